@@ -1,0 +1,7 @@
+// Entry point of the WebAssembly kernel module. All pointers are byte offsets into the imported
+// shared memory; JavaScript (src/kernels/heap.ts) owns allocation.
+export { gemm_work_bytes, sgemm } from './gemm';
+
+export function heap_base(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,101 @@
+/**
+ * The engine: the kernel module instantiated over one shared heap, plus the worker pool.
+ * Everything above this layer (tensors, autograd, optimizers) calls kernels through here.
+ */
+import { availableParallelism } from 'node:os';
+import { instantiate, type KernelExports } from './exports.js';
+import { Heap } from './heap.js';
+import { loadKernelModule, type KernelVariant } from './module.js';
+import { ThreadPool } from './pool.js';
+import { TASK_BATCHED_SGEMM, TASK_SGEMM } from './protocol.js';
+
+export interface EngineOptions {
+  /** Threads for large kernels, main thread included. Default: all cores. */
+  threads?: number;
+  /** Force a kernel build (default: relaxed SIMD where available). */
+  variant?: KernelVariant;
+  /** Cap on the kernel heap in bytes (default just under 4 GiB, wasm32's limit). */
+  maxHeapBytes?: number;
+}
+
+/** Below this many multiply-adds a gemm runs on the calling thread alone (waking workers costs more). */
+const PARALLEL_MIN_MACS = 1 << 18;
+
+export class Engine {
+  private constructor(
+    readonly k: KernelExports,
+    readonly heap: Heap,
+    readonly pool: ThreadPool,
+    readonly module: WebAssembly.Module,
+    readonly variant: KernelVariant,
+  ) {}
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  static async create(opts: EngineOptions = {}): Promise<Engine> {
+    const { module, variant } = await loadKernelModule(opts.variant);
+    const heap = new Heap(1 << 20, opts.maxHeapBytes);
+    const k = instantiate(module, heap.memory);
+    if (k.heap_base() > 1 << 20) throw new Error('kernels: static data exceeds the reserved 1 MiB');
+    const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+    const pool = await ThreadPool.create(k, heap, module, threads);
+    return new Engine(k, heap, pool, module, variant);
+  }
+
+  /**
+   * C = alpha * op(A) op(B) + beta * C for row-major matrices given by byte offsets.
+   * op(A) is M x K, op(B) is K x N; `tA`/`tB` say the stored matrix is the transpose.
+   */
+  sgemm(
+    tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
+    A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number,
+  ): void {
+    if (M === 0 || N === 0) return;
+    const threads = M * N * K >= PARALLEL_MIN_MACS && M >= 8 ? this.pool.threads : 1;
+    if (threads === 1) {
+      this.k.sgemm(+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 0, M, this.pool.mainWork);
+      return;
+    }
+    const a = this.pool.args;
+    a[0] = +tA; a[1] = +tB; a[2] = M; a[3] = N; a[4] = K; a[5] = alpha;
+    a[6] = A; a[7] = lda; a[8] = B; a[9] = ldb; a[10] = beta; a[11] = C; a[12] = ldc;
+    this.pool.run(TASK_SGEMM, threads);
+  }
+
+  /** `count` independent gemms whose operands sit `strideA/B/C` bytes apart, spread over threads. */
+  sgemmBatched(
+    count: number, tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
+    A: number, lda: number, strideA: number, B: number, ldb: number, strideB: number,
+    beta: number, C: number, ldc: number, strideC: number,
+  ): void {
+    if (count === 0 || M === 0 || N === 0) return;
+    const a = this.pool.args;
+    a[0] = +tA; a[1] = +tB; a[2] = M; a[3] = N; a[4] = K; a[5] = alpha;
+    a[6] = A; a[7] = lda; a[8] = B; a[9] = ldb; a[10] = beta; a[11] = C; a[12] = ldc;
+    a[13] = count; a[14] = strideA; a[15] = strideB; a[16] = strideC;
+    const threads = count * M * N * K >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
+    this.pool.run(TASK_BATCHED_SGEMM, threads);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+let current: Promise<Engine> | null = null;
+
+/** The process-wide engine, created on first use with default options. */
+export function getEngine(): Promise<Engine> {
+  if (!current) current = Engine.create();
+  return current;
+}
+
+/** Replaces the process-wide engine (e.g. to set the thread count); closes the old one. */
+export async function initEngine(opts: EngineOptions): Promise<Engine> {
+  const old = current;
+  current = Engine.create(opts);
+  if (old) await (await old).close();
+  return current;
+}

@@ -1,0 +1,47 @@
+/**
+ * One error type per kind of failure. Every error the user can cause is a SlimctrError subclass
+ * with a message that says what was wrong and where; the CLI prints the message alone.
+ */
+export class SlimctrError extends Error {
+  readonly exitCode: number = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration value is missing or wrong; `path` is the dotted key, e.g. `model.embedding_dim`. */
+export class ConfigError extends SlimctrError {
+  override readonly exitCode: number = 2;
+  constructor(readonly path: string, detail: string) {
+    super(path ? `config ${path}: ${detail}` : `config: ${detail}`);
+  }
+}
+
+/** A row of input data cannot be read; file, line and column are 1-based. */
+export class DataError extends SlimctrError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    detail: string,
+    readonly snippet = '',
+  ) {
+    super(`${file}:${line}${column > 0 ? `:${column}` : ''}: ${detail}${snippet ? `\n  ${snippet}` : ''}`);
+  }
+}
+
+/** A saved model, checkpoint or cache is truncated, corrupt or from an incompatible version. */
+export class ModelFileError extends SlimctrError {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+/** Tensor shapes do not fit an operation (a programming error inside a model, or a bad config). */
+export class ShapeError extends SlimctrError {}
+
+/** Command-line usage error (unknown flag, missing argument). */
+export class UsageError extends SlimctrError {
+  override readonly exitCode: number = 2;
+}

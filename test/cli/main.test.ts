@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
+
+test('slimctr --help lists the commands', () => {
+  const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+  assert.match(out, /Commands:/);
+  assert.match(out, /\binfo\b/);
+});
+
+test('slimctr with an unknown command exits 2 and says so', () => {
+  const r = spawnSync(process.execPath, [bin, 'no-such-command'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command 'no-such-command'/);
+});
+
+test('slimctr info reports kernels and threads', () => {
+  const out = execFileSync(process.execPath, [bin, 'info'], { encoding: 'utf8' });
+  assert.match(out, /kernels (relaxed-simd|simd128)/);
+  assert.match(out, /threads \d+/);
+});
