@@ -9,3 +9,15 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The shared real-data folder (`<repo>/../shared/data`, or $SLIMCTR_SHARED_DATA), or null when
+ * it is absent: tests that need it skip with a visible message instead of failing.
+ */
+export function sharedDataDir(): string | null {
+  const dir = process.env.SLIMCTR_SHARED_DATA ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
+  return existsSync(dir) ? dir : null;
+}
