@@ -85,17 +85,25 @@ export class Engine {
 }
 
 let current: Promise<Engine> | null = null;
+let ready: Engine | null = null;
 
 /** The process-wide engine, created on first use with default options. */
 export function getEngine(): Promise<Engine> {
-  if (!current) current = Engine.create();
+  if (!current) current = Engine.create().then((e) => (ready = e));
   return current;
 }
 
 /** Replaces the process-wide engine (e.g. to set the thread count); closes the old one. */
-export async function initEngine(opts: EngineOptions): Promise<Engine> {
+export async function initEngine(opts: EngineOptions = {}): Promise<Engine> {
   const old = current;
-  current = Engine.create(opts);
+  ready = null;
+  current = Engine.create(opts).then((e) => (ready = e));
   if (old) await (await old).close();
   return current;
+}
+
+/** The engine, synchronously; tensors and ops use this. Throws before `getEngine()`/`initEngine()` resolved. */
+export function engine(): Engine {
+  if (!ready) throw new Error('slimctr engine not started: await getEngine() or initEngine() first');
+  return ready;
 }

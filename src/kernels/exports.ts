@@ -7,6 +7,15 @@ export interface KernelExports {
     A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number,
     m0: number, m1: number, work: number,
   ): void;
+  sgd_span(w: number, g: number, n: number, lr: number, wd: number): void;
+  adagrad_span(w: number, g: number, acc: number, n: number, lr: number, eps: number, wd: number): void;
+  /** `lrt` = lr * sqrt(1 - b2^t) / (1 - b1^t). */
+  adam_span(w: number, g: number, m: number, v: number, n: number, lrt: number, b1: number, b2: number, eps: number, wd: number): void;
+  gather_rows(table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, out: number, outStride: number): number;
+  update_rows(
+    kind: number, table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, grads: number,
+    lr: number, b1: number, b2: number, eps: number, wd: number,
+  ): void;
 }
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {

@@ -21,6 +21,11 @@ export class Heap {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
   }
 
+  /** Bytes that can still be allocated fresh (ignoring recycled blocks). */
+  available(): number {
+    return this.maxBytes - this.top;
+  }
+
   get buffer(): ArrayBufferLike {
     return this.memory.buffer;
   }

@@ -1,0 +1,84 @@
+/**
+ * Reverse-mode autograd, micrograd style: each op's output records its parents and a backward
+ * function; `backward(loss)` walks the graph in reverse topological order. Gradients of
+ * parameters (leaves) persist and accumulate until the optimizer zeroes them; gradients of
+ * intermediate tensors are freed with their scope.
+ */
+import { Tensor, keep, type GradNode } from '../tensor/tensor.js';
+
+let gradEnabled = true;
+
+/** Runs `fn` without recording the graph (inference, evaluation, statistics passes). */
+export function noGrad<R>(fn: () => R): R {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** True when an op on `inputs` must record a node. */
+export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
+  return gradEnabled && inputs.some((t) => t?.requiresGrad);
+}
+
+/** Attaches a node to `out` if any parent requires grad; returns `out`. */
+export function record(out: Tensor, op: string, parents: Tensor[], backward: (g: Tensor) => void): Tensor {
+  if (!needsGrad(...parents)) return out;
+  out.requiresGrad = true;
+  const node: GradNode = { op, parents, backward };
+  out.node = node;
+  return out;
+}
+
+/**
+ * The gradient buffer of `t`, created zero-filled on first use. Parameter gradients are kept out
+ * of scopes so they survive `tidy`.
+ */
+export function gradOf(t: Tensor): Tensor {
+  if (!t.grad) {
+    const g = Tensor.zeros(t.shape);
+    if (t.isParam) keep(g);
+    t.grad = g;
+  }
+  return t.grad;
+}
+
+/** Back-propagates from a scalar `loss` (seed gradient 1, or `seed` if given). */
+export function backward(loss: Tensor, seed?: Tensor): void {
+  if (!loss.requiresGrad) throw new Error('backward: loss does not depend on any parameter');
+  if (!seed && loss.size !== 1) throw new Error(`backward: loss must be a scalar, got shape [${loss.shape}]`);
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS (graphs can be deep: a 40-layer cross net must not overflow the stack).
+  const stack: [Tensor, number][] = [[loss, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const parents = t.node?.parents ?? [];
+    if (i < parents.length) {
+      top[1]++;
+      const p = parents[i];
+      if (p.requiresGrad && !seen.has(p)) {
+        seen.add(p);
+        stack.push([p, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  const g0 = gradOf(loss);
+  if (seed) g0.data.set(seed.data);
+  else g0.data[0] += 1;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    if (t.node && t.grad) t.node.backward(t.grad);
+  }
+}

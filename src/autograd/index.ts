@@ -1,0 +1,12 @@
+/** Autograd: graph bookkeeping plus every differentiable op. */
+export { backward, gradOf, isGradEnabled, noGrad, record } from './graph.js';
+export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
+export { dropout } from './ops/dropout.js';
+export { add, addN, mul, scale, sub } from './ops/elementwise.js';
+export { lookup, lookupFields } from './ops/embedding.js';
+export { gatherRows } from './ops/gather.js';
+export { bceWithLogits } from './ops/loss.js';
+export { bmm, linear, matmul } from './ops/matmul.js';
+export { batchNorm, layerNorm, type BatchNormState } from './ops/norm.js';
+export { mean, sum } from './ops/reduce.js';
+export { concat, permute, reshape, slice, split, transpose } from './ops/shape.js';

@@ -1,0 +1,74 @@
+/** Elementwise arithmetic with broadcasting: add, sub, mul, and scaling by a constant. */
+import { Tensor } from '../../tensor/tensor.js';
+import { gradOf, record } from '../graph.js';
+import { broadcastShape, broadcastStrides, forEachRow, reduceInto } from './broadcast.js';
+
+type BinOp = 'add' | 'sub' | 'mul';
+
+function binary(op: BinOp, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShape(a.shape, b.shape, op);
+  const out = new Tensor(shape);
+  const x = a.data, y = b.data, z = out.data;
+  const sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape);
+  forEachRow(shape, sa, sb, (oa, ob, oo, n, ta, tb) => {
+    if (op === 'add') for (let j = 0; j < n; j++) z[oo + j] = x[oa + j * ta] + y[ob + j * tb];
+    else if (op === 'sub') for (let j = 0; j < n; j++) z[oo + j] = x[oa + j * ta] - y[ob + j * tb];
+    else for (let j = 0; j < n; j++) z[oo + j] = x[oa + j * ta] * y[ob + j * tb];
+  });
+  return record(out, op, [a, b], (g) => {
+    const gd = g.data;
+    if (op !== 'mul') {
+      if (a.requiresGrad) reduceInto(gd, shape, gradOf(a).data, a.shape);
+      if (b.requiresGrad) {
+        if (op === 'add') reduceInto(gd, shape, gradOf(b).data, b.shape);
+        else {
+          const neg = new Float32Array(gd.length);
+          for (let i = 0; i < gd.length; i++) neg[i] = -gd[i];
+          reduceInto(neg, shape, gradOf(b).data, b.shape);
+        }
+      }
+      return;
+    }
+    // d(a*b)/da = g * b (then reduced to a's shape), and symmetrically for b.
+    for (const [self, other, ss, so] of [[a, b, sa, sb], [b, a, sb, sa]] as const) {
+      if (!self.requiresGrad) continue;
+      const tmp = new Float32Array(gd.length);
+      const od = other.data;
+      forEachRow(shape, ss, so, (_s, oo2, oo, n, _ts, to) => {
+        for (let j = 0; j < n; j++) tmp[oo + j] = gd[oo + j] * od[oo2 + j * to];
+      });
+      reduceInto(tmp, shape, gradOf(self).data, self.shape);
+    }
+  });
+}
+
+export const add = (a: Tensor, b: Tensor): Tensor => binary('add', a, b);
+export const sub = (a: Tensor, b: Tensor): Tensor => binary('sub', a, b);
+export const mul = (a: Tensor, b: Tensor): Tensor => binary('mul', a, b);
+
+/** x * s for a constant s. */
+export function scale(x: Tensor, s: number): Tensor {
+  const out = new Tensor(x.shape);
+  const a = x.data, z = out.data;
+  for (let i = 0; i < a.length; i++) z[i] = a[i] * s;
+  return record(out, 'scale', [x], (g) => {
+    const gx = gradOf(x).data, gd = g.data;
+    for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * s;
+  });
+}
+
+/** Sum of several tensors of one shape (one pass; used to merge branches). */
+export function addN(xs: Tensor[]): Tensor {
+  const out = Tensor.zeros(xs[0].shape);
+  const z = out.data;
+  for (const x of xs) {
+    const a = x.data;
+    for (let i = 0; i < a.length; i++) z[i] += a[i];
+  }
+  return record(out, 'addN', xs, (g) => {
+    for (const x of xs) if (x.requiresGrad) {
+      const gx = gradOf(x).data, gd = g.data;
+      for (let i = 0; i < gd.length; i++) gx[i] += gd[i];
+    }
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * A table group: one WebAssembly memory (at most 4 GiB, wasm32's limit) with its own instance of
+ * the kernels. Group 0 can be the engine's main heap, so lookups write straight into activation
+ * tensors; further groups are separate memories, so tables plus optimizer state can exceed 4 GiB
+ * in total. Data crosses into and out of a separate group through small staging buffers.
+ */
+import type { Engine } from '../kernels/engine.js';
+import { instantiate, type KernelExports } from '../kernels/exports.js';
+import { Heap } from '../kernels/heap.js';
+
+/** Default space kept free in every group for staging the ids and rows of a batch. */
+export const STAGING_RESERVE = 64 * 1024 * 1024;
+
+export class TableGroup {
+  private constructor(
+    readonly heap: Heap,
+    readonly k: KernelExports,
+    readonly isMain: boolean,
+    /** Most bytes tables may take in this group. */
+    private budget: number,
+    private readonly staging: number,
+  ) {}
+
+  static main(engine: Engine, budget: number, staging = STAGING_RESERVE): TableGroup {
+    return new TableGroup(engine.heap, engine.k, true, budget, staging);
+  }
+
+  static separate(engine: Engine, bytes: number, staging = STAGING_RESERVE): TableGroup {
+    const heap = new Heap(1 << 20, bytes);
+    return new TableGroup(heap, instantiate(engine.module, heap.memory), false, bytes - (1 << 20) - staging, staging);
+  }
+
+  /** How many rows of `rowBytes` bytes still fit in this group. */
+  rowsThatFit(rowBytes: number): number {
+    return Math.max(0, Math.floor(Math.min(this.budget, this.heap.available() - this.staging) / rowBytes));
+  }
+
+  /** Allocates table storage (counted against the budget; never released). */
+  allocTable(bytes: number): number {
+    this.budget -= bytes;
+    return this.heap.alloc(bytes);
+  }
+
+  f32(ptr: number, n: number): Float32Array {
+    return this.heap.f32(ptr, n);
+  }
+
+  i32(ptr: number, n: number): Int32Array {
+    return this.heap.i32(ptr, n);
+  }
+}
