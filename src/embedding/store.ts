@@ -29,7 +29,7 @@ export class EmbeddingStore {
     this.groups.push(TableGroup.main(engine(), opts.mainBudget ?? 2 ** 30));
   }
 
-  /** A new table; `slots` optimizer slots per row (0 SGD, 1 Adagrad, 2 Adam). Contents are zero until `init`. */
+  /** A new zero-filled table; `slots` optimizer slots per row (0 SGD, 1 Adagrad, 2 Adam). */
   create(name: string, rows: number, dim: number, slots: number): EmbeddingTable {
     const rowBytes = dim * (1 + slots) * 4;
     const shards: Shard[] = [];
@@ -44,7 +44,9 @@ export class EmbeddingStore {
         this.groups.push(group);
       }
       const n = Math.min(fit, rows - lo);
-      shards.push({ group, lo, hi: lo + n, ptr: group.allocTable(n * rowBytes) });
+      const ptr = group.allocTable(n * rowBytes);
+      group.f32(ptr, (n * rowBytes) / 4).fill(0); // recycled heap blocks are not zero
+      shards.push({ group, lo, hi: lo + n, ptr });
       lo += n;
     }
     const table = new EmbeddingTable(name, rows, dim, slots, shards);

@@ -1,8 +1,13 @@
 /**
  * An embedding table: `rows` x `dim` float32 weights plus optimizer slots, stored outside the
- * autograd heap in one or more shards (row ranges) across table groups. Lookups gather rows;
+ * autograd tensors in one or more shards (row ranges) across table groups. Lookups gather rows;
  * gradients arrive sparse (unique ids + one gradient row each) and only those rows are updated.
+ *
+ * Work on shards in the main heap is returned as kernel calls, so the caller can batch the calls
+ * of many tables onto the thread pool; shards in separate memories are handled on the spot.
  */
+import { engine } from '../kernels/engine.js';
+import { CALL_GATHER_ROWS, CALL_UPDATE_ROWS } from '../kernels/protocol.js';
 import type { Rng } from '../tensor/rng.js';
 import type { TableGroup } from './group.js';
 
@@ -13,10 +18,11 @@ export interface Shard {
   ptr: number; // byte offset of row `lo` in the group's memory
 }
 
-/** Sparse gradient of one table: `grads` holds one dim-long row per id in `ids` (ids unique). */
+/** Sparse gradient of one table, in the main heap: one dim-long row in `grads` per id in `ids` (unique). */
 export interface SparseGrad {
-  ids: Int32Array;
-  grads: Float32Array;
+  n: number;
+  idsPtr: number;
+  gradsPtr: number;
 }
 
 export type UpdateKind = 0 | 1 | 2; // SGD, Adagrad, Adam
@@ -46,7 +52,7 @@ export class EmbeddingTable {
     this.stride = dim * (1 + slots);
   }
 
-  /** Fills weights with Normal(0, std) (or Uniform(-limit, limit)) and zeroes optimizer slots. */
+  /** Fills weights with Normal(0, scale) or Uniform(-scale, scale) and zeroes optimizer slots. */
   init(rng: Rng, dist: 'normal' | 'uniform', scale: number): void {
     for (const s of this.shards) {
       const n = s.hi - s.lo;
@@ -59,52 +65,75 @@ export class EmbeddingTable {
     }
   }
 
-  /**
-   * Writes row ids[idOffset + i * idStride] into out[outOffset + i * outStride ..+dim] for i < n.
-   * `out` must be a view of the engine heap when `outPtr` is given (direct writes from group 0).
-   */
-  gather(ids: Int32Array, n: number, idOffset: number, idStride: number, out: Float32Array, outOffset: number, outStride: number, outPtr?: number): void {
+  /** Throws on an id outside the table (ids read at offset + i * stride, i < n). */
+  checkIds(ids: Int32Array, n: number, offset: number, stride: number): void {
     for (let i = 0; i < n; i++) {
-      const id = ids[idOffset + i * idStride];
-      if (!(id >= 0 && id < this.rows)) throw new RangeError(`embedding ${this.name}: id ${id} outside 0..${this.rows - 1}`);
-    }
-    for (const s of this.shards) {
-      const g = s.group;
-      const idPtr = g.heap.alloc(n * 4);
-      const staged = g.i32(idPtr, n);
-      for (let i = 0; i < n; i++) staged[i] = ids[idOffset + i * idStride];
-      if (g.isMain && outPtr !== undefined) {
-        g.k.gather_rows(s.ptr, this.stride, this.dim, s.lo, s.hi, idPtr, n, outPtr + outOffset * 4, outStride);
-      } else {
-        const rowsPtr = g.heap.alloc(n * this.dim * 4);
-        g.k.gather_rows(s.ptr, this.stride, this.dim, s.lo, s.hi, idPtr, n, rowsPtr, this.dim);
-        const src = g.f32(rowsPtr, n * this.dim);
-        const d = this.dim;
-        for (let i = 0; i < n; i++) {
-          const id = staged[i];
-          if (id < s.lo || id >= s.hi) continue;
-          const o = outOffset + i * outStride;
-          for (let j = 0; j < d; j++) out[o + j] = src[i * d + j];
-        }
-        g.heap.release(rowsPtr);
-      }
-      g.heap.release(idPtr);
+      const id = ids[offset + i * stride];
+      if (!(id >= 0 && id < this.rows)) throw new RangeError(`embedding ${this.name}: id ${id} at row ${i} outside 0..${this.rows - 1}`);
     }
   }
 
-  /** Applies one optimizer step to the rows in `grad.ids`. */
-  update(grad: SparseGrad, u: RowUpdate): void {
-    const n = grad.ids.length;
-    if (n === 0) return;
+  /**
+   * Gathers rows for ids at heap offset `idsPtr` (n ids, `idStride` ints apart) into the heap at
+   * `outPtr` (rows `outStride` floats apart). Returns the kernel calls for main-heap shards.
+   */
+  gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
+    const calls: number[][] = [];
+    const heap = engine().heap;
     for (const s of this.shards) {
       const g = s.group;
-      const idPtr = g.heap.alloc(n * 4), gPtr = g.heap.alloc(n * this.dim * 4);
-      g.i32(idPtr, n).set(grad.ids);
-      g.f32(gPtr, n * this.dim).set(grad.grads);
-      g.k.update_rows(u.kind, s.ptr, this.stride, this.dim, s.lo, s.hi, idPtr, n, gPtr, u.lr, u.b1, u.b2, u.eps, u.wd);
-      g.heap.release(gPtr);
-      g.heap.release(idPtr);
+      if (g.isMain) {
+        calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]);
+        continue;
+      }
+      // Separate memory: stage ids in, gather there, copy the rows this shard holds back out.
+      const ids = heap.i32(idsPtr, (n - 1) * idStride + 1);
+      const sIds = g.heap.alloc(n * 4), sRows = g.heap.alloc(n * this.dim * 4);
+      const staged = g.i32(sIds, n);
+      for (let i = 0; i < n; i++) staged[i] = ids[i * idStride];
+      g.k.gather_rows(s.ptr, this.stride, this.dim, s.lo, s.hi, sIds, 1, n, sRows, this.dim);
+      const src = g.f32(sRows, n * this.dim), out = heap.f32(outPtr, (n - 1) * outStride + this.dim), d = this.dim;
+      for (let i = 0; i < n; i++) {
+        if (staged[i] < s.lo || staged[i] >= s.hi) continue;
+        for (let j = 0; j < d; j++) out[i * outStride + j] = src[i * d + j];
+      }
+      g.heap.release(sRows);
+      g.heap.release(sIds);
     }
+    return calls;
+  }
+
+  /** One optimizer step on the rows of `grad`; returns the kernel calls for main-heap shards. */
+  updateCalls(grad: SparseGrad, u: RowUpdate): number[][] {
+    const calls: number[][] = [];
+    const heap = engine().heap;
+    const { n, idsPtr, gradsPtr } = grad;
+    for (const s of this.shards) {
+      const g = s.group;
+      const args = [u.kind, s.ptr, this.stride, this.dim, s.lo, s.hi];
+      const hyper = [u.lr, u.b1, u.b2, u.eps, u.wd];
+      if (g.isMain) {
+        calls.push([CALL_UPDATE_ROWS, ...args, idsPtr, n, gradsPtr, ...hyper]);
+        continue;
+      }
+      const sIds = g.heap.alloc(n * 4), sGrads = g.heap.alloc(n * this.dim * 4);
+      g.i32(sIds, n).set(heap.i32(idsPtr, n));
+      g.f32(sGrads, n * this.dim).set(heap.f32(gradsPtr, n * this.dim));
+      g.k.update_rows(u.kind, s.ptr, this.stride, this.dim, s.lo, s.hi, sIds, n, sGrads, u.lr, u.b1, u.b2, u.eps, u.wd);
+      g.heap.release(sGrads);
+      g.heap.release(sIds);
+    }
+    return calls;
+  }
+
+  /** Frees the pending sparse gradients. */
+  clearPending(): void {
+    const heap = engine().heap;
+    for (const p of this.pending) {
+      heap.release(p.idsPtr);
+      heap.release(p.gradsPtr);
+    }
+    this.pending = [];
   }
 
   /** Copies rows [start, end) of the weights (not the slots) into a new array. */

@@ -7,7 +7,7 @@ import { instantiate, type KernelExports } from './exports.js';
 import { Heap } from './heap.js';
 import { loadKernelModule, type KernelVariant } from './module.js';
 import { ThreadPool } from './pool.js';
-import { TASK_BATCHED_SGEMM, TASK_SGEMM } from './protocol.js';
+import { CALL_SLOTS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM } from './protocol.js';
 
 export interface EngineOptions {
   /** Threads for large kernels, main thread included. Default: all cores. */
@@ -77,6 +77,22 @@ export class Engine {
     a[13] = count; a[14] = strideA; a[15] = strideB; a[16] = strideC;
     const threads = count * M * N * K >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
     this.pool.run(TASK_BATCHED_SGEMM, threads);
+  }
+
+  /**
+   * Runs independent kernel calls (each `[call code, ...args]`, codes in protocol.ts) spread
+   * round-robin over the threads. Each call runs whole on one thread, so results are the same for
+   * any thread count.
+   */
+  runCalls(calls: number[][]): void {
+    if (calls.length === 0) return;
+    const ptr = this.heap.alloc(calls.length * CALL_SLOTS * 8);
+    const table = new Float64Array(this.heap.buffer, ptr, calls.length * CALL_SLOTS);
+    calls.forEach((c, i) => table.set(c, i * CALL_SLOTS));
+    this.pool.args[0] = calls.length;
+    this.pool.args[1] = ptr;
+    this.pool.run(TASK_CALLS, calls.length > 1 ? this.pool.threads : 1);
+    this.heap.release(ptr);
   }
 
   async close(): Promise<void> {

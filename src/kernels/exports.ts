@@ -7,11 +7,18 @@ export interface KernelExports {
     A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number,
     m0: number, m1: number, work: number,
   ): void;
+  add_row_vector(x: number, v: number, rows: number, cols: number): void;
+  sum_rows(x: number, rows: number, cols: number, out: number): void;
+  relu(x: number, y: number, n: number): void;
+  relu_backward(y: number, g: number, gx: number, n: number): void;
+  scatter_add_rows(src: number, srcStride: number, inverse: number, n: number, dim: number, dst: number): void;
   sgd_span(w: number, g: number, n: number, lr: number, wd: number): void;
   adagrad_span(w: number, g: number, acc: number, n: number, lr: number, eps: number, wd: number): void;
   /** `lrt` = lr * sqrt(1 - b2^t) / (1 - b1^t). */
   adam_span(w: number, g: number, m: number, v: number, n: number, lrt: number, b1: number, b2: number, eps: number, wd: number): void;
-  gather_rows(table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, out: number, outStride: number): number;
+  gather_rows(
+    table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
+  ): number;
   update_rows(
     kind: number, table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, grads: number,
     lr: number, b1: number, b2: number, eps: number, wd: number,

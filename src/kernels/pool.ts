@@ -21,6 +21,7 @@ export class ThreadPool {
     heap: Heap,
     readonly threads: number,
     private readonly ctlPtr: number,
+    private readonly memory: WebAssembly.Memory,
   ) {
     this.ctl = new Int32Array(heap.buffer, ctlPtr, CTL_INTS);
     this.ctl.fill(0);
@@ -35,7 +36,7 @@ export class ThreadPool {
   }
 
   static async create(k: KernelExports, heap: Heap, module: WebAssembly.Module, threads: number): Promise<ThreadPool> {
-    const pool = new ThreadPool(k, heap, threads, heap.alloc(CTL_BYTES));
+    const pool = new ThreadPool(k, heap, threads, heap.alloc(CTL_BYTES), heap.memory);
     if (threads > 1) {
       const { Worker } = await import('node:worker_threads');
       const url = new URL('./worker.js', import.meta.url);
@@ -53,7 +54,7 @@ export class ThreadPool {
   run(task: number, threads = this.threads): void {
     const n = Math.min(threads, this.threads);
     if (n <= 1) {
-      runTask(this.k, task, this.args, 0, 1, this.works[0]);
+      runTask(this.k, this.memory, task, this.args, 0, 1, this.works[0]);
       return;
     }
     const ctl = this.ctl;
@@ -63,7 +64,7 @@ export class ThreadPool {
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     // Workers with index >= n find an empty share and return at once.
-    runTask(this.k, task, this.args, 0, n, this.works[0]);
+    runTask(this.k, this.memory, task, this.args, 0, n, this.works[0]);
     for (;;) {
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;

@@ -16,6 +16,14 @@ export const THREADS = 3; // how many threads share the task
 export const TASK_QUIT = 0;
 export const TASK_SGEMM = 1;
 export const TASK_BATCHED_SGEMM = 2;
+/** A list of independent kernel calls (args[0] = count, args[1] = descriptor table), dealt round-robin. */
+export const TASK_CALLS = 3;
+
+/** Kernel calls a TASK_CALLS list may hold; a descriptor is CALL_SLOTS float64s: [call, ...args]. */
+export const CALL_GATHER_ROWS = 1;
+export const CALL_UPDATE_ROWS = 2;
+export const CALL_SCATTER_ADD_ROWS = 3;
+export const CALL_SLOTS = 16;
 
 export interface WorkerInit {
   module: WebAssembly.Module;

@@ -1,4 +1,6 @@
-import { ARG_SLOTS, TASK_BATCHED_SGEMM, TASK_SGEMM } from './protocol.js';
+import {
+  ARG_SLOTS, CALL_GATHER_ROWS, CALL_SCATTER_ADD_ROWS, CALL_SLOTS, CALL_UPDATE_ROWS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM,
+} from './protocol.js';
 import type { KernelExports } from './exports.js';
 
 /** Rows [m0, m1) of an M-row output that thread `index` of `threads` computes (multiples of 4). */
@@ -12,7 +14,9 @@ export function rowRange(M: number, index: number, threads: number): [number, nu
  * Runs this thread's share of a task described by `args` (float64 slots). Shared by the main
  * thread and the workers, so both sides agree on how work is split.
  */
-export function runTask(k: KernelExports, task: number, args: Float64Array, index: number, threads: number, work: number): void {
+export function runTask(
+  k: KernelExports, memory: WebAssembly.Memory, task: number, args: Float64Array, index: number, threads: number, work: number,
+): void {
   if (index >= threads) return;
   if (task === TASK_SGEMM) {
     const M = args[2];
@@ -30,6 +34,28 @@ export function runTask(k: KernelExports, task: number, args: Float64Array, inde
         0, args[2], work,
       );
     }
+  } else if (task === TASK_CALLS) {
+    const count = args[0];
+    // The heap may have grown since `args` was made: view the current buffer.
+    const table = new Float64Array(memory.buffer, args[1], count * CALL_SLOTS);
+    for (let i = index; i < count; i += threads) runCall(k, table, i * CALL_SLOTS);
+  }
+}
+
+function runCall(k: KernelExports, d: Float64Array, o: number): void {
+  switch (d[o]) {
+    case CALL_GATHER_ROWS:
+      k.gather_rows(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7], d[o + 8], d[o + 9], d[o + 10]);
+      break;
+    case CALL_UPDATE_ROWS:
+      k.update_rows(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7], d[o + 8], d[o + 9],
+        d[o + 10], d[o + 11], d[o + 12], d[o + 13], d[o + 14]);
+      break;
+    case CALL_SCATTER_ADD_ROWS:
+      k.scatter_add_rows(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6]);
+      break;
+    default:
+      throw new Error(`kernel call ${d[o]} unknown`);
   }
 }
 

@@ -18,6 +18,6 @@ for (;;) {
   seen = Atomics.load(ctl, GEN);
   const task = Atomics.load(ctl, TASK);
   if (task === TASK_QUIT) break;
-  runTask(k, task, args, init.index, Atomics.load(ctl, THREADS), init.work);
+  runTask(k, init.memory, task, args, init.index, Atomics.load(ctl, THREADS), init.work);
   if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
 }

@@ -61,16 +61,19 @@ export class Optimizer {
       else k.adam_span(p.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.size, lrt, b1, b2, eps, wd);
     });
     const update = { kind: KIND[kind], lr: lrt, b1, b2, eps, wd: this.opts.embeddingL2 ?? 0 };
+    const calls: number[][] = [];
     for (const t of this.tables) {
-      const g = mergePending(t.pending, t.dim);
-      if (g) t.update(g, update);
+      const g = mergePending(t);
+      if (g) calls.push(...t.updateCalls(g, update));
     }
+    engine().runCalls(calls);
+    for (const t of this.tables) t.clearPending();
   }
 
   /** Clears gradients: zero-fills dense ones, drops pending sparse ones. */
   zeroGrad(): void {
     for (const p of this.params) p.grad?.data.fill(0);
-    for (const t of this.tables) t.pending = [];
+    for (const t of this.tables) t.clearPending();
   }
 
   /** Optimizer state for checkpoints (dense slots; embedding slots live in the tables). */
@@ -79,24 +82,32 @@ export class Optimizer {
   }
 }
 
-/** One gradient row per unique id across several pending sparse gradients of a table. */
-function mergePending(pending: SparseGrad[], dim: number): SparseGrad | null {
-  if (pending.length === 0) return null;
-  if (pending.length === 1) return pending[0];
-  const all = new Int32Array(pending.reduce((s, p) => s + p.ids.length, 0));
+/**
+ * One gradient row per unique id when backward recorded several sparse gradients for a table
+ * (a table used twice in a model). The merged gradient joins `pending`, so it is freed with it.
+ */
+function mergePending(t: EmbeddingTable): SparseGrad | null {
+  const { pending, dim } = t;
+  if (pending.length <= 1) return pending[0] ?? null;
+  const heap = engine().heap;
+  const all = new Int32Array(pending.reduce((s, p) => s + p.n, 0));
   let at = 0;
   for (const p of pending) {
-    all.set(p.ids, at);
-    at += p.ids.length;
+    all.set(heap.i32(p.idsPtr, p.n), at);
+    at += p.n;
   }
   const { uniq, inverse } = uniqueIds(all, all.length);
-  const grads = new Float32Array(uniq.length * dim);
+  const merged: SparseGrad = { n: uniq.length, idsPtr: heap.alloc(uniq.length * 4), gradsPtr: heap.alloc(uniq.length * dim * 4) };
+  heap.i32(merged.idsPtr, merged.n).set(uniq);
+  const out = heap.f32(merged.gradsPtr, merged.n * dim).fill(0);
   at = 0;
   for (const p of pending) {
-    for (let i = 0; i < p.ids.length; i++, at++) {
+    const src = heap.f32(p.gradsPtr, p.n * dim);
+    for (let i = 0; i < p.n; i++, at++) {
       const o = inverse[at] * dim;
-      for (let j = 0; j < dim; j++) grads[o + j] += p.grads[i * dim + j];
+      for (let j = 0; j < dim; j++) out[o + j] += src[i * dim + j];
     }
   }
-  return { ids: uniq, grads };
+  pending.push(merged);
+  return merged;
 }

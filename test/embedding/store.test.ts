@@ -2,13 +2,30 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backward, lookupFields, mul, noGrad, sum } from '../../src/autograd/index.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
+import type { EmbeddingTable } from '../../src/embedding/table.js';
 import { uniqueIds } from '../../src/embedding/unique.js';
-import { getEngine } from '../../src/kernels/engine.js';
+import { engine, getEngine } from '../../src/kernels/engine.js';
 import { Optimizer } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
 
 before(async () => { await getEngine(); });
+
+/** The k-th pending sparse gradient of a table as plain arrays. */
+function pendingOf(t: EmbeddingTable, k = 0): { ids: Int32Array; grads: Float32Array } {
+  const p = t.pending[k];
+  const heap = engine().heap;
+  return { ids: Int32Array.from(heap.i32(p.idsPtr, p.n)), grads: Float32Array.from(heap.f32(p.gradsPtr, p.n * t.dim)) };
+}
+
+/** Records a sparse gradient on `t` as backward would. */
+function pushPending(t: EmbeddingTable, ids: number[], grads: number[]): void {
+  const heap = engine().heap;
+  const p = { n: ids.length, idsPtr: heap.alloc(ids.length * 4), gradsPtr: heap.alloc(grads.length * 4) };
+  heap.i32(p.idsPtr, p.n).set(ids);
+  heap.f32(p.gradsPtr, grads.length).set(grads);
+  t.pending.push(p);
+}
 
 test('uniqueIds finds each id once and maps every position back', () => {
   const ids = Int32Array.from([5, 3, 5, 9, 3, 5, 0, -1, 0]);
@@ -36,16 +53,17 @@ test('lookupFields gathers rows per field and its gradient is sparse and exact',
     const w = Tensor.from(Array.from({ length: 24 }, (_, i) => (i % 5) - 2), [3, 2, 4]);
     backward(sum(mul(out, w)));
     // Table a: id 6 used by rows 0 and 2, id 1 by row 1; d/d row = sum of the weights where it was used.
-    const a = tables[0].pending[0];
+    const a = pendingOf(tables[0]);
     assert.deepEqual([...a.ids], [6, 1]);
     const wd = w.toArray();
     for (let j = 0; j < 4; j++) {
       assert.equal(a.grads[j], wd[(0 * 2 + 0) * 4 + j] + wd[(2 * 2 + 0) * 4 + j]);
       assert.equal(a.grads[4 + j], wd[(1 * 2 + 0) * 4 + j]);
     }
-    assert.deepEqual([...tables[1].pending[0].ids], [0, 2]);
+    assert.deepEqual([...pendingOf(tables[1]).ids], [0, 2]);
+    for (const t of tables) t.clearPending();
   });
-  assert.throws(() => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([7, 0]), 1))), /id 7 outside 0..6/);
+  assert.throws(() => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([7, 0]), 1))), /id 7 at row 0 outside 0..6/);
 });
 
 function trainSteps(store: EmbeddingStore, kind: 'sgd' | 'adagrad' | 'adam'): Float32Array[] {
@@ -87,7 +105,7 @@ test('sparse Adam touches only the rows in the batch and matches a reference upd
   const before = t.readRows();
   const opt = new Optimizer([], [t], { kind: 'adam', lr: 0.1 });
   const grads = Float32Array.from([0.5, -1, 2, 0, 1, 1, 1, 1]);
-  t.pending.push({ ids: Int32Array.from([4, 1]), grads });
+  pushPending(t, [4, 1], [...grads]);
   opt.step();
   const after = t.readRows();
   for (const r of [0, 2, 3, 5]) assert.deepEqual(after.subarray(r * 4, r * 4 + 4), before.subarray(r * 4, r * 4 + 4));
@@ -101,4 +119,17 @@ test('sparse Adam touches only the rows in the batch and matches a reference upd
       assert.ok(Math.abs(after[r * 4 + j] - want) < 1e-5, `row ${r} col ${j}: ${after[r * 4 + j]} vs ${want}`);
     }
   });
+});
+
+test('several sparse gradients for one table are merged per id before one optimizer step', () => {
+  const store = new EmbeddingStore();
+  const [a, b] = [store.create('a', 5, 2, 1), store.create('b', 5, 2, 1)];
+  a.init(new Rng(2), 'normal', 1);
+  b.writeRows(a.readRows());
+  pushPending(a, [3, 1], [1, 2, 3, 4]);
+  pushPending(a, [1, 0], [0.5, 0.5, -1, 1]);
+  pushPending(b, [3, 1, 0], [1, 2, 3.5, 4.5, -1, 1]);
+  new Optimizer([], [a, b], { kind: 'adagrad', lr: 0.1 }).step();
+  assert.deepEqual(a.readRows(), b.readRows());
+  assert.equal(a.pending.length, 0);
 });

@@ -1,15 +1,13 @@
 /** Activations (relu, sigmoid, tanh) and softmax over the last axis. */
+import { engine } from '../../kernels/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { gradOf, record } from '../graph.js';
 
 export function relu(x: Tensor): Tensor {
   const out = new Tensor(x.shape);
-  const a = x.data, y = out.data;
-  for (let i = 0; i < a.length; i++) y[i] = a[i] > 0 ? a[i] : 0;
-  return record(out, 'relu', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
-    for (let i = 0; i < gd.length; i++) if (y[i] > 0) gx[i] += gd[i];
-  });
+  const k = engine().k;
+  k.relu(x.ptr, out.ptr, x.size);
+  return record(out, 'relu', [x], (g) => k.relu_backward(out.ptr, g.ptr, gradOf(x).ptr, x.size));
 }
 
 export function sigmoid(x: Tensor): Tensor {

@@ -1,10 +1,13 @@
 /**
  * Embedding lookup with SPARSE gradients: the forward gathers rows from tables that live outside
- * the autograd heap; the backward sums the gradient rows per unique id and hands them to the
- * table (`table.pending`), never materialising a dense gradient of the whole table.
+ * the autograd tensors; the backward sums the gradient rows per unique id into a small buffer
+ * handed to the table (`table.pending`), never materialising a dense gradient of a whole table.
+ * Both directions batch one kernel call per table onto the thread pool.
  */
 import type { EmbeddingTable } from '../../embedding/table.js';
 import { uniqueIds } from '../../embedding/unique.js';
+import { engine } from '../../kernels/engine.js';
+import { CALL_SCATTER_ADD_ROWS } from '../../kernels/protocol.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
 import { isGradEnabled } from '../graph.js';
@@ -19,25 +22,35 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
   const dim = tables[0].dim;
   if (tables.some((t) => t.dim !== dim)) throw new ShapeError('lookupFields: tables differ in dim');
   if (ids.length < batch * F) throw new ShapeError(`lookupFields: ${ids.length} ids for ${batch} rows x ${F} fields`);
+  tables.forEach((t, f) => t.checkIds(ids, batch, f, F));
+  const e = engine();
   const out = new Tensor([batch, F, dim]);
-  const od = out.data;
-  for (let f = 0; f < F; f++) tables[f].gather(ids, batch, f, F, od, f * dim, F * dim, out.ptr);
+  const idsPtr = e.heap.alloc(batch * F * 4);
+  e.heap.i32(idsPtr, batch * F).set(ids.subarray(0, batch * F));
+  e.runCalls(tables.flatMap((t, f) => t.gatherCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim)));
+  e.heap.release(idsPtr);
   if (!trainable || !isGradEnabled()) return out;
   out.requiresGrad = true;
   out.node = {
     op: 'lookupFields',
     parents: [],
     backward(g: Tensor): void {
-      const gd = g.data;
-      for (let f = 0; f < F; f++) {
+      const calls: number[][] = [];
+      const inverses: number[] = [];
+      tables.forEach((t, f) => {
         const { uniq, inverse } = uniqueIds(ids, batch, f, F);
-        const rows = new Float32Array(uniq.length * dim);
-        for (let b = 0; b < batch; b++) {
-          const o = inverse[b] * dim, src = (b * F + f) * dim;
-          for (let j = 0; j < dim; j++) rows[o + j] += gd[src + j];
-        }
-        tables[f].pending.push({ ids: uniq, grads: rows });
-      }
+        const n = uniq.length;
+        const grad = { n, idsPtr: e.heap.alloc(n * 4), gradsPtr: e.heap.alloc(n * dim * 4) };
+        e.heap.i32(grad.idsPtr, n).set(uniq);
+        e.heap.f32(grad.gradsPtr, n * dim).fill(0);
+        const inv = e.heap.alloc(batch * 4);
+        e.heap.i32(inv, batch).set(inverse);
+        inverses.push(inv);
+        calls.push([CALL_SCATTER_ADD_ROWS, g.ptr + f * dim * 4, F * dim, inv, batch, dim, grad.gradsPtr]);
+        t.pending.push(grad);
+      });
+      e.runCalls(calls);
+      for (const p of inverses) e.heap.release(p);
     },
   };
   return out;

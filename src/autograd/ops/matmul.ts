@@ -3,7 +3,6 @@ import { engine } from '../../kernels/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
 import { gradOf, record } from '../graph.js';
-import { addRowVector, sumRows } from './rows.js';
 
 function dims2(t: Tensor, trans: boolean, what: string): [number, number] {
   if (t.rank !== 2) throw new ShapeError(`${what}: expected a matrix, got shape [${t.shape}]`);
@@ -44,11 +43,11 @@ export function linear(x: Tensor, W: Tensor, b: Tensor | null): Tensor {
   const out = new Tensor([...x.shape.slice(0, -1), dout]);
   const e = engine();
   e.sgemm(false, false, rows, dout, din, 1, x.ptr, din, W.ptr, dout, 0, out.ptr, dout);
-  if (b) addRowVector(out.data, b.data, rows, dout);
+  if (b) e.k.add_row_vector(out.ptr, b.ptr, rows, dout);
   return record(out, 'linear', b ? [x, W, b] : [x, W], (g) => {
     if (x.requiresGrad) e.sgemm(false, true, rows, din, dout, 1, g.ptr, dout, W.ptr, dout, 1, gradOf(x).ptr, din);
     if (W.requiresGrad) e.sgemm(true, false, din, dout, rows, 1, x.ptr, din, g.ptr, dout, 1, gradOf(W).ptr, dout);
-    if (b?.requiresGrad) sumRows(g.data, rows, dout, gradOf(b).data);
+    if (b?.requiresGrad) e.k.sum_rows(g.ptr, rows, dout, gradOf(b).ptr);
   });
 }
 

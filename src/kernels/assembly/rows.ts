@@ -3,6 +3,23 @@
 // Ids are global; a shard holds ids [lo, hi) and ignores the others, so a table may span shards.
 import { adagrad_span, adam_span, sgd_span } from './optim';
 
+// Rows are scattered over tables of up to gigabytes, so most are cache misses. Wasm has no
+// prefetch instruction; a first pass that only loads one word per cache line of each row lets the
+// CPU overlap dozens of misses (tiny loop body, so many iterations fit the reorder window) before
+// the real work runs out of cache.
+let sink: i32 = 0;
+
+function touch(table: usize, strideBytes: usize, lo: i32, hi: i32, ids: usize, idStride: i32, n: i32): void {
+  let acc: i32 = 0;
+  for (let i = 0; i < n; i++) {
+    const id = load<i32>(ids + (<usize>(i * idStride) << 2));
+    if (id < lo || id >= hi) continue;
+    const row = table + <usize>(id - lo) * strideBytes;
+    for (let b: usize = 0; b < strideBytes; b += 64) acc ^= load<i32>(row + b);
+  }
+  sink ^= acc;
+}
+
 // @ts-ignore: decorator
 @inline function copy(dst: usize, src: usize, dim: i32): void {
   let j = 0;
@@ -10,11 +27,14 @@ import { adagrad_span, adam_span, sgd_span } from './optim';
   for (; j < dim; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
 }
 
-/** out[i * outStride : + dim] = row ids[i] for the ids this shard holds; returns how many it wrote. */
-export function gather_rows(table: usize, stride: i32, dim: i32, lo: i32, hi: i32, ids: usize, n: i32, out: usize, outStride: i32): i32 {
+/** out[i * outStride : + dim] = row ids[i * idStride] for the ids this shard holds; returns how many it wrote. */
+export function gather_rows(
+  table: usize, stride: i32, dim: i32, lo: i32, hi: i32, ids: usize, idStride: i32, n: i32, out: usize, outStride: i32,
+): i32 {
+  touch(table, <usize>dim << 2, lo, hi, ids, idStride, n);
   let hits = 0;
   for (let i = 0; i < n; i++) {
-    const id = load<i32>(ids + (<usize>i << 2));
+    const id = load<i32>(ids + (<usize>(i * idStride) << 2));
     if (id < lo || id >= hi) continue;
     copy(out + (<usize>(i * outStride) << 2), table + (<usize>((id - lo) * stride) << 2), dim);
     hits++;
@@ -31,6 +51,7 @@ export function update_rows(
   lr: f32, b1: f32, b2: f32, eps: f32, wd: f32,
 ): void {
   const slot = <usize>dim << 2;
+  touch(table, <usize>stride << 2, lo, hi, ids, 1, n);
   for (let i = 0; i < n; i++) {
     const id = load<i32>(ids + (<usize>i << 2));
     if (id < lo || id >= hi) continue;
@@ -39,5 +60,22 @@ export function update_rows(
     if (kind == 0) sgd_span(w, g, dim, lr, wd);
     else if (kind == 1) adagrad_span(w, g, w + slot, dim, lr, eps, wd);
     else adam_span(w, g, w + slot, w + 2 * slot, dim, lr, b1, b2, eps, wd);
+  }
+}
+
+/** dst[inverse[i]] += src[i * srcStride : + dim] for i < n (dst rows are dim floats). */
+export function scatter_add_rows(src: usize, srcStride: i32, inverse: usize, n: i32, dim: i32, dst: usize): void {
+  for (let i = 0; i < n; i++) {
+    const d = dst + (<usize>(load<i32>(inverse + (<usize>i << 2)) * dim) << 2);
+    const s = src + (<usize>(i * srcStride) << 2);
+    let j = 0;
+    for (; j + 4 <= dim; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+    }
+    for (; j < dim; j++) {
+      const o = <usize>j << 2;
+      store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+    }
   }
 }

@@ -1,0 +1,62 @@
+// Elementwise and row-wise kernels on the hot path of training (bias add, ReLU, bias gradient).
+
+/** x[r, :] += v for each of `rows` rows of `cols` floats. */
+export function add_row_vector(x: usize, v: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + (<usize>(r * cols) << 2);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(v + o)));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, load<f32>(row + o) + load<f32>(v + o));
+    }
+  }
+}
+
+/** out[j] += sum over rows of x[r, j] (rows summed in order, so results are reproducible). */
+export function sum_rows(x: usize, rows: i32, cols: i32, out: usize): void {
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    let acc = f32x4.splat(0);
+    for (let r = 0; r < rows; r++) acc = f32x4.add(acc, v128.load(x + (<usize>(r * cols + j) << 2)));
+    const o = out + (<usize>j << 2);
+    v128.store(o, f32x4.add(v128.load(o), acc));
+  }
+  for (; j < cols; j++) {
+    let acc: f32 = 0;
+    for (let r = 0; r < rows; r++) acc += load<f32>(x + (<usize>(r * cols + j) << 2));
+    store<f32>(out + (<usize>j << 2), load<f32>(out + (<usize>j << 2)) + acc);
+  }
+}
+
+/** y = max(x, 0). */
+export function relu(x: usize, y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.max(v128.load(x + o), zero));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, max<f32>(load<f32>(x + o), 0));
+  }
+}
+
+/** gx += g where y > 0 (y is relu's output). */
+export function relu_backward(y: usize, g: usize, gx: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const mask = f32x4.gt(v128.load(y + o), zero);
+    v128.store(gx + o, f32x4.add(v128.load(gx + o), v128.and(v128.load(g + o), mask)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (load<f32>(y + o) > 0) store<f32>(gx + o, load<f32>(gx + o) + load<f32>(g + o));
+  }
+}
