@@ -59,6 +59,8 @@ export interface Safetensors {
   metadata: Record<string, string>;
   /** Byte offset of the data region from the start of the file (8 + header length). */
   dataStart: number;
+  /** The header's tensor table, in header order, offsets relative to the data region. */
+  entries: TensorEntry[];
 }
 
 /** One header entry, with offsets relative to the data region. */
@@ -276,7 +278,7 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safeten
     }
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
-  return { tensors, metadata, dataStart };
+  return { tensors, metadata, dataStart, entries };
 }
 
 /** Reads a safetensors file; tensors are views into one buffer holding the file. */
