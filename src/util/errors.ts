@@ -45,3 +45,6 @@ export class ShapeError extends SlimctrError {}
 export class UsageError extends SlimctrError {
   override readonly exitCode: number = 2;
 }
+
+/** A metric is undefined on the given data (e.g. AUC when every label is the same class). */
+export class MetricError extends SlimctrError {}

@@ -1,0 +1,121 @@
+/**
+ * Atomic file replacement: write to a temp file in the target's folder, fsync it, rename it over
+ * the target, fsync the folder. A crash (or a thrown error) at any point leaves the target either
+ * as it was or fully replaced, never half-written; on error the temp file is removed.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+/** What can be written: a string (UTF-8), bytes, or a list of byte chunks written in order. */
+export type AtomicData = string | Uint8Array | readonly Uint8Array[];
+
+export interface AtomicWriteOptions {
+  /** File mode for a new file (default 0o644, before umask). */
+  mode?: number;
+  /** Test hook: called after the temp file is written and fsynced, before the rename. */
+  beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+/** The temp file name used for `path`: hidden, in the same folder, unique per call. */
+export function tempPathFor(path: string): string {
+  const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  return join(dirname(path), `.${basename(path)}.${tag}.tmp`);
+}
+
+function chunksOf(data: AtomicData): readonly Uint8Array[] {
+  if (typeof data === 'string') return [Buffer.from(data, 'utf8')];
+  if (data instanceof Uint8Array) return [data];
+  return data;
+}
+
+/** fsync a folder so a rename inside it is durable; ignored where the platform cannot do it. */
+function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (err) {
+    if (!isUnsupportedDirSync(err)) throw err;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function isUnsupportedDirSync(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EBADF';
+}
+
+function removeQuietlySync(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** Replaces `path` with `data` atomically (synchronous). */
+export function writeFileAtomic(path: string, data: AtomicData, options: AtomicWriteOptions = {}): void {
+  const temp = tempPathFor(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'wx', options.mode ?? 0o644);
+    for (const chunk of chunksOf(data)) {
+      let off = 0;
+      while (off < chunk.byteLength) off += writeSync(fd, chunk, off, chunk.byteLength - off);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    if (options.beforeRename) {
+      const r = options.beforeRename(temp);
+      if (r instanceof Promise) throw new Error('writeFileAtomic: beforeRename must be synchronous; use writeFileAtomicAsync');
+    }
+    renameSync(temp, path);
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    removeQuietlySync(temp);
+    throw err;
+  }
+  fsyncDirSync(dirname(path));
+}
+
+/** Replaces `path` with `data` atomically (asynchronous). */
+export async function writeFileAtomicAsync(
+  path: string,
+  data: AtomicData,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const temp = tempPathFor(path);
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(temp, 'wx', options.mode ?? 0o644);
+    for (const chunk of chunksOf(data)) {
+      let off = 0;
+      while (off < chunk.byteLength) {
+        const { bytesWritten } = await handle.write(chunk, off, chunk.byteLength - off);
+        off += bytesWritten;
+      }
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await options.beforeRename?.(temp);
+    await rename(temp, path);
+  } catch (err) {
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  let dir: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    dir = await open(dirname(path), 'r');
+    await dir.sync();
+  } catch (err) {
+    if (!isUnsupportedDirSync(err)) throw err;
+  } finally {
+    await dir?.close();
+  }
+}
