@@ -1,0 +1,12 @@
+/** Option schemas shared by the zoo (each model adds its own keys). */
+import { z } from 'zod';
+
+export const embeddingDim = z.number().int().positive().default(16).describe('width of every field embedding');
+export const hidden = z.array(z.number().int().positive()).default([400, 400, 400]).describe('MLP hidden layer widths');
+export const dropoutRate = z.number().min(0).max(0.95).default(0).describe('dropout rate after each hidden layer');
+export const batchNorm = z.boolean().default(false).describe('batch normalization after each hidden Linear');
+export const numericMode = z.enum(['embedding', 'dense']).default('embedding')
+  .describe('numeric features as fields (value x learned vector) or as raw values into the MLP');
+
+/** The keys every deep model shares. */
+export const deepOptions = { embedding_dim: embeddingDim, hidden, dropout: dropoutRate, batch_norm: batchNorm, numeric: numericMode };

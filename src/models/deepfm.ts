@@ -1,0 +1,47 @@
+/**
+ * DeepFM (Guo et al., 2017): first-order term + FM pairwise term + MLP over the flattened field
+ * embeddings, summed into one logit. FM and the MLP share the embeddings.
+ */
+import { z } from 'zod';
+import { add, concat, reshape } from '../autograd/index.js';
+import { FeatureInputs } from '../nn/feature_inputs.js';
+import { fmPairwise } from '../nn/fm.js';
+import { LinearTerm } from '../nn/linear_term.js';
+import { MLP } from '../nn/mlp.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { deepOptions } from './common.js';
+import { CTRModel } from './model.js';
+import type { ModelEntry } from './registry.js';
+import type { Batch, FeatureSpec, ModelContext } from './types.js';
+
+export const deepfmOptions = z.object({ ...deepOptions }).strict();
+
+export class DeepFM extends CTRModel {
+  readonly kind = 'deepfm';
+  readonly embeddingUse = { mlp: true, interaction: true };
+  readonly inputs: FeatureInputs;
+  readonly linear: LinearTerm;
+  readonly mlp: MLP;
+
+  constructor(spec: FeatureSpec, o: z.infer<typeof deepfmOptions>, ctx: ModelContext) {
+    super();
+    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx));
+    this.linear = this.module('linear', new LinearTerm(spec, ctx));
+    const inDim = this.inputs.numFields * o.embedding_dim + this.inputs.denseDim;
+    this.mlp = this.module('mlp', new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
+  }
+
+  forward(b: Batch): Tensor {
+    const { emb, dense } = this.inputs.forward(b);
+    const flat = reshape(emb, [b.rows, -1]);
+    const deep = this.mlp.forward(dense ? concat([flat, dense], 1) : flat);
+    return add(add(this.linear.forward(b), fmPairwise(emb)), reshape(deep, [b.rows]));
+  }
+}
+
+export const deepfm: ModelEntry<typeof deepfmOptions> = {
+  name: 'deepfm',
+  summary: 'DeepFM: linear + FM + MLP over shared field embeddings',
+  options: deepfmOptions,
+  create: (spec, opts, ctx) => new DeepFM(spec, opts, ctx),
+};

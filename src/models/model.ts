@@ -1,0 +1,29 @@
+/**
+ * Base of every zoo model, split as TorchRec does: `inputs` (sparse part: embedding tables),
+ * then interaction layers and a dense part (MLP) that each model wires in its own file.
+ */
+import { Module } from '../nn/module.js';
+import type { FeatureInputs } from '../nn/feature_inputs.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Batch } from './types.js';
+
+/**
+ * How the field embeddings reach the rest of the model, for the compressor:
+ * - `mlp`: the flattened embeddings (then dense values) are the input of `embeddingMLP`'s first layer;
+ * - `interaction`: an interaction layer consumes them (they must be reconstructed to full width);
+ * a model may do both (DeepFM: FM and the MLP).
+ */
+export interface EmbeddingUse {
+  mlp: boolean;
+  interaction: boolean;
+}
+
+export abstract class CTRModel extends Module {
+  /** Registry name, e.g. 'deepfm'. */
+  abstract readonly kind: string;
+  /** The sparse part (null only for LR, which has no field embeddings). */
+  abstract readonly inputs: FeatureInputs | null;
+  abstract readonly embeddingUse: EmbeddingUse;
+  /** Logits [B] for a batch. */
+  abstract forward(b: Batch): Tensor;
+}

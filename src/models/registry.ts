@@ -1,0 +1,20 @@
+/** The model zoo: every model by name, with its option schema (validated at the config edge). */
+import type { z } from 'zod';
+import type { CTRModel } from './model.js';
+import type { FeatureSpec, ModelContext } from './types.js';
+import { deepfm } from './deepfm.js';
+import { lr } from './lr.js';
+
+export interface ModelEntry<S extends z.ZodType = z.ZodType> {
+  name: string;
+  summary: string;
+  /** zod schema of the model's options (with defaults), the `model` config section minus `name`. */
+  options: S;
+  create(spec: FeatureSpec, opts: z.infer<S>, ctx: ModelContext): CTRModel;
+}
+
+export const MODELS: ModelEntry[] = [lr, deepfm] as ModelEntry[];
+
+export function findModel(name: string): ModelEntry | undefined {
+  return MODELS.find((m) => m.name === name);
+}

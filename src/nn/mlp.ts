@@ -1,0 +1,71 @@
+/**
+ * Multi-layer perceptron: Linear -> [BatchNorm] -> activation -> [Dropout] per hidden layer, then
+ * an optional output Linear. Each Linear is a named sub-module (`layer0`, `layer1`, ..., `out`)
+ * so the compressor can find and replace it.
+ */
+import { dropout, relu } from '../autograd/index.js';
+import type { Rng } from '../tensor/rng.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { BatchNorm } from './batch_norm.js';
+import { Linear } from './linear.js';
+import { Module } from './module.js';
+
+export interface MLPOptions {
+  hidden: number[];
+  /** Output width after the hidden layers (omit for none: the last hidden layer is the output). */
+  out?: number;
+  dropout?: number;
+  batchNorm?: boolean;
+}
+
+/** Anything that maps [.., in] -> [.., out] like a Linear (the compressor's low-rank layers too). */
+export interface LinearLike extends Module {
+  readonly inDim: number;
+  readonly outDim: number;
+  forward(x: Tensor): Tensor;
+}
+
+export class MLP extends Module {
+  layers: LinearLike[] = [];
+  readonly norms: (BatchNorm | null)[] = [];
+  out: LinearLike | null = null;
+  readonly outDim: number;
+  private readonly rng: Rng;
+  private readonly rate: number;
+
+  constructor(readonly inDim: number, opts: MLPOptions, rng: Rng) {
+    super();
+    this.rng = rng.fork();
+    this.rate = opts.dropout ?? 0;
+    let d = inDim;
+    opts.hidden.forEach((h, i) => {
+      this.layers.push(this.module(`layer${i}`, new Linear(d, h, rng)));
+      this.norms.push(opts.batchNorm ? this.module(`norm${i}`, new BatchNorm(h)) : null);
+      d = h;
+    });
+    if (opts.out !== undefined) {
+      this.out = this.module('out', new Linear(d, opts.out, rng));
+      d = opts.out;
+    }
+    this.outDim = d;
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    this.layers.forEach((layer, i) => {
+      h = layer.forward(h);
+      const norm = this.norms[i];
+      if (norm) h = norm.forward(h);
+      h = relu(h);
+      h = dropout(h, this.rate, this.rng, this.training);
+    });
+    return this.out ? this.out.forward(h) : h;
+  }
+
+  protected override onReplace(name: string, m: Module): void {
+    const layer = m as LinearLike;
+    if (name === 'out') this.out = layer;
+    else if (name.startsWith('layer')) this.layers[Number(name.slice(5))] = layer;
+    else throw new Error(`MLP cannot replace '${name}'`);
+  }
+}
