@@ -18,7 +18,8 @@ test('Linear: gradient w.r.t. input, weight and bias', () => {
 
 test('MLP with batch norm: gradient w.r.t. input and every parameter', () => {
   const m = new MLP(6, { hidden: [5, 4], out: 1, batchNorm: true }, rng);
-  gradcheck('mlp', ([x]) => m.forward(x), [randAway([8, 6], rng), ...m.params()], { rtol: 5e-2, maxEntries: 12 });
+  // A small step: batch norm makes outputs sit near ReLU's kink, where a 1e-2 step straddles it.
+  gradcheck('mlp', ([x]) => m.forward(x), [randAway([8, 6], rng), ...m.params()], { eps: 1e-3, rtol: 5e-2, maxEntries: 12 });
   assert.equal(m.namedParams().length, 2 * 3 + 2 * 2);
 });
 
