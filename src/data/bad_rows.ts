@@ -14,7 +14,12 @@ export class BadRows {
     const err = new DataError(file, line, column, detail, snippet);
     if (this.policy === 'error') throw err;
     this.count++;
-    if (this.examples.length < this.maxExamples) this.examples.push(err);
+    // Keep the earliest lines: parse errors of a chunk are found before its encoding errors.
+    const ex = this.examples;
+    if (ex.length >= this.maxExamples && !earlier(err, ex[ex.length - 1])) return;
+    ex.push(err);
+    ex.sort((a, b) => (earlier(a, b) ? -1 : earlier(b, a) ? 1 : 0));
+    if (ex.length > this.maxExamples) ex.pop();
   }
 
   /** One paragraph for the end of a run: how many rows were skipped and the first examples. */
@@ -24,4 +29,8 @@ export class BadRows {
     const more = this.count > this.examples.length ? `\n  ... and ${this.count - this.examples.length} more` : '';
     return `bad rows: ${this.count} skipped; first ${this.examples.length}:\n${lines.join('\n')}${more}`;
   }
+}
+
+function earlier(a: DataError, b: DataError): boolean {
+  return a.file === b.file ? a.line < b.line : false;
 }
