@@ -1,0 +1,45 @@
+/** The unit the trainer consumes, and the seeded shuffling helpers. */
+
+/** `rows` encoded rows: ids is rows x numCategorical (row-major), dense rows x numDense. */
+export interface Batch {
+  ids: Int32Array;
+  dense: Float32Array;
+  labels: Float32Array;
+  rows: number;
+}
+
+export interface BatchOptions {
+  batchSize: number;
+  /** Shuffle chunk order and rows within each chunk (default false: file order). */
+  shuffle?: boolean;
+  /** Seed for the shuffle; use a different one per epoch (e.g. seed + epoch). */
+  seed?: number;
+  /** Rows read per chunk (the in-memory shuffle buffer); rounded up to a multiple of batchSize. */
+  chunkRows?: number;
+  /** Drop the last batch when it has fewer than batchSize rows. */
+  dropLast?: boolean;
+}
+
+/** Small seeded PRNG (mulberry32): floats in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seeded permutation of 0..n-1 (Fisher-Yates). */
+export function permutation(n: number, rand: () => number, out = new Int32Array(n)): Int32Array {
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = out[i];
+    out[i] = out[j];
+    out[j] = t;
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+/**
+ * The `dataset` and `features` sections of the YAML config, as zod schemas. A later session
+ * merges them into the full config; `parseDataConfig` validates just these two sections and
+ * reports the first problems with their dotted key path.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../util/errors.js';
+import { FORMATS } from './formats/table.js';
+
+const posInt = (what = 'a positive integer') =>
+  z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const fraction = z.number({ error: 'expected a number in [0, 1]' }).min(0, { error: 'expected a number in [0, 1]' }).max(1, { error: 'expected a number in [0, 1]' });
+const path = z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' });
+/** A 1-based inclusive row range: "1-56000", "56001-64000", "64001-" (open end) or "7". */
+const rowRange = z.string({ error: 'expected a row range like "1-56000" or "64001-"' }).regex(/^\s*\d+\s*(-\s*\d*\s*)?$/, {
+  error: 'expected a row range like "1-56000" or "64001-"',
+});
+
+export const categoricalFeatureSchema = z
+  .object({
+    /** vocab: one id per value seen >= min_count times in training; hash: `buckets` ids. */
+    encoder: z.enum(['vocab', 'hash'], { error: 'expected vocab or hash' }).default('vocab'),
+    min_count: posInt().default(1),
+    buckets: posInt().optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.encoder === 'hash' && v.buckets === undefined)
+      ctx.addIssue({ code: 'custom', path: ['buckets'], message: 'required when encoder is hash (a positive integer)' });
+  });
+
+export const numericFeatureSchema = z
+  .object({
+    /** criteo_bucket: v > 2 -> floor(ln(v)^2), else trunc(v), then a categorical field. */
+    transform: z
+      .enum(['none', 'minmax', 'standard', 'log1p', 'criteo_bucket'], { error: 'expected none, minmax, standard, log1p or criteo_bucket' })
+      .default('none'),
+    /** Value used for a missing cell (before the transform): a number or 'mean' (training mean). For criteo_bucket, omit it to give missing its own id. */
+    fill: z.union([z.number(), z.literal('mean')], { error: "expected a number or 'mean'" }).optional(),
+    /** criteo_bucket only: buckets seen fewer times in training go to the OOV id. */
+    min_count: posInt().default(1),
+  })
+  .strict();
+
+const featureMap = <T extends z.ZodType>(item: T) =>
+  z.record(z.string(), item.nullable(), { error: 'expected a map of column name to options' }).default({});
+
+export const featuresSchema = z
+  .object({
+    categorical: featureMap(categoricalFeatureSchema),
+    numeric: featureMap(numericFeatureSchema),
+  })
+  .strict();
+
+export const splitSchema = z.discriminatedUnion(
+  'by',
+  [
+    z.object({ by: z.literal('ratio'), train: fraction, validation: fraction.default(0), test: fraction.default(0), seed: z.number().int().default(0) }).strict(),
+    z.object({ by: z.literal('rows'), train: rowRange, validation: rowRange.optional(), test: rowRange.optional() }).strict(),
+    z.object({ by: z.literal('files') }).strict(),
+  ],
+  { error: 'expected split.by to be ratio, rows or files' },
+);
+
+export const datasetSchema = z
+  .object({
+    /** Omitted: detected from the first line of the training file. */
+    format: z.enum(FORMATS as [string, ...string[]], { error: `expected one of ${FORMATS.join(', ')}` }).optional(),
+    train: path,
+    validation: path.optional(),
+    test: path.optional(),
+    separator: z.string().length(1, { error: 'expected one character' }).optional(),
+    header: z.boolean({ error: 'expected true or false' }).optional(),
+    /** Column names for files without a header (every file of the dataset shares them). */
+    columns: z.array(z.string()).optional(),
+    /** The label column; null for unlabeled data (predict). */
+    label: z.string().nullable().default('label'),
+    num_fields: posInt().optional(),
+    multi_value: z.enum(['error', 'first'], { error: 'expected error or first' }).default('error'),
+    on_bad_row: z.enum(['error', 'skip'], { error: 'expected error or skip' }).default('error'),
+    split: splitSchema.optional(),
+    cache_dir: z.string().optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.split?.by === 'ratio') {
+      const sum = v.split.train + v.split.validation + v.split.test;
+      if (Math.abs(sum - 1) > 1e-9) ctx.addIssue({ code: 'custom', path: ['split'], message: `train + validation + test must be 1, got ${sum}` });
+    }
+    if (v.split?.by === 'files' && !v.validation && !v.test)
+      ctx.addIssue({ code: 'custom', path: ['split'], message: 'by: files needs dataset.validation and/or dataset.test' });
+  });
+
+export const dataConfigSchema = z.object({ dataset: datasetSchema, features: featuresSchema }).passthrough();
+
+export type CategoricalFeatureConfig = z.infer<typeof categoricalFeatureSchema>;
+export type NumericFeatureConfig = z.infer<typeof numericFeatureSchema>;
+export type FeaturesConfig = z.infer<typeof featuresSchema>;
+export type SplitConfig = z.infer<typeof splitSchema>;
+export type DatasetConfig = z.infer<typeof datasetSchema>;
+export type DataConfig = z.infer<typeof dataConfigSchema>;
+
+function valueAt(root: unknown, keys: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of keys) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** Turns zod issues into one ConfigError naming the first problem's dotted path (others follow). */
+export function configErrorFrom(error: z.ZodError, input: unknown, prefix: readonly string[] = []): ConfigError {
+  const lines = error.issues.map((iss) => {
+    let keys = [...prefix, ...iss.path.map(String)];
+    let detail = iss.message;
+    if (iss.code === 'unrecognized_keys') {
+      keys = [...keys, iss.keys[0]];
+      detail = `unknown key${iss.keys.length > 1 ? ` (also: ${iss.keys.slice(1).join(', ')})` : ''}`;
+    } else if (iss.code !== 'custom') {
+      const got = valueAt(input, iss.path);
+      detail += got === undefined ? ', but it is missing' : `, got ${JSON.stringify(got)}`;
+    }
+    return { path: keys.join('.'), detail };
+  });
+  const [first, ...rest] = lines;
+  const more = rest.map((l) => `\n  ${l.path}: ${l.detail}`).join('');
+  return new ConfigError(first.path, first.detail + more);
+}
+
+/** Validates `{ dataset, features, ... }` (other top-level sections pass through untouched). */
+export function parseDataConfig(input: unknown): DataConfig {
+  const r = dataConfigSchema.safeParse(input);
+  if (!r.success) throw configErrorFrom(r.error, input);
+  return r.data;
+}
+
+/** Parses a 1-based inclusive range string into [first, last] (last = Infinity when open). */
+export function parseRowRange(s: string): [number, number] {
+  const m = /^\s*(\d+)\s*(?:-\s*(\d*)\s*)?$/.exec(s);
+  if (!m) throw new ConfigError('dataset.split', `bad row range '${s}'`);
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : m[2] === '' ? Infinity : Number(m[2]);
+  return [a, b];
+}

@@ -1,0 +1,150 @@
+/**
+ * Fitted encoders for every feature: the schema the trainer sizes its embedding tables from,
+ * saved as plain JSON inside model files and reused by eval / predict / serve.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DataError, ModelFileError } from '../../util/errors.js';
+import { HASH_NAME } from '../hash.js';
+import { parseNumberString } from '../numbers.js';
+import { Vocabulary, hashBucketOfString, MISSING_ID } from './categorical.js';
+import { applyDense, criteoBucket, type DenseParams } from './numeric.js';
+
+export type CategoricalField =
+  | { name: string; encoder: 'vocab'; min_count: number; vocab: Vocabulary }
+  | { name: string; encoder: 'hash'; buckets: number }
+  | { name: string; encoder: 'criteo_bucket'; min_count: number; fill: number | null; vocab: Vocabulary };
+
+export interface DenseField extends DenseParams {
+  name: string;
+}
+
+const catJson = z.discriminatedUnion('encoder', [
+  z.object({ name: z.string(), encoder: z.literal('vocab'), min_count: z.number().int().positive(), values: z.array(z.string()) }),
+  z.object({ name: z.string(), encoder: z.literal('hash'), buckets: z.number().int().positive() }),
+  z.object({ name: z.string(), encoder: z.literal('criteo_bucket'), min_count: z.number().int().positive(), fill: z.number().nullable(), values: z.array(z.string().regex(/^-?\d+$/)) }),
+]);
+const denseJson = z.object({
+  name: z.string(),
+  transform: z.enum(['none', 'minmax', 'standard', 'log1p']),
+  fill: z.number(),
+  shift: z.number(),
+  scale: z.number(),
+});
+export const encodersJsonSchema = z.object({
+  format: z.literal('slimctr-encoders'),
+  version: z.literal(1),
+  hash: z.literal(HASH_NAME),
+  label: z.string().nullable(),
+  categorical: z.array(catJson),
+  dense: z.array(denseJson),
+});
+export type EncodersJSON = z.infer<typeof encodersJsonSchema>;
+
+/** One raw row for encodeRow: column name -> value, or values in `inputColumns` order. */
+export type RawRow = Record<string, string | number | null | undefined> | readonly (string | number | null | undefined)[];
+
+export interface EncodedRow {
+  ids: Int32Array;
+  dense: Float32Array;
+}
+
+export class Encoders {
+  constructor(
+    /** Label column, or null when the data had none. */
+    readonly label: string | null,
+    /** Fields fed to the model as ids, in `ids` order. */
+    readonly categorical: readonly CategoricalField[],
+    /** Fields fed as dense floats, in `dense` order. */
+    readonly dense: readonly DenseField[],
+  ) {}
+
+  get numCategorical(): number {
+    return this.categorical.length;
+  }
+
+  get numDense(): number {
+    return this.dense.length;
+  }
+
+  /** Embedding table size of each categorical field (ids are 0..size-1). */
+  get vocabSizes(): number[] {
+    return this.categorical.map((f) => (f.encoder === 'hash' ? f.buckets + 1 : f.vocab.size));
+  }
+
+  /** Column names a raw row needs, in the order encodeRow expects an array: categorical fields, then dense. */
+  get inputColumns(): string[] {
+    return [...this.categorical.map((f) => f.name), ...this.dense.map((f) => f.name)];
+  }
+
+  toJSON(): EncodersJSON {
+    return {
+      format: 'slimctr-encoders',
+      version: 1,
+      hash: HASH_NAME,
+      label: this.label,
+      categorical: this.categorical.map((f) => {
+        if (f.encoder === 'hash') return { name: f.name, encoder: 'hash', buckets: f.buckets };
+        if (f.encoder === 'vocab') return { name: f.name, encoder: 'vocab', min_count: f.min_count, values: [...f.vocab.values] };
+        return { name: f.name, encoder: 'criteo_bucket', min_count: f.min_count, fill: f.fill, values: [...f.vocab.values] };
+      }),
+      dense: this.dense.map((f) => ({ name: f.name, transform: f.transform, fill: f.fill, shift: f.shift, scale: f.scale })),
+    };
+  }
+
+  /** Rebuilds encoders from toJSON() output; throws ModelFileError when it is not valid. */
+  static fromJSON(json: unknown, source = 'encoders'): Encoders {
+    const r = encodersJsonSchema.safeParse(json);
+    if (!r.success) {
+      const iss = r.error.issues[0];
+      throw new ModelFileError(source, `invalid encoders at ${iss.path.join('.') || '(root)'}: ${iss.message}`);
+    }
+    const j = r.data;
+    const cats: CategoricalField[] = j.categorical.map((f) => {
+      if (f.encoder === 'hash') return f;
+      if (f.encoder === 'vocab') return { name: f.name, encoder: 'vocab', min_count: f.min_count, vocab: new Vocabulary(f.values) };
+      return { name: f.name, encoder: 'criteo_bucket', min_count: f.min_count, fill: f.fill, vocab: new Vocabulary(f.values, true) };
+    });
+    return new Encoders(j.label, cats, j.dense.map((d) => ({ ...d })));
+  }
+
+  /** sha256 of the JSON form: names the fitted state in cache manifests and model files. */
+  hash(): string {
+    return createHash('sha256').update(JSON.stringify(this.toJSON())).digest('hex');
+  }
+
+  /**
+   * Encodes one raw row (the HTTP server's path). Missing keys, null, undefined and '' are
+   * missing values; unseen categories get the OOV id. A value that is not a number in a
+   * numeric column throws DataError(source, 1, column index, ...) naming the column.
+   */
+  encodeRow(row: RawRow, out?: EncodedRow, source = 'row'): EncodedRow {
+    const ids = out?.ids ?? new Int32Array(this.categorical.length);
+    const dense = out?.dense ?? new Float32Array(this.dense.length);
+    const nc = this.categorical.length;
+    const get = Array.isArray(row)
+      ? (_name: string, i: number) => (row as readonly unknown[])[i]
+      : (name: string) => (row as Record<string, unknown>)[name];
+    const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : String(v));
+    const num = (name: string, k: number, v: unknown): number | null => {
+      if (v === null || v === undefined || v === '') return null;
+      const x = typeof v === 'number' ? v : parseNumberString(String(v).trim());
+      if (!Number.isFinite(x)) throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
+      return x;
+    };
+    this.categorical.forEach((f, i) => {
+      const raw = get(f.name, i);
+      if (f.encoder === 'vocab') ids[i] = f.vocab.idOfString(text(raw));
+      else if (f.encoder === 'hash') ids[i] = hashBucketOfString(text(raw), f.buckets);
+      else {
+        const v = num(f.name, i, raw) ?? f.fill;
+        ids[i] = v === null ? MISSING_ID : f.vocab.idOfInt(criteoBucket(v));
+      }
+    });
+    this.dense.forEach((f, j) => {
+      const v = num(f.name, nc + j, get(f.name, nc + j)) ?? f.fill;
+      dense[j] = applyDense(f, v);
+    });
+    return { ids, dense };
+  }
+}

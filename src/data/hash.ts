@@ -1,0 +1,113 @@
+/**
+ * Stable 64-bit byte hashing (two 32-bit lanes) and an open-addressing table keyed by it.
+ * Categorical values are looked up by the hash of their UTF-8 bytes, so the hot loop never
+ * creates a JS string. The hash is part of the saved encoder format: do not change it.
+ */
+export const HASH_NAME = 'fnv1a-dual32-v1';
+
+/** Second lane of the last hash computed (avoids allocating a pair per call). */
+export let hashHi = 0;
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** Hashes buf[start, end); returns the low lane, sets `hashHi` to the high lane. */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x2545f491 | 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  const len = end - start;
+  hashHi = fmix(b ^ len ^ 0x27d4eb2f);
+  return fmix(a ^ len);
+}
+
+const enc = new TextEncoder();
+/** Hash of a JS string's UTF-8 bytes (same value as hashBytes on the encoded bytes). */
+export function hashString(s: string): number {
+  const bytes = enc.encode(s);
+  return hashBytes(bytes, 0, bytes.length);
+}
+
+/**
+ * Maps 64-bit keys (lo, hi) to non-negative int32 values. Linear probing, grows at 50% load.
+ * No per-entry objects: three typed arrays.
+ */
+export class HashIdTable {
+  private lo: Int32Array;
+  private hi: Int32Array;
+  private val: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    let cap = 16;
+    while (cap < capacity * 2) cap *= 2;
+    this.lo = new Int32Array(cap);
+    this.hi = new Int32Array(cap);
+    this.val = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+  }
+
+  /** The value stored for (lo, hi), or -1. */
+  get(lo: number, hi: number): number {
+    const mask = this.mask;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const v = this.val[i];
+      if (v < 0) return -1;
+      if (this.lo[i] === lo && this.hi[i] === hi) return v;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Stores value (>= 0) for (lo, hi), replacing any previous value. */
+  set(lo: number, hi: number, value: number): void {
+    if ((this.size + 1) * 2 > this.val.length) this.grow();
+    const mask = this.mask;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const v = this.val[i];
+      if (v < 0) {
+        this.lo[i] = lo;
+        this.hi[i] = hi;
+        this.val[i] = value;
+        this.size++;
+        return;
+      }
+      if (this.lo[i] === lo && this.hi[i] === hi) {
+        this.val[i] = value;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const { lo, hi, val } = this;
+    const cap = val.length * 2;
+    this.lo = new Int32Array(cap);
+    this.hi = new Int32Array(cap);
+    this.val = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+    this.size = 0;
+    for (let i = 0; i < val.length; i++) if (val[i] >= 0) this.set(lo[i], hi[i], val[i]);
+  }
+}
+
+/** Deterministic uniform [0,1) from (seed, index): used for ratio splits and synth. */
+export function unitHash(seed: number, index: number): number {
+  const lo = index % 4294967296 | 0;
+  const hi = Math.floor(index / 4294967296) | 0;
+  let h = fmix(lo ^ Math.imul(seed | 0, 0x9e3779b1));
+  h = fmix(h ^ hi ^ 0x632be5ab);
+  return (h >>> 0) / 4294967296;
+}

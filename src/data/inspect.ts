@@ -1,0 +1,137 @@
+/**
+ * `slimctr inspect`: reads a whole file, collects per-column statistics and proposes a
+ * dataset/features config (YAML that parseDataConfig accepts).
+ */
+import { stringify } from 'yaml';
+import { BadRows } from './bad_rows.js';
+import { HashIdTable, hashBytes, hashHi } from './hash.js';
+import { parseNumber } from './numbers.js';
+import { detectFormat, openTable, type FormatName, type TableSpec } from './formats/table.js';
+
+/** Distinct values are counted exactly up to this many per column. */
+const DISTINCT_CAP = 2_000_000;
+
+export interface ColumnStats {
+  name: string;
+  missing: number;
+  distinct: number;
+  distinctCapped: boolean;
+  numeric: boolean;
+  integer: boolean;
+  min: number;
+  max: number;
+}
+
+export interface InspectReport {
+  file: string;
+  spec: TableSpec;
+  rows: number;
+  label: string | null;
+  positives: number;
+  columns: ColumnStats[];
+  badRows: BadRows;
+  proposal: { dataset: Record<string, unknown>; features: { categorical: Record<string, unknown>; numeric: Record<string, unknown> } };
+}
+
+const LABEL_NAMES = ['label', 'Label', 'click', 'clicked', 'target', 'y'];
+
+export async function inspectFile(file: string, given: Partial<TableSpec> & { label?: string | null } = {}): Promise<InspectReport> {
+  const det = given.format ? { format: given.format, header: given.header ?? given.format !== 'criteo_tsv' } : await detectFormat(file);
+  const spec: TableSpec = { ...given, format: det.format as FormatName, header: given.header ?? det.header, multiValue: given.multiValue ?? 'first' };
+  const bad = new BadRows('skip', 10);
+  const t = await openTable(file, spec, bad);
+  const cols = t.columns;
+  const label = given.label !== undefined ? given.label : cols.find((c) => LABEL_NAMES.includes(c)) ?? null;
+  const labelCol = label === null ? -1 : cols.indexOf(label);
+  const tables = cols.map(() => new HashIdTable(1024));
+  const st: ColumnStats[] = cols.map((name) => ({ name, missing: 0, distinct: 0, distinctCapped: false, numeric: true, integer: true, min: Infinity, max: -Infinity }));
+  let rows = 0;
+  let positives = 0;
+  for await (const b of t.blocks()) {
+    const { buf, starts, ends } = b;
+    for (let r = 0; r < b.rows; r++) {
+      const base = r * cols.length;
+      if (labelCol >= 0) {
+        const v = parseNumber(buf, starts[base + labelCol], ends[base + labelCol]);
+        if (v !== 0 && v !== 1 && v !== -1) {
+          bad.report(file, b.lines[r], labelCol + 1, `label '${b.cell(r, labelCol)}' is not 0, 1, -1 or +1`, b.snippet(r));
+          continue;
+        }
+        positives += v === 1 ? 1 : 0;
+      }
+      rows++;
+      for (let c = 0; c < cols.length; c++) {
+        const s = starts[base + c];
+        const e = ends[base + c];
+        const cs = st[c];
+        if (s === e) {
+          cs.missing++;
+          continue;
+        }
+        if (!cs.distinctCapped) {
+          const lo = hashBytes(buf, s, e);
+          if (tables[c].get(lo, hashHi) < 0) {
+            tables[c].set(lo, hashHi, 1);
+            if (++cs.distinct >= DISTINCT_CAP) cs.distinctCapped = true;
+          }
+        }
+        if (cs.numeric) {
+          const v = parseNumber(buf, s, e);
+          // Leading zeros ("000a1b2c"-style ids) mean a code, not a number.
+          if (v !== v || (buf[s] === 48 && e - s > 1 && buf[s + 1] !== 46)) cs.numeric = false;
+          else {
+            if (v < cs.min) cs.min = v;
+            if (v > cs.max) cs.max = v;
+            if (cs.integer && !Number.isInteger(v)) cs.integer = false;
+          }
+        }
+      }
+    }
+  }
+  return { file, spec, rows, label, positives, columns: st, badRows: bad, proposal: propose(file, spec, label, rows, st) };
+}
+
+function propose(file: string, spec: TableSpec, label: string | null, rows: number, st: ColumnStats[]): InspectReport['proposal'] {
+  const categorical: Record<string, unknown> = {};
+  const numeric: Record<string, unknown> = {};
+  for (const c of st) {
+    if (c.name === label || c.missing === rows) continue;
+    if (c.distinct === rows && rows > 100 && !c.numeric) continue; // an id column
+    if (c.distinct === rows && rows > 100 && c.integer) continue;
+    const dense = c.numeric && (!c.integer || /^I\d+$/i.test(c.name) || spec.format === 'libsvm');
+    if (dense) numeric[c.name] = c.integer ? { transform: 'criteo_bucket' } : { transform: 'standard', fill: 0 };
+    else if (c.distinctCapped || c.distinct > 1_000_000) categorical[c.name] = { encoder: 'hash', buckets: 1_000_000 };
+    else categorical[c.name] = { min_count: c.distinct > 1000 ? 2 : 1 };
+  }
+  const dataset: Record<string, unknown> = { format: spec.format, train: file };
+  if (spec.format === 'csv' || spec.format === 'tsv') dataset.header = spec.header;
+  if (spec.separator) dataset.separator = spec.separator;
+  if (!spec.header && (spec.format === 'csv' || spec.format === 'tsv')) dataset.columns = st.map((c) => c.name);
+  dataset.label = label;
+  if (spec.format === 'libffm' || spec.format === 'libsvm') {
+    dataset.num_fields = st.length - 1;
+    dataset.multi_value = spec.multiValue ?? 'first';
+  }
+  dataset.on_bad_row = 'error';
+  return { dataset, features: { categorical, numeric } };
+}
+
+const pct = (a: number, b: number): string => (b === 0 ? '0' : ((100 * a) / b).toFixed(a === 0 ? 0 : 2));
+
+/** The human-readable report with the YAML block at the end. */
+export function formatReport(r: InspectReport): string {
+  const lines = [`file: ${r.file}`, `format: ${r.spec.format}${r.spec.header ? ' (header)' : ''}`, `rows: ${r.rows}`];
+  if (r.label !== null) lines.push(`label: ${r.label}  positives ${r.positives} (${pct(r.positives, r.rows)} %)  negatives ${r.rows - r.positives}`);
+  else lines.push('label: none found (unlabeled file?)');
+  const w = Math.max(6, ...r.columns.map((c) => c.name.length));
+  lines.push('', `${'column'.padEnd(w)}  type         distinct  missing %  range`);
+  for (const c of r.columns) {
+    const type = c.name === r.label ? 'label' : c.numeric ? (c.integer ? 'integer' : 'float') : 'string';
+    const distinct = `${c.distinctCapped ? '>=' : ''}${c.distinct}`;
+    const range = c.numeric && c.min <= c.max ? `${c.min} .. ${c.max}` : '';
+    lines.push(`${c.name.padEnd(w)}  ${type.padEnd(11)}  ${distinct.padStart(8)}  ${pct(c.missing, r.rows).padStart(9)}  ${range}`);
+  }
+  lines.push('', r.badRows.count === 0 ? 'malformed rows: 0' : `malformed rows: ${r.badRows.summary().replace(/^bad rows: /, '')}`);
+  lines.push('', '# proposed config: integer columns are categorical unless named I<n>; edit before use', stringify(r.proposal).trimEnd());
+  return lines.join('\n') + '\n';
+}

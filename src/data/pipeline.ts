@@ -1,0 +1,189 @@
+/**
+ * The data pipeline end to end: resolve the dataset config to readers, fit encoders on the
+ * training rows, encode every split once into a binary cache, and hand back cached splits.
+ * A cache whose key (source file stats, dataset config, encoders) or content hash does not
+ * match is rebuilt, never trusted.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BadRows } from './bad_rows.js';
+import type { Batch } from './batch.js';
+import type { DataConfig, DatasetConfig } from './config.js';
+import { BoundEncoders, EncodedRows, type RowRoute } from './encoders/bound.js';
+import { Encoders } from './encoders/encoders.js';
+import { EncoderFitter } from './encoders/fit.js';
+import { detectFormat, openTable, scanSparseWidth, type FormatName, type TableSpec } from './formats/table.js';
+import { writeFileAtomic } from './cache/atomic.js';
+import { checkManifest, type CacheKey } from './cache/manifest.js';
+import { CachedSplit } from './cache/reader.js';
+import { CacheWriter } from './cache/writer.js';
+import { splitRoute, splitsOf, type SplitName } from './split.js';
+
+/** Reader settings for a dataset config (format detected from the training file when absent). */
+export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
+  let format = ds.format as FormatName | undefined;
+  let header = ds.header;
+  if (!format) {
+    const d = await detectFormat(ds.train);
+    format = d.format;
+    header ??= d.header;
+  }
+  let numFields = ds.num_fields;
+  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined) numFields = await scanSparseWidth(ds.train, format);
+  return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value };
+}
+
+/** (file, routes to splits) pairs for a dataset config. */
+function sources(ds: DatasetConfig): { file: string; route: RowRoute; splits: SplitName[] }[] {
+  if (ds.split?.by === 'files' || ds.validation || ds.test) {
+    const out: { file: string; route: RowRoute; splits: SplitName[] }[] = [{ file: ds.train, route: () => 0, splits: ['train'] }];
+    if (ds.validation) out.push({ file: ds.validation, route: () => 1, splits: ['validation'] });
+    if (ds.test) out.push({ file: ds.test, route: () => 2, splits: ['test'] });
+    return out;
+  }
+  return [{ file: ds.train, route: splitRoute(ds.split), splits: splitsOf(ds.split) }];
+}
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** Hash of the source files' identity (path, size, mtime) and the dataset settings. */
+export function schemaKey(ds: DatasetConfig, features?: DataConfig['features']): string {
+  const files = [ds.train, ds.validation, ds.test].filter((f): f is string => !!f).map((f) => {
+    const st = statSync(f);
+    return [resolve(f), st.size, st.mtimeMs];
+  });
+  const { cache_dir: _ignored, ...rest } = ds;
+  return sha(JSON.stringify({ files, dataset: rest, features: features ?? null }));
+}
+
+export interface PrepareOptions {
+  /** Default: dataset.cache_dir, else .cache/slimctr/<key> under the working folder. */
+  cacheDir?: string;
+  /** Reuse fitted encoders (eval / predict); otherwise they are fitted on the training split. */
+  encoders?: Encoders;
+  /** Progress messages (cache hits, rebuild reasons). */
+  log?: (msg: string) => void;
+  /** Re-hash cache files on open to detect corruption (default true). */
+  verify?: boolean;
+}
+
+export interface PreparedData {
+  encoders: Encoders;
+  splits: Partial<Record<SplitName, CachedSplit>>;
+  /** Rows skipped under on_bad_row: skip, with the first examples (from the encoding pass). */
+  badRows: BadRows;
+  cacheDir: string;
+  /** Whether any text was read (false when every split came from the cache). */
+  rebuilt: boolean;
+}
+
+export async function prepareData(cfg: DataConfig, opts: PrepareOptions = {}): Promise<PreparedData> {
+  const ds = cfg.dataset;
+  const log = opts.log ?? (() => {});
+  const spec = await tableSpecOf(ds);
+  const dataKey = schemaKey(ds, cfg.features);
+  const cacheDir = opts.cacheDir ?? ds.cache_dir ?? join(process.cwd(), '.cache', 'slimctr', dataKey.slice(0, 16));
+  const srcs = sources(ds);
+  const badRows = new BadRows(ds.on_bad_row);
+
+  // 1. Encoders: given, cached from an earlier fit of the same data + features, or fitted now.
+  let encoders = opts.encoders;
+  const encFile = join(cacheDir, 'encoders.json');
+  if (!encoders && existsSync(encFile)) {
+    try {
+      const saved = JSON.parse(readFileSync(encFile, 'utf8')) as { key: string; encoders: unknown };
+      if (saved.key === dataKey) encoders = Encoders.fromJSON(saved.encoders, encFile);
+    } catch {
+      log(`${encFile}: unreadable, refitting`);
+    }
+  }
+  // 2. Which caches are valid?
+  const wanted = srcs.flatMap((s) => s.splits);
+  const splits: Partial<Record<SplitName, CachedSplit>> = {};
+  if (encoders) {
+    const key: CacheKey = { schema: dataKey, encoders: encoders.hash() };
+    for (const name of wanted) {
+      const dir = join(cacheDir, name);
+      const m = checkManifest(dir, key);
+      if (typeof m === 'string') {
+        log(`cache ${dir}: ${m}; rebuilding`);
+        continue;
+      }
+      const split = new CachedSplit(dir, m);
+      if ((opts.verify ?? true) && !split.verify()) {
+        log(`cache ${dir}: content hash mismatch (corrupt); rebuilding`);
+        continue;
+      }
+      splits[name] = split;
+    }
+    if (wanted.every((n) => splits[n])) return { encoders, splits, badRows, cacheDir, rebuilt: false };
+  }
+  if (!encoders) {
+    const train = srcs[0];
+    // Bad rows seen while fitting stop the run ('error') or are skipped here and counted by the encoding pass.
+    const fitBad = new BadRows(ds.on_bad_row);
+    const t = await openTable(train.file, spec, fitBad);
+    const fitter = new EncoderFitter(cfg.features, ds.label, t.columns, train.file);
+    for await (const b of t.blocks()) fitter.addBlock(b, fitBad, train.route);
+    encoders = fitter.finish();
+    writeFileAtomic(encFile, JSON.stringify({ key: dataKey, encoders: encoders.toJSON() }));
+    log(`fitted encoders on ${fitter.rows} training rows`);
+  }
+  // 3. Encode every split once into the cache.
+  const key: CacheKey = { schema: dataKey, encoders: encoders.hash() };
+  for (const src of srcs) {
+    const t = await openTable(src.file, spec, badRows);
+    const bound = new BoundEncoders(encoders, t.columns, src.file, ds.label !== null);
+    const outs = [0, 1, 2].map(() => new EncodedRows(bound.nCat, bound.nDense));
+    const writers = new Map<number, CacheWriter>();
+    const slot = (name: SplitName) => ['train', 'validation', 'test'].indexOf(name);
+    for (const name of src.splits) writers.set(slot(name), new CacheWriter(join(cacheDir, name), bound.nCat, bound.nDense));
+    try {
+      for await (const b of t.blocks()) {
+        outs.forEach((o) => o.clear());
+        bound.encodeBlock(b, outs, badRows, src.route);
+        for (const [k, w] of writers) w.append(outs[k]);
+      }
+    } catch (err) {
+      for (const w of writers.values()) w.abort();
+      throw err;
+    }
+    for (const name of src.splits) {
+      const m = writers.get(slot(name))!.finish(key, badRows.count);
+      splits[name] = new CachedSplit(join(cacheDir, name), m);
+    }
+  }
+  return { encoders, splits, badRows, cacheDir, rebuilt: true };
+}
+
+/**
+ * Streams encoded batches straight from a text file (no cache): for predict on big files, or
+ * any single pass. Rows come in file order; a batch is valid until the next one.
+ */
+export async function* streamBatches(
+  file: string,
+  spec: TableSpec,
+  encoders: Encoders,
+  opts: { batchSize: number; badRows?: BadRows; requireLabel?: boolean },
+): AsyncGenerator<Batch> {
+  const bad = opts.badRows ?? new BadRows();
+  const t = await openTable(file, spec, bad);
+  const bound = new BoundEncoders(encoders, t.columns, file, opts.requireLabel ?? true);
+  const nc = bound.nCat;
+  const nd = bound.nDense;
+  const acc = new EncodedRows(nc, nd, opts.batchSize * 2);
+  const flush = (n: number): Batch => {
+    const b = { ids: acc.ids.slice(0, n * nc), dense: acc.dense.slice(0, n * nd), labels: acc.labels.slice(0, n), rows: n };
+    acc.ids.copyWithin(0, n * nc, acc.rows * nc);
+    acc.dense.copyWithin(0, n * nd, acc.rows * nd);
+    acc.labels.copyWithin(0, n, acc.rows);
+    acc.rows -= n;
+    return b;
+  };
+  for await (const block of t.blocks()) {
+    bound.encodeBlock(block, [acc], bad);
+    while (acc.rows >= opts.batchSize) yield flush(opts.batchSize);
+  }
+  if (acc.rows > 0) yield flush(acc.rows);
+}

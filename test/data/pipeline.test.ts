@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSync, writeSync, closeSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDataConfig } from '../../src/data/config.js';
+import { prepareData } from '../../src/data/pipeline.js';
+import { criteoLine, fixture, tempDir } from './fixtures.js';
+
+const lines = Array.from({ length: 1000 }, (_, i) => criteoLine(String(i % 3 === 0 ? 1 : 0), { 1: String(i), 14: `v${i % 17}` }));
+const file = fixture(lines.join('\n') + '\n', 'p.tsv');
+const features = { categorical: { C14: { min_count: 1 } }, numeric: { I1: {} } };
+const cfg = (split: unknown, dir: string) => parseDataConfig({ dataset: { format: 'criteo_tsv', train: file, split, cache_dir: join(tempDir(), dir) }, features });
+
+test('split by row ranges keeps file order; encoders fit on train rows only', async () => {
+  const d = await prepareData(cfg({ by: 'rows', train: '1-600', validation: '601-800', test: '801-' }, 'rows'));
+  assert.equal(d.splits.train!.rows, 600);
+  assert.equal(d.splits.validation!.rows, 200);
+  assert.equal(d.splits.test!.rows, 200);
+  assert.deepEqual([...d.splits.validation!.readAll().dense.subarray(0, 3)], [600, 601, 602]); // I1 = i
+  assert.equal(d.splits.train!.manifest.positives, 200);
+});
+
+test('split by ratio is deterministic by seed', async () => {
+  const a = await prepareData(cfg({ by: 'ratio', train: 0.8, validation: 0.2, seed: 7 }, 'ra'));
+  const b = await prepareData(cfg({ by: 'ratio', train: 0.8, validation: 0.2, seed: 7 }, 'rb'));
+  const c = await prepareData(cfg({ by: 'ratio', train: 0.8, validation: 0.2, seed: 8 }, 'rc'));
+  assert.equal(a.splits.train!.rows + a.splits.validation!.rows, 1000);
+  assert.ok(Math.abs(a.splits.validation!.rows - 200) < 50);
+  assert.deepEqual(a.splits.validation!.readAll().dense, b.splits.validation!.readAll().dense);
+  assert.notDeepEqual(a.splits.validation!.readAll().dense, c.splits.validation!.readAll().dense);
+});
+
+test('cache: reused when fresh, rebuilt when corrupt or when the source changes', async () => {
+  const logs: string[] = [];
+  const c = cfg(undefined, 'cache');
+  const first = await prepareData(c, { log: (m) => logs.push(m) });
+  assert.equal(first.rebuilt, true);
+  const again = await prepareData(c, { log: (m) => logs.push(m) });
+  assert.equal(again.rebuilt, false);
+  assert.deepEqual(again.splits.train!.readAll(), first.splits.train!.readAll());
+  // Corrupt one byte of the ids: detected by the content hash, rebuilt.
+  const fd = openSync(join(first.cacheDir, 'train', 'ids.i32'), 'r+');
+  writeSync(fd, Buffer.from([0x7f]), 0, 1, 8);
+  closeSync(fd);
+  const fixed = await prepareData(c, { log: (m) => logs.push(m) });
+  assert.equal(fixed.rebuilt, true);
+  assert.ok(logs.some((m) => /corrupt/.test(m)));
+  assert.deepEqual(fixed.splits.train!.readAll(), first.splits.train!.readAll());
+  // Touching the source changes the key: stale, refit and rebuilt.
+  utimesSync(file, new Date(), new Date(Date.now() + 5000));
+  const stale = await prepareData(c);
+  assert.equal(stale.rebuilt, true);
+});
+
+test('batches: full coverage, deterministic shuffle by seed, file order without shuffle', async () => {
+  const d = await prepareData(cfg(undefined, 'batches'));
+  const split = d.splits.train!;
+  const epoch = (seed: number | null) => {
+    const out: number[] = [];
+    for (const b of split.batches({ batchSize: 64, chunkRows: 256, shuffle: seed !== null, seed: seed ?? 0 })) {
+      assert.equal(b.ids.length, b.rows * 1);
+      assert.equal(b.dense.length, b.rows);
+      out.push(...b.dense);
+    }
+    return out;
+  };
+  const plain = epoch(null);
+  assert.deepEqual(plain, Array.from({ length: 1000 }, (_, i) => i));
+  const s1 = epoch(1);
+  assert.deepEqual(epoch(1), s1);
+  assert.notDeepEqual(epoch(2), s1);
+  assert.notDeepEqual(s1, plain);
+  assert.deepEqual([...s1].sort((x, y) => x - y), plain);
+  const sizes = [...split.batches({ batchSize: 300, dropLast: true })].map((b) => b.rows);
+  assert.deepEqual(sizes, [300, 300, 300]);
+});
