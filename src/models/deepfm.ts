@@ -3,7 +3,7 @@
  * embeddings, summed into one logit. FM and the MLP share the embeddings.
  */
 import { z } from 'zod';
-import { add, concat, reshape } from '../autograd/index.js';
+import { add, reshape } from '../autograd/index.js';
 import { FeatureInputs } from '../nn/feature_inputs.js';
 import { fmPairwise } from '../nn/fm.js';
 import { LinearTerm } from '../nn/linear_term.js';
@@ -32,10 +32,9 @@ export class DeepFM extends CTRModel {
   }
 
   forward(b: Batch): Tensor {
-    const { emb, dense } = this.inputs.forward(b);
-    const flat = reshape(emb, [b.rows, -1]);
-    const deep = this.mlp.forward(dense ? concat([flat, dense], 1) : flat);
-    return add(add(this.linear.forward(b), fmPairwise(emb)), reshape(deep, [b.rows]));
+    const x = this.inputs.forward(b);
+    const deep = this.mlp.forward(x.mlpInput());
+    return add(add(this.linear.forward(b), fmPairwise(x.emb)), reshape(deep, [b.rows]));
   }
 }
 

@@ -2,8 +2,12 @@
  * The sparse part of a CTR model: one embedding table per categorical field, plus numeric
  * features either embedded (value x a learned vector per feature, a field like the others) or
  * passed through as a dense vector. Output: field embeddings [B, F, D] and dense values [B, N].
+ *
+ * After AFM compression the tables hold k-wide rows and a per-field reconstruction
+ * e = e' P_f + mu_f restores width D for interaction layers; where the compressor folded the
+ * reconstruction into the MLP's first layer (`fused`), the MLP reads the k-wide rows directly.
  */
-import { concat, lookupFields, mul, reshape } from '../autograd/index.js';
+import { add, bmm, concat, lookupFields, mul, permute, reshape } from '../autograd/index.js';
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -15,19 +19,38 @@ export const EMBEDDING_STD = 1e-4;
 export type NumericMode = 'embedding' | 'dense';
 
 export interface InputsOut {
-  /** [B, F, D]: categorical fields, then numeric features when embedded. */
-  emb: Tensor;
+  /** [B, F, D]: categorical fields, then numeric features when embedded (reconstructed on first use when compressed). */
+  readonly emb: Tensor;
   /** [B, N] numeric values when passed as dense (null when embedded or absent). */
-  dense: Tensor | null;
+  readonly dense: Tensor | null;
+  /** The input of an MLP over the flattened fields: [B, F*D (+N)], or [B, F*k (+...)] when fused. */
+  mlpInput(): Tensor;
+}
+
+/** Sees the looked-up categorical embeddings [B, F, D] while set: the compressor's statistics pass. */
+export type EmbeddingObserver = (inputs: FeatureInputs, emb: Tensor) => void;
+let observer: EmbeddingObserver | null = null;
+export function setEmbeddingObserver(fn: EmbeddingObserver | null): void {
+  observer = fn;
+}
+
+export interface Reconstruction {
+  /** [F, k, D] per-field projection. */
+  P: Tensor;
+  /** [F, D] per-field mean. */
+  mu: Tensor;
+  /** The MLP's first layer reads the k-wide rows (reconstruction folded into its weights). */
+  fused: boolean;
 }
 
 export class FeatureInputs extends Module {
-  readonly fieldTables: EmbeddingTable[];
+  fieldTables: EmbeddingTable[];
   readonly numericVectors: Tensor | null;
   /** Number of fields in `emb`. */
   readonly numFields: number;
   /** Width of `dense` (0 when none). */
   readonly denseDim: number;
+  recon: Reconstruction | null = null;
 
   constructor(readonly spec: FeatureSpec, readonly dim: number, readonly numeric: NumericMode, ctx: ModelContext) {
     super();
@@ -42,17 +65,57 @@ export class FeatureInputs extends Module {
     this.denseDim = numeric === 'dense' ? N : 0;
   }
 
+  /** Width of the stored rows (D, or k after compression). */
+  get tableDim(): number {
+    return this.fieldTables[0]?.dim ?? this.dim;
+  }
+
+  /** Installs compressed tables and their reconstruction (done by the compressor or when loading). */
+  setCompressed(tables: EmbeddingTable[], recon: Reconstruction): void {
+    this.fieldTables = tables;
+    tables.forEach((t, f) => this.table(this.spec.categorical[f].name, t));
+    this.recon = recon;
+    this.param('recon.P', recon.P);
+    this.param('recon.mu', recon.mu);
+  }
+
   forward(b: Batch): InputsOut {
-    const N = this.spec.numeric.length;
-    let emb = lookupFields(this.fieldTables, b.ids, b.rows);
-    let dense: Tensor | null = null;
+    const N = this.spec.numeric.length, B = b.rows;
+    const small = this.fieldTables.length ? lookupFields(this.fieldTables, b.ids, B) : null;
+    let numEmb: Tensor | null = null, dense: Tensor | null = null;
     if (N > 0) {
-      const values = Tensor.from(b.dense.subarray(0, b.rows * N), [b.rows, N]);
-      if (this.numericVectors) {
-        const numEmb = mul(reshape(values, [b.rows, N, 1]), this.numericVectors);
-        emb = concat([emb, numEmb], 1);
-      } else dense = values;
+      const values = Tensor.from(b.dense.subarray(0, B * N), [B, N]);
+      if (this.numericVectors) numEmb = mul(reshape(values, [B, N, 1]), this.numericVectors);
+      else dense = values;
     }
-    return { emb, dense };
+    const recon = this.recon;
+    let full: Tensor | null = null;
+    const emb = (): Tensor => {
+      if (full) return full;
+      const cat = small && recon ? this.reconstruct(small, recon) : small;
+      if (cat && observer && !recon) observer(this, cat);
+      full = cat && numEmb ? concat([cat, numEmb], 1) : (cat ?? numEmb)!;
+      return full;
+    };
+    return {
+      get emb() { return emb(); },
+      dense,
+      mlpInput: () => {
+        const parts: Tensor[] = [];
+        if (recon?.fused) {
+          if (small) parts.push(reshape(small, [B, -1]));
+          if (numEmb) parts.push(reshape(numEmb, [B, -1]));
+        } else parts.push(reshape(emb(), [B, -1]));
+        if (dense) parts.push(dense);
+        return parts.length === 1 ? parts[0] : concat(parts, 1);
+      },
+    };
+  }
+
+  /** [B, F, k] -> [B, F, D]: e = e' P_f + mu_f per field. */
+  private reconstruct(small: Tensor, r: Reconstruction): Tensor {
+    const F = small.shape[1], D = r.P.shape[2];
+    const perField = bmm(permute(small, [1, 0, 2]), r.P); // [F, B, D]
+    return add(permute(perField, [1, 0, 2]), reshape(r.mu, [1, F, D]));
   }
 }

@@ -5,6 +5,14 @@ import { Tensor } from '../tensor/tensor.js';
 import { heUniform } from './init.js';
 import { Module } from './module.js';
 
+/** Sees every Linear's raw output (before any activation) while set: the compressor's statistics pass. */
+export type LinearObserver = (layer: Linear, y: Tensor) => void;
+let observer: LinearObserver | null = null;
+
+export function setLinearObserver(fn: LinearObserver | null): void {
+  observer = fn;
+}
+
 export class Linear extends Module {
   readonly W: Tensor;
   readonly b: Tensor | null;
@@ -16,6 +24,8 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return linear(x, this.W, this.b);
+    const y = linear(x, this.W, this.b);
+    if (observer) observer(this, y);
+    return y;
   }
 }

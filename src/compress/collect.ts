@@ -1,0 +1,82 @@
+/**
+ * The statistics pass: runs the model forward (no gradients, eval mode) over training batches and
+ * accumulates OutputStats for every Linear layer's raw output and every categorical field's
+ * looked-up embedding vectors (one vector per example, so frequent ids weigh more).
+ */
+import { noGrad } from '../autograd/index.js';
+import type { CTRModel } from '../models/model.js';
+import type { Batch } from '../models/types.js';
+import { setEmbeddingObserver } from '../nn/feature_inputs.js';
+import { Linear, setLinearObserver } from '../nn/linear.js';
+import { tidy } from '../tensor/tensor.js';
+import { OutputStats } from './stats.js';
+
+export interface ModelStats {
+  /** Per Linear layer, keyed by its dotted module path (e.g. `mlp.layer1`). */
+  layers: Map<string, OutputStats>;
+  /** Per categorical field, in FeatureSpec order. */
+  fields: OutputStats[];
+  rows: number;
+}
+
+export function emptyStats(): ModelStats {
+  return { layers: new Map(), fields: [], rows: 0 };
+}
+
+/** Accumulates statistics over `batches` until `maxRows` rows were seen (all when omitted). */
+export function collectStats(model: CTRModel, batches: Iterable<Batch>, maxRows = Infinity, into = emptyStats()): ModelStats {
+  const paths = new Map<Linear, string>();
+  for (const [path, m] of model.namedModules()) if (m instanceof Linear) paths.set(m, path);
+  const wasTraining = model.training;
+  model.eval();
+  setLinearObserver((layer, y) => {
+    const path = paths.get(layer);
+    if (path === undefined) return;
+    let s = into.layers.get(path);
+    if (!s) into.layers.set(path, (s = new OutputStats(layer.outDim)));
+    s.add(y.data, y.size / layer.outDim);
+  });
+  setEmbeddingObserver((inputs, emb) => {
+    const [B, F, D] = emb.shape;
+    const d = emb.data;
+    const rows = new Float32Array(B * D);
+    for (let f = 0; f < inputs.spec.categorical.length && f < F; f++) {
+      for (let b = 0; b < B; b++) rows.set(d.subarray((b * F + f) * D, (b * F + f + 1) * D), b * D);
+      (into.fields[f] ??= new OutputStats(D)).add(rows, B);
+    }
+  });
+  try {
+    for (const batch of batches) {
+      if (into.rows >= maxRows) break;
+      const take = Math.min(batch.rows, maxRows - into.rows);
+      const b = take < batch.rows ? sliceRows(batch, take) : batch;
+      noGrad(() => tidy(() => { model.forward(b); }));
+      into.rows += b.rows;
+    }
+  } finally {
+    setLinearObserver(null);
+    setEmbeddingObserver(null);
+    model.train(wasTraining);
+  }
+  return into;
+}
+
+function sliceRows(b: Batch, n: number): Batch {
+  const F = b.ids.length / b.rows, N = b.dense.length / b.rows;
+  return { rows: n, ids: b.ids.subarray(0, n * F), dense: b.dense.subarray(0, n * N), labels: b.labels?.subarray(0, n) };
+}
+
+/** Adds `b` into `a` (shards of the same model merge by addition). */
+export function mergeStats(a: ModelStats, b: ModelStats): ModelStats {
+  for (const [path, s] of b.layers) {
+    const t = a.layers.get(path);
+    if (t) t.merge(s);
+    else a.layers.set(path, new OutputStats(s.dim).merge(s));
+  }
+  b.fields.forEach((s, f) => {
+    if (a.fields[f]) a.fields[f].merge(s);
+    else a.fields[f] = new OutputStats(s.dim).merge(s);
+  });
+  a.rows += b.rows;
+  return a;
+}

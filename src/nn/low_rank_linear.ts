@@ -1,0 +1,31 @@
+/**
+ * A Linear layer factored through rank k: x -> down (in -> k) -> [activation] -> up (k -> out).
+ * Built by the compressor (AFM, AFM-act, SVD); behaves as a drop-in LinearLike.
+ */
+import { relu } from '../autograd/index.js';
+import type { Rng } from '../tensor/rng.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Linear } from './linear.js';
+import type { LinearLike } from './mlp.js';
+import { Module } from './module.js';
+
+export class LowRankLinear extends Module implements LinearLike {
+  down: Linear;
+  up: Linear;
+
+  constructor(readonly inDim: number, readonly outDim: number, readonly rank: number, readonly activation: 'none' | 'relu', rng: Rng) {
+    super();
+    this.down = this.module('down', new Linear(inDim, rank, rng));
+    this.up = this.module('up', new Linear(rank, outDim, rng));
+  }
+
+  protected override onReplace(name: string, m: Module): void {
+    if (name === 'down') this.down = m as Linear;
+    else this.up = m as Linear;
+  }
+
+  forward(x: Tensor): Tensor {
+    const h = this.down.forward(x);
+    return this.up.forward(this.activation === 'relu' ? relu(h) : h);
+  }
+}

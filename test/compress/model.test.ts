@@ -1,0 +1,71 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { noGrad, sigmoid } from '../../src/autograd/index.js';
+import { applyPlan } from '../../src/compress/apply.js';
+import { collectStats } from '../../src/compress/collect.js';
+import { EmbeddingStore } from '../../src/embedding/store.js';
+import { getEngine } from '../../src/kernels/engine.js';
+import type { CTRModel } from '../../src/models/model.js';
+import { findModel } from '../../src/models/registry.js';
+import type { Batch } from '../../src/models/types.js';
+import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { tidy } from '../../src/tensor/tensor.js';
+import { backward, bceWithLogits } from '../../src/autograd/index.js';
+import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
+
+before(async () => { await getEngine(); });
+
+function trained(name: string, store: EmbeddingStore): CTRModel {
+  const entry = findModel(name)!;
+  const model = entry.create(tinySpec, entry.options.parse({ embedding_dim: 8, hidden: [24, 16] }), { rng: new Rng(3), store, slots: SLOTS.adam });
+  const opt = new Optimizer(model.params(), model.tables(), { kind: 'adam', lr: 5e-3 });
+  const data = tinyData(2048, 1);
+  for (let a = 0; a < data.rows; a += 256) {
+    const b = sliceBatch(data, a, a + 256);
+    tidy(() => backward(bceWithLogits(model.forward(b), b.labels!)));
+    opt.step();
+    opt.zeroGrad();
+  }
+  return model;
+}
+
+function predict(model: CTRModel, b: Batch): Float32Array {
+  model.eval();
+  return noGrad(() => tidy(() => sigmoid(model.forward(b)).toArray()));
+}
+
+test('DeepFM compressed by AFM at full rank (MLP layers + fused embeddings) predicts like the original', () => {
+  const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
+  const model = trained('deepfm', store);
+  const test = tinyData(512, 5);
+  const before = predict(model, test);
+  const stats = collectStats(model, [sliceBatch(tinyData(2048, 1), 0, 2048)]);
+  assert.ok(stats.layers.has('mlp.layer0') && stats.layers.has('mlp.layer1') && stats.layers.has('mlp.out'));
+  assert.equal(stats.fields.length, tinySpec.categorical.length);
+  const paramsBefore = model.paramCount();
+  applyPlan(model, { method: 'afm', layers: { 'mlp.layer0': 24, 'mlp.layer1': 16 }, embeddingRank: 8, fuse: true }, { rng: new Rng(1), store, slots: SLOTS.adam }, stats);
+  assert.ok(model.inputs!.recon?.fused);
+  assert.ok(model.paramCount() > paramsBefore, 'full rank adds parameters');
+  const after = predict(model, test);
+  let worst = 0;
+  before.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - after[i]))));
+  assert.ok(worst < 1e-4, `max |p - p'| = ${worst}`);
+});
+
+test('DeepFM at low rank: fewer parameters, predictions close to the original', () => {
+  const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
+  const model = trained('deepfm', store);
+  const test = tinyData(512, 5);
+  const before = predict(model, test);
+  const stats = collectStats(model, [tinyData(2048, 1)]);
+  const paramsBefore = model.paramCount();
+  for (const method of ['afm'] as const) {
+    applyPlan(model, { method, layers: { 'mlp.layer1': 4 }, embeddingRank: 3, fuse: true }, { rng: new Rng(1), store, slots: SLOTS.adam }, stats);
+  }
+  assert.ok(model.paramCount() < paramsBefore, `${model.paramCount()} < ${paramsBefore}`);
+  const after = predict(model, test);
+  let mse = 0;
+  before.forEach((p, i) => (mse += (p - after[i]) ** 2));
+  assert.ok(Math.sqrt(mse / before.length) < 0.1, `rms change ${Math.sqrt(mse / before.length)}`);
+});
