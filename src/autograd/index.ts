@@ -4,7 +4,7 @@ export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
 export { dropout } from './ops/dropout.js';
 export { add, addN, mul, scale, sub } from './ops/elementwise.js';
 export { lookup, lookupFields } from './ops/embedding.js';
-export { gatherRows } from './ops/gather.js';
+export { gatherRows, indexSelect } from './ops/gather.js';
 export { bceWithLogits } from './ops/loss.js';
 export { bmm, linear, matmul } from './ops/matmul.js';
 export { batchNorm, layerNorm, type BatchNormState } from './ops/norm.js';

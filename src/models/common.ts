@@ -10,3 +10,4 @@ export const numericMode = z.enum(['embedding', 'dense']).default('embedding')
 
 /** The keys every deep model shares. */
 export const deepOptions = { embedding_dim: embeddingDim, hidden, dropout: dropoutRate, batch_norm: batchNorm, numeric: numericMode };
+export const numCrossLayers = z.number().int().min(0).default(3).describe('number of cross layers');

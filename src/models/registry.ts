@@ -2,8 +2,14 @@
 import type { z } from 'zod';
 import type { CTRModel } from './model.js';
 import type { FeatureSpec, ModelContext } from './types.js';
+import { dcn } from './dcn.js';
+import { dcnv2 } from './dcnv2.js';
 import { deepfm } from './deepfm.js';
+import { gdcn } from './gdcn.js';
+import { ipnn } from './ipnn.js';
 import { lr } from './lr.js';
+import { nfm } from './nfm.js';
+import { widedeep } from './widedeep.js';
 
 export interface ModelEntry<S extends z.ZodType = z.ZodType> {
   name: string;
@@ -13,7 +19,7 @@ export interface ModelEntry<S extends z.ZodType = z.ZodType> {
   create(spec: FeatureSpec, opts: z.infer<S>, ctx: ModelContext): CTRModel;
 }
 
-export const MODELS: ModelEntry[] = [lr, deepfm] as ModelEntry[];
+export const MODELS: ModelEntry[] = [lr, deepfm, widedeep, dcn, dcnv2, gdcn, nfm, ipnn] as ModelEntry[];
 
 export function findModel(name: string): ModelEntry | undefined {
   return MODELS.find((m) => m.name === name);

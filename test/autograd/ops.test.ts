@@ -114,6 +114,18 @@ test('gatherRows scatters its gradient into the touched rows', () => {
   gradcheck('gatherRows', ([a]) => ag.gatherRows(a, idx), [R(5, 3)]);
 });
 
+test('indexSelect picks (repeated) entries along any axis and scatters its gradient back', () => {
+  const idx = Int32Array.from([2, 0, 2]);
+  for (const axis of [0, 1, 2, -1]) gradcheck(`indexSelect axis ${axis}`, ([a]) => ag.indexSelect(a, axis, idx), [R(3, 4, 3)]);
+  gradcheck('indexSelect size-1 axis', ([a]) => ag.indexSelect(a, 1, Int32Array.from([0, 0])), [R(2, 1, 1)]);
+  tidy(() => {
+    const x = Tensor.from([1, 2, 3, 4, 5, 6], [2, 3]);
+    assert.deepEqual([...ag.indexSelect(x, 1, Int32Array.from([2, 1])).data], [3, 2, 6, 5]);
+    assert.deepEqual(ag.indexSelect(x, 0, new Int32Array(0)).shape, [0, 3]);
+    assert.throws(() => ag.indexSelect(x, 1, Int32Array.from([3])), /outside/);
+  });
+});
+
 test('backward refuses a non-scalar loss and a loss without parameters', () => {
   tidy(() => {
     const x = Tensor.param(R(2, 2));
