@@ -33,8 +33,8 @@ export class DCN extends CTRModel {
   }
 
   forward(b: Batch): Tensor {
-    const { x0 } = flatInput(this.inputs, b);
-    const joined = concat([this.cross.forward(x0), this.mlp.forward(x0)], 1);
+    const x = flatInput(this.inputs, b);
+    const joined = concat([this.cross.forward(x.x0), this.mlp.forward(x.mlpIn)], 1);
     return reshape(this.out.forward(joined), [b.rows]);
   }
 }

@@ -48,9 +48,9 @@ export class DCNv2 extends CTRModel {
   }
 
   forward(b: Batch): Tensor {
-    const { x0 } = flatInput(this.inputs, b);
-    const crossed = this.cross.forward(x0);
-    const joined = this.stacked ? this.deep.forward(crossed) : concat([crossed, this.deep.forward(x0)], 1);
+    const x = flatInput(this.inputs, b);
+    const crossed = this.cross.forward(x.x0);
+    const joined = this.stacked ? this.deep.forward(crossed) : concat([crossed, this.deep.forward(x.mlpIn)], 1);
     return reshape(this.out.forward(joined), [b.rows]);
   }
 }

@@ -1,4 +1,9 @@
-/** The input most zoo models start from: x0 = [flattened field embeddings, dense values]. */
+/**
+ * The inputs most zoo models start from, computed on first use:
+ * - `x0` = [flattened field embeddings, dense values], what interaction layers (cross nets) read;
+ * - `mlpIn`, what the model's `mlp` reads: x0, or after AFM with fusion the k-wide embeddings
+ *   (the MLP's first layer then holds the folded reconstruction).
+ */
 import { concat, reshape } from '../autograd/index.js';
 import type { FeatureInputs } from '../nn/feature_inputs.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -6,15 +11,28 @@ import type { Batch } from './types.js';
 
 export interface FlatInput {
   /** [B, F, D] field embeddings. */
-  emb: Tensor;
+  readonly emb: Tensor;
   /** [B, F * D + N]: flattened embeddings, then dense values when there are any. */
-  x0: Tensor;
+  readonly x0: Tensor;
+  /** The model MLP's input (x0 unless the embeddings were compressed with fusion). */
+  readonly mlpIn: Tensor;
 }
 
 export function flatInput(inputs: FeatureInputs, b: Batch): FlatInput {
-  const { emb, dense } = inputs.forward(b);
-  const flat = reshape(emb, [b.rows, -1]);
-  return { emb, x0: dense ? concat([flat, dense], 1) : flat };
+  const x = inputs.forward(b);
+  let x0: Tensor | null = null, mlpIn: Tensor | null = null;
+  const full = (): Tensor => {
+    if (!x0) {
+      const flat = reshape(x.emb, [b.rows, -1]);
+      x0 = x.dense ? concat([flat, x.dense], 1) : flat;
+    }
+    return x0;
+  };
+  return {
+    get emb() { return x.emb; },
+    get x0() { return full(); },
+    get mlpIn() { return (mlpIn ??= inputs.recon?.fused ? x.mlpInput() : full()); },
+  };
 }
 
 /** Width of x0 for these inputs. */

@@ -32,8 +32,8 @@ export class GDCN extends CTRModel {
   }
 
   forward(b: Batch): Tensor {
-    const { x0 } = flatInput(this.inputs, b);
-    const joined = concat([this.cross.forward(x0), this.mlp.forward(x0)], 1);
+    const x = flatInput(this.inputs, b);
+    const joined = concat([this.cross.forward(x.x0), this.mlp.forward(x.mlpIn)], 1);
     return reshape(this.out.forward(joined), [b.rows]);
   }
 }

@@ -29,8 +29,8 @@ export class IPNN extends CTRModel {
   }
 
   forward(b: Batch): Tensor {
-    const { emb, x0 } = flatInput(this.inputs, b);
-    return reshape(this.mlp.forward(concat([x0, innerProducts(emb)], 1)), [b.rows]);
+    const x = flatInput(this.inputs, b);
+    return reshape(this.mlp.forward(concat([x.mlpIn, innerProducts(x.emb)], 1)), [b.rows]);
   }
 }
 

@@ -28,8 +28,8 @@ export class WideDeep extends CTRModel {
   }
 
   forward(b: Batch): Tensor {
-    const { x0 } = flatInput(this.inputs, b);
-    return add(this.linear.forward(b), reshape(this.mlp.forward(x0), [b.rows]));
+    const x = flatInput(this.inputs, b);
+    return add(this.linear.forward(b), reshape(this.mlp.forward(x.mlpIn), [b.rows]));
   }
 }
 

@@ -6,7 +6,8 @@ import { collectStats } from '../../src/compress/collect.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import type { CTRModel } from '../../src/models/model.js';
-import { findModel } from '../../src/models/registry.js';
+import { MODELS, findModel } from '../../src/models/registry.js';
+import { Linear } from '../../src/nn/linear.js';
 import type { Batch } from '../../src/models/types.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -69,3 +70,21 @@ test('DeepFM at low rank: fewer parameters, predictions close to the original', 
   before.forEach((p, i) => (mse += (p - after[i]) ** 2));
   assert.ok(Math.sqrt(mse / before.length) < 0.1, `rms change ${Math.sqrt(mse / before.length)}`);
 });
+
+for (const entry of MODELS.filter((m) => m.name !== 'lr')) {
+  test(`${entry.name}: every Linear (out > 1) and the embeddings at full AFM rank reproduce the predictions`, () => {
+    const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
+    const model = trained(entry.name, store);
+    const test = tinyData(256, 5);
+    const before = predict(model, test);
+    const stats = collectStats(model, [tinyData(1024, 1)]);
+    const layers: Record<string, number> = {};
+    for (const [path, m] of model.namedModules()) if (m instanceof Linear && m.outDim > 1) layers[path] = m.outDim;
+    assert.ok(Object.keys(layers).length > 0);
+    applyPlan(model, { method: 'afm', layers, embeddingRank: 8, fuse: true }, { rng: new Rng(1), store, slots: SLOTS.adam }, stats);
+    const after = predict(model, test);
+    let worst = 0;
+    before.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - after[i]))));
+    assert.ok(worst < 1e-4, `max |p - p'| = ${worst} (fused: ${model.inputs?.recon?.fused})`);
+  });
+}
