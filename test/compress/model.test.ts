@@ -88,3 +88,25 @@ for (const entry of MODELS.filter((m) => m.name !== 'lr')) {
     assert.ok(worst < 1e-4, `max |p - p'| = ${worst} (fused: ${model.inputs?.recon?.fused})`);
   });
 }
+
+test('rank selection: explicit, energy threshold and a parameter budget', async () => {
+  const { selectRanks } = await import('../../src/compress/select.js');
+  const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
+  const model = trained('deepfm', store);
+  const stats = collectStats(model, [tinyData(1024, 1)]);
+  const explicit = selectRanks(model, stats, { method: 'afm', ranks: { 'mlp.layer1': 3, embedding: 2 } });
+  assert.deepEqual(explicit.plan.layers, { 'mlp.layer1': 3 });
+  assert.equal(explicit.plan.embeddingRank, 2);
+  assert.throws(() => selectRanks(model, stats, { method: 'afm', ranks: { 'mlp.nope': 3 } }), /no compression target 'mlp.nope'/);
+  const loose = selectRanks(model, stats, { method: 'afm', energy: 0.5 });
+  const tight = selectRanks(model, stats, { method: 'afm', energy: 0.99 });
+  assert.ok(loose.paramsAfter <= tight.paramsAfter, `${loose.paramsAfter} <= ${tight.paramsAfter}`);
+  for (const ratio of [2, 3]) {
+    const sel = selectRanks(model, stats, { method: 'afm', ratio });
+    assert.ok(sel.paramsAfter <= sel.paramsBefore / ratio, `ratio ${ratio}: ${sel.paramsBefore} -> ${sel.paramsAfter}`);
+    // The accounting matches the model actually built from the plan.
+    const copy = trained('deepfm', store);
+    applyPlan(copy, sel.plan, { rng: new Rng(1), store, slots: SLOTS.adam }, collectStats(copy, [tinyData(1024, 1)]));
+    assert.equal(copy.paramCount(), sel.paramsAfter);
+  }
+});
