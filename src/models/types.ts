@@ -26,4 +26,6 @@ export interface ModelContext {
   store: EmbeddingStore;
   /** Optimizer slots per embedding row (0 SGD, 1 Adagrad, 2 Adam): tables are sized for them. */
   slots: number;
+  /** Represent categorical fields as tensor-train cores of this rank instead of tables (TT-Rec baseline). */
+  tt?: { rank: number };
 }

@@ -12,6 +12,7 @@ import type { EmbeddingTable } from '../embedding/table.js';
 import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
+import { TTEmbedding } from './tt_embedding.js';
 
 /** Initial embedding scale: Normal(0, 1e-4), as FuxiCTR and DeepCTR use. */
 export const EMBEDDING_STD = 1e-4;
@@ -51,10 +52,14 @@ export class FeatureInputs extends Module {
   /** Width of `dense` (0 when none). */
   readonly denseDim: number;
   recon: Reconstruction | null = null;
+  /** Tensor-train fields (TT-Rec baseline) instead of tables, when the context asks for them. */
+  readonly ttFields: TTEmbedding[] = [];
 
   constructor(readonly spec: FeatureSpec, readonly dim: number, readonly numeric: NumericMode, ctx: ModelContext) {
     super();
-    this.fieldTables = spec.categorical.map((f) => {
+    const tt = ctx.tt;
+    if (tt) this.ttFields = spec.categorical.map((f) => this.module(`tt.${f.name}`, new TTEmbedding(f.vocab, dim, tt.rank, ctx.rng)));
+    this.fieldTables = tt ? [] : spec.categorical.map((f) => {
       const t = ctx.store.create(f.name, f.vocab, dim, ctx.slots);
       t.init(ctx.rng, 'normal', EMBEDDING_STD);
       return this.table(f.name, t);
@@ -81,7 +86,10 @@ export class FeatureInputs extends Module {
 
   forward(b: Batch): InputsOut {
     const N = this.spec.numeric.length, B = b.rows;
-    const small = this.fieldTables.length ? lookupFields(this.fieldTables, b.ids, B) : null;
+    const F = this.spec.categorical.length;
+    const small = this.ttFields.length
+      ? concat(this.ttFields.map((t, f) => reshape(t.forward(b.ids, B, f, F), [B, 1, this.dim])), 1)
+      : this.fieldTables.length ? lookupFields(this.fieldTables, b.ids, B) : null;
     let numEmb: Tensor | null = null, dense: Tensor | null = null;
     if (N > 0) {
       const values = Tensor.from(b.dense.subarray(0, B * N), [B, N]);
