@@ -7,7 +7,7 @@
  * of its maps to the next layer and the other half to the output.
  * Maps are kept as [B, D, H] throughout so no layer needs a transpose.
  */
-import { concat, mul, permute, reshape, slice, sum } from '../autograd/index.js';
+import { bmm, concat, permute, reshape, slice, sum } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ShapeError } from '../util/errors.js';
@@ -52,11 +52,12 @@ export class CIN extends Module {
     const [B, F, D] = emb.shape;
     if (F !== this.numFields) throw new ShapeError(`CIN: built for ${this.numFields} fields, got [${emb.shape}]`);
     const x0 = permute(emb, [0, 2, 1]); // [B, D, F]
-    const x0Row = reshape(x0, [B, D, 1, F]);
+    const x0Row = reshape(x0, [B * D, 1, F]);
     let xk = x0, h = F;
     const pooled: Tensor[] = [];
     this.convs.forEach((conv, k) => {
-      const z = mul(reshape(xk, [B, D, h, 1]), x0Row); // [B, D, h, F]: z[b,d,i,j] = X^{k-1}_{i,d} X^0_{j,d}
+      // Outer product per (example, dimension): z[b*D+d, i, j] = X^{k-1}_{i,d} X^0_{j,d}.
+      const z = bmm(reshape(xk, [B * D, h, 1]), x0Row); // [B*D, h, F]
       const maps = reshape(conv.forward(reshape(z, [B * D, h * F])), [B, D, conv.outDim]);
       const next = this.carried[k];
       if (next === conv.outDim) {

@@ -4,7 +4,7 @@
  * concatenated, the projected input x W_res added, then (optionally) layer norm, then ReLU.
  * [B, F, in] -> [B, F, heads * headDim].
  */
-import { add, bmm, layerNorm, permute, relu, reshape, scale, softmax } from '../autograd/index.js';
+import { add, bmm, concat, layerNorm, relu, scale, slice, softmax } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { ShapeError } from '../util/errors.js';
@@ -50,16 +50,19 @@ export class MultiHeadSelfAttention extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const [B, F, din] = x.shape;
+    const din = x.shape[x.rank - 1];
     if (x.rank !== 3 || din !== this.inDim) throw new ShapeError(`MultiHeadSelfAttention: expected [B, F, ${this.inDim}], got [${x.shape}]`);
     const H = this.heads, dh = this.headDim;
-    // [B, F, H*dh] -> [B*H, F, dh]: one attention problem per (example, head).
-    const split = (t: Tensor): Tensor => reshape(permute(reshape(t, [B, F, H, dh]), [0, 2, 1, 3]), [B * H, F, dh]);
-    const q = split(this.query.forward(x)), k = split(this.key.forward(x)), v = split(this.value.forward(x));
-    let logits = bmm(q, k, false, true); // [B*H, F, F]
-    if (this.scaled) logits = scale(logits, 1 / Math.sqrt(dh));
-    const heads = bmm(softmax(logits), v); // [B*H, F, dh]
-    let out = reshape(permute(reshape(heads, [B, H, F, dh]), [0, 2, 1, 3]), [B, F, H * dh]);
+    const q = this.query.forward(x), k = this.key.forward(x), v = this.value.forward(x); // [B, F, H*dh]
+    // Head h owns columns [h*dh, (h+1)*dh); each head is a batch (over examples) of F x F attention.
+    const headOf = (t: Tensor, h: number): Tensor => (H === 1 ? t : slice(t, 2, h * dh, (h + 1) * dh));
+    const heads: Tensor[] = [];
+    for (let h = 0; h < H; h++) {
+      let logits = bmm(headOf(q, h), headOf(k, h), false, true); // [B, F, F]
+      if (this.scaled) logits = scale(logits, 1 / Math.sqrt(dh));
+      heads.push(bmm(softmax(logits), headOf(v, h))); // [B, F, dh]
+    }
+    let out = H === 1 ? heads[0] : concat(heads, 2);
     if (this.res) out = add(out, this.res.forward(x));
     if (this.gamma && this.beta) out = layerNorm(out, this.gamma, this.beta);
     return relu(out);
