@@ -2,8 +2,12 @@
 import type { z } from 'zod';
 import type { CTRModel } from './model.js';
 import type { FeatureSpec, ModelContext } from './types.js';
+import { autoint } from './autoint.js';
+import { autointplus } from './autoint_plus.js';
 import { deepfm } from './deepfm.js';
+import { fibinet } from './fibinet.js';
 import { lr } from './lr.js';
+import { xdeepfm } from './xdeepfm.js';
 
 export interface ModelEntry<S extends z.ZodType = z.ZodType> {
   name: string;
@@ -13,7 +17,10 @@ export interface ModelEntry<S extends z.ZodType = z.ZodType> {
   create(spec: FeatureSpec, opts: z.infer<S>, ctx: ModelContext): CTRModel;
 }
 
-export const MODELS: ModelEntry[] = [lr, deepfm] as ModelEntry[];
+export const MODELS: ModelEntry[] = [
+  lr, deepfm,
+  xdeepfm, fibinet, autoint, autointplus,
+] as ModelEntry[];
 
 export function findModel(name: string): ModelEntry | undefined {
   return MODELS.find((m) => m.name === name);
