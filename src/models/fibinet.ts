@@ -1,4 +1,4 @@
-/** FiBiNET (Huang et al., RecSys 2019): SENET reweights the field embeddings; bilinear interactions of the original and reweighted embeddings, concatenated -> MLP, plus the first-order term. */
+/** FiBiNET (Huang et al., RecSys 2019): bilinear interactions of the original and SENET-reweighted embeddings -> MLP, plus the first-order term. */
 import { z } from 'zod';
 import { add, concat, reshape } from '../autograd/index.js';
 import { BILINEAR_TYPES, BilinearInteraction } from '../nn/bilinear.js';
