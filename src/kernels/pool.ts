@@ -7,8 +7,11 @@
 import type { Worker } from 'node:worker_threads';
 import type { Heap } from './heap.js';
 import type { KernelExports } from './exports.js';
-import { ARG_SLOTS, CTL_BYTES, CTL_INTS, GEN, PENDING, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
+import { ARG_SLOTS, CTL_BYTES, CTL_INTS, FAILED, GEN, PENDING, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
 import { runTask } from './split.js';
+
+/** No kernel share takes this long; past it a worker is assumed dead rather than waited on forever. */
+const WATCHDOG_MS = 120_000;
 
 export class ThreadPool {
   private readonly ctl: Int32Array;
@@ -64,12 +67,22 @@ export class ThreadPool {
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     // Workers with index >= n find an empty share and return at once.
-    runTask(this.k, this.memory, task, this.args, 0, n, this.works[0]);
+    let mainError: unknown = null;
+    try {
+      runTask(this.k, this.memory, task, this.args, 0, n, this.works[0]);
+    } catch (err) {
+      mainError = err;
+    }
+    // Wait for every worker even when our own share failed, so no task overlaps the next.
     for (;;) {
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;
-      Atomics.wait(ctl, PENDING, left);
+      if (Atomics.wait(ctl, PENDING, left, WATCHDOG_MS) === 'timed-out' && Atomics.load(ctl, PENDING) === left) {
+        throw new Error(`kernel workers did not finish a task within ${WATCHDOG_MS / 1000} s (a worker thread died?)`);
+      }
     }
+    if (mainError) throw mainError;
+    if (Atomics.exchange(ctl, FAILED, 0)) throw new Error('a kernel worker failed (see the message above)');
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ export const GEN = 0; // bumped once per task; workers sleep on it
 export const PENDING = 1; // workers still running the current task
 export const TASK = 2; // which task (below)
 export const THREADS = 3; // how many threads share the task
+export const FAILED = 4; // set by a worker whose share threw (its message goes to the console)
 
 /** Task codes. */
 export const TASK_QUIT = 0;

@@ -2,7 +2,7 @@
 // control block and runs its share of each task the main thread posts (see pool.ts).
 import { workerData } from 'node:worker_threads';
 import { instantiate } from './exports.js';
-import { ARG_SLOTS, CTL_INTS, GEN, PENDING, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
+import { ARG_SLOTS, CTL_INTS, FAILED, GEN, PENDING, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
 import { runTask } from './split.js';
 
 const init = workerData as WorkerInit;
@@ -18,6 +18,12 @@ for (;;) {
   seen = Atomics.load(ctl, GEN);
   const task = Atomics.load(ctl, TASK);
   if (task === TASK_QUIT) break;
-  runTask(k, init.memory, task, args, init.index, Atomics.load(ctl, THREADS), init.work);
+  try {
+    runTask(k, init.memory, task, args, init.index, Atomics.load(ctl, THREADS), init.work);
+  } catch (err) {
+    // Never leave the main thread waiting: report the failure and count this share as done.
+    console.error(`slimctr kernel worker ${init.index}: ${err instanceof Error ? err.stack : String(err)}`);
+    Atomics.store(ctl, FAILED, 1);
+  }
   if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
 }

@@ -30,10 +30,6 @@ export class LowRankExpert extends Module {
     return this.U.forward(tanh(this.C.forward(tanh(this.V.forward(x)))));
   }
 
-  protected override onReplace(name: string, m: Module): void {
-    if (name === 'V' || name === 'C' || name === 'U') this[name] = m as LinearLike;
-    else throw new Error(`LowRankExpert cannot replace '${name}'`);
-  }
 }
 
 /** One cross layer with K low-rank experts and a softmax gate. */

@@ -24,8 +24,4 @@ export class CrossNetV2 extends Module {
     return x;
   }
 
-  protected override onReplace(name: string, m: Module): void {
-    if (!name.startsWith('layer')) throw new Error(`CrossNetV2 cannot replace '${name}'`);
-    this.layers[Number(name.slice(5))] = m as LinearLike;
-  }
 }

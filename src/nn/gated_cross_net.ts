@@ -32,10 +32,4 @@ export class GatedCrossNet extends Module {
     return c;
   }
 
-  protected override onReplace(name: string, m: Module): void {
-    const layer = m as LinearLike;
-    if (name.startsWith('cross')) this.crosses[Number(name.slice(5))] = layer;
-    else if (name.startsWith('gate')) this.gates[Number(name.slice(4))] = layer;
-    else throw new Error(`GatedCrossNet cannot replace '${name}'`);
-  }
 }

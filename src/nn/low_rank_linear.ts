@@ -19,10 +19,6 @@ export class LowRankLinear extends Module implements LinearLike {
     this.up = this.module('up', new Linear(rank, outDim, rng));
   }
 
-  protected override onReplace(name: string, m: Module): void {
-    if (name === 'down') this.down = m as Linear;
-    else this.up = m as Linear;
-  }
 
   forward(x: Tensor): Tensor {
     const h = this.down.forward(x);

@@ -62,10 +62,4 @@ export class MLP extends Module {
     return this.out ? this.out.forward(h) : h;
   }
 
-  protected override onReplace(name: string, m: Module): void {
-    const layer = m as LinearLike;
-    if (name === 'out') this.out = layer;
-    else if (name.startsWith('layer')) this.layers[Number(name.slice(5))] = layer;
-    else throw new Error(`MLP cannot replace '${name}'`);
-  }
 }

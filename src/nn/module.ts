@@ -29,16 +29,20 @@ export abstract class Module {
     return t;
   }
 
-  /** Swaps the sub-module `name` for `m` (used by compression to install factorized layers). */
+  /**
+   * Swaps the sub-module `name` for `m` (compression installs factorized layers this way). Fields
+   * of this module that referred to the old sub-module, directly or in an array, are updated too.
+   */
   replace(name: string, m: Module): void {
-    if (!this.moduleMap.has(name)) throw new Error(`${this.constructor.name} has no sub-module '${name}'`);
+    const old = this.moduleMap.get(name);
+    if (!old) throw new Error(`${this.constructor.name} has no sub-module '${name}'`);
     this.moduleMap.set(name, m);
-    this.onReplace(name, m);
-  }
-
-  /** Lets a module update its typed field after `replace`. */
-  protected onReplace(_name: string, _m: Module): void {
-    throw new Error(`${this.constructor.name} does not support replacing sub-modules`);
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(self)) {
+      const v = self[key];
+      if (v === old) self[key] = m;
+      else if (Array.isArray(v)) v.forEach((x, i) => { if (x === old) v[i] = m; });
+    }
   }
 
   /** Direct sub-modules by name. */

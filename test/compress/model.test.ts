@@ -13,13 +13,13 @@ import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';
 import { backward, bceWithLogits } from '../../src/autograd/index.js';
-import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
+import { optionsFor, sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
 
 before(async () => { await getEngine(); });
 
 function trained(name: string, store: EmbeddingStore): CTRModel {
   const entry = findModel(name)!;
-  const model = entry.create(tinySpec, entry.options.parse({ embedding_dim: 8, hidden: [24, 16] }), { rng: new Rng(3), store, slots: SLOTS.adam });
+  const model = entry.create(tinySpec, entry.options.parse(optionsFor(entry, { embedding_dim: 8, hidden: [24, 16], attention_head_dim: 8 })), { rng: new Rng(3), store, slots: SLOTS.adam });
   const opt = new Optimizer(model.params(), model.tables(), { kind: 'adam', lr: 5e-3 });
   const data = tinyData(2048, 1);
   for (let a = 0; a < data.rows; a += 256) {

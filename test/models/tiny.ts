@@ -41,6 +41,12 @@ export function tinyData(rows: number, seed: number, spec = tinySpec): Batch {
   return { rows, ids, dense, labels };
 }
 
+/** The subset of `options` that `entry`'s schema knows (so one set of small sizes fits every model). */
+export function optionsFor(entry: ModelEntry, options: Record<string, unknown>): Record<string, unknown> {
+  const shape = (entry.options as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  return Object.fromEntries(Object.entries(options).filter(([k]) => k in shape));
+}
+
 /** Rows [a, b) of a batch. */
 export function sliceBatch(b: Batch, a: number, e: number): Batch {
   const F = b.ids.length / b.rows, N = b.dense.length / b.rows;

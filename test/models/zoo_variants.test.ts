@@ -10,7 +10,7 @@ import { MLP } from '../../src/nn/mlp.js';
 import { SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';
-import { tinyData, tinySpec, trainTiny } from './tiny.js';
+import { optionsFor, tinyData, tinySpec, trainTiny } from './tiny.js';
 
 before(async () => { await getEngine(); });
 
@@ -18,7 +18,7 @@ const small = { embedding_dim: 4, hidden: [8] };
 
 function build(name: string, options: Record<string, unknown>): CTRModel {
   const entry = findModel(name)!;
-  return entry.create(tinySpec, entry.options.parse(options), { rng: new Rng(3), store: new EmbeddingStore({ mainBudget: 2 ** 20 }), slots: SLOTS.adam });
+  return entry.create(tinySpec, entry.options.parse(optionsFor(entry, options)), { rng: new Rng(3), store: new EmbeddingStore({ mainBudget: 2 ** 20 }), slots: SLOTS.adam });
 }
 
 test('DCN-V2 variants (stacked, low-rank mixture, both) learn and beat LR like the defaults', (t) => {
