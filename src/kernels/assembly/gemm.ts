@@ -1,13 +1,16 @@
 // Single-precision GEMM: C = alpha * op(A) * op(B) + beta * C on rows [m0, m1) of C.
 // Goto/BLIS structure: B is packed into KC x NR micro-panels, A into MR x KC micro-panels, and a
-// 4 x 8 register-blocked micro-kernel (8 v128 accumulators: V8 spills beyond that) does the multiply-adds.
+// register-blocked micro-kernel (3 x 12 with FMA, 4 x 8 without; see below) does the multiply-adds.
 // Row ranges let a thread pool split C by rows; every element is computed by the same sequence of
 // operations whatever the split, so results do not depend on the thread count.
 
-const MR: i32 = 4;
-const NR: i32 = 8;
+// Micro-tile MR x NR: 3 x 12 in the FMA (relaxed SIMD) build, 4 x 8 otherwise (see the kernels).
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 4;
+const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
+// Cache blocks: a KC x NR panel of packed B stays in L1 while MC x KC of packed A streams from L2.
+// MC is a multiple of both MRs so that only the last rows of C can be an edge tile.
 const KC: i32 = 256;
-const MC: i32 = 128;
+const MC: i32 = 120;
 const NC: i32 = 512;
 
 /** Bytes of scratch one thread needs for sgemm (packed A, packed B, edge tile). */
@@ -15,16 +18,47 @@ export function gemm_work_bytes(): i32 {
   return (MC * KC + KC * NC + MR * NR) << 2;
 }
 
+/**
+ * Packs rows [i0, i0+mc) x columns [k0, k0+kc) of op(A) into MR x kc micro-panels: for each k, the
+ * MR values of that column sit side by side. Rows past the edge are zero.
+ */
 function packA(tA: i32, A: usize, lda: i32, i0: i32, k0: i32, mc: i32, kc: i32, dst: usize): void {
+  const lda4 = <usize>lda << 2;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
+    const i = i0 + ir;
+    if (mr == MR && !tA) {
+      // Row-major A: walk each of the MR rows along k, writing every MR-th float.
+      let row = A + (<usize>(i * lda + k0) << 2);
+      for (let r = 0; r < MR; r++) {
+        let s = row, d = dst + (<usize>r << 2);
+        const end = s + (<usize>kc << 2);
+        while (s < end) {
+          store<f32>(d, load<f32>(s));
+          s += 4;
+          d += MR << 2;
+        }
+        row += lda4;
+      }
+      dst += <usize>(MR * kc) << 2;
+      continue;
+    }
+    if (mr == MR) {
+      // Stored transposed: column k of op(A) is MR contiguous floats of stored row k.
+      let s = A + (<usize>(k0 * lda + i) << 2);
+      for (let k = 0; k < kc; k++) {
+        for (let q: usize = 0; q < <usize>MR << 2; q += 4) store<f32>(dst + q, load<f32>(s + q));
+        s += lda4;
+        dst += MR << 2;
+      }
+      continue;
+    }
     for (let k = 0; k < kc; k++) {
       for (let r = 0; r < MR; r++) {
         let v: f32 = 0;
         if (r < mr) {
-          const i = i0 + ir + r;
           const kk = k0 + k;
-          v = tA ? load<f32>(A + (<usize>(kk * lda + i) << 2)) : load<f32>(A + (<usize>(i * lda + kk) << 2));
+          v = tA ? load<f32>(A + (<usize>(kk * lda + i + r) << 2)) : load<f32>(A + (<usize>((i + r) * lda + kk) << 2));
         }
         store<f32>(dst, v);
         dst += 4;
@@ -33,18 +67,39 @@ function packA(tA: i32, A: usize, lda: i32, i0: i32, k0: i32, mc: i32, kc: i32, 
   }
 }
 
+/**
+ * Packs rows [k0, k0+kc) x columns [j0, j0+nc) of op(B) into kc x NR micro-panels: for each k, the
+ * NR values of that row are contiguous. Columns past the edge are zero.
+ */
 function packB(tB: i32, B: usize, ldb: i32, k0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
+  const ldb4 = <usize>ldb << 2;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
-    if (!tB && nr == NR) {
-      let src = B + (<usize>(k0 * ldb + j0 + jr) << 2);
-      const stride = <usize>ldb << 2;
+    const j = j0 + jr;
+    if (nr == NR && !tB) {
+      // Row-major B: each k contributes NR contiguous floats (whole v128s).
+      let s = B + (<usize>(k0 * ldb + j) << 2);
       for (let k = 0; k < kc; k++) {
-        v128.store(dst, v128.load(src));
-        v128.store(dst, v128.load(src, 16), 16);
-        src += stride;
-        dst += 32;
+        for (let q: usize = 0; q < <usize>NR << 2; q += 16) v128.store(dst + q, v128.load(s + q));
+        s += ldb4;
+        dst += NR << 2;
       }
+      continue;
+    }
+    if (nr == NR) {
+      // Stored transposed: walk each of the NR stored rows along k, writing every NR-th float.
+      let row = B + (<usize>(j * ldb + k0) << 2);
+      for (let q = 0; q < NR; q++) {
+        let s = row, d = dst + (<usize>q << 2);
+        const end = s + (<usize>kc << 2);
+        while (s < end) {
+          store<f32>(d, load<f32>(s));
+          s += 4;
+          d += NR << 2;
+        }
+        row += ldb4;
+      }
+      dst += <usize>(NR * kc) << 2;
       continue;
     }
     for (let k = 0; k < kc; k++) {
@@ -52,20 +107,13 @@ function packB(tB: i32, B: usize, ldb: i32, k0: i32, j0: i32, kc: i32, nc: i32, 
       for (let c = 0; c < NR; c++) {
         let v: f32 = 0;
         if (c < nr) {
-          const j = j0 + jr + c;
-          v = tB ? load<f32>(B + (<usize>(j * ldb + kk) << 2)) : load<f32>(B + (<usize>(kk * ldb + j) << 2));
+          v = tB ? load<f32>(B + (<usize>((j + c) * ldb + kk) << 2)) : load<f32>(B + (<usize>(kk * ldb + j + c) << 2));
         }
         store<f32>(dst, v);
         dst += 4;
       }
     }
   }
-}
-
-// @ts-ignore: decorator
-@inline function acc2(c: usize, x0: v128, x1: v128, va: v128): void {
-  v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, x0)));
-  v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, x1)), 16);
 }
 
 // @ts-ignore: decorator
@@ -75,13 +123,61 @@ function packB(tB: i32, B: usize, ldb: i32, k0: i32, j0: i32, kc: i32, nc: i32, 
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-/** C[4x8] += alpha * Apanel * Bpanel, with C rows ldc4 bytes apart. */
-function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32): void {
+/** Adds alpha * (x0 x1) to the 8 floats at c. */
+// @ts-ignore: decorator
+@inline function acc2(c: usize, x0: v128, x1: v128, va: v128): void {
+  v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, x0)));
+  v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, x1)), 16);
+}
+
+/** Adds alpha * (x0 x1 x2) to the 12 floats at c. */
+// @ts-ignore: decorator
+@inline function acc3(c: usize, x0: v128, x1: v128, x2: v128, va: v128): void {
+  acc2(c, x0, x1, va);
+  v128.store(c, f32x4.add(v128.load(c, 32), f32x4.mul(va, x2)), 32);
+}
+
+// The micro-kernels. V8 (x64) gives wasm 15 usable xmm registers, and TurboFan schedules all of a
+// loop iteration's loads before its arithmetic, so accumulators + loaded values (+ a product
+// temporary without FMA) must fit in 15 or accumulators spill to the stack. Per k step:
+//   3x12 with FMA:     9 accumulators + 3 B vectors + 3 A broadcasts        = 15 (9 FMAs per 6 loads)
+//   4x8 with mul+add:  8 accumulators + 2 B vectors + 4 A broadcasts + temp = 15 (8 madds per 6 loads)
+// Both keep >= 8 independent accumulator chains, enough to cover the FMA latency on two pipes.
+// Unrolling k (more loads per iteration) or larger tiles (6x8, 5x8, 4x12) spill and run slower.
+
+/** C[3x12] += alpha * Apanel * Bpanel, with C rows ldc4 bytes apart (FMA build). */
+function kernel3x12(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  const end = pa + (<usize>(kc * 3) << 2);
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const b2 = v128.load(pb, 32);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); c22 = madd(a, b2, c22);
+    pa += 12;
+    pb += 48;
+  }
+  const va = f32x4.splat(alpha);
+  acc3(c, c00, c01, c02, va); c += ldc4;
+  acc3(c, c10, c11, c12, va); c += ldc4;
+  acc3(c, c20, c21, c22, va);
+}
+
+/** C[4x8] += alpha * Apanel * Bpanel, with C rows ldc4 bytes apart (mul + add build). */
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
+  const end = pa + (<usize>(kc * 4) << 2);
+  while (pa < end) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
@@ -100,6 +196,13 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32
   acc2(c, c10, c11, va); c += ldc4;
   acc2(c, c20, c21, va); c += ldc4;
   acc2(c, c30, c31, va);
+}
+
+/** C[MR x NR] += alpha * Apanel * Bpanel with this build's micro-kernel. */
+// @ts-ignore: decorator
+@inline function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) kernel3x12(kc, pa, pb, c, ldc4, alpha);
+  else kernel4x8(kc, pa, pb, c, ldc4, alpha);
 }
 
 function scaleRows(C: usize, ldc: i32, m0: i32, m1: i32, N: i32, beta: f32): void {
