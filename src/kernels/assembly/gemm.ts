@@ -214,6 +214,54 @@ function scaleRows(C: usize, ldc: i32, m0: i32, m1: i32, N: i32, beta: f32): voi
   }
 }
 
+// Matrix-vector products (N == 1, e.g. a layer with one output). The packed path would compute a
+// whole NR-wide tile per output column, so these stream op(A) once instead. Each element of C still
+// gets the same operations whatever the row split (m0 and m1 - M are multiples of 4).
+
+/** C[i] += alpha * dot(row i of A, x) for i in [m0, m1): A row-major, x contiguous (K floats). */
+function gemvRows(m0: i32, m1: i32, K: i32, alpha: f32, A: usize, lda: i32, x: usize, C: usize, ldc: i32): void {
+  const K16 = K & ~15;
+  for (let i = m0; i < m1; i++) {
+    const row = A + (<usize>(i * lda) << 2);
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let k = 0; k < K16; k += 16) {
+      const a = row + (<usize>k << 2), b = x + (<usize>k << 2);
+      s0 = madd(v128.load(a), v128.load(b), s0);
+      s1 = madd(v128.load(a, 16), v128.load(b, 16), s1);
+      s2 = madd(v128.load(a, 32), v128.load(b, 32), s2);
+      s3 = madd(v128.load(a, 48), v128.load(b, 48), s3);
+    }
+    const s = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+    let dot = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+    for (let k = K16; k < K; k++) dot += load<f32>(row + (<usize>k << 2)) * load<f32>(x + (<usize>k << 2));
+    const c = C + (<usize>(i * ldc) << 2);
+    store<f32>(c, load<f32>(c) + alpha * dot);
+  }
+}
+
+/** C[m0..m1) += alpha * sum_k x[k] * (row k of A)[m0..m1): A stored K x M (op(A) = A^T), C contiguous. */
+function gemvCols(m0: i32, m1: i32, K: i32, alpha: f32, A: usize, lda: i32, x: usize, xstride: i32, C: usize): void {
+  const n4 = (m1 - m0) & ~3;
+  const c = C + (<usize>m0 << 2);
+  for (let k = 0; k < K; k++) {
+    const ax = f32x4.splat(alpha * load<f32>(x + (<usize>(k * xstride) << 2)));
+    const a = A + (<usize>(k * lda + m0) << 2);
+    for (let j = 0; j < n4; j += 4) {
+      const p = <usize>j << 2;
+      v128.store(c + p, madd(ax, v128.load(a + p), v128.load(c + p)));
+    }
+    // The last < 4 rows (only at the end of C) go through the same vector operation lane by lane.
+    if (n4 < m1 - m0) {
+      let va = f32x4.splat(0), vc = f32x4.splat(0);
+      for (let j = n4; j < m1 - m0; j++) {
+        va = f32x4.replace_lane(va, 0, load<f32>(a + (<usize>j << 2)));
+        vc = f32x4.replace_lane(vc, 0, load<f32>(c + (<usize>j << 2)));
+        store<f32>(c + (<usize>j << 2), f32x4.extract_lane(madd(ax, va, vc), 0));
+      }
+    }
+  }
+}
+
 export function sgemm(
   tA: i32, tB: i32, M: i32, N: i32, K: i32, alpha: f32,
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
@@ -223,6 +271,21 @@ export function sgemm(
   if (m0 >= m1 || N <= 0) return;
   scaleRows(C, ldc, m0, m1, N, beta);
   if (K <= 0 || alpha == 0) return;
+  const xContiguous = tB || ldb == 1;
+  if (N == 1 && !tA && (xContiguous || K <= (gemm_work_bytes() >> 2))) {
+    // x = op(B) as K contiguous floats (B is K x 1 with stride ldb, or 1 x K); copied if strided.
+    let x = B;
+    if (!xContiguous) {
+      x = work;
+      for (let k = 0; k < K; k++) store<f32>(x + (<usize>k << 2), load<f32>(B + (<usize>(k * ldb) << 2)));
+    }
+    gemvRows(m0, m1, K, alpha, A, lda, x, C, ldc);
+    return;
+  }
+  if (N == 1 && ldc == 1) {
+    gemvCols(m0, m1, K, alpha, A, lda, B, tB ? 1 : ldb, C);
+    return;
+  }
   const pA = work;
   const pB = work + (<usize>(MC * KC) << 2);
   const tile = pB + (<usize>(KC * NC) << 2);
