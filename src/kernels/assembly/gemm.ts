@@ -7,11 +7,14 @@
 // Micro-tile MR x NR: 3 x 12 in the FMA (relaxed SIMD) build, 4 x 8 otherwise (see the kernels).
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 4;
 const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
-// Cache blocks: a KC x NR panel of packed B stays in L1 while MC x KC of packed A streams from L2.
-// MC is a multiple of both MRs so that only the last rows of C can be an edge tile.
-const KC: i32 = 256;
+// Cache blocks (Zen 4: 32 KiB L1d, 1 MiB L2 per core): a kc x NR micro-panel of packed B (<= 24 KiB)
+// stays in L1 while the MC x kc block of packed A (<= 240 KiB) streams from L2. K is cut into
+// equal blocks of at most KC (fewer passes over C than 256). MC and NC are multiples of both
+// micro-tiles, so only the last rows and columns of C can be edge tiles; NC covers the layer
+// widths in one block (A is packed once).
+const KC: i32 = 512;
 const MC: i32 = 120;
-const NC: i32 = 512;
+const NC: i32 = 1008;
 
 /** Bytes of scratch one thread needs for sgemm (packed A, packed B, edge tile). */
 export function gemm_work_bytes(): i32 {
@@ -290,10 +293,14 @@ export function sgemm(
   const pB = work + (<usize>(MC * KC) << 2);
   const tile = pB + (<usize>(KC * NC) << 2);
   const ldc4 = <usize>ldc << 2;
+  // Depth blocks of at most KC, as even as possible (624 = 312 + 312 rather than 400 + 224). They
+  // depend on K only, so every element of C sums its products in the same order on any thread.
+  const kblocks = (K + KC - 1) / KC;
+  const kstep = min(KC, (((K + kblocks - 1) / kblocks) + 3) & ~3);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
+    for (let pc = 0; pc < K; pc += kstep) {
+      const kc = min(kstep, K - pc);
       packB(tB, B, ldb, pc, jc, kc, nc, pB);
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
