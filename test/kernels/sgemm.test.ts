@@ -73,10 +73,31 @@ test('sgemm with N = 1 and strided B and C matches a float64 reference', async (
   }
 });
 
+test('sgemm with beta = 0 does not read C', async () => {
+  const e = await Engine.create({ threads: 1 });
+  const rnd = mulberry32(9);
+  try {
+    for (const [M, N, K] of [[37, 29, 300], [8, 1, 5], [13, 17, 1]]) {
+      const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * N * 4), C = e.heap.alloc(M * N * 4);
+      const a = e.heap.f32(A, M * K), b = e.heap.f32(B, K * N), c = e.heap.f32(C, M * N);
+      a.forEach((_, i) => (a[i] = rnd() - 0.5));
+      b.forEach((_, i) => (b[i] = rnd() - 0.5));
+      c.fill(NaN);
+      e.sgemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N);
+      const ref = naive(false, false, M, N, K, a, b);
+      for (let i = 0; i < M * N; i++) assert.ok(Math.abs(c[i] - ref[i]) <= 1e-5 * (1 + K), `M${M} N${N} K${K} at ${i}: ${c[i]}`);
+      e.heap.release(A); e.heap.release(B); e.heap.release(C);
+    }
+  } finally {
+    await e.close();
+  }
+});
+
 test('sgemm gives bit-identical results on 1 and 2 threads', async () => {
   // [tA, tB, M, N, K]: large enough to run on both threads; N = 1 covers the matrix-vector paths.
   const cases: [boolean, boolean, number, number, number][] = [
     [false, true, 301, 97, 211], [false, false, 1001, 1, 700], [true, false, 603, 1, 900], [true, false, 97, 301, 211],
+    [false, false, 250, 130, 1100],
   ];
   for (const [tA, tB, M, N, K] of cases) {
     const outs: Float32Array[] = [];
@@ -87,7 +108,7 @@ test('sgemm gives bit-identical results on 1 and 2 threads', async () => {
       e.heap.f32(A, M * K).forEach((_, i, x) => (x[i] = rnd() - 0.5));
       e.heap.f32(B, K * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
       e.heap.f32(C, M * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
-      e.sgemm(tA, tB, M, N, K, 1, A, tA ? M : K, B, tB ? K : N, 1, C, N);
+      e.sgemm(tA, tB, M, N, K, 1, A, tA ? M : K, B, tB ? K : N, K > 1000 ? 0.5 : 1, C, N);
       outs.push(Float32Array.from(e.heap.f32(C, M * N)));
       await e.close();
     }

@@ -126,18 +126,11 @@ function packB(tB: i32, B: usize, ldb: i32, k0: i32, j0: i32, kc: i32, nc: i32, 
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-/** Adds alpha * (x0 x1) to the 8 floats at c. */
+/** The 4 floats at c become alpha * x + beta * c (c is not read when beta is 0, as in BLAS). */
 // @ts-ignore: decorator
-@inline function acc2(c: usize, x0: v128, x1: v128, va: v128): void {
-  v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, x0)));
-  v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, x1)), 16);
-}
-
-/** Adds alpha * (x0 x1 x2) to the 12 floats at c. */
-// @ts-ignore: decorator
-@inline function acc3(c: usize, x0: v128, x1: v128, x2: v128, va: v128): void {
-  acc2(c, x0, x1, va);
-  v128.store(c, f32x4.add(v128.load(c, 32), f32x4.mul(va, x2)), 32);
+@inline function update(c: usize, x: v128, va: v128, vb: v128, beta: f32): void {
+  const ax = f32x4.mul(va, x);
+  v128.store(c, beta == 0 ? ax : f32x4.add(f32x4.mul(vb, v128.load(c)), ax));
 }
 
 // The micro-kernels. V8 (x64) gives wasm 15 usable xmm registers, and TurboFan schedules all of a
@@ -148,8 +141,8 @@ function packB(tB: i32, B: usize, ldb: i32, k0: i32, j0: i32, kc: i32, nc: i32, 
 // Both keep >= 8 independent accumulator chains, enough to cover the FMA latency on two pipes.
 // Unrolling k (more loads per iteration) or larger tiles (6x8, 5x8, 4x12) spill and run slower.
 
-/** C[3x12] += alpha * Apanel * Bpanel, with C rows ldc4 bytes apart (FMA build). */
-function kernel3x12(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32): void {
+/** C[3x12] = alpha * Apanel * Bpanel + beta * C, with C rows ldc4 bytes apart (FMA build). */
+function kernel3x12(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
@@ -167,14 +160,16 @@ function kernel3x12(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha:
     pa += 12;
     pb += 48;
   }
-  const va = f32x4.splat(alpha);
-  acc3(c, c00, c01, c02, va); c += ldc4;
-  acc3(c, c10, c11, c12, va); c += ldc4;
-  acc3(c, c20, c21, c22, va);
+  const va = f32x4.splat(alpha), vb = f32x4.splat(beta);
+  update(c, c00, va, vb, beta); update(c + 16, c01, va, vb, beta); update(c + 32, c02, va, vb, beta);
+  c += ldc4;
+  update(c, c10, va, vb, beta); update(c + 16, c11, va, vb, beta); update(c + 32, c12, va, vb, beta);
+  c += ldc4;
+  update(c, c20, va, vb, beta); update(c + 16, c21, va, vb, beta); update(c + 32, c22, va, vb, beta);
 }
 
-/** C[4x8] += alpha * Apanel * Bpanel, with C rows ldc4 bytes apart (mul + add build). */
-function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32): void {
+/** C[4x8] = alpha * Apanel * Bpanel + beta * C, with C rows ldc4 bytes apart (mul + add build). */
+function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -194,18 +189,21 @@ function kernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: 
     pa += 16;
     pb += 32;
   }
-  const va = f32x4.splat(alpha);
-  acc2(c, c00, c01, va); c += ldc4;
-  acc2(c, c10, c11, va); c += ldc4;
-  acc2(c, c20, c21, va); c += ldc4;
-  acc2(c, c30, c31, va);
+  const va = f32x4.splat(alpha), vb = f32x4.splat(beta);
+  update(c, c00, va, vb, beta); update(c + 16, c01, va, vb, beta);
+  c += ldc4;
+  update(c, c10, va, vb, beta); update(c + 16, c11, va, vb, beta);
+  c += ldc4;
+  update(c, c20, va, vb, beta); update(c + 16, c21, va, vb, beta);
+  c += ldc4;
+  update(c, c30, va, vb, beta); update(c + 16, c31, va, vb, beta);
 }
 
-/** C[MR x NR] += alpha * Apanel * Bpanel with this build's micro-kernel. */
+/** C[MR x NR] = alpha * Apanel * Bpanel + beta * C with this build's micro-kernel. */
 // @ts-ignore: decorator
-@inline function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32): void {
-  if (ASC_FEATURE_RELAXED_SIMD) kernel3x12(kc, pa, pb, c, ldc4, alpha);
-  else kernel4x8(kc, pa, pb, c, ldc4, alpha);
+@inline function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc4: usize, alpha: f32, beta: f32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) kernel3x12(kc, pa, pb, c, ldc4, alpha, beta);
+  else kernel4x8(kc, pa, pb, c, ldc4, alpha, beta);
 }
 
 function scaleRows(C: usize, ldc: i32, m0: i32, m1: i32, N: i32, beta: f32): void {
@@ -272,8 +270,10 @@ export function sgemm(
 ): void {
   if (m1 > M) m1 = M;
   if (m0 >= m1 || N <= 0) return;
-  scaleRows(C, ldc, m0, m1, N, beta);
-  if (K <= 0 || alpha == 0) return;
+  if (K <= 0 || alpha == 0) {
+    scaleRows(C, ldc, m0, m1, N, beta);
+    return;
+  }
   const xContiguous = tB || ldb == 1;
   if (N == 1 && !tA && (xContiguous || K <= (gemm_work_bytes() >> 2))) {
     // x = op(B) as K contiguous floats (B is K x 1 with stride ldb, or 1 x K); copied if strided.
@@ -282,10 +282,12 @@ export function sgemm(
       x = work;
       for (let k = 0; k < K; k++) store<f32>(x + (<usize>k << 2), load<f32>(B + (<usize>(k * ldb) << 2)));
     }
+    scaleRows(C, ldc, m0, m1, N, beta);
     gemvRows(m0, m1, K, alpha, A, lda, x, C, ldc);
     return;
   }
   if (N == 1 && ldc == 1) {
+    scaleRows(C, ldc, m0, m1, N, beta);
     gemvCols(m0, m1, K, alpha, A, lda, B, tB ? 1 : ldb, C);
     return;
   }
@@ -301,6 +303,7 @@ export function sgemm(
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += kstep) {
       const kc = min(kstep, K - pc);
+      const kbeta: f32 = pc == 0 ? beta : 1; // beta is applied with the first depth block
       packB(tB, B, ldb, pc, jc, kc, nc, pB);
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
@@ -313,14 +316,16 @@ export function sgemm(
             const pa = pA + (<usize>(ir * kc) << 2);
             const c = C + (<usize>((ic + ir) * ldc + jc + jr) << 2);
             if (mr == MR && nr == NR) {
-              kernel(kc, pa, pb, c, ldc4, alpha);
+              kernel(kc, pa, pb, c, ldc4, alpha, kbeta);
             } else {
-              memory.fill(tile, 0, <usize>(MR * NR) << 2);
-              kernel(kc, pa, pb, tile, <usize>NR << 2, alpha);
+              // Edge: compute the full tile aside (alpha * A * B), then update the part inside C with
+              // the same operations as update().
+              kernel(kc, pa, pb, tile, <usize>NR << 2, alpha, 0);
               for (let r = 0; r < mr; r++) {
                 for (let q = 0; q < nr; q++) {
                   const dst = c + (<usize>(r * ldc + q) << 2);
-                  store<f32>(dst, load<f32>(dst) + load<f32>(tile + (<usize>(r * NR + q) << 2)));
+                  const t = load<f32>(tile + (<usize>(r * NR + q) << 2));
+                  store<f32>(dst, kbeta == 0 ? t : kbeta * load<f32>(dst) + t);
                 }
               }
             }
