@@ -217,7 +217,8 @@ function scaleRows(C: usize, ldc: i32, m0: i32, m1: i32, N: i32, beta: f32): voi
 
 // Matrix-vector products (N == 1, e.g. a layer with one output). The packed path would compute a
 // whole NR-wide tile per output column, so these stream op(A) once instead. Each element of C still
-// gets the same operations whatever the row split (m0 and m1 - M are multiples of 4).
+// gets the same operations whatever the row split (gemvCols treats the last rows lane by lane
+// with the same vector operation).
 
 /** C[i] += alpha * dot(row i of A, x) for i in [m0, m1): A row-major, x contiguous (K floats). */
 function gemvRows(m0: i32, m1: i32, K: i32, alpha: f32, A: usize, lda: i32, x: usize, C: usize, ldc: i32): void {
