@@ -34,6 +34,8 @@ export interface TrainOptions {
   resume?: string;
   /** Leave after this many epochs of this session, as an interruption would (tests). */
   stopAfterEpochs?: number;
+  /** Leave right after the checkpoint of a mid-epoch evaluation at this step (tests). */
+  stopAtStep?: number;
 }
 
 export interface TrainResult {
@@ -62,8 +64,6 @@ function openRun(config: TrainConfig, resume?: string): RunDir {
   const r = config.run;
   return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite });
 }
-
-const round = (x: number): number => Number(x.toPrecision(8));
 
 export async function train(config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
@@ -127,25 +127,27 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     loop.lossSum = 0;
     loop.lossRows = 0;
     const lrUsed = loop.lr;
-    const record: Record<string, number | string | boolean | null> = { split: valSplit ? 'validation' : 'train', epoch, step: loop.step, lr: lrUsed, train_loss: trainLoss === null ? null : round(trainLoss) };
+    const record: Record<string, number | string | boolean | null> = { split: valSplit ? 'validation' : 'train', epoch, step: loop.step, lr: lrUsed, train_loss: trainLoss };
     let stop = false;
+    const notes: string[] = [];
     if (valSplit) {
       const m = metricsOf(scoreBatches(model, valSplit.batches({ batchSize: evalBatch })));
       const d = afterValidation(loop, m.auc, epoch, tc);
       if (d.improved) saveModel(modelPath, model, meta(summary(epoch, { validation: { auc: m.auc, logloss: m.logloss, rows: m.rows } })));
       optimizer.lr = loop.lr;
-      Object.assign(record, { val_auc: round(m.auc), val_logloss: round(m.logloss), best_auc: round(loop.bestAuc!), improved: d.improved });
-      if (d.decayed) say(`validation AUC did not improve for ${tc.lr_patience} evaluation(s): learning rate ${lrUsed} -> ${loop.lr}`);
-      if (d.stop) say(`early stop: no improvement for ${tc.early_stop_patience} evaluation(s); best AUC ${loop.bestAuc!.toFixed(6)} at epoch ${loop.bestEpoch}`);
+      Object.assign(record, { val_auc: m.auc, val_logloss: m.logloss, best_auc: loop.bestAuc!, improved: d.improved });
+      if (d.decayed) notes.push(`validation AUC did not improve for ${tc.lr_patience} evaluation(s): learning rate ${lrUsed} -> ${loop.lr}`);
+      if (d.stop) notes.push(`early stop: no improvement for ${tc.early_stop_patience} evaluation(s); best AUC ${loop.bestAuc!.toFixed(6)} at epoch ${loop.bestEpoch}`);
       stop = d.stop;
     } else {
       saveModel(modelPath, model, meta(summary(epoch, {})));
       Object.assign(loop, { bestEpoch: epoch, bestStep: loop.step });
     }
-    record.elapsed_s = round((performance.now() - started) / 1000);
+    record.elapsed_s = Math.round(performance.now() - started) / 1000;
     run.appendMetrics({ event: 'eval', ...record });
     run.log(`eval ${JSON.stringify(record)}`);
     progress.evaluation(record);
+    notes.forEach(say);
     return stop;
   };
 
@@ -185,9 +187,17 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
         loop.stopped = stop;
         checkpoint();
         if (stop) break;
+        if (opts.stopAtStep === loop.step) {
+          interrupted = true;
+          break;
+        }
       }
     }
     progress.endEpoch();
+    if (interrupted) {
+      say(`leaving at step ${loop.step} (epoch ${epoch}, batch ${index}); resume with --resume ${run.path}`);
+      break;
+    }
     if (!stop) {
       loop.epoch = epoch + 1;
       loop.batchInEpoch = 0;
@@ -212,7 +222,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     const training = best.meta.training ?? summary(loop.bestEpoch, {});
     const { options, features, encoders, reader: rd } = best.meta;
     saveModel(modelPath, best.model, { options, features, encoders, reader: rd, training: { ...training, metrics: { ...training.metrics, test: { auc: test.auc, logloss: test.logloss, rows: test.rows } } } });
-    const record = { split: 'test', epoch: training.epoch, test_auc: round(test.auc), test_logloss: round(test.logloss), test_rows: test.rows };
+    const record = { split: 'test', epoch: training.epoch, test_auc: test.auc, test_logloss: test.logloss, test_rows: test.rows };
     run.appendMetrics({ event: 'test', ...record });
     run.log(`test ${JSON.stringify(record)}`);
     progress.evaluation(record);
