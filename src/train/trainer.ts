@@ -36,6 +36,8 @@ export interface TrainOptions {
   stopAfterEpochs?: number;
   /** Leave right after the checkpoint of a mid-epoch evaluation at this step (tests). */
   stopAtStep?: number;
+  /** When aborted (Ctrl-C), the current step finishes, a checkpoint is written and train returns. */
+  signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -182,6 +184,11 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
       loop.lossSum += loss * b.rows;
       loop.lossRows += b.rows;
       progress.step(b.rows, loss);
+      if (opts.signal?.aborted) {
+        checkpoint();
+        interrupted = true;
+        break;
+      }
       if (tc.eval_every > 0 && loop.step % tc.eval_every === 0 && index < batchesPerEpoch) {
         stop = validate(epoch);
         loop.stopped = stop;

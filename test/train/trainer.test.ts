@@ -80,6 +80,19 @@ test('resume from a mid-epoch checkpoint skips the batches already trained', asy
   assert.equal(resumed.result.test!.auc, straight.result.test!.auc);
 });
 
+test('an aborted run (Ctrl-C) checkpoints the step it is at and resumes from there', async () => {
+  const straight = await runToy((c) => (c.training.epochs = 1));
+  const dir = scratchDir();
+  const ac = new AbortController();
+  ac.abort();
+  const first = await runToy((c) => (c.training.epochs = 1), { signal: ac.signal }, dir);
+  assert.equal(first.result.interrupted, true);
+  assert.equal(first.result.steps, 1);
+  const resumed = await runToy((c) => (c.training.epochs = 1), { resume: first.runDir }, dir);
+  assert.equal(resumed.result.steps, 10);
+  assert.deepEqual(strip(evals(first.runDir)), strip(evals(straight.runDir)));
+});
+
 test('a non-finite loss stops training with an error naming the step', async () => {
   await assert.rejects(
     runToy((c) => Object.assign(c.training, { optimizer: 'sgd', lr: 1e30 })),
