@@ -70,6 +70,15 @@ export class RunDir {
     return run;
   }
 
+  /** An existing run folder (to resume it): its metrics and log are appended to, never emptied. */
+  static open(path: string, now: () => Date = () => new Date()): RunDir {
+    const dir = resolve(path);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`run folder ${dir} does not exist`);
+    const run = new RunDir(dir, now);
+    for (const f of [run.metricsPath, run.logPath]) if (!existsSync(f)) writeFileAtomic(f, '');
+    return run;
+  }
+
   /** Path of another file inside the run folder (checkpoints, plots). */
   file(name: string): string {
     return join(this.path, name);

@@ -48,3 +48,6 @@ export class UsageError extends SlimctrError {
 
 /** A metric is undefined on the given data (e.g. AUC when every label is the same class). */
 export class MetricError extends SlimctrError {}
+
+/** Training cannot go on (e.g. the loss became NaN or infinite); the message names the step. */
+export class TrainingError extends SlimctrError {}

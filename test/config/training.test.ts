@@ -10,6 +10,7 @@ test('training defaults', () => {
     batch_size: 4096,
     epochs: 10,
     l2_embedding: 0,
+    weight_decay: 0,
     lr_decay_factor: 0.1,
     lr_patience: 1,
     early_stop_patience: 2,

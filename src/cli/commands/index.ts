@@ -1,7 +1,10 @@
 import type { Command } from '../command.js';
+import { evalCommand } from './eval.js';
 import { info } from './info.js';
 import { inspect } from './inspect.js';
+import { modelsCommand } from './models.js';
 import { synth } from './synth.js';
+import { trainCommand } from './train.js';
 
 /** Every CLI command, in the order `slimctr --help` lists them. */
-export const commands: Command[] = [info, inspect, synth];
+export const commands: Command[] = [info, inspect, synth, trainCommand, evalCommand, modelsCommand];

@@ -1,0 +1,114 @@
+/**
+ * Checkpoints for resuming a run: the model file's tensors and metadata, plus optimizer state
+ * (dense slots per parameter, whole embedding rows with their interleaved slots), the step
+ * count, learning rate, dropout generators, position in the epoch and the early-stopping state.
+ * Written atomically with the same checksummed layout as model files.
+ */
+import { loadModelFile, saveModelFile } from '../io/model_file.js';
+import type { Tensor as FileTensor } from '../io/safetensors.js';
+import type { CTRModel } from '../models/model.js';
+import { buildFromMeta, modelFileParts, type ModelMeta, type SaveMeta } from '../models/save.js';
+import { applyModelTensors, namedRngs, readTableRowsWithSlots, rngState, setRngState, writeTableRowsWithSlots, type RngState } from '../models/weights.js';
+import { SLOTS, type Optimizer, type OptimizerKind } from '../optim/optimizer.js';
+import { ModelFileError } from '../util/errors.js';
+
+/** Where the loop stands and what the schedule remembers. */
+export interface LoopState {
+  /** Epoch in progress, 1-based. */
+  epoch: number;
+  /** Batches of this epoch already trained (their order is fixed by seed + epoch). */
+  batchInEpoch: number;
+  /** Optimizer steps so far. */
+  step: number;
+  lr: number;
+  bestAuc: number | null;
+  bestEpoch: number;
+  bestStep: number;
+  /** Evaluations since the best one (early stopping). */
+  sinceBest: number;
+  /** Evaluations without improvement since the last decay (learning-rate plateau). */
+  plateau: number;
+  /** Training loss accumulated since the last evaluation. */
+  lossSum: number;
+  lossRows: number;
+  /** Set when early stopping ended the run (a resume then only re-scores the test split). */
+  stopped: boolean;
+}
+
+export interface CheckpointMeta extends ModelMeta {
+  checkpoint: {
+    optimizer: OptimizerKind;
+    optimizerSteps: number;
+    loop: LoopState;
+    rngs: Record<string, RngState>;
+  };
+}
+
+const DENSE = 'optimizer.dense.';
+const ROWS = 'optimizer.rows.';
+
+export function saveCheckpoint(path: string, model: CTRModel, optimizer: Optimizer, meta: SaveMeta, loop: LoopState): void {
+  const { tensors, meta: modelMeta } = modelFileParts(model, meta);
+  const put = (name: string, t: FileTensor): void => {
+    if (tensors.has(name)) throw new Error(`checkpoint: duplicate tensor '${name}'`);
+    tensors.set(name, t);
+  };
+  const state = optimizer.stateTensors();
+  model.namedParams().forEach(([name], i) => {
+    state[i].forEach((s, k) => put(`${DENSE}${name}.${k}`, { dtype: 'F32', shape: [...s.shape], data: s.toArray() }));
+  });
+  if (optimizer.opts.kind !== 'sgd') {
+    for (const [name, t] of model.namedTables()) put(`${ROWS}${name}`, { dtype: 'F32', shape: [t.rows, t.stride], data: readTableRowsWithSlots(t) });
+  }
+  const rngs = Object.fromEntries(namedRngs(model).map(([n, r]) => [n, rngState(r)]));
+  const full: CheckpointMeta = { ...modelMeta, checkpoint: { optimizer: optimizer.opts.kind, optimizerSteps: optimizer.t, loop: { ...loop }, rngs } };
+  saveModelFile(path, tensors, full);
+}
+
+export interface LoadedCheckpoint {
+  model: CTRModel;
+  meta: CheckpointMeta;
+  loop: LoopState;
+  /** Copies the saved optimizer state into `optimizer` (built over this model's params and tables). */
+  restoreOptimizer(optimizer: Optimizer): void;
+}
+
+function f32(tensors: ReadonlyMap<string, FileTensor>, name: string, size: number, file: string): Float32Array {
+  const t = tensors.get(name);
+  if (!t || !(t.data instanceof Float32Array) || t.data.length !== size) {
+    throw new ModelFileError(file, `checkpoint tensor '${name}' is missing or has the wrong size`);
+  }
+  return t.data;
+}
+
+/** Reads a checkpoint: the model with its weights, dropout generators and loop state restored. */
+export function loadCheckpoint(path: string): LoadedCheckpoint {
+  const file = loadModelFile<CheckpointMeta>(path);
+  const ck = file.meta.checkpoint;
+  if (!ck || !(ck.optimizer in SLOTS) || !ck.loop) throw new ModelFileError(path, 'not a checkpoint (a model file without optimizer state)');
+  const model = buildFromMeta(file.meta, path, { slots: SLOTS[ck.optimizer] });
+  applyModelTensors(model, file.tensors, path);
+  for (const [name, r] of namedRngs(model)) {
+    const s = ck.rngs[name];
+    if (!s) throw new ModelFileError(path, `checkpoint lacks the state of generator '${name}'`);
+    setRngState(r, s);
+  }
+  return {
+    model,
+    meta: file.meta,
+    loop: { ...ck.loop },
+    restoreOptimizer(optimizer: Optimizer): void {
+      if (optimizer.opts.kind !== ck.optimizer) {
+        throw new ModelFileError(path, `checkpoint was written with optimizer ${ck.optimizer}, the run uses ${optimizer.opts.kind}`);
+      }
+      optimizer.t = ck.optimizerSteps;
+      const state = optimizer.stateTensors();
+      model.namedParams().forEach(([name], i) => {
+        state[i].forEach((s, k) => s.data.set(f32(file.tensors, `${DENSE}${name}.${k}`, s.size, path)));
+      });
+      if (ck.optimizer !== 'sgd') {
+        for (const [name, t] of model.namedTables()) writeTableRowsWithSlots(t, f32(file.tensors, `${ROWS}${name}`, t.rows * t.stride, path));
+      }
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/** Small pieces the trainer and the CLI share: engine threads, the FeatureSpec, reader settings. */
+import { availableParallelism } from 'node:os';
+import type { DatasetConfig, Encoders, TableSpec } from '../data/index.js';
+import { engine, initEngine, type Engine } from '../kernels/engine.js';
+import type { ReaderSettings } from '../models/save.js';
+import type { FeatureSpec } from '../models/types.js';
+
+/** The engine with `threads` threads (0: one per core), started or restarted as needed. */
+export async function ensureEngine(threads: number): Promise<Engine> {
+  const want = threads > 0 ? threads : availableParallelism();
+  let current: Engine | null = null;
+  try {
+    current = engine();
+  } catch {
+    current = null;
+  }
+  if (current && current.threads === want) return current;
+  return initEngine({ threads: want });
+}
+
+/** What the model sees, from fitted encoders: categorical fields with vocab sizes, dense fields. */
+export function featureSpecOf(encoders: Encoders): FeatureSpec {
+  const vocab = encoders.vocabSizes;
+  return {
+    categorical: encoders.categorical.map((f, i) => ({ name: f.name, vocab: vocab[i] })),
+    numeric: encoders.dense.map((f) => f.name),
+  };
+}
+
+/** Resolved reader settings (detected format included) for the model file. */
+export function readerOf(ds: DatasetConfig, spec: TableSpec): ReaderSettings {
+  return {
+    format: spec.format,
+    separator: spec.separator,
+    header: spec.header,
+    columns: spec.columns,
+    label: ds.label,
+    num_fields: spec.numFields,
+    multi_value: ds.multi_value,
+  };
+}
+
+/** A TableSpec for reading another file the way training read its data. */
+export function tableSpecFromReader(r: ReaderSettings): Omit<TableSpec, 'format'> & { format?: TableSpec['format'] } {
+  return {
+    format: r.format as TableSpec['format'] | undefined,
+    separator: r.separator,
+    header: r.header,
+    columns: r.columns,
+    numFields: r.num_fields,
+    multiValue: r.multi_value,
+  };
+}
