@@ -10,6 +10,7 @@ import type { ModelEntry } from '../../src/models/registry.js';
 import type { Batch } from '../../src/models/types.js';
 import { Linear } from '../../src/nn/linear.js';
 import { LowRankLinear } from '../../src/nn/low_rank_linear.js';
+import { Module } from '../../src/nn/module.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { exportOnnx } from '../../src/serve/onnx/export.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -31,21 +32,41 @@ export function trainBriefly(model: CTRModel, steps = 6): CTRModel {
   return model;
 }
 
+/** Small sizes for every option a zoo model may have; each model takes the keys its schema knows. */
+export const SMALL_OPTIONS: Record<string, unknown> = {
+  embedding_dim: 4, hidden: [8, 6], cin_layers: [4, 4], attention_layers: 2, attention_head_dim: 4, num_cross_layers: 2,
+};
+
+/** `options` restricted to the keys of the model's (strict) option schema. */
+export function optionsFor(entry: ModelEntry, options: Record<string, unknown>): Record<string, unknown> {
+  const shape = (entry.options as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.fromEntries(Object.entries(options).filter(([k]) => k in shape)) : options;
+}
+
 export function buildTrained(entry: ModelEntry, options: Record<string, unknown>, store = newStore()): CTRModel {
-  const model = entry.create(tinySpec, entry.options.parse(options), { rng: new Rng(11), store, slots: SLOTS.adam });
+  const model = entry.create(tinySpec, entry.options.parse(optionsFor(entry, options)), { rng: new Rng(11), store, slots: SLOTS.adam });
   return trainBriefly(model);
 }
 
 /** Compresses every Linear with more than one output to rank 2 and the tables to rank 2 (fused where the model allows). */
 export function compressLow(model: CTRModel, method: Method, store: EmbeddingStore): void {
   const layers: Record<string, number> = {};
-  // CrossMixLayer (DCN-V2 mixture) cannot swap its gate Linear yet, so gates stay uncompressed.
-  for (const [path, m] of model.namedModules()) if (m instanceof Linear && m.outDim > 1 && !path.endsWith('.gate')) layers[path] = 2;
+  const modules = new Map(model.namedModules());
+  for (const [path, m] of modules) {
+    // Only layers whose parent can swap them (some, like DCN-V2's mixture gate, cannot yet).
+    const parent = modules.get(path.slice(0, Math.max(0, path.lastIndexOf('.'))));
+    if (m instanceof Linear && m.outDim > 1 && parent && canReplace(parent)) layers[path] = 2;
+  }
   const stats = collectStats(model, [tinyData(256, 3)]);
   applyPlan(model, { method, layers, embeddingRank: model.inputs ? 2 : null, fuse: true }, { rng: new Rng(5), store, slots: SLOTS.adam }, stats);
   const lowRank = model.namedModules().filter(([, m]) => m instanceof LowRankLinear).length;
   if (lowRank !== Object.keys(layers).length || (model.inputs && model.inputs.tableDim !== 2)) throw new Error(`${model.kind}: the plan was not applied`);
   model.eval();
+}
+
+function canReplace(m: Module): boolean {
+  const hook = (x: object): unknown => (x as { onReplace?: unknown }).onReplace;
+  return hook(m) !== hook(Module.prototype);
 }
 
 export function slimctrProbs(model: CTRModel, b: Batch): Float32Array {
