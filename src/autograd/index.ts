@@ -1,5 +1,5 @@
 /** Autograd: graph bookkeeping plus every differentiable op. */
-export { backward, gradOf, isGradEnabled, noGrad, record } from './graph.js';
+export { backward, gradOf, isGradEnabled, noGrad, record, traceInput, traced, withTrace, type TraceEvent } from './graph.js';
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
 export { dropout } from './ops/dropout.js';
 export { add, addN, mul, scale, sub } from './ops/elementwise.js';

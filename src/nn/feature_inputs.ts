@@ -7,7 +7,7 @@
  * e = e' P_f + mu_f restores width D for interaction layers; where the compressor folded the
  * reconstruction into the MLP's first layer (`fused`), the MLP reads the k-wide rows directly.
  */
-import { add, bmm, concat, lookupFields, mul, permute, reshape } from '../autograd/index.js';
+import { add, bmm, concat, lookupFields, mul, permute, reshape, traceInput } from '../autograd/index.js';
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -92,7 +92,7 @@ export class FeatureInputs extends Module {
       : this.fieldTables.length ? lookupFields(this.fieldTables, b.ids, B) : null;
     let numEmb: Tensor | null = null, dense: Tensor | null = null;
     if (N > 0) {
-      const values = Tensor.from(b.dense.subarray(0, B * N), [B, N]);
+      const values = traceInput('dense', Tensor.from(b.dense.subarray(0, B * N), [B, N]));
       if (this.numericVectors) numEmb = mul(reshape(values, [B, N, 1]), this.numericVectors);
       else dense = values;
     }

@@ -3,7 +3,7 @@
  * field) plus a weight per numeric value and a bias. Returns logits [B]. These weights are not
  * compressed by AFM; they are counted in the model's size.
  */
-import { add, lookupFields, matmul, reshape, sum } from '../autograd/index.js';
+import { add, lookupFields, matmul, reshape, sum, traceInput } from '../autograd/index.js';
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -29,7 +29,7 @@ export class LinearTerm extends Module {
     let out = sum(lookupFields(this.weights, b.ids, b.rows), [1, 2]);
     const N = this.spec.numeric.length;
     if (this.numericW) {
-      const x = Tensor.from(b.dense.subarray(0, b.rows * N), [b.rows, N]);
+      const x = traceInput('dense', Tensor.from(b.dense.subarray(0, b.rows * N), [b.rows, N]));
       out = add(out, reshape(matmul(x, this.numericW), [b.rows]));
     }
     return add(out, this.bias);

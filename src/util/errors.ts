@@ -46,6 +46,9 @@ export class UsageError extends SlimctrError {
   override readonly exitCode: number = 2;
 }
 
+/** A model cannot be exported to a serving format (an op or layer the exporter does not support). */
+export class ExportError extends SlimctrError {}
+
 /** A metric is undefined on the given data (e.g. AUC when every label is the same class). */
 export class MetricError extends SlimctrError {}
 

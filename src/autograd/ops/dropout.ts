@@ -15,5 +15,5 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   return record(out, 'dropout', [x], (g) => {
     const gx = gradOf(x).data, gd = g.data;
     for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * mask[i];
-  });
+  }, { p, training });
 }

@@ -54,7 +54,7 @@ export function scale(x: Tensor, s: number): Tensor {
   return record(out, 'scale', [x], (g) => {
     const gx = gradOf(x).data, gd = g.data;
     for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * s;
-  });
+  }, { s });
 }
 
 /** Sum of several tensors of one shape (one pass; used to merge branches). */

@@ -10,7 +10,7 @@ import { engine } from '../../kernels/engine.js';
 import { CALL_SCATTER_ADD_ROWS } from '../../kernels/protocol.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
-import { isGradEnabled } from '../graph.js';
+import { isGradEnabled, traced } from '../graph.js';
 
 /**
  * For ids laid out [batch, F] (row-major), returns [batch, F, dim] with out[b, f] = tables[f][ids[b, f]].
@@ -29,6 +29,7 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
   e.heap.i32(idsPtr, batch * F).set(ids.subarray(0, batch * F));
   e.runCalls(tables.flatMap((t, f) => t.gatherCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim)));
   e.heap.release(idsPtr);
+  traced(out, 'lookupFields', [], { tables, ids, batch });
   if (!trainable || !isGradEnabled()) return out;
   out.requiresGrad = true;
   out.node = {
@@ -59,7 +60,7 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
 /** Single-table form: ids [n] -> [n, dim]. */
 export function lookup(table: EmbeddingTable, ids: Int32Array, trainable = true): Tensor {
   const out = lookupFields([table], ids, ids.length, trainable);
-  const v = out.viewAs([ids.length, table.dim]);
+  const v = traced(out.viewAs([ids.length, table.dim]), 'reshape', [out]);
   v.requiresGrad = out.requiresGrad;
   v.node = out.node;
   return v;

@@ -20,7 +20,7 @@ export function gatherRows(x: Tensor, idx: Int32Array): Tensor {
       const o = idx[i] * w;
       for (let j = 0; j < w; j++) gx[o + j] += gd[i * w + j];
     }
-  });
+  }, { idx });
 }
 
 /**
@@ -54,5 +54,5 @@ export function indexSelect(x: Tensor, axis: number, idx: Int32Array): Tensor {
         for (let j = 0; j < inner; j++) gx[dst + j] += gd[src + j];
       }
     }
-  });
+  }, { axis: ax, idx });
 }

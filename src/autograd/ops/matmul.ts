@@ -29,7 +29,7 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
       if (!transB) e.sgemm(!transA, false, K, N, M, 1, a.ptr, lda, g.ptr, N, 1, gb.ptr, N);
       else e.sgemm(true, transA, N, K, M, 1, g.ptr, N, a.ptr, lda, 1, gb.ptr, K);
     }
-  });
+  }, { transA, transB });
 }
 
 /**
@@ -76,5 +76,5 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false): Tenso
       if (!transB) e.sgemmBatched(n, !transA, false, K, N, M, 1, a.ptr, lda, sA, g.ptr, N, sC, 1, gb.ptr, N, sB);
       else e.sgemmBatched(n, true, transA, N, K, M, 1, g.ptr, N, sC, a.ptr, lda, sA, 1, gb.ptr, K, sB);
     }
-  });
+  }, { transA, transB });
 }

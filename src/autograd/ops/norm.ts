@@ -57,7 +57,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, st: BatchNormS
         ? (gm[j] * inv[j] / n) * (n * gd[i] - sg[j] - xhat[i] * sgx[j])
         : gm[j] * inv[j] * gd[i];
     }
-  });
+  }, { training, mean: mu, invStd: inv });
 }
 
 /** y = gamma * (x - mean) / sqrt(var + eps) + beta over the last axis of each row. */
@@ -96,5 +96,5 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
         gx[o + j] += (inv[r] / d) * (d * gh - s1 - xhat[o + j] * s2);
       }
     }
-  });
+  }, { eps });
 }

@@ -38,7 +38,7 @@ function reduce(x: Tensor, axes: number | number[] | undefined, keepDims: boolea
     forEachRow(x.shape, s, s, (off, _b, o, n, st) => {
       for (let j = 0; j < n; j++) gx[o + j] += gd[off + j * st] * k;
     });
-  });
+  }, { axes: [...ax].sort((p, q) => p - q), keepDims });
 }
 
 export const sum = (x: Tensor, axes?: number | number[], keepDims = false): Tensor => reduce(x, axes, keepDims, false);

@@ -57,7 +57,7 @@ export function permute(x: Tensor, perm: number[]): Tensor {
   return record(out, 'permute', [x], (g) => {
     // Scatter g back through the same index map.
     gatherStrided(gradOf(x).data, g.data, shape, srcStrides, false, true);
-  });
+  }, { perm: [...perm] });
 }
 
 /** Swaps the last two axes. */
@@ -106,7 +106,7 @@ export function concat(xs: Tensor[], axis: number): Tensor {
       }
       at2 += w;
     }
-  });
+  }, { axis: ax });
 }
 
 /** Elements [start, end) along `axis` (a copy). */
@@ -123,7 +123,7 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
   return record(out, 'slice', [x], (g) => {
     const gx = gradOf(x).data, gd = g.data;
     for (let o = 0; o < outer; o++) for (let j = 0; j < w; j++) gx[o * row + off + j] += gd[o * w + j];
-  });
+  }, { axis: ax, start, end });
 }
 
 /** Splits along `axis` into pieces of the given sizes. */

@@ -1,0 +1,155 @@
+/**
+ * Exports a zoo model (original or compressed) to ONNX: the forward pass is traced at two probe
+ * batch sizes, each op mapped to ONNX nodes, parameters and embedding tables written as
+ * initializers. Graph inputs: `ids` int64 [batch, F] (encoded categorical ids) and, when the
+ * model has numeric features, `dense` float [batch, N]; output `prob` float [batch], the
+ * sigmoid of the logits. The batch dimension is symbolic.
+ */
+import type { TraceEvent } from '../../autograd/index.js';
+import type { EmbeddingTable } from '../../embedding/table.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import type { CTRModel } from '../../models/model.js';
+import type { FeatureSpec } from '../../models/types.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { ExportError } from '../../util/errors.js';
+import { VERSION } from '../../version.js';
+import { GraphBuilder } from './builder.js';
+import { DataType, encodeModel, type ValueSpec } from './onnx_proto.js';
+import { batchAxes, mapOp } from './ops.js';
+import { probeBatch, traceModel, type ModelTrace } from './trace.js';
+
+export interface OnnxExportOptions {
+  /** Graph name (default: the model kind). */
+  graphName?: string;
+  docString?: string;
+}
+
+const BATCH = 'batch';
+/** Two probe batch sizes: an axis whose size differs between them follows the batch. */
+const PROBE_ROWS: [number, number] = [2, 3];
+
+/** Serialized ONNX ModelProto (opset 17) computing `prob` = sigmoid(model.forward(batch)). */
+export function exportOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): Uint8Array {
+  if (model.inputs?.ttFields.length) {
+    throw new ExportError(`${model.kind}: tensor-train (TT-Rec) embeddings cannot be exported to ONNX; export a model with embedding tables`);
+  }
+  const ta = traceModel(model, probeBatch(spec, PROBE_ROWS[0]));
+  const tb = traceModel(model, probeBatch(spec, PROBE_ROWS[1]));
+  if (ta.events.length !== tb.events.length || ta.events.some((e, i) => e.op !== tb.events[i].op)) {
+    throw new ExportError(`${model.kind}: the sequence of ops depends on the batch size; it cannot be exported as one graph`);
+  }
+  const ex = new Exporter(model, spec, ta, tb);
+  return encodeModel({
+    graphName: options.graphName ?? model.kind,
+    nodes: ex.g.nodes,
+    initializers: ex.g.initializers,
+    inputs: ex.inputs,
+    outputs: [{ name: 'prob', type: DataType.FLOAT, dims: [BATCH] }],
+    producerName: 'slimctr',
+    producerVersion: VERSION,
+    docString: options.docString,
+  });
+}
+
+/** Exports and writes atomically to `path` (a crash never leaves a half-written file). */
+export function writeOnnx(path: string, model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): void {
+  writeFileAtomic(path, exportOnnx(model, spec, options));
+}
+
+class Exporter {
+  readonly g = new GraphBuilder();
+  readonly inputs: ValueSpec[] = [];
+  private readonly values = new Map<Tensor, string>();
+  private readonly paramNames: Map<Tensor, string>;
+  private readonly tableNames: Map<EmbeddingTable, string>;
+  private readonly lookups = new Map<string, string>();
+  /** ids + per-field row offsets, shared by lookups over tables of equal vocabularies. */
+  private readonly rowIds = new Map<string, string>();
+  private idsInput: string | null = null;
+  private denseInput: string | null = null;
+
+  constructor(private readonly model: CTRModel, private readonly spec: FeatureSpec, private readonly ta: ModelTrace, private readonly tb: ModelTrace) {
+    this.paramNames = new Map(model.namedParams().reverse().map(([n, t]) => [t, n]));
+    this.tableNames = new Map(model.namedTables().reverse().map(([n, t]) => [t, n]));
+    ta.events.forEach((a, i) => this.emit(a, tb.events[i]));
+    const logits = this.values.get(ta.output);
+    if (!logits) throw new ExportError(`${model.kind}: the logits do not come from a traced op`);
+    batchAxes(ta.output.shape, tb.output.shape, 'logits');
+    if (ta.output.rank !== 1 || ta.output.shape[0] !== ta.batch.rows) throw new ExportError(`${model.kind}: logits of shape [${ta.output.shape}], expected [batch]`);
+    this.g.node('Sigmoid', [logits], {}, 'prob', this.g.reserve('prob'));
+  }
+
+  private emit(a: TraceEvent, b: TraceEvent): void {
+    let out: string;
+    if (a.op === 'input') out = this.input(a);
+    else if (a.op === 'lookupFields') out = this.lookup(a);
+    else out = mapOp({ g: this.g, a, b, ins: a.inputs.map((t, j) => this.valueOf(t, b.inputs[j])) });
+    this.values.set(a.output, out);
+  }
+
+  /** The ONNX name of an op input: an earlier op's output, a parameter, or a snapshotted constant. */
+  private valueOf(t: Tensor, tb: Tensor): string {
+    const known = this.values.get(t);
+    if (known) return known;
+    if (t.isParam) {
+      const name = this.g.floats(this.paramNames.get(t) ?? 'param', t.shape, t.data);
+      this.values.set(t, name);
+      return name;
+    }
+    const va = this.ta.constants.get(t), vb = this.tb.constants.get(tb);
+    if (!va || !vb || va.length !== vb.length || va.some((v, i) => v !== vb[i])) {
+      throw new ExportError(`${this.model.kind}: a tensor of shape [${t.shape}] is made from batch data outside the traced ops (mark model inputs with traceInput)`);
+    }
+    const name = this.g.floats('const', t.shape, va);
+    this.values.set(t, name);
+    return name;
+  }
+
+  private input(a: TraceEvent): string {
+    const N = this.spec.numeric.length;
+    if (a.attrs.name !== 'dense' || a.output.rank !== 2 || a.output.shape[1] !== N) {
+      throw new ExportError(`unknown model input '${String(a.attrs.name)}' of shape [${a.output.shape}]`);
+    }
+    if (!this.denseInput) {
+      this.denseInput = this.g.reserve('dense');
+      this.inputs.push({ name: 'dense', type: DataType.FLOAT, dims: [BATCH, N] });
+    }
+    return this.denseInput;
+  }
+
+  private ids(): string {
+    if (!this.idsInput) {
+      this.idsInput = this.g.reserve('ids');
+      this.inputs.push({ name: 'ids', type: DataType.INT64, dims: [BATCH, this.spec.categorical.length] });
+    }
+    return this.idsInput;
+  }
+
+  /** Per-field tables as one stacked initializer, read by one Gather at ids + per-field row offsets. */
+  private lookup(a: TraceEvent): string {
+    const tables = a.attrs.tables as EmbeddingTable[], F = this.spec.categorical.length;
+    if (a.attrs.ids !== this.ta.batch.ids || tables.length !== F) {
+      throw new ExportError(`${this.model.kind}: an embedding lookup reads ids other than the batch's ${F} categorical columns`);
+    }
+    const key = tables.map((t) => this.tableNames.get(t) ?? t.name).join('|');
+    const cached = this.lookups.get(key);
+    if (cached) return cached;
+    const dim = tables[0].dim;
+    const offsets: number[] = [];
+    let rows = 0;
+    for (const t of tables) {
+      offsets.push(rows);
+      rows += t.rows;
+    }
+    const stacked = new Float32Array(rows * dim);
+    tables.forEach((t, f) => stacked.set(t.readRows(), offsets[f] * dim));
+    const first = this.tableNames.get(tables[0]) ?? 'tables.x';
+    const weights = this.g.floats(`${first.slice(0, first.lastIndexOf('.') + 1)}tables`, [rows, dim], stacked);
+    const offsetKey = offsets.join(',');
+    let rowIds = this.rowIds.get(offsetKey);
+    if (!rowIds) this.rowIds.set(offsetKey, (rowIds = this.g.node('Add', [this.ids(), this.g.int64Const(offsets)], {}, 'row_ids')));
+    const out = this.g.node('Gather', [weights, rowIds], { axis: { i: 0 } }, 'lookup');
+    this.lookups.set(key, out);
+    return out;
+  }
+}
