@@ -7,8 +7,8 @@
 import { loadModelFile, saveModelFile } from '../io/model_file.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { CTRModel } from '../models/model.js';
-import { buildFromMeta, modelFileParts, type ModelMeta, type SaveMeta } from '../models/save.js';
-import { applyModelTensors, namedRngs, readTableRowsWithSlots, rngState, setRngState, writeTableRowsWithSlots, type RngState } from '../models/weights.js';
+import { buildFromMeta, modelFileParts, type ModelMeta, type SaveMeta } from '../persist/model_file.js';
+import { applyModelTensors, namedRngs, readTableRowsWithSlots, rngState, setRngState, writeTableRowsWithSlots, type RngState } from '../persist/weights.js';
 import { SLOTS, type Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { ModelFileError } from '../util/errors.js';
 

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { DatasetConfig, Encoders, TableSpec } from '../data/index.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
-import type { ReaderSettings } from '../models/save.js';
+import type { ReaderSettings } from '../persist/model_file.js';
 import type { FeatureSpec } from '../models/types.js';
 
 /** The engine with `threads` threads (0: one per core), started or restarted as needed. */

@@ -11,7 +11,7 @@ import { prepareData, tableSpecOf, type CachedSplit } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel } from '../models/registry.js';
-import { loadModel, saveModel, type SaveMeta, type TrainingSummary } from '../models/save.js';
+import { loadModel, saveModel, type SaveMeta, type TrainingSummary } from '../persist/model_file.js';
 import { Optimizer, SLOTS } from '../optim/optimizer.js';
 import { Rng } from '../tensor/rng.js';
 import { tidy } from '../tensor/tensor.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModelFile } from '../../src/io/model_file.js';
-import type { ModelMeta } from '../../src/models/save.js';
+import type { ModelMeta } from '../../src/persist/model_file.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { ProgressReporter } from '../../src/train/progress.js';
 import { readMetrics } from '../../src/train/run_dir.js';

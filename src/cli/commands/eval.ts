@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { parseRowRange } from '../../data/config.js';
 import { BadRows, detectFormat, type TableSpec } from '../../data/index.js';
-import { loadModel } from '../../models/save.js';
+import { loadModel } from '../../persist/model_file.js';
 import { metricsOf, scoreFile } from '../../train/evaluate.js';
 import { ensureEngine, tableSpecFromReader } from '../../train/setup.js';
 import { MODEL_FILE } from '../../train/trainer.js';

@@ -7,7 +7,7 @@ import { EmbeddingStore } from '../../src/embedding/store.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import type { CTRModel } from '../../src/models/model.js';
 import { findModel } from '../../src/models/registry.js';
-import { loadModel, saveModel, type SaveMeta } from '../../src/models/save.js';
+import { loadModel, saveModel, type SaveMeta } from '../../src/persist/model_file.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';
@@ -15,7 +15,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { predictLogits } from '../../src/train/evaluate.js';
 import { initialLoop } from '../../src/train/schedule.js';
 import { ModelFileError } from '../../src/util/errors.js';
-import { sliceBatch, tinyData, tinySpec } from './tiny.js';
+import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
 import { scratchDir } from '../train/toy_data.js';
 
 before(async () => { await getEngine(); });
@@ -101,4 +101,22 @@ test('a checkpoint resumes exactly: optimizer slots, step count and dropout gene
   assert.notDeepEqual(predictLogits(ck2.model, probe), straight);
   const sgd = new Optimizer(build(1).model.params(), [], { kind: 'sgd', lr: 1 });
   assert.throws(() => ck.restoreOptimizer(sgd), /written with optimizer adam/);
+});
+
+test('a compressed model saves and loads with its factorized structure and identical predictions', async () => {
+  const { applyPlan } = await import('../../src/compress/apply.js');
+  const { collectStats } = await import('../../src/compress/collect.js');
+  const { model, opt } = build(4);
+  steps(model, opt, 0, 12);
+  const store = new EmbeddingStore({ mainBudget: 32 << 20 });
+  const plan = { method: 'afm' as const, layers: { 'mlp.layer1': 5 }, embeddingRank: 3, fuse: true };
+  applyPlan(model, plan, { rng: new Rng(1), store, slots: 0 }, collectStats(model, [data]));
+  model.eval();
+  const path = join(scratchDir('save'), 'compressed.safetensors');
+  saveModel(path, model, { ...meta, compression: plan });
+  const loaded = loadModel(path);
+  assert.deepEqual(loaded.meta.compression, plan);
+  assert.equal(loaded.model.paramCount(), model.paramCount());
+  assert.equal(loaded.model.inputs?.tableDim, 3);
+  assert.deepEqual(predictLogits(loaded.model, probe), predictLogits(model, probe));
 });

@@ -5,15 +5,17 @@
  * training summary. Checksums and format versions are checked by the IO layer (ModelFileError).
  */
 import type { DatasetConfig, EncodersJSON } from '../data/index.js';
+import { applyPlan } from '../compress/apply.js';
+import type { CompressionPlan } from '../compress/plan.js';
 import { Encoders } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import { loadModelFile, saveModelFile } from '../io/model_file.js';
 import { Rng } from '../tensor/rng.js';
 import { ModelFileError } from '../util/errors.js';
 import { VERSION } from '../version.js';
-import type { CTRModel } from './model.js';
-import { findModel, MODELS } from './registry.js';
-import type { FeatureSpec } from './types.js';
+import type { CTRModel } from '../models/model.js';
+import { findModel, MODELS } from '../models/registry.js';
+import type { FeatureSpec } from '../models/types.js';
 import { applyModelTensors, modelTensors } from './weights.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 
@@ -41,6 +43,8 @@ export interface ModelMeta {
   /** Parameter count (dense + embedding weights). */
   params: number;
   slimctr_version: string;
+  /** How the model was compressed (absent or null for an original model). */
+  compression?: CompressionPlan | null;
 }
 
 export type SaveMeta = Omit<ModelMeta, 'kind' | 'slimctr_version' | 'params'>;
@@ -86,7 +90,11 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
     throw new ModelFileError(file, `stored options of ${meta.kind} are invalid at ${iss.path.join('.') || '(root)'}: ${iss.message}`);
   }
   const store = opts.store ?? new EmbeddingStore();
-  return entry.create(meta.features, parsed.data, { rng: new Rng(0), store, slots: opts.slots ?? 0 });
+  const ctx = { rng: new Rng(0), store, slots: opts.slots ?? 0 };
+  const model = entry.create(meta.features, parsed.data, ctx);
+  // A compressed model: install the factorized structure; the weights are loaded next.
+  if (meta.compression) applyPlan(model, meta.compression, ctx);
+  return model;
 }
 
 /** Reads a model file, rebuilds the model and loads its weights; the model comes back in eval mode. */
