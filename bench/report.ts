@@ -3,18 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatTable, type Row } from '../src/cli/table.js';
 
-export type Row = Record<string, string | number>;
-
-export function formatTable(rows: Row[]): string {
-  if (rows.length === 0) return '(no rows)\n';
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: string | number | undefined): string =>
-    v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : v;
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]): string => `| ${vals.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
-  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n') + '\n';
-}
+export type { Row } from '../src/cli/table.js';
 
 /** Prints the table and writes `bench/results/<name>.json` with machine details. Returns the JSON path. */
 export function report(name: string, rows: Row[], extra: Record<string, unknown> = {}): string {

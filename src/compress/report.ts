@@ -54,7 +54,7 @@ export function compressionReport(model: CTRModel, sel: Selection, train: ModelS
   const modules = new Map(model.namedModules());
   return sel.targets.map((t) => {
     const k = sel.ranks.get(t.path) ?? null;
-    const base = { target: t.path, rank: k, paramsBefore: t.params(null), paramsAfter: t.params(k) };
+    const base = { target: t.path, rank: k, paramsBefore: sel.targetParams(t.path, new Map()), paramsAfter: sel.targetParams(t.path, sel.ranks) };
     if (t.kind === 'layer') {
       const layer = modules.get(t.path) as Linear;
       const s = train.layers.get(t.path)!;

@@ -1,25 +1,24 @@
 /**
- * Rank selection. Targets are the model's Linear layers (output width > 1, where factoring can
- * save parameters) and the field embeddings (one rank for all fields). Three ways to choose:
- * explicit ranks; an energy threshold (smallest k keeping >= e of the output variance); or a
- * parameter budget for the whole model (greedy: repeatedly take the rank cut that loses the
- * least energy per parameter saved, until the model fits).
+ * Rank selection. Targets are the model's Linear layers (output width > 1) and the field
+ * embeddings (one rank for all fields). Three ways to choose: explicit ranks; an energy
+ * threshold (smallest k keeping >= e of the output variance, where that saves parameters); or a
+ * parameter budget for the whole model (greedy: repeatedly take the rank cut that loses the least
+ * energy per parameter saved, until the model fits). Parameter counts are exact, including the
+ * embedding reconstruction and its folding into the first MLP layer.
  */
 import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';
 import { MLP } from '../nn/mlp.js';
 import type { ModelStats } from './collect.js';
-import { breakEvenRank, type CompressionPlan, type Method } from './plan.js';
+import type { CompressionPlan, Method } from './plan.js';
 import { energyKept } from './stats.js';
 
 export interface Target {
   kind: 'layer' | 'embedding';
   /** Module path, or 'embedding'. */
   path: string;
-  /** Largest useful rank (below it factoring saves parameters). */
+  /** Largest rank considered. */
   maxRank: number;
-  /** Parameters at rank k (null: left as is). */
-  params(k: number | null): number;
   /** Fraction of output variance lost at rank k. */
   lost(k: number): number;
 }
@@ -37,71 +36,93 @@ export interface RankChoice {
   fuse?: boolean;
 }
 
-/** The compression targets of a model, with their eigenvalue spectra (SVD uses the same spectra to rank). */
-export function findTargets(model: CTRModel, stats: ModelStats): Target[] {
-  const targets: Target[] = [];
-  const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
-  for (const [path, m] of model.namedModules()) {
-    if (!(m instanceof Linear) || m.outDim < 2) continue;
-    const s = stats.layers.get(path);
-    const maxRank = breakEvenRank(m.inDim, m.outDim);
-    if (!s || maxRank < 1) continue;
-    const values = s.eigen().values;
-    targets.push({
-      kind: 'layer', path, maxRank,
-      params: (k) => (k === null ? m.inDim * m.outDim + m.outDim : k * (m.inDim + m.outDim) + k + m.outDim),
-      lost: (k) => 1 - energyKept(values, k),
-    });
-  }
-  const inputs = model.inputs;
-  if (inputs && inputs.fieldTables.length && stats.fields.length) {
-    const D = inputs.dim, F = inputs.fieldTables.length;
-    const rows = inputs.fieldTables.map((t) => t.rows);
-    const V = rows.reduce((a, b) => a + b, 0);
-    const spectra = stats.fields.map((s) => s.eigen().values);
-    // Folding into the MLP's first layer changes its input rows from F*D to F*k.
-    const h = mlp instanceof MLP && model.embeddingUse.mlp ? (mlp.layers[0] ?? mlp.out)!.outDim : 0;
-    targets.push({
-      kind: 'embedding', path: 'embedding', maxRank: D - 1,
-      params: (k) => (k === null ? V * D + F * D * h : V * k + F * (k * D + D) + F * k * h),
-      lost: (k) => spectra.reduce((s, v, f) => s + (rows[f] / V) * (1 - energyKept(v, k)), 0),
-    });
-  }
-  return targets;
-}
+export type Ranks = Map<string, number | null>;
 
 export interface Selection {
   plan: CompressionPlan;
   /** Rank chosen per target path (null: left as is). */
-  ranks: Map<string, number | null>;
+  ranks: Ranks;
   targets: Target[];
   paramsBefore: number;
   paramsAfter: number;
+  /** Exact parameter count for any rank assignment over these targets. */
+  count(ranks: Ranks): number;
+  /** Parameters of one target under an assignment (for reports). */
+  targetParams(path: string, ranks: Ranks): number;
+}
+
+interface Costing {
+  targets: Target[];
+  count(ranks: Ranks): number;
+  targetParams(path: string, ranks: Ranks): number;
+}
+
+/** Targets and exact parameter accounting for a model. */
+function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: string[]): Costing {
+  const keep = (path: string): boolean => !only || only.some((p) => path.startsWith(p));
+  const targets: Target[] = [];
+  const layers = new Map<string, Linear>();
+  for (const [path, m] of model.namedModules()) {
+    if (!(m instanceof Linear) || m.outDim < 2 || !keep(path)) continue;
+    const s = stats.layers.get(path);
+    if (!s) continue;
+    const values = s.eigen().values;
+    layers.set(path, m);
+    targets.push({ kind: 'layer', path, maxRank: Math.min(m.inDim, m.outDim) - 1, lost: (k) => 1 - energyKept(values, k) });
+  }
+  const inputs = model.inputs;
+  const D = inputs?.dim ?? 0, F = inputs?.fieldTables.length ?? 0;
+  const V = inputs ? inputs.fieldTables.reduce((s, t) => s + t.rows, 0) : 0;
+  // The Linear that reads the flattened embeddings (its input rows shrink when the tables are folded in).
+  const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
+  const reader = fuse && model.embeddingUse.mlp && mlp instanceof MLP ? model.namedModules().find(([, m]) => m === (mlp.layers[0] ?? mlp.out))?.[0] ?? null : null;
+  if (inputs && F > 0 && stats.fields.length && keep('embedding')) {
+    const rows = inputs.fieldTables.map((t) => t.rows);
+    const spectra = stats.fields.map((s) => s.eigen().values);
+    targets.push({
+      kind: 'embedding', path: 'embedding', maxRank: D - 1,
+      lost: (k) => spectra.reduce((s, v, f) => s + (rows[f] / V) * (1 - energyKept(v, k)), 0),
+    });
+  }
+  const readerLayer = reader ? [...model.namedModules()].find(([p]) => p === reader)![1] as Linear : null;
+  const targetParams = (path: string, ranks: Ranks): number => {
+    const k = ranks.get(path) ?? null;
+    if (path === 'embedding') return k === null ? V * D : V * k + F * (k * D + D);
+    const l = layers.get(path) ?? (path === reader ? readerLayer : null);
+    if (!l) return 0;
+    const e = ranks.get('embedding') ?? null;
+    const inDim = path === reader && e !== null ? l.inDim - F * (D - e) : l.inDim;
+    return k === null ? inDim * l.outDim + (l.b ? l.outDim : 0) : k * (inDim + l.outDim) + k + l.outDim;
+  };
+  const before = model.paramCount();
+  const paths = new Set([...targets.map((t) => t.path), ...(reader ? [reader] : [])]);
+  const base = before - [...paths].reduce((s, p) => s + targetParams(p, new Map()), 0);
+  return { targets, targetParams, count: (ranks) => base + [...paths].reduce((s, p) => s + targetParams(p, ranks), 0) };
 }
 
 export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoice): Selection {
-  const targets = findTargets(model, stats).filter((t) => !choice.only || choice.only.some((p) => t.path.startsWith(p)));
-  const ranks = new Map<string, number | null>(targets.map((t) => [t.path, null]));
+  const fuse = choice.fuse ?? true;
+  const c = costing(model, stats, fuse, choice.only);
+  const { targets } = c;
+  const ranks: Ranks = new Map(targets.map((t) => [t.path, null]));
+  const saves = (t: Target, k: number): boolean => c.count(new Map(ranks).set(t.path, k)) < c.count(new Map(ranks).set(t.path, null));
   if (choice.ranks) {
     for (const [path, k] of Object.entries(choice.ranks)) {
       const t = targets.find((x) => x.path === path);
       if (!t) throw new RangeError(`no compression target '${path}' (targets: ${targets.map((x) => x.path).join(', ')})`);
+      if (!Number.isInteger(k) || k < 1 || k > t.maxRank) throw new RangeError(`rank of '${path}' must be an integer in 1..${t.maxRank}, got ${k}`);
       ranks.set(path, k);
     }
   } else if (choice.energy !== undefined) {
     for (const t of targets) {
       let k = 1;
       while (k < t.maxRank && t.lost(k) > 1 - choice.energy + 1e-12) k++;
-      ranks.set(t.path, 1 - t.lost(k) >= choice.energy - 1e-12 ? k : null);
+      if (1 - t.lost(k) >= choice.energy - 1e-12 && saves(t, k)) ranks.set(t.path, k);
     }
   } else {
-    const before = model.paramCount();
-    const budget = choice.budget ?? before / (choice.ratio ?? 4);
-    greedy(targets, ranks, before, budget);
+    const budget = choice.budget ?? model.paramCount() / (choice.ratio ?? 4);
+    greedy(targets, ranks, c.count, budget);
   }
-  const total = (m: Map<string, number | null>): number => targets.reduce((s, t) => s + t.params(m.get(t.path) ?? null), 0);
-  const paramsBefore = model.paramCount();
-  const paramsAfter = paramsBefore - total(new Map()) + total(ranks);
   const layers: Record<string, number> = {};
   let embeddingRank: number | null = null;
   for (const t of targets) {
@@ -110,27 +131,32 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
     if (t.kind === 'embedding') embeddingRank = k;
     else layers[t.path] = k;
   }
-  return { plan: { method: choice.method, layers, embeddingRank, fuse: choice.fuse ?? true }, ranks, targets, paramsBefore, paramsAfter };
+  return {
+    plan: { method: choice.method, layers, embeddingRank, fuse },
+    ranks, targets, paramsBefore: model.paramCount(), paramsAfter: c.count(ranks), count: c.count, targetParams: c.targetParams,
+  };
 }
 
 /** Cuts ranks where the energy lost per parameter saved is smallest until the model fits `budget`. */
-function greedy(targets: Target[], ranks: Map<string, number | null>, total: number, budget: number): void {
-  let current = total;
+function greedy(targets: Target[], ranks: Ranks, count: (r: Ranks) => number, budget: number): void {
+  let current = count(ranks);
   while (current > budget) {
-    let best: { t: Target; k: number; saved: number; cost: number } | null = null;
+    let best: { t: Target; k: number; after: number; cost: number } | null = null;
     for (const t of targets) {
       const now = ranks.get(t.path) ?? null;
-      const from = now ?? t.maxRank + 1;
-      if (from <= 1) continue;
-      // Step 1/8 of the rank at a time (at least 1) so large layers move in sensible strides.
-      const k = now === null ? t.maxRank : Math.max(1, from - Math.max(1, Math.floor(from / 8)));
-      const saved = t.params(now) - t.params(k);
-      if (saved <= 0) continue;
-      const cost = (t.lost(k) - (now === null ? 0 : t.lost(now))) / saved;
-      if (!best || cost < best.cost) best = { t, k, saved, cost };
+      const candidates: number[] = [];
+      if (now === null) for (let k = t.maxRank; k >= 1; k--) candidates.push(k);
+      else if (now > 1) candidates.push(Math.max(1, now - Math.max(1, Math.floor(now / 8))));
+      for (const k of candidates) {
+        const after = count(new Map(ranks).set(t.path, k));
+        if (after >= current) continue;
+        const cost = (t.lost(k) - (now === null ? 0 : t.lost(now))) / (current - after);
+        if (!best || cost < best.cost) best = { t, k, after, cost };
+        break; // from "kept", only the largest rank that saves anything is a first cut
+      }
     }
     if (!best) break; // nothing left to cut: the budget is below what the targets allow
     ranks.set(best.t.path, best.k);
-    current -= best.saved;
+    current = best.after;
   }
 }

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '../command.js';
+import { aucChart, compareMarkdown, compareModels, modelFilesOf, spectrumChart } from '../../jobs/compare.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { ensureEngine } from '../../train/setup.js';
+import { UsageError } from '../../util/errors.js';
+import { takeFlags } from './train.js';
+
+export const compareCommand: Command = {
+  name: 'compare',
+  summary: 'compare model variants: size, bytes, test AUC, logloss, latency, throughput (+ charts)',
+  usage: `Usage: slimctr compare RUN_OR_FILE... [--out DIR] [--threads N] [--seconds S]
+
+Loads each model (a run folder's model.safetensors; a 'slimctr compress' folder's compressed model
+and its control; or a model file), and prints one table: parameters, bytes on disk, test AUC and
+logloss (as recorded when the model was trained or compressed), batch-1 latency and batch-4096
+throughput of slimctr's forward pass. With --out, writes compare.md, compare.json, auc_vs_size.svg
+and, for compress folders, the eigenvalue spectra (spectrum-NAME.svg).
+
+Options:
+  --out DIR      where to write the Markdown, JSON and SVG charts
+  --threads N    kernel threads for timing (default: one per core)
+  --seconds S    timing budget per model and measure (default 1.5)`,
+  async run(argv) {
+    const { values, rest } = takeFlags(argv, ['out', 'threads', 'seconds'], []);
+    const bad = rest.find((a) => a.startsWith('--'));
+    if (bad) throw new UsageError(`unknown option '${bad}' (see slimctr compare --help)`);
+    if (rest.length === 0) throw new UsageError('name at least one run folder or model file');
+    await ensureEngine(values.threads ? Number(values.threads) : 0);
+    const files = modelFilesOf(rest);
+    const rows = compareModels(files, values.seconds ? Number(values.seconds) : 1.5);
+    const md = compareMarkdown(rows);
+    process.stdout.write(md);
+    if (values.out) {
+      mkdirSync(values.out, { recursive: true });
+      writeFileAtomic(join(values.out, 'compare.md'), md);
+      writeFileAtomic(join(values.out, 'compare.json'), JSON.stringify(rows, null, 2));
+      writeFileAtomic(join(values.out, 'auc_vs_size.svg'), aucChart(rows));
+      for (const dir of rest) {
+        const svg = spectrumChart(join(dir, 'report.json'));
+        if (svg) writeFileAtomic(join(values.out, `spectrum-${dir.split('/').filter(Boolean).pop()}.svg`), svg);
+      }
+      process.stdout.write(`wrote ${values.out}\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Command } from '../command.js';
+import { formatTable } from '../table.js';
+import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
+import { UsageError } from '../../util/errors.js';
+import { takeFlags } from './train.js';
+
+const num = (name: string, v: string | undefined, check: (n: number) => boolean, what: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what}, got '${v}'`);
+  return n;
+};
+
+function readRanks(file: string): Record<string, number> {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--ranks ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`--ranks ${file}: expected a mapping of target -> rank, e.g. "mlp.layer1: 64"`);
+  for (const [k, v] of Object.entries(raw)) {
+    if (!Number.isInteger(v) || (v as number) < 1) throw new UsageError(`--ranks ${file}: ${k}: expected a positive integer rank, got ${JSON.stringify(v)}`);
+  }
+  return raw as Record<string, number>;
+}
+
+export const compressCommand: Command = {
+  name: 'compress',
+  summary: 'compress a trained run (AFM low-rank on layers and embeddings), optionally fine-tune',
+  usage: `Usage: slimctr compress --model RUN (--ratio R | --energy E | --ranks FILE) [options]
+
+Collects output statistics of every Linear layer and embedding field on the run's training
+split, chooses ranks, factorizes (AFM: project each layer's output onto its principal subspace;
+embeddings shrink to k columns, folded into the first MLP layer where the MLP reads them), and
+scores the result on the test split. Writes RUN/compressed-METHOD/ (or --out) with
+model.safetensors, report.json and, with --finetune, control.safetensors.
+
+Options:
+  --model RUN        a run folder written by 'slimctr train'
+  --ratio R          parameter budget: original / R (greedy: least energy lost per parameter saved)
+  --energy E         per target, the smallest rank keeping >= E of the output variance (0 < E < 1)
+  --ranks FILE       YAML/JSON mapping target -> rank (targets: Linear paths like mlp.layer1, and 'embedding')
+  --method M         afm (default) | afm-act (ReLU between the factors; needs --finetune) | svd (baseline)
+  --only PREFIXES    comma-separated target prefixes to consider (e.g. mlp,embedding)
+  --no-fuse          keep the embedding reconstruction separate even where it could be folded
+  --stats-rows N     statistics from the first N training rows (default: all)
+  --finetune         fine-tune with early stopping on validation AUC, and train the original as long (control)
+  --epochs N         fine-tuning epochs at most (default 3)
+  --lr X             fine-tuning learning rate (default: the run's lr / 2)
+  --out DIR          output folder
+  --threads N        kernel threads (default: the run's setting)
+  --json             print the result as JSON`,
+  async run(argv) {
+    const { values, flags, rest } = takeFlags(argv, ['model', 'ratio', 'energy', 'ranks', 'method', 'only', 'stats-rows', 'epochs', 'lr', 'out', 'threads'], ['finetune', 'json', 'no-fuse']);
+    if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr compress --help)`);
+    if (!values.model) throw new UsageError('--model RUN is required');
+    const chosen = ['ratio', 'energy', 'ranks'].filter((k) => values[k] !== undefined);
+    if (chosen.length !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
+    const method = (values.method ?? 'afm') as CompressOptions['method'];
+    if (!['afm', 'afm-act', 'svd'].includes(method)) throw new UsageError(`--method must be afm, afm-act or svd, got '${values.method}'`);
+    const opts: CompressOptions = {
+      method,
+      ratio: num('ratio', values.ratio, (n) => n > 1, 'a number above 1'),
+      energy: num('energy', values.energy, (n) => n > 0 && n < 1, 'between 0 and 1'),
+      ranks: values.ranks ? readRanks(values.ranks) : undefined,
+      only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+      fuse: !flags.has('no-fuse'),
+      statsRows: num('stats-rows', values['stats-rows'], (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      finetune: flags.has('finetune'),
+      epochs: num('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      lr: num('lr', values.lr, (n) => n > 0, 'a positive number'),
+      out: values.out,
+      threads: num('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
+      log: flags.has('json') ? undefined : (m) => process.stderr.write(`${m}\n`),
+    };
+    const r = await compressRun(values.model, opts);
+    if (flags.has('json')) {
+      process.stdout.write(`${JSON.stringify({ outDir: r.outDir, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit: _f, ...v }) => v) })}\n`);
+      return 0;
+    }
+    const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+    process.stdout.write(`\nTargets (${method})\n${formatTable(r.targets.map((t) => ({
+      target: t.target, shape: t.shape, rank: t.rank ?? 'kept', 'energy kept': pct(t.energyKept),
+      'params before': t.paramsBefore, 'params after': t.paramsAfter, 'held-out error': pct(t.heldOutError),
+    })))}`);
+    process.stdout.write(`\nVariants (test split)\n${formatTable(r.variants.map((v) => ({
+      variant: v.name, params: v.params, 'test AUC': v.test ? v.test.auc.toFixed(6) : '-', logloss: v.test ? v.test.logloss.toFixed(6) : '-',
+      epochs: v.fit ? `${v.fit.epochs} (best ${v.fit.bestEpoch})` : '-',
+    })))}\nwrote ${r.outDir}\n`);
+    return 0;
+  },
+};
