@@ -69,13 +69,15 @@ export function timeModel(model: CTRModel, spec: FeatureSpec, seconds = 1.5): { 
     lat.push(performance.now() - s);
   }
   predictLogits(model, big);
-  let n = 0;
+  // Median batch time: robust to other processes taking the CPU for a moment.
+  const batch: number[] = [];
   t0 = performance.now();
-  while (performance.now() - t0 < seconds * 500 || n < 3) {
+  while (performance.now() - t0 < seconds * 500 || batch.length < 5) {
+    const s = performance.now();
     predictLogits(model, big);
-    n++;
+    batch.push(performance.now() - s);
   }
-  return { latencyMs: median(lat), throughput: (n * big.rows) / ((performance.now() - t0) / 1000) };
+  return { latencyMs: median(lat), throughput: big.rows / (median(batch) / 1000) };
 }
 
 export function compareModels(files: { name: string; file: string }[], seconds = 1.5): CompareRow[] {

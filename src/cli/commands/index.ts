@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { compareCommand } from './compare.js';
 import { compressCommand } from './compress.js';
+import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { info } from './info.js';
 import { inspect } from './inspect.js';
@@ -9,4 +10,4 @@ import { synth } from './synth.js';
 import { trainCommand } from './train.js';
 
 /** Every CLI command, in the order `slimctr --help` lists them. */
-export const commands: Command[] = [info, inspect, synth, trainCommand, evalCommand, compressCommand, compareCommand, modelsCommand];
+export const commands: Command[] = [demoCommand, info, inspect, synth, trainCommand, evalCommand, compressCommand, compareCommand, modelsCommand];
