@@ -47,8 +47,8 @@ const featureMap = <T extends z.ZodType>(item: T) =>
 
 export const featuresSchema = z
   .object({
-    categorical: featureMap(categoricalFeatureSchema),
-    numeric: featureMap(numericFeatureSchema),
+    categorical: featureMap(categoricalFeatureSchema).describe('categorical columns: name -> { encoder: vocab|hash, min_count, buckets } (null: defaults)'),
+    numeric: featureMap(numericFeatureSchema).describe('numeric columns: name -> { transform: none|minmax|standard|log1p|criteo_bucket, fill, min_count } (null: defaults)'),
   })
   .strict();
 
@@ -65,21 +65,21 @@ export const splitSchema = z.discriminatedUnion(
 export const datasetSchema = z
   .object({
     /** Omitted: detected from the first line of the training file. */
-    format: z.enum(FORMATS as [string, ...string[]], { error: `expected one of ${FORMATS.join(', ')}` }).optional(),
-    train: path,
-    validation: path.optional(),
-    test: path.optional(),
-    separator: z.string().length(1, { error: 'expected one character' }).optional(),
-    header: z.boolean({ error: 'expected true or false' }).optional(),
+    format: z.enum(FORMATS as [string, ...string[]], { error: `expected one of ${FORMATS.join(', ')}` }).optional().describe('file format; detected from the first line when omitted'),
+    train: path.describe('training data file (plain or gzip); with split.by rows/ratio, also the source of validation and test rows'),
+    validation: path.optional().describe('validation file (split.by: files)'),
+    test: path.optional().describe('test file (split.by: files)'),
+    separator: z.string().length(1, { error: 'expected one character' }).optional().describe('field separator for csv/tsv (detected when omitted)'),
+    header: z.boolean({ error: 'expected true or false' }).optional().describe('whether the first line names the columns (detected when omitted)'),
     /** Column names for files without a header (every file of the dataset shares them). */
-    columns: z.array(z.string()).optional(),
+    columns: z.array(z.string()).optional().describe('column names for files without a header'),
     /** The label column; null for unlabeled data (predict). */
-    label: z.string().nullable().default('label'),
-    num_fields: posInt().optional(),
-    multi_value: z.enum(['error', 'first'], { error: 'expected error or first' }).default('error'),
-    on_bad_row: z.enum(['error', 'skip'], { error: 'expected error or skip' }).default('error'),
-    split: splitSchema.optional(),
-    cache_dir: z.string().optional(),
+    label: z.string().nullable().default('label').describe('the label column (0/1 or -1/+1); null for unlabeled data'),
+    num_fields: posInt().optional().describe('libffm: number of fields'),
+    multi_value: z.enum(['error', 'first'], { error: 'expected error or first' }).default('error').describe('libffm: a field repeated in a row is an error, or keeps its first value'),
+    on_bad_row: z.enum(['error', 'skip'], { error: 'expected error or skip' }).default('error').describe('a malformed row stops with file:line:column (error) or is counted and skipped'),
+    split: splitSchema.optional().describe('{by: rows, train: "1-56000", validation: "56001-64000", test: "64001-"} | {by: ratio, train, validation, test, seed} | {by: files}'),
+    cache_dir: z.string().optional().describe('folder for the binary cache of encoded columns (default: .cache/slimctr/KEY under the working folder)'),
   })
   .strict()
   .superRefine((v, ctx) => {
