@@ -14,6 +14,8 @@ export const trainingSchema = z.object({
   seed: z.number().int().nonnegative().default(2024).describe('Seed for initialization, shuffling and dropout.'),
   threads: z.number().int().nonnegative().default(0).describe('Worker threads for the kernels (0: one per core).'),
   eval_every: z.number().int().nonnegative().default(0).describe('Evaluate every this many steps (0: once per epoch).'),
+  tt_rank: z.number().int().positive().nullable().default(null)
+    .describe('Represent categorical fields as tensor-train cores of this rank instead of tables (the TT-Rec baseline); null: tables.'),
 });
 
 export type TrainingConfig = z.output<typeof trainingSchema>;

@@ -16,7 +16,7 @@ import { prepareData, type CachedSplit } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { SLOTS } from '../optim/optimizer.js';
-import { loadModel, saveModel, type ModelMeta } from '../persist/model_file.js';
+import { loadModel, saveMetaOf, saveModel, type ModelMeta } from '../persist/model_file.js';
 import { Rng } from '../tensor/rng.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { parseTrainConfig, type TrainConfig } from '../train/config.js';
@@ -55,6 +55,12 @@ export interface CompressResult {
   targets: TargetReport[];
   spectra: Record<string, number[]>;
   variants: VariantResult[];
+}
+
+/** Metadata to save a derived model with: the source's, with this model's test metrics. */
+function withTest(m: ModelMeta, test: EvalMetrics | null): ReturnType<typeof saveMetaOf> {
+  const training = { ...(m.training ?? { epoch: 0, step: 0 }), metrics: { ...(m.training?.metrics ?? {}), ...(test ? { test: { ...test } } : {}) } };
+  return { ...saveMetaOf(m), training };
 }
 
 function spectraOf(stats: ModelStats): Record<string, number[]> {
@@ -112,9 +118,8 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   }
   const m = original.meta;
   const last = variants[variants.length - 1];
-  const training = { ...(m.training ?? { epoch: 0, step: 0 }), metrics: { ...(m.training?.metrics ?? {}), ...(last.test ? { test: { ...last.test } } : {}) } };
   const path = join(outDir, MODEL_FILE);
-  saveModel(path, compressed, { options: m.options, features: m.features, encoders: m.encoders, reader: m.reader, training, compression: sel.plan });
+  saveModel(path, compressed, { ...withTest(m, last.test), compression: sel.plan });
   variants[variants.length - 1].path = path;
 
   if ((o.control ?? o.finetune) && validation?.rows) {
@@ -122,8 +127,9 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     const ctl = load();
     const r = fit(ctl.model, train, validation, { ...fitOpts, log });
     const cpath = join(outDir, 'control.safetensors');
-    saveModel(cpath, ctl.model, { options: ctl.meta.options, features: ctl.meta.features, encoders: ctl.meta.encoders, reader: ctl.meta.reader, training: ctl.meta.training });
-    variants.push({ name: 'original + same extra training', params: ctl.model.paramCount(), test: score(ctl.model, test), fit: r, path: cpath });
+    const ctlTest = score(ctl.model, test);
+    saveModel(cpath, ctl.model, withTest(ctl.meta, ctlTest));
+    variants.push({ name: 'original + same extra training', params: ctl.model.paramCount(), test: ctlTest, fit: r, path: cpath });
   }
   const result: CompressResult = { outDir, plan: sel.plan, targets, spectra: spectraOf(stats), variants };
   writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(result, null, 2));

@@ -45,9 +45,17 @@ export interface ModelMeta {
   slimctr_version: string;
   /** How the model was compressed (absent or null for an original model). */
   compression?: CompressionPlan | null;
+  /** Tensor-train rank of the categorical fields (TT-Rec baseline); absent or null for tables. */
+  tt_rank?: number | null;
 }
 
 export type SaveMeta = Omit<ModelMeta, 'kind' | 'slimctr_version' | 'params'>;
+
+/** The part of a loaded model's metadata to pass back to saveModel (what saving derives is dropped). */
+export function saveMetaOf(meta: ModelMeta): SaveMeta {
+  const { kind: _kind, slimctr_version: _version, params: _params, ...rest } = meta;
+  return rest;
+}
 
 /** Collects tensors and metadata for a model file (shared with checkpoints). */
 export function modelFileParts(model: CTRModel, meta: SaveMeta): { tensors: Map<string, FileTensor>; meta: ModelMeta } {
@@ -90,7 +98,7 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
     throw new ModelFileError(file, `stored options of ${meta.kind} are invalid at ${iss.path.join('.') || '(root)'}: ${iss.message}`);
   }
   const store = opts.store ?? new EmbeddingStore();
-  const ctx = { rng: new Rng(0), store, slots: opts.slots ?? 0 };
+  const ctx = { rng: new Rng(0), store, slots: opts.slots ?? 0, tt: meta.tt_rank ? { rank: meta.tt_rank } : undefined };
   const model = entry.create(meta.features, parsed.data, ctx);
   // A compressed model: install the factorized structure; the weights are loaded next.
   if (meta.compression) applyPlan(model, meta.compression, ctx);

@@ -11,7 +11,7 @@ import { prepareData, tableSpecOf, type CachedSplit } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel } from '../models/registry.js';
-import { loadModel, saveModel, type SaveMeta, type TrainingSummary } from '../persist/model_file.js';
+import { loadModel, saveMetaOf, saveModel, type SaveMeta, type TrainingSummary } from '../persist/model_file.js';
 import { Optimizer, SLOTS } from '../optim/optimizer.js';
 import { Rng } from '../tensor/rng.js';
 import { tidy } from '../tensor/tensor.js';
@@ -88,7 +88,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   const encodersJson = data.encoders.toJSON();
   const reader = readerOf(config.dataset, await tableSpecOf(config.dataset));
   const entry = findModel(config.model.name)!;
-  const meta = (training: TrainingSummary): SaveMeta => ({ options: modelOptionsOf(config), features: spec, encoders: encodersJson, reader, training });
+  const meta = (training: TrainingSummary): SaveMeta => ({ options: modelOptionsOf(config), features: spec, encoders: encodersJson, reader, training, tt_rank: tc.tt_rank });
 
   // Model and loop state: fresh, or from the run's checkpoint.
   let model: CTRModel;
@@ -105,7 +105,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     say(`resuming at epoch ${loop.epoch}, batch ${loop.batchInEpoch}, step ${loop.step}${loop.stopped ? ' (training had stopped early)' : ''}`);
   } else {
     const options = entry.options.parse(modelOptionsOf(config));
-    model = entry.create(spec, options, { rng: new Rng(tc.seed), store: new EmbeddingStore(), slots: SLOTS[tc.optimizer] });
+    model = entry.create(spec, options, { rng: new Rng(tc.seed), store: new EmbeddingStore(), slots: SLOTS[tc.optimizer], tt: tc.tt_rank ? { rank: tc.tt_rank } : undefined });
     loop = initialLoop(tc.lr);
   }
   const optimizer = new Optimizer(model.params(), model.tables(), { kind: tc.optimizer, lr: loop.lr, weightDecay: tc.weight_decay, embeddingL2: tc.l2_embedding });
@@ -227,8 +227,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     const best = loadModel(modelPath);
     test = metricsOf(scoreBatches(best.model, testSplit.batches({ batchSize: evalBatch })));
     const training = best.meta.training ?? summary(loop.bestEpoch, {});
-    const { options, features, encoders, reader: rd } = best.meta;
-    saveModel(modelPath, best.model, { options, features, encoders, reader: rd, training: { ...training, metrics: { ...training.metrics, test: { auc: test.auc, logloss: test.logloss, rows: test.rows } } } });
+    saveModel(modelPath, best.model, { ...saveMetaOf(best.meta), training: { ...training, metrics: { ...training.metrics, test: { auc: test.auc, logloss: test.logloss, rows: test.rows } } } });
     const record = { split: 'test', epoch: training.epoch, test_auc: test.auc, test_logloss: test.logloss, test_rows: test.rows };
     run.appendMetrics({ event: 'test', ...record });
     run.log(`test ${JSON.stringify(record)}`);

@@ -61,3 +61,16 @@ test('slimctr models lists every model with its options', () => {
   assert.match(r.stdout, /\| `model\.embedding_dim` \| positive integer \| `16` \| width of every field embedding \|/);
   assert.equal(slimctr(scratchDir('cli'), 'models', 'nope').status, 2);
 });
+
+test('training.tt_rank trains the TT-Rec baseline (no embedding tables) and its model file loads for eval', () => {
+  const dir = scratchDir('cli');
+  const { file, config } = toySetup(dir);
+  const cfgFile = join(dir, 'toy.yaml');
+  writeFileSync(cfgFile, stringify(config));
+  const r = slimctr(dir, 'train', '--config', cfgFile, '--json', '--training.epochs=1', '--training.tt_rank=2');
+  assert.equal(r.status, 0, r.stderr);
+  const runDir = config.run.dir as string;
+  const e = slimctr(dir, 'eval', '--model', runDir, '--data', file, '--rows', '1601-', '--json');
+  assert.equal(e.status, 0, e.stderr);
+  assert.ok(JSON.parse(e.stdout).auc > 0.5);
+});
