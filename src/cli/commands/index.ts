@@ -1,10 +1,13 @@
 import type { Command } from '../command.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { info } from './info.js';
 import { inspect } from './inspect.js';
 import { modelsCommand } from './models.js';
+import { predictCommand } from './predict.js';
+import { serveCommand } from './serve.js';
 import { synth } from './synth.js';
 import { trainCommand } from './train.js';
 
 /** Every CLI command, in the order `slimctr --help` lists them. */
-export const commands: Command[] = [info, inspect, synth, trainCommand, evalCommand, modelsCommand];
+export const commands: Command[] = [info, inspect, synth, trainCommand, evalCommand, predictCommand, exportCommand, serveCommand, modelsCommand];
