@@ -31,10 +31,13 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
 }
 
 const enc = new TextEncoder();
+/** Reused UTF-8 scratch for hashString (no allocation per value: the server encodes every request cell). */
+let scratch = new Uint8Array(256);
 /** Hash of a JS string's UTF-8 bytes (same value as hashBytes on the encoded bytes). */
 export function hashString(s: string): number {
-  const bytes = enc.encode(s);
-  return hashBytes(bytes, 0, bytes.length);
+  if (s.length * 3 > scratch.length) scratch = new Uint8Array(s.length * 3);
+  const { written } = enc.encodeInto(s, scratch);
+  return hashBytes(scratch, 0, written);
 }
 
 /**

@@ -54,3 +54,10 @@ export class MetricError extends SlimctrError {}
 
 /** Training cannot go on (e.g. the loss became NaN or infinite); the message names the step. */
 export class TrainingError extends SlimctrError {}
+
+/** An HTTP request to the model server is malformed; `status` is the response code (400, 404, 405, 413). */
+export class RequestError extends SlimctrError {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}

@@ -2,10 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { parseRowRange } from '../../data/config.js';
-import { BadRows, detectFormat, type TableSpec } from '../../data/index.js';
+import { BadRows } from '../../data/index.js';
 import { loadModel } from '../../persist/model_file.js';
 import { metricsOf, scoreFile } from '../../train/evaluate.js';
-import { ensureEngine, tableSpecFromReader } from '../../train/setup.js';
+import { tableSpecForModel } from '../../serve/raw_input.js';
+import { ensureEngine } from '../../train/setup.js';
 import { MODEL_FILE } from '../../train/trainer.js';
 import { ModelFileError, UsageError } from '../../util/errors.js';
 import { takeFlags } from './train.js';
@@ -16,7 +17,7 @@ export function modelPathOf(arg: string): string {
   return statSync(arg).isDirectory() ? join(arg, MODEL_FILE) : arg;
 }
 
-const positiveInt = (name: string, v: string | undefined, dflt: number): number => {
+export const positiveInt = (name: string, v: string | undefined, dflt: number): number => {
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
@@ -54,8 +55,7 @@ Options:
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
     if (!existsSync(values.data)) throw new UsageError(`--data ${values.data}: no such file`);
-    const saved = tableSpecFromReader(meta.reader);
-    const spec: TableSpec = saved.format ? (saved as TableSpec) : { ...saved, format: (await detectFormat(values.data)).format };
+    const spec = await tableSpecForModel(meta.reader, values.data);
     const bad = new BadRows('skip');
     const started = performance.now();
     const m = metricsOf(await scoreFile(model, values.data, spec, encoders, { batchSize, rows, badRows: bad }));

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench -- serve [--duration S] [--connections N] [--rows N] [--workers N] [--quick]`:
+ * trains a DeepFM for one epoch on criteo_80k.tsv (synthetic Criteo-like rows when the shared
+ * folder is absent), makes an AFM-compressed copy (ratio 3, no fine-tuning), then load-tests
+ * `slimctr serve` on 127.0.0.1 for each of: original and compressed model on slimctr's kernels,
+ * and both exported to onnxruntime-node. Each case: a fresh server process, a 1 s warm-up, then a
+ * fixed-duration closed loop of N keep-alive connections, each POSTing R raw rows per request.
+ * Prints requests/s, rows/s, p50/p99 latency and the server's mean batch size.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { collectStats } from '../src/compress/collect.js';
+import { applyPlan } from '../src/compress/apply.js';
+import { selectRanks } from '../src/compress/select.js';
+import { BadRows, CRITEO_COLUMNS, streamBatches } from '../src/data/index.js';
+import { writeSynth } from '../src/data/synth.js';
+import { EmbeddingStore } from '../src/embedding/store.js';
+import { initEngine } from '../src/kernels/engine.js';
+import { loadModel, saveModel } from '../src/persist/model_file.js';
+import { Rng } from '../src/tensor/rng.js';
+import { metricsOf, scoreFile } from '../src/train/evaluate.js';
+import { parseTrainConfig } from '../src/train/config.js';
+import { ProgressReporter } from '../src/train/progress.js';
+import { train } from '../src/train/trainer.js';
+import { tableSpecForModel } from '../src/serve/raw_input.js';
+import { report, type Row } from './report.js';
+
+const bin = fileURLToPath(new URL('../../bin/slimctr.js', import.meta.url));
+
+interface LoadResult { requests: number; errors: number; latencies: number[]; seconds: number }
+
+/** Closed-loop load: `connections` loops each POSTing the next body as soon as the last answer came. */
+async function load(url: string, bodies: string[], connections: number, ms: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  const post = (body: string): Promise<boolean> => new Promise((resolve) => {
+    const req = request(`${url}/predict`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('error', () => resolve(false));
+    req.end(body);
+  });
+  const t0 = performance.now(), end = t0 + ms;
+  await Promise.all(Array.from({ length: connections }, async (_, c) => {
+    for (let i = c; performance.now() < end; i += connections) {
+      const s = performance.now();
+      if (await post(bodies[i % bodies.length])) latencies.push(performance.now() - s);
+      else errors++;
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return { requests: latencies.length, errors, latencies: latencies.sort((a, b) => a - b), seconds };
+}
+
+async function startServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+  return { child, url };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const pct = (xs: number[], p: number): number => xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: {
+    duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' }, rows: { type: 'string', default: '16' },
+    workers: { type: 'string' }, 'max-batch': { type: 'string', default: '256' }, 'max-wait-ms': { type: 'string', default: '2' }, quick: { type: 'boolean', default: false },
+  } });
+  const quick = values.quick!;
+  const duration = Number(quick ? 3 : values.duration), connections = Number(values.connections), rowsPerRequest = Number(values.rows);
+  const workers = Number(values.workers ?? Math.max(1, availableParallelism() - 1));
+  const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-serve-'));
+  try {
+    const shared = process.env.SLIMCTR_SHARED_DATA ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
+    let file = join(shared, 'criteo/criteo_80k.tsv');
+    if (!existsSync(file)) {
+      file = join(dir, 'synth.tsv');
+      await writeSynth(file, { rows: 80_000, seed: 1 });
+    }
+    const hidden = quick ? [64, 32] : [400, 400, 400];
+    const config = parseTrainConfig({
+      dataset: { format: 'criteo_tsv', train: file, cache_dir: join(dir, 'cache'), split: { by: 'rows', train: '1-64000', validation: '64001-72000', test: '72001-' } },
+      features: {
+        categorical: Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`C${i + 1}`, { min_count: 3 }])),
+        numeric: Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`I${i + 1}`, { transform: i % 2 ? 'log1p' : 'criteo_bucket' }])),
+      },
+      model: { name: 'deepfm', embedding_dim: 16, hidden },
+      training: { batch_size: 1024, epochs: 1, lr: 1e-3, seed: 1 },
+      run: { dir: join(dir, 'run') },
+    });
+    let t = performance.now();
+    await train(config, { progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }) });
+    console.error(`serve bench: trained DeepFM ${hidden.join('-')} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await initEngine({ threads: availableParallelism() });
+    const original = join(dir, 'run', 'model.safetensors'), compressed = join(dir, 'compressed.safetensors');
+    const store = new EmbeddingStore();
+    const loaded = loadModel(original, { store });
+    const spec = await tableSpecForModel(loaded.meta.reader!, file);
+    const calib = [];
+    for await (const b of streamBatches(file, spec, loaded.encoders!, { batchSize: 4096 })) {
+      calib.push(b);
+      if (calib.length === 4) break;
+    }
+    const sel = selectRanks(loaded.model, collectStats(loaded.model, calib), { method: 'afm', ratio: 3 });
+    applyPlan(loaded.model, sel.plan, { rng: new Rng(1), store, slots: 0 }, collectStats(loaded.model, calib));
+    const { kind: _k, slimctr_version: _v, params: _p, ...meta } = loaded.meta;
+    saveModel(compressed, loaded.model, { ...meta, compression: sel.plan });
+    const auc = async (path: string): Promise<number> => {
+      const m = loadModel(path);
+      return metricsOf(await scoreFile(m.model, file, spec, m.encoders!, { batchSize: 4096, rows: [72001, 80000], badRows: new BadRows('skip') })).auc;
+    };
+    const models = [
+      { name: 'DeepFM original', path: original, params: sel.paramsBefore, auc: await auc(original) },
+      { name: 'DeepFM AFM x3 (no fine-tune)', path: compressed, params: sel.paramsAfter, auc: await auc(compressed) },
+    ];
+    // Request bodies: raw test rows as objects by column name (label left out).
+    const lines = readFileSync(file, 'utf8').split('\n').slice(72000, 80000).filter(Boolean);
+    const objects = lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [CRITEO_COLUMNS[i], v]).slice(1)));
+    const bodies = Array.from({ length: Math.floor(objects.length / rowsPerRequest) }, (_, i) => JSON.stringify({ rows: objects.slice(i * rowsPerRequest, (i + 1) * rowsPerRequest) }));
+    const rows: Row[] = [];
+    for (const m of models) {
+      for (const engineName of ['slimctr', 'onnx']) {
+        const { child, url } = await startServer(['--model', m.path, '--engine', engineName, '--workers', String(workers), '--max-batch', values['max-batch']!, '--max-wait-ms', values['max-wait-ms']!]);
+        try {
+          await load(url, bodies, connections, 1000);
+          const before = (await (await fetch(`${url}/metadata`)).json()).stats;
+          const r = await load(url, bodies, connections, duration * 1000);
+          const after = (await (await fetch(`${url}/metadata`)).json()).stats;
+          const batches = after.batches - before.batches;
+          rows.push({
+            model: m.name, engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr', params: m.params, 'test AUC': Number(m.auc.toFixed(4)),
+            'req/s': Math.round(r.requests / r.seconds), 'rows/s': Math.round((r.requests * rowsPerRequest) / r.seconds),
+            'p50 ms': Number(pct(r.latencies, 50).toFixed(2)), 'p99 ms': Number(pct(r.latencies, 99).toFixed(2)),
+            'rows/batch': batches ? Math.round((after.rows - before.rows) / batches) : 0, errors: r.errors,
+          });
+        } finally {
+          await stopServer(child);
+        }
+      }
+    }
+    report('serve', rows, { duration_s: duration, connections, rows_per_request: rowsPerRequest, workers, max_batch: Number(values['max-batch']), max_wait_ms: Number(values['max-wait-ms']), loadavg_at_start: loadavg(), plan: sel.plan, data: file });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
