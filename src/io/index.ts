@@ -7,17 +7,14 @@ export {
   encodeSafetensors,
   isDType,
   parseSafetensorsHeader,
-  readSafetensors,
-  readSafetensorsHeader,
-  serializeSafetensors,
   tensorDataChunks,
-  writeSafetensors,
   type DType,
   type Safetensors,
   type Tensor,
   type TensorData,
   type TensorEntry,
 } from './safetensors.js';
+export { readSafetensors, readSafetensorsHeader, serializeSafetensors, writeSafetensors } from './safetensors_file.js';
 export {
   MODEL_FORMAT_NAME,
   MODEL_FORMAT_VERSION,

@@ -4,11 +4,9 @@
  * padded with spaces so the data starts 8-byte aligned, then the tensors' raw little-endian bytes,
  * packed with no holes. Reading treats the file as hostile: every number is checked before use and
  * any problem is a ModelFileError naming the file and what is wrong.
+ * This module works on bytes in memory and runs in any host; safetensors_file.ts reads and writes files.
  */
-import { closeSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { ModelFileError, ShapeError } from '../util/errors.js';
-import { writeFileAtomic } from './atomic.js';
 
 export type TensorData =
   | Float64Array
@@ -75,7 +73,7 @@ export interface TensorEntry {
 /** Same cap as the reference implementation: a larger header is taken as corruption. */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-if (endianness() !== 'LE') throw new Error('slimctr safetensors: big-endian hosts are not supported');
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('slimctr safetensors: big-endian hosts are not supported');
 
 export function isDType(s: unknown): s is DType {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, s);
@@ -148,23 +146,14 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
     header.__metadata__ = metadata;
   }
   for (const [name, t] of tensors) header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: offsets.get(name) };
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
-  const prefix = Buffer.alloc(8);
-  prefix.writeBigUInt64LE(BigInt(json.length));
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const json = new Uint8Array(Math.ceil(text.length / 8) * 8).fill(0x20);
+  json.set(text);
+  const prefix = new Uint8Array(8);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(json.length), true);
   return [prefix, json, ...order.map(([, t]) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
 }
 
-/** Serializes to one buffer. */
-export function serializeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
-  return Buffer.concat(encodeSafetensors(tensors, metadata));
-}
-
-/** Writes a safetensors file atomically. */
-export function writeSafetensors(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
-}
 
 // ---------------------------------------------------------------- reading
 
@@ -172,9 +161,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function headerLength(prefix: Uint8Array, fileSize: number, file: string): number {
+/** The header length from the 8-byte prefix, checked against the file size. */
+export function headerLength(prefix: Uint8Array, fileSize: number, file: string): number {
   if (fileSize < 8) throw new ModelFileError(file, `truncated: ${fileSize} bytes, but a safetensors file starts with an 8-byte header length`);
-  const n = Buffer.from(prefix.buffer, prefix.byteOffset, 8).readBigUInt64LE(0);
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) throw new ModelFileError(file, `corrupt: header length ${n} is over the ${MAX_HEADER_BYTES}-byte limit`);
   if (n > BigInt(fileSize - 8)) {
     throw new ModelFileError(file, `truncated or corrupt: header length ${n} but only ${fileSize - 8} bytes follow the length prefix`);
@@ -279,30 +269,4 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safeten
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata, dataStart, entries };
-}
-
-/** Reads a safetensors file; tensors are views into one buffer holding the file. */
-export function readSafetensors(path: string): Safetensors {
-  return decodeSafetensors(readFileSync(path), path);
-}
-
-/** Reads only the header of a safetensors file (cheap for large files). */
-export function readSafetensorsHeader(path: string): { entries: TensorEntry[]; metadata: Record<string, string>; dataStart: number } {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const prefix = Buffer.alloc(8);
-    readSync(fd, prefix, 0, Math.min(8, size), 0);
-    const n = headerLength(prefix, size, path);
-    const header = Buffer.alloc(n);
-    let got = 0;
-    while (got < n) {
-      const r = readSync(fd, header, got, n - got, 8 + got);
-      if (r === 0) throw new ModelFileError(path, 'truncated while reading the header');
-      got += r;
-    }
-    return { ...parseSafetensorsHeader(header, size - 8 - n, path), dataStart: 8 + n };
-  } finally {
-    closeSync(fd);
-  }
 }

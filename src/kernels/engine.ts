@@ -2,7 +2,7 @@
  * The engine: the kernel module instantiated over one shared heap, plus the worker pool.
  * Everything above this layer (tensors, autograd, optimizers) calls kernels through here.
  */
-import { availableParallelism } from 'node:os';
+import { defaultThreads } from '../platform/node.js';
 import { instantiate, type KernelExports } from './exports.js';
 import { Heap } from './heap.js';
 import { loadKernelModule, type KernelVariant } from './module.js';
@@ -10,7 +10,7 @@ import { ThreadPool } from './pool.js';
 import { CALL_SLOTS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM } from './protocol.js';
 
 export interface EngineOptions {
-  /** Threads for large kernels, main thread included. Default: all cores. */
+  /** Threads for large kernels, main thread included. Default: all cores (one in a browser). */
   threads?: number;
   /** Force a kernel build (default: relaxed SIMD where available). */
   variant?: KernelVariant;
@@ -39,7 +39,7 @@ export class Engine {
     const heap = new Heap(1 << 20, opts.maxHeapBytes);
     const k = instantiate(module, heap.memory);
     if (k.heap_base() > 1 << 20) throw new Error('kernels: static data exceeds the reserved 1 MiB');
-    const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
+    const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
     const pool = await ThreadPool.create(k, heap, module, threads);
     return new Engine(k, heap, pool, module, variant);
   }

@@ -11,6 +11,7 @@ test('training defaults', () => {
     epochs: 10,
     l2_embedding: 0,
     weight_decay: 0,
+    tt_rank: null,
     lr_decay_factor: 0.1,
     lr_patience: 1,
     early_stop_patience: 2,

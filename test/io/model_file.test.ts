@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModelFile, loadModelFile, saveModelFile, encodeModelFile } from '../../src/io/model_file.js';
-import { encodeSafetensors, serializeSafetensors, type Tensor } from '../../src/io/safetensors.js';
+import { encodeSafetensors, type Tensor } from '../../src/io/safetensors.js';
+import { serializeSafetensors } from '../../src/io/safetensors_file.js';
 import { ModelFileError } from '../../src/util/errors.js';
 import { VERSION } from '../../src/version.js';
 

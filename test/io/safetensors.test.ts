@@ -3,14 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  decodeSafetensors,
-  readSafetensors,
-  readSafetensorsHeader,
-  serializeSafetensors,
-  writeSafetensors,
-  type Tensor,
-} from '../../src/io/safetensors.js';
+import { decodeSafetensors, type Tensor } from '../../src/io/safetensors.js';
+import { readSafetensors, readSafetensorsHeader, serializeSafetensors, writeSafetensors } from '../../src/io/safetensors_file.js';
 import { ModelFileError, ShapeError } from '../../src/util/errors.js';
 
 /** Builds a file by hand, following the spec, from a header object and raw data bytes. */

@@ -2,8 +2,8 @@
  * Fitted encoders for every feature: the schema the trainer sizes its embedding tables from,
  * saved as plain JSON inside model files and reused by eval / predict / serve.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Hex } from '../../platform/node.js';
 import { DataError, ModelFileError } from '../../util/errors.js';
 import { HASH_NAME } from '../hash.js';
 import { parseNumberString } from '../numbers.js';
@@ -110,7 +110,7 @@ export class Encoders {
 
   /** sha256 of the JSON form: names the fitted state in cache manifests and model files. */
   hash(): string {
-    return createHash('sha256').update(JSON.stringify(this.toJSON())).digest('hex');
+    return sha256Hex([new TextEncoder().encode(JSON.stringify(this.toJSON()))]);
   }
 
   /**

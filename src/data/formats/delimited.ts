@@ -9,6 +9,8 @@ import type { BadRows } from '../bad_rows.js';
 import { RowBlock, snippetOf } from './row_block.js';
 import type { LineChunk } from './chunks.js';
 
+export { splitLine } from './split_line.js';
+
 /** Position in a file carried across chunks. */
 export interface ParseState {
   /** Lines consumed so far (the next line is line + 1). */
@@ -175,24 +177,4 @@ export function growBlock(block: RowBlock): void {
   block.lineStart.set(old.lineStart.subarray(0, rows));
   block.lineEnd.set(old.lineEnd.subarray(0, rows));
   block.rows = rows;
-}
-
-/** Splits one header/first line into strings (quotes handled like the data rows). */
-export function splitLine(line: string, sep: string, quotes: boolean): string[] {
-  if (!quotes || !line.includes('"')) return line.split(sep);
-  const out: string[] = [];
-  let cur = '';
-  let inQ = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (inQ) {
-      if (ch === '"') {
-        if (line[i + 1] === '"') { cur += '"'; i++; } else inQ = false;
-      } else cur += ch;
-    } else if (ch === '"' && cur === '') inQ = true;
-    else if (ch === sep) { out.push(cur); cur = ''; }
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
 }

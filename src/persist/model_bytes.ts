@@ -1,0 +1,95 @@
+/**
+ * A model file held in memory: decode and verify it, rebuild the model through the registry
+ * (with the factorized structure when it was compressed) and load its weights. Runs in any host
+ * (the browser page uses it); model_file.ts adds reading and writing files.
+ */
+import type { DatasetConfig, EncodersJSON } from '../data/index.js';
+import { applyPlan } from '../compress/apply.js';
+import type { CompressionPlan } from '../compress/plan.js';
+import { Encoders } from '../data/encoders/encoders.js';
+import { EmbeddingStore } from '../embedding/store.js';
+import { decodeModelFile } from '../io/model_codec.js';
+import { Rng } from '../tensor/rng.js';
+import { ModelFileError } from '../util/errors.js';
+import { VERSION } from '../version.js';
+import type { CTRModel } from '../models/model.js';
+import { findModel, MODELS } from '../models/registry.js';
+import type { FeatureSpec } from '../models/types.js';
+import { applyModelTensors } from './weights.js';
+
+/** How raw files were read for training (so eval / predict read new files the same way). */
+export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value'>;
+
+/** What a training run records about itself in the model file. */
+export interface TrainingSummary {
+  epoch: number;
+  step: number;
+  /** Metrics by split name, e.g. { validation: { auc, logloss }, test: { auc, logloss, rows } }. */
+  metrics: Record<string, Record<string, number>>;
+  [key: string]: unknown;
+}
+
+export interface ModelMeta {
+  kind: string;
+  /** The model's resolved options (the `model` config section minus `name`). */
+  options: Record<string, unknown>;
+  features: FeatureSpec;
+  /** Encoders.toJSON() of the data pipeline that fed the model (null when trained on raw ids). */
+  encoders: EncodersJSON | null;
+  reader: ReaderSettings | null;
+  training: TrainingSummary | null;
+  /** Parameter count (dense + embedding weights). */
+  params: number;
+  slimctr_version: string;
+  /** How the model was compressed (absent or null for an original model). */
+  compression?: CompressionPlan | null;
+  /** Tensor-train rank of the categorical fields (TT-Rec baseline); absent or null for tables. */
+  tt_rank?: number | null;
+}
+
+export interface LoadOptions {
+  /** Optimizer slots per embedding row to allocate (0 for inference; checkpoints pass their own). */
+  slots?: number;
+  store?: EmbeddingStore;
+}
+
+export interface LoadedModel {
+  model: CTRModel;
+  meta: ModelMeta;
+  encoders: Encoders | null;
+}
+
+/** Checks the metadata shape and rebuilds the (untrained) model through the registry. */
+export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions = {}): CTRModel {
+  if (typeof meta.kind !== 'string' || !meta.features || !Array.isArray(meta.features.categorical)) {
+    throw new ModelFileError(file, 'not a slimctr CTR model (metadata lacks kind / features)');
+  }
+  const entry = findModel(meta.kind);
+  if (!entry) {
+    throw new ModelFileError(file, `model kind '${meta.kind}' is not known to this slimctr ${VERSION} (known: ${MODELS.map((m) => m.name).join(', ')})`);
+  }
+  const parsed = entry.options.safeParse(meta.options ?? {});
+  if (!parsed.success) {
+    const iss = parsed.error.issues[0];
+    throw new ModelFileError(file, `stored options of ${meta.kind} are invalid at ${iss.path.join('.') || '(root)'}: ${iss.message}`);
+  }
+  const store = opts.store ?? new EmbeddingStore();
+  const ctx = { rng: new Rng(0), store, slots: opts.slots ?? 0, tt: meta.tt_rank ? { rank: meta.tt_rank } : undefined };
+  const model = entry.create(meta.features, parsed.data, ctx);
+  // A compressed model: install the factorized structure; the weights are loaded next.
+  if (meta.compression) applyPlan(model, meta.compression, ctx);
+  return model;
+}
+
+/**
+ * Decodes a model file's bytes (checksums and format version verified), rebuilds the model and
+ * loads its weights; the model comes back in eval mode. `file` names the source in errors.
+ */
+export function loadModelFromBytes(bytes: Uint8Array, file: string, opts: LoadOptions = {}): LoadedModel {
+  const decoded = decodeModelFile<ModelMeta>(bytes, file);
+  const model = buildFromMeta(decoded.meta, file, opts);
+  applyModelTensors(model, decoded.tensors, file);
+  model.eval();
+  const encoders = decoded.meta.encoders ? Encoders.fromJSON(decoded.meta.encoders, `${file} (encoders)`) : null;
+  return { model, meta: decoded.meta, encoders };
+}

@@ -1,0 +1,127 @@
+/**
+ * End-to-end test of the browser page (`npm run test:browser`, not part of `npm test`): the built
+ * page (dist/web) served with COOP/COEP headers, Debian's Chromium driven by playwright-core,
+ * a trained + compressed DeepFM loaded with `?model=`, rows typed and scored; the probabilities
+ * shown must equal Node's. A screenshot goes to test-output/browser/ (git-ignored).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { getEngine } from '../../src/kernels/engine.js';
+import { loadModel } from '../../src/persist/model_file.js';
+import { parseRows } from '../../src/web/rows.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../../src/web/score.js';
+import { scratchDir } from '../train/toy_data.js';
+import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
+import { serveStatic, type StaticServer } from './static_server.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const webDir = join(root, 'dist', 'web');
+const shotDir = join(root, 'test-output', 'browser');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+let server: StaticServer;
+let modelPath = '';
+let params = 0;
+const pageErrors: string[] = [];
+
+before(async () => {
+  assert.ok(existsSync(join(webDir, 'app.js')), 'dist/web is not built: run `npm run test:browser` (it builds the page)');
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  await getEngine();
+  modelPath = join(scratchDir('browser'), 'model.safetensors');
+  params = saveFixtureModel(modelPath).params;
+  server = await serveStatic(webDir, { '/models/model.safetensors': modelPath });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openPage(query: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('requestfailed', (req) => pageErrors.push(`request failed: ${req.url()}`));
+  // Only the test's own server is reachable: anything else is a bug in the page.
+  await page.route('**/*', (route) => (route.request().url().startsWith(server.url) ? route.continue() : route.abort()));
+  await page.goto(`${server.url}/index.html${query}`);
+  return page;
+}
+
+/** Node's probabilities for `text`, from the model file loaded with the file system. */
+function nodeProbabilities(text: string): number[] {
+  const loaded = loadModel(modelPath);
+  const parsed = parseRows(text, inputColumns(loaded));
+  return [...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features, parsed.lines))];
+}
+
+async function score(page: Page, text: string): Promise<number[]> {
+  await page.fill('#rows', text);
+  await page.click('#score-button');
+  await page.waitForFunction((n) => document.querySelectorAll('#predictions-table td.prob').length === n, text === fixtureRowsTsv ? 5 : 2);
+  return page.$$eval('#predictions-table td.prob', (tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+}
+
+function assertClose(got: number[], want: number[]): void {
+  assert.equal(got.length, want.length);
+  got.forEach((p, i) => assert.ok(Math.abs(p - want[i]) <= 1e-5, `row ${i + 1}: page ${p}, Node ${want[i]}`));
+}
+
+test('the page loads a compressed model from ?model=, shows what it is, and scores rows like Node', async () => {
+  const page = await openPage('?model=models/model.safetensors');
+  await page.waitForSelector('#model-params', { timeout: 30_000 });
+  assert.equal(await page.textContent('#model-kind'), 'deepfm');
+  assert.equal(await page.textContent('#model-params'), params.toLocaleString('en-US'));
+  assert.match((await page.textContent('#model-bytes')) ?? '', /KiB \([\d,]+ bytes\)/);
+  assert.match((await page.textContent('#model-plan')) ?? '', /Method: AFM.*mlp\.layer15.*embeddings.*3/s);
+  assert.match((await page.textContent('#metrics-table')) ?? '', /validation0\.\d{4}/);
+  assert.match((await page.textContent('#model-kernels')) ?? '', /WebAssembly (relaxed-simd|simd128)/);
+
+  const want = nodeProbabilities(fixtureRowsTsv);
+  assert.ok(new Set(want).size > 1, 'rows with different features get different probabilities');
+  assertClose(await score(page, fixtureRowsTsv), want);
+  assert.match((await page.textContent('#timing')) ?? '', /^5 rows \(TSV\) scored in one batch: [\d.]+ ms/);
+  mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: join(shotDir, 'page.png'), fullPage: true });
+
+  // The same rows as JSON objects give the same probabilities.
+  const json = '{"C1":"news","C2":"u42","C3":"ios","C4":"q7","C5":1,"I1":0.5,"I2":3}\n{"C1":"sports","C2":"u7","C3":"android","C4":"q1","C5":2,"I1":-1,"I2":0}';
+  assertClose(await score(page, json), want.slice(0, 2));
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test('a bad row shows an error naming its line; a missing model file shows the HTTP status', async () => {
+  const page = await openPage('?model=models/model.safetensors');
+  await page.waitForSelector('#model-params', { timeout: 30_000 });
+  await page.fill('#rows', 'C1\tC2\tC3\tC4\tC5\tI1\tI2\nnews\tu\tios\tq\t1\tlots\t1');
+  await page.click('#score-button');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match((await page.textContent('#error')) ?? '', /^rows:2:6: column I1: expected a number, got "lots"/);
+  await page.close();
+
+  const missing = await openPage('?model=models/nope.safetensors');
+  await missing.waitForSelector('#error:not([hidden])');
+  assert.match((await missing.textContent('#error')) ?? '', /nope\.safetensors: HTTP 404/);
+  await missing.close();
+});
+
+test('served without the cross-origin isolation headers, the page says which headers it needs', async () => {
+  const plain = await serveStatic(webDir, { '/models/model.safetensors': modelPath }, false);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${plain.url}/index.html?model=models/model.safetensors`);
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match((await page.textContent('#error')) ?? '', /Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
+    await page.close();
+  } finally {
+    await plain.close();
+  }
+});
