@@ -4,12 +4,13 @@
  * 1-56000 train, 56001-64000 validation, 64001-80000 test; embedding 16, MLP 400-400-400), then
  * AFM at the ratio + fine-tuning (with the original's same extra training as a control) and SVD at
  * the same budget + fine-tuning; test AUC, logloss, parameters, batch-4096 throughput. Writes
- * docs/results.md (tables + SVG charts) and bench/results/compress.json.
+ * docs/results.md (tables + SVG charts) and bench/results/compress.json. `--reuse` picks up models
+ * already done in bench/results/compress-runs/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compressRun, type VariantResult } from '../src/jobs/compress_run.js';
+import { compressRun, type CompressResult, type VariantResult } from '../src/jobs/compress_run.js';
 import { aucChart, spectrumChart, timeModel, type CompareRow } from '../src/jobs/compare.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { loadModel } from '../src/persist/model_file.js';
@@ -33,18 +34,24 @@ export async function run(args: string[]): Promise<void> {
   }
   const models = arg(args, 'models', 'deepfm,dcn,autoint,fibinet,nfm').split(',');
   const ratio = Number(arg(args, 'ratio', '3'));
+  // --reuse: skip models whose run folder already holds the trained model and both compress reports.
+  const reuse = args.includes('--reuse');
   const work = join(root, 'bench', 'results', 'compress-runs');
   mkdirSync(work, { recursive: true });
   const rows: Row[] = [];
   const md: string[] = [];
   const charts: string[] = [];
   for (const name of models) {
-    const { config } = loadTrainConfig({ file: join(root, 'examples', 'criteo_deepfm.yaml'), args: [`--model.name=${name}`, `--run.dir=${join(work, name)}`, '--run.overwrite=true', `--dataset.train=${data}`] });
-    const progress = new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 30_000 });
-    const t = await train(config, { progress });
+    const runDir = join(work, name);
     const log = (m: string): void => void process.stderr.write(`[${name}] ${m}\n`);
-    const afm = await compressRun(t.runDir, { method: 'afm', ratio, finetune: true, control: true, epochs: 3, out: join(t.runDir, 'afm'), log });
-    const svd = await compressRun(t.runDir, { method: 'svd', ratio, finetune: true, control: false, epochs: 3, out: join(t.runDir, 'svd'), log });
+    const done = (m: string): CompressResult | null => (reuse && existsSync(join(runDir, m, 'report.json')) ? JSON.parse(readFileSync(join(runDir, m, 'report.json'), 'utf8')) : null);
+    if (!(reuse && existsSync(join(runDir, MODEL_FILE)) && done('afm') && done('svd'))) {
+      const { config } = loadTrainConfig({ file: join(root, 'examples', 'criteo_deepfm.yaml'), args: [`--model.name=${name}`, `--run.dir=${runDir}`, '--run.overwrite=true', `--dataset.train=${data}`] });
+      await train(config, { progress: new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 30_000 }) });
+    } else log('reusing the trained run and its compress reports (--reuse)');
+    const t = { runDir };
+    const afm = done('afm') ?? await compressRun(t.runDir, { method: 'afm', ratio, finetune: true, control: true, epochs: 3, out: join(t.runDir, 'afm'), log });
+    const svd = done('svd') ?? await compressRun(t.runDir, { method: 'svd', ratio, finetune: true, control: false, epochs: 3, out: join(t.runDir, 'svd'), log });
     const speed = (file: string): number => { const { model, meta } = loadModel(file); return timeModel(model, meta.features, 1.5).throughput; };
     const origSpeed = speed(join(t.runDir, MODEL_FILE)), afmSpeed = speed(join(afm.outDir, MODEL_FILE)), svdSpeed = speed(join(svd.outDir, MODEL_FILE));
     const variants: [VariantResult, number][] = [

@@ -1,7 +1,9 @@
 /**
  * The kernel heap: one shared WebAssembly.Memory that the main thread and every worker read and
  * write. JavaScript owns allocation. Blocks are 64-byte aligned (cache lines, v128 loads) and
- * recycled by exact size, which suits training: every step allocates the same sizes again.
+ * recycled by exact size, which suits training: every step allocates the same sizes again. When
+ * the heap would outgrow its limit (say evaluation at a bigger batch after training), free blocks
+ * are merged with their neighbours and reused by best fit before giving up.
  */
 const PAGE = 65536;
 const ALIGN = 64;
@@ -35,6 +37,10 @@ export class Heap {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     const list = this.free.get(size);
     let ptr = list?.pop();
+    if (ptr === undefined && this.top + size > this.maxBytes) {
+      this.coalesce();
+      ptr = this.bestFit(size);
+    }
     if (ptr === undefined) {
       ptr = this.top;
       const end = ptr + size;
@@ -51,6 +57,40 @@ export class Heap {
     if (size === undefined) throw new Error(`heap: release of unknown block ${ptr}`);
     this.sizes.delete(ptr);
     this.inUse -= size;
+    this.pushFree(ptr, size);
+  }
+
+  /** Merges adjacent free blocks; a free run that reaches the top gives its space back to the top. */
+  private coalesce(): void {
+    const blocks: [number, number][] = [];
+    for (const [size, ptrs] of this.free) for (const p of ptrs) blocks.push([p, size]);
+    blocks.sort((a, b) => a[0] - b[0]);
+    this.free.clear();
+    const merged: [number, number][] = [];
+    for (const [p, size] of blocks) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === p) last[1] += size;
+      else merged.push([p, size]);
+    }
+    const tail = merged[merged.length - 1];
+    if (tail && tail[0] + tail[1] === this.top) {
+      this.top = tail[0];
+      merged.pop();
+    }
+    for (const [p, size] of merged) this.pushFree(p, size);
+  }
+
+  /** Takes the smallest free block of at least `size` bytes, returning the rest to the free lists. */
+  private bestFit(size: number): number | undefined {
+    let best = Infinity;
+    for (const [s, ptrs] of this.free) if (s >= size && s < best && ptrs.length) best = s;
+    if (best === Infinity) return undefined;
+    const ptr = this.free.get(best)!.pop()!;
+    if (best > size) this.pushFree(ptr + size, best - size);
+    return ptr;
+  }
+
+  private pushFree(ptr: number, size: number): void {
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
     list.push(ptr);
