@@ -41,14 +41,35 @@ export async function run(args: string[]): Promise<void> {
   const rows: Row[] = [];
   const md: string[] = [];
   const charts: string[] = [];
+  /** Writes the tables so far (after every model, so a long run leaves results as it goes). */
+  const writeResults = (): void => {
+    report('compress', rows, { ratio, models });
+    const docs = join(root, 'docs');
+    mkdirSync(join(docs, 'charts'), { recursive: true });
+    charts.forEach((c, i) => writeFileAtomic(join(docs, 'charts', `compress-${i}.svg`), c));
+    writeFileAtomic(join(docs, 'results.md'), [
+      '# Results: compressing the zoo on real Criteo data',
+      '',
+      `Written by \`npm run bench -- compress\` on ${new Date().toISOString().slice(0, 10)} (${models.join(', ')}; ratio ${ratio}).`,
+      'Data: `../shared/data/criteo/criteo_80k.tsv`, rows 1-56,000 train, 56,001-64,000 validation, 64,001-80,000 test; embedding 16, MLP 400-400-400 where a model has one.',
+      'Each compressed variant is fine-tuned with early stopping on validation AUC (the starting weights count, so fine-tuning never lowers validation AUC); "original + same extra training" is the control.',
+      'One seed per cell: with ~3,600 test positives an AUC difference under ~0.001 between two models on these rows is within noise.',
+      '',
+      ...md,
+      '## Charts',
+      '',
+      ...charts.map((_, i) => `![chart ${i}](charts/compress-${i}.svg)`),
+      '',
+    ].join('\n'));
+  };
   for (const name of models) {
     const runDir = join(work, name);
     const log = (m: string): void => void process.stderr.write(`[${name}] ${m}\n`);
     const done = (m: string): CompressResult | null => (reuse && existsSync(join(runDir, m, 'report.json')) ? JSON.parse(readFileSync(join(runDir, m, 'report.json'), 'utf8')) : null);
-    if (!(reuse && existsSync(join(runDir, MODEL_FILE)) && done('afm') && done('svd'))) {
+    if (!(reuse && existsSync(join(runDir, MODEL_FILE)))) {
       const { config } = loadTrainConfig({ file: join(root, 'examples', 'criteo_deepfm.yaml'), args: [`--model.name=${name}`, `--run.dir=${runDir}`, '--run.overwrite=true', `--dataset.train=${data}`] });
       await train(config, { progress: new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 30_000 }) });
-    } else log('reusing the trained run and its compress reports (--reuse)');
+    } else log('reusing the trained run (--reuse)');
     const t = { runDir };
     const afm = done('afm') ?? await compressRun(t.runDir, { method: 'afm', ratio, finetune: true, control: true, epochs: 3, out: join(t.runDir, 'afm'), log });
     const svd = done('svd') ?? await compressRun(t.runDir, { method: 'svd', ratio, finetune: true, control: false, epochs: 3, out: join(t.runDir, 'svd'), log });
@@ -74,24 +95,7 @@ export async function run(args: string[]): Promise<void> {
     charts.push(aucChart(cmp, `${name}: test AUC against parameters`));
     const s = spectrumChart(join(afm.outDir, 'report.json'));
     if (s) charts.push(s);
+    writeResults();
   }
-  report('compress', rows, { ratio, models });
-  const docs = join(root, 'docs');
-  mkdirSync(join(docs, 'charts'), { recursive: true });
-  charts.forEach((c, i) => writeFileAtomic(join(docs, 'charts', `compress-${i}.svg`), c));
-  writeFileAtomic(join(docs, 'results.md'), [
-    '# Results: compressing the zoo on real Criteo data',
-    '',
-    `Written by \`npm run bench -- compress\` on ${new Date().toISOString().slice(0, 10)} (${models.join(', ')}; ratio ${ratio}).`,
-    'Data: `../shared/data/criteo/criteo_80k.tsv`, rows 1-56,000 train, 56,001-64,000 validation, 64,001-80,000 test; embedding 16, MLP 400-400-400 where a model has one.',
-    'Each compressed variant is fine-tuned with early stopping on validation AUC (the starting weights count, so fine-tuning never lowers validation AUC); "original + same extra training" is the control.',
-    'One seed per cell: with ~3,600 test positives an AUC difference under ~0.001 between two models on these rows is within noise.',
-    '',
-    ...md,
-    '## Charts',
-    '',
-    ...charts.map((_, i) => `![chart ${i}](charts/compress-${i}.svg)`),
-    '',
-  ].join('\n'));
-  console.log(`wrote ${join(docs, 'results.md')}`);
+  console.log(`wrote ${join(root, 'docs', 'results.md')}`);
 }
