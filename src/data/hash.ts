@@ -42,52 +42,57 @@ export function hashString(s: string): number {
 
 /**
  * Maps 64-bit keys (lo, hi) to non-negative int32 values. Linear probing, grows at 50% load.
- * No per-entry objects: three typed arrays.
+ * No per-entry objects: one typed array of [lo, hi, value, unused] slots, so a probe touches one
+ * cache line (value -1 marks an empty slot).
  */
 export class HashIdTable {
-  private lo: Int32Array;
-  private hi: Int32Array;
-  private val: Int32Array;
+  private slots: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(capacity = 1024) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.lo = new Int32Array(cap);
-    this.hi = new Int32Array(cap);
-    this.val = new Int32Array(cap).fill(-1);
+    this.slots = HashIdTable.empty(cap);
     this.mask = cap - 1;
+  }
+
+  private static empty(cap: number): Int32Array {
+    const s = new Int32Array(cap * 4);
+    for (let i = 2; i < s.length; i += 4) s[i] = -1;
+    return s;
   }
 
   /** The value stored for (lo, hi), or -1. */
   get(lo: number, hi: number): number {
-    const mask = this.mask;
+    const mask = this.mask, s = this.slots;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const v = this.val[i];
+      const o = i << 2;
+      const v = s[o + 2];
       if (v < 0) return -1;
-      if (this.lo[i] === lo && this.hi[i] === hi) return v;
+      if (s[o] === lo && s[o + 1] === hi) return v;
       i = (i + 1) & mask;
     }
   }
 
   /** Stores value (>= 0) for (lo, hi), replacing any previous value. */
   set(lo: number, hi: number, value: number): void {
-    if ((this.size + 1) * 2 > this.val.length) this.grow();
-    const mask = this.mask;
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const mask = this.mask, s = this.slots;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const v = this.val[i];
+      const o = i << 2;
+      const v = s[o + 2];
       if (v < 0) {
-        this.lo[i] = lo;
-        this.hi[i] = hi;
-        this.val[i] = value;
+        s[o] = lo;
+        s[o + 1] = hi;
+        s[o + 2] = value;
         this.size++;
         return;
       }
-      if (this.lo[i] === lo && this.hi[i] === hi) {
-        this.val[i] = value;
+      if (s[o] === lo && s[o + 1] === hi) {
+        s[o + 2] = value;
         return;
       }
       i = (i + 1) & mask;
@@ -95,14 +100,12 @@ export class HashIdTable {
   }
 
   private grow(): void {
-    const { lo, hi, val } = this;
-    const cap = val.length * 2;
-    this.lo = new Int32Array(cap);
-    this.hi = new Int32Array(cap);
-    this.val = new Int32Array(cap).fill(-1);
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = HashIdTable.empty(cap);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < val.length; i++) if (val[i] >= 0) this.set(lo[i], hi[i], val[i]);
+    for (let o = 0; o < old.length; o += 4) if (old[o + 2] >= 0) this.set(old[o], old[o + 1], old[o + 2]);
   }
 }
 

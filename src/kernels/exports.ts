@@ -9,6 +9,10 @@ export interface KernelExports {
   ): void;
   add_row_vector(x: number, v: number, rows: number, cols: number): void;
   sum_rows(x: number, rows: number, cols: number, out: number): void;
+  /** dst[r * dstStride + j] += alpha * src[r * srcStride + j] (strides in floats). */
+  axpy_rows(dst: number, dstStride: number, src: number, srcStride: number, rows: number, cols: number, alpha: number): void;
+  /** out = a * b over n floats; with acc = 1, out += a * b. */
+  mul_span(out: number, a: number, b: number, n: number, acc: number): void;
   relu(x: number, y: number, n: number): void;
   relu_backward(y: number, g: number, gx: number, n: number): void;
   scatter_add_rows(src: number, srcStride: number, inverse: number, n: number, dim: number, dst: number): void;

@@ -74,3 +74,31 @@ test('batches: full coverage, deterministic shuffle by seed, file order without 
   const sizes = [...split.batches({ batchSize: 300, dropLast: true })].map((b) => b.rows);
   assert.deepEqual(sizes, [300, 300, 300]);
 });
+
+test('shuffled batches by runs: every row once for any run length, runs stay consecutive, deterministic', async () => {
+  const d = await prepareData(cfg(undefined, 'batches'));
+  const split = d.splits.train!;
+  const epoch = (shuffleRun: number, seed: number, batchSize = 64) => {
+    const out: number[] = [];
+    for (const b of split.batches({ batchSize, chunkRows: 448, shuffle: true, seed, shuffleRun })) {
+      assert.equal(b.labels.length, b.rows);
+      out.push(...b.dense);
+    }
+    return out;
+  };
+  const plain = Array.from({ length: 1000 }, (_, i) => i);
+  for (const run of [1, 3, 7, 64]) {
+    for (const bs of [64, 100]) {
+      const e = epoch(run, 5, bs);
+      assert.deepEqual([...e].sort((x, y) => x - y), plain, `run ${run} batch ${bs}`);
+      assert.deepEqual(epoch(run, 5, bs), e);
+      assert.notDeepEqual(e, plain);
+    }
+  }
+  // chunkRows 448 -> 7 rows per run at most (>= 64 runs per chunk): rows come in consecutive runs.
+  const e = epoch(64, 9);
+  let breaks = 0;
+  for (let i = 1; i < e.length; i++) if (e[i] !== e[i - 1] + 1) breaks++;
+  assert.ok(breaks < e.length / 4, `${breaks} breaks`);
+  assert.ok(breaks > 100, `${breaks} breaks`);
+});

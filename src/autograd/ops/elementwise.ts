@@ -1,11 +1,37 @@
 /** Elementwise arithmetic with broadcasting: add, sub, mul, and scaling by a constant. */
-import { Tensor } from '../../tensor/tensor.js';
+import { engine } from '../../kernels/engine.js';
+import { Tensor, type Shape } from '../../tensor/tensor.js';
 import { gradOf, record } from '../graph.js';
 import { broadcastShape, broadcastStrides, forEachRow, reduceInto } from './broadcast.js';
 
 type BinOp = 'add' | 'sub' | 'mul';
 
+const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Equal shapes (no broadcasting): flat WebAssembly SIMD passes, no temporaries. */
+function binarySame(op: BinOp, a: Tensor, b: Tensor): Tensor {
+  const out = new Tensor(a.shape);
+  const k = engine().k, n = a.size;
+  if (op === 'mul') k.mul_span(out.ptr, a.ptr, b.ptr, n, 0);
+  else {
+    const x = a.data, y = b.data, z = out.data;
+    if (op === 'add') for (let i = 0; i < n; i++) z[i] = x[i] + y[i];
+    else for (let i = 0; i < n; i++) z[i] = x[i] - y[i];
+  }
+  return record(out, op, [a, b], (g) => {
+    if (op === 'mul') {
+      // d(a*b)/da = g * b and d(a*b)/db = g * a (both into one buffer when a is b).
+      if (a.requiresGrad) k.mul_span(gradOf(a).ptr, g.ptr, b.ptr, n, 1);
+      if (b.requiresGrad) k.mul_span(gradOf(b).ptr, g.ptr, a.ptr, n, 1);
+      return;
+    }
+    if (a.requiresGrad) k.axpy_rows(gradOf(a).ptr, 0, g.ptr, 0, 1, n, 1);
+    if (b.requiresGrad) k.axpy_rows(gradOf(b).ptr, 0, g.ptr, 0, 1, n, op === 'add' ? 1 : -1);
+  });
+}
+
 function binary(op: BinOp, a: Tensor, b: Tensor): Tensor {
+  if (sameShape(a.shape, b.shape)) return binarySame(op, a, b);
   const shape = broadcastShape(a.shape, b.shape, op);
   const out = new Tensor(shape);
   const x = a.data, y = b.data, z = out.data;
@@ -51,10 +77,7 @@ export function scale(x: Tensor, s: number): Tensor {
   const out = new Tensor(x.shape);
   const a = x.data, z = out.data;
   for (let i = 0; i < a.length; i++) z[i] = a[i] * s;
-  return record(out, 'scale', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
-    for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * s;
-  }, { s });
+  return record(out, 'scale', [x], (g) => engine().k.axpy_rows(gradOf(x).ptr, 0, g.ptr, 0, 1, g.size, s), { s });
 }
 
 /** Sum of several tensors of one shape (one pass; used to merge branches). */

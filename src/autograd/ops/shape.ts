@@ -1,4 +1,5 @@
 /** Shape ops: reshape (a view), transpose/permute, concat, split, slice. */
+import { engine } from '../../kernels/engine.js';
 import { Tensor, sizeOf, type Shape } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
 import { gradOf, record } from '../graph.js';
@@ -9,10 +10,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   const full = shape.map((d) => (d === -1 ? x.size / sizeOf(known) : d));
   if (sizeOf(full) !== x.size) throw new ShapeError(`reshape: [${x.shape}] has ${x.size} values, [${shape}] does not fit`);
   const out = x.viewAs(full);
-  return record(out, 'reshape', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
-    for (let i = 0; i < gd.length; i++) gx[i] += gd[i];
-  });
+  return record(out, 'reshape', [x], (g) => engine().k.axpy_rows(gradOf(x).ptr, 0, g.ptr, 0, 1, g.size, 1));
 }
 
 function stridesOf(shape: Shape): number[] {
@@ -96,14 +94,10 @@ export function concat(xs: Tensor[], axis: number): Tensor {
     at += w;
   }
   return record(out, 'concat', xs, (g) => {
-    const gd = g.data;
     let at2 = 0;
     for (const x of xs) {
       const w = x.shape[ax] * inner;
-      if (x.requiresGrad) {
-        const gx = gradOf(x).data;
-        for (let o = 0; o < outer; o++) for (let j = 0; j < w; j++) gx[o * w + j] += gd[o * row + at2 + j];
-      }
+      if (x.requiresGrad) engine().k.axpy_rows(gradOf(x).ptr, w, g.ptr + at2 * 4, row, outer, w, 1);
       at2 += w;
     }
   }, { axis: ax });

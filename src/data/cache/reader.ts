@@ -1,7 +1,8 @@
 /**
  * Reads a cache folder as batches: typed-array views over chunk buffers, no per-row objects.
- * Without shuffle, batches are zero-copy views; with shuffle, chunk order is permuted and rows
- * are gathered through a per-chunk permutation. A yielded batch is valid until the next one.
+ * Without shuffle, batches are zero-copy views; with shuffle, chunk order is permuted and runs of
+ * `shuffleRun` consecutive rows are gathered through a per-chunk permutation (TypedArray.set per
+ * run). A yielded batch is valid until the next one.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -79,6 +80,7 @@ export class CachedSplit {
     const bDense = opts.shuffle ? new Float32Array(batchSize * nd) : dense;
     const bLabels = opts.shuffle ? new Float32Array(batchSize) : labels;
     const perm = new Int32Array(chunk);
+    let runs: Int32Array = perm;
     const u8 = (a: Int32Array | Float32Array, n: number) => new Uint8Array(a.buffer, a.byteOffset, n * 4);
     try {
       for (const ci of order) {
@@ -87,7 +89,11 @@ export class CachedSplit {
         readRange(fds[0], u8(ids, n * nc), start * nc * 4);
         readRange(fds[1], u8(dense, n * nd), start * nd * 4);
         readRange(fds[2], u8(labels, n), start * 4);
-        if (opts.shuffle) permutation(n, rand, perm);
+        // Shuffle runs of `run` consecutive rows (copied with TypedArray.set), not single rows:
+        // the chunk is still read in a random order, without a cache miss per row.
+        const run = Math.max(1, Math.min(opts.shuffleRun ?? 64, Math.floor(n / 64)));
+        if (opts.shuffle) runs = permutation(Math.ceil(n / run), rand, perm);
+        const cur: Cursor = { r: 0, off: 0 };
         for (let b = 0; b < n; b += batchSize) {
           const m = Math.min(batchSize, n - b);
           if (m < batchSize && opts.dropLast) break;
@@ -95,21 +101,55 @@ export class CachedSplit {
             yield { ids: ids.subarray(b * nc, (b + m) * nc), dense: dense.subarray(b * nd, (b + m) * nd), labels: labels.subarray(b, b + m), rows: m };
             continue;
           }
-          for (let i = 0; i < m; i++) {
-            const src = perm[b + i];
-            const so = src * nc;
-            const dofs = i * nc;
-            for (let k = 0; k < nc; k++) bIds[dofs + k] = ids[so + k];
-            const sd = src * nd;
-            const dd = i * nd;
-            for (let k = 0; k < nd; k++) bDense[dd + k] = dense[sd + k];
-            bLabels[i] = labels[src];
-          }
+          gatherRuns(runs, run, cur, m, n, nc, nd, ids, dense, labels, bIds, bDense, bLabels);
           yield { ids: bIds.subarray(0, m * nc), dense: bDense.subarray(0, m * nd), labels: bLabels.subarray(0, m), rows: m };
         }
       }
     } finally {
       fds.forEach((fd) => closeSync(fd));
+    }
+  }
+}
+
+/** Where the next batch starts in a chunk's shuffled order: run `r` (index into `runs`), row `off` in it. */
+interface Cursor {
+  r: number;
+  off: number;
+}
+
+/**
+ * Copies the next m rows of the chunk's shuffled order into the batch arrays and advances `cur`.
+ * The order is the chunk's runs of `run` rows (n rows; the last run may be short) in the order
+ * `runs`, so each row appears once; each run is one TypedArray.set per array.
+ */
+function gatherRuns(
+  runs: Int32Array, run: number, cur: Cursor, m: number, n: number, nc: number, nd: number,
+  ids: Int32Array, dense: Float32Array, labels: Float32Array,
+  bIds: Int32Array, bDense: Float32Array, bLabels: Float32Array,
+): void {
+  if (run === 1) {
+    for (let i = 0; i < m; i++) {
+      const src = runs[cur.r++];
+      bIds.set(ids.subarray(src * nc, src * nc + nc), i * nc);
+      for (let k = 0; k < nd; k++) bDense[i * nd + k] = dense[src * nd + k];
+      bLabels[i] = labels[src];
+    }
+    return;
+  }
+  let i = 0;
+  while (i < m) {
+    const first = runs[cur.r] * run;
+    const runLen = Math.min(run, n - first);
+    const start = first + cur.off;
+    const len = Math.min(runLen - cur.off, m - i);
+    bIds.set(ids.subarray(start * nc, (start + len) * nc), i * nc);
+    bDense.set(dense.subarray(start * nd, (start + len) * nd), i * nd);
+    bLabels.set(labels.subarray(start, start + len), i);
+    i += len;
+    cur.off += len;
+    if (cur.off === runLen) {
+      cur.r++;
+      cur.off = 0;
     }
   }
 }

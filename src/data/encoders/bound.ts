@@ -12,6 +12,8 @@ import { MISSING_ID, OOV_ID } from './categorical.js';
 import type { Encoders } from './encoders.js';
 import { criteoBucket } from './numeric.js';
 
+const SMALL_INT = 1024;
+
 /** Growable row-major arrays of encoded rows. */
 export class EncodedRows {
   rows = 0;
@@ -60,6 +62,8 @@ export class BoundEncoders {
   private readonly bSlot: Int32Array;
   private readonly bFill: Float64Array;
   private readonly bTab: { idOfInt(v: number): number }[];
+  /** Bucket field k's id of integer value v in [0, SMALL_INT) at k * SMALL_INT + v (-1: not yet known). */
+  private readonly bSmall: Int32Array;
   private readonly dCol: Int32Array;
   private readonly dLog: Uint8Array;
   private readonly dFill: Float64Array;
@@ -93,6 +97,7 @@ export class BoundEncoders {
     this.bSlot = Int32Array.from(b, ([, i]) => i);
     this.bFill = Float64Array.from(b, ([f]) => (f.encoder === 'criteo_bucket' && f.fill !== null ? f.fill : NaN));
     this.bTab = b.map(([f]) => (f.encoder === 'criteo_bucket' ? f.vocab : (null as never)));
+    this.bSmall = new Int32Array(b.length * SMALL_INT).fill(-1);
     const d = encoders.dense;
     this.dCol = Int32Array.from(d, (f) => col(f.name, 'feature'));
     this.dLog = Uint8Array.from(d, (f) => (f.transform === 'log1p' ? 1 : 0));
@@ -111,7 +116,7 @@ export class BoundEncoders {
     const { buf, starts, ends, cols } = block;
     const nCat = this.nCat;
     const nDense = this.nDense;
-    const { vCol, vSlot, vTab, hCol, hSlot, hBuckets, bCol, bSlot, bFill, bTab, dCol, dLog, dFill, dShift, dScale, labelCol } = this;
+    const { vCol, vSlot, vTab, hCol, hSlot, hBuckets, bCol, bSlot, bFill, bTab, bSmall, dCol, dLog, dFill, dShift, dScale, labelCol } = this;
     for (const o of outs) o.reserve(block.rows);
     rows: for (let r = 0; r < block.rows; r++) {
       const o = route ? route(block.ordinals[r]) : 0;
@@ -162,8 +167,14 @@ export class BoundEncoders {
           bad.report(block.file, block.lines[r], bCol[k] + 1, `unparsable number '${buf.toString('utf8', s, e)}'`, block.snippet(r));
           continue rows;
         }
-        v = criteoBucket(v);
-        ids[ib + bSlot[k]] = bTab[k].idOfInt(v);
+        // Small non-negative integers (most Criteo counts): id memoised per field, no log / lookup.
+        const small = (v | 0) === v && v >= 0 && v < SMALL_INT ? k * SMALL_INT + v : -1;
+        let id = small >= 0 ? bSmall[small] : -1;
+        if (id < 0) {
+          id = bTab[k].idOfInt(criteoBucket(v));
+          if (small >= 0) bSmall[small] = id;
+        }
+        ids[ib + bSlot[k]] = id;
       }
       const dense = out.dense;
       const db = w * nDense;

@@ -60,3 +60,52 @@ export function relu_backward(y: usize, g: usize, gx: usize, n: i32): void {
     if (load<f32>(y + o) > 0) store<f32>(gx + o, load<f32>(gx + o) + load<f32>(g + o));
   }
 }
+
+/** dst[r * dstStride + j] += alpha * src[r * srcStride + j] for r < rows, j < cols (strides in floats). */
+export function axpy_rows(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows: i32, cols: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  for (let r = 0; r < rows; r++) {
+    const d = dst + (<usize>(r * dstStride) << 2);
+    const s = src + (<usize>(r * srcStride) << 2);
+    let j = 0;
+    if (alpha == 1) {
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+      }
+    } else {
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(d + o, f32x4.add(v128.load(d + o), f32x4.mul(v128.load(s + o), a)));
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(d + o, load<f32>(d + o) + alpha * load<f32>(s + o));
+    }
+  }
+}
+
+/** out = a * b (n floats); with `acc`, out += a * b. */
+export function mul_span(out: usize, a: usize, b: usize, n: i32, acc: i32): void {
+  let i = 0;
+  if (acc) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(v128.load(a + o), v128.load(b + o))));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(out + o, load<f32>(out + o) + load<f32>(a + o) * load<f32>(b + o));
+    }
+    return;
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}

@@ -1,6 +1,6 @@
 // Entry point of the WebAssembly kernel module. All pointers are byte offsets into the imported
 // shared memory; JavaScript (src/kernels/heap.ts) owns allocation.
-export { add_row_vector, relu, relu_backward, sum_rows } from './elementwise';
+export { add_row_vector, axpy_rows, mul_span, relu, relu_backward, sum_rows } from './elementwise';
 export { gemm_work_bytes, sgemm } from './gemm';
 export { adagrad_span, adam_span, sgd_span } from './optim';
 export { gather_rows, scatter_add_rows, update_rows } from './rows';
