@@ -1,4 +1,5 @@
 /** The unit the trainer consumes, and the seeded shuffling helpers. */
+import { mulberry32 } from '../util/random.js';
 
 /** `rows` encoded rows: ids is rows x numCategorical (row-major), dense rows x numDense. */
 export interface Batch {
@@ -27,16 +28,7 @@ export interface BatchOptions {
 }
 
 /** Small seeded PRNG (mulberry32): floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */
 export function permutation(n: number, rand: () => number, out = new Int32Array(n)): Int32Array {

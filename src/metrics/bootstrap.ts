@@ -4,6 +4,7 @@
  * their difference. Seeded, so a run can be repeated exactly.
  */
 import { argsortScores, checkInputs, rocAuc, weightedAucInOrder, type Labels, type Scores } from './auc.js';
+import { mulberry32 } from '../util/random.js';
 import { MetricError } from '../util/errors.js';
 
 export interface BootstrapOptions {
@@ -28,17 +29,6 @@ export interface PairedAucResult {
   samples: number;
 }
 
-/** mulberry32: a small, fast, seeded PRNG giving floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Linear-interpolated quantile of an ascending array. */
 function quantile(sorted: Float64Array, q: number): number {
