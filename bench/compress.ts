@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../src/io/atomic.js';
 import { loadModel } from '../src/persist/model_file.js';
 import { loadTrainConfig } from '../src/train/config.js';
 import { ProgressReporter } from '../src/train/progress.js';
+import { ensureEngine } from '../src/train/setup.js';
 import { MODEL_FILE, train } from '../src/train/trainer.js';
 import { report, type Row } from './report.js';
 
@@ -36,6 +37,7 @@ export async function run(args: string[]): Promise<void> {
   const ratio = Number(arg(args, 'ratio', '3'));
   // --reuse: skip models whose run folder already holds the trained model and both compress reports.
   const reuse = args.includes('--reuse');
+  await ensureEngine(0);
   const work = join(root, 'bench', 'results', 'compress-runs');
   mkdirSync(work, { recursive: true });
   const rows: Row[] = [];
