@@ -2,6 +2,7 @@
 export { backward, gradOf, isGradEnabled, noGrad, record, traceInput, traced, withTrace, type TraceEvent } from './graph.js';
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
 export { dropout } from './ops/dropout.js';
+export { fieldProject } from './ops/field_project.js';
 export { add, addN, mul, scale, sub } from './ops/elementwise.js';
 export { lookup, lookupFields } from './ops/embedding.js';
 export { gatherRows, indexSelect } from './ops/gather.js';

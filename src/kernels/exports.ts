@@ -16,6 +16,9 @@ export interface KernelExports {
   relu(x: number, y: number, n: number): void;
   relu_backward(y: number, g: number, gx: number, n: number): void;
   scatter_add_rows(src: number, srcStride: number, inverse: number, n: number, dim: number, dst: number): void;
+  field_project(small: number, P: number, mu: number, out: number, B: number, F: number, k: number, D: number): void;
+  /** Zero pointers skip a gradient; all accumulate. */
+  field_project_backward(small: number, P: number, g: number, gSmall: number, gP: number, gMu: number, B: number, F: number, k: number, D: number): void;
   sgd_span(w: number, g: number, n: number, lr: number, wd: number): void;
   adagrad_span(w: number, g: number, acc: number, n: number, lr: number, eps: number, wd: number): void;
   /** `lrt` = lr * sqrt(1 - b2^t) / (1 - b1^t). */

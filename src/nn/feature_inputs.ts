@@ -7,7 +7,7 @@
  * e = e' P_f + mu_f restores width D for interaction layers; where the compressor folded the
  * reconstruction into the MLP's first layer (`fused`), the MLP reads the k-wide rows directly.
  */
-import { add, bmm, concat, lookupFields, mul, permute, reshape, traceInput } from '../autograd/index.js';
+import { concat, fieldProject, lookupFields, mul, reshape, traceInput } from '../autograd/index.js';
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -122,8 +122,6 @@ export class FeatureInputs extends Module {
 
   /** [B, F, k] -> [B, F, D]: e = e' P_f + mu_f per field. */
   private reconstruct(small: Tensor, r: Reconstruction): Tensor {
-    const F = small.shape[1], D = r.P.shape[2];
-    const perField = bmm(permute(small, [1, 0, 2]), r.P); // [F, B, D]
-    return add(permute(perField, [1, 0, 2]), reshape(r.mu, [1, F, D]));
+    return fieldProject(small, r.P, r.mu);
   }
 }

@@ -109,6 +109,22 @@ test('dropout: seeded mask, gradient through kept units, identity in eval', () =
   });
 });
 
+test('fieldProject: per-field projection plus mean, against loops and finite differences', () => {
+  for (const [B, F, k, D] of [[3, 2, 2, 5], [1, 1, 1, 1], [2, 3, 4, 8]]) {
+    const small = R(B, F, k), P = R(F, k, D), mu = R(F, D);
+    tidy(() => {
+      const out = ag.fieldProject(small, P, mu).toArray();
+      const s = small.data, p = P.data, m = mu.data;
+      for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) for (let j = 0; j < D; j++) {
+        let want = m[f * D + j];
+        for (let c = 0; c < k; c++) want += s[(b * F + f) * k + c] * p[(f * k + c) * D + j];
+        assert.ok(Math.abs(out[(b * F + f) * D + j] - want) < 1e-5);
+      }
+    });
+    gradcheck(`fieldProject ${B},${F},${k},${D}`, ([a, b, c]) => ag.fieldProject(a, b, c), [small, P, mu]);
+  }
+});
+
 test('gatherRows scatters its gradient into the touched rows', () => {
   const idx = Int32Array.from([2, 0, 2, 3]);
   gradcheck('gatherRows', ([a]) => ag.gatherRows(a, idx), [R(5, 3)]);

@@ -90,6 +90,12 @@ const MAPPERS: Record<string, OpMapper> = {
   mean: (c) => c.g.node('ReduceMean', [c.ins[0]], { axes: { ints: attr<number[]>(c, 'axes') }, keepdims: { i: attr<boolean>(c, 'keepDims') ? 1 : 0 } }),
   reshape: (c) => c.g.node('Reshape', [c.ins[0], c.g.int64Const(reshapeTarget(c))]),
   permute: (c) => c.g.node('Transpose', c.ins, { perm: { ints: attr<number[]>(c, 'perm') } }),
+  // [B, F, k] x [F, k, D] + [F, D]: per-field MatMul with fields leading, then back to [B, F, D].
+  fieldProject: (c) => {
+    const byField = c.g.node('Transpose', [c.ins[0]], { perm: { ints: [1, 0, 2] } });
+    const projected = c.g.node('Transpose', [c.g.node('MatMul', [byField, c.ins[1]])], { perm: { ints: [1, 0, 2] } });
+    return c.g.node('Add', [projected, c.ins[2]]);
+  },
   concat: (c) => c.g.node('Concat', c.ins, { axis: { i: attr<number>(c, 'axis') } }),
   slice: (c) => {
     const axis = attr<number>(c, 'axis'), start = attr<number>(c, 'start'), end = attr<number>(c, 'end');
