@@ -85,12 +85,12 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     return { model, meta, store };
   };
   const score = (m: CTRModel, split: CachedSplit | undefined): EvalMetrics | null =>
-    split && split.rows ? metricsOf(scoreBatches(m, split.batches({ batchSize: 8192 }))) : null;
+    split && split.rows ? metricsOf(scoreBatches(m, split.batches({ batchSize: tc.batch_size }))) : null;
 
   const original = load();
   log(`statistics over ${o.statsRows ? `${o.statsRows} rows of ` : ''}the training split`);
-  const stats = collectStats(original.model, train.batches({ batchSize: 4096 }), o.statsRows);
-  const held = validation?.rows ? collectStats(original.model, validation.batches({ batchSize: 4096 })) : null;
+  const stats = collectStats(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows);
+  const held = validation?.rows ? collectStats(original.model, validation.batches({ batchSize: tc.batch_size })) : null;
   const sel = selectRanks(original.model, stats, o);
   const budget = o.budget ?? (o.ratio ? sel.paramsBefore / o.ratio : null);
   if (budget !== null && sel.paramsAfter > budget) {

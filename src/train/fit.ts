@@ -45,7 +45,7 @@ export interface FitResult {
 
 export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: FitOptions): FitResult {
   const started = performance.now();
-  const evaluate = (): { auc: number; logloss: number } => metricsOf(scoreBatches(model, val.batches({ batchSize: Math.max(o.batchSize, 8192) })));
+  const evaluate = (): { auc: number; logloss: number } => metricsOf(scoreBatches(model, val.batches({ batchSize: o.batchSize })));
   const start = evaluate();
   const history: FitEpoch[] = [{ epoch: 0, valAuc: start.auc, valLogloss: start.logloss, trainLoss: null }];
   let best = { auc: start.auc, epoch: 0, weights: modelTensors(model) };

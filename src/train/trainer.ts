@@ -114,7 +114,9 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   say(`model ${entry.name}: ${formatCount(params)} parameters; rows: train ${trainSplit.rows}, validation ${valSplit?.rows ?? 0}, test ${data.splits.test?.rows ?? 0}`);
 
   const modelPath = run.file(MODEL_FILE);
-  const evalBatch = Math.max(tc.batch_size, 8192);
+  // Evaluate at the training batch size: training fits it with gradients, so a forward pass surely fits
+  // (wide models such as FiBiNET outgrow the 4 GiB heap at larger batches).
+  const evalBatch = tc.batch_size;
   const batchesPerEpoch = Math.ceil(trainSplit.rows / tc.batch_size);
   const summary = (epoch: number, metrics: TrainingSummary['metrics']): TrainingSummary => ({
     epoch, step: loop.step, metrics, optimizer: tc.optimizer, lr: loop.lr, seed: tc.seed, batch_size: tc.batch_size,
