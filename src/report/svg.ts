@@ -33,7 +33,22 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4))));
+/** Tick label: as many decimals as the tick step needs (so 0.7112 and 0.7113 stay apart). */
+function fmt(v: number, step: number): string {
+  if (Math.abs(v) >= 1e5) return v.toExponential(1);
+  const decimals = step > 0 ? Math.max(0, Math.min(8, -Math.floor(Math.log10(step)))) : 2;
+  return v.toFixed(decimals);
+}
+
+/** Log-axis ticks at 1, 2 and 5 times powers of ten inside [lo, hi] (given as log10 values). */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) for (const m of [1, 2, 5]) {
+    const v = m * 10 ** e;
+    if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
+  }
+  return out;
+}
 
 export function chart(series: Series[], o: ChartOptions): string {
   const W = o.width ?? 640, H = o.height ?? 400, L = 70, R = 160, T = 40, B = 50;
@@ -43,6 +58,8 @@ export function chart(series: Series[], o: ChartOptions): string {
   let [y0, y1] = [Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))];
   if (!pts.length) [x0, x1, y0, y1] = [0, 1, 0, 1];
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
+  const xpad = (x1 - x0) * 0.08;
+  [x0, x1] = [x0 - xpad, x1 + xpad];
   const pad = (y1 - y0) * 0.05 || Math.abs(y0) * 0.05 || 1;
   [y0, y1] = [y0 - pad, y1 + pad];
   const px = (x: number): number => L + ((tx(x) - x0) / (x1 - x0)) * (W - L - R);
@@ -54,11 +71,14 @@ export function chart(series: Series[], o: ChartOptions): string {
     `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>`,
     `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
   ];
-  for (const v of niceTicks(y0, y1)) {
-    parts.push(`<line x1="${L - 4}" y1="${py(v)}" x2="${W - R}" y2="${py(v)}" stroke="#ddd"/>`, `<text x="${L - 8}" y="${py(v) + 4}" text-anchor="end">${fmt(v)}</text>`);
+  const yt = niceTicks(y0, y1);
+  const ystep = yt.length > 1 ? yt[1] - yt[0] : Math.abs(y1 - y0);
+  for (const v of yt) {
+    parts.push(`<line x1="${L - 4}" y1="${py(v)}" x2="${W - R}" y2="${py(v)}" stroke="#ddd"/>`, `<text x="${L - 8}" y="${py(v) + 4}" text-anchor="end">${fmt(v, ystep)}</text>`);
   }
-  const xt = o.logX ? niceTicks(x0, x1).filter(Number.isInteger).map((e) => 10 ** e) : niceTicks(x0, x1);
-  for (const v of xt) parts.push(`<text x="${px(v)}" y="${H - B + 18}" text-anchor="middle">${fmt(v)}</text>`);
+  const xt = o.logX ? logTicks(x0, x1) : niceTicks(x0, x1);
+  const xstep = o.logX ? 1 : xt.length > 1 ? xt[1] - xt[0] : 1;
+  for (const v of xt) parts.push(`<text x="${px(v)}" y="${H - B + 18}" text-anchor="middle">${o.logX ? (v >= 1e5 ? v.toExponential(0) : String(v)) : fmt(v, xstep)}</text>`);
   parts.push(
     `<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">${esc(o.xLabel)}</text>`,
     `<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">${esc(o.yLabel)}</text>`,
