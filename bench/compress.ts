@@ -92,8 +92,8 @@ export async function run(args: string[]): Promise<void> {
       cmp.push({ variant: v.name, file: '', params: v.params, bytes: 0, testAuc: v.test?.auc ?? null, testLogloss: v.test?.logloss ?? null, latencyMs: 0, throughput: thr });
     }
     md.push(`### ${name}\n\nAFM ranks: ${JSON.stringify(afm.plan.layers)}, embedding rank ${afm.plan.embeddingRank ?? 'kept'}; SVD at the same ranks.\n`,
-      '| variant | parameters | ratio | test AUC | Δ AUC vs original | logloss | batch-4096 rows/s |', '|---|---:|---:|---:|---:|---:|---:|',
-      ...rows.filter((r) => r.model === name).map((r) => `| ${r.variant} | ${r.params} | ${r.ratio}x | ${(r.test_auc as number).toFixed(4)} | ${(r.delta_auc as number) >= 0 ? '+' : ''}${(r.delta_auc as number).toFixed(4)} | ${(r.logloss as number).toFixed(4)} | ${r.rows_per_s} |`), '');
+      '| variant | parameters | ratio | test AUC | Δ AUC vs original | logloss | batch-4096 rows/s | speed-up |', '|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.filter((r) => r.model === name).map((r) => `| ${r.variant} | ${r.params} | ${r.ratio}x | ${(r.test_auc as number).toFixed(5)} | ${(r.delta_auc as number) >= 0 ? '+' : ''}${(r.delta_auc as number).toFixed(5)} | ${(r.logloss as number).toFixed(5)} | ${r.rows_per_s} | ${((r.rows_per_s as number) / origSpeed).toFixed(2)}x |`), '');
     charts.push(aucChart(cmp, `${name}: test AUC against parameters`));
     const s = spectrumChart(join(afm.outDir, 'report.json'));
     if (s) charts.push(s);
