@@ -36,8 +36,10 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
 /** Tick label: as many decimals as the tick step needs (so 0.7112 and 0.7113 stay apart). */
 function fmt(v: number, step: number): string {
   if (Math.abs(v) >= 1e5) return v.toExponential(1);
-  const decimals = step > 0 ? Math.max(0, Math.min(8, -Math.floor(Math.log10(step)))) : 2;
-  return v.toFixed(decimals);
+  // As many decimals as the step itself has (0.25 -> 2, 0.00005 -> 5).
+  const s = String(Number(step.toPrecision(6)));
+  const decimals = !(step > 0) ? 2 : s.includes('e') ? -Math.floor(Math.log10(step)) : (s.split('.')[1] ?? '').length;
+  return v.toFixed(Math.min(8, decimals));
 }
 
 /** Log-axis ticks at 1, 2 and 5 times powers of ten inside [lo, hi] (given as log10 values). */
