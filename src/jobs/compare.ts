@@ -80,17 +80,22 @@ export function timeModel(model: CTRModel, spec: FeatureSpec, seconds = 1.5): { 
   return { latencyMs: median(lat), throughput: big.rows / (median(batch) / 1000) };
 }
 
+/**
+ * One comparison row for a model file. Test metrics come from `test` when given (a variant
+ * measured before the file's last training, e.g. AFM before fine-tuning), else from the file.
+ */
+export function modelRow(variant: string, file: string, seconds: number, test?: { auc: number; logloss: number } | null): CompareRow {
+  const { model, meta } = loadModel(file);
+  const m = test === undefined ? meta.training?.metrics?.test : test;
+  return {
+    variant, file, params: model.paramCount(), bytes: statSync(file).size,
+    testAuc: typeof m?.auc === 'number' ? m.auc : null, testLogloss: typeof m?.logloss === 'number' ? m.logloss : null,
+    ...timeModel(model, meta.features, seconds),
+  };
+}
+
 export function compareModels(files: { name: string; file: string }[], seconds = 1.5): CompareRow[] {
-  return files.map(({ name, file }) => {
-    const { model, meta } = loadModel(file);
-    const test = meta.training?.metrics?.test;
-    const t = timeModel(model, meta.features, seconds);
-    return {
-      variant: name, file, params: model.paramCount(), bytes: statSync(file).size,
-      testAuc: typeof test?.auc === 'number' ? test.auc : null, testLogloss: typeof test?.logloss === 'number' ? test.logloss : null,
-      ...t,
-    };
-  });
+  return files.map(({ name, file }) => modelRow(name, file, seconds));
 }
 
 export function compareMarkdown(rows: CompareRow[]): string {

@@ -8,12 +8,11 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeSynth } from '../data/synth.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { loadModel } from '../persist/model_file.js';
 import { htmlReport } from '../report/html.js';
 import { parseTrainConfig } from '../train/config.js';
 import type { ProgressReporter } from '../train/progress.js';
 import { MODEL_FILE, train } from '../train/trainer.js';
-import { aucChart, spectrumChart, timeModel, type CompareRow } from './compare.js';
+import { aucChart, modelRow, spectrumChart, type CompareRow } from './compare.js';
 import { compressRun } from './compress_run.js';
 
 export interface DemoOptions {
@@ -85,10 +84,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   say('SVD of the weights at the same budget (baseline)');
   const svd = await compressRun(runDir, { method: 'svd', ratio, out: join(o.out, 'svd'), log: say });
   const seconds = o.quick ? 0.3 : 1;
-  const row = (variant: string, path: string, test: { auc: number; logloss: number } | null): CompareRow => {
-    const { model, meta } = loadModel(path);
-    return { variant, file: path, params: model.paramCount(), bytes: statSync(path).size, testAuc: test?.auc ?? null, testLogloss: test?.logloss ?? null, ...timeModel(model, meta.features, seconds) };
-  };
+  const row = (variant: string, path: string, test: { auc: number; logloss: number } | null): CompareRow => modelRow(variant, path, seconds, test);
   const [origV, afmV, afmFt] = afm.variants;
   const table: CompareRow[] = [
     row('original DeepFM', join(runDir, MODEL_FILE), origV.test),

@@ -22,3 +22,14 @@ test('slimctr info reports kernels and threads', () => {
   assert.match(out, /kernels (relaxed-simd|simd128)/);
   assert.match(out, /threads \d+/);
 });
+
+test('numeric flags are checked: a bad value exits 2 naming the flag, before any work', () => {
+  const c = spawnSync(process.execPath, [bin, 'compare', 'nowhere', '--threads', 'abc'], { encoding: 'utf8' });
+  assert.equal(c.status, 2);
+  assert.match(c.stderr, /--threads must be a whole number, got 'abc'/);
+  const s = spawnSync(process.execPath, [bin, 'compare', 'nowhere', '--seconds', '0'], { encoding: 'utf8' });
+  assert.match(s.stderr, /--seconds must be a positive number, got '0'/);
+  const d = spawnSync(process.execPath, [bin, 'demo', '--ratio', '1'], { encoding: 'utf8' });
+  assert.equal(d.status, 2);
+  assert.match(d.stderr, /--ratio must be a number above 1, got '1'/);
+});

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
+import { numberFlag } from '../flags.js';
 import { aucChart, compareMarkdown, compareModels, modelFilesOf, spectrumChart } from '../../jobs/compare.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { ensureEngine } from '../../train/setup.js';
@@ -27,9 +28,10 @@ Options:
     const bad = rest.find((a) => a.startsWith('--'));
     if (bad) throw new UsageError(`unknown option '${bad}' (see slimctr compare --help)`);
     if (rest.length === 0) throw new UsageError('name at least one run folder or model file');
-    await ensureEngine(values.threads ? Number(values.threads) : 0);
-    const files = modelFilesOf(rest);
-    const rows = compareModels(files, values.seconds ? Number(values.seconds) : 1.5);
+    const threads = numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number') ?? 0;
+    const seconds = numberFlag('seconds', values.seconds, (n) => n > 0, 'a positive number') ?? 1.5;
+    await ensureEngine(threads);
+    const rows = compareModels(modelFilesOf(rest), seconds);
     const md = compareMarkdown(rows);
     process.stdout.write(md);
     if (values.out) {

@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Command } from '../command.js';
+import { numberFlag } from '../flags.js';
 import { formatTable } from '../table.js';
 import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
 import { UsageError } from '../../util/errors.js';
 import { takeFlags } from './train.js';
 
-const num = (name: string, v: string | undefined, check: (n: number) => boolean, what: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what}, got '${v}'`);
-  return n;
-};
 
 function readRanks(file: string): Record<string, number> {
   let raw: unknown;
@@ -63,17 +58,17 @@ Options:
     if (!['afm', 'afm-act', 'svd'].includes(method)) throw new UsageError(`--method must be afm, afm-act or svd, got '${values.method}'`);
     const opts: CompressOptions = {
       method,
-      ratio: num('ratio', values.ratio, (n) => n > 1, 'a number above 1'),
-      energy: num('energy', values.energy, (n) => n > 0 && n < 1, 'between 0 and 1'),
+      ratio: numberFlag('ratio', values.ratio, (n) => n > 1, 'a number above 1'),
+      energy: numberFlag('energy', values.energy, (n) => n > 0 && n < 1, 'between 0 and 1'),
       ranks: values.ranks ? readRanks(values.ranks) : undefined,
       only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
       fuse: !flags.has('no-fuse'),
-      statsRows: num('stats-rows', values['stats-rows'], (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      statsRows: numberFlag('stats-rows', values['stats-rows'], (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
       finetune: flags.has('finetune'),
-      epochs: num('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
-      lr: num('lr', values.lr, (n) => n > 0, 'a positive number'),
+      epochs: numberFlag('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      lr: numberFlag('lr', values.lr, (n) => n > 0, 'a positive number'),
       out: values.out,
-      threads: num('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
+      threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
       log: flags.has('json') ? undefined : (m) => process.stderr.write(`${m}\n`),
     };
     const r = await compressRun(values.model, opts);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from '../command.js';
+import { numberFlag } from '../flags.js';
 import { runDemo } from '../../jobs/demo.js';
 import { ProgressReporter } from '../../train/progress.js';
 import { UsageError } from '../../util/errors.js';
@@ -25,12 +26,11 @@ Options:
   async run(argv) {
     const { values, flags, rest } = takeFlags(argv, ['data', 'out', 'ratio', 'threads'], ['quick']);
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr demo --help)`);
-    const ratio = values.ratio === undefined ? undefined : Number(values.ratio);
-    if (ratio !== undefined && !(ratio > 1)) throw new UsageError(`--ratio must be a number above 1, got '${values.ratio}'`);
+    const ratio = numberFlag('ratio', values.ratio, (n) => n > 1, 'a number above 1');
     const quick = flags.has('quick');
     const started = performance.now();
     const r = await runDemo({
-      quick, data: values.data, ratio, threads: values.threads ? Number(values.threads) : undefined,
+      quick, data: values.data, ratio, threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
       out: values.out ?? join('runs', quick ? 'demo-quick' : 'demo'),
       progress: new ProgressReporter({ stream: process.stderr }),
     });
