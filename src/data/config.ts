@@ -11,6 +11,8 @@ const posInt = (what = 'a positive integer') =>
   z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 const fraction = z.number({ error: 'expected a number in [0, 1]' }).min(0, { error: 'expected a number in [0, 1]' }).max(1, { error: 'expected a number in [0, 1]' });
 const path = z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' });
+/** One file or a list of files read one after another into the same split. */
+const paths = z.union([path, z.array(path).min(1, { error: 'expected at least one file path' })], { error: 'expected a file path or a list of file paths' });
 /** A 1-based inclusive row range: "1-56000", "56001-64000", "64001-" (open end) or "7". */
 const rowRange = z.string({ error: 'expected a row range like "1-56000" or "64001-"' }).regex(/^\s*\d+\s*(-\s*\d*\s*)?$/, {
   error: 'expected a row range like "1-56000" or "64001-"',
@@ -67,10 +69,10 @@ export const datasetSchema = z
     /** Omitted: detected from the first line of the training file. */
     format: z.enum(FORMATS as [string, ...string[]], { error: `expected one of ${FORMATS.join(', ')}` }).optional().describe('file format; detected from the first line when omitted'),
     train: path.describe('training data file (plain or gzip); with split.by rows/ratio, also the source of validation and test rows'),
-    validation: path.optional().describe('validation file (split.by: files)'),
-    test: path.optional().describe('test file (split.by: files)'),
+    validation: paths.optional().describe('validation file or list of files (alongside split.by rows/ratio when that split has no validation part)'),
+    test: paths.optional().describe('test file or list of files (alongside split.by rows/ratio when that split has no test part)'),
     separator: z.string().length(1, { error: 'expected one character' }).optional().describe('field separator for csv/tsv (detected when omitted)'),
-    header: z.boolean({ error: 'expected true or false' }).optional().describe('whether the first line names the columns (detected when omitted)'),
+    header: z.boolean({ error: 'expected true or false' }).optional().describe('whether the first line names the columns (detected per file when omitted; a file without one takes the training file\'s columns)'),
     /** Column names for files without a header (every file of the dataset shares them). */
     columns: z.array(z.string()).optional().describe('column names for files without a header'),
     /** The label column; null for unlabeled data (predict). */
@@ -89,7 +91,16 @@ export const datasetSchema = z
     }
     if (v.split?.by === 'files' && !v.validation && !v.test)
       ctx.addIssue({ code: 'custom', path: ['split'], message: 'by: files needs dataset.validation and/or dataset.test' });
+    for (const part of ['validation', 'test'] as const) {
+      const s = v.split;
+      const fromSplit = s?.by === 'ratio' ? s[part] > 0 : s?.by === 'rows' ? s[part] !== undefined : false;
+      if (fromSplit && v[part] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [part], message: `the ${part} rows come from split (split.${part}) and from this file; keep one` });
+    }
   });
+
+/** A dataset's file setting as a list (none, one or several files). */
+export const filesOf = (v: string | string[] | undefined): string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
 
 export const dataConfigSchema = z.object({ dataset: datasetSchema, features: featuresSchema }).passthrough();
 

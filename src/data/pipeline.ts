@@ -9,11 +9,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BadRows } from './bad_rows.js';
 import type { Batch } from './batch.js';
-import type { DataConfig, DatasetConfig } from './config.js';
+import { filesOf, type DataConfig, type DatasetConfig } from './config.js';
 import { BoundEncoders, EncodedRows, type RowRoute } from './encoders/bound.js';
 import { Encoders } from './encoders/encoders.js';
 import { EncoderFitter } from './encoders/fit.js';
-import { detectFormat, openTable, scanSparseWidth, type FormatName, type TableSpec } from './formats/table.js';
+import { columnsOf, detectFormat, openTable, scanSparseWidth, type FormatName, type TableSpec } from './formats/table.js';
 import { writeFileAtomic } from './cache/atomic.js';
 import { checkManifest, type CacheKey } from './cache/manifest.js';
 import { CachedSplit } from './cache/reader.js';
@@ -34,22 +34,28 @@ export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
   return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value };
 }
 
-/** (file, routes to splits) pairs for a dataset config. */
+/** (file, routes to splits) pairs for a dataset config: the training file (split by rows or ratio, or all training rows), then any validation and test files. */
 function sources(ds: DatasetConfig): { file: string; route: RowRoute; splits: SplitName[] }[] {
-  if (ds.split?.by === 'files' || ds.validation || ds.test) {
-    const out: { file: string; route: RowRoute; splits: SplitName[] }[] = [{ file: ds.train, route: () => 0, splits: ['train'] }];
-    if (ds.validation) out.push({ file: ds.validation, route: () => 1, splits: ['validation'] });
-    if (ds.test) out.push({ file: ds.test, route: () => 2, splits: ['test'] });
-    return out;
-  }
-  return [{ file: ds.train, route: splitRoute(ds.split), splits: splitsOf(ds.split) }];
+  const byFiles = !ds.split || ds.split.by === 'files';
+  return [
+    { file: ds.train, route: byFiles ? () => 0 : splitRoute(ds.split), splits: byFiles ? ['train'] : splitsOf(ds.split) },
+    ...filesOf(ds.validation).map((file) => ({ file, route: () => 1, splits: ['validation' as const] })),
+    ...filesOf(ds.test).map((file) => ({ file, route: () => 2, splits: ['test' as const] })),
+  ];
+}
+
+/** Reader settings for one file: with the header unset, each file is checked for one; a file without takes the training file's columns. */
+async function fileSpec(file: string, ds: DatasetConfig, spec: TableSpec, trainColumns: () => Promise<string[]>): Promise<TableSpec> {
+  if (file === ds.train || ds.header !== undefined || spec.format === 'criteo_tsv' || spec.format === 'libsvm' || spec.format === 'libffm') return spec;
+  if ((await detectFormat(file)).header) return { ...spec, header: true };
+  return { ...spec, header: false, columns: ds.columns ?? (await trainColumns()) };
 }
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** Hash of the source files' identity (path, size, mtime) and the dataset settings. */
 export function schemaKey(ds: DatasetConfig, features?: DataConfig['features']): string {
-  const files = [ds.train, ds.validation, ds.test].filter((f): f is string => !!f).map((f) => {
+  const files = [ds.train, ...filesOf(ds.validation), ...filesOf(ds.test)].map((f) => {
     const st = statSync(f);
     return [resolve(f), st.size, st.mtimeMs];
   });
@@ -99,7 +105,7 @@ export async function prepareData(cfg: DataConfig, opts: PrepareOptions = {}): P
     }
   }
   // 2. Which caches are valid?
-  const wanted = srcs.flatMap((s) => s.splits);
+  const wanted = [...new Set(srcs.flatMap((s) => s.splits))];
   const splits: Partial<Record<SplitName, CachedSplit>> = {};
   if (encoders) {
     const key: CacheKey = { schema: dataKey, encoders: encoders.hash() };
@@ -130,29 +136,30 @@ export async function prepareData(cfg: DataConfig, opts: PrepareOptions = {}): P
     writeFileAtomic(encFile, JSON.stringify({ key: dataKey, encoders: encoders.toJSON() }));
     log(`fitted encoders on ${fitter.rows} training rows`);
   }
-  // 3. Encode every split once into the cache.
+  // 3. Encode every split once into the cache (a split fed by several files gets them in order).
   const key: CacheKey = { schema: dataKey, encoders: encoders.hash() };
-  for (const src of srcs) {
-    const t = await openTable(src.file, spec, badRows);
-    const bound = new BoundEncoders(encoders, t.columns, src.file, ds.label !== null);
-    const outs = [0, 1, 2].map(() => new EncodedRows(bound.nCat, bound.nDense));
-    const writers = new Map<number, CacheWriter>();
-    const slot = (name: SplitName) => ['train', 'validation', 'test'].indexOf(name);
-    for (const name of src.splits) writers.set(slot(name), new CacheWriter(join(cacheDir, name), bound.nCat, bound.nDense));
-    try {
+  const slot = (name: SplitName): number => ['train', 'validation', 'test'].indexOf(name);
+  const writers = new Map<number, CacheWriter>();
+  const trainColumns = (): Promise<string[]> => columnsOf(ds.train, spec);
+  try {
+    for (const src of srcs) {
+      const t = await openTable(src.file, await fileSpec(src.file, ds, spec, trainColumns), badRows);
+      const bound = new BoundEncoders(encoders, t.columns, src.file, ds.label !== null);
+      const outs = [0, 1, 2].map(() => new EncodedRows(bound.nCat, bound.nDense));
+      for (const name of src.splits) if (!writers.has(slot(name))) writers.set(slot(name), new CacheWriter(join(cacheDir, name), bound.nCat, bound.nDense));
       for await (const b of t.blocks()) {
         outs.forEach((o) => o.clear());
         bound.encodeBlock(b, outs, badRows, src.route);
-        for (const [k, w] of writers) w.append(outs[k]);
+        for (const name of src.splits) writers.get(slot(name))!.append(outs[slot(name)]);
       }
-    } catch (err) {
-      for (const w of writers.values()) w.abort();
-      throw err;
     }
-    for (const name of src.splits) {
-      const m = writers.get(slot(name))!.finish(key, badRows.count);
-      splits[name] = new CachedSplit(join(cacheDir, name), m);
-    }
+  } catch (err) {
+    for (const w of writers.values()) w.abort();
+    throw err;
+  }
+  for (const name of wanted) {
+    const m = writers.get(slot(name))!.finish(key, badRows.count);
+    splits[name] = new CachedSplit(join(cacheDir, name), m);
   }
   return { encoders, splits, badRows, cacheDir, rebuilt: true };
 }

@@ -1,7 +1,7 @@
 /**
  * How `eval`, `predict` (and the server's column order) read a raw data file for a saved model:
  * the model's reader settings, the format detected when training did not record one, and for a
- * headerless delimited file one column short of the training layout, the same layout without the
+ * headerless delimited file the training file's column names, or one column short of the training layout, the same layout without the
  * label (an unlabeled test file such as Criteo's).
  */
 import { CRITEO_COLUMNS, detectFormat, type TableSpec } from '../data/index.js';
@@ -28,11 +28,13 @@ export async function tableSpecForModel(reader: ReaderSettings, file: string): P
   const saved = tableSpecFromReader(reader);
   const spec: TableSpec = saved.format ? (saved as TableSpec) : { ...saved, format: (await detectFormat(file)).format };
   if (spec.format === 'libsvm' || spec.format === 'libffm') return spec;
-  const header = spec.header ?? spec.format !== 'criteo_tsv';
+  let header = spec.header ?? spec.format !== 'criteo_tsv';
   const columns = spec.columns ?? (spec.format === 'criteo_tsv' ? [...CRITEO_COLUMNS] : undefined);
+  // Trained on a file with a header, given one without (Avazu's dev/test files): the saved column names apply.
+  if (header && columns && !(await detectFormat(file)).header) header = false;
   const label = reader.label;
-  if (header || !columns || label === null || !columns.includes(label)) return spec;
+  if (header || !columns || label === null || !columns.includes(label)) return { ...spec, header, columns };
   const sep = spec.separator ?? (spec.format === 'csv' ? ',' : '\t');
   const cells = await firstLineCells(file, sep, spec.format === 'csv' || sep === ',');
-  return cells === columns.length - 1 ? { ...spec, header: false, columns: columns.filter((c) => c !== label) } : spec;
+  return { ...spec, header: false, columns: cells === columns.length - 1 ? columns.filter((c) => c !== label) : columns };
 }

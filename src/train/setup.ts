@@ -1,5 +1,6 @@
 /** Small pieces the trainer and the CLI share: engine threads, the FeatureSpec, reader settings. */
 import { availableParallelism } from 'node:os';
+import { columnsOf } from '../data/formats/table.js';
 import type { DatasetConfig, Encoders, TableSpec } from '../data/index.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
 import type { ReaderSettings } from '../persist/model_file.js';
@@ -28,12 +29,14 @@ export function featureSpecOf(encoders: Encoders): FeatureSpec {
 }
 
 /** Resolved reader settings (detected format included) for the model file. */
-export function readerOf(ds: DatasetConfig, spec: TableSpec): ReaderSettings {
+export async function readerOf(ds: DatasetConfig, spec: TableSpec): Promise<ReaderSettings> {
+  const delimited = spec.format === 'csv' || spec.format === 'tsv';
   return {
     format: spec.format,
     separator: spec.separator,
     header: spec.header,
-    columns: spec.columns,
+    // The training file's columns, so that a file without a header can be read later.
+    columns: spec.columns ?? (delimited ? await columnsOf(ds.train, spec) : undefined),
     label: ds.label,
     num_fields: spec.numFields,
     multi_value: ds.multi_value,

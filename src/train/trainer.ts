@@ -86,7 +86,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   const valSplit: CachedSplit | null = data.splits.validation && data.splits.validation.rows > 0 ? data.splits.validation : null;
   const spec = featureSpecOf(data.encoders);
   const encodersJson = data.encoders.toJSON();
-  const reader = readerOf(config.dataset, await tableSpecOf(config.dataset));
+  const reader = await readerOf(config.dataset, await tableSpecOf(config.dataset));
   const entry = findModel(config.model.name)!;
   const meta = (training: TrainingSummary): SaveMeta => ({ options: modelOptionsOf(config), features: spec, encoders: encodersJson, reader, training, tt_rank: tc.tt_rank });
 

@@ -102,3 +102,28 @@ test('shuffled batches by runs: every row once for any run length, runs stay con
   assert.ok(breaks < e.length / 4, `${breaks} breaks`);
   assert.ok(breaks > 100, `${breaks} breaks`);
 });
+
+test('Avazu layout: training file split by rows, test from two headerless files, columns from the training header', async () => {
+  const row = (i: number) => `${i},${i % 4 === 0 ? 1 : 0},s${i % 5},a${i % 3}`;
+  const train = fixture(['id,click,site,app', ...Array.from({ length: 100 }, (_, i) => row(i))].join('\n') + '\n', 'av_train.csv');
+  const dev = fixture(Array.from({ length: 7 }, (_, i) => row(100 + i)).join('\n') + '\n', 'av_dev.csv');
+  const tst = fixture(Array.from({ length: 5 }, (_, i) => row(200 + i)).join('\n') + '\n', 'av_test.csv');
+  const c = parseDataConfig({
+    dataset: { train, test: [dev, tst], label: 'click', split: { by: 'rows', train: '1-90', validation: '91-' }, cache_dir: join(tempDir(), 'avazu') },
+    features: { categorical: { site: null, app: null } },
+  });
+  const d = await prepareData(c);
+  assert.equal(d.splits.train!.rows, 90);
+  assert.equal(d.splits.validation!.rows, 10);
+  assert.equal(d.splits.test!.rows, 12);
+  // Rows 100..106 then 200..204: labels 1 at multiples of 4.
+  const labels = [...d.splits.test!.readAll().labels];
+  assert.deepEqual(labels, [100, 101, 102, 103, 104, 105, 106, 200, 201, 202, 203, 204].map((i) => (i % 4 === 0 ? 1 : 0)));
+});
+
+test('a split part given both by split and by file is a config error naming the key', () => {
+  assert.throws(
+    () => parseDataConfig({ dataset: { train: file, test: file, split: { by: 'rows', train: '1-10', test: '11-' } }, features }),
+    /dataset\.test.*split/,
+  );
+});

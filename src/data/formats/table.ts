@@ -40,6 +40,8 @@ export interface Table {
   state: ParseState;
   sparse: SparseStats;
   blocks(): AsyncGenerator<RowBlock>;
+  /** Stops reading early (closes the file); not needed after blocks() ran to the end. */
+  close(): Promise<void>;
 }
 
 function firstLine(buf: Buffer): [string, number] {
@@ -71,6 +73,13 @@ export async function scanSparseWidth(file: string, format: 'libsvm' | 'libffm',
     }
   }
   return max + 1;
+}
+
+/** The column names `file` is read with (its header, or the spec's columns). */
+export async function columnsOf(file: string, spec: TableSpec): Promise<string[]> {
+  const t = await openTable(file, spec);
+  await t.close();
+  return t.columns;
 }
 
 /** Opens `file`; reads the header (if any) before returning. */
@@ -121,7 +130,8 @@ export async function openTable(file: string, spec: TableSpec, bad: BadRows = ne
     }
     if (state.ordinal === 0) throw new DataError(file, Math.max(state.line, 1), 0, 'no data rows');
   }
-  return { file, columns, state, sparse, blocks };
+  const close = async (): Promise<void> => void (await chunks.return(undefined));
+  return { file, columns, state, sparse, blocks, close };
 }
 
 /** Guesses the format from a file's first line. */
