@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compressRun, type CompressResult, type VariantResult } from '../src/jobs/compress_run.js';
 import { aucChart, spectrumChart, timeModel, type CompareRow } from '../src/jobs/compare.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
 import { loadModel } from '../src/persist/model_file.js';
 import { loadTrainConfig } from '../src/train/config.js';
 import { ProgressReporter } from '../src/train/progress.js';
 import { ensureEngine } from '../src/train/setup.js';
 import { MODEL_FILE, train } from '../src/train/trainer.js';
+import { writeResultsSection } from './lib/results_doc.js';
 import { report, type Row } from './report.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,23 +46,16 @@ export async function run(args: string[]): Promise<void> {
   /** Writes the tables so far (after every model, so a long run leaves results as it goes). */
   const writeResults = (): void => {
     report('compress', rows, { ratio, models });
-    const docs = join(root, 'docs');
-    mkdirSync(join(docs, 'charts'), { recursive: true });
-    charts.forEach((c, i) => writeFileAtomic(join(docs, 'charts', `compress-${i}.svg`), c));
-    writeFileAtomic(join(docs, 'results.md'), [
-      '# Results: compressing the zoo on real Criteo data',
+    writeResultsSection('compress', [
+      '## Compressing the zoo on Criteo 80k (one seed)',
       '',
       `Written by \`npm run bench -- compress\` on ${new Date().toISOString().slice(0, 10)} (${models.join(', ')}; ratio ${ratio}).`,
       'Data: `../shared/data/criteo/criteo_80k.tsv`, rows 1-56,000 train, 56,001-64,000 validation, 64,001-80,000 test; embedding 16, MLP 400-400-400 where a model has one.',
       'Each compressed variant is fine-tuned with early stopping on validation AUC (the starting weights count, so fine-tuning never lowers validation AUC); "original + same extra training" is the control.',
-      'One seed per cell: with ~3,600 test positives an AUC difference under ~0.001 between two models on these rows is within noise.',
+      'One seed per cell: with ~3,600 test positives an AUC difference under ~0.001 between two models on these rows is within noise (the paper section below has three seeds).',
       '',
       ...md,
-      '## Charts',
-      '',
-      ...charts.map((_, i) => `![chart ${i}](charts/compress-${i}.svg)`),
-      '',
-    ].join('\n'));
+    ].join('\n'), charts);
   };
   for (const name of models) {
     const runDir = join(work, name);
@@ -91,7 +84,7 @@ export async function run(args: string[]): Promise<void> {
       });
       cmp.push({ variant: v.name, file: '', params: v.params, bytes: 0, testAuc: v.test?.auc ?? null, testLogloss: v.test?.logloss ?? null, latencyMs: 0, throughput: thr });
     }
-    md.push(`### ${name}\n\nAFM ranks: ${JSON.stringify(afm.plan.layers)}, embedding rank ${afm.plan.embeddingRank ?? 'kept'}; SVD at the same ranks.\n`,
+    md.push(`### compress / ${name}\n\nAFM ranks: ${JSON.stringify(afm.plan.layers)}, embedding rank ${afm.plan.embeddingRank ?? 'kept'}; SVD at the same ranks.\n`,
       '| variant | parameters | ratio | test AUC | Δ AUC vs original | logloss | batch-4096 rows/s | speed-up |', '|---|---:|---:|---:|---:|---:|---:|---:|',
       ...rows.filter((r) => r.model === name).map((r) => `| ${r.variant} | ${r.params} | ${r.ratio}x | ${(r.test_auc as number).toFixed(5)} | ${(r.delta_auc as number) >= 0 ? '+' : ''}${(r.delta_auc as number).toFixed(5)} | ${(r.logloss as number).toFixed(5)} | ${r.rows_per_s} | ${((r.rows_per_s as number) / origSpeed).toFixed(2)}x |`), '');
     charts.push(aucChart(cmp, `${name}: test AUC against parameters`));

@@ -34,7 +34,7 @@ export interface CompressOptions extends RankChoice {
   control?: boolean;
   /** Fine-tuning epochs at most (early stopping decides). */
   epochs?: number;
-  /** Fine-tuning learning rate (default: the run's lr / 2). */
+  /** Fine-tuning learning rate (default: the run's lr / 10). */
   lr?: number;
   out?: string;
   threads?: number;
@@ -88,6 +88,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     split && split.rows ? metricsOf(scoreBatches(m, split.batches({ batchSize: tc.batch_size }))) : null;
 
   const original = load();
+  if (original.model.inputs?.ttFields.length) throw new UsageError(`${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`);
   log(`statistics over ${o.statsRows ? `${o.statsRows} rows of ` : ''}the training split`);
   const stats = collectStats(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows);
   const held = validation?.rows ? collectStats(original.model, validation.batches({ batchSize: tc.batch_size })) : null;
@@ -108,7 +109,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   const name = o.method;
   variants.push({ name, params: compressed.paramCount(), test: score(compressed, test) });
   const fitOpts = {
-    epochs: o.epochs ?? 3, batchSize: tc.batch_size, lr: o.lr ?? tc.lr / 2, optimizer: tc.optimizer, seed: tc.seed,
+    epochs: o.epochs ?? 3, batchSize: tc.batch_size, lr: o.lr ?? tc.lr / 10, optimizer: tc.optimizer, seed: tc.seed,
     l2Embedding: tc.l2_embedding, weightDecay: tc.weight_decay, patience: 1,
   };
   if (o.finetune && validation?.rows) {

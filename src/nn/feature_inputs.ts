@@ -12,7 +12,7 @@ import type { EmbeddingTable } from '../embedding/table.js';
 import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
-import { TTEmbedding } from './tt_embedding.js';
+import { TTEmbedding, ttParamCount } from './tt_embedding.js';
 
 /** Initial embedding scale: Normal(0, 1e-4), as FuxiCTR and DeepCTR use. */
 export const EMBEDDING_STD = 1e-4;
@@ -54,12 +54,19 @@ export class FeatureInputs extends Module {
   recon: Reconstruction | null = null;
   /** Tensor-train fields (TT-Rec baseline) instead of tables, when the context asks for them. */
   readonly ttFields: TTEmbedding[] = [];
+  /** Categorical field numbers held as TT cores, and as tables (with TT, the embeddings come tables first, then TT fields). */
+  private readonly ttIndex: number[];
+  private readonly tableIndex: number[];
 
   constructor(readonly spec: FeatureSpec, readonly dim: number, readonly numeric: NumericMode, ctx: ModelContext) {
     super();
     const tt = ctx.tt;
-    if (tt) this.ttFields = spec.categorical.map((f) => this.module(`tt.${f.name}`, new TTEmbedding(f.vocab, dim, tt.rank, ctx.rng)));
-    this.fieldTables = tt ? [] : spec.categorical.map((f) => {
+    // TT-Rec cores only where they are smaller than the table (small vocabularies keep a table).
+    const useTT = (vocab: number): boolean => !!tt && ttParamCount(vocab, dim, tt.rank) < vocab * dim;
+    if (tt) this.ttFields = spec.categorical.filter((f) => useTT(f.vocab)).map((f) => this.module(`tt.${f.name}`, new TTEmbedding(f.vocab, dim, tt.rank, ctx.rng)));
+    this.ttIndex = spec.categorical.flatMap((f, i) => (useTT(f.vocab) ? [i] : []));
+    this.tableIndex = spec.categorical.flatMap((f, i) => (useTT(f.vocab) ? [] : [i]));
+    this.fieldTables = spec.categorical.filter((f) => !useTT(f.vocab)).map((f) => {
       const t = ctx.store.create(f.name, f.vocab, dim, ctx.slots);
       t.init(ctx.rng, 'normal', EMBEDDING_STD);
       return this.table(f.name, t);
@@ -84,11 +91,22 @@ export class FeatureInputs extends Module {
     this.param('recon.mu', recon.mu);
   }
 
+  /** [B, F, D] of a TT model: the table fields' lookups, then the TT fields. */
+  private ttForward(ids: Int32Array, B: number, F: number): Tensor {
+    const parts = this.ttFields.map((t, j) => reshape(t.forward(ids, B, this.ttIndex[j], F), [B, 1, this.dim]));
+    const T = this.tableIndex.length;
+    if (T) {
+      const sub = new Int32Array(B * T);
+      for (let r = 0; r < B; r++) for (let j = 0; j < T; j++) sub[r * T + j] = ids[r * F + this.tableIndex[j]];
+      parts.unshift(lookupFields(this.fieldTables, sub, B));
+    }
+    return parts.length === 1 ? parts[0] : concat(parts, 1);
+  }
+
   forward(b: Batch): InputsOut {
     const N = this.spec.numeric.length, B = b.rows;
     const F = this.spec.categorical.length;
-    const small = this.ttFields.length
-      ? concat(this.ttFields.map((t, f) => reshape(t.forward(b.ids, B, f, F), [B, 1, this.dim])), 1)
+    const small = this.ttFields.length ? this.ttForward(b.ids, B, F)
       : this.fieldTables.length ? lookupFields(this.fieldTables, b.ids, B) : null;
     let numEmb: Tensor | null = null, dense: Tensor | null = null;
     if (N > 0) {

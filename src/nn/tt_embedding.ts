@@ -29,6 +29,12 @@ export function factor3(n: number, exact: boolean): [number, number, number] {
   return best;
 }
 
+/** Parameters of the three cores for a rows x dim table at rank r. */
+export function ttParamCount(rows: number, dim: number, r: number): number {
+  const [v1, v2, v3] = factor3(rows, false), [d1, d2, d3] = factor3(dim, true);
+  return v1 * d1 * r + v2 * r * d2 * r + v3 * r * d3;
+}
+
 export class TTEmbedding extends Module {
   readonly v: [number, number, number];
   readonly d: [number, number, number];

@@ -52,3 +52,24 @@ test('a model built with TT fields has no embedding tables and far fewer paramet
   assert.equal(tt.inputs!.fieldTables.length, 0);
   assert.ok(tt.paramCount() < plain.paramCount());
 });
+
+test('TT cores replace only the tables they make smaller; the embeddings come tables first, then TT fields', () => {
+  const entry = findModel('deepfm')!;
+  const spec = { categorical: [{ name: 'big', vocab: 5000 }, { name: 'small', vocab: 3 }], numeric: [] };
+  const model = entry.create(spec, entry.options.parse({ embedding_dim: 8, hidden: [4] }), { rng: new Rng(1), store: new EmbeddingStore({ mainBudget: 2 ** 24 }), slots: 0, tt: { rank: 4 } });
+  const inputs = model.inputs!;
+  assert.equal(inputs.ttFields.length, 1);
+  assert.deepEqual(inputs.fieldTables.map((t) => t.rows), [3]);
+  const ids = Int32Array.from([4321, 2, 17, 0]); // two rows of (big, small)
+  tidy(() => {
+    const emb = inputs.forward({ ids, dense: new Float32Array(0), labels: new Float32Array(2), rows: 2 }).emb;
+    assert.deepEqual(emb.shape, [2, 2, 8]);
+    const out = emb.toArray(), table = inputs.fieldTables[0].readRows();
+    const tt = inputs.ttFields[0].forward(Int32Array.from([4321, 17]), 2).toArray();
+    for (let r = 0; r < 2; r++)
+      for (let k = 0; k < 8; k++) {
+        assert.equal(out[r * 16 + k], table[ids[r * 2 + 1] * 8 + k], 'slot 0: the table field');
+        assert.equal(out[r * 16 + 8 + k], tt[r * 8 + k], 'slot 1: the TT field');
+      }
+  });
+});

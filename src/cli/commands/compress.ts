@@ -44,7 +44,7 @@ Options:
   --stats-rows N     statistics from the first N training rows (default: all)
   --finetune         fine-tune with early stopping on validation AUC, and train the original as long (control)
   --epochs N         fine-tuning epochs at most (default 3)
-  --lr X             fine-tuning learning rate (default: the run's lr / 2)
+  --lr X             fine-tuning learning rate (default: the run's lr / 10)
   --out DIR          output folder
   --threads N        kernel threads (default: the run's setting)
   --json             print the result as JSON`,

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench -- paper [--datasets criteo,avazu] [--models deepfm,dcn,...] [--seeds 2024,2025,2026]
+ * [--ratio 3] [--tt-rank 16] [--reuse] [--quick]`: the paper-style experiment on real data. For every
+ * dataset x model x seed: train the original (early stopping), then AFM, AFM-act and SVD at the same
+ * parameter budget, each fine-tuned (the original gets the same extra training as a control), a
+ * TT-Rec model and a small model of the compressed size, both trained from scratch. Writes
+ * bench/results/paper.json (every cell, with its seed) and the `paper` section of docs/results.md
+ * (mean and spread over seeds; batch-4096 throughput of the first seed's models).
+ * `--reuse` keeps every finished step in bench/results/paper-runs/ (so an interrupted run resumes,
+ * and a rerun only re-measures throughput and rewrites the report); `--quick` is one seed of DeepFM on Avazu.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { compressRun } from '../src/jobs/compress_run.js';
+import { timeModel } from '../src/jobs/compare.js';
+import { writeFileAtomic } from '../src/io/atomic.js';
+import { loadModel } from '../src/persist/model_file.js';
+import { loadTrainConfig } from '../src/train/config.js';
+import { ProgressReporter } from '../src/train/progress.js';
+import { ensureEngine } from '../src/train/setup.js';
+import { MODEL_FILE, train } from '../src/train/trainer.js';
+import { smallOptions } from './lib/paper_size.js';
+import { renderPaper, type Cell, type Speed } from './lib/paper_render.js';
+import { repoRoot } from './lib/results_doc.js';
+import { report } from './report.js';
+
+export const DATASETS: Record<string, { config: string; probe: string; text: string }> = {
+  criteo: {
+    config: 'examples/criteo_deepfm.yaml', probe: '../shared/data/criteo/criteo_80k.tsv',
+    text: 'Criteo: `criteo_80k.tsv`, rows 1-56,000 train, 56,001-64,000 validation, 64,001-80,000 test (16,000 rows)',
+  },
+  avazu: {
+    config: 'examples/avazu_deepfm.yaml', probe: '../shared/data/avazu/9k/train.csv',
+    text: 'Avazu: `9k/train.csv` rows 1-7,278 train and 7,279-8,087 validation; `dev.csv` + `test.csv` test (912 rows)',
+  },
+};
+
+function arg(args: string[], name: string, dflt: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
+}
+
+/** The variants of one run, in table order. */
+export const VARIANTS = ['original', 'afm', 'afm + fine-tune', 'afm-act', 'afm-act + fine-tune', 'svd', 'svd + fine-tune', 'original + same extra training', 'tt (from scratch)', 'small (from scratch)'] as const;
+
+export async function run(args: string[]): Promise<void> {
+  process.chdir(repoRoot);
+  const quick = args.includes('--quick');
+  const reuse = args.includes('--reuse');
+  const datasets = arg(args, 'datasets', quick ? 'avazu' : 'criteo,avazu').split(',');
+  const models = arg(args, 'models', quick ? 'deepfm' : 'deepfm,dcn,nfm,fibinet,autoint,gdcn').split(',');
+  const seeds = arg(args, 'seeds', quick ? '2024' : '2024,2025,2026').split(',').map(Number);
+  const ratio = Number(arg(args, 'ratio', '3'));
+  const ttRank = Number(arg(args, 'tt-rank', '16'));
+  for (const d of datasets) if (!DATASETS[d]) throw new Error(`unknown dataset ${d} (known: ${Object.keys(DATASETS).join(', ')})`);
+  const missing = datasets.filter((d) => !existsSync(DATASETS[d].probe));
+  if (missing.length) { console.log(`paper bench: ${missing.map((d) => DATASETS[d].probe).join(', ')} absent; skipped`); return; }
+  await ensureEngine(0);
+  const work = join(repoRoot, 'bench', 'results', 'paper-runs');
+  const cells: Cell[] = [];
+  const speeds: Speed[] = [];
+  const progress = () => new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 60_000 });
+
+  for (const ds of datasets)
+    for (const model of models) {
+      const log = (m: string): void => void process.stderr.write(`[${ds} ${model}] ${m}\n`);
+      const files: Record<string, string> = {};
+      for (const seed of seeds) {
+        const base = join(work, ds, model, `s${seed}`);
+        mkdirSync(base, { recursive: true });
+        const add = (variant: string, params: number, auc: number, logloss: number, file: string): void => {
+          cells.push({ dataset: ds, model, seed, variant, params, auc, logloss });
+          if (seed === seeds[0]) files[variant] = file;
+        };
+        /** Trains from scratch into `dir` (kept as cell.json for --reuse). */
+        const trainCell = async (dir: string, extra: string[]): Promise<{ params: number; auc: number; logloss: number; file: string }> => {
+          const cellFile = join(dir, 'cell.json');
+          if (reuse && existsSync(cellFile)) return JSON.parse(readFileSync(cellFile, 'utf8'));
+          const { config } = loadTrainConfig({ file: DATASETS[ds].config, args: [`--model.name=${model}`, `--training.seed=${seed}`, `--run.dir=${dir}`, '--run.overwrite=true', '--run.checkpoint=false', ...extra] });
+          const r = await train(config, { progress: progress() });
+          const c = { params: r.params, auc: r.test!.auc, logloss: r.test!.logloss, file: r.modelPath };
+          writeFileAtomic(cellFile, JSON.stringify(c));
+          return c;
+        };
+        log(`seed ${seed}: original`);
+        const orig = await trainCell(join(base, 'original'), []);
+        add('original', orig.params, orig.auc, orig.logloss, orig.file);
+        let afmParams = orig.params;
+        for (const method of ['afm', 'afm-act', 'svd'] as const) {
+          const out = join(base, method);
+          const done = reuse && existsSync(join(out, 'report.json'));
+          log(`seed ${seed}: ${method}${done ? ' (reused)' : ''}`);
+          const r = done ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
+            : await compressRun(join(base, 'original'), { method, ratio, finetune: true, control: method === 'afm', epochs: 3, out, log: () => {} });
+          for (const v of r.variants.slice(1)) {
+            // The control has the original's architecture: timed with it.
+            const file = v.name === 'original + same extra training' ? orig.file : join(out, MODEL_FILE);
+            add(v.name, v.params, v.test.auc, v.test.logloss, file);
+          }
+          if (method === 'afm') afmParams = r.variants[1].params;
+        }
+        log(`seed ${seed}: tt (rank ${ttRank}) from scratch`);
+        const tt = await trainCell(join(base, 'tt'), [`--training.tt_rank=${ttRank}`]);
+        add('tt (from scratch)', tt.params, tt.auc, tt.logloss, tt.file);
+        const { meta } = loadModel(orig.file);
+        const small = smallOptions(model, meta.features, meta.options, afmParams);
+        log(`seed ${seed}: small from scratch (${JSON.stringify(small.options)})`);
+        const sm = await trainCell(join(base, 'small'), Object.entries(small.options).map(([k, v]) => `--model.${k}=${JSON.stringify(v)}`));
+        add('small (from scratch)', sm.params, sm.auc, sm.logloss, sm.file);
+      }
+      log(`throughput of the seed-${seeds[0]} models (load ${loadavg()[0].toFixed(2)})`);
+      const timed = new Map<string, { throughput: number; latencyMs: number }>(); // variants sharing a model file are timed once
+      for (const [variant, file] of Object.entries(files)) {
+        if (!timed.has(file)) {
+          const { model: m, meta } = loadModel(file);
+          timed.set(file, timeModel(m, meta.features, 1.5));
+        }
+        const t = timed.get(file)!;
+        speeds.push({ dataset: ds, model, variant, rowsPerSec: t.throughput, latencyMs: t.latencyMs, load: loadavg()[0] });
+      }
+      const summary = renderPaper({ cells, speeds, seeds, ratio, ttRank, datasets: datasets.map((d) => ({ name: d, text: DATASETS[d].text })) });
+      report('paper', summary.rows, { seeds, ratio, tt_rank: ttRank, cells, speeds });
+    }
+  console.log(`wrote ${join(repoRoot, 'docs', 'results.md')}`);
+}
