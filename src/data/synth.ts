@@ -1,5 +1,5 @@
 /**
- * Synthetic Criteo-shaped TSV (label, I1..I13, C1..C26), deterministic by seed: Zipf-like
+ * Synthetic Criteo-shaped TSV (label, I1..I13, C1..C26; or CSV with that header), deterministic by seed: Zipf-like
  * categorical vocabularies (several with 1M+ values), missing cells, heavy-tailed integers,
  * and labels from a planted logistic model with first-order weights plus pairwise field
  * interactions, so that interaction models beat logistic regression.
@@ -14,6 +14,8 @@ export interface SynthOptions {
   seed?: number;
   /** Write gzip (by stream) instead of plain text. */
   gzip?: boolean;
+  /** CSV with a header line (label,I1..I13,C1..C26) instead of headerless Criteo TSV. */
+  csv?: boolean;
 }
 
 /** Vocabulary size per categorical field (C1..C26): mixes tiny, mid and 1M+ fields. */
@@ -41,7 +43,8 @@ function hex8(v: number): string {
 export function generateSynth(opts: SynthOptions, emit: (text: string) => void): { positives: number } {
   const rand = rng(opts.seed ?? 1);
   let positives = 0;
-  let out = '';
+  const sep = opts.csv ? ',' : '\t';
+  let out = opts.csv ? `label,${Array.from({ length: 13 }, (_, i) => `I${i + 1}`).join(',')},${Array.from({ length: 26 }, (_, i) => `C${i + 1}`).join(',')}\n` : '';
   const ids = new Int32Array(26);
   for (let r = 0; r < opts.rows; r++) {
     let logit = -1.6;
@@ -74,7 +77,7 @@ export function generateSynth(opts: SynthOptions, emit: (text: string) => void):
     for (const [a, b] of PAIRS) if (ids[a] >= 0 && ids[b] >= 0) logit += weight(mix(a, ids[a]), mix(b, ids[b]), 1.2);
     const y = rand() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
     positives += y;
-    out += `${y}\t${cells.join('\t')}\n`;
+    out += `${y}${sep}${cells.join(sep)}\n`;
     if (out.length > 1 << 20) {
       emit(out);
       out = '';

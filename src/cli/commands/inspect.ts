@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../../util/errors.js';
 import { FORMATS, type FormatName } from '../../data/formats/table.js';
-import { formatReport, inspectFile } from '../../data/inspect.js';
+import { formatReport, inspectFile, proposedTrainingConfig } from '../../data/inspect.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 
 export const inspect: Command = {
   name: 'inspect',
@@ -17,14 +19,16 @@ Options:
   --header         the first line names the columns (csv/tsv)
   --no-header      there is no header line
   --label NAME     label column (default: label/Label/click/target if present)
-  --strict         exit 1 when any row is malformed`,
+  --strict         exit 1 when any row is malformed
+  --config-out F   also write a complete training config to F (the proposal, an 80/10/10 split
+                   in file order, DeepFM); an existing F is not overwritten`,
   async run(argv) {
     let parsed;
     try {
       parsed = parseArgs({
         args: argv,
         allowPositionals: true,
-        options: { format: { type: 'string' }, header: { type: 'boolean' }, 'no-header': { type: 'boolean' }, label: { type: 'string' }, strict: { type: 'boolean' } },
+        options: { format: { type: 'string' }, header: { type: 'boolean' }, 'no-header': { type: 'boolean' }, label: { type: 'string' }, strict: { type: 'boolean' }, 'config-out': { type: 'string' } },
       });
     } catch (err) {
       throw new UsageError((err as Error).message);
@@ -34,8 +38,14 @@ Options:
     if (values.format !== undefined && !FORMATS.includes(values.format as FormatName))
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
     const header = values['no-header'] ? false : values.header ? true : undefined;
+    const out = values['config-out'];
+    if (out !== undefined && existsSync(out)) throw new UsageError(`--config-out ${out}: the file exists; remove it or pick another name`);
     const report = await inspectFile(positionals[0], { format: values.format as FormatName | undefined, header, label: values.label });
     process.stdout.write(formatReport(report));
+    if (out !== undefined) {
+      writeFileAtomic(out, proposedTrainingConfig(report));
+      process.stdout.write(`wrote ${out}\n`);
+    }
     if (values.strict && report.badRows.count > 0) {
       process.stderr.write(`slimctr inspect: ${report.badRows.count} malformed row(s) (--strict)\n`);
       return 1;

@@ -1,0 +1,91 @@
+/**
+ * docs/guide.md's walkthrough, run as written: every line of its shell blocks, in order, in a
+ * scratch folder. `./bin/slimctr.js` is this repository's CLI; a line ending in `&` starts in the
+ * background (the server, moved to a free port); `curl -d` becomes the same POST from fetch.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scratchDir } from '../train/toy_data.js';
+
+const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
+const guide = readFileSync(fileURLToPath(new URL('../../../docs/guide.md', import.meta.url)), 'utf8');
+
+/** Shell words of one line: spaces separate, single or double quotes group, ` #` starts a comment. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let cur: string | null = null, quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) { if (c === quote) quote = ''; else cur += c; continue; }
+    if (c === "'" || c === '"') { quote = c; cur ??= ''; continue; }
+    if (c === '#' && cur === null) break;
+    if (c === ' ') { if (cur !== null) out.push(cur); cur = null; continue; }
+    cur = (cur ?? '') + c;
+  }
+  if (cur !== null) out.push(cur);
+  return out;
+}
+
+/** The command lines of the walkthrough section's ```sh blocks. */
+export function walkthroughCommands(md: string): string[][] {
+  const start = md.indexOf('## The walkthrough');
+  const end = md.indexOf('\n## ', start + 1);
+  const section = md.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).map(words).filter((w) => w.length > 0);
+}
+
+test('the guide parses quotes and comments the way a shell would', () => {
+  assert.deepEqual(words(`curl -d '{"a": "# not a comment"}' x   # comment`), ['curl', '-d', '{"a": "# not a comment"}', 'x']);
+});
+
+test('docs/guide.md walkthrough: every command runs, in order, and leaves what the text says', async () => {
+  const cmds = walkthroughCommands(guide);
+  assert.ok(cmds.length >= 10, `only ${cmds.length} commands found in the walkthrough`);
+  const dir = scratchDir('guide');
+  let server: ChildProcess | null = null;
+  let url = '';
+  try {
+    for (const w of cmds) {
+      const shown = w.join(' ');
+      if (w[0] === './bin/slimctr.js' && w[w.length - 1] === '&') {
+        const args = w.slice(1, -1).map((a, i, all) => (all[i - 1] === '--port' ? '0' : a));
+        const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        server = child;
+        url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout!.on('data', (d: Buffer) => { out += d; const m = /listening on (http:\/\/\S+)/.exec(out); if (m) resolve(m[1]); });
+          child.on('exit', (code) => reject(new Error(`${shown}: exited ${code} before listening`)));
+        });
+      } else if (w[0] === './bin/slimctr.js') {
+        const r = spawnSync(process.execPath, [bin, ...w.slice(1)], { cwd: dir, encoding: 'utf8' });
+        assert.equal(r.status, 0, `${shown}\n${r.stderr}`);
+      } else if (w[0] === 'curl') {
+        const body = w[w.indexOf('-d') + 1];
+        const path = new URL(w.find((a) => a.startsWith('http'))!).pathname;
+        const res = await fetch(url + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        const text = await res.text();
+        assert.equal(res.status, 200, `${shown}: ${text}`);
+        const preds = (JSON.parse(text) as { predictions: number[] }).predictions;
+        assert.equal(preds.length, 1);
+        assert.ok(preds[0] > 0 && preds[0] < 1, `probability ${preds[0]}`);
+      } else {
+        assert.fail(`the walkthrough has a command the test does not know how to run: ${shown}`);
+      }
+    }
+  } finally {
+    if (server) {
+      const exited = new Promise<number | null>((resolve) => server!.on('exit', resolve));
+      server.kill('SIGTERM');
+      assert.equal(await exited, 0, 'the server exits cleanly on SIGTERM');
+    }
+  }
+  for (const f of ['clicks.csv', 'my.yaml', 'runs/deepfm/model.safetensors', 'runs/deepfm-afm/model.safetensors', 'runs/deepfm-afm/control.safetensors', 'runs/deepfm-svd/model.safetensors', 'model.onnx']) {
+    assert.ok(existsSync(join(dir, f)), `${f} is missing`);
+  }
+  const preds = readFileSync(join(dir, 'preds.csv'), 'utf8').trim().split('\n');
+  assert.equal(preds.length, 20_001, 'a header and one probability per row');
+});
