@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- paper [--datasets criteo,avazu] [--models deepfm,dcn,...] [--seeds 2024,2025,2026]
- * [--ratio 3] [--tt-rank 16] [--reuse] [--quick]`: the paper-style experiment on real data. For every
+ * [--ratio 3] [--sweep 6,12] [--tt-rank 16] [--reuse] [--quick]`: the paper-style experiment on real data. For every
  * dataset x model x seed: train the original (early stopping), then AFM, AFM-act and SVD at the same
  * parameter budget, each fine-tuned (the original gets the same extra training as a control), a
- * TT-Rec model and a small model of the compressed size, both trained from scratch. Writes
+ * TT-Rec model and a small model of the compressed size, both trained from scratch; and, for the
+ * first seed, AFM and SVD without fine-tuning at the higher --sweep ratios. Writes
  * bench/results/paper.json (every cell, with its seed) and the `paper` section of docs/results.md
  * (mean and spread over seeds; batch-4096 throughput of the first seed's models).
  * `--reuse` keeps every finished step in bench/results/paper-runs/ (so an interrupted run resumes,
@@ -53,6 +54,7 @@ export async function run(args: string[]): Promise<void> {
   const seeds = arg(args, 'seeds', quick ? '2024' : '2024,2025,2026').split(',').map(Number);
   const ratio = Number(arg(args, 'ratio', '3'));
   const ttRank = Number(arg(args, 'tt-rank', '16'));
+  const sweep = arg(args, 'sweep', quick ? '' : '6,12').split(',').filter(Boolean).map(Number);
   for (const d of datasets) if (!DATASETS[d]) throw new Error(`unknown dataset ${d} (known: ${Object.keys(DATASETS).join(', ')})`);
   const missing = datasets.filter((d) => !existsSync(DATASETS[d].probe));
   if (missing.length) { console.log(`paper bench: ${missing.map((d) => DATASETS[d].probe).join(', ')} absent; skipped`); return; }
@@ -100,6 +102,15 @@ export async function run(args: string[]): Promise<void> {
           }
           if (method === 'afm') afmParams = r.variants[1].params;
         }
+        // Higher compression, first seed only and without fine-tuning: where AFM and SVD part ways.
+        for (const r of seed === seeds[0] ? sweep : [])
+          for (const method of ['afm', 'svd'] as const) {
+            const out = join(base, `${method}-x${r}`);
+            const rep = reuse && existsSync(join(out, 'report.json')) ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
+              : await compressRun(join(base, 'original'), { method, ratio: r, out, log: () => {} });
+            const v = rep.variants[1];
+            cells.push({ dataset: ds, model, seed, variant: `${method} @${r}x`, params: v.params, auc: v.test.auc, logloss: v.test.logloss });
+          }
         log(`seed ${seed}: tt (rank ${ttRank}) from scratch`);
         const tt = await trainCell(join(base, 'tt'), [`--training.tt_rank=${ttRank}`]);
         add('tt (from scratch)', tt.params, tt.auc, tt.logloss, tt.file);
