@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- paper [--datasets criteo,avazu] [--models deepfm,dcn,...] [--seeds 2024,2025,2026]
- * [--ratio 3] [--sweep 6,12] [--tt-rank 16] [--reuse] [--quick]`: the paper-style experiment on real data. For every
+ * [--ratio 3] [--sweep 6,12] [--tt-rank 16] [--section paper] [--reuse] [--quick]`: the paper-style experiment on real data. For every
  * dataset x model x seed: train the original (early stopping), then AFM, AFM-act and SVD at the same
  * parameter budget, each fine-tuned (the original gets the same extra training as a control), a
  * TT-Rec model and a small model of the compressed size, both trained from scratch; and, for the
@@ -38,7 +38,7 @@ export const DATASETS: Record<string, { config: string; probe: string; text: str
 };
 
 function arg(args: string[], name: string, dflt: string): string {
-  const i = args.indexOf(`--${name}`);
+  const i = args.lastIndexOf(`--${name}`); // the last one wins, so wrappers can set defaults
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 }
 
@@ -55,6 +55,8 @@ export async function run(args: string[]): Promise<void> {
   const ratio = Number(arg(args, 'ratio', '3'));
   const ttRank = Number(arg(args, 'tt-rank', '16'));
   const sweep = arg(args, 'sweep', quick ? '' : '6,12').split(',').filter(Boolean).map(Number);
+  // `npm run bench -- compress` is this bench on fewer cells, reported in its own section.
+  const section = arg(args, 'section', 'paper');
   for (const d of datasets) if (!DATASETS[d]) throw new Error(`unknown dataset ${d} (known: ${Object.keys(DATASETS).join(', ')})`);
   const missing = datasets.filter((d) => !existsSync(DATASETS[d].probe));
   if (missing.length) { console.log(`paper bench: ${missing.map((d) => DATASETS[d].probe).join(', ')} absent; skipped`); return; }
@@ -62,6 +64,7 @@ export async function run(args: string[]): Promise<void> {
   const work = join(repoRoot, 'bench', 'results', 'paper-runs');
   const cells: Cell[] = [];
   const speeds: Speed[] = [];
+  const spectra: { dataset: string; model: string; file: string }[] = [];
   const progress = () => new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 60_000 });
 
   for (const ds of datasets)
@@ -130,8 +133,9 @@ export async function run(args: string[]): Promise<void> {
         const t = timed.get(file)!;
         speeds.push({ dataset: ds, model, variant, rowsPerSec: t.throughput, latencyMs: t.latencyMs, load: loadavg()[0] });
       }
-      const summary = renderPaper({ cells, speeds, seeds, ratio, ttRank, datasets: datasets.map((d) => ({ name: d, text: DATASETS[d].text })) });
-      report('paper', summary.rows, { seeds, ratio, tt_rank: ttRank, cells, speeds });
+      spectra.push({ dataset: ds, model, file: join(work, ds, model, `s${seeds[0]}`, 'afm', 'report.json') });
+      const summary = renderPaper({ section, cells, speeds, spectra, seeds, ratio, ttRank, datasets: datasets.map((d) => ({ name: d, text: DATASETS[d].text })) });
+      report(section, summary.rows, { seeds, ratio, tt_rank: ttRank, cells, speeds });
     }
   console.log(`wrote ${join(repoRoot, 'docs', 'results.md')}`);
 }

@@ -5,7 +5,7 @@
  * at the same size, seed by seed.
  */
 import type { Row } from '../../src/cli/table.js';
-import { aucChart, type CompareRow } from '../../src/jobs/compare.js';
+import { aucChart, spectrumChart, type CompareRow } from '../../src/jobs/compare.js';
 import { writeResultsSection } from './results_doc.js';
 
 export interface Cell { dataset: string; model: string; seed: number; variant: string; params: number; auc: number; logloss: number }
@@ -42,7 +42,7 @@ function paired(cells: Cell[], ds: string, model: string, a: string, b: string):
   });
 }
 
-export interface PaperInput { cells: Cell[]; speeds: Speed[]; seeds: number[]; ratio: number; ttRank: number; datasets: { name: string; text: string }[] }
+export interface PaperInput { section: string; cells: Cell[]; speeds: Speed[]; spectra: { dataset: string; model: string; file: string }[]; seeds: number[]; ratio: number; ttRank: number; datasets: { name: string; text: string }[] }
 
 /** Writes the `paper` section of docs/results.md; returns the rows for the printed table. */
 export function renderPaper(p: PaperInput): { rows: Row[] } {
@@ -50,8 +50,10 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
   const md: string[] = [];
   const charts: string[] = [];
   const load = p.speeds.length ? Math.max(...p.speeds.map((s) => s.load)) : 0;
-  md.push('## The paper experiment: six models, two datasets, three seeds', '',
-    `Written by \`npm run bench -- paper\` on ${new Date().toISOString().slice(0, 10)}. Seeds ${p.seeds.join(', ')} (initialization, shuffling, fine-tuning); compression ratio ${p.ratio}; TT-Rec rank ${p.ttRank}.`,
+  const count = (xs: unknown[], one: string, many: string): string => `${new Set(xs).size} ${new Set(xs).size === 1 ? one : many}`;
+  const title = p.section === 'paper' ? 'The paper experiment' : `The ${p.section} benchmark`;
+  md.push(`## ${title}: ${count(p.cells.map((c) => c.model), 'model', 'models')}, ${count(p.cells.map((c) => c.dataset), 'dataset', 'datasets')}, ${count(p.seeds, 'seed', 'seeds')}`, '',
+    `Written by \`npm run bench -- ${p.section}\` on ${new Date().toISOString().slice(0, 10)}. Seeds ${p.seeds.join(', ')} (initialization, shuffling, fine-tuning); compression ratio ${p.ratio}; TT-Rec rank ${p.ttRank}.`,
     'Every model: embedding 16, MLP 400-400-400 where it has one, Adam lr 1e-3, early stopping on validation AUC. Each compressed variant is fine-tuned (at most 3 epochs, lr 1e-4, early stopping; the starting weights count); "original + same extra training" is the control. TT and "small" are trained from scratch; "small" is the same architecture with a narrower embedding and layers, sized to the AFM model.',
     'AUC columns give mean ± standard deviation over the seeds; Δ AUC is paired (each seed against its own original), so it is far less noisy than the AUCs themselves.',
     `Throughput: batch-4096 inference rows/s of the first seed's models, one process, load average up to ${load.toFixed(2)} during measurement.`, '');
@@ -87,10 +89,13 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
       }
       const cmp: CompareRow[] = st.filter((s) => !s.variant.includes(' @')).map((s) => ({ variant: s.variant, file: '', params: s.params, bytes: 0, testAuc: mean(s.auc), testLogloss: mean(s.logloss), latencyMs: 0, throughput: s.speed?.rowsPerSec ?? 0 }));
       charts.push(aucChart(cmp, `${ds.name} / ${model}: mean test AUC against parameters`));
+      const spectrum = p.spectra.find((x) => x.dataset === ds.name && x.model === model);
+      const sc = spectrum ? spectrumChart(spectrum.file) : null;
+      if (sc) charts.push(sc);
     }
     md.push('Δ AUC against the same seed\'s original, mean ± sd over seeds:', '', ...head, '', 'AFM against SVD at the same ranks (paired by seed):', '', ...versus, '',
       ...(sweep.length > 2 ? ['Higher compression, first seed, no fine-tuning (AFM and SVD at the same ranks):', '', ...sweep, ''] : []), ...detail);
   }
-  writeResultsSection('paper', md.join('\n'), charts);
+  writeResultsSection(p.section, md.join('\n'), charts);
   return { rows };
 }
