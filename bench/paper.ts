@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- paper [--datasets criteo,avazu] [--models deepfm,dcn,...] [--seeds 2024,2025,2026]
- * [--ratio 3] [--sweep 6,12] [--tt-rank 16] [--section paper] [--reuse] [--quick]`: the paper-style experiment on real data. For every
+ * [--ratio 3] [--sweep 6,12] [--stats-rows 500,2000,8000] [--tt-rank 16] [--section paper] [--reuse] [--quick]`: the paper-style experiment on real data. For every
  * dataset x model x seed: train the original (early stopping), then AFM, AFM-act and SVD at the same
  * parameter budget, each fine-tuned (the original gets the same extra training as a control), a
  * TT-Rec model and a small model of the compressed size, both trained from scratch; and, for the
- * first seed, AFM and SVD without fine-tuning at the higher --sweep ratios. Writes
+ * first seed, AFM and SVD without fine-tuning at the higher --sweep ratios, and AFM with statistics
+ * from only the first --stats-rows training rows. Writes
  * bench/results/paper.json (every cell, with its seed) and the `paper` section of docs/results.md
  * (mean and spread over seeds; batch-4096 throughput of the first seed's models).
  * `--reuse` keeps every finished step in bench/results/paper-runs/ (so an interrupted run resumes,
@@ -55,6 +56,7 @@ export async function run(args: string[]): Promise<void> {
   const ratio = Number(arg(args, 'ratio', '3'));
   const ttRank = Number(arg(args, 'tt-rank', '16'));
   const sweep = arg(args, 'sweep', quick ? '' : '6,12').split(',').filter(Boolean).map(Number);
+  const statsRows = arg(args, 'stats-rows', quick ? '' : '500,2000,8000').split(',').filter(Boolean).map(Number);
   // `npm run bench -- compress` is this bench on fewer cells, reported in its own section.
   const section = arg(args, 'section', 'paper');
   for (const d of datasets) if (!DATASETS[d]) throw new Error(`unknown dataset ${d} (known: ${Object.keys(DATASETS).join(', ')})`);
@@ -114,6 +116,14 @@ export async function run(args: string[]): Promise<void> {
             const v = rep.variants[1];
             cells.push({ dataset: ds, model, seed, variant: `${method} @${r}x`, params: v.params, auc: v.test.auc, logloss: v.test.logloss });
           }
+        // How much data the statistics need: AFM at the same ratio from the first N training rows.
+        for (const n of seed === seeds[0] ? statsRows : []) {
+          const out = join(base, `afm-n${n}`);
+          const rep = reuse && existsSync(join(out, 'report.json')) ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
+            : await compressRun(join(base, 'original'), { method: 'afm', ratio, statsRows: n, out, log: () => {} });
+          const v = rep.variants[1];
+          cells.push({ dataset: ds, model, seed, variant: `afm stats ${n}`, params: v.params, auc: v.test.auc, logloss: v.test.logloss });
+        }
         log(`seed ${seed}: tt (rank ${ttRank}) from scratch`);
         const tt = await trainCell(join(base, 'tt'), [`--training.tt_rank=${ttRank}`]);
         add('tt (from scratch)', tt.params, tt.auc, tt.logloss, tt.file);

@@ -63,6 +63,7 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
     md.push(`### ${ds.name}`, '', ds.text, '');
     const head: string[] = ['| model | original AUC | AFM + FT Δ | AFM-act + FT Δ | SVD + FT Δ | TT Δ | small Δ | control Δ | AFM ratio | AFM speed-up |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
     const detail: string[] = [];
+    const statRows: string[] = ['| model | statistics from the first N training rows | AFM Δ AUC |', '|---|---:|---:|'];
     const sweep: string[] = ['| model | ratio asked | ratio reached | AFM Δ AUC | SVD Δ AUC | AFM − SVD |', '|---|---:|---:|---:|---:|---:|'];
     const versus: string[] = ['| model | AFM − SVD (no fine-tune) | seeds AFM ≥ SVD | AFM + FT − SVD + FT | seeds AFM ≥ SVD |', '|---|---:|---:|---:|---:|'];
     for (const model of models) {
@@ -87,13 +88,18 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
         const r = a.variant.slice('afm @'.length), b = get(`svd @${r}`);
         if (b) sweep.push(`| ${model} | ${r} | ${(orig.params / a.params).toFixed(2)}x | ${pm(a.delta, 5, true)} | ${pm(b.delta, 5, true)} | ${signed(mean(a.delta) - mean(b.delta), 5)} |`);
       }
-      const cmp: CompareRow[] = st.filter((s) => !s.variant.includes(' @')).map((s) => ({ variant: s.variant, file: '', params: s.params, bytes: 0, testAuc: mean(s.auc), testLogloss: mean(s.logloss), latencyMs: 0, throughput: s.speed?.rowsPerSec ?? 0 }));
+      const byRows = st.filter((s) => s.variant.startsWith('afm stats '));
+      for (const a of byRows) statRows.push(`| ${model} | ${a.variant.slice('afm stats '.length)} | ${pm(a.delta, 5, true)} |`);
+      const full = get('afm');
+      if (byRows.length && full) statRows.push(`| ${model} | all | ${pm(full.delta, 5, true)} |`);
+      const cmp: CompareRow[] = st.filter((s) => !s.variant.includes(' @') && !s.variant.startsWith('afm stats')).map((s) => ({ variant: s.variant, file: '', params: s.params, bytes: 0, testAuc: mean(s.auc), testLogloss: mean(s.logloss), latencyMs: 0, throughput: s.speed?.rowsPerSec ?? 0 }));
       charts.push(aucChart(cmp, `${ds.name} / ${model}: mean test AUC against parameters`));
       const spectrum = p.spectra.find((x) => x.dataset === ds.name && x.model === model);
       const sc = spectrum ? spectrumChart(spectrum.file) : null;
       if (sc) charts.push(sc);
     }
     md.push('Δ AUC against the same seed\'s original, mean ± sd over seeds:', '', ...head, '', 'AFM against SVD at the same ranks (paired by seed):', '', ...versus, '',
+      ...(statRows.length > 2 ? [`How many rows the statistics need (AFM at ratio ${p.ratio}, first seed, no fine-tuning):`, '', ...statRows, ''] : []),
       ...(sweep.length > 2 ? ['Higher compression, first seed, no fine-tuning (AFM and SVD at the same ranks):', '', ...sweep, ''] : []), ...detail);
   }
   writeResultsSection(p.section, md.join('\n'), charts);
