@@ -91,7 +91,7 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
       const byRows = st.filter((s) => s.variant.startsWith('afm stats '));
       for (const a of byRows) statRows.push(`| ${model} | ${a.variant.slice('afm stats '.length)} | ${pm(a.delta, 5, true)} |`);
       const full = get('afm');
-      if (byRows.length && full) statRows.push(`| ${model} | all | ${pm(full.delta, 5, true)} |`);
+      if (byRows.length && full) statRows.push(`| ${model} | all (every seed) | ${pm(full.delta, 5, true)} |`);
       const cmp: CompareRow[] = st.filter((s) => !s.variant.includes(' @') && !s.variant.startsWith('afm stats')).map((s) => ({ variant: s.variant, file: '', params: s.params, bytes: 0, testAuc: mean(s.auc), testLogloss: mean(s.logloss), latencyMs: 0, throughput: s.speed?.rowsPerSec ?? 0 }));
       charts.push(aucChart(cmp, `${ds.name} / ${model}: mean test AUC against parameters`));
       const spectrum = p.spectra.find((x) => x.dataset === ds.name && x.model === model);
