@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Heap } from './heap.js';
 import type { KernelExports } from './exports.js';
-import { ARG_SLOTS, CTL_BYTES, CTL_INTS, FAILED, GEN, PENDING, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
+import { ARG_SLOTS, CTL_BYTES, CTL_INTS, FAILED, GEN, PENDING, PICKED, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
 import { runTask } from './split.js';
 
 /** No kernel share takes this long; past it a worker is assumed dead rather than waited on forever. */
@@ -78,7 +78,8 @@ export class ThreadPool {
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;
       if (Atomics.wait(ctl, PENDING, left, WATCHDOG_MS) === 'timed-out' && Atomics.load(ctl, PENDING) === left) {
-        throw new Error(`kernel workers did not finish a task within ${WATCHDOG_MS / 1000} s (a worker thread died?)`);
+        const state = this.workers.map((_, i) => `worker ${i + 1} last took generation ${PICKED + i < CTL_INTS ? Atomics.load(ctl, PICKED + i) : '?'}`).join(', ');
+        throw new Error(`kernel workers did not finish task ${task} (generation ${Atomics.load(ctl, GEN)}, ${left} share(s) left) within ${WATCHDOG_MS / 1000} s: ${state}`);
       }
     }
     if (mainError) throw mainError;

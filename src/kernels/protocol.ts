@@ -12,6 +12,7 @@ export const PENDING = 1; // workers still running the current task
 export const TASK = 2; // which task (below)
 export const THREADS = 3; // how many threads share the task
 export const FAILED = 4; // set by a worker whose share threw (its message goes to the console)
+export const PICKED = 8; // PICKED + i - 1: the last generation worker i picked up (workers 1..8; a hang report tells a missed wake-up from a stuck kernel)
 
 /** Task codes. */
 export const TASK_QUIT = 0;

@@ -2,7 +2,7 @@
 // control block and runs its share of each task the main thread posts (see pool.ts).
 import { workerData } from 'node:worker_threads';
 import { instantiate } from './exports.js';
-import { ARG_SLOTS, CTL_INTS, FAILED, GEN, PENDING, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
+import { ARG_SLOTS, CTL_INTS, FAILED, GEN, PENDING, PICKED, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
 import { runTask } from './split.js';
 
 const init = workerData as WorkerInit;
@@ -14,8 +14,17 @@ const args = new Float64Array(init.memory.buffer, init.ctl + CTL_INTS * 4, ARG_S
 // is still seen as new.
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, GEN, seen);
-  seen = Atomics.load(ctl, GEN);
+  // Wait for a generation not run yet. A notify can arrive late: after this worker already saw the
+  // new generation (its wait returned 'not-equal'), ran it and went back to sleep. Waking then must
+  // not run the same task twice (that decremented PENDING twice and let the main thread go on while
+  // this worker still had a share to run), so the generation is checked, not the wake-up.
+  let gen = Atomics.load(ctl, GEN);
+  while (gen === seen) {
+    Atomics.wait(ctl, GEN, seen);
+    gen = Atomics.load(ctl, GEN);
+  }
+  seen = gen;
+  if (PICKED + init.index - 1 < CTL_INTS) Atomics.store(ctl, PICKED + init.index - 1, seen);
   const task = Atomics.load(ctl, TASK);
   if (task === TASK_QUIT) break;
   try {
