@@ -62,20 +62,3 @@ export function update_rows(
     else adam_span(w, g, w + slot, w + 2 * slot, dim, lr, b1, b2, eps, wd);
   }
 }
-
-/** dst[inverse[i]] += src[i * srcStride : + dim] for i < n (dst rows are dim floats). */
-export function scatter_add_rows(src: usize, srcStride: i32, inverse: usize, n: i32, dim: i32, dst: usize): void {
-  for (let i = 0; i < n; i++) {
-    const d = dst + (<usize>(load<i32>(inverse + (<usize>i << 2)) * dim) << 2);
-    const s = src + (<usize>(i * srcStride) << 2);
-    let j = 0;
-    for (; j + 4 <= dim; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-    }
-    for (; j < dim; j++) {
-      const o = <usize>j << 2;
-      store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
-    }
-  }
-}
