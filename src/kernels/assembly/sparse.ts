@@ -2,14 +2,7 @@
 // distinct row once, copy rows out, and later sum gradient rows per distinct id. Keeping this in
 // the kernel heap (instead of JavaScript) lets a table's whole lookup run on one worker thread.
 
-// @ts-ignore: decorator
-@inline function rowCopy(dst: usize, src: usize, dim: i32): void {
-  let j = 0;
-  for (; j + 4 <= dim; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
-  for (; j < dim; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
-}
-
-let sink: i32 = 0;
+import { gather_rows } from './rows';
 
 /**
  * Distinct ids of a batch and, for the rows of [lo, hi) held at `table`, the lookup itself.
@@ -18,10 +11,8 @@ let sink: i32 = 0;
  * inverse[i] the position of ids[i] in uniq; u is stored at `count` and returned. `scratch` holds
  * 2 << capLog2 ints (an open-addressing table, cleared here) with (1 << capLog2) >= 2n.
  * out[i * outStride : + dim] = weights of ids[i] for ids in [lo, hi) (lo = hi skips the copy).
- *
- * Rows are scattered over large tables, so most are cache misses. A new id loads one word of its
- * row right away, so the misses of distinct rows overlap with hashing the rest of the batch;
- * the copy pass then runs out of cache.
+ * The hashing pass does not touch the table (its loop is too long to keep many cache misses in
+ * flight); gather_rows then fetches rows in chunks (see rows.ts).
  */
 export function lookup_unique(
   table: usize, stride: i32, dim: i32, lo: i32, hi: i32, ids: usize, idStride: i32, n: i32, out: usize, outStride: i32,
@@ -30,8 +21,6 @@ export function lookup_unique(
   const mask = (1 << capLog2) - 1;
   const shift = 32 - capLog2;
   memory.fill(scratch, 0, <usize>8 << capLog2);
-  const strideBytes = <usize>stride << 2;
-  let acc: i32 = 0;
   let u = 0;
   for (let i = 0; i < n; i++) {
     const id = load<i32>(ids + (<usize>(i * idStride) << 2));
@@ -45,7 +34,6 @@ export function lookup_unique(
         store<i32>(uniq + (<usize>u << 2), id);
         store<i32>(inverse + (<usize>i << 2), u);
         u++;
-        if (id >= lo && id < hi) acc ^= load<i32>(table + <usize>(id - lo) * strideBytes);
         break;
       }
       if (load<i32>(slot) == id) {
@@ -55,14 +43,8 @@ export function lookup_unique(
       h = (h + 1) & mask;
     }
   }
-  sink ^= acc;
   store<i32>(count, u);
-  if (lo >= hi) return u;
-  for (let i = 0; i < n; i++) {
-    const id = load<i32>(ids + (<usize>(i * idStride) << 2));
-    if (id < lo || id >= hi) continue;
-    rowCopy(out + (<usize>(i * outStride) << 2), table + <usize>(id - lo) * strideBytes, dim);
-  }
+  if (lo < hi) gather_rows(table, stride, dim, lo, hi, ids, idStride, n, out, outStride);
   return u;
 }
 
