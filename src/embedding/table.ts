@@ -26,12 +26,12 @@ export interface SparseGrad {
 }
 
 /**
- * Main-heap blocks a lookup fills for its backward: `hash` is scratch of 8 << hashLog2 bytes with
- * (1 << hashLog2) >= 2n; `uniq` and `inverse` hold n ints; `count` one int (how many distinct ids).
+ * Main-heap blocks of a lookup of n ids: `scratch` (k.lookup_scratch_bytes(n, dim) bytes), needed
+ * during the forward only; `uniq` and `inverse` (n ints each) and `count` (one int: how many
+ * distinct ids), kept for the backward.
  */
 export interface LookupScratch {
-  hash: number;
-  hashLog2: number;
+  scratch: number;
   uniq: number;
   inverse: number;
   count: number;
@@ -98,14 +98,19 @@ export class EmbeddingTable {
     return calls;
   }
 
+  /** The shard in the main heap, if any (a table has at most one: see EmbeddingStore.create). */
+  mainShard(): Shard | undefined {
+    return this.shards.find((s) => s.group.isMain);
+  }
+
   /**
-   * Like gatherCalls, and the first call also finds the distinct ids of the batch for the
-   * backward (into `d`, see LookupScratch); it fetches each distinct row once.
+   * Like gatherCalls, except that the main-heap shard's call also finds the distinct ids of the
+   * batch for the backward (into `d`, see LookupScratch) and fetches each distinct row once.
    */
   lookupCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number, d: LookupScratch): number[][] {
-    const main = this.shards.find((s) => s.group.isMain);
+    const main = this.mainShard();
     const rows = main ? [main.ptr, this.stride, this.dim, main.lo, main.hi] : [0, this.stride, this.dim, 0, 0];
-    const calls = [[CALL_LOOKUP_UNIQUE, ...rows, idsPtr, idStride, n, outPtr, outStride, d.hash, d.hashLog2, d.uniq, d.inverse, d.count]];
+    const calls = [[CALL_LOOKUP_UNIQUE, ...rows, idsPtr, idStride, n, outPtr, outStride, d.scratch, d.uniq, d.inverse, d.count]];
     for (const s of this.shards) {
       if (s === main) continue;
       if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]);

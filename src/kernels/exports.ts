@@ -25,13 +25,15 @@ export interface KernelExports {
   gather_rows(
     table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
   ): number;
-  /** Distinct ids of a batch (uniq, inverse, count) plus the lookup of rows [lo, hi); see assembly/sparse.ts. */
+  /** Scratch bytes lookup_unique needs for n ids of a dim-wide table. */
+  lookup_scratch_bytes(n: number, dim: number): number;
+  /** Distinct ids of a batch, ascending (uniq, inverse, count), plus the lookup of rows [lo, hi); see assembly/sparse.ts. */
   lookup_unique(
     table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
-    scratch: number, capLog2: number, uniq: number, inverse: number, count: number,
+    scratch: number, uniq: number, inverse: number, count: number,
   ): number;
-  /** grads[inverse[i]] summed from g rows in order of i; grads needs no clearing. */
-  accumulate_unique(g: number, gStride: number, inverse: number, n: number, dim: number, grads: number): void;
+  /** grads[k] (k < u, zeroed first) = sum of the g rows i with inverse[i] = k, in order of i. */
+  accumulate_unique(g: number, gStride: number, inverse: number, n: number, dim: number, grads: number, u: number): void;
   update_rows(
     kind: number, table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, grads: number,
     lr: number, b1: number, b2: number, eps: number, wd: number,

@@ -53,10 +53,10 @@ function runCall(k: KernelExports, d: Float64Array, o: number): void {
       break;
     case CALL_LOOKUP_UNIQUE:
       k.lookup_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7], d[o + 8], d[o + 9], d[o + 10],
-        d[o + 11], d[o + 12], d[o + 13], d[o + 14], d[o + 15]);
+        d[o + 11], d[o + 12], d[o + 13], d[o + 14]);
       break;
     case CALL_ACCUMULATE_UNIQUE:
-      k.accumulate_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6]);
+      k.accumulate_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7]);
       break;
     default:
       throw new Error(`kernel call ${d[o]} unknown`);

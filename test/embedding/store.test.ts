@@ -54,11 +54,11 @@ test('lookupFields gathers rows per field and its gradient is sparse and exact',
     backward(sum(mul(out, w)));
     // Table a: id 6 used by rows 0 and 2, id 1 by row 1; d/d row = sum of the weights where it was used.
     const a = pendingOf(tables[0]);
-    assert.deepEqual([...a.ids], [6, 1]);
+    assert.deepEqual([...a.ids], [1, 6]);
     const wd = w.toArray();
     for (let j = 0; j < 4; j++) {
-      assert.equal(a.grads[j], wd[(0 * 2 + 0) * 4 + j] + wd[(2 * 2 + 0) * 4 + j]);
-      assert.equal(a.grads[4 + j], wd[(1 * 2 + 0) * 4 + j]);
+      assert.equal(a.grads[4 + j], wd[(0 * 2 + 0) * 4 + j] + wd[(2 * 2 + 0) * 4 + j]);
+      assert.equal(a.grads[j], wd[(1 * 2 + 0) * 4 + j]);
     }
     assert.deepEqual([...pendingOf(tables[1]).ids], [0, 2]);
     for (const t of tables) t.clearPending();

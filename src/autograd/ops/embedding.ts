@@ -1,15 +1,14 @@
 /**
  * Embedding lookup with SPARSE gradients: the forward gathers rows from tables that live outside
- * the autograd tensors and, per table, finds the batch's distinct ids (in the kernel, hashing in
- * the same pass that fetches each distinct row once); the backward sums the gradient rows per
- * distinct id into a small buffer handed to the table (`table.pending`), never materialising a
- * dense gradient of a whole table. Both directions run one kernel call per table, all tables in
- * one task on the thread pool (a table's call runs whole on one thread: same result for any
- * thread count).
+ * the autograd tensors, fetching each distinct row of a batch once (see embedding/lookup.ts); the
+ * backward sums the gradient rows per distinct id into a small buffer handed to the table
+ * (`table.pending`, ids ascending), never materialising a dense gradient of a whole table. The
+ * work is split over the thread pool by table or by range of fields, never within one table's
+ * sums, so results are the same for any thread count.
  */
-import type { EmbeddingTable, LookupScratch } from '../../embedding/table.js';
+import { FieldLookup } from '../../embedding/lookup.js';
+import type { EmbeddingTable } from '../../embedding/table.js';
 import { engine } from '../../kernels/engine.js';
-import { CALL_ACCUMULATE_UNIQUE } from '../../kernels/protocol.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
 import { isGradEnabled, traced } from '../graph.js';
@@ -35,36 +34,15 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
     e.heap.release(idsPtr);
     return out;
   }
-  // Per table: a count, the distinct ids and each position's index among them, kept for the
-  // backward in a tensor so the scope frees them with `out`.
-  const span = 16 + 2 * Math.ceil(batch / 16) * 16;
-  const kept = new Tensor([F * span]);
-  let hashLog2 = 4;
-  while (1 << hashLog2 < 2 * batch) hashLog2++;
-  const hash = e.heap.alloc(F * (8 << hashLog2));
-  const scratch = (f: number): LookupScratch => {
-    const count = kept.ptr + f * span * 4;
-    const uniq = count + 64;
-    return { hash: hash + f * (8 << hashLog2), hashLog2, uniq, inverse: uniq + (span - 16) * 2, count };
-  };
-  e.runCalls(tables.flatMap((t, f) => t.lookupCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim, scratch(f))));
-  e.heap.release(hash);
+  const lookup = new FieldLookup(tables, batch);
+  lookup.forward(idsPtr, out);
   e.heap.release(idsPtr);
   out.requiresGrad = true;
   out.node = {
     op: 'lookupFields',
     parents: [],
     backward(g: Tensor): void {
-      if (kept.isDisposed) throw new Error('lookupFields: backward after the forward scope ended');
-      const calls = tables.map((t, f) => {
-        const { uniq, inverse, count } = scratch(f);
-        const n = e.heap.i32(count, 1)[0];
-        const grad = { n, idsPtr: e.heap.alloc(n * 4), gradsPtr: e.heap.alloc(n * dim * 4) };
-        e.heap.i32(grad.idsPtr, n).set(e.heap.i32(uniq, n));
-        t.pending.push(grad);
-        return [CALL_ACCUMULATE_UNIQUE, g.ptr + f * dim * 4, F * dim, inverse, batch, dim, grad.gradsPtr];
-      });
-      e.runCalls(calls);
+      lookup.backward(g);
     },
   };
   return out;
