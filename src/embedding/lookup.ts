@@ -30,14 +30,22 @@ export class FieldLookup {
     return { count: start, uniq: start + 64, inverse: start + 64 + (this.span - 16) * 2 };
   }
 
-  /** Fills `out` ([n, F, dim]) from ids at heap offset `idsPtr` ([n, F] int32). */
-  forward(idsPtr: number, out: Tensor): void {
+  /**
+   * Fills `out` ([n, F, dim]) from ids at heap offset `idsPtr` ([n, F] int32, also in `ids`). The
+   * kernels report each table's smallest and largest id; only if one is outside the table are the
+   * ids scanned here, to name the bad one.
+   */
+  forward(idsPtr: number, ids: Int32Array, out: Tensor): void {
     const e = engine(), F = this.tables.length, n = this.n, dim = this.tables[0].dim;
     const work = Math.ceil(e.k.lookup_scratch_bytes(n, dim) / 64) * 64;
     const scratch = e.heap.alloc(F * work);
     e.runCalls(this.tables.flatMap((t, f) =>
       t.lookupCalls(idsPtr + f * 4, F, n, out.ptr + f * dim * 4, F * dim, { scratch: scratch + f * work, ...this.block(f) })));
     e.heap.release(scratch);
+    this.tables.forEach((t, f) => {
+      const [lo, hi] = e.heap.i32(this.block(f).count + 4, 2);
+      if (lo < 0 || hi >= t.rows) t.checkIds(ids, n, f, F);
+    });
   }
 
   /** Records each table's sparse gradient from `g` ([n, F, dim]) in `table.pending`. */

@@ -64,6 +64,9 @@ test('lookupFields gathers rows per field and its gradient is sparse and exact',
     for (const t of tables) t.clearPending();
   });
   assert.throws(() => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([7, 0]), 1))), /id 7 at row 0 outside 0..6/);
+  // With gradients, the kernels check the id range; the message still names the bad id.
+  assert.throws(() => tidy(() => lookupFields(tables, Int32Array.from([0, 0, 1, 3]), 2)), /embedding b: id 3 at row 1 outside 0..2/);
+  assert.throws(() => tidy(() => lookupFields(tables, Int32Array.from([-2, 0]), 1)), /embedding a: id -2 at row 0 outside 0..6/);
 });
 
 function trainSteps(store: EmbeddingStore, kind: 'sgd' | 'adagrad' | 'adam'): Float32Array[] {

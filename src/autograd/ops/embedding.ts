@@ -23,20 +23,23 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
   const dim = tables[0].dim;
   if (tables.some((t) => t.dim !== dim)) throw new ShapeError('lookupFields: tables differ in dim');
   if (ids.length < batch * F) throw new ShapeError(`lookupFields: ${ids.length} ids for ${batch} rows x ${F} fields`);
-  tables.forEach((t, f) => t.checkIds(ids, batch, f, F));
   const e = engine();
   const out = new Tensor([batch, F, dim]);
   const idsPtr = e.heap.alloc(batch * F * 4);
   e.heap.i32(idsPtr, batch * F).set(ids.subarray(0, batch * F));
   traced(out, 'lookupFields', [], { tables, ids, batch });
   if (!trainable || !isGradEnabled()) {
+    tables.forEach((t, f) => t.checkIds(ids, batch, f, F));
     e.runCalls(tables.flatMap((t, f) => t.gatherCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim)));
     e.heap.release(idsPtr);
     return out;
   }
   const lookup = new FieldLookup(tables, batch);
-  lookup.forward(idsPtr, out);
-  e.heap.release(idsPtr);
+  try {
+    lookup.forward(idsPtr, ids, out);
+  } finally {
+    e.heap.release(idsPtr);
+  }
   out.requiresGrad = true;
   out.node = {
     op: 'lookupFields',

@@ -38,14 +38,15 @@ export function lookup_scratch_bytes(n: i32, dim: i32): i32 {
 /**
  * Ids (n of them, read at ids + i * idStride) deduplicated with open addressing in `hash`
  * (8 << bits bytes, cleared here): uniq[0..u) in first-seen order, inverse[i] = position of
- * ids[i] in uniq. Returns u; the largest id goes to the word at `maxOut`.
+ * ids[i] in uniq. Returns u; the smallest and largest id go to the words at `range`, `range` + 4.
  */
-function dedup(ids: usize, idStride: i32, n: i32, hash: usize, bits: i32, uniq: usize, inverse: usize, maxOut: usize): i32 {
+function dedup(ids: usize, idStride: i32, n: i32, hash: usize, bits: i32, uniq: usize, inverse: usize, range: usize): i32 {
   const mask = (1 << bits) - 1;
   const shift = 32 - bits;
   memory.fill(hash, 0, <usize>8 << bits);
   let u = 0;
   let top = 0;
+  let bottom = 0;
   const step = <usize>idStride << 2;
   let p = ids;
   for (let i = 0; i < n; i++, p += step) {
@@ -60,6 +61,7 @@ function dedup(ids: usize, idStride: i32, n: i32, hash: usize, bits: i32, uniq: 
         store<i32>(uniq + (<usize>u << 2), id);
         store<i32>(inverse + (<usize>i << 2), u);
         top = max(top, id);
+        bottom = min(bottom, id);
         u++;
         break;
       }
@@ -70,7 +72,8 @@ function dedup(ids: usize, idStride: i32, n: i32, hash: usize, bits: i32, uniq: 
       h = (h + 1) & mask;
     }
   }
-  store<i32>(maxOut, top);
+  store<i32>(range, bottom);
+  store<i32>(range, top, 4);
   return u;
 }
 
@@ -130,8 +133,10 @@ function sortUnique(uniq: usize, u: i32, inverse: usize, n: i32, top: i32, pairs
  * Distinct ids of a batch and, for the rows of [lo, hi) held at `table`, the lookup itself.
  *
  * ids are read at ids + i * idStride (i < n). uniq[0..u) gets each id once, ascending, and
- * inverse[i] the position of ids[i] in uniq; u is stored at `count` and returned. Ids must be
- * >= 0. `scratch` has lookup_scratch_bytes(n, dim) bytes.
+ * inverse[i] the position of ids[i] in uniq; u is stored at `count` and returned, the smallest
+ * and largest id (or 0) in the next two words: the caller checks them, as ids must be >= 0 for
+ * the order of uniq to be right (bad ids do no harm here: rows outside [lo, hi) are skipped).
+ * `scratch` has lookup_scratch_bytes(n, dim) bytes.
  * out[i * outStride : + dim] = weights of ids[i] for ids in [lo, hi) (lo = hi skips the copy):
  * each distinct row is fetched once, in id order, into scratch, then copied to its positions
  * while still in cache.
@@ -143,8 +148,8 @@ export function lookup_unique(
   const bits = hashBits(n);
   const hist = scratch + (<usize>8 << bits);
   const rows = hist + (<usize>4 << RADIX_BITS);
-  const u = dedup(ids, idStride, n, scratch, bits, uniq, inverse, count);
-  sortUnique(uniq, u, inverse, n, load<i32>(count), scratch, hist);
+  const u = dedup(ids, idStride, n, scratch, bits, uniq, inverse, count + 4);
+  sortUnique(uniq, u, inverse, n, load<i32>(count, 8), scratch, hist);
   store<i32>(count, u);
   if (lo >= hi) return u;
   gather_rows(table, stride, dim, lo, hi, uniq, 1, u, rows, dim);
