@@ -110,9 +110,11 @@ export function backward(loss: Tensor, seed?: Tensor): void {
       order.push(t);
     }
   }
-  const g0 = gradOf(loss);
-  if (seed) g0.data.set(seed.data);
-  else g0.data[0] += 1;
+  if (seed) {
+    // The seed overwrites the whole gradient: no need to zero-fill a new one first.
+    if (!loss.grad) loss.grad = loss.isParam ? keep(new Tensor(loss.shape)) : new Tensor(loss.shape);
+    loss.grad.data.set(seed.data);
+  } else gradOf(loss).data[0] += 1;
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
     if (t.node && t.grad) t.node.backward(t.grad);

@@ -7,7 +7,7 @@
  * of many tables onto the thread pool; shards in separate memories are handled on the spot.
  */
 import { engine } from '../kernels/engine.js';
-import { CALL_GATHER_ROWS, CALL_UPDATE_ROWS } from '../kernels/protocol.js';
+import { CALL_GATHER_ROWS, CALL_LOOKUP_UNIQUE, CALL_UPDATE_ROWS } from '../kernels/protocol.js';
 import type { Rng } from '../tensor/rng.js';
 import type { TableGroup } from './group.js';
 
@@ -23,6 +23,18 @@ export interface SparseGrad {
   n: number;
   idsPtr: number;
   gradsPtr: number;
+}
+
+/**
+ * Main-heap blocks of a lookup of n ids: `scratch` (k.lookup_scratch_bytes(n, dim) bytes), needed
+ * during the forward only; `uniq` and `inverse` (n ints each) and `count` (one int: how many
+ * distinct ids), kept for the backward.
+ */
+export interface LookupScratch {
+  scratch: number;
+  uniq: number;
+  inverse: number;
+  count: number;
 }
 
 export type UpdateKind = 0 | 1 | 2; // SGD, Adagrad, Adam
@@ -79,28 +91,49 @@ export class EmbeddingTable {
    */
   gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
     const calls: number[][] = [];
-    const heap = engine().heap;
     for (const s of this.shards) {
-      const g = s.group;
-      if (g.isMain) {
-        calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]);
-        continue;
-      }
-      // Separate memory: stage ids in, gather there, copy the rows this shard holds back out.
-      const ids = heap.i32(idsPtr, (n - 1) * idStride + 1);
-      const sIds = g.heap.alloc(n * 4), sRows = g.heap.alloc(n * this.dim * 4);
-      const staged = g.i32(sIds, n);
-      for (let i = 0; i < n; i++) staged[i] = ids[i * idStride];
-      g.k.gather_rows(s.ptr, this.stride, this.dim, s.lo, s.hi, sIds, 1, n, sRows, this.dim);
-      const src = g.f32(sRows, n * this.dim), out = heap.f32(outPtr, (n - 1) * outStride + this.dim), d = this.dim;
-      for (let i = 0; i < n; i++) {
-        if (staged[i] < s.lo || staged[i] >= s.hi) continue;
-        for (let j = 0; j < d; j++) out[i * outStride + j] = src[i * d + j];
-      }
-      g.heap.release(sRows);
-      g.heap.release(sIds);
+      if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]);
+      else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
     }
     return calls;
+  }
+
+  /** The shard in the main heap, if any (a table has at most one: see EmbeddingStore.create). */
+  mainShard(): Shard | undefined {
+    return this.shards.find((s) => s.group.isMain);
+  }
+
+  /**
+   * Like gatherCalls, except that the main-heap shard's call also finds the distinct ids of the
+   * batch for the backward (into `d`, see LookupScratch) and fetches each distinct row once.
+   */
+  lookupCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number, d: LookupScratch): number[][] {
+    const main = this.mainShard();
+    const rows = main ? [main.ptr, this.stride, this.dim, main.lo, main.hi] : [0, this.stride, this.dim, 0, 0];
+    const calls = [[CALL_LOOKUP_UNIQUE, ...rows, idsPtr, idStride, n, outPtr, outStride, d.scratch, d.uniq, d.inverse, d.count]];
+    for (const s of this.shards) {
+      if (s === main) continue;
+      if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]);
+      else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
+    }
+    return calls;
+  }
+
+  /** Separate memory: stage ids in, gather there, copy the rows this shard holds back out. */
+  private gatherSeparate(s: Shard, idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): void {
+    const g = s.group, heap = engine().heap, d = this.dim;
+    const ids = heap.i32(idsPtr, (n - 1) * idStride + 1);
+    const sIds = g.heap.alloc(n * 4), sRows = g.heap.alloc(n * d * 4);
+    const staged = g.i32(sIds, n);
+    for (let i = 0; i < n; i++) staged[i] = ids[i * idStride];
+    g.k.gather_rows(s.ptr, this.stride, d, s.lo, s.hi, sIds, 1, n, sRows, d);
+    const src = g.f32(sRows, n * d), out = heap.f32(outPtr, (n - 1) * outStride + d);
+    for (let i = 0; i < n; i++) {
+      if (staged[i] < s.lo || staged[i] >= s.hi) continue;
+      for (let j = 0; j < d; j++) out[i * outStride + j] = src[i * d + j];
+    }
+    g.heap.release(sRows);
+    g.heap.release(sIds);
   }
 
   /** One optimizer step on the rows of `grad`; returns the kernel calls for main-heap shards. */

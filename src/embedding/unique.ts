@@ -1,7 +1,8 @@
 /**
- * Deduplicates the ids of one table in a batch: `uniq` lists each id once (first-seen order) and
- * `inverse[i]` is the position of ids[i] in `uniq`. Open addressing over typed arrays, so a batch
- * of 100k ids takes well under a millisecond.
+ * Deduplicates ids in JavaScript: `uniq` lists each id once (first-seen order) and `inverse[i]` is
+ * the position of ids[i] in `uniq`. Open addressing over typed arrays. A training batch's lookup
+ * does this in the kernels instead (assembly/sparse.ts); this serves merging several sparse
+ * gradients of one table (optim/optimizer.ts).
  */
 export interface Unique {
   uniq: Int32Array;

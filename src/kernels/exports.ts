@@ -15,7 +15,6 @@ export interface KernelExports {
   mul_span(out: number, a: number, b: number, n: number, acc: number): void;
   relu(x: number, y: number, n: number): void;
   relu_backward(y: number, g: number, gx: number, n: number): void;
-  scatter_add_rows(src: number, srcStride: number, inverse: number, n: number, dim: number, dst: number): void;
   field_project(small: number, P: number, mu: number, out: number, B: number, F: number, k: number, D: number): void;
   /** Zero pointers skip a gradient; all accumulate. */
   field_project_backward(small: number, P: number, g: number, gSmall: number, gP: number, gMu: number, B: number, F: number, k: number, D: number): void;
@@ -26,6 +25,15 @@ export interface KernelExports {
   gather_rows(
     table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
   ): number;
+  /** Scratch bytes lookup_unique needs for n ids of a dim-wide table. */
+  lookup_scratch_bytes(n: number, dim: number): number;
+  /** Distinct ids of a batch, ascending (uniq, inverse, count), plus the lookup of rows [lo, hi); see assembly/sparse.ts. */
+  lookup_unique(
+    table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
+    scratch: number, uniq: number, inverse: number, count: number,
+  ): number;
+  /** grads[k] (k < u, zeroed first) = sum of the g rows i with inverse[i] = k, in order of i. */
+  accumulate_unique(g: number, gStride: number, inverse: number, n: number, dim: number, grads: number, u: number): void;
   update_rows(
     kind: number, table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, grads: number,
     lr: number, b1: number, b2: number, eps: number, wd: number,

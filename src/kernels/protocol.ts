@@ -24,7 +24,8 @@ export const TASK_CALLS = 3;
 /** Kernel calls a TASK_CALLS list may hold; a descriptor is CALL_SLOTS float64s: [call, ...args]. */
 export const CALL_GATHER_ROWS = 1;
 export const CALL_UPDATE_ROWS = 2;
-export const CALL_SCATTER_ADD_ROWS = 3;
+export const CALL_LOOKUP_UNIQUE = 3;
+export const CALL_ACCUMULATE_UNIQUE = 4;
 export const CALL_SLOTS = 16;
 
 export interface WorkerInit {

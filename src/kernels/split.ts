@@ -1,5 +1,5 @@
 import {
-  ARG_SLOTS, CALL_GATHER_ROWS, CALL_SCATTER_ADD_ROWS, CALL_SLOTS, CALL_UPDATE_ROWS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM,
+  ARG_SLOTS, CALL_ACCUMULATE_UNIQUE, CALL_GATHER_ROWS, CALL_LOOKUP_UNIQUE, CALL_SLOTS, CALL_UPDATE_ROWS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM,
 } from './protocol.js';
 import type { KernelExports } from './exports.js';
 
@@ -51,8 +51,12 @@ function runCall(k: KernelExports, d: Float64Array, o: number): void {
       k.update_rows(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7], d[o + 8], d[o + 9],
         d[o + 10], d[o + 11], d[o + 12], d[o + 13], d[o + 14]);
       break;
-    case CALL_SCATTER_ADD_ROWS:
-      k.scatter_add_rows(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6]);
+    case CALL_LOOKUP_UNIQUE:
+      k.lookup_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7], d[o + 8], d[o + 9], d[o + 10],
+        d[o + 11], d[o + 12], d[o + 13], d[o + 14]);
+      break;
+    case CALL_ACCUMULATE_UNIQUE:
+      k.accumulate_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7]);
       break;
     default:
       throw new Error(`kernel call ${d[o]} unknown`);

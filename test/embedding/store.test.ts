@@ -54,16 +54,19 @@ test('lookupFields gathers rows per field and its gradient is sparse and exact',
     backward(sum(mul(out, w)));
     // Table a: id 6 used by rows 0 and 2, id 1 by row 1; d/d row = sum of the weights where it was used.
     const a = pendingOf(tables[0]);
-    assert.deepEqual([...a.ids], [6, 1]);
+    assert.deepEqual([...a.ids], [1, 6]);
     const wd = w.toArray();
     for (let j = 0; j < 4; j++) {
-      assert.equal(a.grads[j], wd[(0 * 2 + 0) * 4 + j] + wd[(2 * 2 + 0) * 4 + j]);
-      assert.equal(a.grads[4 + j], wd[(1 * 2 + 0) * 4 + j]);
+      assert.equal(a.grads[4 + j], wd[(0 * 2 + 0) * 4 + j] + wd[(2 * 2 + 0) * 4 + j]);
+      assert.equal(a.grads[j], wd[(1 * 2 + 0) * 4 + j]);
     }
     assert.deepEqual([...pendingOf(tables[1]).ids], [0, 2]);
     for (const t of tables) t.clearPending();
   });
   assert.throws(() => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([7, 0]), 1))), /id 7 at row 0 outside 0..6/);
+  // With gradients, the kernels check the id range; the message still names the bad id.
+  assert.throws(() => tidy(() => lookupFields(tables, Int32Array.from([0, 0, 1, 3]), 2)), /embedding b: id 3 at row 1 outside 0..2/);
+  assert.throws(() => tidy(() => lookupFields(tables, Int32Array.from([-2, 0]), 1)), /embedding a: id -2 at row 0 outside 0..6/);
 });
 
 function trainSteps(store: EmbeddingStore, kind: 'sgd' | 'adagrad' | 'adam'): Float32Array[] {

@@ -4,7 +4,8 @@ export { add_row_vector, axpy_rows, mul_span, relu, relu_backward, sum_rows } fr
 export { gemm_work_bytes, sgemm } from './gemm';
 export { adagrad_span, adam_span, sgd_span } from './optim';
 export { field_project, field_project_backward } from './project';
-export { gather_rows, scatter_add_rows, update_rows } from './rows';
+export { gather_rows, update_rows } from './rows';
+export { accumulate_unique, lookup_scratch_bytes, lookup_unique } from './sparse';
 
 export function heap_base(): usize {
   return __heap_base;
