@@ -1,6 +1,8 @@
 /** Autograd: graph bookkeeping plus every differentiable op. */
 export { backward, gradOf, isGradEnabled, noGrad, record, traceInput, traced, withTrace, type TraceEvent } from './graph.js';
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
+export { fieldAttention } from './ops/attention.js';
+export { bilinearPairs } from './ops/bilinear.js';
 export { dropout } from './ops/dropout.js';
 export { fieldProject } from './ops/field_project.js';
 export { add, addN, mul, scale, sub } from './ops/elementwise.js';

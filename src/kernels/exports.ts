@@ -30,6 +30,14 @@ export interface KernelExports {
     kind: number, table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, grads: number,
     lr: number, b1: number, b2: number, eps: number, wd: number,
   ): void;
+  /** Self-attention over fields for examples [b0, b1) (see assembly/attention.ts); qkv rows are [Q | K | V | residual if res]. */
+  attention_forward(qkv: number, H: number, dh: number, F: number, scale: number, res: number, out: number, probs: number, b0: number, b1: number): void;
+  attention_backward(
+    qkv: number, H: number, dh: number, F: number, scale: number, res: number, g: number, probs: number, gqkv: number, scratch: number, b0: number, b1: number,
+  ): void;
+  /** FiBiNET pair products for examples [b0, b1); mode 0/1/2 = field_all/field_each/field_interaction. */
+  bilinear_forward(emb: number, W: number, mode: number, F: number, D: number, out: number, b0: number, b1: number): void;
+  bilinear_backward(emb: number, W: number, mode: number, F: number, D: number, g: number, gT: number, gEmb: number, b0: number, b1: number): void;
 }
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {

@@ -25,6 +25,11 @@ export const CALL_GATHER_ROWS = 1;
 export const CALL_UPDATE_ROWS = 2;
 export const CALL_SCATTER_ADD_ROWS = 3;
 export const CALL_SLOTS = 16;
+/** Interaction kernels over a range of examples (codes kept apart from the row kernels above). */
+export const CALL_ATTENTION_FORWARD = 21;
+export const CALL_ATTENTION_BACKWARD = 22;
+export const CALL_BILINEAR_FORWARD = 23;
+export const CALL_BILINEAR_BACKWARD = 24;
 
 export interface WorkerInit {
   module: WebAssembly.Module;

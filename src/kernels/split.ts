@@ -2,6 +2,7 @@ import {
   ARG_SLOTS, CALL_GATHER_ROWS, CALL_SCATTER_ADD_ROWS, CALL_SLOTS, CALL_UPDATE_ROWS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM,
 } from './protocol.js';
 import type { KernelExports } from './exports.js';
+import { runInteractionCall } from './interaction_calls.js';
 
 /** Rows [m0, m1) of an M-row output that thread `index` of `threads` computes (multiples of 4). */
 export function rowRange(M: number, index: number, threads: number): [number, number] {
@@ -55,7 +56,7 @@ function runCall(k: KernelExports, d: Float64Array, o: number): void {
       k.scatter_add_rows(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6]);
       break;
     default:
-      throw new Error(`kernel call ${d[o]} unknown`);
+      if (!runInteractionCall(k, d, o)) throw new Error(`kernel call ${d[o]} unknown`);
   }
 }
 

@@ -150,3 +150,19 @@ test('backward refuses a non-scalar loss and a loss without parameters', () => {
     x.dispose();
   });
 });
+
+test('fieldAttention: fused multi-head attention over [Q | K | V (| R)], SIMD paths and tails', () => {
+  for (const [B, F, H, dh, res] of [[2, 5, 2, 8, true], [1, 6, 1, 10, false], [2, 1, 1, 1, true], [1, 3, 3, 2, false]] as [number, number, number, number, boolean][]) {
+    gradcheck(`fieldAttention ${B},${F},${H},${dh} res=${res}`, ([x]) => ag.fieldAttention(x, H, dh, 0.5, res),
+      [R(B, F, (res ? 4 : 3) * H * dh)], { eps: 1e-3, rtol: 5e-2, maxEntries: 48 });
+  }
+});
+
+test('bilinearPairs: (v_i W_p) ⊙ v_j for every field pair, each weight sharing, SIMD paths and tails', () => {
+  for (const [B, F, D] of [[2, 4, 8], [1, 3, 5], [2, 2, 1]]) {
+    const P = (F * (F - 1)) / 2;
+    for (const wShape of [[D, D], [F - 1, D, D], [P, D, D]]) {
+      gradcheck(`bilinearPairs ${B},${F},${D} W [${wShape}]`, ([x, w]) => ag.bilinearPairs(x, w), [R(B, F, D), R(...wShape)], { maxEntries: 32 });
+    }
+  }
+});

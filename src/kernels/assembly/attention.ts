@@ -1,0 +1,122 @@
+// Multi-head self-attention over fields for examples [b0, b1), heads read in place from one
+// projected tensor: row (b, f) of `qkv` holds [Q | K | V | residual x W_res], H*dh floats each
+// (the residual block only when `res` is 1); head h is columns h*dh..(h+1)*dh of a block. Per head:
+//   P = softmax(scale * Q K^T)  (F x F, kept in `probs` [B, H, F, F] for the backward pass)
+//   out[b, r, h*dh:(h+1)*dh] = sum_c P[r, c] V[c]  (+ the residual columns)
+// No copies of heads, no permutes: all strided reads of the small per-example matrices.
+import { dot, dot4, softmax_row } from './vexp';
+
+/**
+ * dst[0..n) = init[0..n) (zeros when init is 0) + sum_{c < m} w[c * ws] * rows[c * rs + (0..n)]:
+ * a weighted sum of m rows, accumulated in registers 8 floats at a time. Byte strides ws, rs.
+ */
+function mix(dst: usize, init: usize, w: usize, ws: usize, rows: usize, rs: usize, m: i32, n: i32): void {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const jo = <usize>j << 2;
+    let acc0 = init ? v128.load(init + jo) : f32x4.splat(0);
+    let acc1 = init ? v128.load(init + jo + 16) : f32x4.splat(0);
+    let wp = w, rp = rows + jo;
+    for (let c = 0; c < m; c++) {
+      const p = v128.load32_splat(wp);
+      acc0 = f32x4.add(acc0, f32x4.mul(p, v128.load(rp)));
+      acc1 = f32x4.add(acc1, f32x4.mul(p, v128.load(rp + 16)));
+      wp += ws;
+      rp += rs;
+    }
+    v128.store(dst + jo, acc0);
+    v128.store(dst + jo + 16, acc1);
+  }
+  for (; j < n; j++) {
+    const jo = <usize>j << 2;
+    let acc: f32 = init ? load<f32>(init + jo) : 0;
+    for (let c = 0; c < m; c++) acc += load<f32>(w + <usize>c * ws) * load<f32>(rows + <usize>c * rs + jo);
+    store<f32>(dst + jo, acc);
+  }
+}
+
+/** Row r of scale * A B^T (rows of A and B `stride` bytes apart, d floats) into dst[0..F). */
+// @ts-ignore: decorator
+@inline
+function scores(dst: usize, a: usize, B: usize, stride: usize, F: i32, d: i32, scale: f32): void {
+  const sc = f32x4.splat(scale);
+  let c = 0;
+  for (; c + 4 <= F; c += 4) v128.store(dst + (<usize>c << 2), f32x4.mul(dot4(a, B + <usize>c * stride, stride, d), sc));
+  for (; c < F; c++) store<f32>(dst + (<usize>c << 2), dot(a, B + <usize>c * stride, d) * scale);
+}
+
+export function attention_forward(
+  qkv: usize, H: i32, dh: i32, F: i32, scale: f32, res: i32, out: usize, probs: usize, b0: i32, b1: i32,
+): void {
+  const ldo = H * dh;
+  const ld4 = <usize>((res ? 4 : 3) * ldo) << 2;
+  for (let b = b0; b < b1; b++) {
+    const base = qkv + <usize>b * <usize>F * ld4;
+    const ob = out + (<usize>(b * F * ldo) << 2);
+    for (let h = 0; h < H; h++) {
+      const hc = <usize>(h * dh) << 2;
+      const Q = base + hc, K = Q + (<usize>ldo << 2), V = K + (<usize>ldo << 2);
+      const P = probs + (<usize>((b * H + h) * F * F) << 2);
+      for (let r = 0; r < F; r++) {
+        const pr = P + (<usize>(r * F) << 2);
+        scores(pr, Q + <usize>r * ld4, K, ld4, F, dh, scale);
+        softmax_row(pr, F);
+        const init = res ? base + <usize>r * ld4 + (<usize>(3 * ldo) << 2) + hc : 0;
+        mix(ob + (<usize>(r * ldo) << 2) + hc, init, pr, 4, V, ld4, F, dh);
+      }
+    }
+  }
+}
+
+/**
+ * Backward of attention_forward for examples [b0, b1): accumulates dL/dqkv into `gqkv` (same
+ * layout as qkv) from g = dL/dout ([B, F, H*dh]) and the saved probabilities. `scratch` holds F*F floats.
+ */
+export function attention_backward(
+  qkv: usize, H: i32, dh: i32, F: i32, scale: f32, res: i32, g: usize, probs: usize, gqkv: usize, scratch: usize, b0: i32, b1: i32,
+): void {
+  const ldo = H * dh;
+  const ld4 = <usize>((res ? 4 : 3) * ldo) << 2, ldo4 = <usize>ldo << 2, F4 = <usize>F << 2;
+  for (let b = b0; b < b1; b++) {
+    const base = qkv + <usize>b * <usize>F * ld4;
+    const gbase = gqkv + <usize>b * <usize>F * ld4;
+    const gb = g + (<usize>(b * F * ldo) << 2);
+    if (res) {
+      for (let r = 0; r < F; r++) {
+        const dst = gbase + <usize>r * ld4 + 3 * ldo4;
+        const src = gb + <usize>r * ldo4;
+        let j = 0;
+        for (; j + 4 <= ldo; j += 4) v128.store(dst + (<usize>j << 2), f32x4.add(v128.load(dst + (<usize>j << 2)), v128.load(src + (<usize>j << 2))));
+        for (; j < ldo; j++) store<f32>(dst + (<usize>j << 2), load<f32>(dst + (<usize>j << 2)) + load<f32>(src + (<usize>j << 2)));
+      }
+    }
+    for (let h = 0; h < H; h++) {
+      const hc = <usize>(h * dh) << 2;
+      const Q = base + hc, K = Q + ldo4, V = K + ldo4;
+      const gQ = gbase + hc, gK = gQ + ldo4, gV = gK + ldo4;
+      const G = gb + hc;
+      const P = probs + (<usize>((b * H + h) * F * F) << 2);
+      // dS[r, c] = P[r, c] (dP[r, c] - sum_c' P[r, c'] dP[r, c']) * scale, with dP = G V^T.
+      for (let r = 0; r < F; r++) {
+        const pr = P + <usize>r * F4, sr = scratch + <usize>r * F4;
+        scores(sr, G + <usize>r * ldo4, V, ld4, F, dh, 1);
+        let s: f32 = 0;
+        for (let c = 0; c < F; c++) s += load<f32>(pr + (<usize>c << 2)) * load<f32>(sr + (<usize>c << 2));
+        for (let c = 0; c < F; c++) {
+          const at = sr + (<usize>c << 2);
+          store<f32>(at, load<f32>(pr + (<usize>c << 2)) * (load<f32>(at) - s) * scale);
+        }
+      }
+      for (let r = 0; r < F; r++) {
+        const dst = gQ + <usize>r * ld4;
+        mix(dst, dst, scratch + <usize>r * F4, 4, K, ld4, F, dh); // dQ = dS K
+      }
+      for (let c = 0; c < F; c++) {
+        const co = <usize>c << 2;
+        const dk = gK + <usize>c * ld4, dv = gV + <usize>c * ld4;
+        mix(dk, dk, scratch + co, F4, Q, ld4, F, dh); // dK = dS^T Q
+        mix(dv, dv, P + co, F4, G, ldo4, F, dh); // dV = P^T G
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The interaction kernels (fused attention, bilinear pair products) against compositions of plain
+ * ops (slices, bmm, softmax, permutes, gathers), at sizes that exercise every SIMD path and tail,
+ * in both kernel builds and at 1 and 2 threads (which must agree exactly).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as ag from '../../src/autograd/index.js';
+import { initEngine } from '../../src/kernels/engine.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { Tensor, tidy } from '../../src/tensor/tensor.js';
+
+after(async () => { await initEngine(); });
+
+function rand(shape: number[], rng: Rng): Tensor {
+  const t = new Tensor(shape);
+  t.data.forEach((_, i, a) => (a[i] = rng.next() * 2 - 1));
+  t.requiresGrad = true;
+  t.isParam = true;
+  return t;
+}
+
+/** Output and input gradients of f for seed gradient R (all as plain arrays). */
+function run(f: (xs: Tensor[]) => Tensor, xs: Tensor[], seed: number): Float32Array[] {
+  return tidy(() => {
+    for (const x of xs) x.grad = null;
+    const out = f(xs);
+    const r = new Rng(seed);
+    ag.backward(out, Tensor.from(Array.from({ length: out.size }, () => r.next() - 0.5), out.shape));
+    const res = [out.toArray(), ...xs.map((x) => x.grad!.toArray())];
+    for (const x of xs) x.grad = null;
+    return res;
+  });
+}
+
+function close(got: Float32Array[], want: Float32Array[], what: string, tol = 2e-5): void {
+  got.forEach((g, k) => g.forEach((v, i) => {
+    const w = want[k][i];
+    assert.ok(Math.abs(v - w) <= tol * (1 + Math.abs(w)), `${what}: array ${k} entry ${i}: ${v} vs ${w}`);
+  }));
+}
+
+function attentionByOps(qkv: Tensor, H: number, dh: number, scale: number, residual: boolean): Tensor {
+  const HD = H * dh;
+  const heads: Tensor[] = [];
+  for (let h = 0; h < H; h++) {
+    const part = (blk: number): Tensor => ag.slice(qkv, 2, blk * HD + h * dh, blk * HD + (h + 1) * dh);
+    const p = ag.softmax(ag.scale(ag.bmm(part(0), part(1), false, true), scale));
+    heads.push(ag.bmm(p, part(2)));
+  }
+  const out = ag.concat(heads, 2);
+  return residual ? ag.add(out, ag.slice(qkv, 2, 3 * HD, 4 * HD)) : out;
+}
+
+function bilinearByOps(emb: Tensor, W: Tensor, type: number): Tensor {
+  const F = emb.shape[1];
+  const left: number[] = [], right: number[] = [];
+  for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) { left.push(i); right.push(j); }
+  const byField = ag.permute(emb, [1, 0, 2]);
+  const vi = ag.gatherRows(byField, Int32Array.from(left)), vj = ag.gatherRows(byField, Int32Array.from(right));
+  const viW = type === 0 ? ag.linear(vi, W, null) : ag.bmm(vi, type === 1 ? ag.gatherRows(W, Int32Array.from(left)) : W);
+  return ag.permute(ag.mul(viW, vj), [1, 0, 2]);
+}
+
+for (const variant of ['relaxed-simd', 'simd128'] as const) {
+  test(`fused attention matches slices + bmm + softmax, any thread count (${variant})`, async () => {
+    for (const [B, F, H, dh, residual] of [[3, 7, 2, 8, true], [5, 9, 1, 13, false], [2, 4, 3, 4, true], [4, 6, 2, 3, true]] as [number, number, number, number, boolean][]) {
+      const byThreads: Float32Array[][] = [];
+      for (const threads of [1, 2]) {
+        await initEngine({ variant, threads });
+        const qkv = rand([B, F, (residual ? 4 : 3) * H * dh], new Rng(B * 100 + F));
+        const got = run(([x]) => ag.fieldAttention(x, H, dh, 0.3, residual), [qkv], 5);
+        close(got, run(([x]) => attentionByOps(x, H, dh, 0.3, residual), [qkv], 5), `attention ${B},${F},${H},${dh}`);
+        byThreads.push(got);
+      }
+      byThreads[1].forEach((a, k) => assert.deepEqual(a, byThreads[0][k], 'thread counts disagree'));
+    }
+  });
+
+  test(`fused bilinear pairs match permute + gather + matmul + mul, any thread count (${variant})`, async () => {
+    for (const [B, F, D] of [[3, 5, 8], [4, 6, 7], [2, 2, 4], [5, 4, 1]]) {
+      const P = (F * (F - 1)) / 2;
+      for (const type of [0, 1, 2]) {
+        const byThreads: Float32Array[][] = [];
+        for (const threads of [1, 2]) {
+          await initEngine({ variant, threads });
+          const r = new Rng(B * 10 + F + type);
+          const emb = rand([B, F, D], r), W = rand(type === 0 ? [D, D] : [type === 1 ? F - 1 : P, D, D], r);
+          const got = run(([x, w]) => ag.bilinearPairs(x, w), [emb, W], 7);
+          close(got, run(([x, w]) => bilinearByOps(x, w, type), [emb, W], 7), `bilinear ${B},${F},${D} type ${type}`);
+          byThreads.push(got);
+        }
+        byThreads[1].forEach((a, k) => assert.deepEqual(a, byThreads[0][k], 'thread counts disagree'));
+      }
+    }
+  });
+}
