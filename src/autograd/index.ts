@@ -3,6 +3,7 @@ export { backward, gradOf, isGradEnabled, noGrad, record, traceInput, traced, wi
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
 export { fieldAttention } from './ops/attention.js';
 export { bilinearPairs } from './ops/bilinear.js';
+export { crossLayer } from './ops/cross.js';
 export { dropout } from './ops/dropout.js';
 export { fieldProject } from './ops/field_project.js';
 export { add, addN, mul, scale, sub } from './ops/elementwise.js';

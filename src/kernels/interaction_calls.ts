@@ -1,11 +1,13 @@
 /**
- * The interaction kernels (attention, bilinear) as pool calls: each call covers a range of
+ * The interaction kernels (attention, bilinear, cross layer) as pool calls: each call covers a range of
  * examples, and `runByExamples` deals a batch out in one range per thread. Every example is
  * computed the same way whatever the split, so results do not depend on the thread count.
  */
 import type { Engine } from './engine.js';
 import type { KernelExports } from './exports.js';
-import { CALL_ATTENTION_BACKWARD, CALL_ATTENTION_FORWARD, CALL_BILINEAR_BACKWARD, CALL_BILINEAR_FORWARD } from './protocol.js';
+import {
+  CALL_ATTENTION_BACKWARD, CALL_ATTENTION_FORWARD, CALL_BILINEAR_BACKWARD, CALL_BILINEAR_FORWARD, CALL_CROSS_BACKWARD, CALL_CROSS_FORWARD,
+} from './protocol.js';
 
 /** Runs the call at `d[o]` if it is an interaction kernel; false if the code is not one. */
 export function runInteractionCall(k: KernelExports, d: Float64Array, o: number): boolean {
@@ -22,6 +24,12 @@ export function runInteractionCall(k: KernelExports, d: Float64Array, o: number)
       return true;
     case CALL_BILINEAR_BACKWARD:
       k.bilinear_backward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10));
+      return true;
+    case CALL_CROSS_FORWARD:
+      k.cross_forward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));
+      return true;
+    case CALL_CROSS_BACKWARD:
+      k.cross_backward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10));
       return true;
     default:
       return false;

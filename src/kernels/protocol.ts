@@ -30,6 +30,8 @@ export const CALL_ATTENTION_FORWARD = 21;
 export const CALL_ATTENTION_BACKWARD = 22;
 export const CALL_BILINEAR_FORWARD = 23;
 export const CALL_BILINEAR_BACKWARD = 24;
+export const CALL_CROSS_FORWARD = 25;
+export const CALL_CROSS_BACKWARD = 26;
 
 export interface WorkerInit {
   module: WebAssembly.Module;

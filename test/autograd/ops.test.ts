@@ -166,3 +166,10 @@ test('bilinearPairs: (v_i W_p) ⊙ v_j for every field pair, each weight sharing
     }
   }
 });
+
+test('crossLayer: x0 * (x w) + b + x, with x0 distinct from and equal to x, SIMD tails', () => {
+  for (const [B, d] of [[3, 9], [1, 1], [2, 8]]) {
+    gradcheck(`crossLayer ${B}x${d}`, ([x0, x, w, b]) => ag.crossLayer(x0, x, w, b), [R(B, d), R(B, d), R(d, 1), R(d)]);
+    gradcheck(`crossLayer ${B}x${d} x0 = x`, ([x, w, b]) => ag.crossLayer(x, x, w, b), [R(B, d), R(d, 1), R(d)]);
+  }
+});

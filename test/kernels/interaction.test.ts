@@ -1,6 +1,6 @@
 /**
- * The interaction kernels (fused attention, bilinear pair products) against compositions of plain
- * ops (slices, bmm, softmax, permutes, gathers), at sizes that exercise every SIMD path and tail,
+ * The interaction kernels (fused attention, bilinear pair products, cross layer) against
+ * compositions of plain ops (slices, bmm, softmax, permutes, gathers, broadcast products), at sizes that exercise every SIMD path and tail,
  * in both kernel builds and at 1 and 2 threads (which must agree exactly).
  */
 import { after, test } from 'node:test';
@@ -92,6 +92,20 @@ for (const variant of ['relaxed-simd', 'simd128'] as const) {
         }
         byThreads[1].forEach((a, k) => assert.deepEqual(a, byThreads[0][k], 'thread counts disagree'));
       }
+    }
+  });
+  test(`fused cross layer matches matmul + broadcast mul + adds, any thread count (${variant})`, async () => {
+    for (const [B, d] of [[5, 13], [3, 8], [2, 3]]) {
+      const byThreads: Float32Array[][] = [];
+      for (const threads of [1, 2]) {
+        await initEngine({ variant, threads });
+        const r = new Rng(B * 7 + d);
+        const xs = [rand([B, d], r), rand([B, d], r), rand([d, 1], r), rand([d], r)];
+        const got = run(([x0, x, w, b]) => ag.crossLayer(x0, x, w, b), xs, 3);
+        close(got, run(([x0, x, w, b]) => ag.add(ag.add(ag.mul(x0, ag.matmul(x, w)), b), x), xs, 3), `cross ${B}x${d}`);
+        byThreads.push(got);
+      }
+      byThreads[1].forEach((a, k) => assert.deepEqual(a, byThreads[0][k], 'thread counts disagree'));
     }
   });
 }

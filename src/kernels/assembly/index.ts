@@ -4,6 +4,7 @@ export { add_row_vector, axpy_rows, mul_span, relu, relu_backward, sum_rows } fr
 export { gemm_work_bytes, sgemm } from './gemm';
 export { attention_backward, attention_forward } from './attention';
 export { bilinear_backward, bilinear_forward } from './bilinear';
+export { cross_backward, cross_forward } from './cross';
 export { adagrad_span, adam_span, sgd_span } from './optim';
 export { field_project, field_project_backward } from './project';
 export { gather_rows, scatter_add_rows, update_rows } from './rows';

@@ -98,6 +98,8 @@ const MAPPERS: Record<string, OpMapper> = {
   },
   fieldAttention: (c) => attentionNodes(c),
   bilinearPairs: (c) => bilinearNodes(c),
+  // x0 * (x w) + b + x
+  crossLayer: (c) => c.g.node('Add', [c.g.node('Add', [c.g.node('Mul', [c.ins[0], c.g.node('MatMul', [c.ins[1], c.ins[2]])]), c.ins[3]]), c.ins[1]]),
   concat: (c) => c.g.node('Concat', c.ins, { axis: { i: attr<number>(c, 'axis') } }),
   slice: (c) => {
     const axis = attr<number>(c, 'axis'), start = attr<number>(c, 'start'), end = attr<number>(c, 'end');
