@@ -4,7 +4,7 @@
 //   P = softmax(scale * Q K^T)  (F x F, kept in `probs` [B, H, F, F] for the backward pass)
 //   out[b, r, h*dh:(h+1)*dh] = sum_c P[r, c] V[c]  (+ the residual columns)
 // No copies of heads, no permutes: all strided reads of the small per-example matrices.
-import { dot, dot4, softmax_row } from './vexp';
+import { dot, dot4, fma, softmax_row } from './vexp';
 
 /**
  * dst[0..n) = init[0..n) (zeros when init is 0) + sum_{c < m} w[c * ws] * rows[c * rs + (0..n)]:
@@ -19,8 +19,8 @@ function mix(dst: usize, init: usize, w: usize, ws: usize, rows: usize, rs: usiz
     let wp = w, rp = rows + jo;
     for (let c = 0; c < m; c++) {
       const p = v128.load32_splat(wp);
-      acc0 = f32x4.add(acc0, f32x4.mul(p, v128.load(rp)));
-      acc1 = f32x4.add(acc1, f32x4.mul(p, v128.load(rp + 16)));
+      acc0 = fma(p, v128.load(rp), acc0);
+      acc1 = fma(p, v128.load(rp + 16), acc1);
       wp += ws;
       rp += rs;
     }
@@ -32,6 +32,38 @@ function mix(dst: usize, init: usize, w: usize, ws: usize, rows: usize, rs: usiz
     let acc: f32 = init ? load<f32>(init + jo) : 0;
     for (let c = 0; c < m; c++) acc += load<f32>(w + <usize>c * ws) * load<f32>(rows + <usize>c * rs + jo);
     store<f32>(dst + jo, acc);
+  }
+}
+
+/** mix for two destinations at once (weights w0, w1 over the same rows): each row load feeds two sums. */
+function mix2(dst0: usize, dst1: usize, init0: usize, init1: usize, w0: usize, w1: usize, ws: usize, rows: usize, rs: usize, m: i32, n: i32): void {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const jo = <usize>j << 2;
+    let a0 = init0 ? v128.load(init0 + jo) : f32x4.splat(0);
+    let a1 = init0 ? v128.load(init0 + jo + 16) : f32x4.splat(0);
+    let c0 = init1 ? v128.load(init1 + jo) : f32x4.splat(0);
+    let c1 = init1 ? v128.load(init1 + jo + 16) : f32x4.splat(0);
+    let wp = <usize>0, rp = rows + jo;
+    for (let c = 0; c < m; c++) {
+      const p = v128.load32_splat(w0 + wp), q = v128.load32_splat(w1 + wp);
+      const x0 = v128.load(rp), x1 = v128.load(rp + 16);
+      a0 = fma(p, x0, a0);
+      a1 = fma(p, x1, a1);
+      c0 = fma(q, x0, c0);
+      c1 = fma(q, x1, c1);
+      wp += ws;
+      rp += rs;
+    }
+    v128.store(dst0 + jo, a0);
+    v128.store(dst0 + jo + 16, a1);
+    v128.store(dst1 + jo, c0);
+    v128.store(dst1 + jo + 16, c1);
+  }
+  if (j < n) {
+    const jo = <usize>j << 2;
+    mix(dst0 + jo, init0 ? init0 + jo : 0, w0, ws, rows + jo, rs, m, n - j);
+    mix(dst1 + jo, init1 ? init1 + jo : 0, w1, ws, rows + jo, rs, m, n - j);
   }
 }
 
@@ -61,9 +93,14 @@ export function attention_forward(
         const pr = P + (<usize>(r * F) << 2);
         scores(pr, Q + <usize>r * ld4, K, ld4, F, dh, scale);
         softmax_row(pr, F);
-        const init = res ? base + <usize>r * ld4 + (<usize>(3 * ldo) << 2) + hc : 0;
-        mix(ob + (<usize>(r * ldo) << 2) + hc, init, pr, 4, V, ld4, F, dh);
       }
+      const R = res ? base + (<usize>(3 * ldo) << 2) + hc : 0, O = ob + hc, ldo4 = <usize>ldo << 2, F4 = <usize>F << 2;
+      let r = 0;
+      for (; r + 2 <= F; r += 2) {
+        const r1 = <usize>(r + 1);
+        mix2(O + <usize>r * ldo4, O + r1 * ldo4, R ? R + <usize>r * ld4 : 0, R ? R + r1 * ld4 : 0, P + <usize>r * F4, P + r1 * F4, 4, V, ld4, F, dh);
+      }
+      if (r < F) mix(O + <usize>r * ldo4, R ? R + <usize>r * ld4 : 0, P + <usize>r * F4, 4, V, ld4, F, dh);
     }
   }
 }
@@ -107,15 +144,21 @@ export function attention_backward(
           store<f32>(at, load<f32>(pr + (<usize>c << 2)) * (load<f32>(at) - s) * scale);
         }
       }
-      for (let r = 0; r < F; r++) {
-        const dst = gQ + <usize>r * ld4;
-        mix(dst, dst, scratch + <usize>r * F4, 4, K, ld4, F, dh); // dQ = dS K
+      // dQ = dS K, dK = dS^T Q, dV = P^T G, two rows at a time.
+      let r = 0;
+      for (; r + 2 <= F; r += 2) {
+        const q0 = gQ + <usize>r * ld4, q1 = q0 + ld4, k0 = gK + <usize>r * ld4, k1 = k0 + ld4, v0 = gV + <usize>r * ld4, v1 = v0 + ld4;
+        const co = <usize>r << 2;
+        mix2(q0, q1, q0, q1, scratch + <usize>r * F4, scratch + <usize>(r + 1) * F4, 4, K, ld4, F, dh);
+        mix2(k0, k1, k0, k1, scratch + co, scratch + co + 4, F4, Q, ld4, F, dh);
+        mix2(v0, v1, v0, v1, P + co, P + co + 4, F4, G, ldo4, F, dh);
       }
-      for (let c = 0; c < F; c++) {
-        const co = <usize>c << 2;
-        const dk = gK + <usize>c * ld4, dv = gV + <usize>c * ld4;
-        mix(dk, dk, scratch + co, F4, Q, ld4, F, dh); // dK = dS^T Q
-        mix(dv, dv, P + co, F4, G, ldo4, F, dh); // dV = P^T G
+      if (r < F) {
+        const co = <usize>r << 2;
+        const q0 = gQ + <usize>r * ld4, k0 = gK + <usize>r * ld4, v0 = gV + <usize>r * ld4;
+        mix(q0, q0, scratch + <usize>r * F4, 4, K, ld4, F, dh);
+        mix(k0, k0, scratch + co, F4, Q, ld4, F, dh);
+        mix(v0, v0, P + co, F4, G, ldo4, F, dh);
       }
     }
   }

@@ -19,6 +19,14 @@ export function vexp(x: v128): v128 {
   return i32x4.add(p, i32x4.shl(i32x4.trunc_sat_f32x4_s(n), 23));
 }
 
+/** a * b + c: one fused instruction in the relaxed-SIMD build, mul + add otherwise. */
+// @ts-ignore: decorator
+@inline
+export function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** Softmax in place over n floats at `row`: e^(x - max) / sum. */
 export function softmax_row(row: usize, n: i32): void {
   let mx = load<f32>(row);
@@ -57,7 +65,7 @@ export function softmax_row(row: usize, n: i32): void {
 export function dot(a: usize, b: usize, n: i32): f32 {
   let acc = f32x4.splat(0);
   let k = 0;
-  for (; k + 4 <= n; k += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>k << 2)), v128.load(b + (<usize>k << 2))));
+  for (; k + 4 <= n; k += 4) acc = fma(v128.load(a + (<usize>k << 2)), v128.load(b + (<usize>k << 2)), acc);
   let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
   for (; k < n; k++) s += load<f32>(a + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
   return s;
@@ -89,10 +97,10 @@ export function dot4(a: usize, b: usize, stride: usize, n: i32): v128 {
   for (; k + 4 <= n; k += 4) {
     const o = <usize>k << 2;
     const x = v128.load(a + o);
-    a0 = f32x4.add(a0, f32x4.mul(x, v128.load(b + o)));
-    a1 = f32x4.add(a1, f32x4.mul(x, v128.load(b1 + o)));
-    a2 = f32x4.add(a2, f32x4.mul(x, v128.load(b2 + o)));
-    a3 = f32x4.add(a3, f32x4.mul(x, v128.load(b3 + o)));
+    a0 = fma(x, v128.load(b + o), a0);
+    a1 = fma(x, v128.load(b1 + o), a1);
+    a2 = fma(x, v128.load(b2 + o), a2);
+    a3 = fma(x, v128.load(b3 + o), a3);
   }
   // Transpose-and-add: lane i becomes the sum of a_i.
   const s01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
