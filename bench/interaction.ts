@@ -91,24 +91,32 @@ export async function run(args: string[]): Promise<void> {
         opt.zeroGrad();
         return l;
       };
-      let trainRate = NaN;
+      let trainRate = NaN, trainCpu = NaN;
       if (!values['no-train']) {
         step(trainBatches[0]);
-        const t0 = performance.now();
+        const t0 = performance.now(), c0 = process.cpuUsage();
         for (let i = 0; i < steps; i++) step(trainBatches[i % 2]);
         trainRate = (steps * tb) / ((performance.now() - t0) / 1000);
+        const cpu = process.cpuUsage(c0);
+        trainCpu = (steps * tb) / ((cpu.user + cpu.system) / 1e6);
       }
       model.eval();
       const infer = (): void => noGrad(() => tidy(() => void model.forward(batches[0]).toArray()));
       infer();
-      const times: number[] = [];
+      const times: number[] = [], cpus: number[] = [];
       const t1 = performance.now();
       while (times.length < 3 || (performance.now() - t1 < 1500 && times.length < 30)) {
-        const s = performance.now(); infer(); times.push(performance.now() - s);
+        const s = performance.now(), c = process.cpuUsage();
+        infer();
+        times.push(performance.now() - s);
+        const u = process.cpuUsage(c);
+        cpus.push((u.user + u.system) / 1000);
       }
-      times.sort((a, b) => a - b);
-      const inferRate = BATCH / (times[Math.floor(times.length / 2)] / 1000);
-      console.log(`threads=${t} ${name.padEnd(12)} train ${Math.round(trainRate).toString().padStart(7)} samples/s   infer ${Math.round(inferRate).toString().padStart(7)} rows/s`);
+      const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const inferRate = BATCH / (med(times) / 1000), inferCpu = BATCH / (med(cpus) / 1000);
+      const n = (x: number): string => Math.round(x).toString().padStart(7);
+      // Per CPU-second rates are steadier than wall-clock ones on a busy machine (one thread only).
+      console.log(`threads=${t} ${name.padEnd(12)} train ${n(trainRate)} samples/s (${n(trainCpu)} per cpu-s)   infer ${n(inferRate)} rows/s (${n(inferCpu)} per cpu-s)`);
       if (values.phases) {
         for (const [label, bwd] of [['train step', true], ['inference', false]] as const) {
           const acc = new Map<string, number>();

@@ -2,7 +2,7 @@
 export { backward, gradOf, isGradEnabled, noGrad, record, traceInput, traced, withTrace, type TraceEvent } from './graph.js';
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
 export { fieldAttention } from './ops/attention.js';
-export { bilinearPairs } from './ops/bilinear.js';
+export { bilinearPairs, bilinearPairsJoined } from './ops/bilinear.js';
 export { crossLayer } from './ops/cross.js';
 export { dropout } from './ops/dropout.js';
 export { fieldProject } from './ops/field_project.js';

@@ -35,9 +35,9 @@ export interface KernelExports {
   attention_backward(
     qkv: number, H: number, dh: number, F: number, scale: number, res: number, g: number, probs: number, gqkv: number, scratch: number, b0: number, b1: number,
   ): void;
-  /** FiBiNET pair products for examples [b0, b1); mode 0/1/2 = field_all/field_each/field_interaction. */
-  bilinear_forward(emb: number, W: number, mode: number, F: number, D: number, out: number, b0: number, b1: number): void;
-  bilinear_backward(emb: number, W: number, mode: number, F: number, D: number, g: number, gT: number, gEmb: number, b0: number, b1: number): void;
+  /** FiBiNET pair products for examples [b0, b1), output rows `ldo` floats apart; mode 0/1/2 = field_all/field_each/field_interaction. */
+  bilinear_forward(emb: number, W: number, mode: number, F: number, D: number, out: number, ldo: number, b0: number, b1: number): void;
+  bilinear_backward(emb: number, W: number, mode: number, F: number, D: number, g: number, ldo: number, gT: number, gEmb: number, b0: number, b1: number): void;
   /** DCN cross layer rows [b0, b1): out = x0 (x . w) + bias + x. */
   cross_forward(x0: number, x: number, w: number, bias: number, out: number, d: number, b0: number, b1: number): void;
   cross_backward(x0: number, x: number, w: number, g: number, gx0: number, gx: number, gs: number, d: number, b0: number, b1: number): void;

@@ -20,10 +20,10 @@ export function runInteractionCall(k: KernelExports, d: Float64Array, o: number)
       k.attention_backward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12));
       return true;
     case CALL_BILINEAR_FORWARD:
-      k.bilinear_forward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));
+      k.bilinear_forward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
       return true;
     case CALL_BILINEAR_BACKWARD:
-      k.bilinear_backward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10));
+      k.bilinear_backward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11));
       return true;
     case CALL_CROSS_FORWARD:
       k.cross_forward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));

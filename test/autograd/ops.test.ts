@@ -173,3 +173,15 @@ test('crossLayer: x0 * (x w) + b + x, with x0 distinct from and equal to x, SIMD
     gradcheck(`crossLayer ${B}x${d} x0 = x`, ([x, w, b]) => ag.crossLayer(x, x, w, b), [R(B, d), R(d, 1), R(d)]);
   }
 });
+
+test('bilinearPairsJoined: interactions side by side per example, as the concat of each flattened', () => {
+  const [B, F, D] = [3, 4, 5];
+  const a = R(B, F, D), b = R(B, F, D), Wa = R(D, D), Wb = R(F - 1, D, D);
+  tidy(() => {
+    const got = ag.bilinearPairsJoined([[a, Wa], [b, Wb]]);
+    const want = ag.concat([ag.reshape(ag.bilinearPairs(a, Wa), [B, -1]), ag.reshape(ag.bilinearPairs(b, Wb), [B, -1])], 1);
+    assert.deepEqual(got.shape, want.shape);
+    assert.deepEqual(got.toArray(), want.toArray());
+  });
+  gradcheck('bilinearPairsJoined', ([x, y, u, v]) => ag.bilinearPairsJoined([[x, u], [y, v]]), [a, b, Wa, Wb], { maxEntries: 32 });
+});

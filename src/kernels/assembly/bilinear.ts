@@ -1,5 +1,5 @@
 // Bilinear field interaction (FiBiNET) for examples [b0, b1), straight from emb [B, F, D] to
-// out [B, P, D], pairs (i, j), i < j, in order (0,1), (0,2), ..., (F-2,F-1):
+// out [B, P, D] (rows of P*D floats `ldo` floats apart, so two interactions can share rows), pairs (i, j), i < j, in order (0,1), (0,2), ..., (F-2,F-1):
 //   out[b, p] = (emb[b, i] W_p) ⊙ emb[b, j]
 // with W_p = W (mode 0, field_all), W[i] (mode 1, field_each) or W[p] (mode 2, field_interaction).
 // In modes 0 and 1, t = emb[b, i] W_p is computed once per left field i and reused for every j.
@@ -27,11 +27,11 @@ function weightOf(W: usize, mode: i32, i: i32, p: i32, D: i32): usize {
   return mode == 0 ? W : W + (<usize>((mode == 1 ? i : p) * D * D) << 2);
 }
 
-export function bilinear_forward(emb: usize, W: usize, mode: i32, F: i32, D: i32, out: usize, b0: i32, b1: i32): void {
+export function bilinear_forward(emb: usize, W: usize, mode: i32, F: i32, D: i32, out: usize, ldo: i32, b0: i32, b1: i32): void {
   const P = (F * (F - 1)) >> 1;
   for (let b = b0; b < b1; b++) {
     const e = emb + (<usize>(b * F * D) << 2);
-    const o = out + (<usize>(b * P * D) << 2);
+    const o = out + (<usize>b * <usize>ldo << 2);
     let p0 = 0;
     for (let i = 0; i < F - 1; i++) {
       const ei = e + (<usize>(i * D) << 2);
@@ -61,16 +61,16 @@ export function bilinear_forward(emb: usize, W: usize, mode: i32, F: i32, D: i32
 }
 
 /**
- * Backward for examples [b0, b1). Writes gT = dL/dt ([B, F, D] in modes 0 and 1, the sum over a
+ * Backward for examples [b0, b1), g = dL/dout laid out as out. Writes gT = dL/dt ([B, F, D] in modes 0 and 1, the sum over a
  * left field's pairs; [B, P, D] in mode 2), from which the caller forms dL/dW with GEMMs, and
  * accumulates dL/demb into gEmb unless it is 0.
  */
-export function bilinear_backward(emb: usize, W: usize, mode: i32, F: i32, D: i32, g: usize, gT: usize, gEmb: usize, b0: i32, b1: i32): void {
+export function bilinear_backward(emb: usize, W: usize, mode: i32, F: i32, D: i32, g: usize, ldo: i32, gT: usize, gEmb: usize, b0: i32, b1: i32): void {
   const P = (F * (F - 1)) >> 1;
   const rowsT = mode == 2 ? P : F;
   for (let b = b0; b < b1; b++) {
     const e = emb + (<usize>(b * F * D) << 2);
-    const gb = g + (<usize>(b * P * D) << 2);
+    const gb = g + (<usize>b * <usize>ldo << 2);
     const ge = gEmb + (<usize>(b * F * D) << 2);
     const tb = gT + (<usize>(b * rowsT * D) << 2);
     let p0 = 0;

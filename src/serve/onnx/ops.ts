@@ -147,17 +147,23 @@ function attentionNodes(c: OpContext): string {
   return attr<boolean>(c, 'residual') ? c.g.node('Add', [out, block(3)]) : out;
 }
 
-/** [B, F, D] -> fields leading, Gather the left and right field of each pair, (v_i W) ⊙ v_j, back to [B, P, D]. */
+/**
+ * Per (emb, W) input pair: [B, F, D] -> fields leading, Gather the left and right field of each
+ * pair, (v_i W) ⊙ v_j, back to [B, P, D]; joined outputs are flattened per example and concatenated.
+ */
 function bilinearNodes(c: OpContext): string {
-  const F = c.a.inputs[0].shape[1], mode = attr<number>(c, 'mode');
+  const F = c.a.inputs[0].shape[1], modes = attr<number[]>(c, 'modes');
   const left: number[] = [], right: number[] = [];
   for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) { left.push(i); right.push(j); }
-  const byField = c.g.node('Transpose', [c.ins[0]], { perm: { ints: [1, 0, 2] } });
-  const vi = c.g.node('Gather', [byField, c.g.int64Const(left)], { axis: { i: 0 } });
-  const vj = c.g.node('Gather', [byField, c.g.int64Const(right)], { axis: { i: 0 } });
-  const W = mode === 1 ? c.g.node('Gather', [c.ins[1], c.g.int64Const(left)], { axis: { i: 0 } }) : c.ins[1];
-  const prod = c.g.node('Mul', [c.g.node('MatMul', [vi, W]), vj]);
-  return c.g.node('Transpose', [prod], { perm: { ints: [1, 0, 2] } });
+  const parts = modes.map((mode, k) => {
+    const byField = c.g.node('Transpose', [c.ins[2 * k]], { perm: { ints: [1, 0, 2] } });
+    const vi = c.g.node('Gather', [byField, c.g.int64Const(left)], { axis: { i: 0 } });
+    const vj = c.g.node('Gather', [byField, c.g.int64Const(right)], { axis: { i: 0 } });
+    const W = mode === 1 ? c.g.node('Gather', [c.ins[2 * k + 1], c.g.int64Const(left)], { axis: { i: 0 } }) : c.ins[2 * k + 1];
+    const prod = c.g.node('Transpose', [c.g.node('Mul', [c.g.node('MatMul', [vi, W]), vj])], { perm: { ints: [1, 0, 2] } });
+    return attr<boolean>(c, 'joined') ? c.g.node('Reshape', [prod, c.g.int64Const([0, -1])]) : prod;
+  });
+  return parts.length === 1 ? parts[0] : c.g.node('Concat', parts, { axis: { i: 1 } });
 }
 
 /** Emits the ONNX nodes for one traced op; returns the name of its output value. */
