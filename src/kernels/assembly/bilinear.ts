@@ -77,29 +77,42 @@ export function bilinear_backward(emb: usize, W: usize, mode: i32, F: i32, D: i3
     for (let i = 0; i < F - 1; i++) {
       const ei = e + (<usize>(i * D) << 2);
       const n = F - 1 - i;
-      for (let c = 0; c < D; c++) {
+      let c = 0;
+      for (; c + 4 <= D; c += 4) {
         const co = <usize>c << 2;
-        const Wi = weightOf(W, mode, i, p0, D);
-        const t: f32 = mode == 2 ? 0 : rowTimes1(ei, Wi, D, c);
+        let t = mode == 2 ? f32x4.splat(0) : rowTimes4(ei, weightOf(W, mode, i, p0, D), D, c);
+        let acc = f32x4.splat(0);
+        for (let q = 0; q < n; q++) {
+          const p = p0 + q;
+          const gp = v128.load(gb + (<usize>(p * D) << 2) + co);
+          const ej = e + (<usize>((i + 1 + q) * D) << 2) + co;
+          const prod = f32x4.mul(gp, v128.load(ej));
+          if (mode == 2) {
+            v128.store(tb + (<usize>(p * D) << 2) + co, prod);
+            t = rowTimes4(ei, weightOf(W, mode, i, p, D), D, c);
+          } else acc = f32x4.add(acc, prod);
+          if (gEmb) {
+            const a = ge + (<usize>((i + 1 + q) * D) << 2) + co;
+            v128.store(a, f32x4.add(v128.load(a), f32x4.mul(gp, t)));
+          }
+        }
+        if (mode != 2) v128.store(tb + (<usize>(i * D) << 2) + co, acc);
+      }
+      for (; c < D; c++) {
+        const co = <usize>c << 2;
+        let t: f32 = mode == 2 ? 0 : rowTimes1(ei, weightOf(W, mode, i, p0, D), D, c);
         let acc: f32 = 0;
         for (let q = 0; q < n; q++) {
           const p = p0 + q;
           const gp = load<f32>(gb + (<usize>(p * D) << 2) + co);
-          const ej = e + (<usize>((i + 1 + q) * D) << 2);
-          const prod = gp * load<f32>(ej + co);
+          const prod = gp * load<f32>(e + (<usize>((i + 1 + q) * D) << 2) + co);
           if (mode == 2) {
             store<f32>(tb + (<usize>(p * D) << 2) + co, prod);
-            if (gEmb) {
-              const tp = rowTimes1(ei, weightOf(W, mode, i, p, D), D, c);
-              const a = ge + (<usize>((i + 1 + q) * D) << 2) + co;
-              store<f32>(a, load<f32>(a) + gp * tp);
-            }
-          } else {
-            acc += prod;
-            if (gEmb) {
-              const a = ge + (<usize>((i + 1 + q) * D) << 2) + co;
-              store<f32>(a, load<f32>(a) + gp * t);
-            }
+            t = rowTimes1(ei, weightOf(W, mode, i, p, D), D, c);
+          } else acc += prod;
+          if (gEmb) {
+            const a = ge + (<usize>((i + 1 + q) * D) << 2) + co;
+            store<f32>(a, load<f32>(a) + gp * t);
           }
         }
         if (mode != 2) store<f32>(tb + (<usize>(i * D) << 2) + co, acc);
