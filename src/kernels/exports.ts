@@ -33,7 +33,8 @@ export interface KernelExports {
   /** Self-attention over fields for examples [b0, b1) (see assembly/attention.ts); qkv rows are [Q | K | V | residual if res]. */
   attention_forward(qkv: number, H: number, dh: number, F: number, scale: number, res: number, out: number, probs: number, b0: number, b1: number): void;
   attention_backward(
-    qkv: number, H: number, dh: number, F: number, scale: number, res: number, g: number, probs: number, gqkv: number, scratch: number, b0: number, b1: number,
+    qkv: number, H: number, dh: number, F: number, scale: number, res: number, g: number, probs: number, gqkv: number, zero: number,
+    scratch: number, b0: number, b1: number,
   ): void;
   /** FiBiNET pair products for examples [b0, b1), output rows `ldo` floats apart; mode 0/1/2 = field_all/field_each/field_interaction. */
   bilinear_forward(emb: number, W: number, mode: number, F: number, D: number, out: number, ldo: number, b0: number, b1: number): void;

@@ -185,3 +185,10 @@ test('bilinearPairsJoined: interactions side by side per example, as the concat 
   });
   gradcheck('bilinearPairsJoined', ([x, y, u, v]) => ag.bilinearPairsJoined([[x, u], [y, v]]), [a, b, Wa, Wb], { maxEntries: 32 });
 });
+
+test('ops that write a new input gradient outright also add into an existing one', () => {
+  // concat's backward runs first and creates the gradient; linear / fieldAttention then add to it.
+  gradcheck('linear into existing grad', ([x, w]) => ag.concat([ag.linear(x, w, null), x], 1), [R(3, 4), R(4, 5)]);
+  gradcheck('fieldAttention into existing grad', ([x]) => ag.concat([ag.fieldAttention(x, 2, 4, 0.5, true), x], 2),
+    [R(2, 5, 32)], { eps: 1e-3, rtol: 5e-2, maxEntries: 48 });
+});

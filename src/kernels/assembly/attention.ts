@@ -108,9 +108,10 @@ export function attention_forward(
 /**
  * Backward of attention_forward for examples [b0, b1): accumulates dL/dqkv into `gqkv` (same
  * layout as qkv) from g = dL/dout ([B, F, H*dh]) and the saved probabilities. `scratch` holds F*F floats.
+ * With `zero` set, each example's block of gqkv is cleared first (a new gradient, written once).
  */
 export function attention_backward(
-  qkv: usize, H: i32, dh: i32, F: i32, scale: f32, res: i32, g: usize, probs: usize, gqkv: usize, scratch: usize, b0: i32, b1: i32,
+  qkv: usize, H: i32, dh: i32, F: i32, scale: f32, res: i32, g: usize, probs: usize, gqkv: usize, zero: i32, scratch: usize, b0: i32, b1: i32,
 ): void {
   const ldo = H * dh;
   const ld4 = <usize>((res ? 4 : 3) * ldo) << 2, ldo4 = <usize>ldo << 2, F4 = <usize>F << 2;
@@ -118,6 +119,7 @@ export function attention_backward(
     const base = qkv + <usize>b * <usize>F * ld4;
     const gbase = gqkv + <usize>b * <usize>F * ld4;
     const gb = g + (<usize>(b * F * ldo) << 2);
+    if (zero) memory.fill(gbase, 0, <usize>F * ld4);
     if (res) {
       for (let r = 0; r < F; r++) {
         const dst = gbase + <usize>r * ld4 + 3 * ldo4;
