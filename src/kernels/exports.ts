@@ -31,7 +31,9 @@ export interface KernelExports {
     lr: number, b1: number, b2: number, eps: number, wd: number,
   ): void;
   /** Self-attention over fields for examples [b0, b1) (see assembly/attention.ts); qkv rows are [Q | K | V | residual if res]. */
-  attention_forward(qkv: number, H: number, dh: number, F: number, scale: number, res: number, out: number, probs: number, b0: number, b1: number): void;
+  attention_forward(
+    qkv: number, H: number, dh: number, F: number, scale: number, res: number, out: number, probs: number, keep: number, b0: number, b1: number,
+  ): void;
   attention_backward(
     qkv: number, H: number, dh: number, F: number, scale: number, res: number, g: number, probs: number, gqkv: number, zero: number,
     scratch: number, b0: number, b1: number,

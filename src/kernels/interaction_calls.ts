@@ -14,7 +14,7 @@ export function runInteractionCall(k: KernelExports, d: Float64Array, o: number)
   const a = (i: number): number => d[o + i];
   switch (d[o]) {
     case CALL_ATTENTION_FORWARD:
-      k.attention_forward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10));
+      k.attention_forward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11));
       return true;
     case CALL_ATTENTION_BACKWARD:
       k.attention_backward(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13));

@@ -71,6 +71,8 @@ for (const variant of ['relaxed-simd', 'simd128'] as const) {
         const qkv = rand([B, F, (residual ? 4 : 3) * H * dh], new Rng(B * 100 + F));
         const got = run(([x]) => ag.fieldAttention(x, H, dh, 0.3, residual), [qkv], 5);
         close(got, run(([x]) => attentionByOps(x, H, dh, 0.3, residual), [qkv], 5), `attention ${B},${F},${H},${dh}`);
+        // Without gradients the probabilities are not kept (scratch per thread): same output.
+        assert.deepEqual(ag.noGrad(() => tidy(() => ag.fieldAttention(qkv, H, dh, 0.3, residual).toArray())), got[0]);
         byThreads.push(got);
       }
       byThreads[1].forEach((a, k) => assert.deepEqual(a, byThreads[0][k], 'thread counts disagree'));

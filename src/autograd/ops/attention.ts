@@ -10,7 +10,7 @@ import { runByExamples } from '../../kernels/interaction_calls.js';
 import { CALL_ATTENTION_BACKWARD, CALL_ATTENTION_FORWARD } from '../../kernels/protocol.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
-import { gradSlot, record } from '../graph.js';
+import { gradSlot, needsGrad, record } from '../graph.js';
 
 export function fieldAttention(qkv: Tensor, heads: number, headDim: number, scale: number, residual: boolean): Tensor {
   const [B, F, W] = qkv.shape;
@@ -20,8 +20,19 @@ export function fieldAttention(qkv: Tensor, heads: number, headDim: number, scal
   }
   const e = engine();
   const out = new Tensor([B, F, HD]);
+  if (!needsGrad(qkv)) {
+    // Inference: the probabilities are not kept; each thread reuses one F x F scratch.
+    const parts = Math.max(1, Math.min(e.threads, B));
+    const scratch = e.heap.alloc(parts * F * F * 4);
+    try {
+      runByExamples(e, B, (b0, b1, part) => [CALL_ATTENTION_FORWARD, qkv.ptr, heads, headDim, F, scale, res, out.ptr, scratch + part * F * F * 4, 0, b0, b1]);
+    } finally {
+      e.heap.release(scratch);
+    }
+    return record(out, 'fieldAttention', [qkv], () => {}, { heads, headDim, scale, residual });
+  }
   const probs = new Tensor([B, heads, F, F]);
-  runByExamples(e, B, (b0, b1) => [CALL_ATTENTION_FORWARD, qkv.ptr, heads, headDim, F, scale, res, out.ptr, probs.ptr, b0, b1]);
+  runByExamples(e, B, (b0, b1) => [CALL_ATTENTION_FORWARD, qkv.ptr, heads, headDim, F, scale, res, out.ptr, probs.ptr, 1, b0, b1]);
   return record(out, 'fieldAttention', [qkv], (g) => {
     const gq = gradSlot(qkv);
     const parts = Math.max(1, Math.min(e.threads, B));

@@ -1,7 +1,8 @@
 // Multi-head self-attention over fields for examples [b0, b1), heads read in place from one
 // projected tensor: row (b, f) of `qkv` holds [Q | K | V | residual x W_res], H*dh floats each
 // (the residual block only when `res` is 1); head h is columns h*dh..(h+1)*dh of a block. Per head:
-//   P = softmax(scale * Q K^T)  (F x F, kept in `probs` [B, H, F, F] for the backward pass)
+//   P = softmax(scale * Q K^T)  (F x F, kept in `probs` [B, H, F, F] for the backward pass when
+//                                `keep` is 1; else `probs` is one F x F scratch, reused)
 //   out[b, r, h*dh:(h+1)*dh] = sum_c P[r, c] V[c]  (+ the residual columns)
 // No copies of heads, no permutes: all strided reads of the small per-example matrices.
 import { dot, dot4, fma, softmax_row } from './vexp';
@@ -78,7 +79,7 @@ function scores(dst: usize, a: usize, B: usize, stride: usize, F: i32, d: i32, s
 }
 
 export function attention_forward(
-  qkv: usize, H: i32, dh: i32, F: i32, scale: f32, res: i32, out: usize, probs: usize, b0: i32, b1: i32,
+  qkv: usize, H: i32, dh: i32, F: i32, scale: f32, res: i32, out: usize, probs: usize, keep: i32, b0: i32, b1: i32,
 ): void {
   const ldo = H * dh;
   const ld4 = <usize>((res ? 4 : 3) * ldo) << 2;
@@ -88,7 +89,7 @@ export function attention_forward(
     for (let h = 0; h < H; h++) {
       const hc = <usize>(h * dh) << 2;
       const Q = base + hc, K = Q + (<usize>ldo << 2), V = K + (<usize>ldo << 2);
-      const P = probs + (<usize>((b * H + h) * F * F) << 2);
+      const P = keep ? probs + (<usize>((b * H + h) * F * F) << 2) : probs;
       for (let r = 0; r < F; r++) {
         const pr = P + (<usize>(r * F) << 2);
         scores(pr, Q + <usize>r * ld4, K, ld4, F, dh, scale);
