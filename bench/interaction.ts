@@ -49,7 +49,7 @@ function trace(fn: () => Tensor, acc: Map<string, number>, bwd: boolean): void {
   tidy(() => {
     let last = performance.now();
     let out: Tensor | null = null;
-    withTrace((e) => { const now = performance.now(); add(`fwd ${e.op}`, now - last); last = performance.now(); }, () => { out = fn(); });
+    withTrace((e) => { const now = performance.now(); add(`fwd ${e.op}${process.env.SHAPES ? ` [${e.output.shape}]` : ""}`, now - last); last = performance.now(); }, () => { out = fn(); });
     if (!bwd) return;
     const seen = new Set<Tensor>();
     const stack: Tensor[] = [out!];
@@ -59,7 +59,7 @@ function trace(fn: () => Tensor, acc: Map<string, number>, bwd: boolean): void {
       if (!node || seen.has(t)) continue;
       seen.add(t);
       const inner = node.backward.bind(node);
-      node.backward = (g: Tensor): void => { const t0 = performance.now(); inner(g); add(`bwd ${node.op}`, performance.now() - t0); };
+      node.backward = (g: Tensor): void => { const t0 = performance.now(); inner(g); add(`bwd ${node.op}${process.env.SHAPES ? ` [${t.shape}]` : ""}`, performance.now() - t0); };
       stack.push(...node.parents);
     }
     backward(out!);
