@@ -5,7 +5,7 @@
 //                                `keep` is 1; else `probs` is one F x F scratch, reused)
 //   out[b, r, h*dh:(h+1)*dh] = sum_c P[r, c] V[c]  (+ the residual columns)
 // No copies of heads, no permutes: all strided reads of the small per-example matrices.
-import { dot, dot4, fma, softmax_row } from './vexp';
+import { dot, dot4, fma, softmax_row } from './vector';
 
 /**
  * dst[0..n) = init[0..n) (zeros when init is 0) + sum_{c < m} w[c * ws] * rows[c * rs + (0..n)]:

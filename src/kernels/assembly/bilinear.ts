@@ -3,7 +3,7 @@
 //   out[b, p] = (emb[b, i] W_p) ⊙ emb[b, j]
 // with W_p = W (mode 0, field_all), W[i] (mode 1, field_each) or W[p] (mode 2, field_interaction).
 // In modes 0 and 1, t = emb[b, i] W_p is computed once per left field i and reused for every j.
-import { dot } from './vexp';
+import { dot } from './vector';
 
 /** t[0..n) of row e (D floats) times the D x D matrix M, columns [c, c+4). */
 // @ts-ignore: decorator

@@ -1,5 +1,5 @@
 // One DCN cross layer for rows [b0, b1): out = x0 * (x . w) + bias + x over rows of d floats.
-import { dot } from './vexp';
+import { dot } from './vector';
 
 export function cross_forward(x0: usize, x: usize, w: usize, bias: usize, out: usize, d: i32, b0: i32, b1: i32): void {
   const d4 = <usize>d << 2;

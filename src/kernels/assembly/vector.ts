@@ -1,3 +1,5 @@
+// Small SIMD helpers of the interaction kernels: exp and softmax over a row, dot products, FMA.
+
 // exp on four floats at once: 2^n * e^r with n = round(x / ln 2), |r| <= ln 2 / 2, e^r by its
 // degree-6 Taylor polynomial (relative error ~1e-7). Inputs below -87 give ~0 (softmax only
 // feeds it x - max <= 0).
@@ -69,22 +71,6 @@ export function dot(a: usize, b: usize, n: i32): f32 {
   let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
   for (; k < n; k++) s += load<f32>(a + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
   return s;
-}
-
-/** y[0..n) += alpha * x[0..n). */
-// @ts-ignore: decorator
-@inline
-export function axpy(y: usize, x: usize, alpha: f32, n: i32): void {
-  const a = f32x4.splat(alpha);
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    const p = y + (<usize>k << 2);
-    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(a, v128.load(x + (<usize>k << 2)))));
-  }
-  for (; k < n; k++) {
-    const p = y + (<usize>k << 2);
-    store<f32>(p, load<f32>(p) + alpha * load<f32>(x + (<usize>k << 2)));
-  }
 }
 
 /** Dot products of row a with rows b, b + stride, b + 2 stride, b + 3 stride (n floats each), as one vector. */
