@@ -3,8 +3,12 @@
  * training samples/s and batch-4096 inference rows/s of the zoo on synthetic Criteo-shaped batches
  * (26 categorical fields, 13 numeric values as embedded fields: 39 fields, embedding 16).
  * 'fibinet-lr' is FiBiNET with its first MLP layer factored to rank 92 (as the compressor builds it).
- * `--train-batch N` sets the training batch (inference is always 4096). `--phases` adds a per-op breakdown (ms per training step and per inference batch).
+ * `--train-batch N` sets the training batch (inference is always 4096). `--phases` adds a per-op
+ * breakdown (ms per training step and per inference batch; SHAPES=1 in the environment keys it by
+ * output shape too). Rates per CPU-second are printed beside wall-clock ones: on a busy machine
+ * they are steadier (with one thread). Writes bench/results/interaction.json.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { backward, bceWithLogits, noGrad, withTrace } from '../src/autograd/index.js';
 import { EmbeddingStore } from '../src/embedding/store.js';
@@ -17,6 +21,7 @@ import type { MLP } from '../src/nn/mlp.js';
 import { Optimizer, SLOTS } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/rng.js';
 import { tidy, type Tensor } from '../src/tensor/tensor.js';
+import { report, type Row } from './report.js';
 
 const FIELDS = 26, NUMERIC = 13, BATCH = 4096, VOCAB = 40000;
 
@@ -80,6 +85,7 @@ export async function run(args: string[]): Promise<void> {
   const tb = Number(values['train-batch']);
   const trainBatches = tb === BATCH ? batches : [makeBatch(rng, tb), makeBatch(rng, tb)];
   const steps = Number(values.steps);
+  const rows: Row[] = [];
   for (const t of values.threads.split(',').map(Number)) {
     await initEngine({ threads: t });
     for (const name of values.models.split(',')) {
@@ -116,17 +122,22 @@ export async function run(args: string[]): Promise<void> {
       const inferRate = BATCH / (med(times) / 1000), inferCpu = BATCH / (med(cpus) / 1000);
       const n = (x: number): string => Math.round(x).toString().padStart(7);
       // Per CPU-second rates are steadier than wall-clock ones on a busy machine (one thread only).
-      console.log(`threads=${t} ${name.padEnd(12)} train ${n(trainRate)} samples/s (${n(trainCpu)} per cpu-s)   infer ${n(inferRate)} rows/s (${n(inferCpu)} per cpu-s)`);
+      process.stderr.write(`threads=${t} ${name.padEnd(12)} train ${n(trainRate)} samples/s (${n(trainCpu)} per cpu-s)   infer ${n(inferRate)} rows/s (${n(inferCpu)} per cpu-s)\n`);
+      rows.push({
+        threads: t, model: name, 'train samples/s': Math.round(trainRate), 'train per cpu-s': Math.round(trainCpu),
+        'infer rows/s': Math.round(inferRate), 'infer per cpu-s': Math.round(inferCpu), 'load (1 min)': loadavg()[0].toFixed(2),
+      });
       if (values.phases) {
         for (const [label, bwd] of [['train step', true], ['inference', false]] as const) {
           const acc = new Map<string, number>();
           if (bwd) { model.train(); trace(() => bceWithLogits(model.forward(trainBatches[0]), trainBatches[0].labels!), acc, true); opt.zeroGrad(); }
           else { model.eval(); noGrad(() => trace(() => model.forward(batches[0]), acc, false)); }
-          const rows = [...acc].sort((a, b) => b[1] - a[1]).slice(0, 14);
-          console.log(`  ${label}: ` + rows.map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(', '));
+          const top = [...acc].sort((a, b) => b[1] - a[1]).slice(0, 14);
+          process.stderr.write(`  ${label}: ${top.map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(', ')}\n`);
         }
       }
       model.train();
     }
   }
+  report('interaction', rows, { batch: BATCH, trainBatch: tb, steps });
 }
