@@ -86,6 +86,19 @@ export function gradOf(t: Tensor): Tensor {
   return t.grad;
 }
 
+/**
+ * The gradient buffer of `t` for an op about to add into it: when none exists yet, a new one is
+ * returned uninitialised with `fresh` set, and the caller must write (not add) every entry.
+ * Saves zero-filling large intermediate gradients that one op fills completely.
+ */
+export function gradSlot(t: Tensor): { grad: Tensor; fresh: boolean } {
+  if (t.grad) return { grad: t.grad, fresh: false };
+  const g = new Tensor(t.shape);
+  if (t.isParam) keep(g);
+  t.grad = g;
+  return { grad: g, fresh: true };
+}
+
 /** Back-propagates from a scalar `loss` (seed gradient 1, or `seed` if given). */
 export function backward(loss: Tensor, seed?: Tensor): void {
   if (!loss.requiresGrad) throw new Error('backward: loss does not depend on any parameter');

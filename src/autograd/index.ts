@@ -1,6 +1,9 @@
 /** Autograd: graph bookkeeping plus every differentiable op. */
-export { backward, gradOf, isGradEnabled, noGrad, record, traceInput, traced, withTrace, type TraceEvent } from './graph.js';
+export { backward, gradOf, gradSlot, isGradEnabled, noGrad, record, traceInput, traced, withTrace, type TraceEvent } from './graph.js';
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
+export { fieldAttention } from './ops/attention.js';
+export { bilinearPairs, bilinearPairsJoined } from './ops/bilinear.js';
+export { crossLayer } from './ops/cross.js';
 export { dropout } from './ops/dropout.js';
 export { fieldProject } from './ops/field_project.js';
 export { add, addN, mul, scale, sub } from './ops/elementwise.js';

@@ -38,6 +38,20 @@ export interface KernelExports {
     kind: number, table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, grads: number,
     lr: number, b1: number, b2: number, eps: number, wd: number,
   ): void;
+  /** Self-attention over fields for examples [b0, b1) (see assembly/attention.ts); qkv rows are [Q | K | V | residual if res]. */
+  attention_forward(
+    qkv: number, H: number, dh: number, F: number, scale: number, res: number, out: number, probs: number, keep: number, b0: number, b1: number,
+  ): void;
+  attention_backward(
+    qkv: number, H: number, dh: number, F: number, scale: number, res: number, g: number, probs: number, gqkv: number, zero: number,
+    scratch: number, b0: number, b1: number,
+  ): void;
+  /** FiBiNET pair products for examples [b0, b1), output rows `ldo` floats apart; mode 0/1/2 = field_all/field_each/field_interaction. */
+  bilinear_forward(emb: number, W: number, mode: number, F: number, D: number, out: number, ldo: number, b0: number, b1: number): void;
+  bilinear_backward(emb: number, W: number, mode: number, F: number, D: number, g: number, ldo: number, gT: number, gEmb: number, b0: number, b1: number): void;
+  /** DCN cross layer rows [b0, b1): out = x0 (x . w) + bias + x. */
+  cross_forward(x0: number, x: number, w: number, bias: number, out: number, d: number, b0: number, b1: number): void;
+  cross_backward(x0: number, x: number, w: number, g: number, gx0: number, gx: number, gs: number, d: number, b0: number, b1: number): void;
 }
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {

@@ -27,6 +27,13 @@ export const CALL_UPDATE_ROWS = 2;
 export const CALL_LOOKUP_UNIQUE = 3;
 export const CALL_ACCUMULATE_UNIQUE = 4;
 export const CALL_SLOTS = 16;
+/** Interaction kernels over a range of examples (codes kept apart from the row kernels above). */
+export const CALL_ATTENTION_FORWARD = 21;
+export const CALL_ATTENTION_BACKWARD = 22;
+export const CALL_BILINEAR_FORWARD = 23;
+export const CALL_BILINEAR_BACKWARD = 24;
+export const CALL_CROSS_FORWARD = 25;
+export const CALL_CROSS_BACKWARD = 26;
 
 export interface WorkerInit {
   module: WebAssembly.Module;

@@ -2,6 +2,7 @@ import {
   ARG_SLOTS, CALL_ACCUMULATE_UNIQUE, CALL_GATHER_ROWS, CALL_LOOKUP_UNIQUE, CALL_SLOTS, CALL_UPDATE_ROWS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM,
 } from './protocol.js';
 import type { KernelExports } from './exports.js';
+import { runInteractionCall } from './interaction_calls.js';
 
 /** Rows [m0, m1) of an M-row output that thread `index` of `threads` computes (multiples of 4). */
 export function rowRange(M: number, index: number, threads: number): [number, number] {
@@ -59,7 +60,7 @@ function runCall(k: KernelExports, d: Float64Array, o: number): void {
       k.accumulate_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7]);
       break;
     default:
-      throw new Error(`kernel call ${d[o]} unknown`);
+      if (!runInteractionCall(k, d, o)) throw new Error(`kernel call ${d[o]} unknown`);
   }
 }
 

@@ -1,6 +1,6 @@
 /** FiBiNET (Huang et al., RecSys 2019): bilinear interactions of the original and SENET-reweighted embeddings -> MLP, plus the first-order term. */
 import { z } from 'zod';
-import { add, concat, reshape } from '../autograd/index.js';
+import { add, bilinearPairsJoined, concat, reshape } from '../autograd/index.js';
 import { BILINEAR_TYPES, BilinearInteraction } from '../nn/bilinear.js';
 import { FeatureInputs } from '../nn/feature_inputs.js';
 import { LinearTerm } from '../nn/linear_term.js';
@@ -44,9 +44,9 @@ export class FiBiNET extends CTRModel {
 
   forward(b: Batch): Tensor {
     const { emb, dense } = this.inputs.forward(b);
-    const p = reshape(this.bilinear.forward(emb), [b.rows, -1]);
-    const q = reshape(this.bilinearSe.forward(this.senet.forward(emb)), [b.rows, -1]);
-    const deep = this.mlp.forward(concat(dense ? [p, q, dense] : [p, q], 1));
+    // Both interactions written side by side into the MLP input rows: [B, 2 * P * D].
+    const pq = bilinearPairsJoined([[emb, this.bilinear.W], [this.senet.forward(emb), this.bilinearSe.W]]);
+    const deep = this.mlp.forward(dense ? concat([pq, dense], 1) : pq);
     return add(this.linear.forward(b), reshape(deep, [b.rows]));
   }
 }

@@ -2,10 +2,10 @@
  * Bilinear interaction (FiBiNET, Huang et al., RecSys 2019): for every field pair i < j,
  * p_ij = (v_i W) ⊙ v_j, with W shared by all fields ('field_all'), one per left field i
  * ('field_each'), or one per pair ('field_interaction'). [B, F, D] -> [B, F(F-1)/2, D], pairs in
- * order (0,1), (0,2), ..., (F-2,F-1). Computed field-major ([P, B, D]) so each pair's product is a
- * plain (batched) matmul.
+ * order (0,1), (0,2), ..., (F-2,F-1). One fused op (autograd/ops/bilinear.ts): no permutes or
+ * gathered copies of the embeddings.
  */
-import { bmm, gatherRows, linear, mul, permute } from '../autograd/index.js';
+import { bilinearPairs } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { ShapeError } from '../util/errors.js';
@@ -42,12 +42,6 @@ export class BilinearInteraction extends Module {
     if (F !== this.numFields || D !== this.dim) {
       throw new ShapeError(`BilinearInteraction: built for [*, ${this.numFields}, ${this.dim}], got [${emb.shape}]`);
     }
-    const byField = permute(emb, [1, 0, 2]); // [F, B, D]
-    const vi = gatherRows(byField, this.left); // [P, B, D]
-    const vj = gatherRows(byField, this.right);
-    let viW: Tensor;
-    if (this.type === 'field_all') viW = linear(vi, this.W, null);
-    else viW = bmm(vi, this.type === 'field_each' ? gatherRows(this.W, this.left) : this.W);
-    return permute(mul(viW, vj), [1, 0, 2]); // [B, P, D]
+    return bilinearPairs(emb, this.W); // [B, P, D]
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Cross network of DCN (Wang et al., 2017, "Deep & Cross Network for Ad Click Predictions"):
  * x_{l+1} = x0 * (x_l . w_l) + b_l + x_l, with a weight vector w_l and bias b_l per layer.
- * [B, dim] -> [B, dim]. Each layer adds one degree of feature crossing at 2 * dim parameters.
+ * [B, dim] -> [B, dim]. Each layer adds one degree of feature crossing at 2 * dim parameters; it
+ * runs as one fused op (autograd/ops/cross.ts).
  */
-import { add, matmul, mul } from '../autograd/index.js';
+import { crossLayer } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
@@ -23,10 +24,7 @@ export class CrossNet extends Module {
 
   forward(x0: Tensor): Tensor {
     let x = x0;
-    for (let l = 0; l < this.numLayers; l++) {
-      const projection = matmul(x, this.weights[l]); // [B, 1]
-      x = add(add(mul(x0, projection), this.biases[l]), x);
-    }
+    for (let l = 0; l < this.numLayers; l++) x = crossLayer(x0, x, this.weights[l], this.biases[l]);
     return x;
   }
 }

@@ -13,6 +13,11 @@ export function setLinearObserver(fn: LinearObserver | null): void {
   observer = fn;
 }
 
+/** True while an observer watches every Linear's output (layers must then run one by one). */
+export function linearObserved(): boolean {
+  return observer !== null;
+}
+
 export class Linear extends Module {
   readonly W: Tensor;
   readonly b: Tensor | null;

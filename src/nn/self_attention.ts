@@ -2,13 +2,14 @@
  * Multi-head self-attention over fields with a residual connection (AutoInt, Song et al., CIKM
  * 2019): per head, Q/K/V = x W_Q/K/V (no bias), softmax(Q K^T / sqrt(d_head)) V; heads are
  * concatenated, the projected input x W_res added, then (optionally) layer norm, then ReLU.
- * [B, F, in] -> [B, F, heads * headDim].
+ * [B, F, in] -> [B, F, heads * headDim]. The four projections run as one GEMM (their weights side by
+ * side) and the attention itself as one fused op (autograd/ops/attention.ts).
  */
-import { add, bmm, concat, layerNorm, relu, scale, slice, softmax } from '../autograd/index.js';
+import { concat, fieldAttention, layerNorm, linear, relu } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { ShapeError } from '../util/errors.js';
-import { Linear } from './linear.js';
+import { Linear, linearObserved } from './linear.js';
 import { Module } from './module.js';
 
 export interface SelfAttentionOptions {
@@ -52,18 +53,12 @@ export class MultiHeadSelfAttention extends Module {
   forward(x: Tensor): Tensor {
     const din = x.shape[x.rank - 1];
     if (x.rank !== 3 || din !== this.inDim) throw new ShapeError(`MultiHeadSelfAttention: expected [B, F, ${this.inDim}], got [${x.shape}]`);
-    const H = this.heads, dh = this.headDim;
-    const q = this.query.forward(x), k = this.key.forward(x), v = this.value.forward(x); // [B, F, H*dh]
-    // Head h owns columns [h*dh, (h+1)*dh); each head is a batch (over examples) of F x F attention.
-    const headOf = (t: Tensor, h: number): Tensor => (H === 1 ? t : slice(t, 2, h * dh, (h + 1) * dh));
-    const heads: Tensor[] = [];
-    for (let h = 0; h < H; h++) {
-      let logits = bmm(headOf(q, h), headOf(k, h), false, true); // [B, F, F]
-      if (this.scaled) logits = scale(logits, 1 / Math.sqrt(dh));
-      heads.push(bmm(softmax(logits), headOf(v, h))); // [B, F, dh]
-    }
-    let out = H === 1 ? heads[0] : concat(heads, 2);
-    if (this.res) out = add(out, this.res.forward(x));
+    const layers = this.res ? [this.query, this.key, this.value, this.res] : [this.query, this.key, this.value];
+    // Plain bias-free Linears fold into one product; otherwise (compressed layers, the compressor's
+    // statistics pass) each runs on its own and the outputs are joined.
+    const fold = !linearObserved() && layers.every((l) => l instanceof Linear && l.b === null);
+    const qkv = fold ? linear(x, concat(layers.map((l) => l.W), 1), null) : concat(layers.map((l) => l.forward(x)), 2);
+    let out = fieldAttention(qkv, this.heads, this.headDim, this.scaled ? 1 / Math.sqrt(this.headDim) : 1, this.res !== null);
     if (this.gamma && this.beta) out = layerNorm(out, this.gamma, this.beta);
     return relu(out);
   }

@@ -150,3 +150,45 @@ test('backward refuses a non-scalar loss and a loss without parameters', () => {
     x.dispose();
   });
 });
+
+test('fieldAttention: fused multi-head attention over [Q | K | V (| R)], SIMD paths and tails', () => {
+  for (const [B, F, H, dh, res] of [[2, 5, 2, 8, true], [1, 6, 1, 10, false], [2, 1, 1, 1, true], [1, 3, 3, 2, false]] as [number, number, number, number, boolean][]) {
+    gradcheck(`fieldAttention ${B},${F},${H},${dh} res=${res}`, ([x]) => ag.fieldAttention(x, H, dh, 0.5, res),
+      [R(B, F, (res ? 4 : 3) * H * dh)], { eps: 1e-3, rtol: 5e-2, maxEntries: 48 });
+  }
+});
+
+test('bilinearPairs: (v_i W_p) ⊙ v_j for every field pair, each weight sharing, SIMD paths and tails', () => {
+  for (const [B, F, D] of [[2, 4, 8], [1, 3, 5], [2, 2, 1]]) {
+    const P = (F * (F - 1)) / 2;
+    for (const wShape of [[D, D], [F - 1, D, D], [P, D, D]]) {
+      gradcheck(`bilinearPairs ${B},${F},${D} W [${wShape}]`, ([x, w]) => ag.bilinearPairs(x, w), [R(B, F, D), R(...wShape)], { maxEntries: 32 });
+    }
+  }
+});
+
+test('crossLayer: x0 * (x w) + b + x, with x0 distinct from and equal to x, SIMD tails', () => {
+  for (const [B, d] of [[3, 9], [1, 1], [2, 8]]) {
+    gradcheck(`crossLayer ${B}x${d}`, ([x0, x, w, b]) => ag.crossLayer(x0, x, w, b), [R(B, d), R(B, d), R(d, 1), R(d)]);
+    gradcheck(`crossLayer ${B}x${d} x0 = x`, ([x, w, b]) => ag.crossLayer(x, x, w, b), [R(B, d), R(d, 1), R(d)]);
+  }
+});
+
+test('bilinearPairsJoined: interactions side by side per example, as the concat of each flattened', () => {
+  const [B, F, D] = [3, 4, 5];
+  const a = R(B, F, D), b = R(B, F, D), Wa = R(D, D), Wb = R(F - 1, D, D);
+  tidy(() => {
+    const got = ag.bilinearPairsJoined([[a, Wa], [b, Wb]]);
+    const want = ag.concat([ag.reshape(ag.bilinearPairs(a, Wa), [B, -1]), ag.reshape(ag.bilinearPairs(b, Wb), [B, -1])], 1);
+    assert.deepEqual(got.shape, want.shape);
+    assert.deepEqual(got.toArray(), want.toArray());
+  });
+  gradcheck('bilinearPairsJoined', ([x, y, u, v]) => ag.bilinearPairsJoined([[x, u], [y, v]]), [a, b, Wa, Wb], { maxEntries: 32 });
+});
+
+test('ops that write a new input gradient outright also add into an existing one', () => {
+  // concat's backward runs first and creates the gradient; linear / fieldAttention then add to it.
+  gradcheck('linear into existing grad', ([x, w]) => ag.concat([ag.linear(x, w, null), x], 1), [R(3, 4), R(4, 5)]);
+  gradcheck('fieldAttention into existing grad', ([x]) => ag.concat([ag.fieldAttention(x, 2, 4, 0.5, true), x], 2),
+    [R(2, 5, 32)], { eps: 1e-3, rtol: 5e-2, maxEntries: 48 });
+});

@@ -2,7 +2,7 @@
 import { engine } from '../../kernels/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
-import { gradOf, record } from '../graph.js';
+import { gradOf, gradSlot, record } from '../graph.js';
 
 function dims2(t: Tensor, trans: boolean, what: string): [number, number] {
   if (t.rank !== 2) throw new ShapeError(`${what}: expected a matrix, got shape [${t.shape}]`);
@@ -45,7 +45,11 @@ export function linear(x: Tensor, W: Tensor, b: Tensor | null): Tensor {
   e.sgemm(false, false, rows, dout, din, 1, x.ptr, din, W.ptr, dout, 0, out.ptr, dout);
   if (b) e.k.add_row_vector(out.ptr, b.ptr, rows, dout);
   return record(out, 'linear', b ? [x, W, b] : [x, W], (g) => {
-    if (x.requiresGrad) e.sgemm(false, true, rows, din, dout, 1, g.ptr, dout, W.ptr, dout, 1, gradOf(x).ptr, din);
+    if (x.requiresGrad) {
+      // A new input gradient is written outright (beta 0): no zero fill first.
+      const gx = gradSlot(x);
+      e.sgemm(false, true, rows, din, dout, 1, g.ptr, dout, W.ptr, dout, gx.fresh ? 0 : 1, gx.grad.ptr, din);
+    }
     if (W.requiresGrad) e.sgemm(true, false, din, dout, rows, 1, x.ptr, din, g.ptr, dout, 1, gradOf(W).ptr, dout);
     if (b?.requiresGrad) e.k.sum_rows(g.ptr, rows, dout, gradOf(b).ptr);
   });

@@ -115,8 +115,7 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
   const a = x.data, z = out.data;
   for (let o = 0; o < outer; o++) z.set(a.subarray(o * row + off, o * row + off + w), o * w);
   return record(out, 'slice', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
-    for (let o = 0; o < outer; o++) for (let j = 0; j < w; j++) gx[o * row + off + j] += gd[o * w + j];
+    if (w > 0) engine().k.axpy_rows(gradOf(x).ptr + off * 4, row, g.ptr, w, outer, w, 1);
   }, { axis: ax, start, end });
 }
 

@@ -2,6 +2,9 @@
 // shared memory; JavaScript (src/kernels/heap.ts) owns allocation.
 export { add_row_vector, axpy_rows, mul_span, relu, relu_backward, sum_rows } from './elementwise';
 export { gemm_work_bytes, sgemm } from './gemm';
+export { attention_backward, attention_forward } from './attention';
+export { bilinear_backward, bilinear_forward } from './bilinear';
+export { cross_backward, cross_forward } from './cross';
 export { adagrad_span, adam_span, sgd_span } from './optim';
 export { field_project, field_project_backward } from './project';
 export { gather_rows, update_rows } from './rows';

@@ -96,6 +96,10 @@ const MAPPERS: Record<string, OpMapper> = {
     const projected = c.g.node('Transpose', [c.g.node('MatMul', [byField, c.ins[1]])], { perm: { ints: [1, 0, 2] } });
     return c.g.node('Add', [projected, c.ins[2]]);
   },
+  fieldAttention: (c) => attentionNodes(c),
+  bilinearPairs: (c) => bilinearNodes(c),
+  // x0 * (x w) + b + x
+  crossLayer: (c) => c.g.node('Add', [c.g.node('Add', [c.g.node('Mul', [c.ins[0], c.g.node('MatMul', [c.ins[1], c.ins[2]])]), c.ins[3]]), c.ins[1]]),
   concat: (c) => c.g.node('Concat', c.ins, { axis: { i: attr<number>(c, 'axis') } }),
   slice: (c) => {
     const axis = attr<number>(c, 'axis'), start = attr<number>(c, 'start'), end = attr<number>(c, 'end');
@@ -129,6 +133,37 @@ function gather(c: OpContext, axis: number): string {
   }
   const idx = sameIndices(c);
   return c.g.node('Gather', [c.ins[0], c.g.int64Const([...idx])], { axis: { i: axis } });
+}
+
+/** [B, F, n*H*dh] -> per-head MatMul / Softmax / MatMul on [B, H, F, dh], back to [B, F, H*dh] (+ residual block). */
+function attentionNodes(c: OpContext): string {
+  const H = attr<number>(c, 'heads'), dh = attr<number>(c, 'headDim'), F = c.a.inputs[0].shape[1], HD = H * dh;
+  const block = (i: number): string => c.g.node('Slice', [c.ins[0], c.g.int64Const([i * HD]), c.g.int64Const([(i + 1) * HD]), c.g.int64Const([2])]);
+  const heads = (i: number, perm: number[]): string => c.g.node('Transpose', [c.g.node('Reshape', [block(i), c.g.int64Const([0, F, H, dh])])], { perm: { ints: perm } });
+  const logits = c.g.node('Mul', [c.g.node('MatMul', [heads(0, [0, 2, 1, 3]), heads(1, [0, 2, 3, 1])]), c.g.scalar(attr<number>(c, 'scale'))]);
+  const probs = c.g.node('Softmax', [logits], { axis: { i: -1 } });
+  const mixed = c.g.node('Transpose', [c.g.node('MatMul', [probs, heads(2, [0, 2, 1, 3])])], { perm: { ints: [0, 2, 1, 3] } });
+  const out = c.g.node('Reshape', [mixed, c.g.int64Const([0, F, HD])]);
+  return attr<boolean>(c, 'residual') ? c.g.node('Add', [out, block(3)]) : out;
+}
+
+/**
+ * Per (emb, W) input pair: [B, F, D] -> fields leading, Gather the left and right field of each
+ * pair, (v_i W) ⊙ v_j, back to [B, P, D]; joined outputs are flattened per example and concatenated.
+ */
+function bilinearNodes(c: OpContext): string {
+  const F = c.a.inputs[0].shape[1], modes = attr<number[]>(c, 'modes');
+  const left: number[] = [], right: number[] = [];
+  for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) { left.push(i); right.push(j); }
+  const parts = modes.map((mode, k) => {
+    const byField = c.g.node('Transpose', [c.ins[2 * k]], { perm: { ints: [1, 0, 2] } });
+    const vi = c.g.node('Gather', [byField, c.g.int64Const(left)], { axis: { i: 0 } });
+    const vj = c.g.node('Gather', [byField, c.g.int64Const(right)], { axis: { i: 0 } });
+    const W = mode === 1 ? c.g.node('Gather', [c.ins[2 * k + 1], c.g.int64Const(left)], { axis: { i: 0 } }) : c.ins[2 * k + 1];
+    const prod = c.g.node('Transpose', [c.g.node('Mul', [c.g.node('MatMul', [vi, W]), vj])], { perm: { ints: [1, 0, 2] } });
+    return attr<boolean>(c, 'joined') ? c.g.node('Reshape', [prod, c.g.int64Const([0, -1])]) : prod;
+  });
+  return parts.length === 1 ? parts[0] : c.g.node('Concat', parts, { axis: { i: 1 } });
 }
 
 /** Emits the ONNX nodes for one traced op; returns the name of its output value. */
