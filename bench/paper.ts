@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- paper [--datasets criteo,avazu] [--models deepfm,dcn,...] [--seeds 2024,2025,2026]
- * [--ratio 3] [--sweep 6,12] [--stats-rows 500,2000,8000] [--tt-rank 16] [--section paper] [--reuse] [--quick]`: the paper-style experiment on real data. For every
+ * [--ratio 3] [--sweep 6,12] [--stats-rows 500,2000,8000] [--tt-rank 16] [--section paper] [--reuse]
+ * [--render-only] [--quick]`: the paper-style experiment on real data. For every
  * dataset x model x seed: train the original (early stopping), then AFM, AFM-act and SVD at the same
  * parameter budget, each fine-tuned (the original gets the same extra training as a control), a
  * TT-Rec model and a small model of the compressed size, both trained from scratch; and, for the
@@ -9,12 +10,13 @@
  * bench/results/paper.json (every cell, with its seed) and the `paper` section of docs/results.md
  * (mean and spread over seeds; batch-4096 throughput of the first seed's models).
  * `--reuse` keeps every finished step in bench/results/paper-runs/ (so an interrupted run resumes,
- * and a rerun only re-measures throughput and rewrites the report); `--quick` is one seed of DeepFM on Avazu.
+ * and a rerun only re-measures throughput and rewrites the report); `--render-only` runs nothing new
+ * and reports what is finished; `--quick` is one seed of DeepFM on Avazu.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { compressRun } from '../src/jobs/compress_run.js';
+import { compressRun, type CompressOptions } from '../src/jobs/compress_run.js';
 import { timeModel } from '../src/jobs/compare.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { loadModel } from '../src/persist/model_file.js';
@@ -38,18 +40,21 @@ export const DATASETS: Record<string, { config: string; probe: string; text: str
   },
 };
 
+/** Thrown by a step --render-only finds unfinished. */
+const SKIP = new Error('step not run yet (--render-only)');
+
 function arg(args: string[], name: string, dflt: string): string {
   const i = args.lastIndexOf(`--${name}`); // the last one wins, so wrappers can set defaults
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 }
 
-/** The variants of one run, in table order. */
-export const VARIANTS = ['original', 'afm', 'afm + fine-tune', 'afm-act', 'afm-act + fine-tune', 'svd', 'svd + fine-tune', 'original + same extra training', 'tt (from scratch)', 'small (from scratch)'] as const;
 
 export async function run(args: string[]): Promise<void> {
   process.chdir(repoRoot);
   const quick = args.includes('--quick');
   const reuse = args.includes('--reuse');
+  // --render-only: no training or compressing; what is finished is re-timed and reported.
+  const renderOnly = args.includes('--render-only');
   const datasets = arg(args, 'datasets', quick ? 'avazu' : 'criteo,avazu').split(',');
   const models = arg(args, 'models', quick ? 'deepfm' : 'deepfm,dcn,nfm,fibinet,autoint,gdcn').split(',');
   const seeds = arg(args, 'seeds', quick ? '2024' : '2024,2025,2026').split(',').map(Number);
@@ -80,58 +85,61 @@ export async function run(args: string[]): Promise<void> {
           cells.push({ dataset: ds, model, seed, variant, params, auc, logloss });
           if (seed === seeds[0]) files[variant] = file;
         };
-        /** Trains from scratch into `dir` (kept as cell.json for --reuse). */
-        const trainCell = async (dir: string, extra: string[]): Promise<{ params: number; auc: number; logloss: number; file: string }> => {
-          const cellFile = join(dir, 'cell.json');
-          if (reuse && existsSync(cellFile)) return JSON.parse(readFileSync(cellFile, 'utf8'));
+        /** A finished step's saved result (--reuse), else run it; with --render-only a missing step is skipped. */
+        const cached = async <T>(file: string, make: () => Promise<T>): Promise<T> => {
+          if ((reuse || renderOnly) && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+          if (renderOnly) throw SKIP;
+          return make();
+        };
+        /** Trains from scratch into `dir` (kept as cell.json). */
+        const trainCell = (dir: string, extra: string[]) => cached(join(dir, 'cell.json'), async () => {
           const { config } = loadTrainConfig({ file: DATASETS[ds].config, args: [`--model.name=${model}`, `--training.seed=${seed}`, `--run.dir=${dir}`, '--run.overwrite=true', '--run.checkpoint=false', ...extra] });
           const r = await train(config, { progress: progress() });
           const c = { params: r.params, auc: r.test!.auc, logloss: r.test!.logloss, file: r.modelPath };
-          writeFileAtomic(cellFile, JSON.stringify(c));
+          writeFileAtomic(join(dir, 'cell.json'), JSON.stringify(c));
           return c;
+        });
+        const compressCell = (out: string, o: Omit<CompressOptions, 'out'>) =>
+          cached(join(out, 'report.json'), () => compressRun(join(base, 'original'), { ...o, out, log: () => {} }));
+        /** Runs one step; a step --render-only finds missing is left out. */
+        const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
+          log(`seed ${seed}: ${what}`);
+          try { await fn(); } catch (err) { if (err !== SKIP) throw err; log(`seed ${seed}: ${what} not run yet (skipped)`); }
         };
-        log(`seed ${seed}: original`);
-        const orig = await trainCell(join(base, 'original'), []);
+        let orig: Awaited<ReturnType<typeof trainCell>>;
+        try { orig = await trainCell(join(base, 'original'), []); } catch (err) { if (err !== SKIP) throw err; log(`seed ${seed}: no original yet (skipped)`); continue; }
         add('original', orig.params, orig.auc, orig.logloss, orig.file);
         let afmParams = orig.params;
-        for (const method of ['afm', 'afm-act', 'svd'] as const) {
-          const out = join(base, method);
-          const done = reuse && existsSync(join(out, 'report.json'));
-          log(`seed ${seed}: ${method}${done ? ' (reused)' : ''}`);
-          const r = done ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
-            : await compressRun(join(base, 'original'), { method, ratio, finetune: true, control: method === 'afm', epochs: 3, out, log: () => {} });
-          for (const v of r.variants.slice(1)) {
-            // The control has the original's architecture: timed with it.
-            const file = v.name === 'original + same extra training' ? orig.file : join(out, MODEL_FILE);
-            add(v.name, v.params, v.test.auc, v.test.logloss, file);
-          }
-          if (method === 'afm') afmParams = r.variants[1].params;
-        }
+        for (const method of ['afm', 'afm-act', 'svd'] as const)
+          await step(method, async () => {
+            const out = join(base, method);
+            const r = await compressCell(out, { method, ratio, finetune: true, control: method === 'afm', epochs: 3 });
+            for (const v of r.variants.slice(1)) {
+              // The control has the original's architecture: timed with it.
+              const file = v.name === 'original + same extra training' ? orig.file : join(out, MODEL_FILE);
+              add(v.name, v.params, v.test!.auc, v.test!.logloss, file);
+            }
+            if (method === 'afm') afmParams = r.variants[1].params;
+          });
+        const extra = (variant: string, v: { params: number; test: { auc: number; logloss: number } | null }): void =>
+          void cells.push({ dataset: ds, model, seed, variant, params: v.params, auc: v.test!.auc, logloss: v.test!.logloss });
         // Higher compression, first seed only and without fine-tuning: where AFM and SVD part ways.
         for (const r of seed === seeds[0] ? sweep : [])
-          for (const method of ['afm', 'svd'] as const) {
-            const out = join(base, `${method}-x${r}`);
-            const rep = reuse && existsSync(join(out, 'report.json')) ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
-              : await compressRun(join(base, 'original'), { method, ratio: r, out, log: () => {} });
-            const v = rep.variants[1];
-            cells.push({ dataset: ds, model, seed, variant: `${method} @${r}x`, params: v.params, auc: v.test.auc, logloss: v.test.logloss });
-          }
+          for (const method of ['afm', 'svd'] as const)
+            await step(`${method} at ${r}x`, async () => extra(`${method} @${r}x`, (await compressCell(join(base, `${method}-x${r}`), { method, ratio: r })).variants[1]));
         // How much data the statistics need: AFM at the same ratio from the first N training rows.
-        for (const n of seed === seeds[0] ? statsRows : []) {
-          const out = join(base, `afm-n${n}`);
-          const rep = reuse && existsSync(join(out, 'report.json')) ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
-            : await compressRun(join(base, 'original'), { method: 'afm', ratio, statsRows: n, out, log: () => {} });
-          const v = rep.variants[1];
-          cells.push({ dataset: ds, model, seed, variant: `afm stats ${n}`, params: v.params, auc: v.test.auc, logloss: v.test.logloss });
-        }
-        log(`seed ${seed}: tt (rank ${ttRank}) from scratch`);
-        const tt = await trainCell(join(base, 'tt'), [`--training.tt_rank=${ttRank}`]);
-        add('tt (from scratch)', tt.params, tt.auc, tt.logloss, tt.file);
-        const { meta } = loadModel(orig.file);
-        const small = smallOptions(model, meta.features, meta.options, afmParams);
-        log(`seed ${seed}: small from scratch (${JSON.stringify(small.options)})`);
-        const sm = await trainCell(join(base, 'small'), Object.entries(small.options).map(([k, v]) => `--model.${k}=${JSON.stringify(v)}`));
-        add('small (from scratch)', sm.params, sm.auc, sm.logloss, sm.file);
+        for (const n of seed === seeds[0] ? statsRows : [])
+          await step(`afm from ${n} rows`, async () => extra(`afm stats ${n}`, (await compressCell(join(base, `afm-n${n}`), { method: 'afm', ratio, statsRows: n })).variants[1]));
+        await step(`tt (rank ${ttRank}) from scratch`, async () => {
+          const tt = await trainCell(join(base, 'tt'), [`--training.tt_rank=${ttRank}`]);
+          add('tt (from scratch)', tt.params, tt.auc, tt.logloss, tt.file);
+        });
+        await step('small from scratch', async () => {
+          const { meta } = loadModel(orig.file);
+          const small = smallOptions(model, meta.features, meta.options, afmParams);
+          const sm = await trainCell(join(base, 'small'), Object.entries(small.options).map(([k, v]) => `--model.${k}=${JSON.stringify(v)}`));
+          add('small (from scratch)', sm.params, sm.auc, sm.logloss, sm.file);
+        });
       }
       log(`throughput of the seed-${seeds[0]} models (load ${loadavg()[0].toFixed(2)})`);
       const timed = new Map<string, { throughput: number; latencyMs: number }>(); // variants sharing a model file are timed once
