@@ -15,7 +15,8 @@ const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length
 /** Sample standard deviation (0 for one value). */
 const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const signed = (x: number, d = 4): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(d)}`;
-const pm = (xs: number[], d = 4, sign = false): string => `${sign ? signed(mean(xs), d) : mean(xs).toFixed(d)} ± ${sd(xs).toFixed(d)}`;
+/** Mean ± sd; a single value (one seed) has no spread to show. */
+const pm = (xs: number[], d = 4, sign = false): string => `${sign ? signed(mean(xs), d) : mean(xs).toFixed(d)}${xs.length > 1 ? ` ± ${sd(xs).toFixed(d)}` : ''}`;
 
 interface Stat { variant: string; params: number; auc: number[]; delta: number[]; logloss: number[]; speed?: Speed }
 
@@ -42,7 +43,7 @@ function paired(cells: Cell[], ds: string, model: string, a: string, b: string):
   });
 }
 
-export interface PaperInput { section: string; cells: Cell[]; speeds: Speed[]; spectra: { dataset: string; model: string; file: string }[]; seeds: number[]; ratio: number; ttRank: number; datasets: { name: string; text: string }[] }
+export interface PaperInput { section: string; timingThreads: number; cells: Cell[]; speeds: Speed[]; spectra: { dataset: string; model: string; file: string }[]; seeds: number[]; ratio: number; ttRank: number; datasets: { name: string; text: string }[] }
 
 /** Writes the `paper` section of docs/results.md; returns the rows for the printed table. */
 export function renderPaper(p: PaperInput): { rows: Row[] } {
@@ -55,13 +56,13 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
   md.push(`## ${title}: ${count(p.cells.map((c) => c.model), 'model', 'models')}, ${count(p.cells.map((c) => c.dataset), 'dataset', 'datasets')}, ${count(p.seeds, 'seed', 'seeds')}`, '',
     `Written by \`npm run bench -- ${p.section}\` on ${new Date().toISOString().slice(0, 10)}. Seeds ${p.seeds.join(', ')} (initialization, shuffling, fine-tuning); compression ratio ${p.ratio}; TT-Rec rank ${p.ttRank}.`,
     'Every model: embedding 16, MLP 400-400-400 where it has one, Adam lr 1e-3, early stopping on validation AUC. Each compressed variant is fine-tuned (at most 3 epochs, lr 1e-4, early stopping; the starting weights count); "original + same extra training" is the control. TT and "small" are trained from scratch; "small" is the same architecture with a narrower embedding and layers, sized to the AFM model.',
-    'AUC columns give mean ± standard deviation over the seeds; Δ AUC is paired (each seed against its own original), so it is far less noisy than the AUCs themselves.',
-    `Throughput: batch-4096 inference rows/s of the first seed's models, one process, load average up to ${load.toFixed(2)} during measurement.`, '');
+    'AUC columns give mean ± standard deviation over the seeds (the seeds column counts those with every step done; a cell with one seed has no spread); Δ AUC is paired (each seed against its own original), so it is far less noisy than the AUCs themselves.',
+    `Throughput: batch-4096 inference rows/s of the first seed's models on ${p.timingThreads} kernel thread(s) (\`--timing-threads\`), median of repeated batches, load average up to ${load.toFixed(2)} during measurement; on this shared 2-core VM, repeated measurements of the same file vary by up to about 20 %.`, '');
   for (const ds of p.datasets) {
     const models = [...new Set(p.cells.filter((c) => c.dataset === ds.name).map((c) => c.model))];
     if (!models.length) continue;
     md.push(`### ${ds.name}`, '', ds.text, '');
-    const head: string[] = ['| model | original AUC | AFM + FT Δ | AFM-act + FT Δ | SVD + FT Δ | TT Δ | small Δ | control Δ | AFM ratio | AFM speed-up |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+    const head: string[] = ['| model | seeds | original AUC | AFM + FT Δ | AFM-act + FT Δ | SVD + FT Δ | TT Δ | small Δ | control Δ | AFM ratio | AFM speed-up |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
     const detail: string[] = [];
     const statRows: string[] = ['| model | statistics from the first N training rows | AFM Δ AUC |', '|---|---:|---:|'];
     const sweep: string[] = ['| model | ratio asked | ratio reached | AFM Δ AUC | SVD Δ AUC | AFM − SVD |', '|---|---:|---:|---:|---:|---:|'];
@@ -72,7 +73,7 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
       const orig = get('original')!;
       const d = (v: string): string => { const s = get(v); return s ? pm(s.delta, 4, true) : '—'; };
       const afm = get('afm + fine-tune');
-      head.push(`| ${model} | ${pm(orig.auc)} | ${d('afm + fine-tune')} | ${d('afm-act + fine-tune')} | ${d('svd + fine-tune')} | ${d('tt (from scratch)')} | ${d('small (from scratch)')} | ${d('original + same extra training')} | ${afm ? (orig.params / afm.params).toFixed(2) : '—'}x | ${afm?.speed && orig.speed ? (afm.speed.rowsPerSec / orig.speed.rowsPerSec).toFixed(2) : '—'}x |`);
+      head.push(`| ${model} | ${afm?.auc.length ?? 0} | ${pm(orig.auc)} | ${d('afm + fine-tune')} | ${d('afm-act + fine-tune')} | ${d('svd + fine-tune')} | ${d('tt (from scratch)')} | ${d('small (from scratch)')} | ${d('original + same extra training')} | ${afm ? (orig.params / afm.params).toFixed(2) : '—'}x | ${afm?.speed && orig.speed ? (afm.speed.rowsPerSec / orig.speed.rowsPerSec).toFixed(2) : '—'}x |`);
       detail.push(`#### ${ds.name} / ${model}`, '', '| variant | parameters | ratio | test AUC | Δ AUC vs original | logloss | rows/s (batch 4096) | speed-up |', '|---|---:|---:|---:|---:|---:|---:|---:|');
       for (const s of st) {
         const speedUp = s.speed && orig.speed ? s.speed.rowsPerSec / orig.speed.rowsPerSec : null;
