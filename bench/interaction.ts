@@ -21,6 +21,7 @@ import type { MLP } from '../src/nn/mlp.js';
 import { Optimizer, SLOTS } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/rng.js';
 import { tidy, type Tensor } from '../src/tensor/tensor.js';
+import { timeBackward } from './lib/time_backward.js';
 import { report, type Row } from './report.js';
 
 const FIELDS = 26, NUMERIC = 13, BATCH = 4096, VOCAB = 40000;
@@ -56,17 +57,7 @@ function trace(fn: () => Tensor, acc: Map<string, number>, bwd: boolean): void {
     let out: Tensor | null = null;
     withTrace((e) => { const now = performance.now(); add(`fwd ${e.op}${process.env.SHAPES ? ` [${e.output.shape}]` : ""}`, now - last); last = performance.now(); }, () => { out = fn(); });
     if (!bwd) return;
-    const seen = new Set<Tensor>();
-    const stack: Tensor[] = [out!];
-    while (stack.length) {
-      const t = stack.pop()!;
-      const node = t.node;
-      if (!node || seen.has(t)) continue;
-      seen.add(t);
-      const inner = node.backward.bind(node);
-      node.backward = (g: Tensor): void => { const t0 = performance.now(); inner(g); add(`bwd ${node.op}${process.env.SHAPES ? ` [${t.shape}]` : ""}`, performance.now() - t0); };
-      stack.push(...node.parents);
-    }
+    timeBackward(out!, (op, t, ms) => add(`bwd ${op}${process.env.SHAPES ? ` [${t.shape}]` : ""}`, ms));
     backward(out!);
   });
 }

@@ -21,6 +21,7 @@ import type { Batch, FeatureSpec } from '../src/models/types.js';
 import { Optimizer, SLOTS } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/rng.js';
 import { tidy, type Tensor } from '../src/tensor/tensor.js';
+import { timeBackward } from './lib/time_backward.js';
 import { report, type Row } from './report.js';
 
 const FIELDS = 26, NUMERIC = 13, BATCH = 4096;
@@ -83,24 +84,10 @@ function setup(vocab: number): Setup {
       });
       add(acc, 'dense forward', performance.now() - last);
       // Backward: wrap every node's backward with a timer.
-      const seen = new Set<Tensor>();
-      const stack: Tensor[] = [loss!];
-      while (stack.length) {
-        const t = stack.pop()!;
-        const node = t.node;
-        if (!node || seen.has(t)) continue;
-        seen.add(t);
-        const inner = node.backward.bind(node);
-        const k = node.op === 'lookupFields' ? 'sparse grad (dedupe + scatter-add)' : 'backward (dense)';
-        node.backward = (g: Tensor): void => {
-          const t0 = performance.now();
-          inner(g);
-          const ms = performance.now() - t0;
-          add(acc, k, ms);
-          add(acc, `  bwd ${node.op}`, ms);
-        };
-        stack.push(...node.parents);
-      }
+      timeBackward(loss!, (op, _out, ms) => {
+        add(acc, op === 'lookupFields' ? 'sparse grad (dedupe + scatter-add)' : 'backward (dense)', ms);
+        add(acc, `  bwd ${op}`, ms);
+      });
       const t0 = performance.now();
       backward(loss!);
       add(acc, 'backward total', performance.now() - t0);
