@@ -140,7 +140,8 @@ export async function prepareData(cfg: DataConfig, opts: PrepareOptions = {}): P
   const key: CacheKey = { schema: dataKey, encoders: encoders.hash() };
   const slot = (name: SplitName): number => ['train', 'validation', 'test'].indexOf(name);
   const writers = new Map<number, CacheWriter>();
-  const trainColumns = (): Promise<string[]> => columnsOf(ds.train, spec);
+  let trainCols: Promise<string[]> | null = null; // read once, however many headerless files need them
+  const trainColumns = (): Promise<string[]> => (trainCols ??= columnsOf(ds.train, spec));
   try {
     for (const src of srcs) {
       const t = await openTable(src.file, await fileSpec(src.file, ds, spec, trainColumns), badRows);
