@@ -5,6 +5,11 @@
  * parameter budget for the whole model (greedy: repeatedly take the rank cut that loses the least
  * energy per parameter saved, until the model fits). Parameter counts are exact, including the
  * embedding reconstruction and its folding into the first MLP layer.
+ *
+ * Parameters are not compute: a layer applied to every field (AutoInt's attention projections)
+ * costs fields x parameters per example, and few parameters, so a budget alone would leave it
+ * whole. Under a budget such layers are also factored at the smallest rank keeping `fieldEnergy`
+ * of their output variance (default 0.99), where that rank saves parameters.
  */
 import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';
@@ -21,6 +26,8 @@ export interface Target {
   maxRank: number;
   /** Fraction of output variance lost at rank k. */
   lost(k: number): number;
+  /** Times the target runs per example (a layer applied to every field: the number of fields). */
+  perExample: number;
 }
 
 export interface RankChoice {
@@ -34,6 +41,8 @@ export interface RankChoice {
   /** Only consider targets whose path starts with one of these prefixes (default: all). */
   only?: string[];
   fuse?: boolean;
+  /** Under a budget, energy kept by layers applied per field (0: leave them to the budget). Default 0.99. */
+  fieldEnergy?: number;
 }
 
 export type Ranks = Map<string, number | null>;
@@ -68,7 +77,8 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
     if (!s) continue;
     const values = s.eigen().values;
     layers.set(path, m);
-    targets.push({ kind: 'layer', path, maxRank: Math.min(m.inDim, m.outDim) - 1, lost: (k) => 1 - energyKept(values, k) });
+    const perExample = stats.rows > 0 ? s.n / stats.rows : 1;
+    targets.push({ kind: 'layer', path, maxRank: Math.min(m.inDim, m.outDim) - 1, lost: (k) => 1 - energyKept(values, k), perExample });
   }
   const inputs = model.inputs;
   const D = inputs?.dim ?? 0, F = inputs?.fieldTables.length ?? 0;
@@ -81,7 +91,7 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
     const spectra = stats.fields.map((s) => s.eigen().values);
     targets.push({
       kind: 'embedding', path: 'embedding', maxRank: D - 1,
-      lost: (k) => spectra.reduce((s, v, f) => s + (rows[f] / V) * (1 - energyKept(v, k)), 0),
+      lost: (k) => spectra.reduce((s, v, f) => s + (rows[f] / V) * (1 - energyKept(v, k)), 0), perExample: 1,
     });
   }
   const readerLayer = reader ? [...model.namedModules()].find(([p]) => p === reader)![1] as Linear : null;
@@ -115,13 +125,17 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
     }
   } else if (choice.energy !== undefined) {
     for (const t of targets) {
-      let k = 1;
-      while (k < t.maxRank && t.lost(k) > 1 - choice.energy + 1e-12) k++;
-      if (1 - t.lost(k) >= choice.energy - 1e-12 && saves(t, k)) ranks.set(t.path, k);
+      const k = rankFor(t, choice.energy);
+      if (k !== null && saves(t, k)) ranks.set(t.path, k);
     }
   } else {
     const budget = choice.budget ?? model.paramCount() / (choice.ratio ?? 4);
     greedy(targets, ranks, c.count, budget);
+    const e = choice.fieldEnergy ?? 0.99;
+    for (const t of e > 0 ? targets.filter((x) => x.kind === 'layer' && x.perExample > 1.5 && ranks.get(x.path) === null) : []) {
+      const k = rankFor(t, e);
+      if (k !== null && saves(t, k)) ranks.set(t.path, k);
+    }
   }
   const layers: Record<string, number> = {};
   let embeddingRank: number | null = null;
@@ -135,6 +149,13 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
     plan: { method: choice.method, layers, embeddingRank, fuse },
     ranks, targets, paramsBefore: model.paramCount(), paramsAfter: c.count(ranks), count: c.count, targetParams: c.targetParams,
   };
+}
+
+/** The smallest rank keeping >= e of the target's output variance (null: none below full rank does). */
+function rankFor(t: Target, e: number): number | null {
+  let k = 1;
+  while (k < t.maxRank && t.lost(k) > 1 - e + 1e-12) k++;
+  return 1 - t.lost(k) >= e - 1e-12 ? k : null;
 }
 
 /** Cuts ranks where the energy lost per parameter saved is smallest until the model fits `budget`. */

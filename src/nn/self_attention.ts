@@ -3,13 +3,16 @@
  * 2019): per head, Q/K/V = x W_Q/K/V (no bias), softmax(Q K^T / sqrt(d_head)) V; heads are
  * concatenated, the projected input x W_res added, then (optionally) layer norm, then ReLU.
  * [B, F, in] -> [B, F, heads * headDim]. The four projections run as one GEMM (their weights side by
- * side) and the attention itself as one fused op (autograd/ops/attention.ts).
+ * side) and the attention itself as one fused op (autograd/ops/attention.ts). Once the compressor has
+ * factored the projections, the layer computes in the factors' space instead (factored_attention.ts).
  */
-import { concat, fieldAttention, layerNorm, linear, relu } from '../autograd/index.js';
+import { concat, fieldAttention, isGradEnabled, layerNorm, linear, relu } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
-import { Tensor } from '../tensor/tensor.js';
+import { keep, Tensor, tidy } from '../tensor/tensor.js';
 import { ShapeError } from '../util/errors.js';
+import { assembleFactored, factorAttention, factoredAttention, type FactoredWeights } from './factored_attention.js';
 import { Linear, linearObserved } from './linear.js';
+import type { LinearLike } from './mlp.js';
 import { Module } from './module.js';
 
 export interface SelfAttentionOptions {
@@ -24,16 +27,19 @@ export interface SelfAttentionOptions {
 }
 
 export class MultiHeadSelfAttention extends Module {
-  readonly query: Linear;
-  readonly key: Linear;
-  readonly value: Linear;
-  readonly res: Linear | null;
+  // Linear when built; the compressor may swap in LowRankLinear layers (Module.replace).
+  readonly query: LinearLike;
+  readonly key: LinearLike;
+  readonly value: LinearLike;
+  readonly res: LinearLike | null;
   readonly gamma: Tensor | null;
   readonly beta: Tensor | null;
   readonly heads: number;
   readonly headDim: number;
   readonly outDim: number;
   private readonly scaled: boolean;
+  /** Factored weights kept across inference calls (eval mode, no gradients); dropped on any other call. */
+  private frozen: { of: LinearLike[]; w: FactoredWeights } | null = null;
 
   constructor(readonly inDim: number, o: SelfAttentionOptions, rng: Rng) {
     super();
@@ -53,13 +59,46 @@ export class MultiHeadSelfAttention extends Module {
   forward(x: Tensor): Tensor {
     const din = x.shape[x.rank - 1];
     if (x.rank !== 3 || din !== this.inDim) throw new ShapeError(`MultiHeadSelfAttention: expected [B, F, ${this.inDim}], got [${x.shape}]`);
+    const scale = this.scaled ? 1 / Math.sqrt(this.headDim) : 1;
+    const w = linearObserved() ? null : this.factoredWeights();
+    let out = w ? factoredAttention(x, w, this.heads, scale) : this.attend(x, scale);
+    if (this.gamma && this.beta) out = layerNorm(out, this.gamma, this.beta);
+    return relu(out);
+  }
+
+  /**
+   * The factored form's weights when the projections are factored (else null). Serving reuses them
+   * from call to call; they are rebuilt after any call in training mode or with gradients on (when
+   * parameters may have changed) and when a projection was replaced.
+   */
+  private factoredWeights(): FactoredWeights | null {
+    const of = [this.query, this.key, this.value, ...(this.res ? [this.res] : [])];
+    const inference = !this.training && !isGradEnabled();
+    if (inference && this.frozen?.of.every((l, i) => l === of[i])) return this.frozen.w;
+    this.release();
+    const f = factorAttention(this.query, this.key, this.value, this.res, this.headDim);
+    if (!f) return null;
+    if (!inference) return assembleFactored(f, this.inDim, this.heads, this.headDim);
+    const w = tidy(() => assembleFactored(f, this.inDim, this.heads, this.headDim));
+    for (const t of [w.qkvW, w.qkvB, w.outW, w.outB]) if (t && !t.isParam) keep(t);
+    this.frozen = { of, w };
+    return w;
+  }
+
+  private release(): void {
+    if (!this.frozen) return;
+    const { w } = this.frozen;
+    for (const t of [w.qkvW, w.qkvB, w.outW, w.outB]) if (t && !t.isParam) t.dispose();
+    this.frozen = null;
+  }
+
+  /** Projections (one GEMM when they are plain Linears), then the fused attention op. */
+  private attend(x: Tensor, scale: number): Tensor {
     const layers = this.res ? [this.query, this.key, this.value, this.res] : [this.query, this.key, this.value];
     // Plain bias-free Linears fold into one product; otherwise (compressed layers, the compressor's
     // statistics pass) each runs on its own and the outputs are joined.
-    const fold = !linearObserved() && layers.every((l) => l instanceof Linear && l.b === null);
-    const qkv = fold ? linear(x, concat(layers.map((l) => l.W), 1), null) : concat(layers.map((l) => l.forward(x)), 2);
-    let out = fieldAttention(qkv, this.heads, this.headDim, this.scaled ? 1 / Math.sqrt(this.headDim) : 1, this.res !== null);
-    if (this.gamma && this.beta) out = layerNorm(out, this.gamma, this.beta);
-    return relu(out);
+    const plain = layers.filter((l): l is Linear => l instanceof Linear && l.b === null);
+    const qkv = !linearObserved() && plain.length === layers.length ? linear(x, concat(plain.map((l) => l.W), 1), null) : concat(layers.map((l) => l.forward(x)), 2);
+    return fieldAttention(qkv, this.heads, this.headDim, scale, this.res !== null);
   }
 }

@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEngine } from '../../src/kernels/engine.js';
+import type { Linear } from '../../src/nn/linear.js';
 import { MultiHeadSelfAttention } from '../../src/nn/self_attention.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy, type Tensor } from '../../src/tensor/tensor.js';
@@ -22,12 +23,12 @@ function reference(att: MultiHeadSelfAttention, x: Tensor): number[] {
     const h = Math.floor(o / dh);
     const logits = Array.from({ length: F }, (_, g) => {
       let s = 0;
-      for (let e = h * dh; e < (h + 1) * dh; e++) s += proj(att.query.W.data, b, f, e) * proj(att.key.W.data, b, g, e);
+      for (let e = h * dh; e < (h + 1) * dh; e++) s += proj((att.query as Linear).W.data, b, f, e) * proj((att.key as Linear).W.data, b, g, e);
       return s / Math.sqrt(dh);
     });
     const m = Math.max(...logits), w = logits.map((l) => Math.exp(l - m)), z = w.reduce((a, v) => a + v, 0);
-    let v = proj(att.res!.W.data, b, f, o);
-    for (let g = 0; g < F; g++) v += (w[g] / z) * proj(att.value.W.data, b, g, o);
+    let v = proj((att.res as Linear).W.data, b, f, o);
+    for (let g = 0; g < F; g++) v += (w[g] / z) * proj((att.value as Linear).W.data, b, g, o);
     out.push(Math.max(0, v));
   }
   return out;

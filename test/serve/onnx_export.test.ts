@@ -7,6 +7,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEngine } from '../../src/kernels/engine.js';
 import { MODELS, findModel } from '../../src/models/registry.js';
+import { factorAttention } from '../../src/nn/factored_attention.js';
+import { MultiHeadSelfAttention } from '../../src/nn/self_attention.js';
 import { exportOnnx } from '../../src/serve/onnx/export.js';
 import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
 import { SMALL_OPTIONS, buildTrained, compressLow, newStore, parityGap } from './onnx_parity.js';
@@ -32,13 +34,15 @@ for (const entry of MODELS) {
   });
 }
 
-test('option variants: dense numerics with batch norm, NFM pooled batch norm, DCN-V2 stacked and low-rank mixture', async (t) => {
+test('option variants: dense numerics with batch norm, NFM pooled batch norm, DCN-V2 stacked and low-rank mixture, AutoInt+ with factored attention', async (t) => {
   const cases: [string, Record<string, unknown>][] = MODELS.filter((m) => m.name !== 'lr')
     .map((m) => [m.name, { ...small, numeric: 'dense', batch_norm: true }] as [string, Record<string, unknown>]);
   cases.push(
     ['nfm', { ...small, bi_batch_norm: true, bi_dropout: 0.2, dropout: 0.1 }],
     ['dcnv2', { ...small, structure: 'stacked', low_rank: 2, num_experts: 3 }],
     ['dcnv2', { ...small, numeric: 'dense', low_rank: 2, num_experts: 2 }],
+    // Heads of 8 at rank 2: compressed, the attention runs in the factors' space (nn/factored_attention.ts).
+    ['autointplus', { ...small, attention_head_dim: 8, attention_layer_norm: true }],
   );
   for (const [name, o] of cases) {
     const store = newStore();
@@ -47,8 +51,10 @@ test('option variants: dense numerics with batch norm, NFM pooled batch norm, DC
     const shown = JSON.stringify(Object.fromEntries(Object.entries(o).filter(([k]) => !(k in small))));
     t.diagnostic(`${name} ${shown}: ${gap.toExponential(2)}`);
     assert.ok(gap < TOL, `${name} ${shown}: max |dp| = ${gap}`);
-    if (name === 'dcnv2' || (name === 'deepfm' && o.numeric === 'dense')) {
+    const factored = name === 'autointplus' && o.attention_head_dim === 8;
+    if (name === 'dcnv2' || factored || (name === 'deepfm' && o.numeric === 'dense')) {
       compressLow(model, 'afm', store);
+      if (factored) assert.ok(model.namedModules().some(([, m]) => m instanceof MultiHeadSelfAttention && factorAttention(m.query, m.key, m.value, m.res, m.headDim)), 'the factored attention is exported');
       const g2 = await parityGap(model, rows);
       assert.ok(g2 < TOL, `${name} ${shown} compressed: max |dp| = ${g2}`);
     }

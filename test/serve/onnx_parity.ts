@@ -51,22 +51,12 @@ export function buildTrained(entry: ModelEntry, options: Record<string, unknown>
 /** Compresses every Linear with more than one output to rank 2 and the tables to rank 2 (fused where the model allows). */
 export function compressLow(model: CTRModel, method: Method, store: EmbeddingStore): void {
   const layers: Record<string, number> = {};
-  const modules = new Map(model.namedModules());
-  for (const [path, m] of modules) {
-    // Only layers whose parent can swap them (some, like DCN-V2's mixture gate, cannot yet).
-    const parent = modules.get(path.slice(0, Math.max(0, path.lastIndexOf('.'))));
-    if (m instanceof Linear && m.outDim > 1 && parent && canReplace(parent)) layers[path] = 2;
-  }
+  for (const [path, m] of model.namedModules()) if (m instanceof Linear && m.outDim > 1) layers[path] = 2;
   const stats = collectStats(model, [tinyData(256, 3)]);
   applyPlan(model, { method, layers, embeddingRank: model.inputs ? 2 : null, fuse: true }, { rng: new Rng(5), store, slots: SLOTS.adam }, stats);
   const lowRank = model.namedModules().filter(([, m]) => m instanceof LowRankLinear).length;
   if (lowRank !== Object.keys(layers).length || (model.inputs && model.inputs.tableDim !== 2)) throw new Error(`${model.kind}: the plan was not applied`);
   model.eval();
-}
-
-function canReplace(m: Module): boolean {
-  const hook = (x: object): unknown => (x as { onReplace?: unknown }).onReplace;
-  return hook(m) !== hook(Module.prototype);
 }
 
 export function slimctrProbs(model: CTRModel, b: Batch): Float32Array {

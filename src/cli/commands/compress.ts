@@ -39,6 +39,9 @@ Options:
   --energy E         per target, the smallest rank keeping >= E of the output variance (0 < E < 1)
   --ranks FILE       YAML/JSON mapping target -> rank (targets: Linear paths like mlp.layer1, and 'embedding')
   --method M         afm (default) | afm-act (ReLU between the factors; needs --finetune) | svd (baseline)
+  --field-energy E   with --ratio: layers applied to every field (attention projections), which cost
+                     compute out of proportion to their parameters, are also factored at the
+                     smallest rank keeping >= E of their output variance (default 0.99; 0: off)
   --only PREFIXES    comma-separated target prefixes to consider (e.g. mlp,embedding)
   --no-fuse          keep the embedding reconstruction separate even where it could be folded
   --stats-rows N     statistics from the first N training rows (default: all)
@@ -49,7 +52,7 @@ Options:
   --threads N        kernel threads (default: the run's setting)
   --json             print the result as JSON`,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(argv, ['model', 'ratio', 'energy', 'ranks', 'method', 'only', 'stats-rows', 'epochs', 'lr', 'out', 'threads'], ['finetune', 'json', 'no-fuse']);
+    const { values, flags, rest } = takeFlags(argv, ['model', 'ratio', 'energy', 'ranks', 'method', 'field-energy', 'only', 'stats-rows', 'epochs', 'lr', 'out', 'threads'], ['finetune', 'json', 'no-fuse']);
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr compress --help)`);
     if (!values.model) throw new UsageError('--model RUN is required');
     const chosen = ['ratio', 'energy', 'ranks'].filter((k) => values[k] !== undefined);
@@ -61,6 +64,7 @@ Options:
       ratio: numberFlag('ratio', values.ratio, (n) => n > 1, 'a number above 1'),
       energy: numberFlag('energy', values.energy, (n) => n > 0 && n < 1, 'between 0 and 1'),
       ranks: values.ranks ? readRanks(values.ranks) : undefined,
+      fieldEnergy: numberFlag('field-energy', values['field-energy'], (n) => n >= 0 && n < 1, 'at least 0 and below 1'),
       only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
       fuse: !flags.has('no-fuse'),
       statsRows: numberFlag('stats-rows', values['stats-rows'], (n) => Number.isInteger(n) && n > 0, 'a positive integer'),

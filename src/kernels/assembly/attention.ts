@@ -9,7 +9,7 @@ import { dot, dot4, fma, softmax_row } from './vector';
 
 /**
  * dst[0..n) = init[0..n) (zeros when init is 0) + sum_{c < m} w[c * ws] * rows[c * rs + (0..n)]:
- * a weighted sum of m rows, accumulated in registers 8 floats at a time. Byte strides ws, rs.
+ * a weighted sum of m rows, accumulated in registers 8 floats at a time (then 4, then 1). Byte strides ws, rs.
  */
 function mix(dst: usize, init: usize, w: usize, ws: usize, rows: usize, rs: usize, m: i32, n: i32): void {
   let j = 0;
@@ -27,6 +27,17 @@ function mix(dst: usize, init: usize, w: usize, ws: usize, rows: usize, rs: usiz
     }
     v128.store(dst + jo, acc0);
     v128.store(dst + jo + 16, acc1);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const jo = <usize>j << 2;
+    let acc = init ? v128.load(init + jo) : f32x4.splat(0);
+    let wp = w, rp = rows + jo;
+    for (let c = 0; c < m; c++) {
+      acc = fma(v128.load32_splat(wp), v128.load(rp), acc);
+      wp += ws;
+      rp += rs;
+    }
+    v128.store(dst + jo, acc);
   }
   for (; j < n; j++) {
     const jo = <usize>j << 2;

@@ -25,6 +25,9 @@ export function traceModel(model: CTRModel, batch: Batch): ModelTrace {
   const events: TraceEvent[] = [];
   const constants = new Map<Tensor, Float32Array>();
   try {
+    // An untraced call first: weights a layer prepares once for serving (factored attention) are then
+    // ready in every trace, so traces of different batch sizes record the same ops.
+    noGrad(() => tidy(() => { model.forward(batch); }));
     const box: { output?: Tensor } = {};
     // Nothing is returned from the scope: every tensor is freed, only identities and snapshots stay.
     noGrad(() => tidy(() => {
