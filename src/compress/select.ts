@@ -6,10 +6,11 @@
  * energy per parameter saved, until the model fits). Parameter counts are exact, including the
  * embedding reconstruction and its folding into the first MLP layer.
  *
- * Parameters are not compute: a layer applied to every field (AutoInt's attention projections)
- * costs fields x parameters per example, and few parameters, so a budget alone would leave it
- * whole. Under a budget such layers are also factored at the smallest rank keeping `fieldEnergy`
- * of their output variance (default 0.99), where that rank saves parameters.
+ * Parameters are not compute: a layer that runs many times per example (AutoInt's attention
+ * projections once per field, xDeepFM's CIN maps once per embedding column) costs that many times
+ * its parameters, and holds few of them, so a budget alone would leave it whole. Under a budget such
+ * layers are also factored at the smallest rank keeping `fieldEnergy` of their output variance
+ * (default 0.99), where that rank saves parameters.
  */
 import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';

@@ -110,3 +110,25 @@ test('rank selection: explicit, energy threshold and a parameter budget', async 
     assert.equal(copy.paramCount(), sel.paramsAfter);
   }
 });
+
+test('under a ratio, layers run once per field (attention projections) are also factored at the fieldEnergy rank; fieldEnergy 0 leaves them to the budget alone', async () => {
+  const { selectRanks } = await import('../../src/compress/select.js');
+  const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
+  const model = trained('autoint', store);
+  const stats = collectStats(model, [tinyData(1024, 1)]);
+  const F = tinySpec.categorical.length + tinySpec.numeric.length;
+  const attention = [...stats.layers.keys()].filter((p) => p.startsWith('attention'));
+  assert.ok(attention.length >= 4);
+  for (const p of attention) assert.equal(stats.layers.get(p)!.n, F * stats.rows, `${p} runs once per field`);
+  const off = selectRanks(model, stats, { method: 'afm', ratio: 1.05, fieldEnergy: 0 });
+  const on = selectRanks(model, stats, { method: 'afm', ratio: 1.05, fieldEnergy: 0.8 }); // tiny layers: 99% would save nothing
+  // What the budget chose stays; the per-field layers it left whole get the 80% rank.
+  for (const [path, k] of Object.entries(off.plan.layers)) assert.equal(on.plan.layers[path], k, path);
+  const added = Object.entries(on.plan.layers).filter(([p]) => !(p in off.plan.layers));
+  assert.ok(added.length > 0 && added.every(([p]) => p.startsWith('attention')), `added: ${added.map(([p]) => p)}`);
+  for (const [path, k] of added) {
+    const t = on.targets.find((x) => x.path === path)!;
+    assert.ok(1 - t.lost(k) >= 0.8 - 1e-9 && (k === 1 || 1 - t.lost(k - 1) < 0.8), `${path}: rank ${k} is the smallest keeping 80%`);
+  }
+  assert.ok(on.paramsAfter < off.paramsAfter);
+});

@@ -39,9 +39,10 @@ Options:
   --energy E         per target, the smallest rank keeping >= E of the output variance (0 < E < 1)
   --ranks FILE       YAML/JSON mapping target -> rank (targets: Linear paths like mlp.layer1, and 'embedding')
   --method M         afm (default) | afm-act (ReLU between the factors; needs --finetune) | svd (baseline)
-  --field-energy E   with --ratio: layers applied to every field (attention projections), which cost
-                     compute out of proportion to their parameters, are also factored at the
-                     smallest rank keeping >= E of their output variance (default 0.99; 0: off)
+  --field-energy E   with --ratio: layers run many times per example (attention projections once
+                     per field, CIN maps once per embedding column), whose compute is out of
+                     proportion to their parameters, are also factored at the smallest rank
+                     keeping >= E of their output variance (default 0.99; 0: off)
   --only PREFIXES    comma-separated target prefixes to consider (e.g. mlp,embedding)
   --no-fuse          keep the embedding reconstruction separate even where it could be folded
   --stats-rows N     statistics from the first N training rows (default: all)
