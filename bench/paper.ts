@@ -11,7 +11,8 @@
  * (mean and spread over seeds; batch-4096 throughput of the first seed's models).
  * `--reuse` keeps every finished step in bench/results/paper-runs/ (so an interrupted run resumes,
  * and a rerun only re-measures throughput and rewrites the report); `--render-only` runs nothing new
- * and reports what is finished; `--quick` is one seed of DeepFM on Avazu.
+ * and reports what is finished; `--quick` is one seed of DeepFM on Avazu. A run over some datasets or
+ * models re-renders the whole section: the other rows come from the last report (same settings).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -40,6 +41,24 @@ export const DATASETS: Record<string, { config: string; probe: string; text: str
   },
 };
 
+const MODELS = ['deepfm', 'dcn', 'nfm', 'fibinet', 'autoint', 'gdcn'];
+
+/**
+ * Cells and speeds of the section's last report for the (dataset, model) pairs this run does not
+ * cover, when that report had the same settings; nothing otherwise.
+ */
+function keptFromLastReport(section: string, settings: { seeds: number[]; ratio: number; tt_rank: number }, covered: (dataset: string, model: string) => boolean):
+  { cells: Cell[]; speeds: Speed[]; pairs: [string, string][] } {
+  const file = join(repoRoot, 'bench', 'results', `${section}.json`);
+  const none = { cells: [], speeds: [], pairs: [] };
+  if (!existsSync(file)) return none;
+  const last = JSON.parse(readFileSync(file, 'utf8')) as { seeds?: number[]; ratio?: number; tt_rank?: number; cells?: Cell[]; speeds?: Speed[] };
+  if (JSON.stringify([last.seeds, last.ratio, last.tt_rank]) !== JSON.stringify([settings.seeds, settings.ratio, settings.tt_rank])) return none;
+  const cells = (last.cells ?? []).filter((c) => !covered(c.dataset, c.model));
+  const pairs = [...new Set(cells.map((c) => `${c.dataset}/${c.model}`))].map((k) => k.split('/') as [string, string]);
+  return { cells, speeds: (last.speeds ?? []).filter((v) => !covered(v.dataset, v.model)), pairs };
+}
+
 /** Thrown by a step --render-only finds unfinished. */
 const SKIP = new Error('step not run yet (--render-only)');
 
@@ -56,7 +75,7 @@ export async function run(args: string[]): Promise<void> {
   // --render-only: no training or compressing; what is finished is re-timed and reported.
   const renderOnly = args.includes('--render-only');
   const datasets = arg(args, 'datasets', quick ? 'avazu' : 'criteo,avazu').split(',');
-  const models = arg(args, 'models', quick ? 'deepfm' : 'deepfm,dcn,nfm,fibinet,autoint,gdcn').split(',');
+  const models = arg(args, 'models', quick ? 'deepfm' : MODELS.join(',')).split(',');
   const seeds = arg(args, 'seeds', quick ? '2024' : '2024,2025,2026').split(',').map(Number);
   const ratio = Number(arg(args, 'ratio', '3'));
   const ttRank = Number(arg(args, 'tt-rank', '16'));
@@ -73,6 +92,17 @@ export async function run(args: string[]): Promise<void> {
   const cells: Cell[] = [];
   const speeds: Speed[] = [];
   const spectra: { dataset: string; model: string; file: string }[] = [];
+  // A run over some datasets or models keeps the section's other rows (same seeds, ratio and rank).
+  const kept = keptFromLastReport(section, { seeds, ratio, tt_rank: ttRank }, (d, m) => datasets.includes(d) && models.includes(m));
+  const shown = [...new Set([...Object.keys(DATASETS).filter((d) => kept.cells.some((c) => c.dataset === d)), ...datasets])];
+  const render = () => {
+    const order = (c: { dataset: string; model: string }): number => shown.indexOf(c.dataset) * 100 + MODELS.indexOf(c.model) + (MODELS.includes(c.model) ? 0 : 99);
+    const byOrder = <T extends { dataset: string; model: string }>(xs: T[]): T[] => [...xs].sort((a, b) => order(a) - order(b));
+    const all = { cells: byOrder([...kept.cells, ...cells]), speeds: byOrder([...kept.speeds, ...speeds]) };
+    const specs = byOrder([...kept.pairs.map(([d, m]) => ({ dataset: d, model: m, file: join(work, d, m, `s${seeds[0]}`, 'afm', 'report.json') })), ...spectra]);
+    const summary = renderPaper({ section, timingThreads, ...all, spectra: specs, seeds, ratio, ttRank, datasets: shown.map((d) => ({ name: d, text: DATASETS[d].text })) });
+    report(section, summary.rows, { seeds, ratio, tt_rank: ttRank, ...all });
+  };
   const progress = () => new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 60_000 });
 
   for (const ds of datasets)
@@ -155,8 +185,7 @@ export async function run(args: string[]): Promise<void> {
       }
       await ensureEngine(0);
       spectra.push({ dataset: ds, model, file: join(work, ds, model, `s${seeds[0]}`, 'afm', 'report.json') });
-      const summary = renderPaper({ section, timingThreads, cells, speeds, spectra, seeds, ratio, ttRank, datasets: datasets.map((d) => ({ name: d, text: DATASETS[d].text })) });
-      report(section, summary.rows, { seeds, ratio, tt_rank: ttRank, cells, speeds });
+      render();
     }
   console.log(`wrote ${join(repoRoot, 'docs', 'results.md')}`);
 }
