@@ -48,15 +48,13 @@ const MODELS = ['deepfm', 'dcn', 'nfm', 'fibinet', 'autoint', 'gdcn'];
  * cover, when that report had the same settings; nothing otherwise.
  */
 function keptFromLastReport(section: string, settings: { seeds: number[]; ratio: number; tt_rank: number }, covered: (dataset: string, model: string) => boolean):
-  { cells: Cell[]; speeds: Speed[]; pairs: [string, string][] } {
+  { cells: Cell[]; speeds: Speed[] } {
   const file = join(repoRoot, 'bench', 'results', `${section}.json`);
-  const none = { cells: [], speeds: [], pairs: [] };
+  const none = { cells: [], speeds: [] };
   if (!existsSync(file)) return none;
   const last = JSON.parse(readFileSync(file, 'utf8')) as { seeds?: number[]; ratio?: number; tt_rank?: number; cells?: Cell[]; speeds?: Speed[] };
   if (JSON.stringify([last.seeds, last.ratio, last.tt_rank]) !== JSON.stringify([settings.seeds, settings.ratio, settings.tt_rank])) return none;
-  const cells = (last.cells ?? []).filter((c) => !covered(c.dataset, c.model));
-  const pairs = [...new Set(cells.map((c) => `${c.dataset}/${c.model}`))].map((k) => k.split('/') as [string, string]);
-  return { cells, speeds: (last.speeds ?? []).filter((v) => !covered(v.dataset, v.model)), pairs };
+  return { cells: (last.cells ?? []).filter((c) => !covered(c.dataset, c.model)), speeds: (last.speeds ?? []).filter((v) => !covered(v.dataset, v.model)) };
 }
 
 /** Thrown by a step --render-only finds unfinished. */
@@ -91,16 +89,17 @@ export async function run(args: string[]): Promise<void> {
   const work = join(repoRoot, 'bench', 'results', 'paper-runs');
   const cells: Cell[] = [];
   const speeds: Speed[] = [];
-  const spectra: { dataset: string; model: string; file: string }[] = [];
   // A run over some datasets or models keeps the section's other rows (same seeds, ratio and rank).
   const kept = keptFromLastReport(section, { seeds, ratio, tt_rank: ttRank }, (d, m) => datasets.includes(d) && models.includes(m));
-  const shown = [...new Set([...Object.keys(DATASETS).filter((d) => kept.cells.some((c) => c.dataset === d)), ...datasets])];
+  const shown = Object.keys(DATASETS).filter((d) => datasets.includes(d) || kept.cells.some((c) => c.dataset === d));
   const render = () => {
     const order = (c: { dataset: string; model: string }): number => shown.indexOf(c.dataset) * 100 + MODELS.indexOf(c.model) + (MODELS.includes(c.model) ? 0 : 99);
     const byOrder = <T extends { dataset: string; model: string }>(xs: T[]): T[] => [...xs].sort((a, b) => order(a) - order(b));
     const all = { cells: byOrder([...kept.cells, ...cells]), speeds: byOrder([...kept.speeds, ...speeds]) };
-    const specs = byOrder([...kept.pairs.map(([d, m]) => ({ dataset: d, model: m, file: join(work, d, m, `s${seeds[0]}`, 'afm', 'report.json') })), ...spectra]);
-    const summary = renderPaper({ section, timingThreads, ...all, spectra: specs, seeds, ratio, ttRank, datasets: shown.map((d) => ({ name: d, text: DATASETS[d].text })) });
+    // Each model's spectra chart comes from its first seed's AFM report.
+    const pairs = [...new Map(all.cells.map((c) => [`${c.dataset}/${c.model}`, c])).values()];
+    const spectra = pairs.map(({ dataset, model }) => ({ dataset, model, file: join(work, dataset, model, `s${seeds[0]}`, 'afm', 'report.json') }));
+    const summary = renderPaper({ section, timingThreads, ...all, spectra, seeds, ratio, ttRank, datasets: shown.map((d) => ({ name: d, text: DATASETS[d].text })) });
     report(section, summary.rows, { seeds, ratio, tt_rank: ttRank, ...all });
   };
   const progress = () => new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 60_000 });
@@ -184,7 +183,6 @@ export async function run(args: string[]): Promise<void> {
         speeds.push({ dataset: ds, model, variant, rowsPerSec: t.throughput, latencyMs: t.latencyMs, load: loadavg()[0] });
       }
       await ensureEngine(0);
-      spectra.push({ dataset: ds, model, file: join(work, ds, model, `s${seeds[0]}`, 'afm', 'report.json') });
       render();
     }
   console.log(`wrote ${join(repoRoot, 'docs', 'results.md')}`);
