@@ -88,7 +88,10 @@ export function assembleFactored(f: FactoredAttention, inDim: number, heads: num
     if (f.q.u) b = add(b, reshape(matmul(reshape(head(f.q.u, h, 0), [1, headDim]), UKh, false, true), [f.k.k]));
     pad(f.q.A ? matmul(f.q.A, M) : M, b, f.k.k);
   }
-  for (const p of [f.k, f.v]) for (let h = 0; h < heads; h++) pad(p.A ?? identity(inDim), p.a ?? Tensor.zeros([p.k]), p.k);
+  for (const p of [f.k, f.v]) {
+    const W = p.A ?? identity(inDim), b = p.a ?? Tensor.zeros([p.k]); // shared by every head
+    for (let h = 0; h < heads; h++) pad(W, b, p.k);
+  }
   // Block-diagonal value up-projection, then the residual's, as one product.
   const blocks: Tensor[] = [];
   for (let h = 0; h < heads; h++) blocks.push(concat([...zeros(h * r, headDim), head(f.v.U, h, 1), ...zeros(r - f.v.k + (heads - h - 1) * r, headDim)], 0));

@@ -80,15 +80,13 @@ export class MultiHeadSelfAttention extends Module {
     if (!f) return null;
     if (!inference) return assembleFactored(f, this.inDim, this.heads, this.headDim);
     const w = tidy(() => assembleFactored(f, this.inDim, this.heads, this.headDim));
-    for (const t of [w.qkvW, w.qkvB, w.outW, w.outB]) if (t && !t.isParam) keep(t);
+    for (const t of built(w)) keep(t);
     this.frozen = { of, w };
     return w;
   }
 
   private release(): void {
-    if (!this.frozen) return;
-    const { w } = this.frozen;
-    for (const t of [w.qkvW, w.qkvB, w.outW, w.outB]) if (t && !t.isParam) t.dispose();
+    for (const t of this.frozen ? built(this.frozen.w) : []) t.dispose();
     this.frozen = null;
   }
 
@@ -101,4 +99,9 @@ export class MultiHeadSelfAttention extends Module {
     const qkv = !linearObserved() && plain.length === layers.length ? linear(x, concat(plain.map((l) => l.W), 1), null) : concat(layers.map((l) => l.forward(x)), 2);
     return fieldAttention(qkv, this.heads, this.headDim, scale, this.res !== null);
   }
+}
+
+/** The tensors assembleFactored made (not parameters it passed through): the cache owns these. */
+function built(w: FactoredWeights): Tensor[] {
+  return [w.qkvW, w.qkvB, w.outW, w.outB].filter((t): t is Tensor => t !== null && !t.isParam);
 }

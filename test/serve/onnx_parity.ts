@@ -10,7 +10,6 @@ import type { ModelEntry } from '../../src/models/registry.js';
 import type { Batch } from '../../src/models/types.js';
 import { Linear } from '../../src/nn/linear.js';
 import { LowRankLinear } from '../../src/nn/low_rank_linear.js';
-import { Module } from '../../src/nn/module.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { exportOnnx } from '../../src/serve/onnx/export.js';
 import { Rng } from '../../src/tensor/rng.js';
