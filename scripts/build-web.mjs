@@ -3,9 +3,12 @@
 // `npm run build:kernels`). Node-only modules stay out of the bundle:
 //   - src/platform/node.ts is swapped for src/platform/browser.ts (same exports);
 //   - a static import of a Node built-in fails the build, naming the importing file;
-//   - a dynamic import of one (behind a Node check, e.g. the kernel loader's file read) is left
-//     external and never runs in a browser.
-// Usage: node scripts/build-web.mjs [outdir]. Other scripts and tests import buildWeb().
+//   - a dynamic import of one (behind a Node check, e.g. the kernel loader's file read) becomes a
+//     stub that throws if ever reached, so no `node:` specifier is left in the output for a
+//     user's bundler to trip on.
+// It also builds the library entry `slimctr/web` (src/web/index.ts) into dist/lib/web.js, with
+// the kernel builds beside it (`--lib` builds only that; `npm run build` does).
+// Usage: node scripts/build-web.mjs [--lib] [outdir]. Other scripts and tests import these.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +22,18 @@ export const browserOnly = {
   setup(build) {
     build.onResolve({ filter: /(^|\/)platform\/node\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace(/node\.js$/, 'browser.ts')) }));
     build.onResolve({ filter: /^node:/ }, (args) => {
-      if (args.kind === 'dynamic-import') return { path: args.path, external: true };
+      if (args.kind === 'dynamic-import') return { path: args.path.slice('node:'.length), namespace: 'node-stub' };
       return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path}: Node built-ins cannot run in a browser (use src/platform/ or a dynamic import behind a Node check)` }] };
     });
+    build.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`Node's ${args.path} module is not available in a browser`)});`,
+      loader: 'js',
+    }));
   },
 };
 
 /** Bundles `entry` for browsers into `outfile`; returns esbuild's result (throws on any error). */
-export async function bundle(entry, outfile, { minify = true } = {}) {
+export async function bundle(entry, outfile, { minify = true, sourcemap = true } = {}) {
   return esbuild.build({
     entryPoints: [entry],
     outfile,
@@ -35,18 +42,33 @@ export async function bundle(entry, outfile, { minify = true } = {}) {
     platform: 'browser',
     target: ['es2022'],
     minify,
-    sourcemap: true,
+    sourcemap,
     metafile: true,
     logLevel: 'silent',
     plugins: [browserOnly],
   });
 }
 
-/** Builds the whole page into `outDir`. */
-export async function buildWeb(outDir = join(root, 'dist', 'web')) {
+/** The two kernel builds, checked to exist. */
+function kernelFiles() {
   const kernels = ['kernels.wasm', 'kernels-relaxed.wasm'].map((f) => join(root, 'dist', 'kernels', f));
   const missing = kernels.filter((f) => !existsSync(f));
   if (missing.length > 0) throw new Error(`build:web: ${missing.map((f) => relative(root, f)).join(', ')} missing: run \`npm run build:kernels\` first`);
+  return kernels;
+}
+
+/** Builds the `slimctr/web` library entry into `outDir`/web.js, with the kernel builds beside it. */
+export async function buildLib(outDir = join(root, 'dist', 'lib')) {
+  const kernels = kernelFiles();
+  mkdirSync(outDir, { recursive: true });
+  await bundle(join(root, 'src', 'web', 'index.ts'), join(outDir, 'web.js'), { minify: false, sourcemap: false });
+  for (const f of kernels) copyFileSync(f, join(outDir, f.split('/').pop()));
+  return { outDir };
+}
+
+/** Builds the whole page into `outDir`. */
+export async function buildWeb(outDir = join(root, 'dist', 'web')) {
+  const kernels = kernelFiles();
   mkdirSync(outDir, { recursive: true });
   const result = await bundle(join(root, 'src', 'web', 'main.ts'), join(outDir, 'app.js'));
   for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'src', 'web', f), join(outDir, f));
@@ -57,8 +79,13 @@ export async function buildWeb(outDir = join(root, 'dist', 'web')) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const { outDir, appBytes } = await buildWeb(process.argv[2]);
-    console.log(`build:web: ${relative(process.cwd(), outDir) || '.'}/ (app.js ${appBytes === undefined ? '?' : `${(appBytes / 1024).toFixed(0)} KiB`})`);
+    if (process.argv[2] === '--lib') {
+      const { outDir } = await buildLib(process.argv[3]);
+      console.log(`build:lib: ${relative(process.cwd(), outDir) || '.'}/web.js`);
+    } else {
+      const { outDir, appBytes } = await buildWeb(process.argv[2]);
+      console.log(`build:web: ${relative(process.cwd(), outDir) || '.'}/ (app.js ${appBytes === undefined ? '?' : `${(appBytes / 1024).toFixed(0)} KiB`})`);
+    }
   } catch (err) {
     console.error(err.errors?.length ? err.errors.map((e) => `build:web: ${e.text}`).join('\n') : `build:web: ${err.message}`);
     process.exit(1);

@@ -16,6 +16,8 @@ export interface EngineOptions {
   variant?: KernelVariant;
   /** Cap on the kernel heap in bytes (default just under 4 GiB, wasm32's limit). */
   maxHeapBytes?: number;
+  /** Folder URL to fetch the kernel builds (`kernels*.wasm`) from, instead of beside this module. */
+  kernelsUrl?: string;
 }
 
 /** Below this many multiply-adds a gemm runs on the calling thread alone (waking workers costs more). */
@@ -35,7 +37,7 @@ export class Engine {
   }
 
   static async create(opts: EngineOptions = {}): Promise<Engine> {
-    const { module, variant } = await loadKernelModule(opts.variant);
+    const { module, variant } = await loadKernelModule(opts.variant, opts.kernelsUrl);
     const heap = new Heap(1 << 20, opts.maxHeapBytes);
     const k = instantiate(module, heap.memory);
     if (k.heap_base() > 1 << 20) throw new Error('kernels: static data exceeds the reserved 1 MiB');

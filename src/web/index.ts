@@ -1,0 +1,50 @@
+/**
+ * slimctr for browsers and bundlers (`import { openModel } from 'slimctr/web'`): load a model file
+ * and score rows on the same WebAssembly kernels as Node, on the calling thread. Predict only; no
+ * Node built-ins anywhere in this module's graph. The kernel builds (`kernels.wasm`,
+ * `kernels-relaxed.wasm`, also exported as `slimctr/web/kernels.wasm` and
+ * `slimctr/web/kernels-relaxed.wasm`) are fetched from beside the bundle unless `kernelsUrl` says where.
+ */
+import { engine, initEngine } from '../kernels/engine.js';
+import { Model } from '../api/model.js';
+import { ModelFileError } from '../util/errors.js';
+
+export interface OpenOptions {
+  /** Name used in error messages (default: the URL's file name, or `model`). */
+  name?: string;
+  /** Folder URL holding `kernels.wasm` and `kernels-relaxed.wasm` (default: beside this module). */
+  kernelsUrl?: string;
+}
+
+let starting: Promise<unknown> | null = null;
+
+async function ensureEngine(kernelsUrl?: string): Promise<void> {
+  try {
+    engine();
+    return;
+  } catch {
+    starting ??= initEngine({ threads: 1, kernelsUrl });
+    await starting;
+  }
+}
+
+/** Loads a model from its bytes, or fetches it from a URL, and starts the kernels on first use. */
+export async function openModel(source: Uint8Array | ArrayBuffer | URL | string, opts: OpenOptions = {}): Promise<Model> {
+  await ensureEngine(opts.kernelsUrl);
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    return Model.fromBytes(source instanceof Uint8Array ? source : new Uint8Array(source), opts.name ?? 'model');
+  }
+  const res = await fetch(source);
+  if (!res.ok) throw new ModelFileError(String(source), `HTTP ${res.status} ${res.statusText}`);
+  const name = opts.name ?? (decodeURIComponent(String(source).split('?')[0].split('/').pop() ?? '') || 'model');
+  return Model.fromBytes(new Uint8Array(await res.arrayBuffer()), name);
+}
+
+/** A loaded model: `columns`, `predict(rows)`, `predictEncoded(batch)`, `meta`. */
+export { Model };
+/** A raw input row and an encoded batch. */
+export type { RawRow } from '../data/encoders/encoders.js';
+export type { Batch } from '../models/types.js';
+export type { ModelMeta } from '../persist/model_bytes.js';
+/** The error classes a browser can meet: bad rows, bad model files, and their common base. */
+export { SlimctrError, DataError, ModelFileError } from '../util/errors.js';
