@@ -23,6 +23,8 @@ export type { TrainOptions } from './api/node.js';
 export type { TrainResult } from './train/trainer.js';
 /** Compression options (method, ratio / energy / ranks, fine-tuning) and what a compression run returns. */
 export type { CompressOptions, CompressResult } from './jobs/compress_run.js';
+/** `compress`'s result: the report plus `modelPath`, the compressed model file. */
+export type { Compressed } from './api/node.js';
 /** The HTTP server and its options (host, port, workers, engine, batching limits). */
 export type { PredictionServer, ServeOptions } from './serve/http.js';
 /** A raw input row (object keyed by column, or array in `Model.columns` order) and an encoded batch. */
