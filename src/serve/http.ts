@@ -17,7 +17,7 @@ import { MicroBatcher } from './batcher.js';
 import { exportOnnx } from './onnx/export.js';
 import { InferencePool } from './pool.js';
 import { encodePredictBody } from './request.js';
-import type { EngineName } from './runners.js';
+import { checkOnnxRuntime, type EngineName } from './runners.js';
 
 export interface ServeOptions {
   host: string;
@@ -73,6 +73,7 @@ export class PredictionServer {
     const meta = loadModelFile<ModelMeta>(modelPath).meta;
     if (!meta.encoders) throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
     const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);
+    if (opts.engine === 'onnx') await checkOnnxRuntime();
     const onnx = opts.engine === 'onnx' ? await exportInMemory(modelPath) : undefined;
     const pool = await InferencePool.start({ engine: opts.engine, modelPath, onnx, numCategorical: encoders.numCategorical, numDense: encoders.numDense }, opts.workers);
     const server = new PredictionServer(modelPath, meta, encoders, pool, opts);
