@@ -61,7 +61,7 @@ function kernelFiles() {
 export async function buildLib(outDir = join(root, 'dist', 'lib')) {
   const kernels = kernelFiles();
   mkdirSync(outDir, { recursive: true });
-  await bundle(join(root, 'src', 'web', 'index.ts'), join(outDir, 'web.js'), { minify: false, sourcemap: false });
+  await bundle(join(root, 'src', 'web', 'index.ts'), join(outDir, 'web.js'), { minify: true, sourcemap: false });
   for (const f of kernels) copyFileSync(f, join(outDir, f.split('/').pop()));
   return { outDir };
 }
