@@ -6,7 +6,7 @@ import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel, loadModelFromBytes } from '../../src/persist/model_file.js';
 import { DataError, ModelFileError } from '../../src/util/errors.js';
 import { parseRows } from '../../src/web/rows.js';
-import { encodeRows, inputColumns, predictProbabilities } from '../../src/web/score.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { exampleRowsText, summarize } from '../../src/web/summary.js';
 import { tinySpec } from '../models/tiny.js';
 import { scratchDir } from '../train/toy_data.js';
