@@ -8,9 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Encoders } from '../data/index.js';
-import { loadModelFile } from '../io/model_file.js';
 import { engine, initEngine } from '../kernels/engine.js';
-import { loadModel, type ModelMeta } from '../persist/model_file.js';
+import { loadModel, loadModelParts, type ModelMeta } from '../persist/model_file.js';
 import { ModelFileError, RequestError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { MicroBatcher } from './batcher.js';
@@ -70,7 +69,7 @@ export class PredictionServer {
 
   /** Loads the model's metadata, starts the workers (each loads the model), then listens. */
   static async start(modelPath: string, opts: ServeOptions): Promise<PredictionServer> {
-    const meta = loadModelFile<ModelMeta>(modelPath).meta;
+    const meta = loadModelParts(modelPath).meta;
     if (!meta.encoders) throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
     const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);
     const onnx = opts.engine === 'onnx' ? await exportInMemory(modelPath) : undefined;

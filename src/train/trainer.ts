@@ -16,6 +16,7 @@ import { Optimizer, SLOTS } from '../optim/optimizer.js';
 import { Rng } from '../tensor/rng.js';
 import { tidy } from '../tensor/tensor.js';
 import { ConfigError, ModelFileError, TrainingError, UsageError } from '../util/errors.js';
+import { Yielder } from '../util/yield.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { modelOptionsOf, type TrainConfig } from './config.js';
 import { metricsOf, scoreBatches, type EvalMetrics } from './evaluate.js';
@@ -158,12 +159,14 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   let stoppedEarly = false;
   let interrupted = false;
   let sessionEpochs = 0;
+  const yielder = new Yielder(); // lets a signal handler run between steps
   while (!loop.stopped && loop.epoch <= tc.epochs) {
     const epoch = loop.epoch;
     progress.startEpoch(epoch, Math.max(0, trainSplit.rows - loop.batchInEpoch * tc.batch_size));
     model.train();
     let index = 0;
     let stop = false;
+    let signalled = false;
     for (const b of trainSplit.batches({ batchSize: tc.batch_size, shuffle: true, seed: shuffleSeed(tc.seed, epoch) })) {
       index++;
       if (index <= loop.batchInEpoch) continue; // resumed mid-epoch: these batches were trained before
@@ -186,9 +189,11 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
       loop.lossSum += loss * b.rows;
       loop.lossRows += b.rows;
       progress.step(b.rows, loss);
+      if (opts.signal) await yielder.maybe();
       if (opts.signal?.aborted) {
         checkpoint();
         interrupted = true;
+        signalled = true;
         break;
       }
       if (tc.eval_every > 0 && loop.step % tc.eval_every === 0 && index < batchesPerEpoch) {
@@ -204,7 +209,8 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     }
     progress.endEpoch();
     if (interrupted) {
-      say(`leaving at step ${loop.step} (epoch ${epoch}, batch ${index}); resume with --resume ${run.path}`);
+      const saved = !signalled || config.run.checkpoint ? `; resume with --resume ${run.path}` : ' (run.checkpoint is off: no checkpoint to resume from)';
+      say(`${signalled ? `interrupted: checkpoint ${config.run.checkpoint ? `written to ${ckPath}` : 'not written'}, ` : ''}leaving at step ${loop.step} (epoch ${epoch}, batch ${index})${saved}`);
       break;
     }
     if (!stop) {

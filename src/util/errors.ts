@@ -61,3 +61,22 @@ export class RequestError extends SlimctrError {
     super(message);
   }
 }
+
+/** The user stopped a run (SIGINT / SIGTERM); exit code 130 or 143 as a shell reports a signal death. */
+export class InterruptedError extends SlimctrError {
+  override readonly exitCode: number;
+  constructor(readonly signalName: NodeJS.Signals, message: string) {
+    super(message);
+    this.exitCode = exitCodeOfSignal(signalName);
+  }
+
+  /** For an AbortSignal aborted with a signal name as its reason (see cli/interrupt.ts). */
+  static of(signal: AbortSignal, message: string): InterruptedError {
+    return new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT', message);
+  }
+}
+
+/** 128 + the signal number: 130 for SIGINT, 143 for SIGTERM. */
+export function exitCodeOfSignal(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 143 : 130;
+}

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';
+import { catchInterrupts } from '../interrupt.js';
 import { BadRows, BoundEncoders, EncodedRows, openTable } from '../../data/index.js';
 import { AtomicFileWriter } from '../../io/atomic_stream.js';
 import { loadModel } from '../../persist/model_file.js';
@@ -49,11 +50,13 @@ Options:
     const out = await AtomicFileWriter.open(values.output);
     const started = performance.now();
     let rows = 0, lastNote = started;
+    const interrupt = catchInterrupts('predict', `stopping; ${values.output} is not written`);
     try {
       await out.write(labelled ? 'label,probability\n' : 'probability\n');
       const acc = new EncodedRows(bound.nCat, bound.nDense);
       const nc = bound.nCat, nd = bound.nDense;
       for await (const block of table.blocks()) {
+        if (interrupt.signal.aborted) throw interrupt.error(`interrupted after ${rows} rows: ${values.output} was not written`);
         acc.clear();
         bound.encodeBlock(block, [acc], new BadRows('error'));
         for (let a = 0; a < acc.rows; a += batch) {
@@ -77,6 +80,8 @@ Options:
     } catch (err) {
       await out.abort();
       throw err;
+    } finally {
+      interrupt.dispose();
     }
     const secs = (performance.now() - started) / 1000;
     if (!quiet) process.stderr.write(`predict: wrote ${rows} predictions to ${values.output} in ${secs.toFixed(1)} s (${meta.kind}, ${path})\n`);

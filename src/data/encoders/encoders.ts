@@ -19,10 +19,14 @@ export interface DenseField extends DenseParams {
   name: string;
 }
 
+/** A list of strings, checked in one loop (zod's per-element checks take seconds on vocabularies of millions). */
+const stringList = (ok: (s: string) => boolean, what: string) =>
+  z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && ok(s)), { message: `expected a list of ${what}` });
+
 const catJson = z.discriminatedUnion('encoder', [
-  z.object({ name: z.string(), encoder: z.literal('vocab'), min_count: z.number().int().positive(), values: z.array(z.string()) }),
+  z.object({ name: z.string(), encoder: z.literal('vocab'), min_count: z.number().int().positive(), values: stringList(() => true, 'strings') }),
   z.object({ name: z.string(), encoder: z.literal('hash'), buckets: z.number().int().positive() }),
-  z.object({ name: z.string(), encoder: z.literal('criteo_bucket'), min_count: z.number().int().positive(), fill: z.number().nullable(), values: z.array(z.string().regex(/^-?\d+$/)) }),
+  z.object({ name: z.string(), encoder: z.literal('criteo_bucket'), min_count: z.number().int().positive(), fill: z.number().nullable(), values: stringList((s) => /^-?\d+$/.test(s), 'integer strings') }),
 ]);
 const denseJson = z.object({
   name: z.string(),
