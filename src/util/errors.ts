@@ -18,7 +18,7 @@ export class ConfigError extends SlimctrError {
   }
 }
 
-/** A row of input data cannot be read; file, line and column are 1-based. */
+/** A row of input data cannot be read; file, line and column are 1-based (0: not known, left out of the message). */
 export class DataError extends SlimctrError {
   constructor(
     readonly file: string,
@@ -27,7 +27,7 @@ export class DataError extends SlimctrError {
     detail: string,
     readonly snippet = '',
   ) {
-    super(`${file}:${line}${column > 0 ? `:${column}` : ''}: ${detail}${snippet ? `\n  ${snippet}` : ''}`);
+    super(`${file}${line > 0 ? `:${line}` : ''}${column > 0 ? `:${column}` : ''}: ${detail}${snippet ? `\n  ${snippet}` : ''}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { loadModel } from '../../persist/model_file.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
 import { predictLogits, sigmoid64 } from '../../train/evaluate.js';
 import { ensureEngine } from '../../train/setup.js';
-import { ModelFileError, UsageError } from '../../util/errors.js';
+import { DataError, ModelFileError, UsageError } from '../../util/errors.js';
 import { modelPathOf, positiveInt } from './eval.js';
 import { takeFlags } from './train.js';
 
@@ -64,6 +64,7 @@ Options:
           const logits = predictLogits(model, { rows: e - a, ids: acc.ids.subarray(a * nc, e * nc), dense: acc.dense.subarray(a * nd, e * nd) });
           const lines: string[] = [];
           for (let i = 0; i < logits.length; i++) {
+            if (Number.isNaN(logits[i])) throw new DataError(values.input, 0, 0, `data row ${rows + a + i + 1}: the model's score is NaN (numeric inputs far outside the training range?); nothing was written`);
             const p = formatProbability(sigmoid64(logits[i]));
             lines.push(labelled ? `${acc.labels[a + i]},${p}\n` : `${p}\n`);
           }

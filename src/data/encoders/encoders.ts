@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../../platform/node.js';
 import { DataError, ModelFileError } from '../../util/errors.js';
 import { HASH_NAME } from '../hash.js';
-import { parseNumberString } from '../numbers.js';
+import { fitsFloat32, parseNumberString } from '../numbers.js';
 import { Vocabulary, hashBucketOfString, MISSING_ID } from './categorical.js';
 import { applyDense, criteoBucket, type DenseParams } from './numeric.js';
 
@@ -132,8 +132,9 @@ export class Encoders {
     const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : String(v));
     const num = (name: string, k: number, v: unknown): number | null => {
       if (v === null || v === undefined || v === '') return null;
-      const x = typeof v === 'number' ? v : parseNumberString(String(v).trim());
+      const x = typeof v === 'number' ? v : parseNumberString(String(v)); // the file readers' rules: no spaces
       if (!Number.isFinite(x)) throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
+      if (!fitsFloat32(x)) throw new DataError(source, 1, k + 1, `column ${name}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`);
       return x;
     };
     this.categorical.forEach((f, i) => {
