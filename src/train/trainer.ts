@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { backward, bceWithLogits } from '../autograd/index.js';
-import { prepareData, tableSpecOf, type CachedSplit } from '../data/index.js';
+import { prepareData, tableSpecOf, type CachedSplit, type PreparedData } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel } from '../models/registry.js';
@@ -65,12 +65,27 @@ export function shuffleSeed(seed: number, epoch: number): number {
 function openRun(config: TrainConfig, resume?: string): RunDir {
   if (resume) return RunDir.open(resume);
   const r = config.run;
-  return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite });
+  // Overwriting removes the old run's model and checkpoint first: a new run killed before its first
+  // save must not leave the old model beside the new config.yaml.
+  return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite, artifacts: [MODEL_FILE, CHECKPOINT_FILE] });
+}
+
+/** Under on_bad_row: skip, says how many rows were skipped (with the first examples) and records it in metrics.jsonl. */
+function reportBadRows(config: TrainConfig, data: PreparedData, run: RunDir, say: (msg: string) => void): void {
+  if (config.dataset.on_bad_row !== 'skip') return;
+  // A reused cache counted its bad rows when it was built (the examples were reported then).
+  const count = data.rebuilt ? data.badRows.count : Math.max(0, ...Object.values(data.splits).map((s) => s?.manifest.badRows ?? 0));
+  const examples = data.rebuilt ? data.badRows.record().examples : [];
+  run.appendMetrics({ event: 'bad_rows', count, examples });
+  say(data.rebuilt ? data.badRows.summary() : `bad rows: ${count} skipped (counted when the data cache ${data.cacheDir} was built)`);
 }
 
 export async function train(config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const tc = config.training;
+  if (config.dataset.label === null) {
+    throw new ConfigError('dataset.label', 'training needs labels, but the label column is null (unlabelled data); name the label column, e.g. --dataset.label=label');
+  }
   await ensureEngine(tc.threads);
   const run = openRun(config, opts.resume);
   run.writeConfig(config);
@@ -179,7 +194,8 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
         optimizer.zeroGrad();
         throw new TrainingError(
           `training loss became ${loss} at step ${loop.step + 1} (epoch ${epoch}, batch ${index}/${batchesPerEpoch}); ` +
-            `lower training.lr (now ${loop.lr}) or check the data. The best model so far is in ${run.path}`,
+            `lower training.lr (now ${loop.lr}) or check the data. ` +
+            (existsSync(modelPath) ? `The best model so far is ${modelPath}` : `No model was saved yet (the run folder is ${run.path})`),
         );
       }
       optimizer.step();
@@ -241,6 +257,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     run.log(`test ${JSON.stringify(record)}`);
     progress.evaluation(record);
   }
+  reportBadRows(config, data, run, say);
   const seconds = (performance.now() - started) / 1000;
   say(`done in ${seconds.toFixed(1)} s: ${loop.epoch - 1} epoch(s), ${loop.step} steps`);
   return {

@@ -49,6 +49,13 @@ export class UsageError extends SlimctrError {
 /** A model cannot be exported to a serving format (an op or layer the exporter does not support). */
 export class ExportError extends SlimctrError {}
 
+/** A data file has no row that could be read (every row malformed, or not a data file at all). */
+export class NoValidRowsError extends SlimctrError {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: no valid rows${detail ? `; ${detail}` : ''}`);
+  }
+}
+
 /** A metric is undefined on the given data (e.g. AUC when every label is the same class). */
 export class MetricError extends SlimctrError {}
 
