@@ -64,7 +64,7 @@ Options:
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
     if (!existsSync(values.data)) throw new UsageError(`--data ${values.data}: no such file`);
-    const spec = await tableSpecForModel(meta.reader, values.data);
+    const spec = await tableSpecForModel(meta.reader, values.data, (m) => process.stderr.write(`${m}\n`));
     const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
     const started = performance.now();
     const scored = await scoreFile(model, values.data, spec, encoders, { batchSize, rows, badRows: bad });

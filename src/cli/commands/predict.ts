@@ -61,7 +61,7 @@ Options:
     if (!existsSync(values.input)) throw new UsageError(`--input ${values.input}: no such file`);
     checkOutput(values.output, values.input, flags.has('force'));
     const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
-    const table = await openTable(values.input, await tableSpecForModel(meta.reader, values.input), bad);
+    const table = await openTable(values.input, await tableSpecForModel(meta.reader, values.input, (m) => process.stderr.write(`${m}\n`)), bad);
     const bound = new BoundEncoders(encoders, table.columns, values.input, false);
     const labelled = bound.labelCol >= 0;
     const quiet = flags.has('quiet');
