@@ -8,7 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPlan } from '../compress/apply.js';
-import { collectStats, type ModelStats } from '../compress/collect.js';
+import { collectStats, emptyStats, type ModelStats } from '../compress/collect.js';
+import type { Batch } from '../data/batch.js';
+import { Yielder } from '../util/yield.js';
 import { compressionReport, type TargetReport } from '../compress/report.js';
 import { selectRanks, type RankChoice } from '../compress/select.js';
 import { readConfigFile } from '../config/load.js';
@@ -24,7 +26,7 @@ import { metricsOf, scoreBatches, type EvalMetrics } from '../train/evaluate.js'
 import { fit, type FitResult } from '../train/fit.js';
 import { ensureEngine } from '../train/setup.js';
 import { MODEL_FILE } from '../train/trainer.js';
-import { UsageError } from '../util/errors.js';
+import { InterruptedError, UsageError } from '../util/errors.js';
 
 export interface CompressOptions extends RankChoice {
   /** Rows of the training split for statistics (all when omitted). */
@@ -39,6 +41,8 @@ export interface CompressOptions extends RankChoice {
   out?: string;
   threads?: number;
   log?: (msg: string) => void;
+  /** Ctrl-C: statistics stop (nothing written), or fine-tuning stops after its step and the compressed model is saved. */
+  signal?: AbortSignal;
 }
 
 export interface VariantResult {
@@ -70,6 +74,19 @@ function spectraOf(stats: ModelStats): Record<string, number[]> {
   return out;
 }
 
+/** collectStats one batch at a time, yielding so a signal handler can run; an aborted signal stops it (throws). */
+async function collectInterruptibly(model: CTRModel, batches: Iterable<Batch>, maxRows = Infinity, signal?: AbortSignal): Promise<ModelStats> {
+  const into = emptyStats();
+  const yielder = new Yielder();
+  for (const b of batches) {
+    if (into.rows >= maxRows) break;
+    collectStats(model, [b], maxRows, into);
+    await yielder.maybe();
+    if (signal?.aborted) throw InterruptedError.of(signal, 'interrupted while collecting statistics: nothing was written');
+  }
+  return into;
+}
+
 export async function compressRun(runDir: string, o: CompressOptions): Promise<CompressResult> {
   const log = o.log ?? (() => {});
   const config: TrainConfig = parseTrainConfig(readConfigFile(join(runDir, 'config.yaml')));
@@ -90,8 +107,8 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   const original = load();
   if (original.model.inputs?.ttFields.length) throw new UsageError(`${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`);
   log(`statistics over ${o.statsRows ? `${o.statsRows} rows of ` : ''}the training split`);
-  const stats = collectStats(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows);
-  const held = validation?.rows ? collectStats(original.model, validation.batches({ batchSize: tc.batch_size })) : null;
+  const stats = await collectInterruptibly(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows, o.signal);
+  const held = validation?.rows ? await collectInterruptibly(original.model, validation.batches({ batchSize: tc.batch_size }), undefined, o.signal) : null;
   const sel = selectRanks(original.model, stats, o);
   const budget = o.budget ?? (o.ratio ? sel.paramsBefore / o.ratio : null);
   if (budget !== null && sel.paramsAfter > budget) {
@@ -114,7 +131,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   };
   if (o.finetune && validation?.rows) {
     log(`fine-tuning ${name}`);
-    const r = fit(compressed, train, validation, { ...fitOpts, log });
+    const r = await fit(compressed, train, validation, { ...fitOpts, log, signal: o.signal });
     variants.push({ name: `${name} + fine-tune`, params: compressed.paramCount(), test: score(compressed, test), fit: r });
   }
   const m = original.meta;
@@ -122,11 +139,13 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   const path = join(outDir, MODEL_FILE);
   saveModel(path, compressed, { ...withTest(m, last.test), compression: sel.plan });
   variants[variants.length - 1].path = path;
+  if (o.signal?.aborted) throw InterruptedError.of(o.signal, `interrupted: wrote ${path} (fine-tuning stopped early, best weights kept); no control, no report.json`);
 
   if ((o.control ?? o.finetune) && validation?.rows) {
     log('control: the same extra training for the original');
     const ctl = load();
-    const r = fit(ctl.model, train, validation, { ...fitOpts, log });
+    const r = await fit(ctl.model, train, validation, { ...fitOpts, log, signal: o.signal });
+    if (r.interrupted) throw InterruptedError.of(o.signal!, `interrupted during the control's training: ${path} is written; no control, no report.json`);
     const cpath = join(outDir, 'control.safetensors');
     const ctlTest = score(ctl.model, test);
     saveModel(cpath, ctl.model, withTest(ctl.meta, ctlTest));

@@ -11,6 +11,7 @@ import { Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { applyModelTensors, modelTensors } from '../persist/weights.js';
 import { tidy } from '../tensor/tensor.js';
 import { TrainingError } from '../util/errors.js';
+import { Yielder } from '../util/yield.js';
 import { metricsOf, scoreBatches } from './evaluate.js';
 
 export interface FitOptions {
@@ -24,6 +25,8 @@ export interface FitOptions {
   /** Stop after this many epochs without a better validation AUC. */
   patience?: number;
   log?: (msg: string) => void;
+  /** When aborted, the current step finishes and fit returns with the best weights (interrupted: true). */
+  signal?: AbortSignal;
 }
 
 export interface FitEpoch {
@@ -41,9 +44,11 @@ export interface FitResult {
   bestAuc: number;
   history: FitEpoch[];
   seconds: number;
+  /** Stopped by `signal` before the last epoch. */
+  interrupted: boolean;
 }
 
-export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: FitOptions): FitResult {
+export async function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: FitOptions): Promise<FitResult> {
   const started = performance.now();
   const evaluate = (): { auc: number; logloss: number } => metricsOf(scoreBatches(model, val.batches({ batchSize: o.batchSize })));
   const start = evaluate();
@@ -51,8 +56,10 @@ export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: Fi
   let best = { auc: start.auc, epoch: 0, weights: modelTensors(model) };
   o.log?.(`epoch 0: validation AUC ${start.auc.toFixed(6)}`);
   const opt = new Optimizer(model.params(), model.tables(), { kind: o.optimizer, lr: o.lr, embeddingL2: o.l2Embedding, weightDecay: o.weightDecay });
+  const yielder = new Yielder();
   let epoch = 0;
-  for (epoch = 1; epoch <= o.epochs; epoch++) {
+  let interrupted = false;
+  for (epoch = 1; epoch <= o.epochs && !interrupted; epoch++) {
     model.train();
     let lossSum = 0, rows = 0;
     for (const b of train.batches({ batchSize: o.batchSize, shuffle: true, seed: (o.seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0 })) {
@@ -66,6 +73,12 @@ export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: Fi
       opt.zeroGrad();
       lossSum += loss * b.rows;
       rows += b.rows;
+      await yielder.maybe();
+      if ((interrupted = o.signal?.aborted ?? false)) break;
+    }
+    if (interrupted) {
+      o.log?.(`interrupted in epoch ${epoch}: keeping the best weights so far (epoch ${best.epoch})`);
+      break;
     }
     const m = evaluate();
     history.push({ epoch, valAuc: m.auc, valLogloss: m.logloss, trainLoss: rows ? lossSum / rows : null });
@@ -75,5 +88,5 @@ export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: Fi
   }
   applyModelTensors(model, best.weights, 'best weights');
   model.eval();
-  return { epochs: Math.min(epoch, o.epochs), bestEpoch: best.epoch, bestAuc: best.auc, history, seconds: (performance.now() - started) / 1000 };
+  return { epochs: Math.min(epoch, o.epochs), bestEpoch: best.epoch, bestAuc: best.auc, history, seconds: (performance.now() - started) / 1000, interrupted };
 }

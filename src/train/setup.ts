@@ -40,6 +40,7 @@ export async function readerOf(ds: DatasetConfig, spec: TableSpec): Promise<Read
     label: ds.label,
     num_fields: spec.numFields,
     multi_value: ds.multi_value,
+    on_bad_row: ds.on_bad_row,
   };
 }
 
