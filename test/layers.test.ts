@@ -18,7 +18,8 @@ const src = join(root, 'src');
 export const TIERS: string[][] = [
   ['util', 'version'],
   ['platform'],
-  ['kernels', 'io', 'config', 'metrics', 'data'],
+  ['io', 'config', 'metrics'],
+  ['kernels', 'data'],
   ['tensor'],
   ['embedding'],
   ['autograd', 'optim'],
