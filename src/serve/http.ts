@@ -33,6 +33,8 @@ export interface ServeOptions {
   maxRows: number;
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs: number;
+  /** Accept (and ignore) object-row keys that are neither inputs nor training-file columns (default: 400). */
+  allowUnknownColumns?: boolean;
 }
 
 export const SERVE_DEFAULTS: Omit<ServeOptions, 'workers'> = {
@@ -58,6 +60,8 @@ export class PredictionServer {
   private closing: Promise<void> | null = null;
   private badRequests = 0;
   private readonly started = Date.now();
+  /** Keys an object row may carry: the inputs and the training file's columns (null: any). */
+  private readonly knownColumns: ReadonlySet<string> | null;
 
   private constructor(readonly modelPath: string, readonly meta: ModelMeta, readonly encoders: Encoders, private readonly pool: InferencePool, readonly opts: ServeOptions) {
     this.batcher = new MicroBatcher(
@@ -65,6 +69,8 @@ export class PredictionServer {
       { run: (rows, ids, dense) => pool.run(rows, ids, dense), hasIdleWorker: () => pool.hasIdleWorker() },
     );
     pool.onIdle = () => this.batcher.pump();
+    const r = meta.reader;
+    this.knownColumns = opts.allowUnknownColumns ? null : new Set([...encoders.inputColumns, ...(r?.columns ?? []), ...(r?.label ? [r.label] : [])]);
     this.http = createServer((req, res) => this.handle(req, res));
   }
 
@@ -112,7 +118,7 @@ export class PredictionServer {
       training: m.training ? { epoch: m.training.epoch, step: m.training.step, metrics: m.training.metrics } : null,
       serving: {
         engine: this.opts.engine, workers: this.pool.size, max_batch: this.opts.maxBatch, max_wait_ms: this.opts.maxWaitMs,
-        max_rows: this.opts.maxRows, max_body_bytes: this.opts.maxBodyBytes, uptime_s: (Date.now() - this.started) / 1000,
+        max_rows: this.opts.maxRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: this.knownColumns === null, uptime_s: (Date.now() - this.started) / 1000,
       },
       stats: { ...this.batcher.stats, bad_requests: this.badRequests },
     };
@@ -152,7 +158,7 @@ export class PredictionServer {
       }
       let encoded;
       try {
-        encoded = encodePredictBody(Buffer.concat(chunks).toString('utf8'), this.encoders, this.opts.maxRows);
+        encoded = encodePredictBody(Buffer.concat(chunks).toString('utf8'), this.encoders, this.opts.maxRows, this.knownColumns);
       } catch (err) {
         this.fail(res, err);
         return;
