@@ -69,9 +69,12 @@ export class MetricError extends SlimctrError {}
 /** Training cannot go on (e.g. the loss became NaN or infinite); the message names the step. */
 export class TrainingError extends SlimctrError {}
 
-/** An HTTP request to the model server is malformed; `status` is the response code (400, 404, 405, 413). */
+/**
+ * An HTTP request to the model server cannot be served; `status` is the response code (400, 404,
+ * 405, 413, or 503 with `retryAfterS` when the server is overloaded or draining).
+ */
 export class RequestError extends SlimctrError {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly retryAfterS?: number) {
     super(message);
   }
 }
