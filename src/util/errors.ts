@@ -38,6 +38,13 @@ export class ModelFileError extends SlimctrError {
   }
 }
 
+/** An output file cannot be written (missing folder, a folder in the way, no permission, disk full); names the path. */
+export class OutputError extends SlimctrError {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: cannot write: ${detail}`);
+  }
+}
+
 /** Tensor shapes do not fit an operation (a programming error inside a model, or a bad config). */
 export class ShapeError extends SlimctrError {}
 
