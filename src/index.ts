@@ -23,6 +23,8 @@ export type { TrainOptions } from './api/node.js';
 export type { TrainResult } from './train/trainer.js';
 /** Compression options (method, ratio / energy / ranks, fine-tuning) and what a compression run returns. */
 export type { CompressOptions, CompressResult } from './jobs/compress_run.js';
+/** `compress`'s result: the report plus `modelPath`, the compressed model file. */
+export type { Compressed } from './api/node.js';
 /** The HTTP server and its options (host, port, workers, engine, batching limits). */
 export type { PredictionServer, ServeOptions } from './serve/http.js';
 /** A raw input row (object keyed by column, or array in `Model.columns` order) and an encoded batch. */
@@ -34,7 +36,7 @@ export type { ModelMeta } from './persist/model_bytes.js';
 
 /** The error classes: every failure slimctr reports is a SlimctrError subclass naming its cause. */
 export {
-  SlimctrError, ConfigError, DataError, ModelFileError, ShapeError, UsageError, ExportError, MetricError, TrainingError, RequestError,
+  SlimctrError, ConfigError, DataError, DependencyError, ModelFileError, ShapeError, UsageError, ExportError, MetricError, TrainingError, RequestError,
 } from './util/errors.js';
 /** The package version. */
 export { VERSION } from './version.js';

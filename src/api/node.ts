@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConfigObject } from '../config/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { compressRun, type CompressOptions, type CompressResult } from '../jobs/compress_run.js';
@@ -15,7 +16,7 @@ import { parseTrainConfig } from '../train/config.js';
 import { engine, type Engine } from '../kernels/engine.js';
 import { ensureEngine } from '../train/setup.js';
 import { ProgressReporter, type ProgressMode } from '../train/progress.js';
-import { train as trainRun, type TrainResult } from '../train/trainer.js';
+import { MODEL_FILE, train as trainRun, type TrainResult } from '../train/trainer.js';
 import { UsageError } from '../util/errors.js';
 import { Model } from './model.js';
 
@@ -76,10 +77,16 @@ export async function loadModel(path: string, opts: { threads?: number } = {}): 
   return Model.of(loadModelFile(path), path);
 }
 
+/** What `compress` returns: the job's report, and where the compressed model file is. */
+export interface Compressed extends CompressResult {
+  modelPath: string;
+}
+
 /** Compresses the trained run in `runDir` (AFM, AFM-act or SVD; by ratio, energy or explicit ranks) and writes the results to `opts.out`. */
-export async function compress(runDir: string, opts: CompressOptions): Promise<CompressResult> {
+export async function compress(runDir: string, opts: CompressOptions): Promise<Compressed> {
   const { threads } = await startEngine({ threads: opts.threads });
-  return compressRun(runDir, { ...opts, threads });
+  const result = await compressRun(runDir, { ...opts, threads });
+  return { ...result, modelPath: join(result.outDir, MODEL_FILE) };
 }
 
 /** The model as ONNX bytes (inputs `ids` and `dense`, output `prob`); also written to `out` when given (an existing file only with `overwrite`). */

@@ -16,7 +16,7 @@ import { MicroBatcher } from './batcher.js';
 import { exportOnnx } from './onnx/export.js';
 import { InferencePool } from './pool.js';
 import { encodePredictBody } from './request.js';
-import type { EngineName } from './runners.js';
+import { checkOnnxRuntime, type EngineName } from './runners.js';
 
 export interface ServeOptions {
   host: string;
@@ -32,6 +32,8 @@ export interface ServeOptions {
   maxRows: number;
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs: number;
+  /** Accept (and ignore) object-row keys that are neither inputs nor training-file columns (default: 400). */
+  allowUnknownColumns?: boolean;
 }
 
 export const SERVE_DEFAULTS: Omit<ServeOptions, 'workers'> = {
@@ -57,6 +59,8 @@ export class PredictionServer {
   private closing: Promise<void> | null = null;
   private badRequests = 0;
   private readonly started = Date.now();
+  /** Keys an object row may carry: the inputs and the training file's columns (null: any). */
+  private readonly knownColumns: ReadonlySet<string> | null;
 
   private constructor(readonly modelPath: string, readonly meta: ModelMeta, readonly encoders: Encoders, private readonly pool: InferencePool, readonly opts: ServeOptions) {
     this.batcher = new MicroBatcher(
@@ -64,6 +68,8 @@ export class PredictionServer {
       { run: (rows, ids, dense) => pool.run(rows, ids, dense), hasIdleWorker: () => pool.hasIdleWorker() },
     );
     pool.onIdle = () => this.batcher.pump();
+    const r = meta.reader;
+    this.knownColumns = opts.allowUnknownColumns ? null : new Set([...encoders.inputColumns, ...(r?.columns ?? []), ...(r?.label ? [r.label] : [])]);
     this.http = createServer((req, res) => this.handle(req, res));
     // A client may half-close after sending its request (HTTP/1.0 style): still answer it.
     (this.http as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
@@ -74,6 +80,7 @@ export class PredictionServer {
     const meta = loadModelParts(modelPath).meta;
     if (!meta.encoders) throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
     const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);
+    if (opts.engine === 'onnx') await checkOnnxRuntime();
     const onnx = opts.engine === 'onnx' ? await exportInMemory(modelPath) : undefined;
     const pool = await InferencePool.start({ engine: opts.engine, modelPath, onnx, numCategorical: encoders.numCategorical, numDense: encoders.numDense }, opts.workers);
     const server = new PredictionServer(modelPath, meta, encoders, pool, opts);
@@ -113,7 +120,7 @@ export class PredictionServer {
       training: m.training ? { epoch: m.training.epoch, step: m.training.step, metrics: m.training.metrics } : null,
       serving: {
         engine: this.opts.engine, workers: this.pool.size, max_batch: this.opts.maxBatch, max_wait_ms: this.opts.maxWaitMs,
-        max_rows: this.opts.maxRows, max_body_bytes: this.opts.maxBodyBytes, uptime_s: (Date.now() - this.started) / 1000,
+        max_rows: this.opts.maxRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: this.knownColumns === null, uptime_s: (Date.now() - this.started) / 1000,
       },
       stats: { ...this.batcher.stats, bad_requests: this.badRequests },
     };
@@ -154,7 +161,7 @@ export class PredictionServer {
       }
       let encoded;
       try {
-        encoded = encodePredictBody(Buffer.concat(chunks).toString('utf8'), this.encoders, this.opts.maxRows);
+        encoded = encodePredictBody(Buffer.concat(chunks).toString('utf8'), this.encoders, this.opts.maxRows, this.knownColumns);
       } catch (err) {
         this.fail(res, err);
         return;

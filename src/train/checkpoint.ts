@@ -21,6 +21,9 @@ export interface LoopState {
   /** Optimizer steps so far. */
   step: number;
   lr: number;
+  /** Best monitored value (training.monitor); absent in checkpoints written before it existed. */
+  bestScore?: number | null;
+  /** Validation AUC at the best evaluation. */
   bestAuc: number | null;
   bestEpoch: number;
   bestStep: number;

@@ -20,11 +20,12 @@ import { ConfigError, ModelFileError, TrainingError, UsageError } from '../util/
 import { Yielder } from '../util/yield.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { modelOptionsOf, type TrainConfig } from './config.js';
+import { monitorLabel } from '../config/training.js';
 import { metricsOf, scoreBatches, type EvalMetrics } from './evaluate.js';
-import { formatCount, ProgressReporter } from './progress.js';
+import { formatCount, formatLr, ProgressReporter } from './progress.js';
 import { RunDir } from './run_dir.js';
 import { afterValidation, initialLoop } from './schedule.js';
-import { ensureEngine, featureSpecOf, readerOf } from './setup.js';
+import { ensureEngine, epochBatches, featureSpecOf, readerOf } from './setup.js';
 
 export const MODEL_FILE = 'model.safetensors';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -56,11 +57,6 @@ export interface TrainResult {
   stoppedEarly: boolean;
   /** Left before finishing (stopAfterEpochs): resume to continue. */
   interrupted: boolean;
-}
-
-/** Shuffle seed of an epoch: the batch order of epoch e is fixed by (seed, e). */
-export function shuffleSeed(seed: number, epoch: number): number {
-  return (seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0;
 }
 
 function openRun(config: TrainConfig, resume?: string): RunDir {
@@ -154,12 +150,13 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     const notes: string[] = [];
     if (valSplit) {
       const m = metricsOf(scoreBatches(model, valSplit.batches({ batchSize: evalBatch })));
-      const d = afterValidation(loop, m.auc, epoch, tc);
+      const d = afterValidation(loop, m, epoch, tc);
       if (d.improved) saveModel(modelPath, model, meta(summary(epoch, { validation: { auc: m.auc, logloss: m.logloss, rows: m.rows } })));
       optimizer.lr = loop.lr;
       Object.assign(record, { val_auc: m.auc, val_logloss: m.logloss, best_auc: loop.bestAuc!, improved: d.improved });
-      if (d.decayed) notes.push(`validation AUC did not improve for ${tc.lr_patience} evaluation(s): learning rate ${lrUsed} -> ${loop.lr}`);
-      if (d.stop) notes.push(`early stop: no improvement for ${tc.early_stop_patience} evaluation(s); best AUC ${loop.bestAuc!.toFixed(6)} at epoch ${loop.bestEpoch}`);
+      const watched = `validation ${monitorLabel(tc.monitor)}`;
+      if (d.decayed) notes.push(`${watched} did not improve for ${tc.lr_patience} evaluation(s): learning rate ${formatLr(lrUsed)} -> ${formatLr(loop.lr)}`);
+      if (d.stop) notes.push(`early stop: ${watched} did not improve for ${tc.early_stop_patience} evaluation(s); best at epoch ${loop.bestEpoch} (validation AUC ${loop.bestAuc!.toFixed(6)})`);
       stop = d.stop;
     } else {
       saveModel(modelPath, model, meta(summary(epoch, {})));
@@ -184,7 +181,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     let index = 0;
     let stop = false;
     let signalled = false;
-    for (const b of trainSplit.batches({ batchSize: tc.batch_size, shuffle: true, seed: shuffleSeed(tc.seed, epoch) })) {
+    for (const b of epochBatches(trainSplit, tc, tc.batch_size, epoch)) {
       index++;
       if (index <= loop.batchInEpoch) continue; // resumed mid-epoch: these batches were trained before
       const loss = tidy(() => {

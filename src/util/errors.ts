@@ -53,6 +53,13 @@ export class UsageError extends SlimctrError {
   override readonly exitCode: number = 2;
 }
 
+/** An optional peer dependency a feature needs is not installed (or does not load). */
+export class DependencyError extends SlimctrError {
+  constructor(readonly pkg: string, feature: string, detail: string) {
+    super(`${feature} needs the optional package ${pkg}, and ${detail}: install it beside slimctr with \`npm install ${pkg}\``);
+  }
+}
+
 /** A model cannot be exported to a serving format (an op or layer the exporter does not support). */
 export class ExportError extends SlimctrError {}
 

@@ -1,6 +1,6 @@
 /**
- * Scoring raw rows with a loaded model, host-independent: the page calls it in the browser and
- * the browser test calls it in Node for the expected probabilities.
+ * Scoring raw rows with a loaded model, host-independent: the API's Model (api/model.ts) and the
+ * browser page use it, and the browser tests call it in Node for the expected probabilities.
  */
 import { noGrad, sigmoid } from '../autograd/index.js';
 import type { Encoders, RawRow } from '../data/encoders/encoders.js';

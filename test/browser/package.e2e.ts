@@ -1,0 +1,72 @@
+/**
+ * `slimctr/web` as a front-end team uses it: the package installed from its tarball
+ * (test/package/installed.ts), a page importing it bundled by esbuild, the kernel builds copied
+ * from `slimctr/web/kernels*.wasm` beside the bundle, and Debian's Chromium scoring rows with it,
+ * served with and without cross-origin isolation. The probabilities must equal Node's.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { getEngine } from '../../src/kernels/engine.js';
+import { loadModel } from '../../src/persist/model_file.js';
+import { parseRows } from '../../src/web/rows.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
+import { bundleConsumerPage, installPackage } from '../package/installed.js';
+import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
+import { serveStatic } from './static_server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+let site = '';
+let rows: Record<string, unknown>[] | unknown[][] = [];
+let want: number[] = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  const pkg = installPackage();
+  site = join(pkg.project, 'site');
+  mkdirSync(site, { recursive: true });
+  const { nodeImports } = await bundleConsumerPage(pkg, site);
+  assert.deepEqual(nodeImports, []);
+  const resolve = createRequire(join(pkg.project, 'package.json')).resolve;
+  for (const f of ['kernels.wasm', 'kernels-relaxed.wasm']) copyFileSync(resolve(`slimctr/web/${f}`), join(site, f));
+  writeFileSync(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><title>consumer</title><script type="module">import { score } from "./page.js"; window.score = score;</script>');
+  await getEngine();
+  saveFixtureModel(join(site, 'model.safetensors'));
+  const loaded = loadModel(join(site, 'model.safetensors'));
+  const parsed = parseRows(fixtureRowsTsv, inputColumns(loaded));
+  rows = parsed.rows as typeof rows;
+  want = [...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features))];
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+for (const isolate of [true, false]) {
+  test(`a bundled page scores rows through slimctr/web like Node, ${isolate ? 'with' : 'without'} cross-origin isolation`, async () => {
+    const server = await serveStatic(site, {}, isolate);
+    const errors: string[] = [];
+    try {
+      const page = await browser.newPage();
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.route('**/*', (route) => (route.request().url().startsWith(server.url) ? route.continue() : route.abort()));
+      await page.goto(`${server.url}/index.html`);
+      await page.waitForFunction(() => typeof (window as unknown as { score?: unknown }).score === 'function');
+      assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), isolate);
+      const got = await page.evaluate(async (r) => (window as unknown as { score: (u: string, r: unknown) => Promise<{ probabilities: number[] }> }).score('model.safetensors', r), rows);
+      assert.equal(got.probabilities.length, want.length);
+      got.probabilities.forEach((p, i) => assert.ok(Math.abs(p - want[i]) <= 1e-5, `row ${i + 1}: browser ${p}, Node ${want[i]}`));
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  });
+}
