@@ -36,7 +36,7 @@ const REASONS: Record<string, (path: string) => string> = {
 export function writeFailure(path: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return err;
-  return new OutputError(path, REASONS[code]?.(path) ?? (err as Error).message);
+  return new OutputError(path, REASONS[code]?.(path) ?? (err as Error).message, code);
 }
 
 /** Temp files this process has made and not yet renamed or removed. */
