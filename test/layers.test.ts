@@ -18,8 +18,9 @@ const src = join(root, 'src');
 export const TIERS: string[][] = [
   ['util', 'version'],
   ['platform'],
-  ['io', 'config', 'metrics'],
+  ['io', 'metrics'],
   ['kernels', 'data'],
+  ['config'],
   ['tensor'],
   ['embedding'],
   ['autograd', 'optim'],
