@@ -10,6 +10,19 @@ import { detectFormat, openTable, type FormatName, type TableSpec } from './form
 
 /** Distinct values are counted exactly up to this many per column. */
 const DISTINCT_CAP = 2_000_000;
+/**
+ * A column stays numeric when its cells that are not numbers (NUL, 'NaN', '0x10', ' 12 ', '1e400')
+ * are at most this many and under a tenth of its numbers: they are then malformed cells, reported
+ * like the readers report them, not a reason to retype the column as string.
+ */
+const MAX_BAD_NUMBERS = 100;
+
+/** A cell of a numeric-looking column that is not a number. */
+interface BadCell {
+  line: number;
+  text: string;
+  snippet: string;
+}
 
 export interface ColumnStats {
   name: string;
@@ -45,6 +58,8 @@ export async function inspectFile(file: string, given: Partial<TableSpec> & { la
   const labelCol = label === null ? -1 : cols.indexOf(label);
   const tables = cols.map(() => new HashIdTable(1024));
   const st: ColumnStats[] = cols.map((name) => ({ name, missing: 0, distinct: 0, distinctCapped: false, numeric: true, integer: true, min: Infinity, max: -Infinity }));
+  const numbers = cols.map(() => 0);
+  const notNumbers: BadCell[][] = cols.map(() => []);
   let rows = 0;
   let positives = 0;
   for await (const b of t.blocks()) {
@@ -77,9 +92,11 @@ export async function inspectFile(file: string, given: Partial<TableSpec> & { la
         }
         if (cs.numeric) {
           const v = parseNumber(buf, s, e);
-          // Leading zeros ("000a1b2c"-style ids) mean a code, not a number.
-          if (v !== v || (buf[s] === 48 && e - s > 1 && buf[s + 1] !== 46)) cs.numeric = false;
+          if (v !== v) {
+            if (notNumbers[c].push({ line: b.lines[r], text: b.cell(r, c), snippet: b.snippet(r) }) > MAX_BAD_NUMBERS) cs.numeric = false;
+          } else if (buf[s] === 48 && e - s > 1 && buf[s + 1] !== 46) cs.numeric = false; // leading zeros ("000a1b2c"-style ids): a code
           else {
+            numbers[c]++;
             if (v < cs.min) cs.min = v;
             if (v > cs.max) cs.max = v;
             if (cs.integer && !Number.isInteger(v)) cs.integer = false;
@@ -88,6 +105,15 @@ export async function inspectFile(file: string, given: Partial<TableSpec> & { la
       }
     }
   }
+  st.forEach((cs, c) => {
+    const badCells = notNumbers[c];
+    if (!cs.numeric || badCells.length === 0) return;
+    if (numbers[c] === 0 || badCells.length * 10 > numbers[c]) {
+      cs.numeric = false; // mostly text: a string column
+      return;
+    }
+    for (const x of badCells) bad.report(file, x.line, c + 1, `column ${cs.name} holds numbers, but this cell is not one: ${JSON.stringify(x.text)}`, x.snippet);
+  });
   return { file, spec, rows, label, positives, columns: st, badRows: bad, proposal: propose(file, spec, label, rows, st) };
 }
 

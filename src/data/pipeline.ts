@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../util/errors.js';
 import { BadRows } from './bad_rows.js';
 import type { Batch } from './batch.js';
 import { filesOf, type DataConfig, type DatasetConfig } from './config.js';
@@ -42,6 +43,19 @@ function sources(ds: DatasetConfig): { file: string; route: RowRoute; splits: Sp
     ...filesOf(ds.validation).map((file) => ({ file, route: () => 1, splits: ['validation' as const] })),
     ...filesOf(ds.test).map((file) => ({ file, route: () => 2, splits: ['test' as const] })),
   ];
+}
+
+/** Every data file the dataset names exists and is a file; else a ConfigError naming the key (before anything is written). */
+export function checkDataFiles(ds: DatasetConfig): void {
+  const keyed: [string, string][] = [
+    ['dataset.train', ds.train],
+    ...filesOf(ds.validation).map((f, i, all): [string, string] => [all.length > 1 ? `dataset.validation.${i}` : 'dataset.validation', f]),
+    ...filesOf(ds.test).map((f, i, all): [string, string] => [all.length > 1 ? `dataset.test.${i}` : 'dataset.test', f]),
+  ];
+  for (const [key, file] of keyed) {
+    if (!existsSync(file)) throw new ConfigError(key, `no such file: ${file}`);
+    if (!statSync(file).isFile()) throw new ConfigError(key, `${file} is not a file`);
+  }
 }
 
 /** Reader settings for one file: with the header unset, each file is checked for one; a file without takes the training file's columns. */
@@ -86,6 +100,7 @@ export interface PreparedData {
 
 export async function prepareData(cfg: DataConfig, opts: PrepareOptions = {}): Promise<PreparedData> {
   const ds = cfg.dataset;
+  checkDataFiles(ds);
   const log = opts.log ?? (() => {});
   const spec = await tableSpecOf(ds);
   const dataKey = schemaKey(ds, cfg.features);

@@ -4,11 +4,12 @@ import { columnsOf } from '../data/formats/table.js';
 import type { Batch, CachedSplit, DatasetConfig, Encoders, TableSpec } from '../data/index.js';
 import type { ShuffleMode } from '../data/cache/shuffle.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
+import { ConfigError, UsageError } from '../util/errors.js';
 import type { ReaderSettings } from '../persist/model_file.js';
 import type { FeatureSpec } from '../models/types.js';
 
 /** The engine with `threads` threads (0: one per core), started or restarted as needed. */
-export async function ensureEngine(threads: number): Promise<Engine> {
+export async function ensureEngine(threads: number, key = 'training.threads'): Promise<Engine> {
   const want = threads > 0 ? threads : availableParallelism();
   let current: Engine | null = null;
   try {
@@ -17,7 +18,14 @@ export async function ensureEngine(threads: number): Promise<Engine> {
     current = null;
   }
   if (current && current.threads === want) return current;
-  return initEngine({ threads: want });
+  try {
+    return await initEngine({ threads: want });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    // Too many threads for the kernel heap (each has its own scratch space): name the setting.
+    const detail = `${want} threads cannot start: ${err.message}; use fewer threads`;
+    throw key.startsWith('--') ? new UsageError(`${key} ${detail}`) : new ConfigError(key, detail);
+  }
 }
 
 /** What the model sees, from fitted encoders: categorical fields with vocab sizes, dense fields. */

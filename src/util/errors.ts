@@ -38,6 +38,16 @@ export class ModelFileError extends SlimctrError {
   }
 }
 
+/** An output file cannot be written (missing folder, a folder in the way, no permission, disk full); names the path. */
+export class OutputError extends SlimctrError {
+  /** The system error code (ENOSPC, ENOENT, EISDIR, ...), when there was one. */
+  readonly code?: string;
+  constructor(readonly file: string, detail: string, code?: string) {
+    super(`${file}: cannot write: ${detail}`);
+    this.code = code;
+  }
+}
+
 /** Tensor shapes do not fit an operation (a programming error inside a model, or a bad config). */
 export class ShapeError extends SlimctrError {}
 
