@@ -18,7 +18,7 @@ import type { FeatureSpec } from '../models/types.js';
 import { applyModelTensors } from './weights.js';
 
 /** How raw files were read for training (so eval / predict read new files the same way). */
-export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value'>;
+export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value' | 'field_map'>;
 
 /** What a training run records about itself in the model file. */
 export interface TrainingSummary {
