@@ -18,20 +18,9 @@ import type { FieldLookup } from './field_map.js';
 export type SparseKind = 'libsvm' | 'libffm';
 export type MultiValuePolicy = 'error' | 'first';
 
-function readInt(buf: Buffer, s: number, e: number): number {
-  if (s >= e || e - s > 9) return -1;
-  let v = 0;
-  for (let i = s; i < e; i++) {
-    const d = buf[i] - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-/** A feature index of up to 15 digits (-1 when not one). */
-function readIndex(buf: Buffer, s: number, e: number): number {
-  if (s >= e || e - s > 15) return -1;
+/** A non-negative integer of at most `maxDigits` digits (-1 when not one); feature indices may have 15. */
+function readInt(buf: Buffer, s: number, e: number, maxDigits = 9): number {
+  if (s >= e || e - s > maxDigits) return -1;
   let v = 0;
   for (let i = s; i < e; i++) {
     const d = buf[i] - 48;
@@ -116,7 +105,7 @@ export function parseSparse(
         cellE = c2;
         vs = c2 + 1;
       } else if (map) {
-        const index = readIndex(buf, ts, c1);
+        const index = readInt(buf, ts, c1, 15);
         if (index < 0) { problem = `feature index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`; break; }
         field = map.positional ? tok - 2 : map.fieldOf(index);
         if (field < 0) { problem = `index ${index} is in no range of dataset.field_map`; break; }
