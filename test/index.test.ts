@@ -28,7 +28,7 @@ before(async () => {
 
 test('the entry exports exactly the documented names', () => {
   assert.deepEqual(Object.keys(slimctr).sort(), [
-    'ConfigError', 'DataError', 'ExportError', 'MetricError', 'Model', 'ModelFileError', 'RequestError', 'ShapeError', 'SlimctrError',
+    'ConfigError', 'DataError', 'DependencyError', 'ExportError', 'MetricError', 'Model', 'ModelFileError', 'RequestError', 'ShapeError', 'SlimctrError',
     'TrainingError', 'UsageError', 'VERSION', 'compress', 'exportOnnx', 'loadModel', 'serve', 'startEngine', 'train',
   ]);
   assert.equal(slimctr.VERSION, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);

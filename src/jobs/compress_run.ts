@@ -9,7 +9,9 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPlan } from '../compress/apply.js';
-import { collectStats, type ModelStats } from '../compress/collect.js';
+import { collectStats, emptyStats, type ModelStats } from '../compress/collect.js';
+import type { Batch } from '../data/batch.js';
+import { Yielder } from '../util/yield.js';
 import { compressionReport, type TargetReport } from '../compress/report.js';
 import { selectRanks, type RankChoice } from '../compress/select.js';
 import { readConfigFile } from '../config/load.js';
@@ -26,7 +28,7 @@ import { fit, type FitOptions, type FitResult } from '../train/fit.js';
 import { formatLr } from '../train/progress.js';
 import { ensureEngine } from '../train/setup.js';
 import { MODEL_FILE } from '../train/trainer.js';
-import { UsageError } from '../util/errors.js';
+import { InterruptedError, UsageError } from '../util/errors.js';
 
 export interface CompressOptions extends RankChoice {
   /** Rows of the training split for statistics (all when omitted). */
@@ -45,6 +47,8 @@ export interface CompressOptions extends RankChoice {
   force?: boolean;
   threads?: number;
   log?: (msg: string) => void;
+  /** Ctrl-C: statistics stop (nothing written), or fine-tuning stops after its step and the compressed model is saved. */
+  signal?: AbortSignal;
 }
 
 export interface VariantResult {
@@ -76,6 +80,19 @@ function spectraOf(stats: ModelStats): Record<string, number[]> {
   for (const [path, s] of stats.layers) out[path] = [...s.eigen().values];
   stats.fields.forEach((s, f) => (out[`embedding.field${f}`] = [...s.eigen().values]));
   return out;
+}
+
+/** collectStats one batch at a time, yielding so a signal handler can run; an aborted signal stops it (throws). */
+async function collectInterruptibly(model: CTRModel, batches: Iterable<Batch>, maxRows = Infinity, signal?: AbortSignal): Promise<ModelStats> {
+  const into = emptyStats();
+  const yielder = new Yielder();
+  for (const b of batches) {
+    if (into.rows >= maxRows) break;
+    collectStats(model, [b], maxRows, into);
+    await yielder.maybe();
+    if (signal?.aborted) throw InterruptedError.of(signal, 'interrupted while collecting statistics: nothing was written');
+  }
+  return into;
 }
 
 /** Files a compress folder may hold; the pre-fine-tune model is kept beside the fine-tuned one. */
@@ -112,8 +129,8 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   const original = load();
   if (original.model.inputs?.ttFields.length) throw new UsageError(`${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`);
   log(`statistics over ${o.statsRows ? `${o.statsRows} rows of ` : ''}the training split`);
-  const stats = collectStats(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows);
-  const held = validation?.rows ? collectStats(original.model, validation.batches({ batchSize: tc.batch_size })) : null;
+  const stats = await collectInterruptibly(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows, o.signal);
+  const held = validation?.rows ? await collectInterruptibly(original.model, validation.batches({ batchSize: tc.batch_size }), undefined, o.signal) : null;
   const sel = selectRanks(original.model, stats, o);
   const budget = o.budget ?? (o.ratio ? sel.paramsBefore / o.ratio : null);
   const reached = sel.paramsBefore / sel.paramsAfter;
@@ -146,20 +163,22 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     saveModel(prePath, compressed, { ...withTest(m, variants[1].test), compression: sel.plan });
     variants[1].path = prePath;
     log(`fine-tuning ${name}`);
-    tuned = fit(compressed, train, validation, fitOpts);
+    tuned = await fit(compressed, train, validation, { ...fitOpts, signal: o.signal });
     variants.push({ name: `${name} + fine-tune`, params: compressed.paramCount(), test: score(compressed, test), fit: tuned });
   }
   const last = variants[variants.length - 1];
   const path = join(outDir, MODEL_FILE);
   saveModel(path, compressed, { ...withTest(m, last.test), compression: sel.plan });
   variants[variants.length - 1].path = path;
+  if (o.signal?.aborted) throw InterruptedError.of(o.signal, `interrupted: wrote ${path} (fine-tuning stopped early, best weights kept); no control, no report.json`);
 
   if ((o.control ?? o.finetune) && validation?.rows) {
     // The same budget as the fine-tuning: its epochs (so its steps) at its learning rate, no early stop.
     const exactEpochs = tuned?.epochs;
     log(`control: the original trained ${exactEpochs === undefined ? 'with early stopping' : `exactly ${exactEpochs} epoch(s), ${tuned!.steps} steps,`} at learning rate ${formatLr(fitOpts.lr)}`);
     const ctl = load();
-    const r = fit(ctl.model, train, validation, { ...fitOpts, exactEpochs });
+    const r = await fit(ctl.model, train, validation, { ...fitOpts, exactEpochs, signal: o.signal });
+    if (r.interrupted) throw InterruptedError.of(o.signal!, `interrupted during the control's training: ${path} is written; no control, no report.json`);
     const cpath = join(outDir, CONTROL_FILE);
     const ctlTest = score(ctl.model, test);
     saveModel(cpath, ctl.model, withTest(ctl.meta, ctlTest));

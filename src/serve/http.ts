@@ -8,16 +8,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Encoders } from '../data/index.js';
-import { loadModelFile } from '../io/model_file.js';
 import { engine, initEngine } from '../kernels/engine.js';
-import { loadModel, type ModelMeta } from '../persist/model_file.js';
+import { loadModel, loadModelParts, type ModelMeta } from '../persist/model_file.js';
 import { ModelFileError, RequestError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { MicroBatcher } from './batcher.js';
 import { exportOnnx } from './onnx/export.js';
 import { InferencePool } from './pool.js';
 import { encodePredictBody } from './request.js';
-import type { EngineName } from './runners.js';
+import { checkOnnxRuntime, type EngineName } from './runners.js';
 
 export interface ServeOptions {
   host: string;
@@ -72,13 +71,16 @@ export class PredictionServer {
     const r = meta.reader;
     this.knownColumns = opts.allowUnknownColumns ? null : new Set([...encoders.inputColumns, ...(r?.columns ?? []), ...(r?.label ? [r.label] : [])]);
     this.http = createServer((req, res) => this.handle(req, res));
+    // A client may half-close after sending its request (HTTP/1.0 style): still answer it.
+    (this.http as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
   /** Loads the model's metadata, starts the workers (each loads the model), then listens. */
   static async start(modelPath: string, opts: ServeOptions): Promise<PredictionServer> {
-    const meta = loadModelFile<ModelMeta>(modelPath).meta;
+    const meta = loadModelParts(modelPath).meta;
     if (!meta.encoders) throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
     const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);
+    if (opts.engine === 'onnx') await checkOnnxRuntime();
     const onnx = opts.engine === 'onnx' ? await exportInMemory(modelPath) : undefined;
     const pool = await InferencePool.start({ engine: opts.engine, modelPath, onnx, numCategorical: encoders.numCategorical, numDense: encoders.numDense }, opts.workers);
     const server = new PredictionServer(modelPath, meta, encoders, pool, opts);
@@ -134,7 +136,8 @@ export class PredictionServer {
       }
     };
     if (path === '/predict') route('POST', () => this.predict(req, res));
-    else if (path === '/health') route('GET', () => this.send(res, 200, { status: this.closing ? 'closing' : 'ok', workers: this.pool.size }));
+    // While draining, 503 so load balancers stop routing here.
+    else if (path === '/health') route('GET', () => this.send(res, this.closing ? 503 : 200, { status: this.closing ? 'closing' : 'ok', workers: this.pool.size }));
     else if (path === '/metadata') route('GET', () => this.send(res, 200, this.metadata()));
     else this.fail(res, new RequestError(404, `no route ${req.method} ${path} (routes: ${ROUTES})`));
   }
@@ -164,7 +167,11 @@ export class PredictionServer {
         return;
       }
       this.batcher.submit(encoded).then(
-        (probs) => this.send(res, 200, { predictions: Array.from(probs) }),
+        (probs) => {
+          const nan = probs.findIndex(Number.isNaN);
+          if (nan >= 0) this.fail(res, new RequestError(400, `rows[${nan}]: the model's score is NaN (numeric inputs far outside the training range?)`));
+          else this.send(res, 200, { predictions: Array.from(probs) });
+        },
         (err) => this.fail(res, err),
       );
     });

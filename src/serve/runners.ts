@@ -6,6 +6,7 @@
 import { initEngine } from '../kernels/engine.js';
 import { loadModel } from '../persist/model_file.js';
 import { predictLogits, sigmoid64 } from '../train/evaluate.js';
+import { DependencyError } from '../util/errors.js';
 
 export type EngineName = 'slimctr' | 'onnx';
 export const ENGINES: readonly EngineName[] = ['slimctr', 'onnx'];
@@ -26,14 +27,27 @@ export async function slimctrRunner(modelPath: string): Promise<ModelRunner> {
   };
 }
 
+/**
+ * onnxruntime-node, an optional peer dependency: a DependencyError saying how to install it when it
+ * is missing. Not exported, so that no published type names the package.
+ */
+async function loadOnnxRuntime(): Promise<typeof import('onnxruntime-node')> {
+  try {
+    return await import('onnxruntime-node');
+  } catch (err) {
+    const missing = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+    throw new DependencyError('onnxruntime-node', '--engine onnx', missing ? 'it is not installed' : (err as Error).message);
+  }
+}
+
+/** Fails with a DependencyError unless onnxruntime-node loads (checked before workers start). */
+export async function checkOnnxRuntime(): Promise<void> {
+  await loadOnnxRuntime();
+}
+
 /** An onnxruntime-node session (one intra-op thread) over exported ONNX bytes. */
 export async function onnxRunner(onnx: Uint8Array, numCategorical: number, numDense: number): Promise<ModelRunner> {
-  let ort: typeof import('onnxruntime-node');
-  try {
-    ort = await import('onnxruntime-node');
-  } catch (err) {
-    throw new Error(`--engine onnx needs the onnxruntime-node package (npm install onnxruntime-node): ${(err as Error).message}`);
-  }
+  const ort = await loadOnnxRuntime();
   const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   const wantsIds = session.inputNames.includes('ids');
   const wantsDense = session.inputNames.includes('dense');

@@ -15,6 +15,7 @@ import { Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { applyModelTensors, modelTensors } from '../persist/weights.js';
 import { tidy } from '../tensor/tensor.js';
 import { TrainingError } from '../util/errors.js';
+import { Yielder } from '../util/yield.js';
 import { metricsOf, scoreBatches } from './evaluate.js';
 import { formatLr } from './progress.js';
 import { epochBatches, type ShuffleSettings } from './setup.js';
@@ -35,6 +36,8 @@ export interface FitOptions {
   /** Stop after this many epochs without improvement (default 1). */
   patience?: number;
   log?: (msg: string) => void;
+  /** When aborted, the current step finishes and fit returns with the best weights (interrupted: true). */
+  signal?: AbortSignal;
 }
 
 export interface FitEpoch {
@@ -55,9 +58,11 @@ export interface FitResult {
   bestAuc: number;
   history: FitEpoch[];
   seconds: number;
+  /** Stopped by `signal` before the last epoch. */
+  interrupted: boolean;
 }
 
-export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: FitOptions): FitResult {
+export async function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: FitOptions): Promise<FitResult> {
   const started = performance.now();
   const monitor = o.monitor ?? { auc: 1 };
   const evaluate = (): { auc: number; logloss: number } => metricsOf(scoreBatches(model, val.batches({ batchSize: o.batchSize })));
@@ -66,9 +71,11 @@ export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: Fi
   let best = { value: monitoredValue(monitor, start), auc: start.auc, epoch: 0, weights: modelTensors(model) };
   o.log?.(`epoch 0: validation AUC ${start.auc.toFixed(6)}, logloss ${start.logloss.toFixed(6)}`);
   const opt = new Optimizer(model.params(), model.tables(), { kind: o.optimizer, lr: o.lr, embeddingL2: o.l2Embedding, weightDecay: o.weightDecay });
+  const yielder = new Yielder();
   const last = o.exactEpochs ?? o.epochs;
   let epochs = 0, steps = 0;
-  for (let epoch = 1; epoch <= last; epoch++) {
+  let interrupted = false;
+  for (let epoch = 1; epoch <= last && !interrupted; epoch++) {
     model.train();
     let lossSum = 0, rows = 0;
     for (const b of epochBatches(train, o.shuffle, o.batchSize, epoch)) {
@@ -83,6 +90,12 @@ export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: Fi
       steps++;
       lossSum += loss * b.rows;
       rows += b.rows;
+      await yielder.maybe();
+      if ((interrupted = o.signal?.aborted ?? false)) break;
+    }
+    if (interrupted) {
+      o.log?.(`interrupted in epoch ${epoch}: keeping the best weights so far (epoch ${best.epoch})`);
+      break;
     }
     epochs = epoch;
     const m = evaluate();
@@ -94,5 +107,5 @@ export function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: Fi
   }
   applyModelTensors(model, best.weights, 'best weights');
   model.eval();
-  return { epochs, steps, lr: o.lr, bestEpoch: best.epoch, bestAuc: best.auc, history, seconds: (performance.now() - started) / 1000 };
+  return { epochs, steps, lr: o.lr, bestEpoch: best.epoch, bestAuc: best.auc, history, seconds: (performance.now() - started) / 1000, interrupted };
 }

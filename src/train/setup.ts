@@ -43,6 +43,7 @@ export async function readerOf(ds: DatasetConfig, spec: TableSpec): Promise<Read
     multi_value: ds.multi_value,
     // Resolved (a featindex file read into ranges), so reading later needs no other file.
     field_map: spec.fieldMap,
+    on_bad_row: ds.on_bad_row,
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { backward, bceWithLogits } from '../autograd/index.js';
-import { prepareData, tableSpecOf, type CachedSplit } from '../data/index.js';
+import { prepareData, tableSpecOf, type CachedSplit, type PreparedData } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel } from '../models/registry.js';
@@ -16,6 +16,7 @@ import { Optimizer, SLOTS } from '../optim/optimizer.js';
 import { Rng } from '../tensor/rng.js';
 import { tidy } from '../tensor/tensor.js';
 import { ConfigError, ModelFileError, TrainingError, UsageError } from '../util/errors.js';
+import { Yielder } from '../util/yield.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { modelOptionsOf, type TrainConfig } from './config.js';
 import { monitorLabel } from '../config/training.js';
@@ -60,12 +61,27 @@ export interface TrainResult {
 function openRun(config: TrainConfig, resume?: string): RunDir {
   if (resume) return RunDir.open(resume);
   const r = config.run;
-  return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite });
+  // Overwriting removes the old run's model and checkpoint first: a new run killed before its first
+  // save must not leave the old model beside the new config.yaml.
+  return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite, artifacts: [MODEL_FILE, CHECKPOINT_FILE] });
+}
+
+/** Under on_bad_row: skip, says how many rows were skipped (with the first examples) and records it in metrics.jsonl. */
+function reportBadRows(config: TrainConfig, data: PreparedData, run: RunDir, say: (msg: string) => void): void {
+  if (config.dataset.on_bad_row !== 'skip') return;
+  // A reused cache counted its bad rows when it was built (the examples were reported then).
+  const count = data.rebuilt ? data.badRows.count : Math.max(0, ...Object.values(data.splits).map((s) => s?.manifest.badRows ?? 0));
+  const examples = data.rebuilt ? data.badRows.record().examples : [];
+  run.appendMetrics({ event: 'bad_rows', count, examples });
+  say(data.rebuilt ? data.badRows.summary() : `bad rows: ${count} skipped (counted when the data cache ${data.cacheDir} was built)`);
 }
 
 export async function train(config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const tc = config.training;
+  if (config.dataset.label === null) {
+    throw new ConfigError('dataset.label', 'training needs labels, but the label column is null (unlabelled data); name the label column, e.g. --dataset.label=label');
+  }
   await ensureEngine(tc.threads);
   const run = openRun(config, opts.resume);
   run.writeConfig(config);
@@ -155,12 +171,14 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   let stoppedEarly = false;
   let interrupted = false;
   let sessionEpochs = 0;
+  const yielder = new Yielder(); // lets a signal handler run between steps
   while (!loop.stopped && loop.epoch <= tc.epochs) {
     const epoch = loop.epoch;
     progress.startEpoch(epoch, Math.max(0, trainSplit.rows - loop.batchInEpoch * tc.batch_size));
     model.train();
     let index = 0;
     let stop = false;
+    let signalled = false;
     for (const b of epochBatches(trainSplit, tc, tc.batch_size, epoch)) {
       index++;
       if (index <= loop.batchInEpoch) continue; // resumed mid-epoch: these batches were trained before
@@ -173,7 +191,8 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
         optimizer.zeroGrad();
         throw new TrainingError(
           `training loss became ${loss} at step ${loop.step + 1} (epoch ${epoch}, batch ${index}/${batchesPerEpoch}); ` +
-            `lower training.lr (now ${loop.lr}) or check the data. The best model so far is in ${run.path}`,
+            `lower training.lr (now ${loop.lr}) or check the data. ` +
+            (existsSync(modelPath) ? `The best model so far is ${modelPath}` : `No model was saved yet (the run folder is ${run.path})`),
         );
       }
       optimizer.step();
@@ -183,9 +202,11 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
       loop.lossSum += loss * b.rows;
       loop.lossRows += b.rows;
       progress.step(b.rows, loss);
+      if (opts.signal) await yielder.maybe();
       if (opts.signal?.aborted) {
         checkpoint();
         interrupted = true;
+        signalled = true;
         break;
       }
       if (tc.eval_every > 0 && loop.step % tc.eval_every === 0 && index < batchesPerEpoch) {
@@ -201,7 +222,8 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     }
     progress.endEpoch();
     if (interrupted) {
-      say(`leaving at step ${loop.step} (epoch ${epoch}, batch ${index}); resume with --resume ${run.path}`);
+      const saved = !signalled || config.run.checkpoint ? `; resume with --resume ${run.path}` : ' (run.checkpoint is off: no checkpoint to resume from)';
+      say(`${signalled ? `interrupted: checkpoint ${config.run.checkpoint ? `written to ${ckPath}` : 'not written'}, ` : ''}leaving at step ${loop.step} (epoch ${epoch}, batch ${index})${saved}`);
       break;
     }
     if (!stop) {
@@ -232,6 +254,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     run.log(`test ${JSON.stringify(record)}`);
     progress.evaluation(record);
   }
+  reportBadRows(config, data, run, say);
   const seconds = (performance.now() - started) / 1000;
   say(`done in ${seconds.toFixed(1)} s: ${loop.epoch - 1} epoch(s), ${loop.step} steps`);
   return {

@@ -1,24 +1,29 @@
 /**
  * The browser page (built by `npm run build:web` into dist/web/): load a slimctr model file (file
  * input or `?model=URL`), show what it is, and score rows typed into the page with the same WASM
- * kernels as Node, on the page's thread. Needs cross-origin isolation (COOP/COEP headers) for the
- * kernels' shared memory.
+ * kernels as Node, on the page's thread. Works from any static host: what the browser must support
+ * is checked before a model is downloaded, and cross-origin isolation is not required.
  */
 import { initEngine, type Engine } from '../kernels/engine.js';
 import { loadModelFromBytes, type LoadedModel } from '../persist/model_bytes.js';
 import { SlimctrError } from '../util/errors.js';
+import { checkCapabilities } from './capabilities.js';
 import { parseRows } from './rows.js';
-import { encodeRows, inputColumns, predictProbabilities } from './score.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../api/score.js';
 import { exampleRowsText, summarize } from './summary.js';
 import { $, showError, showPredictions, showSummary } from './view.js';
 
 let engine: Promise<Engine> | null = null;
 let current: LoadedModel | null = null;
 
+/** Fails, before any download, when the browser lacks what the kernels need. */
+function checkBrowser(): void {
+  const { missing } = checkCapabilities();
+  if (missing.length > 0) throw new SlimctrError(`this browser cannot run slimctr's kernels: it lacks ${missing.join(' and ')}`);
+}
+
 function startEngine(): Promise<Engine> {
-  if (!globalThis.crossOriginIsolated) {
-    throw new SlimctrError('this page needs cross-origin isolation for the kernels\u2019 shared memory: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp');
-  }
+  checkBrowser();
   engine ??= initEngine({ threads: 1 });
   return engine;
 }
@@ -30,7 +35,7 @@ async function openModel(bytes: Uint8Array, name: string): Promise<void> {
   const loaded = loadModelFromBytes(bytes, name);
   const ms = performance.now() - t0;
   current = loaded;
-  showSummary(summarize(loaded, name, bytes.byteLength), eng.variant);
+  showSummary(summarize(loaded, name, bytes.byteLength), `${eng.variant}, ${eng.threads} thread${checkCapabilities().isolated ? '' : ' (page not cross-origin isolated)'}`);
   $('model-status').textContent = `loaded in ${ms.toFixed(1)} ms`;
   const rows = $('rows') as HTMLTextAreaElement;
   if (rows.value.trim() === '') rows.value = exampleRowsText(loaded);
@@ -62,6 +67,7 @@ function guarded<A extends unknown[]>(fn: (...args: A) => void | Promise<void>):
 }
 
 async function fetchModel(url: string): Promise<void> {
+  checkBrowser();
   const res = await fetch(url);
   if (!res.ok) throw new SlimctrError(`${url}: HTTP ${res.status} ${res.statusText}`);
   const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || url);

@@ -54,7 +54,7 @@ export function showSummary(s: ModelSummary, kernels: string): void {
   fact(facts, 'Parameters', int.format(s.params), 'model-params');
   fact(facts, 'Size', `${formatBytes(s.bytes)} (${int.format(s.bytes)} bytes)`, 'model-bytes');
   fact(facts, 'Written by', `slimctr ${s.writtenBy}`, 'model-version');
-  fact(facts, 'Kernels', `WebAssembly ${kernels}, 1 thread`, 'model-kernels');
+  fact(facts, 'Kernels', `WebAssembly ${kernels}`, 'model-kernels');
 
   const plan = $('model-plan');
   if (!s.compression) plan.replaceChildren(el('p', 'Not compressed (original model).', 'muted'));

@@ -1,6 +1,6 @@
 /**
  * End-to-end test of the browser page (`npm run test:browser`, not part of `npm test`): the built
- * page (dist/web) served with COOP/COEP headers, Debian's Chromium driven by playwright-core,
+ * page (dist/web) served with COOP/COEP headers (and once without), Debian's Chromium driven by playwright-core,
  * a trained + compressed DeepFM loaded with `?model=`, rows typed and scored; the probabilities
  * shown must equal Node's. A screenshot goes to test-output/browser/ (git-ignored).
  */
@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
-import { encodeRows, inputColumns, predictProbabilities } from '../../src/web/score.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { scratchDir } from '../train/toy_data.js';
 import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { serveStatic, type StaticServer } from './static_server.js';
@@ -113,15 +113,39 @@ test('a bad row shows an error naming its line; a missing model file shows the H
   await missing.close();
 });
 
-test('served without the cross-origin isolation headers, the page says which headers it needs', async () => {
+test('served without the cross-origin isolation headers (no SharedArrayBuffer), the page scores the same rows to the same probabilities', async () => {
   const plain = await serveStatic(webDir, { '/models/model.safetensors': modelPath }, false);
   try {
     const page = await browser.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(`${plain.url}/index.html?model=models/model.safetensors`);
-    await page.waitForSelector('#error:not([hidden])');
-    assert.match((await page.textContent('#error')) ?? '', /Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
+    await page.waitForSelector('#model-params', { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), false);
+    assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), 'undefined');
+    assert.match((await page.textContent('#model-kernels')) ?? '', /1 thread \(page not cross-origin isolated\)/);
+    assertClose(await score(page, fixtureRowsTsv), nodeProbabilities(fixtureRowsTsv));
+    assert.deepEqual(pageErrors, []);
     await page.close();
   } finally {
     await plain.close();
   }
+});
+
+test('a browser without WebAssembly SIMD is told so before the model is downloaded', async () => {
+  const page = await browser.newPage();
+  const requested: string[] = [];
+  page.on('request', (req) => requested.push(new URL(req.url()).pathname));
+  // Stand in for an old browser: SIMD modules fail to validate.
+  await page.addInitScript(() => {
+    const validate = WebAssembly.validate.bind(WebAssembly);
+    WebAssembly.validate = (bytes: BufferSource) => {
+      const b = new Uint8Array(bytes instanceof ArrayBuffer ? bytes : (bytes as ArrayBufferView).buffer);
+      return b.includes(0xfd) ? false : validate(bytes);
+    };
+  });
+  await page.goto(`${server.url}/index.html?model=models/model.safetensors`);
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match((await page.textContent('#error')) ?? '', /this browser cannot run slimctr's kernels: it lacks WebAssembly SIMD/);
+  assert.ok(!requested.includes('/models/model.safetensors'), `the model was not requested: ${requested.join(', ')}`);
+  await page.close();
 });

@@ -1,7 +1,7 @@
 /**
- * A tiny static file server for the browser test, on 127.0.0.1 and a free port. It sends the
- * cross-origin isolation headers the page needs (COOP/COEP: SharedArrayBuffer for the kernels'
- * shared memory), as any real host of the page must.
+ * A tiny static file server for the browser tests, on 127.0.0.1 and a free port. By default it
+ * sends the cross-origin isolation headers (COOP/COEP, which give pages SharedArrayBuffer); the
+ * tests also serve without them, as most static hosts do.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

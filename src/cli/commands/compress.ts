@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Command } from '../command.js';
+import { withInterrupts } from '../interrupt.js';
 import { numberFlag } from '../flags.js';
 import { formatTable } from '../table.js';
 import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
@@ -86,7 +87,7 @@ Options:
       threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
       log: flags.has('json') ? undefined : (m) => process.stderr.write(`${m}\n`),
     };
-    const r = await compressRun(values.model, opts);
+    const r = await withInterrupts('compress', 'finishing the step (a fine-tuned model is saved with its best weights)', (i) => compressRun(values.model!, { ...opts, signal: i.signal }));
     if (flags.has('json')) {
       process.stdout.write(`${JSON.stringify({ outDir: r.outDir, ratio: r.ratio, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit, ...v }) => ({ ...v, fit: fit && { epochs: fit.epochs, steps: fit.steps, lr: fit.lr, bestEpoch: fit.bestEpoch } })) })}\n`);
       return 0;
