@@ -15,6 +15,7 @@ import { BoundEncoders, EncodedRows, type RowRoute } from './encoders/bound.js';
 import { Encoders } from './encoders/encoders.js';
 import { EncoderFitter } from './encoders/fit.js';
 import { columnsOf, detectFormat, openTable, scanSparseWidth, type FormatName, type TableSpec } from './formats/table.js';
+import { maxFeaturesPerRow, rangesFromFeatindex, type ResolvedFieldMap } from './formats/field_map.js';
 import { writeFileAtomic } from './cache/atomic.js';
 import { checkManifest, type CacheKey } from './cache/manifest.js';
 import { CachedSplit } from './cache/reader.js';
@@ -22,6 +23,15 @@ import { CacheWriter } from './cache/writer.js';
 import { splitRoute, splitsOf, type SplitName } from './split.js';
 
 /** Reader settings for a dataset config (format detected from the training file when absent). */
+/** The dataset's field map with nothing left to read: a featindex file as ranges, a positional count filled in. */
+async function resolveFieldMap(ds: DatasetConfig): Promise<ResolvedFieldMap | undefined> {
+  const m = ds.field_map;
+  if (!m) return undefined;
+  if (m.by === 'featindex') return rangesFromFeatindex(m.file);
+  if (m.by === 'position') return { by: 'position', fields: m.fields ?? (await maxFeaturesPerRow(ds.train)) };
+  return m;
+}
+
 export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
   let format = ds.format as FormatName | undefined;
   let header = ds.header;
@@ -30,9 +40,10 @@ export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
     format = d.format;
     header ??= d.header;
   }
+  const fieldMap = format === 'libsvm' ? await resolveFieldMap(ds) : undefined;
   let numFields = ds.num_fields;
-  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined) numFields = await scanSparseWidth(ds.train, format);
-  return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value };
+  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined && !fieldMap) numFields = await scanSparseWidth(ds.train, format);
+  return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value, fieldMap };
 }
 
 /** (file, routes to splits) pairs for a dataset config: the training file (split by rows or ratio, or all training rows), then any validation and test files. */

@@ -49,6 +49,8 @@ export async function readerOf(ds: DatasetConfig, spec: TableSpec): Promise<Read
     label: ds.label,
     num_fields: spec.numFields,
     multi_value: ds.multi_value,
+    // Resolved (a featindex file read into ranges), so reading later needs no other file.
+    field_map: spec.fieldMap,
     on_bad_row: ds.on_bad_row,
   };
 }
@@ -62,6 +64,7 @@ export function tableSpecFromReader(r: ReaderSettings): Omit<TableSpec, 'format'
     columns: r.columns,
     numFields: r.num_fields,
     multiValue: r.multi_value,
+    fieldMap: r.field_map?.by === 'featindex' ? undefined : r.field_map,
   };
 }
 
