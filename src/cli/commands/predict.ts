@@ -8,6 +8,7 @@ import { predictLogits, sigmoid64 } from '../../train/evaluate.js';
 import { ensureEngine } from '../../train/setup.js';
 import { ModelFileError, UsageError } from '../../util/errors.js';
 import { modelPathOf, positiveInt } from './eval.js';
+import { PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
 import { takeFlags } from './train.js';
 
 /** A probability as CSV text: 8 significant digits (float32 logits carry about 7). */
@@ -31,8 +32,11 @@ Options:
   --output FILE    CSV of probabilities to write
   --batch N        rows per forward pass (default 4096)
   --threads N      kernel threads (default: one per core)
-  --quiet          no progress lines`,
+  --quiet          no progress lines
+
+${PREDICT_ONNX_USAGE}`,
   async run(argv) {
+    if (argv.includes('--onnx')) return predictOnnx(argv);
     const { values, flags, rest } = takeFlags(argv, ['model', 'input', 'output', 'batch', 'threads'], ['quiet']);
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
     for (const k of ['model', 'input', 'output']) if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);

@@ -6,14 +6,13 @@
  */
 import type { EmbeddingStore } from '../../embedding/store.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
-import { describeHost, type HostArray } from '../../io/onnx/host_array.js';
+import type { HostArray } from '../../io/onnx/host_array.js';
 import type { OnnxModel, OnnxNode, OnnxValueInfo } from '../../io/onnx/read.js';
-import { DataType } from '../../io/onnx/schema.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { Rng } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { DataError } from '../../util/errors.js';
+import { ShapeError } from '../../util/errors.js';
 import { FOLDABLE, OPS } from './ops.js';
 import { gatherTable, throughLinear } from './ops_parts.js';
 import { findParts, type GraphParts, type LinearTarget } from './parts.js';
@@ -25,11 +24,6 @@ export interface OnnxModelOptions {
   /** Optimizer slots per embedding row (0 SGD, 1 Adagrad, 2 Adam). */
   slots: number;
 }
-
-const FLOAT_INPUTS: number[] = [DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16];
-
-/** Whether an input of ONNX element type `t` takes floats (else integers or booleans). */
-export const takesFloats = (t: number): boolean => FLOAT_INPUTS.includes(t);
 
 type Part = { table: EmbeddingTable } | { linear: Linear; biasFolded: boolean };
 
@@ -113,7 +107,7 @@ export class OnnxGraphModel extends Module {
     for (const [k, t] of this.tensors) env.set(k, t);
     for (const v of this.graph.inputs) {
       const a = inputs.get(v.name);
-      if (!a) throw new DataError(v.name, 0, 0, `graph input '${v.name}' is missing`);
+      if (!a) throw new ShapeError(`graph input '${v.name}' is missing`);
       env.set(v.name, a.kind === 'float' ? Tensor.from(a.data, a.shape) : a);
     }
     for (const node of this.graph.nodes) {
