@@ -3,6 +3,7 @@
  * from a list of nodes, float/int initializers (raw_data or typed fields), and inputs/outputs.
  */
 import { ModelProtoType, DataType, AttrType } from '../../../src/io/onnx/schema.js';
+import { valueInfo } from '../../../src/serve/onnx/onnx_proto.js';
 
 export type Attr = number | number[] | { floats: number[] } | { f: number } | { tensor: Init };
 
@@ -56,10 +57,7 @@ function attribute(name: string, a: Attr): Record<string, unknown> {
   return { name, type: AttrType.TENSOR, t: tensor(a.tensor) };
 }
 
-function valueInfo(v: IoSpec): Record<string, unknown> {
-  const dim = v.dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
-  return { name: v.name, type: { tensorType: { elemType: v.type === 'float' ? DataType.FLOAT : DataType.INT64, shape: { dim } } } };
-}
+const io = (v: IoSpec): Record<string, unknown> => valueInfo({ ...v, type: v.type === 'float' ? DataType.FLOAT : DataType.INT64 });
 
 export function buildOnnx(m: ModelSpec): Uint8Array {
   const graph = {
@@ -69,8 +67,8 @@ export function buildOnnx(m: ModelSpec): Uint8Array {
       attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
     })),
     initializer: (m.inits ?? []).map(tensor),
-    input: m.inputs.map(valueInfo),
-    output: m.outputs.map(valueInfo),
+    input: m.inputs.map(io),
+    output: m.outputs.map(io),
   };
   const model = { irVersion: 8, producerName: 'slimctr-test', graph, opsetImport: [{ domain: '', version: m.opset ?? 17 }] };
   return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
