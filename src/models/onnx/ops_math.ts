@@ -103,10 +103,17 @@ function gemmOp(c: OpCall): Value[] {
   return [y];
 }
 
+/** Sum of any number of inputs, with broadcasting. */
+function sumOp(c: OpCall): Value[] {
+  const add2 = MATH_OPS.Add;
+  return [c.inputs.slice(1).reduce<Value>((acc, v) => add2({ ...c, inputs: [acc, v] })[0], input(c, 0))];
+}
+
 const intDiv = (x: number, y: number, int: boolean): number => (int ? Math.trunc(x / y) : x / y);
 
 export const MATH_OPS: Record<string, OpFn> = {
   Add: binaryOp(add, (x, y) => x + y),
+  Sum: sumOp,
   Sub: binaryOp(sub, (x, y) => x - y),
   Mul: binaryOp(mul, (x, y) => x * y),
   Div: binaryOp(div, intDiv),
