@@ -7,7 +7,7 @@
 import type { EmbeddingStore } from '../../embedding/store.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
 import type { HostArray } from '../../io/onnx/host_array.js';
-import type { OnnxModel, OnnxNode, OnnxValueInfo } from '../../io/onnx/read.js';
+import type { OnnxModel, OnnxNode } from '../../io/onnx/read.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { Rng } from '../../tensor/rng.js';
@@ -45,22 +45,20 @@ export class OnnxGraphModel extends Module {
       }
     }
     this.parts = findParts(graph);
-    const taken = this.held;
-    const byName = new Map(graph.nodes.map((n) => [n.name, n]));
     for (const t of this.parts.tables) {
       const w = graph.initializers.get(t.weight)!;
       const table = this.table(t.weight, opts.store.create(t.weight, t.rows, t.dim, opts.slots));
       table.writeRows(w.data as Float32Array);
-      for (const n of t.nodes) this.partOf.set(byName.get(n)!, { table });
-      taken.add(t.weight);
+      for (const n of t.nodes) this.partOf.set(n, { table });
+      this.held.add(t.weight);
     }
     for (const l of this.parts.linears) {
-      this.partOf.set(byName.get(l.node)!, { linear: this.module(l.weight, this.linearOf(l, byName.get(l.node)!)), biasFolded: l.bias !== null });
-      taken.add(l.weight);
-      if (l.bias) taken.add(l.bias);
+      this.partOf.set(l.node, { linear: this.module(l.weight, this.linearOf(l)), biasFolded: l.bias !== null });
+      this.held.add(l.weight);
+      if (l.bias) this.held.add(l.bias);
     }
     for (const [name, a] of graph.initializers) {
-      if (taken.has(name)) continue;
+      if (this.held.has(name)) continue;
       if (a.kind === 'float' && a.shape.length > 0 && !this.parts.frozen.has(name)) this.tensors.set(name, this.param(name, Tensor.param(Tensor.from(a.data, a.shape))));
       else this.constants.set(name, a);
     }
@@ -68,7 +66,8 @@ export class OnnxGraphModel extends Module {
   }
 
   /** A Linear holding a Gemm/MatMul's weight as [in, out] (and Gemm's alpha, beta and bias). */
-  private linearOf(l: LinearTarget, node: OnnxNode): Linear {
+  private linearOf(l: LinearTarget): Linear {
+    const node = l.node;
     const w = this.graph.initializers.get(l.weight)!.data;
     const lin = new Linear(l.inDim, l.outDim, new Rng(0), l.bias !== null);
     const alpha = l.op === 'Gemm' ? ((node.attrs.get('alpha') as number | undefined) ?? 1) : 1;
@@ -127,11 +126,6 @@ export class OnnxGraphModel extends Module {
       if (v === undefined) throw nodeError({ file: this.graph.file, opset: this.graph.opset, node: this.graph.nodes[this.graph.nodes.length - 1] }, `graph output '${o.name}' is never produced`);
       return [o.name, v];
     }));
-  }
-
-  /** The graph's inputs (name, element type, dims). */
-  get inputs(): OnnxValueInfo[] {
-    return this.graph.inputs;
   }
 }
 

@@ -21,14 +21,16 @@ export function attr(c: OpCall, name: string): AttrValue | undefined {
   return c.node.attrs.get(name);
 }
 
-export function attrInt(c: OpCall, name: string, fallback: number): number {
+/** A numeric attribute (int or float), or `fallback` when absent. */
+export function attrNumber(c: OpCall, name: string, fallback: number): number {
   const v = attr(c, name);
   if (v === undefined) return fallback;
-  if (typeof v !== 'number') throw nodeError(c, `attribute '${name}' must be an integer`);
+  if (typeof v !== 'number') throw nodeError(c, `attribute '${name}' must be a number`);
   return v;
 }
 
-export const attrFloat = attrInt;
+export const attrInt = attrNumber;
+export const attrFloat = attrNumber;
 
 export function attrInts(c: OpCall, name: string): number[] | undefined {
   const v = attr(c, name);

@@ -8,7 +8,7 @@ import type { HostArray } from '../../io/onnx/host_array.js';
 import type { OnnxModel, OnnxNode } from '../../io/onnx/read.js';
 
 export interface LinearTarget {
-  node: string;
+  node: OnnxNode;
   op: 'Gemm' | 'MatMul';
   weight: string;
   inDim: number;
@@ -22,7 +22,7 @@ export interface TableTarget {
   rows: number;
   dim: number;
   /** The Gather nodes reading the table. */
-  nodes: string[];
+  nodes: OnnxNode[];
 }
 
 export interface GraphParts {
@@ -54,7 +54,7 @@ export function findParts(m: OnnxModel): GraphParts {
     const u = uses.get(name) ?? [];
     if (!isMatrix(a) || u.length === 0) continue;
     if (u.every(({ node, slot }) => node.opType === 'Gather' && slot === 0 && ((node.attrs.get('axis') as number | undefined) ?? 0) === 0)) {
-      tables.push({ weight: name, rows: a.shape[0], dim: a.shape[1], nodes: u.map(({ node }) => node.name) });
+      tables.push({ weight: name, rows: a.shape[0], dim: a.shape[1], nodes: u.map(({ node }) => node) });
     }
   }
   const linears: LinearTarget[] = [];
@@ -67,7 +67,7 @@ export function findParts(m: OnnxModel): GraphParts {
     const [inDim, outDim] = transB ? [W.shape[1], W.shape[0]] : W.shape;
     const C = c ? init.get(c) : undefined;
     const bias = C && C.kind === 'float' && C.data.length === outDim && C.shape.length <= 2 && C.shape[C.shape.length - 1] === outDim && only(c) ? c : null;
-    linears.push({ node: node.name, op: node.opType, weight: w, inDim, outDim, bias });
+    linears.push({ node, op: node.opType, weight: w, inDim, outDim, bias });
   }
   const frozen = new Set<string>();
   for (const node of m.nodes) if (node.opType === 'BatchNormalization') for (const i of [3, 4]) if (node.inputs[i]) frozen.add(node.inputs[i]);

@@ -13,8 +13,6 @@ export type Value = Tensor | HostArray;
 
 export const isTensor = (v: Value): v is Tensor => v instanceof Tensor;
 
-export const shapeOf = (v: Value): readonly number[] => v.shape;
-
 /** The node and model a failure happened in: errors name the file, node, op type and opset. */
 export interface NodeContext {
   file: string;
