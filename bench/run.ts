@@ -4,6 +4,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { catchInterrupts } from '../src/cli/interrupt.js';
+import { removeLiveTempFiles } from '../src/io/atomic.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const names = readdirSync(here)
@@ -14,6 +16,12 @@ if (!name || !names.includes(name)) {
   console.error(`usage: npm run bench -- <name> [args]\nbenchmarks: ${names.join(', ')}`);
   process.exit(name ? 2 : 0);
 }
+// Ctrl-C / SIGTERM: results are written only at the end of a benchmark, so stop at once (temp files removed).
+const interrupt = catchInterrupts('bench', 'no results written; stopping');
+interrupt.signal.addEventListener('abort', () => {
+  removeLiveTempFiles();
+  process.exit(interrupt.exitCode() ?? 130);
+});
 const mod = (await import(`./${name}.js`)) as { run(args: string[]): Promise<void> };
 await mod.run(args);
 process.exit(0);

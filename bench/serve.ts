@@ -1,33 +1,20 @@
 /**
  * `npm run bench -- serve [--duration S] [--connections N] [--rows N] [--workers N] [--quick]`:
- * trains a DeepFM for one epoch on criteo_80k.tsv (synthetic Criteo-like rows when the shared
- * folder is absent), makes an AFM-compressed copy (ratio 3, no fine-tuning), then load-tests
+ * makes the DeepFM pair of bench/lib/criteo_pair.ts (original and AFM ratio 3), then load-tests
  * `slimctr serve` on 127.0.0.1 for each of: original and compressed model on slimctr's kernels,
  * and both exported to onnxruntime-node. Each case: a fresh server process, a 1 s warm-up, then a
  * fixed-duration closed loop of N keep-alive connections, each POSTing R raw rows per request.
  * Prints requests/s, rows/s, p50/p99 latency and the server's mean batch size.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { collectStats } from '../src/compress/collect.js';
-import { applyPlan } from '../src/compress/apply.js';
-import { selectRanks } from '../src/compress/select.js';
-import { BadRows, CRITEO_COLUMNS, streamBatches } from '../src/data/index.js';
-import { writeSynth } from '../src/data/synth.js';
-import { EmbeddingStore } from '../src/embedding/store.js';
-import { initEngine } from '../src/kernels/engine.js';
-import { loadModel, saveModel } from '../src/persist/model_file.js';
-import { Rng } from '../src/tensor/rng.js';
-import { metricsOf, scoreFile } from '../src/train/evaluate.js';
-import { parseTrainConfig } from '../src/train/config.js';
-import { ProgressReporter } from '../src/train/progress.js';
-import { train } from '../src/train/trainer.js';
-import { tableSpecForModel } from '../src/serve/raw_input.js';
+import { CRITEO_COLUMNS } from '../src/data/index.js';
+import { criteoPair } from './lib/criteo_pair.js';
 import { report, type Row } from './report.js';
 
 const bin = fileURLToPath(new URL('../../bin/slimctr.js', import.meta.url));
@@ -93,50 +80,11 @@ export async function run(args: string[]): Promise<void> {
   const workers = Number(values.workers ?? Math.max(1, availableParallelism() - 1));
   const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-serve-'));
   try {
-    const shared = process.env.SLIMCTR_SHARED_DATA ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
-    let file = join(shared, 'criteo/criteo_80k.tsv');
-    if (!existsSync(file)) {
-      file = join(dir, 'synth.tsv');
-      await writeSynth(file, { rows: 80_000, seed: 1 });
-    }
-    const hidden = quick ? [64, 32] : [400, 400, 400];
-    const config = parseTrainConfig({
-      dataset: { format: 'criteo_tsv', train: file, cache_dir: join(dir, 'cache'), split: { by: 'rows', train: '1-64000', validation: '64001-72000', test: '72001-' } },
-      features: {
-        categorical: Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`C${i + 1}`, { min_count: 3 }])),
-        numeric: Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`I${i + 1}`, { transform: i % 2 ? 'log1p' : 'criteo_bucket' }])),
-      },
-      model: { name: 'deepfm', embedding_dim: 16, hidden },
-      training: { batch_size: 1024, epochs: 1, lr: 1e-3, seed: 1 },
-      run: { dir: join(dir, 'run') },
-    });
-    let t = performance.now();
-    await train(config, { progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }) });
-    console.error(`serve bench: trained DeepFM ${hidden.join('-')} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    await initEngine({ threads: availableParallelism() });
-    const original = join(dir, 'run', 'model.safetensors'), compressed = join(dir, 'compressed.safetensors');
-    const store = new EmbeddingStore();
-    const loaded = loadModel(original, { store });
-    const spec = await tableSpecForModel(loaded.meta.reader!, file);
-    const calib = [];
-    for await (const b of streamBatches(file, spec, loaded.encoders!, { batchSize: 4096 })) {
-      calib.push(b);
-      if (calib.length === 4) break;
-    }
-    const sel = selectRanks(loaded.model, collectStats(loaded.model, calib), { method: 'afm', ratio: 3 });
-    applyPlan(loaded.model, sel.plan, { rng: new Rng(1), store, slots: 0 }, collectStats(loaded.model, calib));
-    const { kind: _k, slimctr_version: _v, params: _p, ...meta } = loaded.meta;
-    saveModel(compressed, loaded.model, { ...meta, compression: sel.plan });
-    const auc = async (path: string): Promise<number> => {
-      const m = loadModel(path);
-      return metricsOf(await scoreFile(m.model, file, spec, m.encoders!, { batchSize: 4096, rows: [72001, 80000], badRows: new BadRows('skip') })).auc;
-    };
-    const models = [
-      { name: 'DeepFM original', path: original, params: sel.paramsBefore, auc: await auc(original) },
-      { name: 'DeepFM AFM x3 (no fine-tune)', path: compressed, params: sel.paramsAfter, auc: await auc(compressed) },
-    ];
+    const pair = await criteoPair(dir, { quick, threads: availableParallelism(), log: (m) => console.error(`serve bench: ${m}`) });
+    const { file, plan } = pair;
+    const models = [pair.original, pair.compressed];
     // Request bodies: raw test rows as objects by column name (label left out).
-    const lines = readFileSync(file, 'utf8').split('\n').slice(72000, 80000).filter(Boolean);
+    const lines = readFileSync(file, 'utf8').split('\n').slice(pair.testRows[0] - 1, pair.testRows[1]).filter(Boolean);
     const objects = lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [CRITEO_COLUMNS[i], v]).slice(1)));
     const bodies = Array.from({ length: Math.floor(objects.length / rowsPerRequest) }, (_, i) => JSON.stringify({ rows: objects.slice(i * rowsPerRequest, (i + 1) * rowsPerRequest) }));
     const rows: Row[] = [];
@@ -160,7 +108,7 @@ export async function run(args: string[]): Promise<void> {
         }
       }
     }
-    report('serve', rows, { duration_s: duration, connections, rows_per_request: rowsPerRequest, workers, max_batch: Number(values['max-batch']), max_wait_ms: Number(values['max-wait-ms']), loadavg_at_start: loadavg(), plan: sel.plan, data: file });
+    report('serve', rows, { duration_s: duration, connections, rows_per_request: rowsPerRequest, workers, max_batch: Number(values['max-batch']), max_wait_ms: Number(values['max-wait-ms']), loadavg_at_start: loadavg(), plan, data: file });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,6 +32,19 @@ export const browserOnly = {
   },
 };
 
+/**
+ * esbuild plugin: zod's messages in English only. zod re-exports every locale (`z.locales`, about
+ * 260 KB minified) although it registers English on its own; slimctr never switches locale.
+ */
+export const zodEnglishOnly = {
+  name: 'slimctr-zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      (args.importer.includes(`${'/node_modules/zod/'}`) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
 /** Bundles `entry` for browsers into `outfile`; returns esbuild's result (throws on any error). */
 export async function bundle(entry, outfile, { minify = true, sourcemap = true } = {}) {
   return esbuild.build({
@@ -45,7 +58,7 @@ export async function bundle(entry, outfile, { minify = true, sourcemap = true }
     sourcemap,
     metafile: true,
     logLevel: 'silent',
-    plugins: [browserOnly],
+    plugins: [browserOnly, zodEnglishOnly],
   });
 }
 
@@ -61,7 +74,7 @@ function kernelFiles() {
 export async function buildLib(outDir = join(root, 'dist', 'lib')) {
   const kernels = kernelFiles();
   mkdirSync(outDir, { recursive: true });
-  await bundle(join(root, 'src', 'web', 'index.ts'), join(outDir, 'web.js'), { minify: false, sourcemap: false });
+  await bundle(join(root, 'src', 'web', 'index.ts'), join(outDir, 'web.js'), { minify: true, sourcemap: false });
   for (const f of kernels) copyFileSync(f, join(outDir, f.split('/').pop()));
   return { outDir };
 }

@@ -9,7 +9,7 @@ import type { CTRModel } from '../models/model.js';
 import type { Batch } from '../models/types.js';
 import { loadModelFromBytes, type LoadedModel, type ModelMeta } from '../persist/model_bytes.js';
 import { UsageError } from '../util/errors.js';
-import { encodeRows, inputColumns, predictProbabilities } from '../web/score.js';
+import { encodeRows, inputColumns, predictProbabilities } from './score.js';
 
 export class Model {
   /** The engine whose memory holds the weights: a model cannot outlive it. */

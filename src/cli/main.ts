@@ -1,6 +1,7 @@
 import { SlimctrError } from '../util/errors.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
+import { endQuietlyOnBrokenPipe } from './pipe.js';
 
 function help(list: Command[]): string {
   const width = Math.max(...list.map((c) => c.name.length));
@@ -10,6 +11,7 @@ function help(list: Command[]): string {
 
 /** CLI entry: returns the exit code. Known failures print one clear line, not a stack trace. */
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnBrokenPipe();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help(commands));

@@ -35,8 +35,8 @@ function parentOf(model: Module, path: string): [Module, string] {
 }
 
 function setLinear(l: Linear, W: Float32Array, b: Float32Array): void {
-  l.W.data.set(W);
-  l.b?.data.set(b);
+  l.W.assign(W);
+  l.b?.assign(b);
 }
 
 /** Applies `plan`; with `stats`, weights come from the factorization, otherwise they stay random. */
@@ -83,8 +83,8 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
   });
   const P = Tensor.param(Tensor.zeros([F, k, D])), mu = Tensor.param(Tensor.zeros([F, D]));
   factors.forEach((tf, f) => {
-    P.data.set(tf.P, f * k * D);
-    mu.data.set(tf.mu, f * D);
+    P.assign(tf.P, f * k * D);
+    mu.assign(tf.mu, f * D);
   });
   const fuse = plan.fuse && model.embeddingUse.mlp;
   if (fuse) fuseFirstLayer(model, factors, F, D, k, ctx, stats !== undefined);

@@ -1,5 +1,7 @@
 /**
- * Per-target compression report: rank, energy kept on the calibration data, parameters before
+ * Per-target compression report: rank, energy kept (what each method keeps: for AFM the share of
+ * the target's output variance on the training rows, for SVD the share of the weights' squared
+ * Frobenius norm; ENERGY_KEPT_MEANS says it in words), parameters before
  * and after, and the relative output error on held-out rows. For AFM and SVD the factored output
  * is a projection of the original one (onto U_k around the training mean for AFM, onto the right
  * singular vectors around the bias for SVD), so the held-out error follows from the held-out
@@ -12,6 +14,14 @@ import type { Eigen } from './eigen.js';
 import { rightSingular } from './factor.js';
 import type { Selection } from './select.js';
 import { energyKept, type OutputStats } from './stats.js';
+
+/** What `energyKept` measures for each method, and what `heldOutError` measures. */
+export const ENERGY_KEPT_MEANS: Record<string, string> = {
+  afm: 'share of the output variance kept on the training rows',
+  'afm-act': 'share of the output variance kept on the training rows (before the activation)',
+  svd: 'share of the weights\' squared Frobenius norm kept (sum of kept squared singular values)',
+};
+export const HELD_OUT_ERROR_MEANS = 'relative RMS error of the target\'s output on validation rows (residual / variance, square-rooted)';
 
 export interface TargetReport {
   target: string;
@@ -63,7 +73,8 @@ export function compressionReport(model: CTRModel, sel: Selection, train: ModelS
       let err: number | null = null;
       if (k !== null && held && method === 'afm') err = projectionError(held, eig, s.mean(), k);
       if (k !== null && held && method === 'svd') err = projectionError(held, rightSingular(layer.W.toArray(), layer.inDim, layer.outDim), layer.b?.toArray() ?? new Float32Array(layer.outDim), k);
-      return { ...base, shape: `${layer.inDim}x${layer.outDim}`, energyKept: k === null ? null : energyKept(eig.values, k), heldOutError: k === null ? 0 : err };
+      const energyOf = method === 'svd' ? rightSingular(layer.W.toArray(), layer.inDim, layer.outDim) : eig;
+      return { ...base, shape: `${layer.inDim}x${layer.outDim}`, energyKept: k === null ? null : energyKept(energyOf.values, k), heldOutError: k === null ? 0 : err };
     }
     const inputs = model.inputs!;
     const D = inputs.dim;
@@ -73,7 +84,8 @@ export function compressionReport(model: CTRModel, sel: Selection, train: ModelS
       const w = inputs.fieldTables[f].rows / V;
       if (k === null) return;
       const eig = s.eigen();
-      kept += w * energyKept(eig.values, k);
+      const table = inputs.fieldTables[f];
+      kept += w * energyKept(method === 'svd' ? rightSingular(table.readRows(), table.rows, D).values : eig.values, k);
       const held = heldOut?.fields[f];
       if (held && method === 'afm') { err += w * projectionError(held, eig, s.mean(), k); errCount++; }
     });

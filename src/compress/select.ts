@@ -55,6 +55,8 @@ export interface Selection {
   targets: Target[];
   paramsBefore: number;
   paramsAfter: number;
+  /** Under a budget: why the plan ends below it (which rule cut more than needed). */
+  notes: string[];
   /** Exact parameter count for any rank assignment over these targets. */
   count(ranks: Ranks): number;
   /** Parameters of one target under an assignment (for reports). */
@@ -116,6 +118,7 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
   const c = costing(model, stats, fuse, choice.only);
   const { targets } = c;
   const ranks: Ranks = new Map(targets.map((t) => [t.path, null]));
+  const notes: string[] = [];
   const saves = (t: Target, k: number): boolean => c.count(new Map(ranks).set(t.path, k)) < c.count(new Map(ranks).set(t.path, null));
   if (choice.ranks) {
     for (const [path, k] of Object.entries(choice.ranks)) {
@@ -131,11 +134,22 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
     }
   } else {
     const budget = choice.budget ?? model.paramCount() / (choice.ratio ?? 4);
-    greedy(targets, ranks, c.count, budget);
+    const last = greedy(targets, ranks, c.count, budget);
+    const afterBudget = c.count(ranks);
+    if (last && afterBudget < budget) {
+      notes.push(`the last budget cut (${last.path} to rank ${last.k}) saved ${last.saved} parameters where ${Math.round(last.saved - (budget - afterBudget))} were left above the budget`);
+    }
     const e = choice.fieldEnergy ?? 0.99;
+    const perField: string[] = [];
     for (const t of e > 0 ? targets.filter((x) => x.kind === 'layer' && x.perExample > 1.5 && ranks.get(x.path) === null) : []) {
       const k = rankFor(t, e);
-      if (k !== null && saves(t, k)) ranks.set(t.path, k);
+      if (k !== null && saves(t, k)) {
+        ranks.set(t.path, k);
+        perField.push(`${t.path}:${k}`);
+      }
+    }
+    if (perField.length) {
+      notes.push(`--field-energy ${e} factored ${perField.length} layer(s) run once per field (${perField.join(', ')}), saving ${afterBudget - c.count(ranks)} more parameters beyond the budget (--field-energy 0 leaves them to the budget)`);
     }
   }
   const layers: Record<string, number> = {};
@@ -148,7 +162,7 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
   }
   return {
     plan: { method: choice.method, layers, embeddingRank, fuse },
-    ranks, targets, paramsBefore: model.paramCount(), paramsAfter: c.count(ranks), count: c.count, targetParams: c.targetParams,
+    ranks, targets, paramsBefore: model.paramCount(), paramsAfter: c.count(ranks), notes, count: c.count, targetParams: c.targetParams,
   };
 }
 
@@ -159,9 +173,13 @@ function rankFor(t: Target, e: number): number | null {
   return 1 - t.lost(k) >= e - 1e-12 ? k : null;
 }
 
-/** Cuts ranks where the energy lost per parameter saved is smallest until the model fits `budget`. */
-function greedy(targets: Target[], ranks: Ranks, count: (r: Ranks) => number, budget: number): void {
+/**
+ * Cuts ranks where the energy lost per parameter saved is smallest until the model fits `budget`.
+ * Returns the last cut (it may take the model below the budget: cuts come in whole rank steps).
+ */
+function greedy(targets: Target[], ranks: Ranks, count: (r: Ranks) => number, budget: number): { path: string; k: number; saved: number } | null {
   let current = count(ranks);
+  let last: { path: string; k: number; saved: number } | null = null;
   while (current > budget) {
     let best: { t: Target; k: number; after: number; cost: number } | null = null;
     for (const t of targets) {
@@ -179,6 +197,8 @@ function greedy(targets: Target[], ranks: Ranks, count: (r: Ranks) => number, bu
     }
     if (!best) break; // nothing left to cut: the budget is below what the targets allow
     ranks.set(best.t.path, best.k);
+    last = { path: best.t.path, k: best.k, saved: current - best.after };
     current = best.after;
   }
+  return last;
 }

@@ -22,6 +22,11 @@ export class BadRows {
     if (ex.length > this.maxExamples) ex.pop();
   }
 
+  /** What metrics.jsonl records: the count and the first examples' messages. */
+  record(): { count: number; examples: string[] } {
+    return { count: this.count, examples: this.examples.map((e) => e.message) };
+  }
+
   /** One paragraph for the end of a run: how many rows were skipped and the first examples. */
   summary(): string {
     if (this.count === 0) return 'bad rows: 0';

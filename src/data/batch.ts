@@ -11,18 +11,17 @@ export interface Batch {
 
 export interface BatchOptions {
   batchSize: number;
-  /** Shuffle chunk order and runs of rows within each chunk (default false: file order). */
-  shuffle?: boolean;
-  /** Seed for the shuffle; use a different one per epoch (e.g. seed + epoch). */
-  seed?: number;
-  /** Rows read per chunk (the in-memory shuffle buffer); rounded up to a multiple of batchSize. */
-  chunkRows?: number;
   /**
-   * Shuffle granularity: runs of this many consecutive rows (default 64; capped so a chunk has at
-   * least 64 runs) are permuted within each chunk and copied whole. 1 shuffles single rows (slower:
-   * a cache miss per row). Chunks are always visited in a random order.
+   * Row order: 'none' (default, file order), 'full' (a uniform permutation of all rows, the split
+   * held in memory) or 'buffer' (blocks in random order through a shuffle buffer of bufferRows).
    */
-  shuffleRun?: number;
+  shuffle?: 'full' | 'buffer' | 'none';
+  /** Seed for the shuffle; use a different one per epoch. */
+  seed?: number;
+  /** Rows read per chunk in file order; rounded up to a multiple of batchSize. */
+  chunkRows?: number;
+  /** Shuffle buffer size in rows for shuffle 'buffer' (default 262144). */
+  bufferRows?: number;
   /** Drop the last batch when it has fewer than batchSize rows. */
   dropLast?: boolean;
 }

@@ -54,6 +54,14 @@ export function parseNumberString(str: string): number {
   return Number.isFinite(v) ? v : NaN;
 }
 
+/** The largest finite float32: model inputs are float32, so a value past it would become Infinity, then NaN. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** True when `v` stays finite as a float32 (the rule every reader applies to a transformed numeric input). */
+export function fitsFloat32(v: number): boolean {
+  return Math.abs(v) <= FLOAT32_MAX;
+}
+
 /** Parses a label: 1 / +1 / 1.0 -> 1; 0 / -1 / 0.0 / -1.0 -> 0. Anything else (empty too) -> NaN. */
 export function parseLabel(buf: Uint8Array, s: number, e: number): number {
   const n = e - s;

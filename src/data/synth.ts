@@ -4,9 +4,8 @@
  * and labels from a planted logistic model with first-order weights plus pairwise field
  * interactions, so that interaction models beat logistic regression.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { createGzip } from 'node:zlib';
-import { createWriteStream } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { AtomicFileWriter } from '../io/atomic_stream.js';
 import { rng } from './batch.js';
 
 export interface SynthOptions {
@@ -16,6 +15,8 @@ export interface SynthOptions {
   gzip?: boolean;
   /** CSV with a header line (label,I1..I13,C1..C26) instead of headerless Criteo TSV. */
   csv?: boolean;
+  /** When aborted, writing stops after the current chunk and the file is not written (writeSynth). */
+  signal?: AbortSignal;
 }
 
 /** Vocabulary size per categorical field (C1..C26): mixes tiny, mid and 1M+ fields. */
@@ -41,6 +42,15 @@ function hex8(v: number): string {
 
 /** Generates `rows` lines, calling `emit` with text chunks of about 1 MB. */
 export function generateSynth(opts: SynthOptions, emit: (text: string) => void): { positives: number } {
+  const chunks = synthChunks(opts);
+  for (let c = chunks.next(); ; c = chunks.next()) {
+    if (c.done) return c.value;
+    emit(c.value);
+  }
+}
+
+/** The rows as text chunks of about 1 MB; returns the number of positive labels. */
+function* synthChunks(opts: SynthOptions): Generator<string, { positives: number }> {
   const rand = rng(opts.seed ?? 1);
   let positives = 0;
   const sep = opts.csv ? ',' : '\t';
@@ -79,28 +89,33 @@ export function generateSynth(opts: SynthOptions, emit: (text: string) => void):
     positives += y;
     out += `${y}${sep}${cells.join(sep)}\n`;
     if (out.length > 1 << 20) {
-      emit(out);
+      yield out;
       out = '';
     }
   }
-  if (out) emit(out);
+  if (out) yield out;
   return { positives };
 }
 
-/** Writes synthetic data to `file` (gzip when opts.gzip). */
+/**
+ * Writes synthetic data to `file` (gzip when opts.gzip), atomically: the file appears when every row
+ * is written. An aborted `opts.signal` stops it between chunks (the file is then not written) and rejects.
+ */
 export async function writeSynth(file: string, opts: SynthOptions): Promise<{ positives: number }> {
-  if (opts.gzip) {
-    const gz = createGzip();
-    const done = new Promise<void>((res, rej) => gz.pipe(createWriteStream(file)).on('finish', res).on('error', rej));
-    const r = generateSynth(opts, (t) => gz.write(t));
-    gz.end();
-    await done;
-    return r;
-  }
-  const fd = openSync(file, 'w');
+  const out = await AtomicFileWriter.open(file);
   try {
-    return generateSynth(opts, (t) => writeSync(fd, t));
-  } finally {
-    closeSync(fd);
+    const chunks = synthChunks(opts);
+    for (let c = chunks.next(); ; c = chunks.next()) {
+      opts.signal?.throwIfAborted();
+      if (c.done) {
+        await out.commit();
+        return c.value;
+      }
+      // Each chunk is its own gzip member: a gzip reader reads the members as one stream.
+      await out.write(opts.gzip ? gzipSync(c.value) : c.value);
+    }
+  } catch (err) {
+    await out.abort();
+    throw err;
   }
 }

@@ -9,6 +9,7 @@
 import { engine } from '../kernels/engine.js';
 import { CALL_GATHER_ROWS, CALL_LOOKUP_UNIQUE, CALL_UPDATE_ROWS } from '../kernels/protocol.js';
 import type { Rng } from '../tensor/rng.js';
+import { noteWeightsChanged } from '../tensor/tensor.js';
 import type { TableGroup } from './group.js';
 
 export interface Shard {
@@ -190,5 +191,6 @@ export class EmbeddingTable {
       const v = s.group.f32(s.ptr, (s.hi - s.lo) * this.stride);
       for (let r = a; r < b; r++) v.set(values.subarray((r - start) * this.dim, (r - start + 1) * this.dim), (r - s.lo) * this.stride);
     }
+    noteWeightsChanged();
   }
 }

@@ -2,8 +2,10 @@
  * Atomic file replacement: write to a temp file in the target's folder, fsync it, rename it over
  * the target, fsync the folder. A crash (or a thrown error) at any point leaves the target either
  * as it was or fully replaced, never half-written; on error the temp file is removed.
+ * Temp files in use are tracked so a signal handler can remove them (removeLiveTempFiles), and the
+ * first temp file made in a folder sweeps that folder's stale ones (left by a killed process).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -18,10 +20,65 @@ export interface AtomicWriteOptions {
   beforeRename?: (tempPath: string) => void | Promise<void>;
 }
 
-/** The temp file name used for `path`: hidden, in the same folder, unique per call. */
+/** Temp files this process has made and not yet renamed or removed. */
+const liveTemps = new Set<string>();
+const sweptFolders = new Set<string>();
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
+  }
+}
+
+/** Removes temp files (named by tempPathFor) in `dir` whose writing process is gone; returns their names. */
+export function sweepStaleTempFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+/** The temp file name used for `path`: hidden, in the same folder, unique per call; tracked until released. */
 export function tempPathFor(path: string): string {
+  const dir = dirname(path);
+  if (!sweptFolders.has(dir)) {
+    sweptFolders.add(dir);
+    sweepStaleTempFiles(dir);
+  }
   const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
-  return join(dirname(path), `.${basename(path)}.${tag}.tmp`);
+  const temp = join(dir, `.${basename(path)}.${tag}.tmp`);
+  liveTemps.add(temp);
+  return temp;
+}
+
+/** Stops tracking a temp file (renamed into place or removed). */
+export function releaseTempPath(temp: string): void {
+  liveTemps.delete(temp);
+}
+
+/** Removes every temp file this process is still writing (called on SIGINT / SIGTERM before exiting). */
+export function removeLiveTempFiles(): void {
+  for (const temp of liveTemps) removeQuietlySync(temp);
+  liveTemps.clear();
 }
 
 function chunksOf(data: AtomicData): readonly Uint8Array[] {
@@ -74,9 +131,11 @@ export function writeFileAtomic(path: string, data: AtomicData, options: AtomicW
       if (r instanceof Promise) throw new Error('writeFileAtomic: beforeRename must be synchronous; use writeFileAtomicAsync');
     }
     renameSync(temp, path);
+    releaseTempPath(temp);
   } catch (err) {
     if (fd !== undefined) closeSync(fd);
     removeQuietlySync(temp);
+    releaseTempPath(temp);
     throw err;
   }
   fsyncDirSync(dirname(path));
@@ -104,9 +163,11 @@ export async function writeFileAtomicAsync(
     handle = undefined;
     await options.beforeRename?.(temp);
     await rename(temp, path);
+    releaseTempPath(temp);
   } catch (err) {
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
+    releaseTempPath(temp);
     throw err;
   }
   let dir: Awaited<ReturnType<typeof open>> | undefined;

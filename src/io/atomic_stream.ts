@@ -6,12 +6,12 @@
  */
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { tempPathFor } from './atomic.js';
+import { releaseTempPath, tempPathFor } from './atomic.js';
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
 export class AtomicFileWriter {
-  private pending: string[] = [];
+  private pending: Buffer[] = [];
   private pendingBytes = 0;
   private done = false;
 
@@ -22,16 +22,17 @@ export class AtomicFileWriter {
     return new AtomicFileWriter(path, temp, await open(temp, 'wx', 0o644), flushBytes);
   }
 
-  /** Appends UTF-8 text (written out once `flushBytes` are buffered). */
-  async write(text: string): Promise<void> {
-    this.pending.push(text);
-    this.pendingBytes += text.length;
+  /** Appends UTF-8 text or bytes (written out once `flushBytes` are buffered). */
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
     if (this.pendingBytes >= this.flushBytes) await this.flush();
   }
 
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const data = Buffer.from(this.pending.join(''), 'utf8');
+    const data = Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
     let off = 0;
@@ -47,6 +48,7 @@ export class AtomicFileWriter {
       await this.handle.close();
       this.done = true;
       await rename(this.tempPath, this.path);
+      releaseTempPath(this.tempPath);
     } catch (err) {
       await this.abort();
       throw err;
@@ -65,5 +67,6 @@ export class AtomicFileWriter {
       await this.handle.close().catch(() => undefined);
     }
     await unlink(this.tempPath).catch(() => undefined);
+    releaseTempPath(this.tempPath);
   }
 }

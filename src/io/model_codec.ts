@@ -22,8 +22,12 @@ import {
   type TensorEntry,
 } from './safetensors.js';
 
-/** The model file layout version this code writes. Bump MINOR for additions old readers may ignore. */
-export const MODEL_FORMAT_VERSION = '1.0';
+/**
+ * The model file layout version this code writes. Bump MINOR for additions old readers may ignore.
+ * 2.0: encoder vocabularies moved from the JSON metadata into tensors (persist/vocab_tensors.ts);
+ * 1.x files (vocabularies inline) are still read.
+ */
+export const MODEL_FORMAT_VERSION = '2.0';
 export const MODEL_FORMAT_NAME = 'slimctr-model';
 
 export interface ModelFile<M = Record<string, unknown>> {
@@ -48,7 +52,7 @@ function headerDigest(metadata: Record<string, string>, entries: readonly Tensor
 }
 
 /** Serializes a model file to byte chunks (see saveModelFile). */
-export function encodeModelFile(tensors: ReadonlyMap<string, Tensor>, meta: object): Uint8Array[] {
+export function encodeModelFile(tensors: ReadonlyMap<string, Tensor>, meta: object, file = '<new model file>'): Uint8Array[] {
   const metaJson = JSON.stringify(meta);
   if (typeof metaJson !== 'string' || metaJson[0] !== '{') throw new TypeError('saveModelFile: meta must be a JSON object');
   const metadata: Record<string, string> = {
@@ -59,12 +63,12 @@ export function encodeModelFile(tensors: ReadonlyMap<string, Tensor>, meta: obje
     data_sha256: sha256Hex(tensorDataChunks(tensors)),
   };
   // The header checksum needs the final offsets: lay the file out once without it, read the table back.
-  const draft = encodeSafetensors(tensors, metadata);
+  const draft = encodeSafetensors(tensors, metadata, file);
   const headerBytes = draft[1];
   const dataLength = draft.slice(2).reduce((n, c) => n + c.byteLength, 0);
   const { entries } = parseSafetensorsHeader(headerBytes, dataLength, '<new model file>');
   metadata.header_sha256 = headerDigest(metadata, entries);
-  return encodeSafetensors(tensors, metadata);
+  return encodeSafetensors(tensors, metadata, file);
 }
 
 function parseVersion(v: string | undefined): [number, number] | null {
@@ -79,6 +83,10 @@ export function decodeModelFile<M = Record<string, unknown>>(bytes: Uint8Array, 
   if (md.format !== MODEL_FORMAT_NAME) {
     throw new ModelFileError(file, `not a slimctr model file (a safetensors file without slimctr metadata)`);
   }
+  // The checksum first: a damaged format_version is damage, not a newer version.
+  if (md.header_sha256 !== headerDigest(md, st.entries)) {
+    throw new ModelFileError(file, 'corrupt: header checksum mismatch (the header was changed or damaged)');
+  }
   const writtenBy = md.slimctr_version ?? 'unknown';
   const version = parseVersion(md.format_version);
   if (!version) throw new ModelFileError(file, `corrupt: bad format_version ${JSON.stringify(md.format_version)}`);
@@ -91,9 +99,6 @@ export function decodeModelFile<M = Record<string, unknown>>(bytes: Uint8Array, 
     );
   }
   if (version[0] < 1) throw new ModelFileError(file, `unsupported model format ${md.format_version}`);
-  if (md.header_sha256 !== headerDigest(md, st.entries)) {
-    throw new ModelFileError(file, 'corrupt: header checksum mismatch (the header was changed or damaged)');
-  }
   if (md.data_sha256 !== sha256Hex([bytes.subarray(st.dataStart)])) {
     throw new ModelFileError(file, 'corrupt: data checksum mismatch (tensor bytes were changed or damaged)');
   }

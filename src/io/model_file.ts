@@ -8,7 +8,7 @@ export { MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, decodeModelFile, encodeModelFi
 
 /** Writes tensors and a JSON meta object as a slimctr model file, atomically. */
 export function saveModelFile(path: string, tensors: ReadonlyMap<string, Tensor>, meta: object): void {
-  writeFileAtomic(path, encodeModelFile(tensors, meta));
+  writeFileAtomic(path, encodeModelFile(tensors, meta, path));
 }
 
 /** Reads and verifies a slimctr model file (checksums, format version); throws ModelFileError. */

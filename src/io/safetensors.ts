@@ -127,9 +127,10 @@ export function tensorDataChunks(tensors: ReadonlyMap<string, Tensor>): Uint8Arr
 
 /**
  * Serializes to chunks (length prefix + padded header, then each tensor's bytes) so large tensors
- * are written without one big concatenation. Header keys keep the map's order.
+ * are written without one big concatenation. Header keys keep the map's order. A header over
+ * MAX_HEADER_BYTES (which no reader would accept) is refused here, before anything is written.
  */
-export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array[] {
+export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}, file = '<new safetensors file>'): Uint8Array[] {
   const order = packingOrder(tensors);
   const offsets = new Map<string, [number, number]>();
   let pos = 0;
@@ -147,6 +148,9 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
   }
   for (const [name, t] of tensors) header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: offsets.get(name) };
   const text = new TextEncoder().encode(JSON.stringify(header));
+  if (text.length > MAX_HEADER_BYTES) {
+    throw new ModelFileError(file, `cannot save: the header would be ${text.length} bytes, over the ${MAX_HEADER_BYTES}-byte limit readers accept; nothing was written`);
+  }
   const json = new Uint8Array(Math.ceil(text.length / 8) * 8).fill(0x20);
   json.set(text);
   const prefix = new Uint8Array(8);

@@ -11,7 +11,7 @@ export function serializeSafetensors(tensors: ReadonlyMap<string, Tensor>, metad
 
 /** Writes a safetensors file atomically. */
 export function writeSafetensors(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata, path));
 }
 
 /** Reads a safetensors file; tensors are views into one buffer holding the file. */

@@ -1,19 +1,21 @@
 /**
- * Side-by-side comparison of model files (originals, compressed variants, controls): parameters,
- * bytes on disk, test AUC and logloss (as recorded in the file, or measured on `data`), batch-1
- * latency and batch-4096 throughput of slimctr's own forward pass. Also renders the charts:
+ * Side-by-side comparison of model files (originals, compressed variants before and after
+ * fine-tuning, controls): parameters, bytes on disk, test AUC and logloss (as recorded in the file,
+ * or measured on `data`), batch-1 latency and batch-4096 throughput of slimctr's own forward pass,
+ * timed in interleaved repeats. Also renders the charts:
  * test AUC against parameters, and the eigenvalue spectra a compress run recorded.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Batch, FeatureSpec } from '../models/types.js';
 import type { CTRModel } from '../models/model.js';
-import { loadModel } from '../persist/model_file.js';
+import { loadModel, type ModelMeta } from '../persist/model_file.js';
 import { chart, type Series } from '../report/svg.js';
 import { Rng } from '../tensor/rng.js';
 import { predictLogits } from '../train/evaluate.js';
 import { MODEL_FILE } from '../train/trainer.js';
 import { UsageError } from '../util/errors.js';
+import { CONTROL_FILE, PRE_FINETUNE_FILE } from './compress_run.js';
 
 export interface CompareRow {
   variant: string;
@@ -22,13 +24,20 @@ export interface CompareRow {
   bytes: number;
   testAuc: number | null;
   testLogloss: number | null;
-  /** Median milliseconds for one row. */
+  /** Batch-1 latency, ms: median over the timing repeats (each the median of its calls). */
   latencyMs: number;
-  /** Rows per second at batch 4096. */
+  /** Rows per second at batch 4096: median over the timing repeats. */
   throughput: number;
+  /** Smallest and largest repeat, and how many repeats (interleaved across the models compared). */
+  latencyRange?: [number, number];
+  throughputRange?: [number, number];
+  repeats?: number;
 }
 
-/** Model files named by the arguments: a run folder, a compress output folder (model + control) or a file. */
+/**
+ * Model files named by the arguments: a run folder, a compress output folder (the model before
+ * fine-tuning when kept, the compressed model, the control) or a file.
+ */
 export function modelFilesOf(args: string[]): { name: string; file: string }[] {
   const out: { name: string; file: string }[] = [];
   for (const a of args) {
@@ -38,8 +47,10 @@ export function modelFilesOf(args: string[]): { name: string; file: string }[] {
       continue;
     }
     const label = basename(a);
-    if (existsSync(join(a, MODEL_FILE))) out.push({ name: label, file: join(a, MODEL_FILE) });
-    if (existsSync(join(a, 'control.safetensors'))) out.push({ name: `${label} control`, file: join(a, 'control.safetensors') });
+    const pre = existsSync(join(a, PRE_FINETUNE_FILE));
+    if (pre) out.push({ name: `${label} before fine-tune`, file: join(a, PRE_FINETUNE_FILE) });
+    if (existsSync(join(a, MODEL_FILE))) out.push({ name: pre ? `${label} fine-tuned` : label, file: join(a, MODEL_FILE) });
+    if (existsSync(join(a, CONTROL_FILE))) out.push({ name: `${label} control`, file: join(a, CONTROL_FILE) });
   }
   return out;
 }
@@ -56,28 +67,62 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Times slimctr's forward pass: batch-1 median latency and batch-4096 throughput. */
-export function timeModel(model: CTRModel, spec: FeatureSpec, seconds = 1.5): { latencyMs: number; throughput: number } {
+/** Median of `fn`'s wall time, ms, over at least `min` calls and about `ms` milliseconds. */
+function medianMs(fn: () => void, ms: number, min: number): number {
+  const times: number[] = [];
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms || times.length < min) {
+    const s = performance.now();
+    fn();
+    times.push(performance.now() - s);
+  }
+  return median(times);
+}
+
+export interface Timing {
+  latencyMs: number;
+  throughput: number;
+  latencyRange: [number, number];
+  throughputRange: [number, number];
+  repeats: number;
+}
+
+/**
+ * Times slimctr's forward pass of several models, batch-1 latency and batch-4096 throughput, in
+ * `repeats` rounds that visit every model in turn (so a slow moment of the machine falls on all of
+ * them, not on one); each model's figure is the median over rounds, with the smallest and largest.
+ * `seconds` is the budget per model and measure, split over the rounds.
+ */
+export function timeModels(models: { model: CTRModel; spec: FeatureSpec }[], seconds = 1.5, repeats = 5): Timing[] {
   const rng = new Rng(5);
-  const one = randomBatch(spec, 1, rng), big = randomBatch(spec, 4096, rng);
-  for (let i = 0; i < 20; i++) predictLogits(model, one);
-  const lat: number[] = [];
-  let t0 = performance.now();
-  while (performance.now() - t0 < seconds * 500 || lat.length < 20) {
-    const s = performance.now();
-    predictLogits(model, one);
-    lat.push(performance.now() - s);
+  const inputs = models.map(({ spec }) => ({ one: randomBatch(spec, 1, rng), big: randomBatch(spec, 4096, rng) }));
+  models.forEach(({ model }, i) => {
+    for (let w = 0; w < 20; w++) predictLogits(model, inputs[i].one);
+    predictLogits(model, inputs[i].big);
+  });
+  const lat = models.map((): number[] => []), thr = models.map((): number[] => []);
+  const ms = (seconds * 500) / repeats;
+  for (let r = 0; r < repeats; r++) {
+    models.forEach(({ model }, i) => {
+      lat[i].push(medianMs(() => predictLogits(model, inputs[i].one), ms, 10));
+      thr[i].push(inputs[i].big.rows / (medianMs(() => predictLogits(model, inputs[i].big), ms, 2) / 1000));
+    });
   }
-  predictLogits(model, big);
-  // Median batch time: robust to other processes taking the CPU for a moment.
-  const batch: number[] = [];
-  t0 = performance.now();
-  while (performance.now() - t0 < seconds * 500 || batch.length < 5) {
-    const s = performance.now();
-    predictLogits(model, big);
-    batch.push(performance.now() - s);
-  }
-  return { latencyMs: median(lat), throughput: big.rows / (median(batch) / 1000) };
+  const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+  return models.map((_, i) => ({ latencyMs: median(lat[i]), throughput: median(thr[i]), latencyRange: range(lat[i]), throughputRange: range(thr[i]), repeats }));
+}
+
+/** Times one model (see timeModels). */
+export function timeModel(model: CTRModel, spec: FeatureSpec, seconds = 1.5, repeats = 3): Timing {
+  return timeModels([{ model, spec }], seconds, repeats)[0];
+}
+
+function rowOf(variant: string, file: string, model: CTRModel, meta: ModelMeta, test?: { auc: number; logloss: number } | null): Omit<CompareRow, keyof Timing> {
+  const m = test === undefined ? meta.training?.metrics?.test : test;
+  return {
+    variant, file, params: model.paramCount(), bytes: statSync(file).size,
+    testAuc: typeof m?.auc === 'number' ? m.auc : null, testLogloss: typeof m?.logloss === 'number' ? m.logloss : null,
+  };
 }
 
 /**
@@ -86,21 +131,25 @@ export function timeModel(model: CTRModel, spec: FeatureSpec, seconds = 1.5): { 
  */
 export function modelRow(variant: string, file: string, seconds: number, test?: { auc: number; logloss: number } | null): CompareRow {
   const { model, meta } = loadModel(file);
-  const m = test === undefined ? meta.training?.metrics?.test : test;
-  return {
-    variant, file, params: model.paramCount(), bytes: statSync(file).size,
-    testAuc: typeof m?.auc === 'number' ? m.auc : null, testLogloss: typeof m?.logloss === 'number' ? m.logloss : null,
-    ...timeModel(model, meta.features, seconds),
-  };
+  return { ...rowOf(variant, file, model, meta, test), ...timeModel(model, meta.features, seconds) };
 }
 
-export function compareModels(files: { name: string; file: string }[], seconds = 1.5): CompareRow[] {
-  return files.map(({ name, file }) => modelRow(name, file, seconds));
+/** Rows for model files, all loaded first and timed interleaved (timeModels). */
+export function compareModels(files: { name: string; file: string }[], seconds = 1.5, repeats = 5): CompareRow[] {
+  const loaded = files.map(({ file }) => loadModel(file));
+  const timings = timeModels(loaded.map(({ model, meta }) => ({ model, spec: meta.features })), seconds, repeats);
+  return files.map(({ name, file }, i) => ({ ...rowOf(name, file, loaded[i].model, loaded[i].meta), ...timings[i] }));
 }
+
+const spread = (r: [number, number] | undefined, digits: number, f = (x: number) => x.toFixed(digits)): string => (r ? ` (${f(r[0])}-${f(r[1])})` : '');
 
 export function compareMarkdown(rows: CompareRow[]): string {
+  const n = rows.find((r) => r.repeats)?.repeats;
+  const note = n ? `\nTimes: median of ${n} interleaved repeats (smallest-largest in brackets).\n` : '';
+  const count = (x: number): string => Math.round(x).toLocaleString('en-US');
   const head = '| variant | parameters | bytes on disk | test AUC | logloss | batch-1 latency (ms) | batch-4096 rows/s |\n|---|---:|---:|---:|---:|---:|---:|\n';
-  return head + rows.map((r) => `| ${r.variant} | ${r.params.toLocaleString('en-US')} | ${r.bytes.toLocaleString('en-US')} | ${r.testAuc?.toFixed(4) ?? '-'} | ${r.testLogloss?.toFixed(4) ?? '-'} | ${r.latencyMs.toFixed(3)} | ${Math.round(r.throughput).toLocaleString('en-US')} |`).join('\n') + '\n';
+  return head + rows.map((r) => `| ${r.variant} | ${r.params.toLocaleString('en-US')} | ${r.bytes.toLocaleString('en-US')} | ${r.testAuc?.toFixed(5) ?? '-'} | ${r.testLogloss?.toFixed(5) ?? '-'} | ` +
+    `${r.latencyMs.toFixed(3)}${spread(r.latencyRange, 3)} | ${count(r.throughput)}${spread(r.throughputRange, 0, count)} |`).join('\n') + '\n' + note;
 }
 
 export function aucChart(rows: CompareRow[], title = 'Test AUC against model size'): string {

@@ -1,14 +1,17 @@
 /**
  * The compress job on a trained run folder: statistics on the training split (or a sample),
  * rank selection, factorization, evaluation on the test split, optional fine-tuning with early
- * stopping on validation AUC, and the same extra training given to the original as a control.
- * Writes a folder with the compressed model.safetensors, report.json (per-target report, spectra,
- * metrics) and the control model when one was trained.
+ * stopping on the monitored validation value, and the same extra training given to the original as
+ * a control (the fine-tuning's epochs and steps at its learning rate). Writes a folder (refusing a
+ * non-empty one unless forced) with the compressed model.safetensors, report.json (per-target
+ * report, spectra, metrics) and, when fine-tuned, the model before fine-tuning and the control.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPlan } from '../compress/apply.js';
-import { collectStats, type ModelStats } from '../compress/collect.js';
+import { collectStats, emptyStats, type ModelStats } from '../compress/collect.js';
+import type { Batch } from '../data/batch.js';
+import { Yielder } from '../util/yield.js';
 import { compressionReport, type TargetReport } from '../compress/report.js';
 import { selectRanks, type RankChoice } from '../compress/select.js';
 import { readConfigFile } from '../config/load.js';
@@ -21,10 +24,11 @@ import { Rng } from '../tensor/rng.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { parseTrainConfig, type TrainConfig } from '../train/config.js';
 import { metricsOf, scoreBatches, type EvalMetrics } from '../train/evaluate.js';
-import { fit, type FitResult } from '../train/fit.js';
+import { fit, type FitOptions, type FitResult } from '../train/fit.js';
+import { formatLr } from '../train/progress.js';
 import { ensureEngine } from '../train/setup.js';
 import { MODEL_FILE } from '../train/trainer.js';
-import { UsageError } from '../util/errors.js';
+import { InterruptedError, UsageError } from '../util/errors.js';
 
 export interface CompressOptions extends RankChoice {
   /** Rows of the training split for statistics (all when omitted). */
@@ -36,9 +40,15 @@ export interface CompressOptions extends RankChoice {
   epochs?: number;
   /** Fine-tuning learning rate (default: the run's lr / 10). */
   lr?: number;
+  /** Fine-tuning epochs without improvement before stopping (default: training.finetune_patience). */
+  patience?: number;
   out?: string;
+  /** Replace a non-empty output folder. */
+  force?: boolean;
   threads?: number;
   log?: (msg: string) => void;
+  /** Ctrl-C: statistics stop (nothing written), or fine-tuning stops after its step and the compressed model is saved. */
+  signal?: AbortSignal;
 }
 
 export interface VariantResult {
@@ -51,6 +61,8 @@ export interface VariantResult {
 
 export interface CompressResult {
   outDir: string;
+  /** Under --ratio / a budget: asked and reached (original / compressed parameters), and why they differ. */
+  ratio?: { asked: number; reached: number; notes: string[] };
   plan: ReturnType<typeof selectRanks>['plan'];
   targets: TargetReport[];
   spectra: Record<string, number[]>;
@@ -68,6 +80,33 @@ function spectraOf(stats: ModelStats): Record<string, number[]> {
   for (const [path, s] of stats.layers) out[path] = [...s.eigen().values];
   stats.fields.forEach((s, f) => (out[`embedding.field${f}`] = [...s.eigen().values]));
   return out;
+}
+
+/** collectStats one batch at a time, yielding so a signal handler can run; an aborted signal stops it (throws). */
+async function collectInterruptibly(model: CTRModel, batches: Iterable<Batch>, maxRows = Infinity, signal?: AbortSignal): Promise<ModelStats> {
+  const into = emptyStats();
+  const yielder = new Yielder();
+  for (const b of batches) {
+    if (into.rows >= maxRows) break;
+    collectStats(model, [b], maxRows, into);
+    await yielder.maybe();
+    if (signal?.aborted) throw InterruptedError.of(signal, 'interrupted while collecting statistics: nothing was written');
+  }
+  return into;
+}
+
+/** Files a compress folder may hold; the pre-fine-tune model is kept beside the fine-tuned one. */
+export const PRE_FINETUNE_FILE = 'before-finetune.safetensors';
+export const CONTROL_FILE = 'control.safetensors';
+
+/** Makes `dir`, refusing one that holds anything unless `force` (then its earlier outputs are removed). */
+function prepareOutDir(dir: string, force: boolean): void {
+  const present = existsSync(dir) ? readdirSync(dir) : [];
+  if (present.length && !force) {
+    throw new UsageError(`${dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', ...' : ''}); choose another --out or pass --force to replace its results`);
+  }
+  for (const f of [MODEL_FILE, PRE_FINETUNE_FILE, CONTROL_FILE, 'report.json']) rmSync(join(dir, f), { force: true });
+  mkdirSync(dir, { recursive: true });
 }
 
 export async function compressRun(runDir: string, o: CompressOptions): Promise<CompressResult> {
@@ -90,49 +129,63 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   const original = load();
   if (original.model.inputs?.ttFields.length) throw new UsageError(`${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`);
   log(`statistics over ${o.statsRows ? `${o.statsRows} rows of ` : ''}the training split`);
-  const stats = collectStats(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows);
-  const held = validation?.rows ? collectStats(original.model, validation.batches({ batchSize: tc.batch_size })) : null;
+  const stats = await collectInterruptibly(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows, o.signal);
+  const held = validation?.rows ? await collectInterruptibly(original.model, validation.batches({ batchSize: tc.batch_size }), undefined, o.signal) : null;
   const sel = selectRanks(original.model, stats, o);
   const budget = o.budget ?? (o.ratio ? sel.paramsBefore / o.ratio : null);
+  const reached = sel.paramsBefore / sel.paramsAfter;
   if (budget !== null && sel.paramsAfter > budget) {
     log(`note: the budget of ${Math.round(budget)} parameters cannot be reached; the smallest plan keeps ${sel.paramsAfter} ` +
-      `(${(sel.paramsBefore / sel.paramsAfter).toFixed(2)}x): first-order weights and layers too small to factor are not compressed`);
+      `(${reached.toFixed(2)}x): first-order weights and layers too small to factor are not compressed`);
+  } else if (budget !== null) {
+    log(`ratio reached ${reached.toFixed(2)}x (${sel.paramsAfter} of ${sel.paramsBefore} parameters; asked ${(sel.paramsBefore / budget).toFixed(2)}x)`);
+    for (const n of sel.notes) log(`  above the ratio asked: ${n}`);
   }
   const targets = compressionReport(original.model, sel, stats, held);
   const variants: VariantResult[] = [{ name: 'original', params: original.model.paramCount(), test: score(original.model, test) }];
 
   const outDir = o.out ?? join(runDir, `compressed-${o.method}`);
-  mkdirSync(outDir, { recursive: true });
+  prepareOutDir(outDir, o.force ?? false);
   applyPlan(original.model, sel.plan, { rng: new Rng(tc.seed), store: original.store, slots }, stats);
   const compressed = original.model;
   compressed.eval();
   const name = o.method;
   variants.push({ name, params: compressed.paramCount(), test: score(compressed, test) });
-  const fitOpts = {
-    epochs: o.epochs ?? 3, batchSize: tc.batch_size, lr: o.lr ?? tc.lr / 10, optimizer: tc.optimizer, seed: tc.seed,
-    l2Embedding: tc.l2_embedding, weightDecay: tc.weight_decay, patience: 1,
+  const fitOpts: FitOptions = {
+    epochs: o.epochs ?? 3, batchSize: tc.batch_size, lr: o.lr ?? tc.lr / 10, optimizer: tc.optimizer, shuffle: tc,
+    l2Embedding: tc.l2_embedding, weightDecay: tc.weight_decay, monitor: tc.monitor, minDelta: tc.min_delta,
+    patience: o.patience ?? tc.finetune_patience, log,
   };
-  if (o.finetune && validation?.rows) {
-    log(`fine-tuning ${name}`);
-    const r = fit(compressed, train, validation, { ...fitOpts, log });
-    variants.push({ name: `${name} + fine-tune`, params: compressed.paramCount(), test: score(compressed, test), fit: r });
-  }
   const m = original.meta;
+  let tuned: FitResult | null = null;
+  if (o.finetune && validation?.rows) {
+    const prePath = join(outDir, PRE_FINETUNE_FILE);
+    saveModel(prePath, compressed, { ...withTest(m, variants[1].test), compression: sel.plan });
+    variants[1].path = prePath;
+    log(`fine-tuning ${name}`);
+    tuned = await fit(compressed, train, validation, { ...fitOpts, signal: o.signal });
+    variants.push({ name: `${name} + fine-tune`, params: compressed.paramCount(), test: score(compressed, test), fit: tuned });
+  }
   const last = variants[variants.length - 1];
   const path = join(outDir, MODEL_FILE);
   saveModel(path, compressed, { ...withTest(m, last.test), compression: sel.plan });
   variants[variants.length - 1].path = path;
+  if (o.signal?.aborted) throw InterruptedError.of(o.signal, `interrupted: wrote ${path} (fine-tuning stopped early, best weights kept); no control, no report.json`);
 
   if ((o.control ?? o.finetune) && validation?.rows) {
-    log('control: the same extra training for the original');
+    // The same budget as the fine-tuning: its epochs (so its steps) at its learning rate, no early stop.
+    const exactEpochs = tuned?.epochs;
+    log(`control: the original trained ${exactEpochs === undefined ? 'with early stopping' : `exactly ${exactEpochs} epoch(s), ${tuned!.steps} steps,`} at learning rate ${formatLr(fitOpts.lr)}`);
     const ctl = load();
-    const r = fit(ctl.model, train, validation, { ...fitOpts, log });
-    const cpath = join(outDir, 'control.safetensors');
+    const r = await fit(ctl.model, train, validation, { ...fitOpts, exactEpochs, signal: o.signal });
+    if (r.interrupted) throw InterruptedError.of(o.signal!, `interrupted during the control's training: ${path} is written; no control, no report.json`);
+    const cpath = join(outDir, CONTROL_FILE);
     const ctlTest = score(ctl.model, test);
     saveModel(cpath, ctl.model, withTest(ctl.meta, ctlTest));
     variants.push({ name: 'original + same extra training', params: ctl.model.paramCount(), test: ctlTest, fit: r, path: cpath });
   }
-  const result: CompressResult = { outDir, plan: sel.plan, targets, spectra: spectraOf(stats), variants };
+  const ratio = budget === null ? undefined : { asked: sel.paramsBefore / budget, reached, notes: sel.notes };
+  const result: CompressResult = { outDir, ratio, plan: sel.plan, targets, spectra: spectraOf(stats), variants };
   writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(result, null, 2));
   return result;
 }

@@ -25,6 +25,10 @@ export interface KernelExports {
   gather_rows(
     table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
   ): number;
+  /** Rows `ids` (n of them) of a quantized table, dequantized into out rows `outStride` floats apart (see assembly/quant.ts). */
+  gather_rows_q(
+    table: number, rowBytes: number, bits: number, dim: number, scales: number, offsets: number, ids: number, n: number, out: number, outStride: number,
+  ): void;
   /** Scratch bytes lookup_unique needs for n ids of a dim-wide table. */
   lookup_scratch_bytes(n: number, dim: number): number;
   /** Distinct ids of a batch, ascending (uniq, inverse, count), plus the lookup of rows [lo, hi); see assembly/sparse.ts. */

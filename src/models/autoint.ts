@@ -7,7 +7,7 @@ import { LinearTerm } from '../nn/linear_term.js';
 import { MLP, type MLPOptions } from '../nn/mlp.js';
 import { MultiHeadSelfAttention } from '../nn/self_attention.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { embeddingDim, numericMode } from './common.js';
+import { embeddingDim, embeddingInit, numericMode } from './common.js';
 import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
 import type { Batch, FeatureSpec, ModelContext } from './types.js';
@@ -23,7 +23,7 @@ export const attentionOptions = {
   wide: z.boolean().default(false).describe('add the first-order (LR) term to the logit'),
 };
 
-export const autointOptions = z.object({ embedding_dim: embeddingDim, numeric: numericMode, ...attentionOptions }).strict();
+export const autointOptions = z.object({ embedding_dim: embeddingDim, embedding_init: embeddingInit, numeric: numericMode, ...attentionOptions }).strict();
 export type AutoIntOptions = z.infer<typeof autointOptions>;
 
 /** AutoInt, and AutoInt+ when given MLP options (a parallel MLP over the flattened embeddings). */
@@ -38,7 +38,7 @@ export class AutoInt extends CTRModel {
 
   constructor(readonly kind: string, spec: FeatureSpec, o: AutoIntOptions, ctx: ModelContext, mlp?: MLPOptions) {
     super();
-    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx));
+    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = o.wide ? this.module('linear', new LinearTerm(spec, ctx)) : null;
     let width = o.embedding_dim;
     for (let i = 0; i < o.attention_layers; i++) {

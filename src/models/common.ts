@@ -8,6 +8,12 @@ export const batchNorm = z.boolean().default(false).describe('batch normalizatio
 export const numericMode = z.enum(['embedding', 'dense']).default('embedding')
   .describe('numeric features as fields (value x learned vector) or as raw values into the MLP');
 
+export const embeddingInit = z.object({
+  dist: z.enum(['normal', 'uniform', 'xavier']).default('normal')
+    .describe('normal: N(0, scale^2); uniform: U(-scale, scale); xavier: U(-a, a) with a = scale * sqrt(6 / (vocab + embedding_dim))'),
+  scale: z.number().positive().optional().describe('std (normal), bound (uniform) or gain (xavier); default 1e-4, 1e-4 and 1'),
+}).strict().default({ dist: 'normal' }).describe('initial embedding table values (default N(0, 1e-4^2), as FuxiCTR and DeepCTR)');
+
 /** The keys every deep model shares. */
-export const deepOptions = { embedding_dim: embeddingDim, hidden, dropout: dropoutRate, batch_norm: batchNorm, numeric: numericMode };
+export const deepOptions = { embedding_dim: embeddingDim, embedding_init: embeddingInit, hidden, dropout: dropoutRate, batch_norm: batchNorm, numeric: numericMode };
 export const numCrossLayers = z.number().int().min(0).default(3).describe('number of cross layers');

@@ -37,7 +37,7 @@ export class DCNv2 extends CTRModel {
     super();
     this.stacked = o.structure === 'stacked';
     this.embeddingUse = { mlp: !this.stacked, interaction: true };
-    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx));
+    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const width = flatWidth(this.inputs);
     this.cross = this.module('cross', o.low_rank === null
       ? new CrossNetV2(width, o.num_cross_layers, ctx.rng)

@@ -32,7 +32,7 @@ export class FiBiNET extends CTRModel {
 
   constructor(spec: FeatureSpec, o: z.infer<typeof fibinetOptions>, ctx: ModelContext) {
     super();
-    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx));
+    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     const F = this.inputs.numFields, D = o.embedding_dim;
     this.senet = this.module('senet', new SENet(F, o.reduction_ratio, ctx.rng));

@@ -34,7 +34,7 @@ export class ParallelCross extends CTRModel {
     makeCross: (width: number, layers: number, rng: Rng) => CrossNetwork,
   ) {
     super();
-    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx));
+    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const width = flatWidth(this.inputs);
     this.cross = this.module('cross', makeCross(width, o.num_cross_layers, ctx.rng));
     this.mlp = this.module('mlp', new MLP(width, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));

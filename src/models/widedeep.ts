@@ -22,7 +22,7 @@ export class WideDeep extends CTRModel {
 
   constructor(spec: FeatureSpec, o: z.infer<typeof widedeepOptions>, ctx: ModelContext) {
     super();
-    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx));
+    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     this.mlp = this.module('mlp', new MLP(flatWidth(this.inputs), { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
   }

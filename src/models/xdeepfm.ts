@@ -34,7 +34,7 @@ export class XDeepFM extends CTRModel {
 
   constructor(spec: FeatureSpec, o: z.infer<typeof xdeepfmOptions>, ctx: ModelContext) {
     super();
-    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx));
+    this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     this.cin = this.module('cin', new CIN(this.inputs.numFields, { layers: o.cin_layers, splitHalf: o.cin_split_half }, ctx.rng));
     this.cinOut = this.module('cinOut', new Linear(this.cin.outDim, 1, ctx.rng));

@@ -14,10 +14,16 @@ import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import { TTEmbedding, ttParamCount } from './tt_embedding.js';
 
-/** Initial embedding scale: Normal(0, 1e-4), as FuxiCTR and DeepCTR use. */
+/** Default initial embedding scale: Normal(0, 1e-4), as FuxiCTR and DeepCTR use (model.embedding_init changes it). */
 export const EMBEDDING_STD = 1e-4;
 
 export type NumericMode = 'embedding' | 'dense';
+
+/** How tables start (model.embedding_init): N(0, scale^2), U(-scale, scale), or Xavier-uniform times `scale`. */
+export interface EmbeddingInit {
+  dist: 'normal' | 'uniform' | 'xavier';
+  scale?: number;
+}
 
 export interface InputsOut {
   /** [B, F, D]: categorical fields, then numeric features when embedded (reconstructed on first use when compressed). */
@@ -58,7 +64,7 @@ export class FeatureInputs extends Module {
   private readonly ttIndex: number[];
   private readonly tableIndex: number[];
 
-  constructor(readonly spec: FeatureSpec, readonly dim: number, readonly numeric: NumericMode, ctx: ModelContext) {
+  constructor(readonly spec: FeatureSpec, readonly dim: number, readonly numeric: NumericMode, ctx: ModelContext, init: EmbeddingInit = { dist: 'normal' }) {
     super();
     const tt = ctx.tt;
     // TT-Rec cores only where they are smaller than the table (small vocabularies keep a table).
@@ -68,7 +74,8 @@ export class FeatureInputs extends Module {
     this.tableIndex = spec.categorical.flatMap((f, i) => (useTT(f.vocab) ? [] : [i]));
     this.fieldTables = spec.categorical.filter((f) => !useTT(f.vocab)).map((f) => {
       const t = ctx.store.create(f.name, f.vocab, dim, ctx.slots);
-      t.init(ctx.rng, 'normal', EMBEDDING_STD);
+      if (init.dist === 'xavier') t.init(ctx.rng, 'uniform', (init.scale ?? 1) * Math.sqrt(6 / (f.vocab + dim)));
+      else t.init(ctx.rng, init.dist, init.scale ?? EMBEDDING_STD);
       return this.table(f.name, t);
     });
     const N = spec.numeric.length;

@@ -8,7 +8,7 @@
  */
 import { concat, fieldAttention, isGradEnabled, layerNorm, linear, relu } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
-import { keep, Tensor, tidy } from '../tensor/tensor.js';
+import { currentWeightsVersion, keep, Tensor, tidy } from '../tensor/tensor.js';
 import { ShapeError } from '../util/errors.js';
 import { assembleFactored, factorAttention, factoredAttention, type FactoredWeights } from './factored_attention.js';
 import { Linear, linearObserved } from './linear.js';
@@ -39,7 +39,7 @@ export class MultiHeadSelfAttention extends Module {
   readonly outDim: number;
   private readonly scaled: boolean;
   /** Factored weights kept across inference calls (eval mode, no gradients); dropped on any other call. */
-  private frozen: { of: LinearLike[]; w: FactoredWeights } | null = null;
+  private frozen: { of: LinearLike[]; version: number; w: FactoredWeights } | null = null;
 
   constructor(readonly inDim: number, o: SelfAttentionOptions, rng: Rng) {
     super();
@@ -68,20 +68,22 @@ export class MultiHeadSelfAttention extends Module {
 
   /**
    * The factored form's weights when the projections are factored (else null). Serving reuses them
-   * from call to call; they are rebuilt after any call in training mode or with gradients on (when
-   * parameters may have changed) and when a projection was replaced.
+   * from call to call; they are rebuilt after any call in training mode or with gradients on, when
+   * a projection was replaced, and when the weights changed in place (currentWeightsVersion: an
+   * optimizer step, best weights restored, a model file loaded).
    */
   private factoredWeights(): FactoredWeights | null {
     const of = [this.query, this.key, this.value, ...(this.res ? [this.res] : [])];
     const inference = !this.training && !isGradEnabled();
-    if (inference && this.frozen?.of.every((l, i) => l === of[i])) return this.frozen.w;
+    const version = currentWeightsVersion();
+    if (inference && this.frozen?.version === version && this.frozen.of.every((l, i) => l === of[i])) return this.frozen.w;
     this.release();
     const f = factorAttention(this.query, this.key, this.value, this.res, this.headDim);
     if (!f) return null;
     if (!inference) return assembleFactored(f, this.inDim, this.heads, this.headDim);
     const w = tidy(() => assembleFactored(f, this.inDim, this.heads, this.headDim));
     for (const t of built(w)) keep(t);
-    this.frozen = { of, w };
+    this.frozen = { of, version, w };
     return w;
   }
 

@@ -6,7 +6,7 @@
 import { engine } from '../kernels/engine.js';
 import type { EmbeddingTable, SparseGrad, UpdateKind } from '../embedding/table.js';
 import { uniqueIds } from '../embedding/unique.js';
-import { Tensor, keep } from '../tensor/tensor.js';
+import { Tensor, keep, noteWeightsChanged } from '../tensor/tensor.js';
 
 export type OptimizerKind = 'sgd' | 'adagrad' | 'adam';
 
@@ -47,6 +47,7 @@ export class Optimizer {
 
   step(): void {
     this.t++;
+    noteWeightsChanged();
     const k = engine().k;
     const { kind } = this.opts;
     const b1 = this.opts.beta1 ?? 0.9, b2 = this.opts.beta2 ?? 0.999;

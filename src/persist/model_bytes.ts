@@ -8,7 +8,8 @@ import { applyPlan } from '../compress/apply.js';
 import type { CompressionPlan } from '../compress/plan.js';
 import { Encoders } from '../data/encoders/encoders.js';
 import { EmbeddingStore } from '../embedding/store.js';
-import { decodeModelFile } from '../io/model_codec.js';
+import { decodeModelFile, type ModelFile } from '../io/model_codec.js';
+import { isVocabularyTensor, unpackVocabularies } from './vocab_tensors.js';
 import { Rng } from '../tensor/rng.js';
 import { ModelFileError } from '../util/errors.js';
 import { VERSION } from '../version.js';
@@ -18,7 +19,9 @@ import type { FeatureSpec } from '../models/types.js';
 import { applyModelTensors } from './weights.js';
 
 /** How raw files were read for training (so eval / predict read new files the same way). */
-export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value'>;
+export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value'> &
+  /** The training run's bad-row policy, which eval and predict follow (absent in older files: 'error'). */
+  Partial<Pick<DatasetConfig, 'on_bad_row'>>;
 
 /** What a training run records about itself in the model file. */
 export interface TrainingSummary {
@@ -82,11 +85,22 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
 }
 
 /**
+ * Decodes a model file's bytes (checksums and format version verified) and puts the encoders'
+ * vocabularies back into the metadata; `tensors` then holds the weights only.
+ */
+export function readModelFile<M extends ModelMeta = ModelMeta>(bytes: Uint8Array, file: string): ModelFile<M> {
+  const decoded = decodeModelFile<M>(bytes, file);
+  if (decoded.meta.encoders) decoded.meta.encoders = unpackVocabularies(decoded.meta.encoders, decoded.tensors, file) as EncodersJSON;
+  for (const name of [...decoded.tensors.keys()]) if (isVocabularyTensor(name)) decoded.tensors.delete(name);
+  return decoded;
+}
+
+/**
  * Decodes a model file's bytes (checksums and format version verified), rebuilds the model and
  * loads its weights; the model comes back in eval mode. `file` names the source in errors.
  */
 export function loadModelFromBytes(bytes: Uint8Array, file: string, opts: LoadOptions = {}): LoadedModel {
-  const decoded = decodeModelFile<ModelMeta>(bytes, file);
+  const decoded = readModelFile(bytes, file);
   const model = buildFromMeta(decoded.meta, file, opts);
   applyModelTensors(model, decoded.tensors, file);
   model.eval();

@@ -11,11 +11,15 @@ import { VERSION } from '../version.js';
 import type { CTRModel } from '../models/model.js';
 import { modelTensors } from './weights.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
-import { loadModelFromBytes, type LoadedModel, type LoadOptions, type ModelMeta } from './model_bytes.js';
+import { loadModelFromBytes, readModelFile, type LoadedModel, type LoadOptions, type ModelMeta } from './model_bytes.js';
+import type { EncodersJSON } from '../data/index.js';
+import type { ModelFile } from '../io/model_codec.js';
+import { packVocabularies } from './vocab_tensors.js';
 
 export {
   buildFromMeta,
   loadModelFromBytes,
+  readModelFile,
   type LoadedModel,
   type LoadOptions,
   type ModelMeta,
@@ -31,12 +35,22 @@ export function saveMetaOf(meta: ModelMeta): SaveMeta {
   return rest;
 }
 
-/** Collects tensors and metadata for a model file (shared with checkpoints). */
+/**
+ * Collects tensors and metadata for a model file (shared with checkpoints): the weights, and the
+ * encoders' vocabularies as tensors of their own (see vocab_tensors.ts), out of the JSON header.
+ */
 export function modelFileParts(model: CTRModel, meta: SaveMeta): { tensors: Map<string, FileTensor>; meta: ModelMeta } {
-  return {
-    tensors: modelTensors(model),
-    meta: { ...meta, kind: model.kind, params: model.paramCount(), slimctr_version: VERSION },
-  };
+  const tensors = modelTensors(model);
+  let encoders = meta.encoders;
+  if (encoders) {
+    const packed = packVocabularies(encoders);
+    for (const [name, t] of packed.tensors) {
+      if (tensors.has(name)) throw new Error(`model file: a weight is named like the vocabulary tensor '${name}'`);
+      tensors.set(name, t);
+    }
+    encoders = packed.json as unknown as EncodersJSON;
+  }
+  return { tensors, meta: { ...meta, encoders, kind: model.kind, params: model.paramCount(), slimctr_version: VERSION } };
 }
 
 /** Writes `model` and its metadata to `path` atomically. */
@@ -48,4 +62,9 @@ export function saveModel(path: string, model: CTRModel, meta: SaveMeta): void {
 /** Reads a model file, rebuilds the model and loads its weights; the model comes back in eval mode. */
 export function loadModel(path: string, opts: LoadOptions = {}): LoadedModel {
   return loadModelFromBytes(readFileSync(path), path, opts);
+}
+
+/** Reads and verifies a model file or checkpoint: tensors and metadata, vocabularies restored into the encoders. */
+export function loadModelParts<M extends ModelMeta = ModelMeta>(path: string): ModelFile<M> {
+  return readModelFile<M>(readFileSync(path), path);
 }

@@ -7,6 +7,7 @@ import type { EmbeddingTable } from '../embedding/table.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import { Rng } from '../tensor/rng.js';
+import { noteWeightsChanged } from '../tensor/tensor.js';
 import { ModelFileError } from '../util/errors.js';
 
 /** A running-statistics buffer pair as BatchNorm keeps it. */
@@ -79,14 +80,19 @@ function take(tensors: ReadonlyMap<string, FileTensor>, name: string, shape: rea
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new ModelFileError(file, `tensor '${name}' has shape [${t.shape}], the model expects [${shape}]`);
   }
-  return t.data;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) throw new ModelFileError(file, `tensor '${name}' holds ${d[i]} at index ${i}: a model with NaN or infinite weights is refused`);
+  }
+  return d;
 }
 
-/** Overwrites the model's weights from file tensors; every expected tensor must be present with its shape. */
+/** Overwrites the model's weights from file tensors; every expected tensor must be present with its shape and finite values. */
 export function applyModelTensors(model: Module, tensors: ReadonlyMap<string, FileTensor>, file: string): void {
-  for (const [name, p] of model.namedParams()) p.data.set(take(tensors, name, p.shape, file));
+  for (const [name, p] of model.namedParams()) p.assign(take(tensors, name, p.shape, file));
   for (const [name, t] of model.namedTables()) t.writeRows(take(tensors, name, [t.rows, t.dim], file));
   for (const [name, b] of namedBuffers(model)) b.set(take(tensors, name, [b.length], file));
+  noteWeightsChanged();
 }
 
 /** Whole rows of a table, weights and optimizer slots interleaved (rows x stride). */

@@ -8,9 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Encoders } from '../data/index.js';
-import { loadModelFile } from '../io/model_file.js';
 import { engine, initEngine } from '../kernels/engine.js';
-import { loadModel, type ModelMeta } from '../persist/model_file.js';
+import { loadModel, loadModelParts, type ModelMeta } from '../persist/model_file.js';
 import { ModelFileError, RequestError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { MicroBatcher } from './batcher.js';
@@ -33,6 +32,8 @@ export interface ServeOptions {
   maxRows: number;
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs: number;
+  /** Accept (and ignore) object-row keys that are neither inputs nor training-file columns (default: 400). */
+  allowUnknownColumns?: boolean;
 }
 
 export const SERVE_DEFAULTS: Omit<ServeOptions, 'workers'> = {
@@ -58,6 +59,8 @@ export class PredictionServer {
   private closing: Promise<void> | null = null;
   private badRequests = 0;
   private readonly started = Date.now();
+  /** Keys an object row may carry: the inputs and the training file's columns (null: any). */
+  private readonly knownColumns: ReadonlySet<string> | null;
 
   private constructor(readonly modelPath: string, readonly meta: ModelMeta, readonly encoders: Encoders, private readonly pool: InferencePool, readonly opts: ServeOptions) {
     this.batcher = new MicroBatcher(
@@ -65,12 +68,16 @@ export class PredictionServer {
       { run: (rows, ids, dense) => pool.run(rows, ids, dense), hasIdleWorker: () => pool.hasIdleWorker() },
     );
     pool.onIdle = () => this.batcher.pump();
+    const r = meta.reader;
+    this.knownColumns = opts.allowUnknownColumns ? null : new Set([...encoders.inputColumns, ...(r?.columns ?? []), ...(r?.label ? [r.label] : [])]);
     this.http = createServer((req, res) => this.handle(req, res));
+    // A client may half-close after sending its request (HTTP/1.0 style): still answer it.
+    (this.http as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
   /** Loads the model's metadata, starts the workers (each loads the model), then listens. */
   static async start(modelPath: string, opts: ServeOptions): Promise<PredictionServer> {
-    const meta = loadModelFile<ModelMeta>(modelPath).meta;
+    const meta = loadModelParts(modelPath).meta;
     if (!meta.encoders) throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
     const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);
     if (opts.engine === 'onnx') await checkOnnxRuntime();
@@ -113,7 +120,7 @@ export class PredictionServer {
       training: m.training ? { epoch: m.training.epoch, step: m.training.step, metrics: m.training.metrics } : null,
       serving: {
         engine: this.opts.engine, workers: this.pool.size, max_batch: this.opts.maxBatch, max_wait_ms: this.opts.maxWaitMs,
-        max_rows: this.opts.maxRows, max_body_bytes: this.opts.maxBodyBytes, uptime_s: (Date.now() - this.started) / 1000,
+        max_rows: this.opts.maxRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: this.knownColumns === null, uptime_s: (Date.now() - this.started) / 1000,
       },
       stats: { ...this.batcher.stats, bad_requests: this.badRequests },
     };
@@ -129,7 +136,8 @@ export class PredictionServer {
       }
     };
     if (path === '/predict') route('POST', () => this.predict(req, res));
-    else if (path === '/health') route('GET', () => this.send(res, 200, { status: this.closing ? 'closing' : 'ok', workers: this.pool.size }));
+    // While draining, 503 so load balancers stop routing here.
+    else if (path === '/health') route('GET', () => this.send(res, this.closing ? 503 : 200, { status: this.closing ? 'closing' : 'ok', workers: this.pool.size }));
     else if (path === '/metadata') route('GET', () => this.send(res, 200, this.metadata()));
     else this.fail(res, new RequestError(404, `no route ${req.method} ${path} (routes: ${ROUTES})`));
   }
@@ -153,13 +161,17 @@ export class PredictionServer {
       }
       let encoded;
       try {
-        encoded = encodePredictBody(Buffer.concat(chunks).toString('utf8'), this.encoders, this.opts.maxRows);
+        encoded = encodePredictBody(Buffer.concat(chunks).toString('utf8'), this.encoders, this.opts.maxRows, this.knownColumns);
       } catch (err) {
         this.fail(res, err);
         return;
       }
       this.batcher.submit(encoded).then(
-        (probs) => this.send(res, 200, { predictions: Array.from(probs) }),
+        (probs) => {
+          const nan = probs.findIndex(Number.isNaN);
+          if (nan >= 0) this.fail(res, new RequestError(400, `rows[${nan}]: the model's score is NaN (numeric inputs far outside the training range?)`));
+          else this.send(res, 200, { predictions: Array.from(probs) });
+        },
         (err) => this.fail(res, err),
       );
     });

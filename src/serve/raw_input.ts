@@ -10,21 +10,34 @@ import { splitLine } from '../data/formats/delimited.js';
 import type { ReaderSettings } from '../persist/model_file.js';
 import { tableSpecFromReader } from '../train/setup.js';
 
-/** Cells on the first line of `file` (a delimited text file). */
-async function firstLineCells(file: string, sep: string, quotes: boolean): Promise<number> {
+/** Lines sampled to tell a labelled headerless file from an unlabelled one. */
+const SAMPLE_LINES = 100;
+
+/** Cell counts of the first lines of `file` (a delimited text file), up to SAMPLE_LINES. */
+async function leadingCellCounts(file: string, sep: string, quotes: boolean): Promise<number[]> {
   const chunks = readLineChunks(file, { chunkBytes: 1 << 16 });
   const head = await chunks.next();
   await chunks.return(undefined);
-  if (head.done) return 0;
+  if (head.done) return [];
   const buf = head.value.buf;
-  let e = buf.indexOf(10);
-  if (e < 0) e = buf.length;
-  if (e > 0 && buf[e - 1] === 13) e--;
-  return splitLine(buf.toString('utf8', 0, e), sep, quotes).length;
+  const counts: number[] = [];
+  for (let s = 0; s < buf.length && counts.length < SAMPLE_LINES; ) {
+    let e = buf.indexOf(10, s);
+    if (e < 0) e = buf.length;
+    const end = e > s && buf[e - 1] === 13 ? e - 1 : e;
+    if (end > s) counts.push(splitLine(buf.toString('utf8', s, end), sep, quotes).length);
+    s = e + 1;
+  }
+  return counts;
 }
 
-/** The TableSpec to read `file` the way the model's training data was read. */
-export async function tableSpecForModel(reader: ReaderSettings, file: string): Promise<TableSpec> {
+/**
+ * The TableSpec to read `file` the way the model's training data was read. A headerless file is
+ * read as unlabelled only when every sampled line is one cell short of the training layout (one
+ * short line among full ones is a malformed row, reported by the reader); `note` is told what was
+ * detected and why.
+ */
+export async function tableSpecForModel(reader: ReaderSettings, file: string, note: (msg: string) => void = () => {}): Promise<TableSpec> {
   const saved = tableSpecFromReader(reader);
   const spec: TableSpec = saved.format ? (saved as TableSpec) : { ...saved, format: (await detectFormat(file)).format };
   if (spec.format === 'libsvm' || spec.format === 'libffm') return spec;
@@ -35,6 +48,12 @@ export async function tableSpecForModel(reader: ReaderSettings, file: string): P
   const label = reader.label;
   if (header || !columns || label === null || !columns.includes(label)) return { ...spec, header, columns };
   const sep = spec.separator ?? (spec.format === 'csv' ? ',' : '\t');
-  const cells = await firstLineCells(file, sep, spec.format === 'csv' || sep === ',');
-  return { ...spec, header: false, columns: cells === columns.length - 1 ? columns.filter((c) => c !== label) : columns };
+  const counts = await leadingCellCounts(file, sep, spec.format === 'csv' || sep === ',');
+  const unlabelled = counts.length > 0 && counts.every((n) => n === columns.length - 1);
+  if (unlabelled) {
+    note(`${file}: read without the label column '${label}': its first ${counts.length} line(s) all have ${columns.length - 1} cells, one fewer than the training layout`);
+  } else if (counts.some((n) => n === columns.length - 1)) {
+    note(`${file}: read with the label column '${label}' (${columns.length} cells, as in training): most of its first ${counts.length} lines have them; a line one cell short is a malformed row`);
+  }
+  return { ...spec, header: false, columns: unlabelled ? columns.filter((c) => c !== label) : columns };
 }

@@ -7,7 +7,8 @@
  * - a value is a string, a number or null; a number in a categorical column stands for its
  *   decimal text (5 and "5" are the same category); "" and null are missing values;
  * - a column absent from an object row is a missing value too; keys that are not model inputs
- *   (a label, an id) are ignored;
+ *   but columns of the training file (a label, an id) are ignored; any other key (a misspelt
+ *   column) is a 400 naming it, unless the server was started to allow unknown columns;
  * - an array row must have exactly one value per input column;
  * - a category never seen in training gets the OOV id; a numeric column needs a number (or a
  *   string holding one).
@@ -27,8 +28,11 @@ const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v)
 const okValue = (v: unknown): boolean => v === null || v === undefined || typeof v === 'string' || typeof v === 'number';
 const bad = (message: string): RequestError => new RequestError(400, message);
 
-/** Parses and encodes a request body; throws RequestError(400) naming the first problem. */
-export function encodePredictBody(text: string, encoders: Encoders, maxRows: number): EncodedRequest {
+/**
+ * Parses and encodes a request body; throws RequestError(400) naming the first problem.
+ * `known`: column names an object row may carry (null: any key; those not inputs are ignored).
+ */
+export function encodePredictBody(text: string, encoders: Encoders, maxRows: number, known: ReadonlySet<string> | null = null): EncodedRequest {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -55,6 +59,11 @@ export function encodePredictBody(text: string, encoders: Encoders, maxRows: num
       if (j >= 0) throw bad(`rows[${i}][${j}] (column ${columns[j]}): expected a string, number or null, got ${typeName(row[j])}`);
     } else if (typeof row === 'object' && row !== null) {
       const rec = row as Record<string, unknown>;
+      const unknown = known ? Object.keys(rec).filter((k) => !known.has(k)) : [];
+      if (unknown.length) {
+        throw bad(`rows[${i}] has column(s) the model does not know: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''} ` +
+          `(its inputs: ${columns.join(', ')}; start the server with --allow-unknown-columns to ignore such keys)`);
+      }
       const col = columns.find((c) => !okValue(rec[c]));
       if (col !== undefined) throw bad(`rows[${i}].${col}: expected a string, number or null, got ${typeName(rec[col])}`);
     } else {

@@ -20,6 +20,22 @@ export interface GradNode {
 
 const scopes: Tensor[][] = [];
 
+let weightsVersion = 0;
+
+/**
+ * Counts in-place changes of trained weights: optimizer steps, weights loaded or restored
+ * (Tensor.assign, EmbeddingTable.writeRows). Anything computed from weights and kept across calls
+ * (e.g. attention's assembled factored weights) stores the version it was built at and is rebuilt
+ * when it moved on, so no write through these paths can leave it stale.
+ */
+export function currentWeightsVersion(): number {
+  return weightsVersion;
+}
+
+export function noteWeightsChanged(): void {
+  weightsVersion++;
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) {
@@ -76,6 +92,12 @@ export class Tensor {
   }
 
   /** A copy of the values as a plain Float32Array (outside the heap). */
+  /** Overwrites values from `offset` in place (loading or restoring weights); caches built on them are invalidated. */
+  assign(values: ArrayLike<number>, offset = 0): void {
+    this.data.set(values, offset);
+    noteWeightsChanged();
+  }
+
   toArray(): Float32Array {
     return Float32Array.from(this.data);
   }

@@ -4,10 +4,10 @@
  * count, learning rate, dropout generators, position in the epoch and the early-stopping state.
  * Written atomically with the same checksummed layout as model files.
  */
-import { loadModelFile, saveModelFile } from '../io/model_file.js';
+import { saveModelFile } from '../io/model_file.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { CTRModel } from '../models/model.js';
-import { buildFromMeta, modelFileParts, type ModelMeta, type SaveMeta } from '../persist/model_file.js';
+import { buildFromMeta, loadModelParts, modelFileParts, type ModelMeta, type SaveMeta } from '../persist/model_file.js';
 import { applyModelTensors, namedRngs, readTableRowsWithSlots, rngState, setRngState, writeTableRowsWithSlots, type RngState } from '../persist/weights.js';
 import { SLOTS, type Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { ModelFileError } from '../util/errors.js';
@@ -21,6 +21,9 @@ export interface LoopState {
   /** Optimizer steps so far. */
   step: number;
   lr: number;
+  /** Best monitored value (training.monitor); absent in checkpoints written before it existed. */
+  bestScore?: number | null;
+  /** Validation AUC at the best evaluation. */
   bestAuc: number | null;
   bestEpoch: number;
   bestStep: number;
@@ -83,7 +86,7 @@ function f32(tensors: ReadonlyMap<string, FileTensor>, name: string, size: numbe
 
 /** Reads a checkpoint: the model with its weights, dropout generators and loop state restored. */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
-  const file = loadModelFile<CheckpointMeta>(path);
+  const file = loadModelParts<CheckpointMeta>(path);
   const ck = file.meta.checkpoint;
   if (!ck || !(ck.optimizer in SLOTS) || !ck.loop) throw new ModelFileError(path, 'not a checkpoint (a model file without optimizer state)');
   const model = buildFromMeta(file.meta, path, { slots: SLOTS[ck.optimizer] });

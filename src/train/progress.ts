@@ -47,7 +47,13 @@ export function formatCount(n: number): string {
   return String(Math.round(n));
 }
 
-function formatValue(v: EvalEvent[string]): string {
+/** A learning rate as people write it: 0.001, 1e-7 (6 significant digits, no float noise). */
+export function formatLr(lr: number): string {
+  return String(Number(lr.toPrecision(6)));
+}
+
+function formatValue(key: string, v: EvalEvent[string]): string {
+  if (key === 'lr' && typeof v === 'number') return formatLr(v);
   return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(6) : String(v);
 }
 
@@ -151,7 +157,7 @@ export class ProgressReporter {
       this.stream.write(`${JSON.stringify({ event: 'eval', ...event })}\n`);
       return;
     }
-    const fields = Object.entries(event).map(([k, v]) => `${k} ${formatValue(v)}`);
+    const fields = Object.entries(event).map(([k, v]) => `${k} ${formatValue(k, v)}`);
     this.printLine(`eval  ${fields.join('  ')}`);
   }
 

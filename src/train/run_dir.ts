@@ -5,7 +5,7 @@
  *   log.txt        timestamped log lines
  * An existing non-empty folder is never reused unless `overwrite` is set.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, rmSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -20,6 +20,8 @@ export interface RunDirOptions {
   name?: string;
   /** Reuse a non-empty folder: config.yaml is replaced, metrics.jsonl and log.txt are emptied. */
   overwrite?: boolean;
+  /** Files of an earlier run removed before anything else when overwriting (models, checkpoints). */
+  artifacts?: readonly string[];
   /** Time used in the folder name and log lines (default: the current time). */
   now?: () => Date;
 }
@@ -64,6 +66,7 @@ export class RunDir {
       for (let i = 2; !isEmptyOrMissing(path); i++) path = `${base}-${i}`;
     }
     mkdirSync(path, { recursive: true });
+    for (const f of options.artifacts ?? []) rmSync(join(path, f), { force: true });
     const run = new RunDir(path, now);
     writeFileAtomic(run.metricsPath, '');
     writeFileAtomic(run.logPath, '');

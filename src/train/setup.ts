@@ -1,7 +1,8 @@
-/** Small pieces the trainer and the CLI share: engine threads, the FeatureSpec, reader settings. */
+/** Small pieces the trainer, fine-tuning and the CLI share: engine threads, epoch batches, the FeatureSpec, reader settings. */
 import { availableParallelism } from 'node:os';
 import { columnsOf } from '../data/formats/table.js';
-import type { DatasetConfig, Encoders, TableSpec } from '../data/index.js';
+import type { Batch, CachedSplit, DatasetConfig, Encoders, TableSpec } from '../data/index.js';
+import type { ShuffleMode } from '../data/cache/shuffle.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
 import type { ReaderSettings } from '../persist/model_file.js';
 import type { FeatureSpec } from '../models/types.js';
@@ -40,6 +41,7 @@ export async function readerOf(ds: DatasetConfig, spec: TableSpec): Promise<Read
     label: ds.label,
     num_fields: spec.numFields,
     multi_value: ds.multi_value,
+    on_bad_row: ds.on_bad_row,
   };
 }
 
@@ -53,4 +55,27 @@ export function tableSpecFromReader(r: ReaderSettings): Omit<TableSpec, 'format'
     numFields: r.num_fields,
     multiValue: r.multi_value,
   };
+}
+
+/** How training epochs read their rows (the `training` settings of that name). */
+export interface ShuffleSettings {
+  shuffle: ShuffleMode;
+  shuffle_buffer_rows: number;
+  shuffle_memory_mb: number;
+  seed: number;
+}
+
+/** Shuffle seed of an epoch: the batch order of epoch e is fixed by (seed, e). */
+export function shuffleSeed(seed: number, epoch: number): number {
+  return (seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0;
+}
+
+/** The batches of training epoch `epoch` in the configured order. */
+export function epochBatches(split: CachedSplit, s: ShuffleSettings, batchSize: number, epoch: number): Generator<Batch> {
+  return split.batches({
+    batchSize,
+    shuffle: split.resolveShuffle(s.shuffle, s.shuffle_memory_mb * 2 ** 20),
+    bufferRows: s.shuffle_buffer_rows,
+    seed: shuffleSeed(s.seed, epoch),
+  });
 }

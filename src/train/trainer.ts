@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { backward, bceWithLogits } from '../autograd/index.js';
-import { prepareData, tableSpecOf, type CachedSplit } from '../data/index.js';
+import { prepareData, tableSpecOf, type CachedSplit, type PreparedData } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel } from '../models/registry.js';
@@ -16,13 +16,15 @@ import { Optimizer, SLOTS } from '../optim/optimizer.js';
 import { Rng } from '../tensor/rng.js';
 import { tidy } from '../tensor/tensor.js';
 import { ConfigError, ModelFileError, TrainingError, UsageError } from '../util/errors.js';
+import { Yielder } from '../util/yield.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { modelOptionsOf, type TrainConfig } from './config.js';
+import { monitorLabel } from '../config/training.js';
 import { metricsOf, scoreBatches, type EvalMetrics } from './evaluate.js';
-import { formatCount, ProgressReporter } from './progress.js';
+import { formatCount, formatLr, ProgressReporter } from './progress.js';
 import { RunDir } from './run_dir.js';
 import { afterValidation, initialLoop } from './schedule.js';
-import { ensureEngine, featureSpecOf, readerOf } from './setup.js';
+import { ensureEngine, epochBatches, featureSpecOf, readerOf } from './setup.js';
 
 export const MODEL_FILE = 'model.safetensors';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -56,20 +58,30 @@ export interface TrainResult {
   interrupted: boolean;
 }
 
-/** Shuffle seed of an epoch: the batch order of epoch e is fixed by (seed, e). */
-export function shuffleSeed(seed: number, epoch: number): number {
-  return (seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0;
-}
-
 function openRun(config: TrainConfig, resume?: string): RunDir {
   if (resume) return RunDir.open(resume);
   const r = config.run;
-  return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite });
+  // Overwriting removes the old run's model and checkpoint first: a new run killed before its first
+  // save must not leave the old model beside the new config.yaml.
+  return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite, artifacts: [MODEL_FILE, CHECKPOINT_FILE] });
+}
+
+/** Under on_bad_row: skip, says how many rows were skipped (with the first examples) and records it in metrics.jsonl. */
+function reportBadRows(config: TrainConfig, data: PreparedData, run: RunDir, say: (msg: string) => void): void {
+  if (config.dataset.on_bad_row !== 'skip') return;
+  // A reused cache counted its bad rows when it was built (the examples were reported then).
+  const count = data.rebuilt ? data.badRows.count : Math.max(0, ...Object.values(data.splits).map((s) => s?.manifest.badRows ?? 0));
+  const examples = data.rebuilt ? data.badRows.record().examples : [];
+  run.appendMetrics({ event: 'bad_rows', count, examples });
+  say(data.rebuilt ? data.badRows.summary() : `bad rows: ${count} skipped (counted when the data cache ${data.cacheDir} was built)`);
 }
 
 export async function train(config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const tc = config.training;
+  if (config.dataset.label === null) {
+    throw new ConfigError('dataset.label', 'training needs labels, but the label column is null (unlabelled data); name the label column, e.g. --dataset.label=label');
+  }
   await ensureEngine(tc.threads);
   const run = openRun(config, opts.resume);
   run.writeConfig(config);
@@ -136,12 +148,13 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     const notes: string[] = [];
     if (valSplit) {
       const m = metricsOf(scoreBatches(model, valSplit.batches({ batchSize: evalBatch })));
-      const d = afterValidation(loop, m.auc, epoch, tc);
+      const d = afterValidation(loop, m, epoch, tc);
       if (d.improved) saveModel(modelPath, model, meta(summary(epoch, { validation: { auc: m.auc, logloss: m.logloss, rows: m.rows } })));
       optimizer.lr = loop.lr;
       Object.assign(record, { val_auc: m.auc, val_logloss: m.logloss, best_auc: loop.bestAuc!, improved: d.improved });
-      if (d.decayed) notes.push(`validation AUC did not improve for ${tc.lr_patience} evaluation(s): learning rate ${lrUsed} -> ${loop.lr}`);
-      if (d.stop) notes.push(`early stop: no improvement for ${tc.early_stop_patience} evaluation(s); best AUC ${loop.bestAuc!.toFixed(6)} at epoch ${loop.bestEpoch}`);
+      const watched = `validation ${monitorLabel(tc.monitor)}`;
+      if (d.decayed) notes.push(`${watched} did not improve for ${tc.lr_patience} evaluation(s): learning rate ${formatLr(lrUsed)} -> ${formatLr(loop.lr)}`);
+      if (d.stop) notes.push(`early stop: ${watched} did not improve for ${tc.early_stop_patience} evaluation(s); best at epoch ${loop.bestEpoch} (validation AUC ${loop.bestAuc!.toFixed(6)})`);
       stop = d.stop;
     } else {
       saveModel(modelPath, model, meta(summary(epoch, {})));
@@ -158,13 +171,15 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   let stoppedEarly = false;
   let interrupted = false;
   let sessionEpochs = 0;
+  const yielder = new Yielder(); // lets a signal handler run between steps
   while (!loop.stopped && loop.epoch <= tc.epochs) {
     const epoch = loop.epoch;
     progress.startEpoch(epoch, Math.max(0, trainSplit.rows - loop.batchInEpoch * tc.batch_size));
     model.train();
     let index = 0;
     let stop = false;
-    for (const b of trainSplit.batches({ batchSize: tc.batch_size, shuffle: true, seed: shuffleSeed(tc.seed, epoch) })) {
+    let signalled = false;
+    for (const b of epochBatches(trainSplit, tc, tc.batch_size, epoch)) {
       index++;
       if (index <= loop.batchInEpoch) continue; // resumed mid-epoch: these batches were trained before
       const loss = tidy(() => {
@@ -176,7 +191,8 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
         optimizer.zeroGrad();
         throw new TrainingError(
           `training loss became ${loss} at step ${loop.step + 1} (epoch ${epoch}, batch ${index}/${batchesPerEpoch}); ` +
-            `lower training.lr (now ${loop.lr}) or check the data. The best model so far is in ${run.path}`,
+            `lower training.lr (now ${loop.lr}) or check the data. ` +
+            (existsSync(modelPath) ? `The best model so far is ${modelPath}` : `No model was saved yet (the run folder is ${run.path})`),
         );
       }
       optimizer.step();
@@ -186,9 +202,11 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
       loop.lossSum += loss * b.rows;
       loop.lossRows += b.rows;
       progress.step(b.rows, loss);
+      if (opts.signal) await yielder.maybe();
       if (opts.signal?.aborted) {
         checkpoint();
         interrupted = true;
+        signalled = true;
         break;
       }
       if (tc.eval_every > 0 && loop.step % tc.eval_every === 0 && index < batchesPerEpoch) {
@@ -204,7 +222,8 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     }
     progress.endEpoch();
     if (interrupted) {
-      say(`leaving at step ${loop.step} (epoch ${epoch}, batch ${index}); resume with --resume ${run.path}`);
+      const saved = !signalled || config.run.checkpoint ? `; resume with --resume ${run.path}` : ' (run.checkpoint is off: no checkpoint to resume from)';
+      say(`${signalled ? `interrupted: checkpoint ${config.run.checkpoint ? `written to ${ckPath}` : 'not written'}, ` : ''}leaving at step ${loop.step} (epoch ${epoch}, batch ${index})${saved}`);
       break;
     }
     if (!stop) {
@@ -235,6 +254,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     run.log(`test ${JSON.stringify(record)}`);
     progress.evaluation(record);
   }
+  reportBadRows(config, data, run, say);
   const seconds = (performance.now() - started) / 1000;
   say(`done in ${seconds.toFixed(1)} s: ${loop.epoch - 1} epoch(s), ${loop.step} steps`);
   return {

@@ -18,7 +18,7 @@ export class ConfigError extends SlimctrError {
   }
 }
 
-/** A row of input data cannot be read; file, line and column are 1-based. */
+/** A row of input data cannot be read; file, line and column are 1-based (0: not known, left out of the message). */
 export class DataError extends SlimctrError {
   constructor(
     readonly file: string,
@@ -27,7 +27,7 @@ export class DataError extends SlimctrError {
     detail: string,
     readonly snippet = '',
   ) {
-    super(`${file}:${line}${column > 0 ? `:${column}` : ''}: ${detail}${snippet ? `\n  ${snippet}` : ''}`);
+    super(`${file}${line > 0 ? `:${line}` : ''}${column > 0 ? `:${column}` : ''}: ${detail}${snippet ? `\n  ${snippet}` : ''}`);
   }
 }
 
@@ -56,6 +56,13 @@ export class DependencyError extends SlimctrError {
 /** A model cannot be exported to a serving format (an op or layer the exporter does not support). */
 export class ExportError extends SlimctrError {}
 
+/** A data file has no row that could be read (every row malformed, or not a data file at all). */
+export class NoValidRowsError extends SlimctrError {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: no valid rows${detail ? `; ${detail}` : ''}`);
+  }
+}
+
 /** A metric is undefined on the given data (e.g. AUC when every label is the same class). */
 export class MetricError extends SlimctrError {}
 
@@ -67,4 +74,23 @@ export class RequestError extends SlimctrError {
   constructor(readonly status: number, message: string) {
     super(message);
   }
+}
+
+/** The user stopped a run (SIGINT / SIGTERM); exit code 130 or 143 as a shell reports a signal death. */
+export class InterruptedError extends SlimctrError {
+  override readonly exitCode: number;
+  constructor(readonly signalName: NodeJS.Signals, message: string) {
+    super(message);
+    this.exitCode = exitCodeOfSignal(signalName);
+  }
+
+  /** For an AbortSignal aborted with a signal name as its reason (see cli/interrupt.ts). */
+  static of(signal: AbortSignal, message: string): InterruptedError {
+    return new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT', message);
+  }
+}
+
+/** 128 + the signal number: 130 for SIGINT, 143 for SIGTERM. */
+export function exitCodeOfSignal(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 143 : 130;
 }

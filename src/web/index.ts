@@ -40,6 +40,12 @@ export async function openModel(source: Uint8Array | ArrayBuffer | URL | string,
   return Model.fromBytes(new Uint8Array(await res.arrayBuffer()), name);
 }
 
+/** The kernels in use (`relaxed-simd` or `simd128` WebAssembly) and their thread count; throws before the first `openModel`. */
+export function engineInfo(): { variant: string; threads: number } {
+  const e = engine();
+  return { variant: e.variant, threads: e.threads };
+}
+
 /** A loaded model: `columns`, `predict(rows)`, `predictEncoded(batch)`, `meta`. */
 export { Model };
 /** A raw input row and an encoded batch. */

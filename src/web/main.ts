@@ -9,7 +9,7 @@ import { loadModelFromBytes, type LoadedModel } from '../persist/model_bytes.js'
 import { SlimctrError } from '../util/errors.js';
 import { checkCapabilities } from './capabilities.js';
 import { parseRows } from './rows.js';
-import { encodeRows, inputColumns, predictProbabilities } from './score.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../api/score.js';
 import { exampleRowsText, summarize } from './summary.js';
 import { $, showError, showPredictions, showSummary } from './view.js';
 

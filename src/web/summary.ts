@@ -1,6 +1,6 @@
 /** What the page shows about a loaded model, as plain data (the DOM code only lays it out). */
 import type { LoadedModel } from '../persist/model_bytes.js';
-import { inputColumns } from './score.js';
+import { inputColumns } from '../api/score.js';
 
 export interface ModelSummary {
   name: string;

@@ -13,7 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
-import { encodeRows, inputColumns, predictProbabilities } from '../../src/web/score.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { bundleConsumerPage, installPackage } from '../package/installed.js';
 import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { serveStatic } from './static_server.js';

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
@@ -32,4 +35,19 @@ test('numeric flags are checked: a bad value exits 2 naming the flag, before any
   const d = spawnSync(process.execPath, [bin, 'demo', '--ratio', '1'], { encoding: 'utf8' });
   assert.equal(d.status, 2);
   assert.match(d.stderr, /--ratio must be a number above 1, got '1'/);
+});
+
+test('output into a pipe closed early (slimctr inspect FILE | head -1) ends quietly: no EPIPE stack trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slimctr-epipe-'));
+  const file = join(dir, 'wide.csv');
+  // A report far larger than a pipe's buffer, so writes continue after head has gone.
+  const header = ['label', ...Array.from({ length: 2000 }, (_, i) => `c${i}`)].join(',');
+  const rows = Array.from({ length: 20 }, (_, r) => [r % 2, ...Array.from({ length: 2000 }, (_, i) => (r * i) % 7)].join(','));
+  writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
+  for (const args of [['inspect', file], ['--help']]) {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" ${args.map((a) => `"${a}"`).join(' ')} 2>"${dir}/err" | head -c 20 >/dev/null; echo $?`], { encoding: 'utf8' });
+    const err = readFileSync(join(dir, 'err'), 'utf8');
+    assert.equal(err, '', `${args[0]}: stderr ${err.slice(0, 300)}`);
+    assert.equal(r.stdout.trim(), '0', `${args[0]}: exit status of slimctr in the pipe`);
+  }
 });

@@ -55,52 +55,66 @@ test('cache: reused when fresh, rebuilt when corrupt or when the source changes'
 test('batches: full coverage, deterministic shuffle by seed, file order without shuffle', async () => {
   const d = await prepareData(cfg(undefined, 'batches'));
   const split = d.splits.train!;
-  const epoch = (seed: number | null) => {
-    const out: number[] = [];
-    for (const b of split.batches({ batchSize: 64, chunkRows: 256, shuffle: seed !== null, seed: seed ?? 0 })) {
-      assert.equal(b.ids.length, b.rows * 1);
-      assert.equal(b.dense.length, b.rows);
-      out.push(...b.dense);
-    }
-    return out;
-  };
-  const plain = epoch(null);
-  assert.deepEqual(plain, Array.from({ length: 1000 }, (_, i) => i));
-  const s1 = epoch(1);
-  assert.deepEqual(epoch(1), s1);
-  assert.notDeepEqual(epoch(2), s1);
-  assert.notDeepEqual(s1, plain);
-  assert.deepEqual([...s1].sort((x, y) => x - y), plain);
-  const sizes = [...split.batches({ batchSize: 300, dropLast: true })].map((b) => b.rows);
-  assert.deepEqual(sizes, [300, 300, 300]);
-});
-
-test('shuffled batches by runs: every row once for any run length, runs stay consecutive, deterministic', async () => {
-  const d = await prepareData(cfg(undefined, 'batches'));
-  const split = d.splits.train!;
-  const epoch = (shuffleRun: number, seed: number, batchSize = 64) => {
-    const out: number[] = [];
-    for (const b of split.batches({ batchSize, chunkRows: 448, shuffle: true, seed, shuffleRun })) {
-      assert.equal(b.labels.length, b.rows);
-      out.push(...b.dense);
-    }
-    return out;
-  };
   const plain = Array.from({ length: 1000 }, (_, i) => i);
-  for (const run of [1, 3, 7, 64]) {
-    for (const bs of [64, 100]) {
-      const e = epoch(run, 5, bs);
-      assert.deepEqual([...e].sort((x, y) => x - y), plain, `run ${run} batch ${bs}`);
-      assert.deepEqual(epoch(run, 5, bs), e);
-      assert.notDeepEqual(e, plain);
+  for (const shuffle of ['full', 'buffer'] as const) {
+    const epoch = (seed: number, batchSize = 64) => {
+      const out: number[] = [];
+      for (const b of split.batches({ batchSize, chunkRows: 256, shuffle, seed, bufferRows: 200 })) {
+        assert.equal(b.ids.length, b.rows * 1);
+        assert.equal(b.dense.length, b.rows);
+        assert.equal(b.labels.length, b.rows);
+        out.push(...b.dense);
+      }
+      return out;
+    };
+    for (const bs of [64, 100, 1000]) {
+      const s1 = epoch(1, bs);
+      assert.deepEqual(epoch(1, bs), s1, `${shuffle} ${bs}: same seed, same order`);
+      assert.notDeepEqual(epoch(2, bs), s1);
+      assert.notDeepEqual(s1, plain);
+      assert.deepEqual([...s1].sort((x, y) => x - y), plain, `${shuffle} ${bs}: every row once`);
     }
   }
-  // chunkRows 448 -> 7 rows per run at most (>= 64 runs per chunk): rows come in consecutive runs.
-  const e = epoch(64, 9);
-  let breaks = 0;
-  for (let i = 1; i < e.length; i++) if (e[i] !== e[i - 1] + 1) breaks++;
-  assert.ok(breaks < e.length / 4, `${breaks} breaks`);
-  assert.ok(breaks > 100, `${breaks} breaks`);
+  const inOrder: number[] = [];
+  for (const b of split.batches({ batchSize: 64, chunkRows: 256 })) inOrder.push(...b.dense);
+  assert.deepEqual(inOrder, plain);
+  const sizes = [...split.batches({ batchSize: 300, dropLast: true })].map((b) => b.rows);
+  assert.deepEqual(sizes, [300, 300, 300]);
+  for (const shuffle of ['full', 'buffer'] as const) {
+    assert.deepEqual([...split.batches({ batchSize: 300, dropLast: true, shuffle, bufferRows: 400 })].map((b) => b.rows), [300, 300, 300]);
+  }
+  assert.equal(split.resolveShuffle('auto', split.bytes), 'full');
+  assert.equal(split.resolveShuffle('auto', split.bytes - 1), 'buffer');
+});
+
+/** How far apart (in file order) the rows of a batch lie: near 0 for runs of neighbours, near 1/3 when uniform. */
+function meanGap(epoch: number[], batchSize: number, rows: number): number {
+  let sum = 0, n = 0;
+  for (let b = 0; b + batchSize <= epoch.length; b += batchSize) {
+    for (let i = b + 1; i < b + batchSize; i++) { sum += Math.abs(epoch[i] - epoch[i - 1]) / rows; n++; }
+  }
+  return sum / n;
+}
+
+test('the full shuffle is uniform: batches mix rows from the whole split, not runs of neighbours', async () => {
+  const d = await prepareData(cfg(undefined, 'batches'));
+  const split = d.splits.train!;
+  const epoch = (shuffle: 'full' | 'buffer', seed: number, bufferRows?: number) => {
+    const out: number[] = [];
+    for (const b of split.batches({ batchSize: 64, shuffle, seed, bufferRows })) out.push(...b.dense);
+    return out;
+  };
+  // Consecutive rows of a uniform permutation are |U1 - U2| apart: 1/3 of the split on average.
+  const gap = meanGap(epoch('full', 3), 64, 1000);
+  assert.ok(gap > 0.28 && gap < 0.39, `mean gap ${gap}`);
+  // Row 0 lands in each position about as often: over 300 seeds its mean position is near the middle.
+  let pos = 0;
+  for (let s = 0; s < 300; s++) pos += epoch('full', s).indexOf(0);
+  assert.ok(Math.abs(pos / 300 - 499.5) < 60, `mean position of row 0: ${pos / 300}`);
+  // A buffer as large as the split shuffles uniformly too; a small one keeps rows nearer their place.
+  const wide = meanGap(epoch('buffer', 3, 1000), 64, 1000);
+  assert.ok(wide > 0.28 && wide < 0.39, `buffer of all rows: mean gap ${wide}`);
+  assert.ok(meanGap(epoch('buffer', 3, 64), 64, 1000) < wide);
 });
 
 test('Avazu layout: training file split by rows, test from two headerless files, columns from the training header', async () => {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeModelFile, loadModelFile, saveModelFile, encodeModelFile } from '../../src/io/model_file.js';
+import { MODEL_FORMAT_VERSION, decodeModelFile, loadModelFile, saveModelFile, encodeModelFile } from '../../src/io/model_file.js';
 import { encodeSafetensors, type Tensor } from '../../src/io/safetensors.js';
 import { serializeSafetensors } from '../../src/io/safetensors_file.js';
 import { ModelFileError } from '../../src/util/errors.js';
@@ -67,7 +67,7 @@ test('save then load round-trips tensors and meta, and records versions', () => 
     assert.deepEqual(readdirSync(dir), ['m.safetensors']);
     const got = loadModelFile(p);
     assert.deepEqual(got.meta, meta);
-    assert.equal(got.formatVersion, '1.0');
+    assert.equal(got.formatVersion, MODEL_FORMAT_VERSION);
     assert.equal(got.slimctrVersion, VERSION);
     assert.deepEqual([...got.tensors.keys()], [...tensors().keys()]);
     for (const [name, t] of tensors()) assert.deepEqual([...got.tensors.get(name)!.data], [...t.data], name);
@@ -81,7 +81,7 @@ test('a standard safetensors reader can read the file', () => {
   const { header, data } = specParse(buf);
   const md = header.__metadata__;
   assert.equal(md.format, 'slimctr-model');
-  assert.equal(md.format_version, '1.0');
+  assert.equal(md.format_version, MODEL_FORMAT_VERSION);
   assert.equal(md.slimctr_version, VERSION);
   assert.deepEqual(JSON.parse(md.slimctr), meta);
   assert.equal(md.data_sha256, createHash('sha256').update(data).digest('hex'));
@@ -137,7 +137,7 @@ test('bad JSON in the header or in the slimctr meta is refused', () => {
 
 test('newer major formats name the slimctr needed; bad or missing versions are refused', () => {
   const md = goodMetadata(Buffer.concat(encodeModelFile(tensors(), meta)));
-  expectModelError(craft({ ...md, format_version: '2.0', slimctr_version: '0.9.0' }), /model format 2\.0 is newer .*upgrade to slimctr 0\.9\.0 or later/);
+  expectModelError(craft({ ...md, format_version: '3.0', slimctr_version: '0.9.0' }), /model format 3\.0 is newer .*upgrade to slimctr 0\.9\.0 or later/);
   expectModelError(craft({ ...md, format_version: 'one' }), /bad format_version "one"/);
   expectModelError(craft({ ...md, format_version: '0.3' }), /unsupported model format 0\.3/);
   const { format: _f, ...noFormat } = md;

@@ -14,7 +14,7 @@ function naive(tA: boolean, tB: boolean, M: number, N: number, K: number, a: Flo
   return out;
 }
 
-const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 3], [5, 1, 9], [13, 17, 1], [37, 29, 300], [130, 70, 20], [64, 520, 33], [39, 1, 37], [250, 13, 40]];
+const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 3], [2, 45, 700], [1, 403, 624], [5, 1, 9], [13, 17, 1], [37, 29, 300], [130, 70, 20], [64, 520, 33], [39, 1, 37], [250, 13, 40]];
 
 for (const variant of ['relaxed-simd', 'simd128'] as const) {
   for (const threads of [1, 2]) {
@@ -72,6 +72,40 @@ test('sgemm with N = 1 and strided B and C matches a float64 reference', async (
     await e.close();
   }
 });
+
+for (const variant of ['relaxed-simd', 'simd128'] as const) {
+  test(`sgemm on 1 or 2 rows (their own path) gives those rows bit for bit as a many-row product does (${variant})`, async () => {
+    const e = await Engine.create({ variant, threads: 1 });
+    const rnd = mulberry32(11);
+    try {
+      for (const [N, K] of [[403, 624], [45, 1300], [3, 5], [16, 1]]) {
+        for (const tA of [false, true]) {
+          const M = 8;
+          const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * N * 4), C = e.heap.alloc(M * N * 4), R = e.heap.alloc(2 * N * 4), R2 = e.heap.alloc(2 * K * 4);
+          const a = e.heap.f32(A, M * K), b = e.heap.f32(B, K * N), c = e.heap.f32(C, M * N), r = e.heap.f32(R, 2 * N), row = e.heap.f32(R2, 2 * K);
+          a.forEach((_, i) => (a[i] = rnd() - 0.5));
+          b.forEach((_, i) => (b[i] = rnd() - 0.5));
+          c.forEach((_, i) => (c[i] = rnd() - 0.5));
+          // The first two rows of op(A), laid out the same way (tA: K x 2 with leading dimension 2).
+          for (let k = 0; k < K; k++) for (let i = 0; i < 2; i++) row[tA ? k * 2 + i : i * K + k] = a[tA ? k * M + i : i * K + k];
+          for (const rows of [1, 2]) {
+            r.set(c.subarray(0, 2 * N));
+            e.sgemm(tA, false, rows, N, K, 0.75, R2, tA ? 2 : K, B, N, 1.5, R, N);
+            const few = Float32Array.from(r.subarray(0, rows * N));
+            r.set(c.subarray(0, 2 * N));
+            const c0 = Float32Array.from(c);
+            e.sgemm(tA, false, M, N, K, 0.75, A, tA ? M : K, B, N, 1.5, C, N);
+            assert.deepEqual(few, c.slice(0, rows * N), `N${N} K${K} tA${tA} rows ${rows}`);
+            c.set(c0);
+          }
+          for (const p of [A, B, C, R, R2]) e.heap.release(p);
+        }
+      }
+    } finally {
+      await e.close();
+    }
+  });
+}
 
 test('sgemm with beta = 0 does not read C', async () => {
   const e = await Engine.create({ threads: 1 });

@@ -66,3 +66,23 @@ test('embeddingUse is honest: `mlp` is an MLP whose first layer reads the flatte
   assert.deepEqual([opts.embedding_dim, opts.hidden, opts.num_cross_layers, opts.structure, opts.low_rank], [16, [400, 400, 400], 3, 'parallel', null]);
   assert.throws(() => findModel('dcn')!.options.parse({ num_cross_layer: 2 }));
 });
+
+test('model.embedding_init: normal / uniform / xavier with a scale set the starting tables, for every model with tables', () => {
+  const stats = (m: CTRModel) => {
+    const w = m.inputs!.fieldTables.flatMap((t) => [...t.readRows()]);
+    const mean = w.reduce((a, v) => a + v, 0) / w.length;
+    return { std: Math.sqrt(w.reduce((a, v) => a + (v - mean) ** 2, 0) / w.length), max: Math.max(...w.map(Math.abs)) };
+  };
+  for (const entry of MODELS.filter((m) => m.name !== 'lr')) {
+    const byDefault = stats(build(entry.name, small));
+    assert.ok(byDefault.std > 0.5e-4 && byDefault.std < 2e-4, `${entry.name} default std ${byDefault.std}`);
+    const normal = stats(build(entry.name, { ...small, embedding_init: { dist: 'normal', scale: 0.01 } }));
+    assert.ok(normal.std > 0.008 && normal.std < 0.012, `${entry.name} N(0, 0.01): std ${normal.std}`);
+    const uniform = stats(build(entry.name, { ...small, embedding_init: { dist: 'uniform', scale: 0.05 } }));
+    assert.ok(uniform.max <= 0.05 && uniform.max > 0.04 && Math.abs(uniform.std - 0.05 / Math.sqrt(3)) < 0.006, `${entry.name} U(-0.05, 0.05): ${JSON.stringify(uniform)}`);
+    const xavier = stats(build(entry.name, { ...small, embedding_init: { dist: 'xavier' } }));
+    const vocab = Math.max(...tinySpec.categorical.map((f) => f.vocab));
+    assert.ok(xavier.max <= Math.sqrt(6 / (Math.min(...tinySpec.categorical.map((f) => f.vocab)) + 4)) && xavier.max > Math.sqrt(6 / (vocab + 4)) * 0.5, `${entry.name} xavier: ${JSON.stringify(xavier)}`);
+  }
+  assert.throws(() => findModel('deepfm')!.options.parse({ embedding_init: { dist: 'gaussian' } }), /normal|uniform|xavier/);
+});

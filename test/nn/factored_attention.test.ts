@@ -6,6 +6,7 @@ import { factorAttention } from '../../src/nn/factored_attention.js';
 import { setLinearObserver } from '../../src/nn/linear.js';
 import { LowRankLinear } from '../../src/nn/low_rank_linear.js';
 import { MultiHeadSelfAttention } from '../../src/nn/self_attention.js';
+import { applyModelTensors, modelTensors } from '../../src/persist/weights.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
 import { gradcheck, randAway } from '../autograd/gradcheck.js';
@@ -98,4 +99,19 @@ test('serving reuses the factored weights, and rebuilds them once a training cal
   const after = infer(), want = reference();
   assert.ok(after.some((v, i) => Math.abs(v - first[i]) > 1e-3), 'the outputs follow the new parameters');
   after.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-4, `entry ${i}: ${v} vs ${want[i]}`));
+});
+
+test('weights restored in place in eval mode (fit keeping its best epoch, a file loaded) reach the cached factored weights', () => {
+  const att = layer(6, 2, 8, { query: 3, key: 2, value: 3, res: 2 });
+  const x = randAway([2, 4, 6], rng);
+  const infer = (): Float32Array => noGrad(() => tidy(() => att.forward(x).toArray()));
+  const reference = (): Float32Array => { setLinearObserver(() => {}); try { return infer(); } finally { setLinearObserver(null); } };
+  att.eval();
+  const best = modelTensors(att);
+  const want = reference();
+  for (const p of att.params()) p.assign(p.toArray().map((v) => v * 1.5)); // later epochs moved on
+  const later = infer(); // the cache now holds the later weights
+  assert.ok(later.some((v, i) => Math.abs(v - want[i]) > 1e-3));
+  applyModelTensors(att, best, 'best weights');
+  infer().forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-4, `entry ${i}: ${v} vs ${want[i]} (stale cache)`));
 });

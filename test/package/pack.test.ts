@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
-import { encodeRows, inputColumns, predictProbabilities } from '../../src/web/score.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { bundleConsumerPage, installPackage, repoRoot, type Installed } from './installed.js';
 

@@ -38,3 +38,19 @@ test('a model trained on a CSV with a header reads a headerless file of the same
   assert.deepEqual(b.columns, ['id', 'click', 'site']);
   assert.deepEqual((await tableSpecForModel(csv, unlabeled)).columns, ['id', 'site']);
 });
+
+test('a labelled headerless file whose first row is one cell short stays labelled, and the detection is explained', async () => {
+  const dir = scratchDir('raw-input-short');
+  const file = join(dir, 'short-first.tsv');
+  const short = row(true).split('\t').slice(0, -1).join('\t');
+  writeFileSync(file, `${short}\n${Array.from({ length: 20 }, () => row(true)).join('\n')}\n`);
+  const notes: string[] = [];
+  const spec = await tableSpecForModel(reader, file, (m) => notes.push(m));
+  assert.deepEqual(spec.columns, CRITEO_COLUMNS, 'the label column is kept');
+  assert.match(notes.join('\n'), /short-first\.tsv: read with the label column 'label' \(40 cells, as in training\).*a line one cell short is a malformed row/);
+  const unlabelled = join(dir, 'unlabelled.tsv');
+  writeFileSync(unlabelled, `${row(false)}\n${row(false)}\n`);
+  const said: string[] = [];
+  assert.deepEqual((await tableSpecForModel(reader, unlabelled, (m) => said.push(m))).columns, CRITEO_COLUMNS.slice(1));
+  assert.match(said.join('\n'), /read without the label column 'label': its first 2 line\(s\) all have 39 cells, one fewer than the training layout/);
+});

@@ -105,6 +105,7 @@ test('bad requests get 400 / 404 / 405 / 413 with a message naming the problem, 
     [{ rows: [rows[0], { ...rows[1], I2: 'lots' }] }, 400, /rows\[1\]: column I2: expected a number, got "lots"/],
     [{ rows: [['a1', 'b1']] }, 400, /rows\[0\] has 2 values; an array row needs 6, in this order: I1, C1, C2, C3, C4, I2/],
     [{ rows: [['1', 'a1', 'b1', 'c1', 'd1', [3]]] }, 400, /rows\[0\]\[5\] \(column I2\): expected a string, number or null, got array/],
+    [{ rows: [rows[0], { ...rows[1], C22: 'x', site_idd: 'y' }] }, 400, /rows\[1\] has column\(s\) the model does not know: C22, site_idd .*--allow-unknown-columns/],
   ];
   for (const [body, status, message] of cases) {
     const r = await post(s, body, typeof body === 'string');
@@ -125,6 +126,14 @@ test('bad requests get 400 / 404 / 405 / 413 with a message naming the problem, 
   assert.ok(maxGap(ok.json.predictions, referenceProbs(loaded, rows.slice(0, 3))) < 1e-6);
   const stats = (await (await fetch(`${s.url}/metadata`)).json()).stats;
   assert.equal(stats.bad_requests, cases.length + 3);
+});
+
+test('--allow-unknown-columns: keys that are not model columns are ignored, as asked', async () => {
+  const s = await serve({ allowUnknownColumns: true });
+  const r = await post(s, { rows: [{ ...rows[0], session: 'abc' }, rows[0]] });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.predictions[0], r.json.predictions[1]);
+  assert.equal((await (await fetch(`${s.url}/metadata`)).json()).serving.allow_unknown_columns, true);
 });
 
 test('--engine onnx: workers run onnxruntime-node on the model exported at startup, same probabilities', async () => {

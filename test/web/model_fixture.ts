@@ -16,7 +16,7 @@ import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { saveModel } from '../../src/persist/model_file.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';
-import { predictProbabilities } from '../../src/web/score.js';
+import { predictProbabilities } from '../../src/api/score.js';
 import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
 
 /** Encoders whose table sizes match tinySpec's vocabularies (8, 12, 6, 20, 5). */

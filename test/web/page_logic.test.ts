@@ -6,7 +6,7 @@ import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel, loadModelFromBytes } from '../../src/persist/model_file.js';
 import { DataError, ModelFileError } from '../../src/util/errors.js';
 import { parseRows } from '../../src/web/rows.js';
-import { encodeRows, inputColumns, predictProbabilities } from '../../src/web/score.js';
+import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { exampleRowsText, summarize } from '../../src/web/summary.js';
 import { tinySpec } from '../models/tiny.js';
 import { scratchDir } from '../train/toy_data.js';
@@ -92,12 +92,14 @@ test('encoding: a bad number names its input line and column; a model without en
   assert.throws(() => encodeRows([{ C1: 1, C2: 0, C3: 0, C4: 0, C5: 0, I1: 'x', I2: 0 }], null, tinySpec), /column I1: expected a number/);
 });
 
-test('the browser bundle holds no Node built-in (dynamic ones become throwing stubs), and a static import of one fails the build naming the file', async () => {
+test('the browser bundle holds no Node built-in (dynamic ones become throwing stubs) and no zod locale but English, and a static import of one fails the build naming the file', async () => {
   const dir = scratchDir('web-bundle');
   const { bundle } = (await import(new URL('../../../scripts/build-web.mjs', import.meta.url).href)) as {
-    bundle: (entry: string, outfile: string, opts?: { minify?: boolean }) => Promise<unknown>;
+    bundle: (entry: string, outfile: string, opts?: { minify?: boolean }) => Promise<{ metafile: { inputs: Record<string, unknown> } }>;
   };
-  await bundle(new URL('../../../src/web/main.ts', import.meta.url).pathname, join(dir, 'app.js'), { minify: false });
+  const built = await bundle(new URL('../../../src/web/main.ts', import.meta.url).pathname, join(dir, 'app.js'), { minify: false });
+  const locales = Object.keys(built.metafile.inputs).filter((f) => f.includes('zod/v4/locales/'));
+  assert.deepEqual(locales, ['node_modules/zod/v4/locales/en.js'], 'zod ships its English messages only');
   const app = readFileSync(join(dir, 'app.js'), 'utf8');
   assert.doesNotMatch(app, /["']node:/, 'no import of a Node built-in, static or dynamic, is left for a bundler to resolve');
   assert.match(app, /Node's fs\/promises module is not available in a browser/, 'the kernel loader\'s file read became a stub that throws if reached');

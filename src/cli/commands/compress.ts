@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Command } from '../command.js';
+import { withInterrupts } from '../interrupt.js';
 import { numberFlag } from '../flags.js';
 import { formatTable } from '../table.js';
 import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
+import { ENERGY_KEPT_MEANS, HELD_OUT_ERROR_MEANS } from '../../compress/report.js';
+import { formatLr } from '../../train/progress.js';
 import { UsageError } from '../../util/errors.js';
 import { takeFlags } from './train.js';
 
@@ -31,7 +34,8 @@ Collects output statistics of every Linear layer and embedding field on the run'
 split, chooses ranks, factorizes (AFM: project each layer's output onto its principal subspace;
 embeddings shrink to k columns, folded into the first MLP layer where the MLP reads them), and
 scores the result on the test split. Writes RUN/compressed-METHOD/ (or --out) with
-model.safetensors, report.json and, with --finetune, control.safetensors.
+model.safetensors, report.json and, with --finetune, before-finetune.safetensors and
+control.safetensors. Under --ratio it prints the ratio reached and which rule cut past the ratio asked.
 
 Options:
   --model RUN        a run folder written by 'slimctr train'
@@ -46,14 +50,19 @@ Options:
   --only PREFIXES    comma-separated target prefixes to consider (e.g. mlp,embedding)
   --no-fuse          keep the embedding reconstruction separate even where it could be folded
   --stats-rows N     statistics from the first N training rows (default: all)
-  --finetune         fine-tune with early stopping on validation AUC, and train the original as long (control)
+  --finetune         fine-tune with early stopping on the run's training.monitor (validation AUC by
+                     default), keep the model before fine-tuning too, and train the original for
+                     exactly the same epochs and steps at the same learning rate (the control)
   --epochs N         fine-tuning epochs at most (default 3)
   --lr X             fine-tuning learning rate (default: the run's lr / 10)
-  --out DIR          output folder
+  --patience N       fine-tuning epochs without improvement before stopping
+                     (default: the run's training.finetune_patience, 1)
+  --out DIR          output folder (default RUN/compressed-METHOD); must be empty or absent
+  --force            replace the results in a non-empty output folder
   --threads N        kernel threads (default: the run's setting)
   --json             print the result as JSON`,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(argv, ['model', 'ratio', 'energy', 'ranks', 'method', 'field-energy', 'only', 'stats-rows', 'epochs', 'lr', 'out', 'threads'], ['finetune', 'json', 'no-fuse']);
+    const { values, flags, rest } = takeFlags(argv, ['model', 'ratio', 'energy', 'ranks', 'method', 'field-energy', 'only', 'stats-rows', 'epochs', 'lr', 'patience', 'out', 'threads'], ['finetune', 'json', 'no-fuse', 'force']);
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr compress --help)`);
     if (!values.model) throw new UsageError('--model RUN is required');
     const chosen = ['ratio', 'energy', 'ranks'].filter((k) => values[k] !== undefined);
@@ -72,23 +81,29 @@ Options:
       finetune: flags.has('finetune'),
       epochs: numberFlag('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
       lr: numberFlag('lr', values.lr, (n) => n > 0, 'a positive number'),
+      patience: numberFlag('patience', values.patience, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
       out: values.out,
+      force: flags.has('force'),
       threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
       log: flags.has('json') ? undefined : (m) => process.stderr.write(`${m}\n`),
     };
-    const r = await compressRun(values.model, opts);
+    const r = await withInterrupts('compress', 'finishing the step (a fine-tuned model is saved with its best weights)', (i) => compressRun(values.model!, { ...opts, signal: i.signal }));
     if (flags.has('json')) {
-      process.stdout.write(`${JSON.stringify({ outDir: r.outDir, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit: _f, ...v }) => v) })}\n`);
+      process.stdout.write(`${JSON.stringify({ outDir: r.outDir, ratio: r.ratio, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit, ...v }) => ({ ...v, fit: fit && { epochs: fit.epochs, steps: fit.steps, lr: fit.lr, bestEpoch: fit.bestEpoch } })) })}\n`);
       return 0;
     }
     const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+    const energy = method === 'svd' ? 'weight energy kept' : 'output variance kept';
     process.stdout.write(`\nTargets (${method})\n${formatTable(r.targets.map((t) => ({
-      target: t.target, shape: t.shape, rank: t.rank ?? 'kept', 'energy kept': pct(t.energyKept),
-      'params before': t.paramsBefore, 'params after': t.paramsAfter, 'held-out error': pct(t.heldOutError),
-    })))}`);
+      target: t.target, shape: t.shape, rank: t.rank ?? 'kept', [energy]: pct(t.energyKept),
+      'params before': t.paramsBefore, 'params after': t.paramsAfter, 'held-out output error': pct(t.heldOutError),
+    })))}${energy}: ${ENERGY_KEPT_MEANS[method]}\nheld-out output error: ${HELD_OUT_ERROR_MEANS}\n`);
+    if (r.ratio) {
+      process.stdout.write(`\nratio reached ${r.ratio.reached.toFixed(2)}x (asked ${r.ratio.asked.toFixed(2)}x)${r.ratio.notes.map((n) => `\n  ${n}`).join('')}\n`);
+    }
     process.stdout.write(`\nVariants (test split)\n${formatTable(r.variants.map((v) => ({
       variant: v.name, params: v.params, 'test AUC': v.test ? v.test.auc.toFixed(6) : '-', logloss: v.test ? v.test.logloss.toFixed(6) : '-',
-      epochs: v.fit ? `${v.fit.epochs} (best ${v.fit.bestEpoch})` : '-',
+      epochs: v.fit ? `${v.fit.epochs} (best ${v.fit.bestEpoch})` : '-', steps: v.fit ? v.fit.steps : '-', lr: v.fit ? formatLr(v.fit.lr) : '-',
     })))}\nwrote ${r.outDir}\n`);
     return 0;
   },

@@ -1,35 +1,38 @@
 import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';
+import { catchInterrupts } from '../interrupt.js';
 import { BadRows, BoundEncoders, EncodedRows, openTable } from '../../data/index.js';
 import { AtomicFileWriter } from '../../io/atomic_stream.js';
 import { loadModel } from '../../persist/model_file.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
 import { predictLogits, sigmoid64 } from '../../train/evaluate.js';
 import { ensureEngine } from '../../train/setup.js';
-import { ModelFileError, UsageError } from '../../util/errors.js';
-import { modelPathOf, positiveInt } from './eval.js';
+import { DataError, ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
+import { badRowPolicy, modelPathOf, positiveInt } from './eval.js';
 import { PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
+import { checkOutput, formatProbability } from './predict_output.js';
 import { takeFlags } from './train.js';
-
-/** A probability as CSV text: 8 significant digits (float32 logits carry about 7). */
-export const formatProbability = (p: number): string => String(Number(p.toPrecision(8)));
 
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'write one click probability per row of a raw data file (CSV)',
-  usage: `Usage: slimctr predict --model RUN_OR_FILE --input DATA --output PREDS.csv [--batch N] [--threads N]
+  usage: `Usage: slimctr predict --model RUN_OR_FILE --input DATA --output PREDS.csv [--force] [--bad-rows P] [--batch N] [--threads N]
 
 Streams DATA (any training format, plain or gzip; the label column is optional) through the
 model's saved reader settings and encoders, and writes PREDS.csv with a header and one row per
 data row, in file order: "probability", or "label,probability" when DATA has the label column.
 Memory stays bounded (rows are read, scored and written block by block); the output appears
 atomically when every row is done (a crash or a bad row leaves no half file). A bad row stops
-the run with file:line:column. Progress goes to stderr.
+the run with file:line:column, or with --bad-rows skip (or a model trained with on_bad_row: skip)
+is left out of the output and counted, and the count and first examples are printed at the end.
+An existing output file is never replaced without --force, and never the input. Progress goes to stderr.
 
 Options:
   --model PATH     a run folder (uses its model.safetensors) or a model file
   --input FILE     raw rows to score
-  --output FILE    CSV of probabilities to write
+  --output FILE    CSV of probabilities to write (refused when it exists, unless --force)
+  --force          replace an existing --output file
+  --bad-rows P     error or skip (default: the model's training setting, dataset.on_bad_row)
   --batch N        rows per forward pass (default 4096)
   --threads N      kernel threads (default: one per core)
   --quiet          no progress lines
@@ -37,7 +40,7 @@ Options:
 ${PREDICT_ONNX_USAGE}`,
   async run(argv) {
     if (argv.includes('--onnx')) return predictOnnx(argv);
-    const { values, flags, rest } = takeFlags(argv, ['model', 'input', 'output', 'batch', 'threads'], ['quiet']);
+    const { values, flags, rest } = takeFlags(argv, ['model', 'input', 'output', 'batch', 'threads', 'bad-rows'], ['quiet', 'force']);
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
     for (const k of ['model', 'input', 'output']) if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);
     const batch = positiveInt('batch', values.batch, 4096);
@@ -46,25 +49,30 @@ ${PREDICT_ONNX_USAGE}`,
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
     if (!existsSync(values.input)) throw new UsageError(`--input ${values.input}: no such file`);
-    const table = await openTable(values.input, await tableSpecForModel(meta.reader, values.input), new BadRows('error'));
+    checkOutput(values.output, values.input, flags.has('force'));
+    const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
+    const table = await openTable(values.input, await tableSpecForModel(meta.reader, values.input, (m) => process.stderr.write(`${m}\n`)), bad);
     const bound = new BoundEncoders(encoders, table.columns, values.input, false);
     const labelled = bound.labelCol >= 0;
     const quiet = flags.has('quiet');
     const out = await AtomicFileWriter.open(values.output);
     const started = performance.now();
     let rows = 0, lastNote = started;
+    const interrupt = catchInterrupts('predict', `stopping; ${values.output} is not written`);
     try {
       await out.write(labelled ? 'label,probability\n' : 'probability\n');
       const acc = new EncodedRows(bound.nCat, bound.nDense);
       const nc = bound.nCat, nd = bound.nDense;
       for await (const block of table.blocks()) {
+        if (interrupt.signal.aborted) throw interrupt.error(`interrupted after ${rows} rows: ${values.output} was not written`);
         acc.clear();
-        bound.encodeBlock(block, [acc], new BadRows('error'));
+        bound.encodeBlock(block, [acc], bad);
         for (let a = 0; a < acc.rows; a += batch) {
           const e = Math.min(acc.rows, a + batch);
           const logits = predictLogits(model, { rows: e - a, ids: acc.ids.subarray(a * nc, e * nc), dense: acc.dense.subarray(a * nd, e * nd) });
           const lines: string[] = [];
           for (let i = 0; i < logits.length; i++) {
+            if (Number.isNaN(logits[i])) throw new DataError(values.input, 0, 0, `data row ${rows + a + i + 1}: the model's score is NaN (numeric inputs far outside the training range?); nothing was written`);
             const p = formatProbability(sigmoid64(logits[i]));
             lines.push(labelled ? `${acc.labels[a + i]},${p}\n` : `${p}\n`);
           }
@@ -77,12 +85,16 @@ ${PREDICT_ONNX_USAGE}`,
           process.stderr.write(`predict: ${rows} rows (${Math.round(rows / ((now - started) / 1000))} rows/s)\n`);
         }
       }
+      if (rows === 0) throw new NoValidRowsError(values.input, bad.count ? `${bad.summary()}\nnothing was written` : 'nothing was written');
       await out.commit();
     } catch (err) {
       await out.abort();
       throw err;
+    } finally {
+      interrupt.dispose();
     }
     const secs = (performance.now() - started) / 1000;
+    if (bad.count) process.stderr.write(`predict: ${bad.summary()}\n`);
     if (!quiet) process.stderr.write(`predict: wrote ${rows} predictions to ${values.output} in ${secs.toFixed(1)} s (${meta.kind}, ${path})\n`);
     return 0;
   },

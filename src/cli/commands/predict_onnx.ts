@@ -8,10 +8,10 @@ import { scoreRows } from '../../models/onnx/run.js';
 import { ensureEngine } from '../../train/setup.js';
 import { UsageError } from '../../util/errors.js';
 import { positiveInt } from './eval.js';
-import { formatProbability } from './predict.js';
+import { checkOutput, formatProbability } from './predict_output.js';
 import { takeFlags } from './train.js';
 
-export const PREDICT_ONNX_USAGE = `Usage: slimctr predict --onnx MODEL.onnx --data INPUTS.npz|INPUTS.csv --output PREDS.csv [--batch N] [--threads N]
+export const PREDICT_ONNX_USAGE = `Usage: slimctr predict --onnx MODEL.onnx --data INPUTS.npz|INPUTS.csv --output PREDS.csv [--force] [--batch N] [--threads N]
 
 Runs an ONNX model (e.g. exported from PyTorch) in slimctr's own engine on the graph inputs in
 INPUTS: a NumPy .npz with one array per graph input, by name (np.savez), or a CSV with a header
@@ -23,16 +23,18 @@ appears atomically when every row is done.
 Options:
   --onnx FILE      the ONNX model (see slimctr inspect-onnx)
   --data FILE      the inputs (.npz or .csv)
-  --output FILE    CSV to write
+  --output FILE    CSV to write (refused when it exists, unless --force)
+  --force          replace an existing --output file
   --batch N        rows per forward pass (default 4096)
   --threads N      kernel threads (default: one per core)
   --quiet          no summary line`;
 
 export async function predictOnnx(argv: string[]): Promise<number> {
-  const { values, flags, rest } = takeFlags(argv, ['onnx', 'data', 'output', 'batch', 'threads'], ['quiet']);
+  const { values, flags, rest } = takeFlags(argv, ['onnx', 'data', 'output', 'batch', 'threads'], ['quiet', 'force']);
   if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
   for (const k of ['onnx', 'data', 'output']) if (!values[k]) throw new UsageError(`--${k} is required with --onnx (see slimctr predict --help)`);
   if (!existsSync(values.data)) throw new UsageError(`--data ${values.data}: no such file`);
+  checkOutput(values.output, values.data, flags.has('force'));
   const batch = positiveInt('batch', values.batch, 4096);
   const graph = readOnnxFile(values.onnx);
   const data = readGraphData(values.data, graph.inputs);

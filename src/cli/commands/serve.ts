@@ -47,9 +47,12 @@ Options:
   --max-batch N         most rows per forward pass (default ${D.maxBatch})
   --max-wait-ms MS      longest a row waits for others to batch with (default ${D.maxWaitMs})
   --max-rows N          most rows per request (default ${D.maxRows})
-  --max-body-bytes N    largest request body (default ${D.maxBodyBytes})`,
+  --max-body-bytes N    largest request body (default ${D.maxBodyBytes})
+  --allow-unknown-columns
+                        ignore object-row keys that are neither model inputs nor columns of the
+                        training file (default: 400 naming them, as a misspelt column would be)`,
   async run(argv) {
-    const { values, rest } = takeFlags(argv, ['model', 'host', 'port', 'workers', 'engine', 'max-batch', 'max-wait-ms', 'max-rows', 'max-body-bytes'], []);
+    const { values, flags, rest } = takeFlags(argv, ['model', 'host', 'port', 'workers', 'engine', 'max-batch', 'max-wait-ms', 'max-rows', 'max-body-bytes'], ['allow-unknown-columns']);
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr serve --help)`);
     if (!values.model) throw new UsageError('--model RUN_OR_FILE is required');
     const engineName = (values.engine ?? D.engine) as EngineName;
@@ -66,6 +69,7 @@ Options:
       maxRows: positiveInt('max-rows', values['max-rows'], D.maxRows),
       maxBodyBytes: positiveInt('max-body-bytes', values['max-body-bytes'], D.maxBodyBytes),
       drainTimeoutMs: D.drainTimeoutMs,
+      allowUnknownColumns: flags.has('allow-unknown-columns'),
     };
     const path = modelPathOf(values.model);
     const server = await PredictionServer.start(path, opts);

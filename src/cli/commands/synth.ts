@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
+import { withInterrupts } from '../interrupt.js';
 import { UsageError } from '../../util/errors.js';
 import { writeSynth } from '../../data/synth.js';
 
@@ -27,7 +28,14 @@ same rows as CSV with a header line (label,I1,..,C26) instead.`,
     if (!values.rows || !Number.isInteger(rows) || rows < 1) throw new UsageError(`--rows must be a positive integer, got '${values.rows ?? ''}'`);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
     if (!values.out) throw new UsageError('--out FILE is required');
-    const r = await writeSynth(values.out, { rows, seed, gzip: values.gzip, csv: values.csv });
+    const r = await withInterrupts('synth', `stopping; ${values.out} is not written`, async (i) => {
+      try {
+        return await writeSynth(values.out!, { rows, seed, gzip: values.gzip, csv: values.csv, signal: i.signal });
+      } catch (err) {
+        if (i.signal.aborted) throw i.error(`interrupted: ${values.out} was not written`);
+        throw err;
+      }
+    });
     process.stdout.write(`wrote ${rows} rows to ${values.out} (${r.positives} positives, ${((100 * r.positives) / rows).toFixed(2)} %)\n`);
     return 0;
   },

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from '../command.js';
+import { catchInterrupts } from '../interrupt.js';
 import { readConfigFile } from '../../config/load.js';
 import { loadTrainConfig } from '../../train/config.js';
 import { ProgressReporter } from '../../train/progress.js';
@@ -50,18 +51,12 @@ Options:
     if (unknown.length) throw new UsageError(`unknown option '${unknown[0]}' (config overrides look like --training.lr=1e-3)`);
     const progress = new ProgressReporter({ mode: flags.has('json') ? 'json' : 'auto', epochs: config.training.epochs });
     for (const n of notes) progress.log(n);
-    const stop = new AbortController();
-    const onInterrupt = (): void => {
-      if (stop.signal.aborted) process.exit(130); // a second Ctrl-C leaves at once
-      process.stderr.write('\nslimctr train: interrupted; finishing the step and writing a checkpoint (Ctrl-C again to quit now)\n');
-      stop.abort();
-    };
-    process.on('SIGINT', onInterrupt);
+    const interrupt = catchInterrupts('train', 'finishing the step and writing a checkpoint');
     let r;
     try {
-      r = await train(config, { progress, resume: values.resume, signal: stop.signal });
+      r = await train(config, { progress, resume: values.resume, signal: interrupt.signal });
     } finally {
-      process.off('SIGINT', onInterrupt);
+      interrupt.dispose();
     }
     if (progress.mode === 'json') {
       process.stdout.write(`${JSON.stringify({ event: 'done', run: r.runDir, model: r.modelPath, epochs: r.epochs, steps: r.steps, best_val_auc: r.best?.auc ?? null, best_epoch: r.best?.epoch ?? null, test_auc: r.test?.auc ?? null, test_logloss: r.test?.logloss ?? null, params: r.params, seconds: r.seconds })}\n`);
@@ -70,6 +65,6 @@ Options:
       const test = r.test ? `; test AUC ${r.test.auc.toFixed(6)} logloss ${r.test.logloss.toFixed(6)}` : '';
       process.stdout.write(`${best}${test}\nmodel: ${r.modelPath}\n`);
     }
-    return r.interrupted ? 130 : 0;
+    return interrupt.exitCode() ?? (r.interrupted ? 130 : 0);
   },
 };

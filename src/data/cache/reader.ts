@@ -1,14 +1,15 @@
 /**
  * Reads a cache folder as batches: typed-array views over chunk buffers, no per-row objects.
- * Without shuffle, batches are zero-copy views; with shuffle, chunk order is permuted and runs of
- * `shuffleRun` consecutive rows are gathered through a per-chunk permutation (TypedArray.set per
- * run). A yielded batch is valid until the next one.
+ * In file order (`shuffle: 'none'`) batches are zero-copy views of the chunk read; the shuffles
+ * (`full`, `buffer`; see shuffle.ts) copy rows into a batch buffer. A yielded batch is valid until
+ * the next one.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { permutation, rng, type Batch, type BatchOptions } from '../batch.js';
 import { CACHE_FILES, type Manifest } from './manifest.js';
+import { bufferedBatches, permutedBatches, rowArrays, type RowArrays, type ShuffleMode } from './shuffle.js';
 
 function readRange(fd: number, into: Uint8Array, pos: number): void {
   let off = 0;
@@ -20,6 +21,8 @@ function readRange(fd: number, into: Uint8Array, pos: number): void {
 }
 
 export class CachedSplit {
+  private held: RowArrays | null = null;
+
   constructor(readonly dir: string, readonly manifest: Manifest) {}
 
   get rows(): number {
@@ -63,93 +66,79 @@ export class CachedSplit {
     return out;
   }
 
+  /** Bytes of the split's rows in memory (ids, dense values, labels): what a full shuffle holds. */
+  get bytes(): number {
+    return this.rows * (this.numCategorical + this.numDense + 1) * 4;
+  }
+
+  /**
+   * The mode `auto` stands for: `full` when the split fits `memoryBytes`, else `buffer`
+   * (other modes are returned as they are).
+   */
+  resolveShuffle(mode: ShuffleMode, memoryBytes: number): Exclude<ShuffleMode, 'auto'> {
+    if (mode !== 'auto') return mode;
+    return this.bytes <= memoryBytes ? 'full' : 'buffer';
+  }
+
   *batches(opts: BatchOptions): Generator<Batch> {
     const { batchSize } = opts;
     if (!(batchSize >= 1)) throw new RangeError('batchSize must be >= 1');
-    const nc = this.numCategorical;
-    const nd = this.numDense;
+    const mode = opts.shuffle ?? 'none';
+    const dropLast = opts.dropLast ?? false;
+    const rand = rng(opts.seed ?? 0);
+    if (mode === 'full') {
+      yield* permutedBatches(this.resident(), permutation(this.rows, rand), batchSize, dropLast);
+      return;
+    }
     const chunk = Math.ceil(Math.min(opts.chunkRows ?? 1 << 17, Math.max(this.rows, 1)) / batchSize) * batchSize;
     const nChunks = Math.ceil(this.rows / chunk);
-    const rand = rng(opts.seed ?? 0);
-    const order = opts.shuffle ? permutation(nChunks, rand) : Int32Array.from({ length: nChunks }, (_, i) => i);
+    if (mode === 'buffer') {
+      const capacity = Math.max(batchSize, Math.min(opts.bufferRows ?? 1 << 18, this.rows));
+      // Blocks smaller than the buffer, so it mixes rows of several places in the file.
+      const block = Math.max(1, Math.min(chunk, Math.ceil(capacity / 8)));
+      const order = permutation(Math.ceil(this.rows / block), rand);
+      yield* bufferedBatches(this.blocks(order, block), capacity, this.numCategorical, this.numDense, batchSize, dropLast, rand);
+      return;
+    }
+    for (const { rows: a, n } of this.blocks(Int32Array.from({ length: nChunks }, (_, i) => i), chunk)) {
+      for (let b = 0; b < n; b += batchSize) {
+        const m = Math.min(batchSize, n - b);
+        if (m < batchSize && dropLast) break;
+        const { nc, nd } = a;
+        yield { ids: a.ids.subarray(b * nc, (b + m) * nc), dense: a.dense.subarray(b * nd, (b + m) * nd), labels: a.labels.subarray(b, b + m), rows: m };
+      }
+    }
+  }
+
+  /** The whole split in memory, read once and kept (the full shuffle gathers from it). */
+  private resident(): RowArrays {
+    if (!this.held) {
+      const it = this.blocks(Int32Array.of(0), Math.max(this.rows, 1));
+      const first = it.next();
+      it.return(undefined);
+      this.held = first.done ? rowArrays(0, this.numCategorical, this.numDense) : first.value.rows;
+    }
+    return this.held;
+  }
+
+  /** Blocks of `block` rows in the order `order` (block indices), read into one reused buffer. */
+  private *blocks(order: Int32Array, block: number): Generator<{ rows: RowArrays; n: number }> {
+    const nc = this.numCategorical, nd = this.numDense;
     const fds = CACHE_FILES.map((f) => openSync(join(this.dir, f), 'r'));
-    const ids = new Int32Array(chunk * nc);
-    const dense = new Float32Array(chunk * nd);
-    const labels = new Float32Array(chunk);
-    const bIds = opts.shuffle ? new Int32Array(batchSize * nc) : ids;
-    const bDense = opts.shuffle ? new Float32Array(batchSize * nd) : dense;
-    const bLabels = opts.shuffle ? new Float32Array(batchSize) : labels;
-    const perm = new Int32Array(chunk);
-    let runs: Int32Array = perm;
-    const u8 = (a: Int32Array | Float32Array, n: number) => new Uint8Array(a.buffer, a.byteOffset, n * 4);
+    const a = rowArrays(Math.min(block, this.rows), nc, nd);
+    const u8 = (x: Int32Array | Float32Array, n: number) => new Uint8Array(x.buffer, x.byteOffset, n * 4);
     try {
-      for (const ci of order) {
-        const start = ci * chunk;
-        const n = Math.min(chunk, this.rows - start);
-        readRange(fds[0], u8(ids, n * nc), start * nc * 4);
-        readRange(fds[1], u8(dense, n * nd), start * nd * 4);
-        readRange(fds[2], u8(labels, n), start * 4);
-        // Shuffle runs of `run` consecutive rows (copied with TypedArray.set), not single rows:
-        // the chunk is still read in a random order, without a cache miss per row.
-        const run = Math.max(1, Math.min(opts.shuffleRun ?? 64, Math.floor(n / 64)));
-        if (opts.shuffle) runs = permutation(Math.ceil(n / run), rand, perm);
-        const cur: Cursor = { r: 0, off: 0 };
-        for (let b = 0; b < n; b += batchSize) {
-          const m = Math.min(batchSize, n - b);
-          if (m < batchSize && opts.dropLast) break;
-          if (!opts.shuffle) {
-            yield { ids: ids.subarray(b * nc, (b + m) * nc), dense: dense.subarray(b * nd, (b + m) * nd), labels: labels.subarray(b, b + m), rows: m };
-            continue;
-          }
-          gatherRuns(runs, run, cur, m, n, nc, nd, ids, dense, labels, bIds, bDense, bLabels);
-          yield { ids: bIds.subarray(0, m * nc), dense: bDense.subarray(0, m * nd), labels: bLabels.subarray(0, m), rows: m };
-        }
+      for (const bi of order) {
+        const start = bi * block;
+        const n = Math.min(block, this.rows - start);
+        if (n <= 0) continue;
+        readRange(fds[0], u8(a.ids, n * nc), start * nc * 4);
+        readRange(fds[1], u8(a.dense, n * nd), start * nd * 4);
+        readRange(fds[2], u8(a.labels, n), start * 4);
+        yield { rows: a, n };
       }
     } finally {
       fds.forEach((fd) => closeSync(fd));
-    }
-  }
-}
-
-/** Where the next batch starts in a chunk's shuffled order: run `r` (index into `runs`), row `off` in it. */
-interface Cursor {
-  r: number;
-  off: number;
-}
-
-/**
- * Copies the next m rows of the chunk's shuffled order into the batch arrays and advances `cur`.
- * The order is the chunk's runs of `run` rows (n rows; the last run may be short) in the order
- * `runs`, so each row appears once; each run is one TypedArray.set per array.
- */
-function gatherRuns(
-  runs: Int32Array, run: number, cur: Cursor, m: number, n: number, nc: number, nd: number,
-  ids: Int32Array, dense: Float32Array, labels: Float32Array,
-  bIds: Int32Array, bDense: Float32Array, bLabels: Float32Array,
-): void {
-  if (run === 1) {
-    for (let i = 0; i < m; i++) {
-      const src = runs[cur.r++];
-      bIds.set(ids.subarray(src * nc, src * nc + nc), i * nc);
-      for (let k = 0; k < nd; k++) bDense[i * nd + k] = dense[src * nd + k];
-      bLabels[i] = labels[src];
-    }
-    return;
-  }
-  let i = 0;
-  while (i < m) {
-    const first = runs[cur.r] * run;
-    const runLen = Math.min(run, n - first);
-    const start = first + cur.off;
-    const len = Math.min(runLen - cur.off, m - i);
-    bIds.set(ids.subarray(start * nc, (start + len) * nc), i * nc);
-    bDense.set(dense.subarray(start * nd, (start + len) * nd), i * nd);
-    bLabels.set(labels.subarray(start, start + len), i);
-    i += len;
-    cur.off += len;
-    if (cur.off === runLen) {
-      cur.r++;
-      cur.off = 0;
     }
   }
 }

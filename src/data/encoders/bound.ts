@@ -7,7 +7,7 @@ import { DataError } from '../../util/errors.js';
 import type { BadRows } from '../bad_rows.js';
 import type { RowBlock } from '../formats/row_block.js';
 import { HashIdTable, hashBytes, hashHi } from '../hash.js';
-import { parseLabel, parseNumber } from '../numbers.js';
+import { fitsFloat32, parseLabel, parseNumber } from '../numbers.js';
 import { MISSING_ID, OOV_ID } from './categorical.js';
 import type { Encoders } from './encoders.js';
 import { criteoBucket } from './numeric.js';
@@ -185,6 +185,10 @@ export class BoundEncoders {
         let v = s === e ? dFill[k] : parseNumber(buf, s, e);
         if (v !== v) {
           bad.report(block.file, block.lines[r], dCol[k] + 1, `unparsable number '${buf.toString('utf8', s, e)}'`, block.snippet(r));
+          continue rows;
+        }
+        if (!fitsFloat32(v)) {
+          bad.report(block.file, block.lines[r], dCol[k] + 1, `number '${buf.toString('utf8', s, e)}' is out of the float32 range (|x| <= 3.4e38)`, block.snippet(r));
           continue rows;
         }
         if (dLog[k]) v = v < 0 ? -Math.log1p(-v) : Math.log1p(v);

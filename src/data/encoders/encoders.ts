@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../../platform/node.js';
 import { DataError, ModelFileError } from '../../util/errors.js';
 import { HASH_NAME } from '../hash.js';
-import { parseNumberString } from '../numbers.js';
+import { fitsFloat32, parseNumberString } from '../numbers.js';
 import { Vocabulary, hashBucketOfString, MISSING_ID } from './categorical.js';
 import { applyDense, criteoBucket, type DenseParams } from './numeric.js';
 
@@ -19,10 +19,14 @@ export interface DenseField extends DenseParams {
   name: string;
 }
 
+/** A list of strings, checked in one loop (zod's per-element checks take seconds on vocabularies of millions). */
+const stringList = (ok: (s: string) => boolean, what: string) =>
+  z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && ok(s)), { message: `expected a list of ${what}` });
+
 const catJson = z.discriminatedUnion('encoder', [
-  z.object({ name: z.string(), encoder: z.literal('vocab'), min_count: z.number().int().positive(), values: z.array(z.string()) }),
+  z.object({ name: z.string(), encoder: z.literal('vocab'), min_count: z.number().int().positive(), values: stringList(() => true, 'strings') }),
   z.object({ name: z.string(), encoder: z.literal('hash'), buckets: z.number().int().positive() }),
-  z.object({ name: z.string(), encoder: z.literal('criteo_bucket'), min_count: z.number().int().positive(), fill: z.number().nullable(), values: z.array(z.string().regex(/^-?\d+$/)) }),
+  z.object({ name: z.string(), encoder: z.literal('criteo_bucket'), min_count: z.number().int().positive(), fill: z.number().nullable(), values: stringList((s) => /^-?\d+$/.test(s), 'integer strings') }),
 ]);
 const denseJson = z.object({
   name: z.string(),
@@ -128,8 +132,9 @@ export class Encoders {
     const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : String(v));
     const num = (name: string, k: number, v: unknown): number | null => {
       if (v === null || v === undefined || v === '') return null;
-      const x = typeof v === 'number' ? v : parseNumberString(String(v).trim());
+      const x = typeof v === 'number' ? v : parseNumberString(String(v)); // the file readers' rules: no spaces
       if (!Number.isFinite(x)) throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
+      if (!fitsFloat32(x)) throw new DataError(source, 1, k + 1, `column ${name}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`);
       return x;
     };
     this.categorical.forEach((f, i) => {

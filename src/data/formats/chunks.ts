@@ -48,29 +48,47 @@ function openStream(file: string, chunkBytes: number): Readable {
   return raw.pipe(gunzip);
 }
 
-/** Yields chunks of whole lines. Throws DataError for an empty file or a corrupt gzip stream. */
+/** Number of '\n' bytes in buf. */
+function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Yields chunks of whole lines. Throws DataError for an empty file, a line longer than
+ * maxLineBytes (naming its line number) or a corrupt gzip stream. A long line is gathered piece
+ * by piece and joined once, so memory stays about twice the line (not its square).
+ */
 export async function* readLineChunks(file: string, opts: ChunkOptions = {}): AsyncGenerator<LineChunk> {
   const chunkBytes = opts.chunkBytes ?? 1 << 20;
   const maxLine = opts.maxLineBytes ?? 64 << 20;
   const stream = openStream(file, chunkBytes);
-  let carry: Buffer | null = null;
+  let pieces: Buffer[] = []; // the line in progress (no '\n' yet)
+  let pending = 0;
+  let linesBefore = 0; // complete lines already yielded
   let first = true;
   let any = false;
+  const tooLong = (): DataError => new DataError(file, linesBefore + 1, 0, `line ${linesBefore + 1} is longer than ${maxLine} bytes`);
   try {
-    for await (const data of stream as AsyncIterable<Buffer>) {
-      let buf: Buffer = carry ? Buffer.concat([carry, data]) : data;
-      carry = null;
-      if (first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let data = chunk;
+      if (first && data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
       first = false;
-      if (buf.length > 0) any = true;
-      const last = buf.lastIndexOf(10);
+      if (data.length > 0) any = true;
+      const last = data.lastIndexOf(10);
       if (last < 0) {
-        if (buf.length > maxLine) throw new DataError(file, 0, 0, `a line is longer than ${maxLine} bytes`);
-        carry = buf;
+        pieces.push(data);
+        pending += data.length;
+        if (pending > maxLine) throw tooLong();
         continue;
       }
-      const whole = buf.subarray(0, last + 1);
-      if (last + 1 < buf.length) carry = Buffer.from(buf.subarray(last + 1));
+      if (pending + data.indexOf(10) > maxLine) throw tooLong();
+      const head = data.subarray(0, last + 1);
+      const whole = pieces.length ? Buffer.concat([...pieces, head]) : head;
+      pieces = last + 1 < data.length ? [Buffer.from(data.subarray(last + 1))] : [];
+      pending = data.length - last - 1;
+      linesBefore += countLines(whole);
       yield { buf: whole, utf8: isUtf8(whole) };
     }
   } catch (err) {
@@ -81,6 +99,9 @@ export async function* readLineChunks(file: string, opts: ChunkOptions = {}): As
   } finally {
     stream.destroy();
   }
-  if (carry && carry.length > 0) yield { buf: carry, utf8: isUtf8(carry) };
+  if (pending > 0) {
+    const rest = Buffer.concat(pieces);
+    yield { buf: rest, utf8: isUtf8(rest) };
+  }
   if (!any) throw new DataError(file, 1, 0, 'file is empty');
 }

@@ -267,6 +267,76 @@ function gemvCols(m0: i32, m1: i32, K: i32, alpha: f32, A: usize, lda: i32, x: u
   }
 }
 
+// Few rows (M below the micro-tile's MR, e.g. batch-1 inference): packing B and running MR-row
+// micro-kernels with one useful row costs more than the multiply-adds. This streams B row by row
+// instead, 16 columns of C at a time held in registers. Each element of C gets exactly the
+// packed path's operations (madd over k in order from 0 within each depth block, then update()),
+// so results do not depend on which path ran.
+
+/** Four columns of C from their accumulators, as the micro-kernels' update() writes them. */
+@inline function smallMStore(c: usize, acc: v128, alpha: f32, beta: f32): void {
+  update(c, acc, f32x4.splat(alpha), f32x4.splat(beta), beta);
+}
+
+/** Rows [m0, m1) of C = alpha * op(A) B + beta * C, B row-major K x N (not transposed), depth blocks of kstep. */
+function gemmFewRows(
+  tA: i32, N: i32, K: i32, alpha: f32, A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
+  m0: i32, m1: i32, kstep: i32,
+): void {
+  const ldb4 = <usize>ldb << 2;
+  const N16 = N & ~15, N4 = N & ~3;
+  for (let i = m0; i < m1; i++) {
+    const c = C + (<usize>(i * ldc) << 2);
+    // a(k): element k of row i of op(A).
+    const aBase = tA ? A + (<usize>i << 2) : A + (<usize>(i * lda) << 2);
+    const aStep: usize = tA ? <usize>lda << 2 : 4;
+    for (let pc = 0; pc < K; pc += kstep) {
+      const kc = min(kstep, K - pc);
+      const kbeta: f32 = pc == 0 ? beta : 1;
+      const a0 = aBase + <usize>pc * aStep, b0 = B + <usize>pc * ldb4;
+      for (let j = 0; j < N16; j += 16) {
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        let a = a0, b = b0 + (<usize>j << 2);
+        for (let k = 0; k < kc; k++) {
+          const x = v128.load32_splat(a);
+          s0 = madd(x, v128.load(b), s0);
+          s1 = madd(x, v128.load(b, 16), s1);
+          s2 = madd(x, v128.load(b, 32), s2);
+          s3 = madd(x, v128.load(b, 48), s3);
+          a += aStep;
+          b += ldb4;
+        }
+        const cj = c + (<usize>j << 2);
+        smallMStore(cj, s0, alpha, kbeta); smallMStore(cj + 16, s1, alpha, kbeta);
+        smallMStore(cj + 32, s2, alpha, kbeta); smallMStore(cj + 48, s3, alpha, kbeta);
+      }
+      for (let j = N16; j < N4; j += 4) {
+        let s0 = f32x4.splat(0);
+        let a = a0, b = b0 + (<usize>j << 2);
+        for (let k = 0; k < kc; k++) {
+          s0 = madd(v128.load32_splat(a), v128.load(b), s0);
+          a += aStep;
+          b += ldb4;
+        }
+        smallMStore(c + (<usize>j << 2), s0, alpha, kbeta);
+      }
+      for (let q = N4; q < N; q++) {
+        // The last < 4 columns one at a time: the same vector operations in lane 0.
+        let s0 = f32x4.splat(0);
+        let a = a0, b = b0 + (<usize>q << 2);
+        for (let k = 0; k < kc; k++) {
+          s0 = madd(v128.load32_splat(a), f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(b)), s0);
+          a += aStep;
+          b += ldb4;
+        }
+        const t = f32x4.extract_lane(f32x4.mul(s0, f32x4.splat(alpha)), 0);
+        const dst = c + (<usize>q << 2);
+        store<f32>(dst, kbeta == 0 ? t : kbeta * load<f32>(dst) + t);
+      }
+    }
+  }
+}
+
 export function sgemm(
   tA: i32, tB: i32, M: i32, N: i32, K: i32, alpha: f32,
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32,
@@ -295,14 +365,18 @@ export function sgemm(
     gemvCols(m0, m1, K, alpha, A, lda, B, tB ? 1 : ldb, C);
     return;
   }
-  const pA = work;
-  const pB = work + (<usize>(MC * KC) << 2);
-  const tile = pB + (<usize>(KC * NC) << 2);
-  const ldc4 = <usize>ldc << 2;
   // Depth blocks of at most KC, as even as possible (624 = 312 + 312 rather than 400 + 224). They
   // depend on K only, so every element of C sums its products in the same order on any thread.
   const kblocks = (K + KC - 1) / KC;
   const kstep = min(KC, (((K + kblocks - 1) / kblocks) + 3) & ~3);
+  if (M < MR && !tB) {
+    gemmFewRows(tA, N, K, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, kstep);
+    return;
+  }
+  const pA = work;
+  const pB = work + (<usize>(MC * KC) << 2);
+  const tile = pB + (<usize>(KC * NC) << 2);
+  const ldc4 = <usize>ldc << 2;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += kstep) {

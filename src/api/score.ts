@@ -1,9 +1,10 @@
 /**
- * Scoring raw rows with a loaded model, host-independent: the page calls it in the browser and
- * the browser test calls it in Node for the expected probabilities.
+ * Scoring raw rows with a loaded model, host-independent: the API's Model (api/model.ts) and the
+ * browser page use it, and the browser tests call it in Node for the expected probabilities.
  */
 import { noGrad, sigmoid } from '../autograd/index.js';
 import type { Encoders, RawRow } from '../data/encoders/encoders.js';
+import { fitsFloat32, parseNumberString } from '../data/numbers.js';
 import type { CTRModel } from '../models/model.js';
 import type { Batch, FeatureSpec } from '../models/types.js';
 import type { LoadedModel } from '../persist/model_bytes.js';
@@ -20,12 +21,13 @@ function encodeIds(row: RawRow, features: FeatureSpec, ids: Int32Array, dense: F
   const names = [...features.categorical.map((f) => f.name), ...features.numeric];
   const values = names.map((name, i) => (Array.isArray(row) ? row[i] : (row as Record<string, unknown>)[name]));
   values.forEach((v, i) => {
-    const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    const x = typeof v === 'number' ? v : typeof v === 'string' ? parseNumberString(v) : NaN;
     const field = features.categorical[i];
     if (field && !(Number.isInteger(x) && x >= 0 && x < field.vocab)) {
       throw new DataError('rows', line, i + 1, `column ${names[i]}: expected an id in 0..${field.vocab - 1}, got ${JSON.stringify(v)}`);
     }
     if (!Number.isFinite(x)) throw new DataError('rows', line, i + 1, `column ${names[i]}: expected a number, got ${JSON.stringify(v)}`);
+    if (!fitsFloat32(x)) throw new DataError('rows', line, i + 1, `column ${names[i]}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`);
     if (field) ids[i] = x;
     else dense[i - features.categorical.length] = x;
   });
