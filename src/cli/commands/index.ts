@@ -6,6 +6,7 @@ import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { info } from './info.js';
 import { inspect } from './inspect.js';
+import { inspectOnnxCommand } from './inspect_onnx.js';
 import { modelsCommand } from './models.js';
 import { predictCommand } from './predict.js';
 import { serveCommand } from './serve.js';
@@ -15,5 +16,5 @@ import { trainCommand } from './train.js';
 /** Every CLI command, in the order `slimctr --help` lists them. */
 export const commands: Command[] = [
   demoCommand, info, inspect, synth, trainCommand, evalCommand, compressCommand, compareCommand,
-  predictCommand, exportCommand, serveCommand, modelsCommand,
+  predictCommand, exportCommand, serveCommand, modelsCommand, inspectOnnxCommand,
 ];

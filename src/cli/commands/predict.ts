@@ -1,5 +1,4 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { catchInterrupts } from '../interrupt.js';
 import { BadRows, BoundEncoders, EncodedRows, openTable } from '../../data/index.js';
@@ -10,21 +9,9 @@ import { predictLogits, sigmoid64 } from '../../train/evaluate.js';
 import { ensureEngine } from '../../train/setup.js';
 import { DataError, ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
 import { badRowPolicy, modelPathOf, positiveInt } from './eval.js';
+import { PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
+import { checkOutput, formatProbability } from './predict_output.js';
 import { takeFlags } from './train.js';
-
-/** A probability as CSV text: 8 significant digits (float32 logits carry about 7). */
-export const formatProbability = (p: number): string => String(Number(p.toPrecision(8)));
-
-/** Refuses to write over the input, a folder, or (without --force) an existing file. */
-function checkOutput(output: string, input: string, force: boolean): void {
-  if (existsSync(output)) {
-    if (statSync(output).isDirectory()) throw new UsageError(`--output ${output} is a folder; give a file path`);
-    if (realpathSync(output) === realpathSync(input)) throw new UsageError(`--output ${output} is the --input file; predictions would replace the data`);
-    if (!force) throw new UsageError(`--output ${output} already exists; pass --force to replace it`);
-  }
-  const dir = dirname(resolve(output));
-  if (!existsSync(dir)) throw new UsageError(`--output ${output}: folder ${dir} does not exist`);
-}
 
 export const predictCommand: Command = {
   name: 'predict',
@@ -48,8 +35,11 @@ Options:
   --bad-rows P     error or skip (default: the model's training setting, dataset.on_bad_row)
   --batch N        rows per forward pass (default 4096)
   --threads N      kernel threads (default: one per core)
-  --quiet          no progress lines`,
+  --quiet          no progress lines
+
+${PREDICT_ONNX_USAGE}`,
   async run(argv) {
+    if (argv.includes('--onnx')) return predictOnnx(argv);
     const { values, flags, rest } = takeFlags(argv, ['model', 'input', 'output', 'batch', 'threads', 'bad-rows'], ['quiet', 'force']);
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
     for (const k of ['model', 'input', 'output']) if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);

@@ -1,16 +1,13 @@
 /**
- * The ONNX messages the exporter writes (field numbers from onnx/onnx.proto): ModelProto,
- * GraphProto, NodeProto, AttributeProto, TensorProto (raw_data), ValueInfoProto / TypeProto with
- * fixed or symbolic dims, OperatorSetIdProto.
+ * The ONNX model the exporter writes, as plain specs encoded with the protobuf schema the importer
+ * reads (io/onnx/schema.ts): ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto
+ * (raw_data), ValueInfoProto / TypeProto with fixed or symbolic dims, OperatorSetIdProto.
  */
-import { ProtoWriter } from './wire.js';
+import { AttrType, DataType as OnnxDataType, ModelProtoType } from '../../io/onnx/schema.js';
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: OnnxDataType.FLOAT, INT64: OnnxDataType.INT64 } as const;
 export type ElemType = (typeof DataType)[keyof typeof DataType];
-
-/** AttributeProto.AttributeType values used here. */
-const ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_INTS = 7;
 
 /** The IR version that goes with opset 17 (ONNX 1.12). */
 export const IR_VERSION = 8;
@@ -52,55 +49,38 @@ export interface ModelSpec {
   docString?: string;
 }
 
-function attribute(name: string, v: AttrValue): ProtoWriter {
-  const w = new ProtoWriter().string(1, name);
-  if ('f' in v) w.float(2, v.f).int(20, ATTR_FLOAT);
-  else if ('i' in v) w.int(3, v.i).int(20, ATTR_INT);
-  else {
-    for (const x of v.ints) w.int(8, x);
-    w.int(20, ATTR_INTS);
-  }
-  return w;
+function attribute(name: string, v: AttrValue): Record<string, unknown> {
+  if ('f' in v) return { name, f: v.f, type: AttrType.FLOAT };
+  if ('i' in v) return { name, i: v.i, type: AttrType.INT };
+  return { name, ints: [...v.ints], type: AttrType.INTS };
 }
 
-function node(n: NodeSpec): ProtoWriter {
-  const w = new ProtoWriter();
-  for (const i of n.inputs) w.string(1, i);
-  for (const o of n.outputs) w.string(2, o);
-  w.string(3, n.name).string(4, n.op);
-  for (const [k, v] of Object.entries(n.attrs ?? {})) w.message(5, attribute(k, v));
-  return w;
-}
-
-function tensor(t: InitializerSpec): ProtoWriter {
-  const w = new ProtoWriter();
-  for (const d of t.dims) w.int(1, d);
-  return w.int(2, t.type).string(8, t.name).bytes(9, t.raw);
-}
-
-function valueInfo(v: ValueSpec): ProtoWriter {
-  const shape = new ProtoWriter();
-  for (const d of v.dims) shape.message(1, typeof d === 'string' ? new ProtoWriter().string(2, d) : new ProtoWriter().int(1, d));
-  const tensorType = new ProtoWriter().int(1, v.type).message(2, shape);
-  return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
+/** A ValueInfoProto object (for encoding with the schema). */
+export function valueInfo(v: ValueSpec): Record<string, unknown> {
+  const dim = v.dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
+  return { name: v.name, type: { tensorType: { elemType: v.type, shape: { dim } } } };
 }
 
 /** Encodes a whole ModelProto. */
 export function encodeModel(m: ModelSpec): Uint8Array {
-  const g = new ProtoWriter();
-  for (const n of m.nodes) g.message(1, node(n));
-  g.string(2, m.graphName);
-  for (const t of m.initializers) g.message(5, tensor(t));
-  if (m.docString) g.string(10, m.docString);
-  for (const v of m.inputs) g.message(11, valueInfo(v));
-  for (const v of m.outputs) g.message(12, valueInfo(v));
-  return new ProtoWriter()
-    .int(1, IR_VERSION)
-    .string(2, m.producerName)
-    .string(3, m.producerVersion)
-    .message(7, g)
-    .message(8, new ProtoWriter().string(1, '').int(2, OPSET))
-    .finish();
+  const graph = {
+    node: m.nodes.map((n) => ({
+      input: n.inputs, output: n.outputs, name: n.name, opType: n.op,
+      attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
+    })),
+    name: m.graphName,
+    initializer: m.initializers.map((t) => ({ dims: t.dims, dataType: t.type, name: t.name, rawData: t.raw })),
+    ...(m.docString ? { docString: m.docString } : {}),
+    input: m.inputs.map(valueInfo),
+    output: m.outputs.map(valueInfo),
+  };
+  return ModelProtoType.encode(ModelProtoType.fromObject({
+    irVersion: IR_VERSION,
+    producerName: m.producerName,
+    producerVersion: m.producerVersion,
+    graph,
+    opsetImport: [{ domain: '', version: OPSET }],
+  })).finish();
 }
 
 /** Little-endian bytes of float32 values. */
