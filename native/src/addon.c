@@ -66,6 +66,14 @@ static napi_value js_gemm_work_bytes(napi_env env, napi_callback_info info) {
   return number(env, (double)b->isa->gemm_work_bytes());
 }
 
+/* fma_peak(rounds): runs the ISA's independent-FMA-chains loop; returns the flops it did (time it outside). */
+static napi_value js_fma_peak(napi_env env, napi_callback_info info) {
+  double a[1];
+  binding *b;
+  if (!read_args(env, info, 1, a, &b)) return NULL;
+  return number(env, b->isa->fma_peak(a[0]));
+}
+
 static napi_value js_gather_rows(napi_env env, napi_callback_info info) {
   double a[10];
   binding *b;
@@ -92,6 +100,7 @@ static const struct {
 } kernels[] = {
   {"sgemm", js_sgemm},
   {"gemm_work_bytes", js_gemm_work_bytes},
+  {"fma_peak", js_fma_peak},
   {"gather_rows", js_gather_rows},
   {"update_rows", js_update_rows},
 };

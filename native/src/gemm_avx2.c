@@ -36,6 +36,19 @@ static inline void micro(int kc, const float *pa, const float *pb, float *c, int
 }
 
 #include "gemm_driver.h"
+
+static double fma_peak(double n) {
+  __m256 acc[12], m = _mm256_set1_ps(0.999999f), d = _mm256_set1_ps(1e-7f);
+  for (int r = 0; r < 12; r++) acc[r] = _mm256_set1_ps((float)r);
+  for (double i = 0; i < n; i++)
+#pragma GCC unroll 12
+    for (int r = 0; r < 12; r++) acc[r] = _mm256_fmadd_ps(acc[r], m, d);
+  float out[8];
+  for (int r = 1; r < 12; r++) acc[0] = _mm256_add_ps(acc[0], acc[r]);
+  _mm256_storeu_ps(out, acc[0]);
+  peak_sink += out[0];
+  return n * 12 * 8 * 2;
+}
 ISA_END
 
 static int supported(void) {
@@ -43,5 +56,5 @@ static int supported(void) {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-const isa_kernels isa_avx2 = {"avx2", supported, sgemm_avx2, work_bytes_avx2};
+const isa_kernels isa_avx2 = {"avx2", supported, sgemm_avx2, work_bytes_avx2, fma_peak};
 #endif

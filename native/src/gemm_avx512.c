@@ -36,6 +36,17 @@ static inline void micro(int kc, const float *pa, const float *pb, float *c, int
 }
 
 #include "gemm_driver.h"
+
+static double fma_peak(double n) {
+  __m512 acc[24], m = _mm512_set1_ps(0.999999f), d = _mm512_set1_ps(1e-7f);
+  for (int r = 0; r < 24; r++) acc[r] = _mm512_set1_ps((float)r);
+  for (double i = 0; i < n; i++)
+#pragma GCC unroll 24
+    for (int r = 0; r < 24; r++) acc[r] = _mm512_fmadd_ps(acc[r], m, d);
+  for (int r = 1; r < 24; r++) acc[0] = _mm512_add_ps(acc[0], acc[r]);
+  peak_sink += _mm512_reduce_add_ps(acc[0]);
+  return n * 24 * 16 * 2;
+}
 ISA_END
 
 static int supported(void) {
@@ -44,5 +55,5 @@ static int supported(void) {
     __builtin_cpu_supports("fma");
 }
 
-const isa_kernels isa_avx512 = {"avx512", supported, sgemm_avx512, work_bytes_avx512};
+const isa_kernels isa_avx512 = {"avx512", supported, sgemm_avx512, work_bytes_avx512, fma_peak};
 #endif

@@ -37,9 +37,19 @@ static inline void micro(int kc, const float *pa, const float *pb, float *c, int
 
 #include "gemm_driver.h"
 
+static double fma_peak(double n) {
+  float32x4_t acc[24], m = vdupq_n_f32(0.999999f), d = vdupq_n_f32(1e-7f);
+  for (int r = 0; r < 24; r++) acc[r] = vdupq_n_f32((float)r);
+  for (double i = 0; i < n; i++)
+    for (int r = 0; r < 24; r++) acc[r] = vfmaq_f32(d, acc[r], m);
+  for (int r = 1; r < 24; r++) acc[0] = vaddq_f32(acc[0], acc[r]);
+  peak_sink += vgetq_lane_f32(acc[0], 0);
+  return n * 24 * 4 * 2;
+}
+
 static int supported(void) {
   return 1;
 }
 
-const isa_kernels isa_neon = {"neon", supported, sgemm_neon, work_bytes_neon};
+const isa_kernels isa_neon = {"neon", supported, sgemm_neon, work_bytes_neon, fma_peak};
 #endif

@@ -17,10 +17,15 @@ typedef struct {
   int (*supported)(void);
   sgemm_fn *sgemm;
   size_t (*gemm_work_bytes)(void);
+  /* `n` rounds of independent multiply-add chains filling the registers (the FP32 peak); returns flops done. */
+  double (*fma_peak)(double n);
 } isa_kernels;
 
 /* Every ISA compiled into this addon, best first; entries for another architecture are absent. */
 extern const isa_kernels isa_avx512, isa_avx2, isa_base, isa_neon;
+
+/* Where the peak loops leave their result, so the compiler keeps them. */
+extern volatile float peak_sink;
 
 int isa_list(const isa_kernels **out, int cap);
 const isa_kernels *isa_pick(const char *name);
