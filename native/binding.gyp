@@ -1,4 +1,4 @@
-# The native kernels (see README.md). Built by scripts/build-native.mjs with node-gyp against the
+# The native kernels (see README.md). Built by native/build.mjs with node-gyp against the
 # running Node's own headers. Every ISA's kernels are compiled into the one addon, each file for its
 # own instruction set (function target attributes, see src/isa.h); the addon picks one at load time
 # from what the CPU reports, so the build itself never uses -march=native.

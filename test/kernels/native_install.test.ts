@@ -1,5 +1,5 @@
 /**
- * The install without a C compiler: scripts/build-native.mjs (npm's install script) prints one line
+ * The install without a C compiler: native/build.mjs (npm's install script) prints one line
  * and succeeds, and slimctr then runs on its WebAssembly kernels (auto falls back and says why;
  * asking for native fails with a clear message).
  */
@@ -18,7 +18,7 @@ test('with CC=false CXX=false the native build prints one line, exits 0 and leav
   try {
     cpSync(join(root, 'native', 'binding.gyp'), join(dir, 'binding.gyp'));
     cpSync(join(root, 'native', 'src'), join(dir, 'src'), { recursive: true });
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs'), dir], {
+    const r = spawnSync(process.execPath, [join(root, 'native', 'build.mjs'), dir], {
       encoding: 'utf8', env: { ...process.env, CC: 'false', CXX: 'false' },
     });
     assert.equal(r.status, 0, r.stderr);

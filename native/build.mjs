@@ -2,14 +2,13 @@
 // headers (never downloaded). Run by `npm install` / `npm ci` (the install script) and by
 // `npm run build`. Where the build cannot run (no C compiler, no make, no Node headers), it prints
 // one line and exits 0: slimctr then runs on its WebAssembly kernels.
-// Usage: node scripts/build-native.mjs [native folder]   (default: native/ beside this script)
+// Usage: node native/build.mjs [native folder]   (default: the folder of this script)
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = resolve(process.argv[2] ?? join(root, 'native'));
+const dir = resolve(process.argv[2] ?? dirname(fileURLToPath(import.meta.url)));
 const log = join(dir, 'build-native.log');
 
 /** node-gyp: the one npm hands its scripts, else the one inside npm beside this node, else PATH's. */
