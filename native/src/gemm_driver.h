@@ -68,17 +68,15 @@ static void pack_b(int tB, const float *B, int ldb, int k0, int j0, int kc, int 
 }
 
 /* dot(a, b) over n floats with 16 independent partial sums (vectorised for this file's ISA). */
-static float dot16(const float *a, int sa, const float *b, int n) {
+static float dot16(const float *a, const float *b, int n) {
   float s[16] = {0};
   int k = 0;
-  if (sa == 1) {
-    for (; k + 16 <= n; k += 16)
-      for (int l = 0; l < 16; l++) s[l] = MADD(a[k + l], b[k + l], s[l]);
-  }
+  for (; k + 16 <= n; k += 16)
+    for (int l = 0; l < 16; l++) s[l] = MADD(a[k + l], b[k + l], s[l]);
   for (int l = 8; l >= 1; l /= 2)
     for (int q = 0; q < l; q++) s[q] += s[q + l];
   float t = s[0];
-  for (; k < n; k++) t = MADD(a[(size_t)k * sa], b[k], t);
+  for (; k < n; k++) t = MADD(a[k], b[k], t);
   return t;
 }
 
@@ -91,24 +89,38 @@ static void scale_rows(float *C, int ldc, int m0, int m1, int N, float beta) {
   }
 }
 
-/* Few rows of C: op(B) is read once per row instead of being packed. acc holds N floats. */
-static void gemm_rows(int tA, int tB, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+/*
+ * Few rows of C (batch-1 inference): op(B) is streamed once per row instead of packed. Each element
+ * gets the packed path's operations in its order (a sum from zero per depth block, alpha times it,
+ * then beta times C added), so these rows are bit-identical to the same rows of a larger product.
+ * acc holds N floats.
+ */
+static void gemm_rows(int tA, int tB, int N, int K, int kstep, float alpha, const float *A, int lda, const float *B, int ldb,
   float beta, float *C, int ldc, int m0, int m1, float *acc) {
   for (int i = m0; i < m1; i++) {
     const float *a = tA ? A + i : A + (size_t)i * lda; /* op(A)[i][k] = a[k * sa] */
-    int sa = tA ? lda : 1;
-    if (tB) {
-      for (int j = 0; j < N; j++) acc[j] = dot16(a, sa, B + (size_t)j * ldb, K);
-    } else {
-      memset(acc, 0, (size_t)N * sizeof(float));
-      for (int k = 0; k < K; k++) {
-        const float x = a[(size_t)k * sa], *b = B + (size_t)k * ldb;
-        for (int j = 0; j < N; j++) acc[j] = MADD(x, b[j], acc[j]);
-      }
-    }
+    size_t sa = tA ? (size_t)lda : 1;
     float *c = C + (size_t)i * ldc;
-    if (beta == 0) for (int j = 0; j < N; j++) c[j] = alpha * acc[j];
-    else for (int j = 0; j < N; j++) c[j] = MADD(beta, c[j], alpha * acc[j]);
+    for (int pc = 0; pc < K; pc += kstep) {
+      int k1 = K - pc < kstep ? K : pc + kstep;
+      float kbeta = pc == 0 ? beta : 1;
+      if (tB) {
+        for (int j = 0; j < N; j++) {
+          const float *b = B + (size_t)j * ldb;
+          float s = 0;
+          for (int k = pc; k < k1; k++) s = MADD(a[k * sa], b[k], s);
+          acc[j] = s;
+        }
+      } else {
+        memset(acc, 0, (size_t)N * sizeof(float));
+        for (int k = pc; k < k1; k++) {
+          const float x = a[k * sa], *b = B + (size_t)k * ldb;
+          for (int j = 0; j < N; j++) acc[j] = MADD(x, b[j], acc[j]);
+        }
+      }
+      if (kbeta == 0) for (int j = 0; j < N; j++) c[j] = alpha * acc[j];
+      else for (int j = 0; j < N; j++) c[j] = MADD(kbeta, c[j], alpha * acc[j]);
+    }
   }
 }
 
@@ -123,7 +135,7 @@ static void gemm_col(int tA, int tB, int K, float alpha, const float *A, int lda
   if (!tA) {
     for (int i = m0; i < m1; i++) {
       float *c = C + (size_t)i * ldc;
-      float d = alpha * dot16(A + (size_t)i * lda, 1, x, K);
+      float d = alpha * dot16(A + (size_t)i * lda, x, K);
       *c = beta == 0 ? d : MADD(beta, *c, d);
     }
     return;
@@ -154,16 +166,16 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
     gemm_col(tA, tB, K, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
     return;
   }
-  if (M < MR / 2 && N <= MC * KC) {
-    gemm_rows(tA, tB, N, K, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
-    return;
-  }
-  float *pA = work, *pB = work + MC * KC, *tile = pB + KC * NC;
   /* Depth blocks of at most KC, as even as possible; they depend on K only. */
   int kblocks = (K + KC - 1) / KC;
   int kstep = (K + kblocks - 1) / kblocks;
   kstep = (kstep + 3) & ~3;
   if (kstep > KC) kstep = KC;
+  if (M < MR / 2 && N <= MC * KC) {
+    gemm_rows(tA, tB, N, K, kstep, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
+    return;
+  }
+  float *pA = work, *pB = work + MC * KC, *tile = pB + KC * NC;
   for (int jc = 0; jc < N; jc += NC) {
     int nc = N - jc < NC ? N - jc : NC;
     for (int pc = 0; pc < K; pc += kstep) {

@@ -100,6 +100,37 @@ test('native sgemm on a row range computes exactly those rows, as the whole call
   }
 });
 
+test('native sgemm on 1 to 5 rows (streamed, not packed) gives those rows bit for bit as a many-row product does, on every ISA', { skip }, async () => {
+  const { e, native, work } = await bench();
+  const rnd = mulberry32(14);
+  const M = 24;
+  try {
+    for (const isa of isas) {
+      const k = native(isa);
+      for (const [N, K] of [[403, 624], [45, 1300], [3, 5], [16, 1]]) for (const tA of [0, 1]) for (const tB of [0, 1]) {
+        const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * N * 4), C = e.heap.alloc(M * N * 4), R = e.heap.alloc(M * N * 4);
+        e.heap.f32(A, M * K).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+        e.heap.f32(B, K * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+        const c0 = e.heap.f32(C, M * N).map(() => rnd() - 0.5);
+        e.heap.f32(C, M * N).set(c0);
+        k.sgemm(tA, tB, M, N, K, 0.75, A, tA ? M : K, B, tB ? K : N, 0.3, C, N, 0, M, work);
+        for (let rows = 1; rows <= 5; rows++) {
+          // The first `rows` rows of op(A) as their own product (tA: stored K x rows).
+          const A2 = e.heap.alloc(rows * K * 4), a = e.heap.f32(A, M * K), a2 = e.heap.f32(A2, rows * K);
+          for (let q = 0; q < K; q++) for (let i = 0; i < rows; i++) a2[tA ? q * rows + i : i * K + q] = a[tA ? q * M + i : i * K + q];
+          e.heap.f32(R, M * N).set(c0);
+          k.sgemm(tA, tB, rows, N, K, 0.75, A2, tA ? rows : K, B, tB ? K : N, 0.3, R, N, 0, rows, work);
+          assert.deepEqual(e.heap.f32(R, rows * N), e.heap.f32(C, rows * N), `${isa} N${N} K${K} tA${tA} tB${tB} rows ${rows}`);
+          e.heap.release(A2);
+        }
+        for (const p of [A, B, C, R]) e.heap.release(p);
+      }
+    }
+  } finally {
+    await e.close();
+  }
+});
+
 test('native gather_rows and update_rows (SGD, Adagrad, Adam) match the WebAssembly kernels bit for bit', { skip }, async () => {
   const { e, native } = await bench();
   const rnd = mulberry32(13);
