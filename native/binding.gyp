@@ -14,6 +14,7 @@
         'src/gemm_avx512.c',
         'src/gemm_neon.c',
         'src/rows.c',
+        'src/sparse.c',
       ],
       'cflags': ['-O3', '-std=gnu11', '-ffp-contract=off', '-fno-math-errno', '-fno-strict-aliasing', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'cflags!': ['-O2', '-O0'],

@@ -89,6 +89,28 @@ static napi_value js_update_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_lookup_scratch_bytes(napi_env env, napi_callback_info info) {
+  double a[2];
+  binding *b;
+  if (!read_args(env, info, 2, a, &b)) return NULL;
+  return number(env, (double)lookup_scratch_bytes(I(0), I(1)));
+}
+
+static napi_value js_lookup_unique(napi_env env, napi_callback_info info) {
+  double a[14];
+  binding *b;
+  if (!read_args(env, info, 14, a, &b)) return NULL;
+  return number(env, lookup_unique(P(0), I(1), I(2), I(3), I(4), P(5), I(6), I(7), P(8), I(9), P(10), P(11), P(12), P(13)));
+}
+
+static napi_value js_accumulate_unique(napi_env env, napi_callback_info info) {
+  double a[7];
+  binding *b;
+  if (!read_args(env, info, 7, a, &b)) return NULL;
+  accumulate_unique(P(0), I(1), P(2), I(3), I(4), P(5), I(6));
+  return NULL;
+}
+
 static void release(napi_env env, void *data, void *hint) {
   binding *b = data;
   if (--b->refs == 0) free(b);
@@ -103,6 +125,9 @@ static const struct {
   {"fma_peak", js_fma_peak},
   {"gather_rows", js_gather_rows},
   {"update_rows", js_update_rows},
+  {"lookup_scratch_bytes", js_lookup_scratch_bytes},
+  {"lookup_unique", js_lookup_unique},
+  {"accumulate_unique", js_accumulate_unique},
 };
 
 static napi_value js_bind(napi_env env, napi_callback_info info) {

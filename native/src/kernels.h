@@ -36,4 +36,10 @@ int gather_rows(const float *table, int stride, int dim, int lo, int hi, const i
 void update_rows(int kind, float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int n,
   const float *grads, float lr, float b1, float b2, float eps, float wd);
 
+/* Sparse lookups (sparse.c): the contracts of assembly/sparse.ts. */
+size_t lookup_scratch_bytes(int n, int dim);
+int lookup_unique(const float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int idStride, int n,
+  float *out, int outStride, void *scratch, int32_t *uniq, int32_t *inverse, int32_t *count);
+void accumulate_unique(const float *g, int gStride, const int32_t *inverse, int n, int dim, float *grads, int u);
+
 #endif

@@ -13,6 +13,8 @@ export const trainingSchema = z.object({
   early_stop_patience: z.number().int().nonnegative().default(2).describe('Evaluations without improvement before training stops (0: never stop early).'),
   seed: z.number().int().nonnegative().default(2024).describe('Seed for initialization, shuffling and dropout.'),
   threads: z.number().int().nonnegative().default(0).describe('Worker threads for the kernels (0: one per core).'),
+  backend: z.enum(['auto', 'native', 'wasm']).nullable().default(null)
+    .describe('Kernels: native (the addon built at install), wasm, or auto (native where built); null: SLIMCTR_BACKEND, else auto.'),
   eval_every: z.number().int().nonnegative().default(0).describe('Evaluate every this many steps (0: once per epoch).'),
   tt_rank: z.number().int().positive().nullable().default(null)
     .describe('Represent categorical fields as tensor-train cores of this rank instead of tables (the TT-Rec baseline); null: tables.'),

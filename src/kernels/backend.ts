@@ -13,6 +13,8 @@ export type BackendChoice = (typeof BACKENDS)[number];
 
 /** The kernels chosen: `isa` is the native instruction set, null for WebAssembly alone. */
 export interface Backend {
+  /** What was asked for (auto resolves to native or wasm). */
+  choice: BackendChoice;
   name: 'native' | 'wasm';
   isa: string | null;
   addon: NativeAddon | null;
@@ -32,15 +34,15 @@ export function backendChoice(choice?: string): BackendChoice {
 
 /** Resolves a choice to the kernels this process can run; `native` throws when the addon is missing. */
 export async function resolveBackend(choice: BackendChoice, isa?: string): Promise<Backend> {
-  if (choice === 'wasm') return { name: 'wasm', isa: null, addon: null, fallback: null };
+  if (choice === 'wasm') return { choice, name: 'wasm', isa: null, addon: null, fallback: null };
   const { addon, error } = await loadNative();
   if (!addon) {
     if (choice === 'native') throw new ConfigError('backend', `native was asked for, but ${error}`);
-    return { name: 'wasm', isa: null, addon: null, fallback: error };
+    return { choice, name: 'wasm', isa: null, addon: null, fallback: error };
   }
   const isas = addon.isas();
   if (isa !== undefined && !isas.includes(isa)) throw new ConfigError('backend', `this CPU does not run native ISA '${isa}' (it runs ${isas.join(', ')})`);
-  return { name: 'native', isa: isa ?? isas[0], addon, fallback: null };
+  return { choice, name: 'native', isa: isa ?? isas[0], addon, fallback: null };
 }
 
 /** The kernels over `memory`: a WebAssembly instance's, with the native ones (if any) in their place. */

@@ -2,12 +2,16 @@
 import { availableParallelism } from 'node:os';
 import { columnsOf } from '../data/formats/table.js';
 import type { DatasetConfig, Encoders, TableSpec } from '../data/index.js';
+import { backendChoice, type BackendChoice } from '../kernels/backend.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
 import type { ReaderSettings } from '../persist/model_file.js';
 import type { FeatureSpec } from '../models/types.js';
 
-/** The engine with `threads` threads (0: one per core), started or restarted as needed. */
-export async function ensureEngine(threads: number): Promise<Engine> {
+/**
+ * The engine with `threads` threads (0: one per core) and the kernel backend asked for (null or
+ * undefined: SLIMCTR_BACKEND, else auto), started or restarted as needed.
+ */
+export async function ensureEngine(threads: number, backend?: BackendChoice | null): Promise<Engine> {
   const want = threads > 0 ? threads : availableParallelism();
   let current: Engine | null = null;
   try {
@@ -15,8 +19,9 @@ export async function ensureEngine(threads: number): Promise<Engine> {
   } catch {
     current = null;
   }
-  if (current && current.threads === want) return current;
-  return initEngine({ threads: want });
+  const choice = backendChoice(backend ?? undefined);
+  if (current && current.threads === want && current.backend.choice === choice) return current;
+  return initEngine({ threads: want, backend: choice });
 }
 
 /** What the model sees, from fitted encoders: categorical fields with vocab sizes, dense fields. */

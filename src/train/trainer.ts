@@ -70,7 +70,7 @@ function openRun(config: TrainConfig, resume?: string): RunDir {
 export async function train(config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const tc = config.training;
-  await ensureEngine(tc.threads);
+  await ensureEngine(tc.threads, tc.backend);
   const run = openRun(config, opts.resume);
   run.writeConfig(config);
   const progress = opts.progress ?? new ProgressReporter({ epochs: tc.epochs });

@@ -17,6 +17,7 @@ test('training defaults', () => {
     early_stop_patience: 2,
     seed: 2024,
     threads: 0,
+    backend: null,
     eval_every: 0,
   });
 });
@@ -26,4 +27,6 @@ test('training values are checked', () => {
   assert.throws(() => validateConfig(trainingSchema, { batch_size: 0 }), /config batch_size: expected a positive integer, got 0/);
   assert.throws(() => validateConfig(trainingSchema, { threads: -1 }), /config threads: expected a non-negative integer, got -1/);
   assert.throws(() => validateConfig(trainingSchema, { optimizer: 'rmsprop' }), /expected one of adam\|adagrad\|sgd/);
+  assert.equal(validateConfig(trainingSchema, { backend: 'wasm' }).backend, 'wasm');
+  assert.throws(() => validateConfig(trainingSchema, { backend: 'gpu' }), /config backend: expected one of auto\|native\|wasm/);
 });

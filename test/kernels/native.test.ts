@@ -168,6 +168,47 @@ test('native gather_rows and update_rows (SGD, Adagrad, Adam) match the WebAssem
   }
 });
 
+test('native lookup_unique and accumulate_unique match the WebAssembly kernels bit for bit', { skip }, async () => {
+  const { e, native } = await bench();
+  const rnd = mulberry32(15);
+  try {
+    // [n ids, distinct values they take, dim, id stride]; ids up to 2^22 take two radix passes.
+    for (const [n, span, dim, idStride] of [[1, 1, 16, 1], [7, 3, 1, 2], [300, 40, 17, 3], [4096, 4_000_000, 16, 26], [2000, 2, 4, 1]]) {
+      const rows = 64, lo = 0, hi = rows, outStride = dim + 1;
+      const T = e.heap.alloc(rows * dim * 4), ids = e.heap.alloc(n * idStride * 4);
+      e.heap.f32(T, rows * dim).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+      const idv = e.heap.i32(ids, n * idStride);
+      for (let i = 0; i < n * idStride; i++) idv[i] = span <= rows ? (rnd() * span) | 0 : (rnd() < 0.5 ? (rnd() * rows) | 0 : (rnd() * span) | 0);
+      const got: Int32Array[] = [], outs: Float32Array[] = [], sums: Float32Array[] = [];
+      for (const k of [...isas.map((isa) => native(isa)), e.k]) {
+        const scratch = e.heap.alloc(k.lookup_scratch_bytes(n, dim));
+        const uniq = e.heap.alloc(n * 4), inverse = e.heap.alloc(n * 4), count = e.heap.alloc(12), out = e.heap.alloc(n * outStride * 4);
+        e.heap.f32(out, n * outStride).fill(9);
+        const u = k.lookup_unique(T, dim, dim, lo, hi, ids, idStride, n, out, outStride, scratch, uniq, inverse, count);
+        got.push(Int32Array.from([u, ...e.heap.i32(count, 3), ...e.heap.i32(uniq, u), ...e.heap.i32(inverse, n)]));
+        outs.push(Float32Array.from(e.heap.f32(out, n * outStride)));
+        const G = e.heap.alloc(n * outStride * 4), grads = e.heap.alloc(u * dim * 4);
+        const gv = e.heap.f32(G, n * outStride);
+        for (let i = 0; i < gv.length; i++) gv[i] = Math.sin(i * 0.37);
+        e.heap.f32(grads, u * dim).fill(5);
+        k.accumulate_unique(G, outStride, inverse, n, dim, grads, u);
+        sums.push(Float32Array.from(e.heap.f32(grads, u * dim)));
+        for (const p of [scratch, uniq, inverse, count, out, G, grads]) e.heap.release(p);
+      }
+      const what = `n ${n} span ${span} dim ${dim}`;
+      for (let i = 0; i < isas.length; i++) {
+        assert.deepEqual(got[i], got.at(-1), `${what} ${isas[i]}: distinct ids, count, range, inverse`);
+        assert.deepEqual(outs[i], outs.at(-1), `${what} ${isas[i]}: rows out`);
+        assert.deepEqual(sums[i], sums.at(-1), `${what} ${isas[i]}: gradient sums`);
+      }
+      assert.ok(got.at(-1)![0] <= Math.min(n, span));
+      e.heap.release(T); e.heap.release(ids);
+    }
+  } finally {
+    await e.close();
+  }
+});
+
 test('a native engine gives bit-identical sgemm results on 1 and 2 threads, for every ISA', { skip }, async () => {
   const cases: [boolean, boolean, number, number, number][] = [
     [false, true, 301, 97, 211], [false, false, 1001, 1, 700], [true, false, 603, 1, 900], [true, true, 97, 301, 211], [false, false, 250, 130, 1100],

@@ -41,7 +41,7 @@ test('installing the tarball builds the native kernels where this repository cou
   const own = existsSync(join(repoRoot, 'native', 'build', 'Release', 'slimctr_native.node'));
   const installed = existsSync(join(pkg.project, 'node_modules', 'slimctr', 'native', 'build', 'Release', 'slimctr_native.node'));
   assert.equal(installed, own, own ? 'the consumer install built the addon' : 'no compiler here: no addon either side');
-  const info = spawnSync('npx', ['--no-install', 'slimctr', 'info'], { cwd: pkg.project, encoding: 'utf8' });
+  const info = spawnSync('npx', ['--no-install', 'slimctr', 'info'], { cwd: pkg.project, encoding: 'utf8', env: { ...process.env, SLIMCTR_BACKEND: 'auto' } });
   assert.equal(info.status, 0, info.stderr);
   assert.match(info.stdout, own ? /^backend native$/m : /^backend wasm /m);
 });
