@@ -9,6 +9,7 @@
       'sources': [
         'src/addon.c',
         'src/cpu.c',
+        'src/elementwise.c',
         'src/gemm_base.c',
         'src/gemm_avx2.c',
         'src/gemm_avx512.c',

@@ -111,6 +111,48 @@ static napi_value js_accumulate_unique(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_add_row_vector(napi_env env, napi_callback_info info) {
+  double a[4];
+  binding *b;
+  if (read_args(env, info, 4, a, &b)) add_row_vector(P(0), P(1), I(2), I(3));
+  return NULL;
+}
+
+static napi_value js_sum_rows(napi_env env, napi_callback_info info) {
+  double a[4];
+  binding *b;
+  if (read_args(env, info, 4, a, &b)) sum_rows(P(0), I(1), I(2), P(3));
+  return NULL;
+}
+
+static napi_value js_relu(napi_env env, napi_callback_info info) {
+  double a[3];
+  binding *b;
+  if (read_args(env, info, 3, a, &b)) relu(P(0), P(1), I(2));
+  return NULL;
+}
+
+static napi_value js_relu_backward(napi_env env, napi_callback_info info) {
+  double a[4];
+  binding *b;
+  if (read_args(env, info, 4, a, &b)) relu_backward(P(0), P(1), P(2), I(3));
+  return NULL;
+}
+
+static napi_value js_axpy_rows(napi_env env, napi_callback_info info) {
+  double a[7];
+  binding *b;
+  if (read_args(env, info, 7, a, &b)) axpy_rows(P(0), I(1), P(2), I(3), I(4), I(5), F(6));
+  return NULL;
+}
+
+static napi_value js_mul_span(napi_env env, napi_callback_info info) {
+  double a[5];
+  binding *b;
+  if (read_args(env, info, 5, a, &b)) mul_span(P(0), P(1), P(2), I(3), I(4));
+  return NULL;
+}
+
 static void release(napi_env env, void *data, void *hint) {
   binding *b = data;
   if (--b->refs == 0) free(b);
@@ -125,6 +167,12 @@ static const struct {
   {"fma_peak", js_fma_peak},
   {"gather_rows", js_gather_rows},
   {"update_rows", js_update_rows},
+  {"add_row_vector", js_add_row_vector},
+  {"sum_rows", js_sum_rows},
+  {"relu", js_relu},
+  {"relu_backward", js_relu_backward},
+  {"axpy_rows", js_axpy_rows},
+  {"mul_span", js_mul_span},
   {"lookup_scratch_bytes", js_lookup_scratch_bytes},
   {"lookup_unique", js_lookup_unique},
   {"accumulate_unique", js_accumulate_unique},

@@ -36,6 +36,14 @@ int gather_rows(const float *table, int stride, int dim, int lo, int hi, const i
 void update_rows(int kind, float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int n,
   const float *grads, float lr, float b1, float b2, float eps, float wd);
 
+/* Elementwise (elementwise.c): the contracts of assembly/elementwise.ts. */
+void add_row_vector(float *x, const float *v, int rows, int cols);
+void sum_rows(const float *x, int rows, int cols, float *out);
+void relu(const float *x, float *y, int n);
+void relu_backward(const float *y, const float *g, float *gx, int n);
+void axpy_rows(float *dst, int dstStride, const float *src, int srcStride, int rows, int cols, float alpha);
+void mul_span(float *out, const float *a, const float *b, int n, int acc);
+
 /* Sparse lookups (sparse.c): the contracts of assembly/sparse.ts. */
 size_t lookup_scratch_bytes(int n, int dim);
 int lookup_unique(const float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int idStride, int n,

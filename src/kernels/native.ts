@@ -9,6 +9,7 @@ import type { KernelExports } from './exports.js';
 /** The kernels the addon provides; every other kernel stays WebAssembly. */
 export const NATIVE_KERNELS = [
   'sgemm', 'gemm_work_bytes', 'gather_rows', 'update_rows', 'lookup_scratch_bytes', 'lookup_unique', 'accumulate_unique',
+  'add_row_vector', 'sum_rows', 'relu', 'relu_backward', 'axpy_rows', 'mul_span',
 ] as const;
 export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]> & { readonly isa: string };
 

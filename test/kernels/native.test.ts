@@ -168,6 +168,46 @@ test('native gather_rows and update_rows (SGD, Adagrad, Adam) match the WebAssem
   }
 });
 
+test('native elementwise kernels (bias add and gradient, ReLU and its gradient, row axpy, products) match the WebAssembly ones bit for bit', { skip }, async () => {
+  const { e, native } = await bench();
+  const rnd = mulberry32(16);
+  try {
+    for (const [rows, cols] of [[1, 1], [3, 5], [7, 16], [33, 67], [130, 400]]) {
+      const n = rows * cols;
+      const fill = (p: number): void => e.heap.f32(p, n).forEach((_, i, x) => (x[i] = i % 29 === 3 ? -0 : i % 31 === 5 ? 0 : rnd() - 0.5));
+      const X = e.heap.alloc(n * 4), G = e.heap.alloc(n * 4), V = e.heap.alloc(cols * 4);
+      fill(X); fill(G);
+      e.heap.f32(V, cols).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+      e.heap.f32(X, n)[n - 1] = NaN;
+      const outs: Float32Array[] = [];
+      for (const k of [...isas.map((isa) => native(isa)), e.k]) {
+        // Each kernel writes its own output (started from G where it accumulates: G holds -0s).
+        const [A, B, C, D, M, S] = [n, n, n, n, n, cols].map((m) => e.heap.alloc(m * 4));
+        for (const p of [A, C, D, M]) e.heap.f32(p, n).set(e.heap.f32(G, n));
+        e.heap.f32(S, cols).set(e.heap.f32(V, cols));
+        k.add_row_vector(A, V, rows, cols);
+        k.sum_rows(G, rows, cols, S);
+        k.relu(X, B, n);
+        k.relu_backward(B, X, C, n);
+        k.axpy_rows(D, cols, X, cols, rows, cols - (cols > 1 ? 1 : 0), 0.37);
+        k.axpy_rows(D, 1, X, 2, Math.floor(n / 2), 1, 1);
+        k.mul_span(M, G, X, n - 1, 1);
+        k.mul_span(A, M, G, n, 0);
+        outs.push(Float32Array.from([A, B, C, D, M].flatMap((p) => [...e.heap.f32(p, n)]).concat([...e.heap.f32(S, cols)])));
+        for (const p of [A, B, C, D, M, S]) e.heap.release(p);
+      }
+      for (let i = 0; i < isas.length; i++) {
+        const [got, want] = [new Uint32Array(outs[i].buffer), new Uint32Array(outs.at(-1)!.buffer)];
+        const at = got.findIndex((v, j) => v !== want[j] && !(Number.isNaN(outs[i][j]) && Number.isNaN(outs.at(-1)![j])));
+        assert.equal(at, -1, `${isas[i]} rows ${rows} cols ${cols}: element ${at}: ${outs[i][at]} vs wasm ${outs.at(-1)![at]}`);
+      }
+      for (const p of [X, G, V]) e.heap.release(p);
+    }
+  } finally {
+    await e.close();
+  }
+});
+
 test('native lookup_unique and accumulate_unique match the WebAssembly kernels bit for bit', { skip }, async () => {
   const { e, native } = await bench();
   const rnd = mulberry32(15);
