@@ -51,107 +51,41 @@ static napi_value number(napi_env env, double v) {
   return out;
 }
 
-static napi_value js_sgemm(napi_env env, napi_callback_info info) {
-  double a[16];
-  binding *b;
-  if (!read_args(env, info, 16, a, &b)) return NULL;
-  b->isa->sgemm(I(0), I(1), I(2), I(3), I(4), F(5), P(6), I(7), P(8), I(9), F(10), P(11), I(12), I(13), I(14), P(15));
-  return NULL;
-}
+/*
+ * One wrapper per kernel: KERNEL(name, argument count, call) for a kernel that returns nothing,
+ * KERNEL_NUMBER(...) for one whose result goes back to JavaScript as a number. The call reads its
+ * arguments with P(i) (pointer), I(i) (int) and F(i) (float).
+ */
+#define KERNEL(name, n, call)                                      \
+  static napi_value js_##name(napi_env env, napi_callback_info info) { \
+    double a[(n) > 0 ? (n) : 1];                                   \
+    binding *b;                                                    \
+    if (read_args(env, info, n, a, &b)) call;                      \
+    return NULL;                                                   \
+  }
+#define KERNEL_NUMBER(name, n, call)                               \
+  static napi_value js_##name(napi_env env, napi_callback_info info) { \
+    double a[(n) > 0 ? (n) : 1];                                   \
+    binding *b;                                                    \
+    if (!read_args(env, info, n, a, &b)) return NULL;              \
+    return number(env, (double)(call));                            \
+  }
 
-static napi_value js_gemm_work_bytes(napi_env env, napi_callback_info info) {
-  double a[1];
-  binding *b;
-  if (!read_args(env, info, 0, a, &b)) return NULL;
-  return number(env, (double)b->isa->gemm_work_bytes());
-}
-
-/* fma_peak(rounds): runs the ISA's independent-FMA-chains loop; returns the flops it did (time it outside). */
-static napi_value js_fma_peak(napi_env env, napi_callback_info info) {
-  double a[1];
-  binding *b;
-  if (!read_args(env, info, 1, a, &b)) return NULL;
-  return number(env, b->isa->fma_peak(a[0]));
-}
-
-static napi_value js_gather_rows(napi_env env, napi_callback_info info) {
-  double a[10];
-  binding *b;
-  if (!read_args(env, info, 10, a, &b)) return NULL;
-  return number(env, gather_rows(P(0), I(1), I(2), I(3), I(4), P(5), I(6), I(7), P(8), I(9)));
-}
-
-static napi_value js_update_rows(napi_env env, napi_callback_info info) {
-  double a[14];
-  binding *b;
-  if (!read_args(env, info, 14, a, &b)) return NULL;
-  update_rows(I(0), P(1), I(2), I(3), I(4), I(5), P(6), I(7), P(8), F(9), F(10), F(11), F(12), F(13));
-  return NULL;
-}
-
-static napi_value js_lookup_scratch_bytes(napi_env env, napi_callback_info info) {
-  double a[2];
-  binding *b;
-  if (!read_args(env, info, 2, a, &b)) return NULL;
-  return number(env, (double)lookup_scratch_bytes(I(0), I(1)));
-}
-
-static napi_value js_lookup_unique(napi_env env, napi_callback_info info) {
-  double a[14];
-  binding *b;
-  if (!read_args(env, info, 14, a, &b)) return NULL;
-  return number(env, lookup_unique(P(0), I(1), I(2), I(3), I(4), P(5), I(6), I(7), P(8), I(9), P(10), P(11), P(12), P(13)));
-}
-
-static napi_value js_accumulate_unique(napi_env env, napi_callback_info info) {
-  double a[7];
-  binding *b;
-  if (!read_args(env, info, 7, a, &b)) return NULL;
-  accumulate_unique(P(0), I(1), P(2), I(3), I(4), P(5), I(6));
-  return NULL;
-}
-
-static napi_value js_add_row_vector(napi_env env, napi_callback_info info) {
-  double a[4];
-  binding *b;
-  if (read_args(env, info, 4, a, &b)) add_row_vector(P(0), P(1), I(2), I(3));
-  return NULL;
-}
-
-static napi_value js_sum_rows(napi_env env, napi_callback_info info) {
-  double a[4];
-  binding *b;
-  if (read_args(env, info, 4, a, &b)) sum_rows(P(0), I(1), I(2), P(3));
-  return NULL;
-}
-
-static napi_value js_relu(napi_env env, napi_callback_info info) {
-  double a[3];
-  binding *b;
-  if (read_args(env, info, 3, a, &b)) relu(P(0), P(1), I(2));
-  return NULL;
-}
-
-static napi_value js_relu_backward(napi_env env, napi_callback_info info) {
-  double a[4];
-  binding *b;
-  if (read_args(env, info, 4, a, &b)) relu_backward(P(0), P(1), P(2), I(3));
-  return NULL;
-}
-
-static napi_value js_axpy_rows(napi_env env, napi_callback_info info) {
-  double a[7];
-  binding *b;
-  if (read_args(env, info, 7, a, &b)) axpy_rows(P(0), I(1), P(2), I(3), I(4), I(5), F(6));
-  return NULL;
-}
-
-static napi_value js_mul_span(napi_env env, napi_callback_info info) {
-  double a[5];
-  binding *b;
-  if (read_args(env, info, 5, a, &b)) mul_span(P(0), P(1), P(2), I(3), I(4));
-  return NULL;
-}
+KERNEL(sgemm, 16, b->isa->sgemm(I(0), I(1), I(2), I(3), I(4), F(5), P(6), I(7), P(8), I(9), F(10), P(11), I(12), I(13), I(14), P(15)))
+KERNEL_NUMBER(gemm_work_bytes, 0, b->isa->gemm_work_bytes())
+/* fma_peak(rounds): the ISA's independent-FMA-chains loop; returns the flops it did (time it outside). */
+KERNEL_NUMBER(fma_peak, 1, b->isa->fma_peak(a[0]))
+KERNEL_NUMBER(gather_rows, 10, gather_rows(P(0), I(1), I(2), I(3), I(4), P(5), I(6), I(7), P(8), I(9)))
+KERNEL(update_rows, 14, update_rows(I(0), P(1), I(2), I(3), I(4), I(5), P(6), I(7), P(8), F(9), F(10), F(11), F(12), F(13)))
+KERNEL_NUMBER(lookup_scratch_bytes, 2, lookup_scratch_bytes(I(0), I(1)))
+KERNEL_NUMBER(lookup_unique, 14, lookup_unique(P(0), I(1), I(2), I(3), I(4), P(5), I(6), I(7), P(8), I(9), P(10), P(11), P(12), P(13)))
+KERNEL(accumulate_unique, 7, accumulate_unique(P(0), I(1), P(2), I(3), I(4), P(5), I(6)))
+KERNEL(add_row_vector, 4, add_row_vector(P(0), P(1), I(2), I(3)))
+KERNEL(sum_rows, 4, sum_rows(P(0), I(1), I(2), P(3)))
+KERNEL(relu, 3, relu(P(0), P(1), I(2)))
+KERNEL(relu_backward, 4, relu_backward(P(0), P(1), P(2), I(3)))
+KERNEL(axpy_rows, 7, axpy_rows(P(0), I(1), P(2), I(3), I(4), I(5), F(6)))
+KERNEL(mul_span, 5, mul_span(P(0), P(1), P(2), I(3), I(4)))
 
 static void release(napi_env env, void *data, void *hint) {
   binding *b = data;

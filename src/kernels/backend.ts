@@ -49,6 +49,8 @@ export async function resolveBackend(choice: BackendChoice, isa?: string): Promi
 export function kernelsOver(module: WebAssembly.Module, memory: WebAssembly.Memory, addon: NativeAddon | null, isa: string | null): KernelExports {
   const wasm = instantiate(module, memory);
   if (!addon || isa === null) return wasm;
+  // Native code keeps the memory's address: only a shared memory (reserved whole, grown in place) keeps it.
+  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('native kernels need a shared WebAssembly memory');
   const native = addon.bind(new Uint8Array(memory.buffer), isa);
   const k: KernelExports = { ...wasm };
   for (const name of NATIVE_KERNELS) (k as unknown as Record<string, unknown>)[name] = native[name];

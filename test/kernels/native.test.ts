@@ -272,6 +272,23 @@ test('a native engine gives bit-identical sgemm results on 1 and 2 threads, for 
   }
 });
 
+test('native kernels keep working on a heap that grew after they were bound (shared memory grows in place)', { skip }, async () => {
+  const e = await Engine.create({ threads: 2, backend: 'native' });
+  try {
+    const before = e.heap.memory.buffer.byteLength;
+    const n = 1 << 16;
+    const far = e.heap.alloc(64 << 20), X = e.heap.alloc(n * 4), Y = e.heap.alloc(n * 4); // past the first size
+    assert.ok(e.heap.memory.buffer.byteLength > before && X > before, 'the heap grew');
+    e.heap.f32(X, n).forEach((_, i, x) => (x[i] = i - 100));
+    e.k.relu(X, Y, n);
+    const y = e.heap.f32(Y, n);
+    assert.deepEqual([y[0], y[100], y[101], y[n - 1]], [0, 0, 1, n - 101]);
+    e.heap.release(far); e.heap.release(X); e.heap.release(Y);
+  } finally {
+    await e.close();
+  }
+});
+
 test('backend choice: wasm never loads native kernels; native uses them on the pool; a bad name is a config error', { skip }, async () => {
   const w = await Engine.create({ threads: 2, backend: 'wasm' });
   assert.deepEqual([w.backend.name, w.backend.isa], ['wasm', null]);
