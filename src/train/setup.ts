@@ -3,13 +3,18 @@ import { availableParallelism } from 'node:os';
 import { columnsOf } from '../data/formats/table.js';
 import type { Batch, CachedSplit, DatasetConfig, Encoders, TableSpec } from '../data/index.js';
 import type { ShuffleMode } from '../data/cache/shuffle.js';
+import { backendChoice, type BackendChoice } from '../kernels/backend.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
 import { ConfigError, UsageError } from '../util/errors.js';
 import type { ReaderSettings } from '../persist/model_file.js';
 import type { FeatureSpec } from '../models/types.js';
 
-/** The engine with `threads` threads (0: one per core), started or restarted as needed. */
-export async function ensureEngine(threads: number, key = 'training.threads'): Promise<Engine> {
+/**
+ * The engine with `threads` threads (0: one per core) and the kernel backend asked for (null or
+ * undefined: SLIMCTR_BACKEND, else auto), started or restarted as needed; `key` names the thread
+ * setting in errors.
+ */
+export async function ensureEngine(threads: number, backend?: BackendChoice | null, key = 'training.threads'): Promise<Engine> {
   const want = threads > 0 ? threads : availableParallelism();
   let current: Engine | null = null;
   try {
@@ -17,9 +22,10 @@ export async function ensureEngine(threads: number, key = 'training.threads'): P
   } catch {
     current = null;
   }
-  if (current && current.threads === want) return current;
+  const choice = backendChoice(backend ?? undefined);
+  if (current && current.threads === want && current.backend.choice === choice) return current;
   try {
-    return await initEngine({ threads: want });
+    return await initEngine({ threads: want, backend: choice });
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     // Too many threads for the kernel heap (each has its own scratch space): name the setting.

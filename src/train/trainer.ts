@@ -84,7 +84,7 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     throw new ConfigError('dataset.label', 'training needs labels, but the label column is null (unlabelled data); name the label column, e.g. --dataset.label=label');
   }
   checkDataFiles(config.dataset); // before the run folder is made
-  await ensureEngine(tc.threads);
+  await ensureEngine(tc.threads, tc.backend);
   const run = openRun(config, opts.resume);
   run.writeConfig(config);
   const progress = opts.progress ?? new ProgressReporter({ epochs: tc.epochs });

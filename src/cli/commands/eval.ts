@@ -61,7 +61,7 @@ Options:
       if (rows[1] < rows[0]) throw new UsageError(`--rows ${values.rows}: the range ends before it starts`);
     }
     const batchSize = positiveInt('batch-size', values['batch-size'], 8192);
-    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), '--threads');
+    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), undefined, '--threads');
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');

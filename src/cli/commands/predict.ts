@@ -44,7 +44,7 @@ ${PREDICT_ONNX_USAGE}`,
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
     for (const k of ['model', 'input', 'output']) if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);
     const batch = positiveInt('batch', values.batch, 4096);
-    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), '--threads');
+    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), undefined, '--threads');
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
