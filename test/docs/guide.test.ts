@@ -69,7 +69,9 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
         const res = await fetch(url + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
         const text = await res.text();
         assert.equal(res.status, 200, `${shown}: ${text}`);
-        const preds = (JSON.parse(text) as { predictions: number[] }).predictions;
+        // {"predictions": [...]}, or the Open Inference Protocol's {"outputs": [{"data": [...]}]}.
+        const answer = JSON.parse(text) as { predictions?: number[]; outputs?: { data: number[] }[] };
+        const preds = answer.predictions ?? answer.outputs![0].data;
         assert.equal(preds.length, 1);
         assert.ok(preds[0] > 0 && preds[0] < 1, `probability ${preds[0]}`);
       } else {
