@@ -5,8 +5,8 @@
  * - the Open Inference Protocol (KServe v2, Triton): POST /v2/models/NAME/infer, GET /v2,
  *   /v2/health/live, /v2/health/ready, /v2/models/NAME, /v2/models/NAME/ready (v2.ts);
  * - GET /health, GET /metadata, and GET /metrics (Prometheus text, metrics.ts).
- * Requests are encoded on the event loop, micro-batched across clients (batcher.ts) and scored on
- * worker threads (pool.ts). Past --max-queued-rows a request gets 503 with Retry-After. `reload()`
+ * The event loop only moves bytes: bodies are parsed and encoded on the worker threads, their rows
+ * micro-batched across clients (batcher.ts) and scored on the same workers (pool.ts). Past --max-queued-rows a request gets 503 with Retry-After. `reload()`
  * swaps in a new model file (a generation, generation.ts) while in-flight requests finish on the
  * old one; a file that does not load leaves the old model serving. `close()` stops accepting,
  * lets in-flight requests finish, then stops the workers.
@@ -17,7 +17,8 @@ import { RequestError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { Generation, type GenerationOptions } from './generation.js';
 import { ServerMetrics } from './metrics.js';
-import { encodePredictBody, encodeV2Body, type EncodedRequest } from './request.js';
+import type { ParsedRequest } from './pool.js';
+import type { BodyForm } from './worker.js';
 import { inferResponse, modelMetadata, serverMetadata } from './v2.js';
 
 export interface ServeOptions extends GenerationOptions {
@@ -131,7 +132,7 @@ export class PredictionServer {
       training: m.training ? { epoch: m.training.epoch, step: m.training.step, metrics: m.training.metrics } : null,
       serving: {
         engine: this.opts.engine, workers: g.pool.size, max_batch: this.opts.maxBatch, max_wait_ms: this.opts.maxWaitMs, max_rows: this.opts.maxRows,
-        max_queued_rows: this.opts.maxQueuedRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: g.limits.known === null,
+        max_queued_rows: this.opts.maxQueuedRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: g.knownColumns === null,
         uptime_s: (Date.now() - this.started) / 1000, reloads: this.reloads,
       },
       stats: { ...g.batcher.stats, bad_requests: this.badRequests },
@@ -154,15 +155,13 @@ export class PredictionServer {
     };
     const model = /^\/v[12]\/models\/([^/:]+)(?:\/versions\/[^/:]+)?(:predict|\/infer|\/ready)?$/.exec(path);
     const ready = !this.closing;
-    if (path === '/predict') route('predict', 'POST', (f) => this.predict(req, res, f, (t) => encodePredictBody(t, this.current.limits), (p) => ({ predictions: p })));
+    const predictions = (p: number[]): unknown => ({ predictions: p });
+    if (path === '/predict') route('predict', 'POST', (f) => this.predict(req, res, f, 'predict', predictions));
     else if (model && !this.known(model[1])) this.fail(res, new RequestError(404, `no model '${model[1]}' here (this server serves '${this.name}')`), done('unknown_model'));
     else if (model && path.startsWith('/v1/') && model[2] === ':predict') {
-      route('v1_predict', 'POST', (f) => this.predict(req, res, f, (t) => encodePredictBody(t, this.current.limits), (p) => ({ predictions: p })));
+      route('v1_predict', 'POST', (f) => this.predict(req, res, f, 'predict', predictions));
     } else if (model && path.startsWith('/v2/') && model[2] === '/infer') {
-      route('v2_infer', 'POST', (f) => {
-        let id: string | null = null;
-        this.predict(req, res, f, (t) => { const e = encodeV2Body(t, this.current.limits); id = e.id; return e; }, (p) => inferResponse(this.name, id, p));
-      });
+      route('v2_infer', 'POST', (f) => this.predict(req, res, f, 'v2', (p, id) => inferResponse(this.name, id, p)));
     } else if (model && path.startsWith('/v2/') && model[2] === '/ready') route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { name: this.name, ready }, f));
     else if (model && path.startsWith('/v2/') && model[2] === undefined) route('v2_metadata', 'GET', (f) => this.send(res, 200, modelMetadata(this.name, this.current.encoders), f));
     else if (path === '/v2') route('v2_server', 'GET', (f) => this.send(res, 200, serverMetadata(), f));
@@ -179,10 +178,10 @@ export class PredictionServer {
     return decodeURIComponent(name) === this.name;
   }
 
-  /** Reads the body, encodes it with the current generation, scores it there and answers `reply(probabilities)`. */
+  /** Reads the body, has the current generation's workers parse and score it, and answers `reply(probabilities, request id)`. */
   private predict(
     req: IncomingMessage, res: ServerResponse, finish: (status: number) => void,
-    encode: (text: string) => EncodedRequest, reply: (probs: number[]) => unknown,
+    form: BodyForm, reply: (probs: number[], requestId: string | null) => unknown,
   ): void {
     const limit = this.opts.maxBodyBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -200,26 +199,33 @@ export class PredictionServer {
         this.fail(res, new RequestError(413, `the body is ${Math.max(bytes, declared)} bytes; the limit is ${limit} (--max-body-bytes)`), finish);
         return;
       }
-      const g = this.current;
-      let pending: Promise<Float64Array>;
-      try {
-        const encoded = encode(Buffer.concat(chunks).toString('utf8'));
-        pending = g.batcher.submit(encoded);
-        this.metrics.rows.inc(encoded.rows);
-      } catch (err) {
-        this.fail(res, err, finish);
-        return;
-      } finally {
-        this.metrics.queuedRows.set(g.batcher.queued);
-      }
-      pending.then(
-        (probs) => {
+      // A body of its own (not a slice of Node's shared buffer pool), so it can be moved to a worker.
+      const body = new Uint8Array(bytes);
+      let at = 0;
+      for (const c of chunks) { body.set(c, at); at += c.length; }
+      void this.score(this.current, form, body).then(
+        ({ probs, requestId }) => {
           const nan = probs.findIndex(Number.isNaN);
           if (nan >= 0) this.fail(res, new RequestError(400, `rows[${nan}]: the model's score is NaN (numeric inputs far outside the training range?)`), finish);
-          else this.send(res, 200, reply(Array.from(probs)), finish);
+          else this.send(res, 200, reply(Array.from(probs), requestId), finish);
         },
         (err) => this.fail(res, err, finish),
       );
+    });
+  }
+
+  /** Parses a body on a worker of generation `g`, then queues its rows there (throws 503 past the queue cap). */
+  private score(g: Generation, form: BodyForm, body: Uint8Array): Promise<{ probs: Float64Array; requestId: string | null }> {
+    return g.serve(async () => {
+      const parsed: ParsedRequest = await g.pool.parse(form, body);
+      let pending: Promise<Float64Array>;
+      try {
+        pending = g.batcher.submit(parsed);
+        this.metrics.rows.inc(parsed.rows);
+      } finally {
+        this.metrics.queuedRows.set(g.batcher.queued);
+      }
+      return { probs: await pending, requestId: parsed.requestId };
     });
   }
 

@@ -1,14 +1,22 @@
 /**
- * A pool of inference worker threads (worker.ts), each holding the model once. Batches go to an
- * idle worker or wait in a FIFO; `onIdle` fires whenever a worker finishes so the batcher can
- * send what is due. A worker that dies fails its batch and is replaced.
+ * A pool of inference worker threads (worker.ts), each holding the model and its encoders once.
+ * Jobs (a request body to parse and encode, or a batch to score) go to an idle worker or wait in
+ * a queue, bodies ahead of batches (they are short, and the batcher waits on them); `onIdle`
+ * fires whenever a worker finishes so the batcher can send what is due. A worker that dies fails
+ * its job and is replaced.
  */
 import { Worker } from 'node:worker_threads';
-import type { BatchJob, InferenceWorkerInit, WorkerReply } from './worker.js';
+import { RequestError } from '../util/errors.js';
+import type { EncodedRequest } from './request.js';
+import type { BodyForm, InferenceWorkerInit, WorkerJob, WorkerReply } from './worker.js';
+
+/** A request body parsed and encoded by a worker; `requestId` is the Open Inference Protocol's `id`. */
+export type ParsedRequest = EncodedRequest & { requestId: string | null };
 
 interface Job {
-  msg: BatchJob;
-  resolve(p: Float64Array): void;
+  msg: WorkerJob;
+  transfer: ArrayBuffer[];
+  resolve(reply: WorkerReply): void;
   reject(err: Error): void;
 }
 
@@ -68,8 +76,8 @@ export class InferencePool {
   private finish(slot: Slot, m: WorkerReply): void {
     const job = slot.job;
     slot.job = null;
-    if (job && m.type === 'result' && m.id === job.msg.id) job.resolve(m.probs);
-    else if (job && m.type === 'error') job.reject(new Error(`inference failed: ${m.message}`));
+    if (job && m.type === 'error') job.reject(new Error(`inference failed: ${m.message}`));
+    else if (job && 'id' in m && m.id === job.msg.id) job.resolve(m);
     this.dispatch();
     this.onIdle();
   }
@@ -87,12 +95,29 @@ export class InferencePool {
     return this.waiting.length === 0 && this.slots.some((s) => s.job === null);
   }
 
-  run(rows: number, ids: Int32Array, dense: Float32Array): Promise<Float64Array> {
+  private submit(msg: WorkerJob, transfer: ArrayBuffer[], first: boolean): Promise<WorkerReply> {
     if (this.closing) return Promise.reject(new Error('the inference pool is closed'));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ msg: { id: this.nextId++, rows, ids, dense }, resolve, reject });
+      const job: Job = { msg, transfer, resolve, reject };
+      const firstBatch = first ? this.waiting.findIndex((j) => j.msg.type !== 'parse') : -1;
+      this.waiting.splice(firstBatch < 0 ? this.waiting.length : firstBatch, 0, job);
       this.dispatch();
     });
+  }
+
+  /** Click probabilities of a batch of encoded rows. */
+  async run(rows: number, ids: Int32Array, dense: Float32Array): Promise<Float64Array> {
+    const m = await this.submit({ type: 'batch', id: this.nextId++, rows, ids, dense }, [ids.buffer as ArrayBuffer, dense.buffer as ArrayBuffer], false);
+    if (m.type !== 'result') throw new Error(`inference failed: unexpected reply ${m.type}`);
+    return m.probs;
+  }
+
+  /** A request body parsed and encoded on a worker; a bad body rejects with its RequestError. */
+  async parse(form: BodyForm, body: Uint8Array): Promise<ParsedRequest> {
+    const m = await this.submit({ type: 'parse', id: this.nextId++, form, body }, [body.buffer as ArrayBuffer], true);
+    if (m.type === 'rejected') throw new RequestError(m.status, m.message);
+    if (m.type !== 'parsed') throw new Error(`request parsing failed: unexpected reply ${m.type}`);
+    return { rows: m.rows, ids: m.ids, dense: m.dense, requestId: m.requestId };
   }
 
   private dispatch(): void {
@@ -101,7 +126,7 @@ export class InferencePool {
       if (slot.job) continue;
       const job = this.waiting.shift()!;
       slot.job = job;
-      slot.worker.postMessage(job.msg, [job.msg.ids.buffer as ArrayBuffer, job.msg.dense.buffer as ArrayBuffer]);
+      slot.worker.postMessage(job.msg, job.transfer);
     }
   }
 

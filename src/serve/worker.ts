@@ -1,9 +1,14 @@
 /**
  * An inference worker thread: loads the model once (slimctr engine) or opens an onnxruntime
- * session (onnx engine), says `ready`, then runs one batch per message and posts the
- * probabilities back (buffers transferred, not copied).
+ * session (onnx engine), and the model's encoders; says `ready`; then per message either parses
+ * and encodes a request body (so the event loop only moves bytes) or runs one batch, and posts
+ * the result back (buffers transferred, not copied).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { Encoders } from '../data/index.js';
+import { loadModelParts } from '../persist/model_file.js';
+import { RequestError } from '../util/errors.js';
+import { encodePredictBody, encodeV2Body, type RequestLimits } from './request.js';
 import { onnxRunner, slimctrRunner, type EngineName, type ModelRunner } from './runners.js';
 
 export interface InferenceWorkerInit {
@@ -13,19 +18,25 @@ export interface InferenceWorkerInit {
   onnx?: Uint8Array;
   numCategorical: number;
   numDense: number;
+  /** Most rows a request may hold. */
+  maxRows: number;
+  /** Keys an object row may carry besides the inputs (null: any). */
+  knownColumns: string[] | null;
 }
 
-export interface BatchJob {
-  id: number;
-  rows: number;
-  ids: Int32Array;
-  dense: Float32Array;
-}
+/** Which body a request sends: POST /predict (three forms) or the Open Inference Protocol's infer. */
+export type BodyForm = 'predict' | 'v2';
+
+export type WorkerJob =
+  | { type: 'batch'; id: number; rows: number; ids: Int32Array; dense: Float32Array }
+  | { type: 'parse'; id: number; form: BodyForm; body: Uint8Array };
 
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; probs: Float64Array }
+  | { type: 'parsed'; id: number; rows: number; ids: Int32Array; dense: Float32Array; requestId: string | null }
+  | { type: 'rejected'; id: number; status: number; message: string }
   | { type: 'error'; id: number; message: string };
 
 const port = parentPort!;
@@ -33,15 +44,36 @@ const init = workerData as InferenceWorkerInit;
 const post = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 let runner: ModelRunner;
+let limits: RequestLimits;
 try {
   runner = init.engine === 'onnx' ? await onnxRunner(init.onnx!, init.numCategorical, init.numDense) : await slimctrRunner(init.modelPath);
+  const meta = loadModelParts(init.modelPath).meta;
+  limits = { encoders: Encoders.fromJSON(meta.encoders!, `${init.modelPath} (encoders)`), maxRows: init.maxRows, known: init.knownColumns && new Set(init.knownColumns) };
   post({ type: 'ready' });
 } catch (err) {
   post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
   process.exit(1);
 }
 
-port.on('message', (job: BatchJob) => {
+const decoder = new TextDecoder();
+
+/** Parses and encodes one body; a bad one is answered with its status and message. */
+function parse(job: Extract<WorkerJob, { type: 'parse' }>): void {
+  try {
+    const text = decoder.decode(job.body);
+    const e = job.form === 'v2' ? encodeV2Body(text, limits) : { ...encodePredictBody(text, limits), id: null };
+    post({ type: 'parsed', id: job.id, rows: e.rows, ids: e.ids, dense: e.dense, requestId: e.id }, [e.ids.buffer as ArrayBuffer, e.dense.buffer as ArrayBuffer]);
+  } catch (err) {
+    if (err instanceof RequestError) post({ type: 'rejected', id: job.id, status: err.status, message: err.message });
+    else post({ type: 'error', id: job.id, message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+port.on('message', (job: WorkerJob) => {
+  if (job.type === 'parse') {
+    parse(job);
+    return;
+  }
   runner.run(job.rows, job.ids, job.dense).then(
     (probs) => post({ type: 'result', id: job.id, probs }, [probs.buffer as ArrayBuffer]),
     (err) => post({ type: 'error', id: job.id, message: err instanceof Error ? err.message : String(err) }),
