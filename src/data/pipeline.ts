@@ -42,7 +42,7 @@ export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
   }
   const fieldMap = format === 'libsvm' ? await resolveFieldMap(ds) : undefined;
   let numFields = ds.num_fields;
-  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined && !fieldMap) numFields = await scanSparseWidth(ds.train, format);
+  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined && !fieldMap) numFields = await scanSparseWidth(ds.train);
   return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value, fieldMap };
 }
 

@@ -1,6 +1,6 @@
 /** xDeepFM (Lian et al., KDD 2018): first-order term + CIN (sum-pooled maps -> 1) + MLP over the flattened field embeddings, summed. */
 import { z } from 'zod';
-import { addN, concat, reshape } from '../autograd/index.js';
+import { addN, reshape } from '../autograd/index.js';
 import { CIN } from '../nn/cin.js';
 import { FeatureInputs } from '../nn/feature_inputs.js';
 import { Linear } from '../nn/linear.js';

@@ -4,7 +4,7 @@ import * as ag from '../../src/autograd/index.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
-import { gradcheck, randAway, randShape } from './gradcheck.js';
+import { gradcheck, randAway } from './gradcheck.js';
 
 before(async () => { await getEngine(); });
 const rng = new Rng(1234);

@@ -58,7 +58,7 @@ test('train: SIGINT finishes the step, writes a checkpoint, says so and exits 13
 });
 
 test('train: SIGTERM exits 143 with a checkpoint; a second signal quits at once leaving only complete files', async () => {
-  const { dir, cfgFile, runDir } = longRun('sigterm');
+  const { dir, cfgFile } = longRun('sigterm');
   const r = await runAndSignal(dir, ['train', '--config', cfgFile, '--json'], /parameters/, ['SIGTERM']);
   assert.equal(r.code, 143, r.err);
   assert.match(r.out, /interrupted: checkpoint written/);

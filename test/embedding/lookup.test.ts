@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backward, lookupFields } from '../../src/autograd/index.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
-import type { EmbeddingTable } from '../../src/embedding/table.js';
 import { engine, initEngine } from '../../src/kernels/engine.js';
 import { Optimizer } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';

@@ -59,7 +59,7 @@ function firstLine(buf: Buffer): [string, number] {
 }
 
 /** Largest field (libffm) or index (libsvm) + 1 over the whole file. */
-export async function scanSparseWidth(file: string, format: 'libsvm' | 'libffm', chunkBytes?: number): Promise<number> {
+export async function scanSparseWidth(file: string, chunkBytes?: number): Promise<number> {
   let max = -1;
   for await (const { buf } of readLineChunks(file, { chunkBytes })) {
     const n = buf.length;
@@ -104,7 +104,7 @@ export async function openTable(file: string, spec: TableSpec, bad: BadRows = ne
   if (lookup) {
     columns = ['label', ...lookup.names];
   } else if (sparseKind) {
-    const width = spec.numFields ?? (await scanSparseWidth(file, sparseKind, spec.chunkBytes));
+    const width = spec.numFields ?? (await scanSparseWidth(file, spec.chunkBytes));
     if (sparseKind === 'libsvm' && width > MAX_LIBSVM_COLUMNS) {
       throw new DataError(file, 0, 0, `libsvm indices reach ${width - 1}: a column per index would not fit in memory. ` +
         'For a one-hot file (one active index per field) set dataset.field_map (by: position, ranges or featindex); slimctr inspect proposes one');
