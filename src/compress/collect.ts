@@ -65,18 +65,3 @@ function sliceRows(b: Batch, n: number): Batch {
   const F = b.ids.length / b.rows, N = b.dense.length / b.rows;
   return { rows: n, ids: b.ids.subarray(0, n * F), dense: b.dense.subarray(0, n * N), labels: b.labels?.subarray(0, n) };
 }
-
-/** Adds `b` into `a` (shards of the same model merge by addition). */
-export function mergeStats(a: ModelStats, b: ModelStats): ModelStats {
-  for (const [path, s] of b.layers) {
-    const t = a.layers.get(path);
-    if (t) t.merge(s);
-    else a.layers.set(path, new OutputStats(s.dim).merge(s));
-  }
-  b.fields.forEach((s, f) => {
-    if (a.fields[f]) a.fields[f].merge(s);
-    else a.fields[f] = new OutputStats(s.dim).merge(s);
-  });
-  a.rows += b.rows;
-  return a;
-}

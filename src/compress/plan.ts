@@ -10,13 +10,3 @@ export interface CompressionPlan {
   /** Fold the reconstruction into the MLP's first layer (when the model's MLP reads the flattened embeddings). */
   fuse: boolean;
 }
-
-/** Parameters of a Linear in -> out (with bias) at rank k, or uncompressed when k is null. */
-export function layerParams(inDim: number, outDim: number, k: number | null): number {
-  return k === null ? inDim * outDim + outDim : k * (inDim + outDim) + k + outDim;
-}
-
-/** Ranks at which factoring a Linear saves parameters: k < in * out / (in + out). */
-export function breakEvenRank(inDim: number, outDim: number): number {
-  return Math.floor((inDim * outDim - 1) / (inDim + outDim));
-}

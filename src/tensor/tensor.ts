@@ -204,9 +204,3 @@ function collect(x: unknown, out: Set<Tensor>): void {
   } else if (Array.isArray(x)) for (const v of x) collect(v, out);
   else if (x && typeof x === 'object' && !(ArrayBuffer.isView(x))) for (const v of Object.values(x)) collect(v, out);
 }
-
-export function assertShape(t: Tensor, shape: Shape, what: string): void {
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => shape[i] >= 0 && d !== shape[i])) {
-    throw new ShapeError(`${what}: expected shape [${shape.map((d) => (d < 0 ? '*' : d))}], got [${t.shape}]`);
-  }
-}

@@ -88,12 +88,6 @@ export class Vocabulary {
   }
 }
 
-/** Hash bucket id of a value's bytes: 1 + hash mod buckets (0 is missing). */
-export function hashBucketOfBytes(buf: Buffer, s: number, e: number, buckets: number): number {
-  if (s === e) return 0;
-  return 1 + ((hashBytes(buf, s, e) >>> 0) % buckets);
-}
-
 export function hashBucketOfString(str: string, buckets: number): number {
   if (str === '') return 0;
   return 1 + ((hashString(str) >>> 0) % buckets);
