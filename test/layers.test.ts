@@ -38,8 +38,6 @@ export const TIERS: string[][] = [
 const KNOWN = new Set([
   'nn/feature_inputs.ts -> models/types.ts',
   'nn/linear_term.ts -> models/types.ts',
-  'jobs/reference_docs.ts -> cli/commands/index.ts',
-  'jobs/reference_docs.ts -> cli/commands/models.ts',
   'serve/raw_input.ts -> train/setup.ts',
   'serve/runners.ts -> train/evaluate.ts',
 ]);

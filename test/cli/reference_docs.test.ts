@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cliMarkdown, configMarkdown } from '../../src/jobs/reference_docs.js';
+import { cliMarkdown, configMarkdown } from '../../src/cli/reference_docs.js';
 
 const docs = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), 'utf8');
 

@@ -8,8 +8,8 @@ import { configReference } from '../config/reference.js';
 import { trainingSchema } from '../config/training.js';
 import { datasetSchema, featuresSchema } from '../data/index.js';
 import { runSchema } from '../train/config.js';
-import { commands } from '../cli/commands/index.js';
-import { modelsReference } from '../cli/commands/models.js';
+import { commands } from './commands/index.js';
+import { modelsReference } from './commands/models.js';
 
 export function configMarkdown(): string {
   return [
