@@ -14,7 +14,7 @@ import { initEngine } from '../src/kernels/engine.js';
 import { loadModel } from '../src/persist/model_file.js';
 import { onnxRunner } from '../src/serve/runners.js';
 import { exportOnnx } from '../src/serve/onnx/export.js';
-import { predictLogits } from '../src/train/evaluate.js';
+import { predictLogits } from '../src/models/predict.js';
 import { criteoPair, encodeTestRows } from './lib/criteo_pair.js';
 import { benchBackends, kernelsOf, loadAverage, report, type Row } from './report.js';
 

@@ -38,8 +38,6 @@ export const TIERS: string[][] = [
 const KNOWN = new Set([
   'nn/feature_inputs.ts -> models/types.ts',
   'nn/linear_term.ts -> models/types.ts',
-  'serve/raw_input.ts -> train/setup.ts',
-  'serve/runners.ts -> train/evaluate.ts',
 ]);
 
 const tierOf = new Map(TIERS.flatMap((folders, t) => folders.map((f) => [f, t] as const)));

@@ -12,7 +12,7 @@ import type { CTRModel } from '../models/model.js';
 import { loadModel, type ModelMeta } from '../persist/model_file.js';
 import { chart, type Series } from '../report/svg.js';
 import { Rng } from '../tensor/rng.js';
-import { predictLogits } from '../train/evaluate.js';
+import { predictLogits } from '../models/predict.js';
 import { MODEL_FILE } from '../train/trainer.js';
 import { UsageError } from '../util/errors.js';
 import { CONTROL_FILE, PRE_FINETUNE_FILE } from './compress_run.js';

@@ -8,7 +8,7 @@ import { CRITEO_COLUMNS, detectFormat, type TableSpec } from '../data/index.js';
 import { readLineChunks } from '../data/formats/chunks.js';
 import { splitLine } from '../data/formats/delimited.js';
 import type { ReaderSettings } from '../persist/model_file.js';
-import { tableSpecFromReader } from '../train/setup.js';
+import { tableSpecFromReader } from '../persist/reader_settings.js';
 
 /** Lines sampled to tell a labelled headerless file from an unlabelled one. */
 const SAMPLE_LINES = 100;

@@ -5,7 +5,7 @@
  */
 import { initEngine } from '../kernels/engine.js';
 import { loadModel } from '../persist/model_file.js';
-import { predictLogits, sigmoid64 } from '../train/evaluate.js';
+import { predictLogits, sigmoid64 } from '../models/predict.js';
 import { DependencyError } from '../util/errors.js';
 
 export type EngineName = 'slimctr' | 'onnx';

@@ -2,12 +2,11 @@
  * Scoring a model on encoded batches (a cached split) or on a raw data file read through saved
  * encoders, and the metrics the trainer and `slimctr eval` report: exact ROC AUC and logloss.
  */
-import { noGrad } from '../autograd/index.js';
 import { BadRows, BoundEncoders, EncodedRows, openTable, type Encoders, type TableSpec } from '../data/index.js';
 import { logloss, rocAuc } from '../metrics/index.js';
 import type { CTRModel } from '../models/model.js';
+import { predictLogits, sigmoid64 } from '../models/predict.js';
 import type { Batch } from '../models/types.js';
-import { tidy } from '../tensor/tensor.js';
 
 export interface Scored {
   labels: Float32Array;
@@ -46,17 +45,6 @@ class ScoreBuffer {
 
   done(): Scored {
     return { labels: this.labels.slice(0, this.rows), logits: this.logits.slice(0, this.rows), rows: this.rows };
-  }
-}
-
-/** Logits of one batch in eval mode (no graph); the model's train/eval mode is restored. */
-export function predictLogits(model: CTRModel, b: Batch): Float32Array {
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => tidy(() => model.forward(b).toArray()));
-  } finally {
-    model.train(wasTraining);
   }
 }
 
@@ -99,11 +87,6 @@ export async function scoreFile(model: CTRModel, file: string, spec: TableSpec, 
     }
   }
   return { ...buf.done(), dataRows };
-}
-
-/** Probability from a logit, in float64. */
-export function sigmoid64(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
 /** AUC (on logits) and logloss (on float64 probabilities) of scored rows. */

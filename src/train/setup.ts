@@ -1,12 +1,10 @@
 /** Small pieces the trainer, fine-tuning and the CLI share: engine threads, epoch batches, the FeatureSpec, reader settings. */
 import { availableParallelism } from 'node:os';
-import { columnsOf } from '../data/formats/table.js';
-import type { Batch, CachedSplit, DatasetConfig, Encoders, TableSpec } from '../data/index.js';
+import type { Batch, CachedSplit, Encoders } from '../data/index.js';
 import type { ShuffleMode } from '../data/cache/shuffle.js';
 import { backendChoice, type BackendChoice } from '../kernels/backend.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
 import { ConfigError, UsageError } from '../util/errors.js';
-import type { ReaderSettings } from '../persist/model_file.js';
 import type { FeatureSpec } from '../models/types.js';
 
 /**
@@ -40,37 +38,6 @@ export function featureSpecOf(encoders: Encoders): FeatureSpec {
   return {
     categorical: encoders.categorical.map((f, i) => ({ name: f.name, vocab: vocab[i] })),
     numeric: encoders.dense.map((f) => f.name),
-  };
-}
-
-/** Resolved reader settings (detected format included) for the model file. */
-export async function readerOf(ds: DatasetConfig, spec: TableSpec): Promise<ReaderSettings> {
-  const delimited = spec.format === 'csv' || spec.format === 'tsv';
-  return {
-    format: spec.format,
-    separator: spec.separator,
-    header: spec.header,
-    // The training file's columns, so that a file without a header can be read later.
-    columns: spec.columns ?? (delimited ? await columnsOf(ds.train, spec) : undefined),
-    label: ds.label,
-    num_fields: spec.numFields,
-    multi_value: ds.multi_value,
-    // Resolved (a featindex file read into ranges), so reading later needs no other file.
-    field_map: spec.fieldMap,
-    on_bad_row: ds.on_bad_row,
-  };
-}
-
-/** A TableSpec for reading another file the way training read its data. */
-export function tableSpecFromReader(r: ReaderSettings): Omit<TableSpec, 'format'> & { format?: TableSpec['format'] } {
-  return {
-    format: r.format as TableSpec['format'] | undefined,
-    separator: r.separator,
-    header: r.header,
-    columns: r.columns,
-    numFields: r.num_fields,
-    multiValue: r.multi_value,
-    fieldMap: r.field_map?.by === 'featindex' ? undefined : r.field_map,
   };
 }
 

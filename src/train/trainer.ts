@@ -25,7 +25,8 @@ import { metricsOf, scoreBatches, type EvalMetrics } from './evaluate.js';
 import { formatCount, formatLr, ProgressReporter } from './progress.js';
 import { RunDir } from './run_dir.js';
 import { afterValidation, initialLoop } from './schedule.js';
-import { ensureEngine, epochBatches, featureSpecOf, readerOf } from './setup.js';
+import { readerOf } from '../persist/reader_settings.js';
+import { ensureEngine, epochBatches, featureSpecOf } from './setup.js';
 
 export const MODEL_FILE = 'model.safetensors';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

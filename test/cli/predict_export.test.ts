@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { BadRows } from '../../src/data/index.js';
-import { scoreFile, sigmoid64 } from '../../src/train/evaluate.js';
+import { sigmoid64 } from '../../src/models/predict.js';
+import { scoreFile } from '../../src/train/evaluate.js';
 import { tableSpecForModel } from '../../src/serve/raw_input.js';
 import { csvRows, loadToy, maxGap, referenceProbs, toyRun, type ToyRun } from '../serve/fixture.js';
 

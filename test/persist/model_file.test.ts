@@ -12,7 +12,7 @@ import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
-import { predictLogits } from '../../src/train/evaluate.js';
+import { predictLogits } from '../../src/models/predict.js';
 import { initialLoop } from '../../src/train/schedule.js';
 import { ModelFileError } from '../../src/util/errors.js';
 import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';

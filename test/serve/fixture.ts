@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel, type LoadedModel } from '../../src/persist/model_file.js';
 import { parseTrainConfig } from '../../src/train/config.js';
-import { predictLogits, sigmoid64 } from '../../src/train/evaluate.js';
+import { predictLogits, sigmoid64 } from '../../src/models/predict.js';
 import { ProgressReporter } from '../../src/train/progress.js';
 import { train } from '../../src/train/trainer.js';
 import { scratchDir, toySetup } from '../train/toy_data.js';

@@ -5,7 +5,7 @@ import { BadRows, BoundEncoders, EncodedRows, openTable } from '../../data/index
 import { STDIN } from '../../data/formats/stdin.js';
 import { loadModel } from '../../persist/model_file.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
-import { predictLogits, sigmoid64 } from '../../train/evaluate.js';
+import { predictLogits, sigmoid64 } from '../../models/predict.js';
 import { ensureEngine } from '../../train/setup.js';
 import { DataError, ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
 import { badRowPolicy, modelPathOf, positiveInt } from './eval.js';
