@@ -15,7 +15,7 @@ import { EmbeddingStore } from '../src/embedding/store.js';
 import { initEngine } from '../src/kernels/engine.js';
 import type { CTRModel } from '../src/models/model.js';
 import { findModel } from '../src/models/registry.js';
-import type { Batch, FeatureSpec } from '../src/models/types.js';
+import type { Batch, FeatureSpec } from '../src/nn/types.js';
 import { LowRankLinear } from '../src/nn/low_rank_linear.js';
 import type { MLP } from '../src/nn/mlp.js';
 import { Optimizer, SLOTS } from '../src/optim/optimizer.js';

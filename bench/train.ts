@@ -18,7 +18,7 @@ import { backward, bceWithLogits, withTrace } from '../src/autograd/index.js';
 import { EmbeddingStore } from '../src/embedding/store.js';
 import { initEngine } from '../src/kernels/engine.js';
 import { findModel } from '../src/models/registry.js';
-import type { Batch, FeatureSpec } from '../src/models/types.js';
+import type { Batch, FeatureSpec } from '../src/nn/types.js';
 import { Optimizer, SLOTS } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/rng.js';
 import { tidy, type Tensor } from '../src/tensor/tensor.js';

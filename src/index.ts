@@ -30,7 +30,7 @@ export type { PredictionServer, ServeOptions } from './serve/http.js';
 /** A raw input row (object keyed by column, or array in `Model.columns` order) and an encoded batch. */
 export type { RawRow } from './data/encoders/encoders.js';
 /** An encoded batch: `ids` [rows x fields] int32, `dense` [rows x numeric] float32. */
-export type { Batch } from './models/types.js';
+export type { Batch } from './nn/types.js';
 /** What a model file records about the model. */
 export type { ModelMeta } from './persist/model_bytes.js';
 

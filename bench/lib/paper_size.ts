@@ -6,7 +6,7 @@
  */
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { findModel } from '../../src/models/registry.js';
-import type { FeatureSpec } from '../../src/models/types.js';
+import type { FeatureSpec } from '../../src/nn/types.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 type Options = Record<string, unknown>;

@@ -6,7 +6,7 @@
 import type { RawRow } from '../data/encoders/encoders.js';
 import { engine, type Engine } from '../kernels/engine.js';
 import type { CTRModel } from '../models/model.js';
-import type { Batch } from '../models/types.js';
+import type { Batch } from '../nn/types.js';
 import { loadModelFromBytes, type LoadedModel, type ModelMeta } from '../persist/model_bytes.js';
 import { UsageError } from '../util/errors.js';
 import { encodeRows, inputColumns, predictProbabilities } from './score.js';

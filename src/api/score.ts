@@ -6,7 +6,7 @@ import { noGrad, sigmoid } from '../autograd/index.js';
 import type { Encoders, RawRow } from '../data/encoders/encoders.js';
 import { fitsFloat32, parseNumberString } from '../data/numbers.js';
 import type { CTRModel } from '../models/model.js';
-import type { Batch, FeatureSpec } from '../models/types.js';
+import type { Batch, FeatureSpec } from '../nn/types.js';
 import type { LoadedModel } from '../persist/model_bytes.js';
 import { tidy } from '../tensor/tensor.js';
 import { DataError } from '../util/errors.js';

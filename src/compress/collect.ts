@@ -5,7 +5,7 @@
  */
 import { noGrad } from '../autograd/index.js';
 import type { CTRModel } from '../models/model.js';
-import type { Batch } from '../models/types.js';
+import type { Batch } from '../nn/types.js';
 import { setEmbeddingObserver } from '../nn/feature_inputs.js';
 import { Linear, setLinearObserver } from '../nn/linear.js';
 import { tidy } from '../tensor/tensor.js';

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Batch, FeatureSpec } from '../models/types.js';
+import type { Batch, FeatureSpec } from '../nn/types.js';
 import type { CTRModel } from '../models/model.js';
 import { loadModel, type ModelMeta } from '../persist/model_file.js';
 import { chart, type Series } from '../report/svg.js';

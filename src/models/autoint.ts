@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { embeddingDim, embeddingInit, numericMode } from './common.js';
 import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
-import type { Batch, FeatureSpec, ModelContext } from './types.js';
+import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 /** Defaults are the paper's (3 layers, 2 heads of 32); FuxiCTR's are smaller and unscaled. */
 export const attentionOptions = {

@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { deepOptions } from './common.js';
 import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
-import type { Batch, FeatureSpec, ModelContext } from './types.js';
+import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const fibinetOptions = z.object({
   ...deepOptions,

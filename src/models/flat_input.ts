@@ -7,7 +7,7 @@
 import { concat, reshape } from '../autograd/index.js';
 import type { FeatureInputs } from '../nn/feature_inputs.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Batch } from './types.js';
+import type { Batch } from '../nn/types.js';
 
 export interface FlatInput {
   /** [B, F, D] field embeddings. */

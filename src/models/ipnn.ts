@@ -9,7 +9,7 @@ import { deepOptions } from './common.js';
 import { flatInput, flatWidth } from './flat_input.js';
 import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
-import type { Batch, FeatureSpec, ModelContext } from './types.js';
+import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const ipnnOptions = z.object({ ...deepOptions }).strict();
 

@@ -4,7 +4,7 @@ import { LinearTerm } from '../nn/linear_term.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
-import type { Batch, FeatureSpec, ModelContext } from './types.js';
+import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const lrOptions = z.object({}).strict();
 

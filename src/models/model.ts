@@ -5,7 +5,7 @@
 import { Module } from '../nn/module.js';
 import type { FeatureInputs } from '../nn/feature_inputs.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Batch } from './types.js';
+import type { Batch } from '../nn/types.js';
 
 /**
  * How the field embeddings reach the rest of the model, for the compressor:

@@ -14,7 +14,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { deepOptions, numCrossLayers } from './common.js';
 import { flatInput, flatWidth } from './flat_input.js';
 import { CTRModel } from './model.js';
-import type { Batch, FeatureSpec, ModelContext } from './types.js';
+import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const parallelCrossOptions = { ...deepOptions, num_cross_layers: numCrossLayers };
 

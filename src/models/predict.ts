@@ -2,7 +2,7 @@
 import { noGrad } from '../autograd/index.js';
 import { tidy } from '../tensor/tensor.js';
 import type { CTRModel } from './model.js';
-import type { Batch } from './types.js';
+import type { Batch } from '../nn/types.js';
 
 /** Logits of a batch, in eval mode and without recording a graph (the model's mode is restored). */
 export function predictLogits(model: CTRModel, b: Batch): Float32Array {

@@ -1,7 +1,7 @@
 /** The model zoo: every model by name, with its option schema (validated at the config edge). */
 import type { z } from 'zod';
 import type { CTRModel } from './model.js';
-import type { FeatureSpec, ModelContext } from './types.js';
+import type { FeatureSpec, ModelContext } from '../nn/types.js';
 import { autoint } from './autoint.js';
 import { autointplus } from './autoint_plus.js';
 import { dcn } from './dcn.js';

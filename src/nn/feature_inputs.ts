@@ -9,7 +9,7 @@
  */
 import { concat, fieldProject, lookupFields, mul, reshape, traceInput } from '../autograd/index.js';
 import type { EmbeddingTable } from '../embedding/table.js';
-import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
+import type { Batch, FeatureSpec, ModelContext } from './types.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import { TTEmbedding, ttParamCount } from './tt_embedding.js';

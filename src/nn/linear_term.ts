@@ -5,7 +5,7 @@
  */
 import { add, lookupFields, matmul, reshape, sum, traceInput } from '../autograd/index.js';
 import type { EmbeddingTable } from '../embedding/table.js';
-import type { Batch, FeatureSpec, ModelContext } from '../models/types.js';
+import type { Batch, FeatureSpec, ModelContext } from './types.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 

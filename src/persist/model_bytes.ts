@@ -15,7 +15,7 @@ import { ModelFileError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel, MODELS } from '../models/registry.js';
-import type { FeatureSpec } from '../models/types.js';
+import type { FeatureSpec } from '../nn/types.js';
 import { applyModelTensors } from './weights.js';
 
 /** How raw files were read for training (so eval / predict read new files the same way). */

@@ -6,7 +6,7 @@ import { BadRows, BoundEncoders, EncodedRows, openTable, type Encoders, type Tab
 import { logloss, rocAuc } from '../metrics/index.js';
 import type { CTRModel } from '../models/model.js';
 import { predictLogits, sigmoid64 } from '../models/predict.js';
-import type { Batch } from '../models/types.js';
+import type { Batch } from '../nn/types.js';
 
 export interface Scored {
   labels: Float32Array;

@@ -5,7 +5,7 @@ import type { ShuffleMode } from '../data/cache/shuffle.js';
 import { backendChoice, type BackendChoice } from '../kernels/backend.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
 import { ConfigError, UsageError } from '../util/errors.js';
-import type { FeatureSpec } from '../models/types.js';
+import type { FeatureSpec } from '../nn/types.js';
 
 /**
  * The engine with `threads` threads (0: one per core) and the kernel backend asked for (null or

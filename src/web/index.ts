@@ -50,7 +50,7 @@ export function engineInfo(): { variant: string; threads: number } {
 export { Model };
 /** A raw input row and an encoded batch. */
 export type { RawRow } from '../data/encoders/encoders.js';
-export type { Batch } from '../models/types.js';
+export type { Batch } from '../nn/types.js';
 export type { ModelMeta } from '../persist/model_bytes.js';
 /** The error classes a browser can meet: bad rows, bad model files, and their common base. */
 export { SlimctrError, DataError, ModelFileError } from '../util/errors.js';

@@ -8,7 +8,7 @@ import { getEngine } from '../../src/kernels/engine.js';
 import type { CTRModel } from '../../src/models/model.js';
 import { MODELS, findModel } from '../../src/models/registry.js';
 import { Linear } from '../../src/nn/linear.js';
-import type { Batch } from '../../src/models/types.js';
+import type { Batch } from '../../src/nn/types.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';

@@ -6,7 +6,7 @@ import { backward, bceWithLogits, noGrad, sigmoid } from '../../src/autograd/ind
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { rocAuc } from '../../src/metrics/index.js';
 import type { ModelEntry } from '../../src/models/registry.js';
-import type { Batch, FeatureSpec } from '../../src/models/types.js';
+import type { Batch, FeatureSpec } from '../../src/nn/types.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';

@@ -12,7 +12,7 @@ import {
 import { getEngine } from '../../src/kernels/engine.js';
 import { CTRModel } from '../../src/models/model.js';
 import { findModel } from '../../src/models/registry.js';
-import type { Batch } from '../../src/models/types.js';
+import type { Batch } from '../../src/nn/types.js';
 import { BatchNorm } from '../../src/nn/batch_norm.js';
 import { FeatureInputs } from '../../src/nn/feature_inputs.js';
 import { Linear } from '../../src/nn/linear.js';

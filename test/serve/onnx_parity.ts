@@ -7,7 +7,7 @@ import type { Method } from '../../src/compress/plan.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import type { CTRModel } from '../../src/models/model.js';
 import type { ModelEntry } from '../../src/models/registry.js';
-import type { Batch } from '../../src/models/types.js';
+import type { Batch } from '../../src/nn/types.js';
 import { Linear } from '../../src/nn/linear.js';
 import { LowRankLinear } from '../../src/nn/low_rank_linear.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';

@@ -9,7 +9,7 @@ import type { TraceEvent } from '../../autograd/index.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import type { CTRModel } from '../../models/model.js';
-import type { FeatureSpec } from '../../models/types.js';
+import type { FeatureSpec } from '../../nn/types.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ExportError } from '../../util/errors.js';
 import { VERSION } from '../../version.js';

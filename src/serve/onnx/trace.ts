@@ -6,7 +6,7 @@
  */
 import { noGrad, withTrace, type TraceEvent } from '../../autograd/index.js';
 import type { CTRModel } from '../../models/model.js';
-import type { Batch, FeatureSpec } from '../../models/types.js';
+import type { Batch, FeatureSpec } from '../../nn/types.js';
 import { tidy, type Tensor } from '../../tensor/tensor.js';
 
 export interface ModelTrace {

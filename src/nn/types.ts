@@ -1,4 +1,4 @@
-/** What every CTR model consumes and how it is built. */
+/** What every CTR model consumes (a batch of encoded rows, the feature spec) and how its layers are built (the context). */
 import type { EmbeddingStore } from '../embedding/store.js';
 import type { Rng } from '../tensor/rng.js';
 
