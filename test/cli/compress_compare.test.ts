@@ -101,4 +101,10 @@ test('compress --finetune on AutoInt: the reported and stored fine-tuned metrics
   const measured = JSON.parse(e.stdout);
   assert.ok(Math.abs(measured.auc - tuned.test.auc) < 1e-9, `eval ${measured.auc} vs reported ${tuned.test.auc} (best epoch ${tuned.fit.bestEpoch})`);
   assert.ok(Math.abs(measured.logloss - tuned.test.logloss) < 1e-9, `eval ${measured.logloss} vs reported ${tuned.test.logloss}`);
+  // Fine-tuning patience is a setting: 1 (default) stops after the first epoch without improvement, 2 after the second.
+  assert.deepEqual([tuned.fit.bestEpoch, tuned.fit.epochs], [0, 1]);
+  const patient = slimctr(dir, 'compress', '--model', runDir, '--ratio', '1.3', '--finetune', '--epochs', '3', '--lr', '0.3', '--patience', '2', '--force', '--json');
+  assert.equal(patient.status, 0, patient.stderr);
+  const p2 = JSON.parse(patient.stdout).variants.find((v: { name: string }) => v.name === 'afm + fine-tune');
+  assert.deepEqual([p2.fit.bestEpoch, p2.fit.epochs], [0, 2]);
 });

@@ -84,11 +84,17 @@ test('the factored path is skipped where it cannot pay or does not apply', () =>
   assert.equal(factorAttention(act.query, act.key, act.value, act.res, 4), null, 'an activation between the factors');
 });
 
-test('serving reuses the factored weights, and rebuilds them once a training call may have changed the parameters', () => {
+/** A factored layer in serving: `infer` runs it (cache allowed), `reference` on the plain path. */
+function servingCase() {
   const att = layer(6, 2, 8, { query: 3, key: 2, value: 3, res: 2 });
   const x = randAway([2, 4, 6], rng);
   const infer = (): Float32Array => noGrad(() => tidy(() => att.forward(x).toArray()));
   const reference = (): Float32Array => { setLinearObserver(() => {}); try { return infer(); } finally { setLinearObserver(null); } };
+  return { att, x, infer, reference };
+}
+
+test('serving reuses the factored weights, and rebuilds them once a training call may have changed the parameters', () => {
+  const { att, x, infer, reference } = servingCase();
   att.eval();
   const first = infer();
   assert.deepEqual(infer(), first, 'the same weights serve the second call');
@@ -102,10 +108,7 @@ test('serving reuses the factored weights, and rebuilds them once a training cal
 });
 
 test('weights restored in place in eval mode (fit keeping its best epoch, a file loaded) reach the cached factored weights', () => {
-  const att = layer(6, 2, 8, { query: 3, key: 2, value: 3, res: 2 });
-  const x = randAway([2, 4, 6], rng);
-  const infer = (): Float32Array => noGrad(() => tidy(() => att.forward(x).toArray()));
-  const reference = (): Float32Array => { setLinearObserver(() => {}); try { return infer(); } finally { setLinearObserver(null); } };
+  const { att, x, infer, reference } = servingCase();
   att.eval();
   const best = modelTensors(att);
   const want = reference();

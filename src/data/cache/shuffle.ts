@@ -28,8 +28,9 @@ export function rowArrays(rows: number, nc: number, nd: number): RowArrays {
 /** Copies row `from` of `src` to row `to` of `dst` (same widths). */
 export function copyRow(src: RowArrays, from: number, dst: RowArrays, to: number): void {
   const { nc, nd } = src;
-  for (let k = 0, a = from * nc, b = to * nc; k < nc; k++) dst.ids[b + k] = src.ids[a + k];
-  for (let k = 0, a = from * nd, b = to * nd; k < nd; k++) dst.dense[b + k] = src.dense[a + k];
+  const si = src.ids, di = dst.ids, sd = src.dense, dd = dst.dense;
+  for (let k = 0, a = from * nc, b = to * nc; k < nc; k++) di[b + k] = si[a + k];
+  for (let k = 0, a = from * nd, b = to * nd; k < nd; k++) dd[b + k] = sd[a + k];
   dst.labels[to] = src.labels[from];
 }
 
