@@ -108,7 +108,7 @@ test('serving reuses the factored weights, and rebuilds them once a training cal
 });
 
 test('weights restored in place in eval mode (fit keeping its best epoch, a file loaded) reach the cached factored weights', () => {
-  const { att, x, infer, reference } = servingCase();
+  const { att, infer, reference } = servingCase();
   att.eval();
   const best = modelTensors(att);
   const want = reference();
