@@ -9,13 +9,34 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CRITEO_COLUMNS } from '../src/data/index.js';
 import { criteoPair } from './lib/criteo_pair.js';
+import { formatTable } from '../src/cli/table.js';
+import { writeResultsSection } from './lib/results_doc.js';
 import { report, type Row } from './report.js';
+
+/** The serve section of docs/results.md: the table, and the targets checked against this run. */
+function writeServeSection(rows: Row[], o: { duration: number; connections: number; rowsPerRequest: number; workers: number }): void {
+  const rate = (model: string, engine: string): number => Number(rows.find((r) => String(r.model).startsWith(model) && r.engine === engine)?.['rows/s'] ?? NaN);
+  const afmGain = rate('DeepFM AFM', 'slimctr') / rate('DeepFM original', 'slimctr');
+  const vsOrt = ['DeepFM original', 'DeepFM AFM'].map((m) => rate(m, 'slimctr') / rate(m, 'onnxruntime-node'));
+  const errors = rows.reduce((n, r) => n + Number(r.errors), 0);
+  writeResultsSection('serve', [
+    '## Serving: slimctr serve under load',
+    '',
+    `\`npm run bench -- serve\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end;`,
+    `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request, ${o.duration} s per case, loopback; one kernel thread per worker (kernels: the engine's default backend).`,
+    '',
+    formatTable(rows).trim(),
+    '',
+    `Targets, same run: AFM ÷ original served rows/s on slimctr's kernels ${afmGain.toFixed(2)}x (target >= 2.5x: ${afmGain >= 2.5 ? 'met' : 'not met'});`,
+    `slimctr ÷ onnxruntime-node ${vsOrt.map((v) => `${v.toFixed(2)}x`).join(' (original), ')} (AFM) (target >= 1x: ${vsOrt.every((v) => v >= 1) ? 'met' : 'not met'}); errors ${errors}.`,
+  ].join('\n'), []);
+}
 
 const bin = fileURLToPath(new URL('../../bin/slimctr.js', import.meta.url));
 
@@ -108,6 +129,7 @@ export async function run(args: string[]): Promise<void> {
         }
       }
     }
+    if (!quick) writeServeSection(rows, { duration, connections, rowsPerRequest, workers });
     report('serve', rows, { duration_s: duration, connections, rows_per_request: rowsPerRequest, workers, max_batch: Number(values['max-batch']), max_wait_ms: Number(values['max-wait-ms']), loadavg_at_start: loadavg(), plan, data: file });
   } finally {
     rmSync(dir, { recursive: true, force: true });

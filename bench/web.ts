@@ -55,6 +55,30 @@ async function writeEncodedRows(dir: string, pair: CriteoPair): Promise<number> 
   return t.rows;
 }
 
+/** The web section of docs/results.md: the table, and each target checked against this run. */
+function writeWebSection(rows: Row[], results: Record<string, unknown>[], run: { chromium: string; kernels: string; testRows: number }): void {
+  const checks = results.map((r) => {
+    const s = r.slimctr as PageResult, o = r.ort as PageResult;
+    const tput = s.batch256RowsPerS / o.batch256RowsPerS, lat = s.batch1Ms / o.batch1Ms;
+    return `| ${r.model} | ${r.isolated ? 'yes' : 'no'} | ${tput.toFixed(2)}x (${tput >= 1.5 ? 'met' : 'not met'}) | ${lat.toFixed(2)}x (${lat <= 1 ? 'met' : 'not met'}) | ${(r.max_prob_gap as number).toExponential(1)} |`;
+  });
+  writeResultsSection('web', [
+    '## Browser: slimctr/web against onnxruntime-web',
+    '',
+    `\`npm run bench -- web\`, ${new Date().toISOString().slice(0, 10)}: headless Chromium ${run.chromium}, ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end;`,
+    `slimctr kernels: ${run.kernels}. The DeepFM pair of the serve benchmark (criteo_80k, rows split; original and AFM ratio 3),`,
+    `the same ${run.testRows} encoded test rows for both runtimes, a fresh browser context per case, with and without cross-origin isolation.`,
+    '',
+    formatTable(rows).trim(),
+    '',
+    'Targets (slimctr ÷ onnxruntime-web, same run): batch-256 throughput >= 1.5x, batch-1 latency <= 1x; last column: largest gap between the two runtimes\' probabilities on the first 8 rows.',
+    '',
+    '| model | isolated | batch-256 throughput | batch-1 latency | prob gap |',
+    '|---|---|---|---|---|',
+    ...checks,
+  ].join('\n'), []);
+}
+
 interface PageResult { engine: string; kernels?: string; threads: number; isolated: boolean; firstMs: number; batch1Ms: number; batch256RowsPerS: number; check: number[] }
 
 export async function run(args: string[]): Promise<void> {
@@ -123,6 +147,7 @@ export async function run(args: string[]): Promise<void> {
         await new Promise((r) => server.close(r));
       }
     }
+    if (!values.quick) writeWebSection(rows, results, { chromium: browser.version(), kernels: String((results[0]?.slimctr as PageResult | undefined)?.kernels), testRows });
     report('web', rows, {
       cpu: cpus()[0]?.model, cores: availableParallelism(), kernels: results.map((r) => (r.slimctr as PageResult).kernels)[0], chromium: browser.version(),
       loadavg_at_end: loadavg(), test_rows: testRows, params: { original: pair.original.params, afm: pair.compressed.params },
