@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../src/persist/model_file.js';
 import { writeOnnx } from '../src/serve/onnx/export.js';
+import { formatTable } from '../src/cli/table.js';
+import { writeResultsSection } from './lib/results_doc.js';
 import { criteoPair, encodeTestRows, type CriteoPair } from './lib/criteo_pair.js';
 import { report, type Row } from './report.js';
 
