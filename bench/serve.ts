@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CRITEO_COLUMNS } from '../src/data/index.js';
+import { backendChoice, resolveBackend } from '../src/kernels/backend.js';
 import { criteoPair } from './lib/criteo_pair.js';
 import { formatTable } from '../src/cli/table.js';
 import { writeResultsSection } from './lib/results_doc.js';
@@ -108,6 +109,9 @@ export async function run(args: string[]): Promise<void> {
     const lines = readFileSync(file, 'utf8').split('\n').slice(pair.testRows[0] - 1, pair.testRows[1]).filter(Boolean);
     const objects = lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [CRITEO_COLUMNS[i], v]).slice(1)));
     const bodies = Array.from({ length: Math.floor(objects.length / rowsPerRequest) }, (_, i) => JSON.stringify({ rows: objects.slice(i * rowsPerRequest, (i + 1) * rowsPerRequest) }));
+    // What the slimctr workers run: each starts its own one-thread engine with the default backend.
+    const backend = await resolveBackend(backendChoice());
+    const kernels = backend.name === 'native' ? `native ${backend.isa}` : 'wasm';
     const rows: Row[] = [];
     for (const m of models) {
       for (const engineName of ['slimctr', 'onnx']) {
@@ -119,7 +123,8 @@ export async function run(args: string[]): Promise<void> {
           const after = (await (await fetch(`${url}/metadata`)).json()).stats;
           const batches = after.batches - before.batches;
           rows.push({
-            model: m.name, engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr', params: m.params, 'test AUC': Number(m.auc.toFixed(4)),
+            model: m.name, engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr', kernels: engineName === 'onnx' ? 'onnxruntime (1 thread/worker)' : `${kernels} (1 thread/worker)`,
+            params: m.params, 'test AUC': Number(m.auc.toFixed(4)),
             'req/s': Math.round(r.requests / r.seconds), 'rows/s': Math.round((r.requests * rowsPerRequest) / r.seconds),
             'p50 ms': Number(pct(r.latencies, 50).toFixed(2)), 'p99 ms': Number(pct(r.latencies, 99).toFixed(2)),
             'rows/batch': batches ? Math.round((after.rows - before.rows) / batches) : 0, errors: r.errors,
