@@ -84,15 +84,19 @@ function embeddingBench(totalRows: number, fields: number, dim: number, store: E
   return { rowsPerSec: (batch * fields) / s, groups: store.groups.length, gb: store.bytes() / 1e9 };
 }
 
-/** One core's FP32 FMA peak (GFLOP/s) on the native ISA, from independent FMA chains; null without the addon. */
+/**
+ * One core's FP32 FMA peak (GFLOP/s) on the native ISA, from the addon's independent-FMA-chains
+ * loop: the best of many short runs (the least disturbed by other processes); null without the addon.
+ */
 function fmaPeak(e: Engine): number | null {
-  const k = e.k as unknown as { fma_peak?: (rounds: number) => number };
-  if (e.backend.name !== 'native' || !k.fma_peak) return null;
+  const { addon, isa } = e.backend;
+  if (!addon || isa === null) return null;
+  const k = addon.bind(new Uint8Array(e.heap.memory.buffer), isa);
   k.fma_peak(1e6);
   let best = 0;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 40; i++) {
     const t0 = performance.now();
-    const flops = k.fma_peak(1e7);
+    const flops = k.fma_peak(2e5);
     best = Math.max(best, flops / ((performance.now() - t0) / 1000) / 1e9);
   }
   return best;

@@ -11,7 +11,11 @@ export const NATIVE_KERNELS = [
   'sgemm', 'gemm_work_bytes', 'gather_rows', 'update_rows', 'lookup_scratch_bytes', 'lookup_unique', 'accumulate_unique',
   'add_row_vector', 'sum_rows', 'relu', 'relu_backward', 'axpy_rows', 'mul_span',
 ] as const;
-export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]> & { readonly isa: string };
+export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]> & {
+  readonly isa: string;
+  /** `rounds` of the ISA's independent multiply-add chains (its FP32 peak, for benchmarks); returns the flops done. */
+  fma_peak(rounds: number): number;
+};
 
 export interface NativeAddon {
   /** Instruction sets this CPU runs, best first (avx512, avx2, neon, baseline). */
