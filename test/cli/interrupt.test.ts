@@ -103,7 +103,7 @@ test('compress: SIGINT during fine-tuning finishes the step, saves the compresse
   writeFileSync(cfg, stringify(config));
   assert.equal(spawnSync(process.execPath, [bin, 'train', '--config', cfg, '--json'], { cwd: dir }).status, 0);
   const out = join(dir, 'small');
-  const r = await runAndSignal(dir, ['compress', '--model', config.run.dir, '--ratio', '2', '--finetune', '--epochs', '500', '--out', out], /fine-tuning/, ['SIGINT']);
+  const r = await runAndSignal(dir, ['compress', '--model', config.run.dir, '--ratio', '2', '--finetune', '--epochs', '500', '--patience', '500', '--out', out], /fine-tuning/, ['SIGINT']);
   assert.equal(r.code, 130, r.err);
   assert.match(r.err, /interrupted in epoch \d+: keeping the best weights so far/);
   assert.match(r.err, /interrupted: wrote .*small\/model\.safetensors \(fine-tuning stopped early, best weights kept\)/);
