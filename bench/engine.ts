@@ -1,7 +1,9 @@
 /**
- * `npm run bench -- engine [--quick]`: sgemm GFLOP/s, an MLP training step (624-400-400-400-1,
- * batch 4096, Adam), embedding gather + sparse Adam throughput (26 tables, 10M rows x 16), and
- * (unless --quick) a 33M-row table with Adam state (6.3 GB) spread over several wasm memories.
+ * `npm run bench -- engine [--quick] [--backends wasm,native]`: sgemm GFLOP/s beside the core's
+ * FP32 FMA peak (measured in the same run by the native addon's independent-FMA-chains loop), an
+ * MLP training step (624-400-400-400-1, batch 4096, Adam), embedding gather + sparse Adam
+ * throughput (26 tables, 10M rows x 16), and (unless --quick) a 33M-row table with Adam state
+ * (6.3 GB) spread over several memories; each for every backend (default: wasm, and native where built).
  */
 import { availableParallelism } from 'node:os';
 import { backward, bceWithLogits, linear, lookupFields, relu } from '../src/autograd/index.js';
@@ -10,7 +12,7 @@ import { initEngine, type Engine } from '../src/kernels/engine.js';
 import { Optimizer } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/rng.js';
 import { Tensor, tidy } from '../src/tensor/tensor.js';
-import { report, type Row } from './report.js';
+import { benchBackends, kernelsOf, loadAverage, report, type Row } from './report.js';
 
 function timeIt(fn: () => void, minMs = 1500, warm = 3): number {
   for (let i = 0; i < warm; i++) fn();
@@ -82,23 +84,48 @@ function embeddingBench(totalRows: number, fields: number, dim: number, store: E
   return { rowsPerSec: (batch * fields) / s, groups: store.groups.length, gb: store.bytes() / 1e9 };
 }
 
+/** One core's FP32 FMA peak (GFLOP/s) on the native ISA, from independent FMA chains; null without the addon. */
+function fmaPeak(e: Engine): number | null {
+  const k = e.k as unknown as { fma_peak?: (rounds: number) => number };
+  if (e.backend.name !== 'native' || !k.fma_peak) return null;
+  k.fma_peak(1e6);
+  let best = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const flops = k.fma_peak(1e7);
+    best = Math.max(best, flops / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  return best;
+}
+
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  const at = args.indexOf('--backends');
+  const backends = await benchBackends(at >= 0 ? args[at + 1] : undefined);
   const cores = availableParallelism();
   const rows: Row[] = [];
-  for (const threads of [1, 2]) {
-    const e = await initEngine({ threads });
-    rows.push({ benchmark: 'sgemm 4096x624 @ 624x400', cores, threads, value: sgemmBench(e), unit: 'GFLOP/s', target: threads === 1 ? '>= 50' : '>= 95', kernels: e.variant });
-    const m = mlpBench();
-    rows.push({ benchmark: 'MLP 624-400-400-400-1 train step, batch 4096, Adam', cores, threads, value: Math.round(m.samples), unit: 'samples/s', target: threads === 2 ? '>= 28000' : '', kernels: e.variant });
-    rows.push({ benchmark: '  (same step, effective)', cores, threads, value: m.gflops, unit: 'GFLOP/s', target: '', kernels: e.variant });
+  for (const backend of backends) {
+    for (const threads of [1, 2]) {
+      const e = await initEngine({ threads, backend });
+      const kernels = kernelsOf(e), load = loadAverage();
+      const peak = threads === 1 ? fmaPeak(e) : null;
+      if (peak !== null) rows.push({ benchmark: 'FP32 FMA peak, one core (independent FMA chains)', cores, threads, value: peak, unit: 'GFLOP/s', target: '', kernels, load });
+      const gemm = sgemmBench(e);
+      rows.push({ benchmark: 'sgemm 4096x624 @ 624x400', cores, threads, value: gemm, unit: 'GFLOP/s', target: threads === 1 ? '>= 50' : '>= 95', kernels, load });
+      if (peak !== null) rows.push({ benchmark: '  (sgemm / FMA peak)', cores, threads, value: `${((100 * gemm) / peak).toFixed(1)}%`, unit: '', target: '>= 75%', kernels, load });
+      const m = mlpBench();
+      rows.push({ benchmark: 'MLP 624-400-400-400-1 train step, batch 4096, Adam', cores, threads, value: Math.round(m.samples), unit: 'samples/s', target: threads === 2 ? '>= 28000' : '', kernels, load: loadAverage() });
+      rows.push({ benchmark: '  (same step, effective)', cores, threads, value: m.gflops, unit: 'GFLOP/s', target: '', kernels, load: loadAverage() });
+    }
   }
-  const e = await initEngine({ threads: cores });
-  const emb = embeddingBench(10_000_000, 26, 16, new EmbeddingStore({ mainBudget: 3 * 2 ** 30 }));
-  rows.push({ benchmark: `embedding 26 tables, 10M x 16, gather + sparse Adam (${emb.gb.toFixed(2)} GB, ${emb.groups} memories)`, cores, threads: e.threads, value: Math.round(emb.rowsPerSec), unit: 'rows/s', target: '>= 30000000', kernels: e.variant });
-  if (!quick) {
-    const full = embeddingBench(33_000_000, 26, 16, new EmbeddingStore());
-    rows.push({ benchmark: `embedding 26 tables, 33M x 16 + Adam state (${full.gb.toFixed(2)} GB, ${full.groups} memories)`, cores, threads: e.threads, value: Math.round(full.rowsPerSec), unit: 'rows/s', target: 'works past 4 GiB', kernels: e.variant });
+  for (const backend of backends) {
+    const e = await initEngine({ threads: cores, backend });
+    const emb = embeddingBench(10_000_000, 26, 16, new EmbeddingStore({ mainBudget: 3 * 2 ** 30 }));
+    rows.push({ benchmark: `embedding 26 tables, 10M x 16, gather + sparse Adam (${emb.gb.toFixed(2)} GB, ${emb.groups} memories)`, cores, threads: e.threads, value: Math.round(emb.rowsPerSec), unit: 'rows/s', target: '>= 30000000', kernels: kernelsOf(e), load: loadAverage() });
+    if (!quick) {
+      const full = embeddingBench(33_000_000, 26, 16, new EmbeddingStore());
+      rows.push({ benchmark: `embedding 26 tables, 33M x 16 + Adam state (${full.gb.toFixed(2)} GB, ${full.groups} memories)`, cores, threads: e.threads, value: Math.round(full.rowsPerSec), unit: 'rows/s', target: 'works past 4 GiB', kernels: kernelsOf(e), load: loadAverage() });
+    }
   }
   report('engine', rows);
 }

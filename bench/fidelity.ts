@@ -186,12 +186,14 @@ function render(pairs: Pair[], o: Settings, done: boolean): void {
   }
   const cpu = cpus()[0]?.model ?? 'unknown';
   const settings = { datasets, models, seeds, epochs, threads, order, kernels: engine().variant, cpu, load: loads };
-  if (done) report('fidelity', rows, { settings, pairs });
-  else writeFileSync(join(repoRoot, 'bench', 'results', 'fidelity.json'), JSON.stringify({ name: 'fidelity', partial: true, settings, rows, pairs }, null, 2));
+  // The same-order run and the own-order run keep separate results and docs sections.
+  const name = order === 'same' ? 'fidelity' : 'fidelity-own-order';
+  if (done) report(name, rows, { settings, pairs });
+  else writeFileSync(join(repoRoot, 'bench', 'results', `${name}.json`), JSON.stringify({ name, partial: true, settings, rows, pairs }, null, 2));
   const runs = `${pairs.length} of ${datasets.length * models.length * seeds.length} runs${done ? '' : ' (partial: the run was still going or stopped here)'}`;
   const header = Object.keys(rows[0] ?? {});
   const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${header.map((h) => String(r[h])).join(' | ')} |`)].join('\n');
-  const md = `## Fidelity: slimctr against an independent PyTorch implementation
+  const md = `## Fidelity: slimctr against an independent PyTorch implementation${order === 'same' ? '' : ', each side shuffling on its own'}
 
 \`npm run bench -- fidelity${args.length ? ` ${args.join(' ')}` : ''}\`, ${new Date().toISOString().slice(0, 10)}; ${cpu}, ${availableParallelism()} cores, kernels ${engine().variant}, ${threads} threads for slimctr and for PyTorch (${spawnSync(PY, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()}, Debian); load average during the runs ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)} (the machine was shared); ${runs}.
 
@@ -199,5 +201,5 @@ For each seed (${seeds.join(', ')}), slimctr's model and bench/torch_ctr.py (Dee
 
 ${table}
 `;
-  writeResultsSection('fidelity', md, []);
+  writeResultsSection(name, md, []);
 }

@@ -1,8 +1,9 @@
 /**
- * `npm run bench -- train [--steps N] [--threads 1,2] [--vocab V] [--no-torch] [--no-phases]`:
+ * `npm run bench -- train [--steps N] [--threads 1,2] [--vocab V] [--no-torch] [--no-phases] [--backends wasm,native]`:
  * DeepFM training throughput (samples/s), batch 4096, on synthetic Criteo-shaped data (26
  * categorical fields with Zipf-like ids, total vocabulary >= 1M, 13 numeric values), slimctr next
  * to a PyTorch reference of the same model (bench/torch_deepfm.py) at each thread count.
+ * Each kernel backend gets its rows (default: wasm, and native where built; see report.ts).
  * Then a per-phase breakdown of a slimctr step (separate, traced steps: the timed ones are plain).
  * PyTorch runs once per BLAS found: Debian's python3-torch is built with BLAS_INFO=generic and
  * calls whatever libblas.so.3 loads (the reference libblas3 by default; OpenBLAS if
@@ -22,7 +23,7 @@ import { Optimizer, SLOTS } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/rng.js';
 import { tidy, type Tensor } from '../src/tensor/tensor.js';
 import { timeBackward } from './lib/time_backward.js';
-import { report, type Row } from './report.js';
+import { benchBackends, kernelsOf, loadAverage, report, type Row } from './report.js';
 
 const FIELDS = 26, NUMERIC = 13, BATCH = 4096;
 
@@ -150,45 +151,54 @@ export async function run(args: string[]): Promise<void> {
       vocab: { type: 'string', default: '40000' },
       'no-torch': { type: 'boolean', default: false },
       'no-phases': { type: 'boolean', default: false },
+      backends: { type: 'string' },
     },
   });
+  const backends = await benchBackends(values.backends);
   const steps = Number(values.steps), vocab = Number(values.vocab);
   const threads = values.threads.split(',').map(Number);
   const batches = makeBatches(8, vocab, 1);
-  const ours = new Map<number, number>();
+  /** `${backend}@${threads}` -> samples/s; `kernels` -> what ran, for the table. */
+  const ours = new Map<string, number>();
+  const kernels = new Map<string, string>();
   const phaseRows: Row[] = [];
-  for (const t of threads) {
-    await initEngine({ threads: t });
+  for (const backend of backends) for (const t of threads) {
+    const e = await initEngine({ threads: t, backend });
+    const key = `${backend}@${t}`;
+    kernels.set(key, kernelsOf(e));
     const s = setup(vocab);
     for (let i = 0; i < 3; i++) s.step(batches[i % batches.length]);
     const t0 = performance.now();
     let loss = 0;
     for (let i = 0; i < steps; i++) loss = s.step(batches[i % batches.length]);
     const sec = (performance.now() - t0) / 1000;
-    ours.set(t, (steps * BATCH) / sec);
-    process.stderr.write(`slimctr threads=${t}: ${Math.round((steps * BATCH) / sec)} samples/s (loss ${loss.toFixed(4)})\n`);
+    ours.set(key, (steps * BATCH) / sec);
+    process.stderr.write(`slimctr ${kernels.get(key)} threads=${t}: ${Math.round((steps * BATCH) / sec)} samples/s (loss ${loss.toFixed(4)}; load ${loadAverage()})\n`);
     if (!values['no-phases']) {
       const acc = new Map<string, number>();
       const n = Math.max(5, Math.floor(steps / 2));
       for (let i = 0; i < n; i++) s.phases(batches[i % batches.length], acc);
       const total = ['embedding lookup forward', 'dense forward', 'backward total', 'sparse embedding update', 'dense optimizer update'].reduce((a, k) => a + (acc.get(k) ?? 0), 0);
       for (const [k, ms] of [...acc].sort((a, b) => (a[0].startsWith(' ') ? 1 : 0) - (b[0].startsWith(' ') ? 1 : 0) || b[1] - a[1])) {
-        phaseRows.push({ threads: t, phase: k, 'ms/step': ms / n, share: k.startsWith(' ') || k.startsWith('sparse grad') || k.startsWith('backward (') ? '' : `${((100 * ms) / total).toFixed(1)}%` });
+        phaseRows.push({ kernels: kernels.get(key)!, threads: t, phase: k, 'ms/step': ms / n, share: k.startsWith(' ') || k.startsWith('sparse grad') || k.startsWith('backward (') ? '' : `${((100 * ms) / total).toFixed(1)}%` });
       }
     }
   }
   const torch: TorchResult = values['no-torch'] ? { ok: false, msg: 'PyTorch rows skipped (--no-torch)', rows: new Map() } : torchRows(threads, steps, vocab);
   const rows: Row[] = [];
   for (const t of threads) {
-    rows.push({ threads: t, 'slimctr samples/s': Math.round(ours.get(t)!), 'pytorch BLAS': '', 'pytorch samples/s': '', 'slimctr / pytorch': '' });
+    for (const b of backends) {
+      rows.push({ threads: t, kernels: kernels.get(`${b}@${t}`)!, 'slimctr samples/s': Math.round(ours.get(`${b}@${t}`)!), 'pytorch BLAS': '', 'pytorch samples/s': '', 'slimctr / pytorch': '' });
+    }
     for (const [key, tr] of torch.rows) {
       const [blas, tt] = key.split('@');
       if (Number(tt) !== t) continue;
-      rows.push({
+      for (const b of backends) rows.push({
         threads: t,
+        kernels: kernels.get(`${b}@${t}`)!,
         'pytorch BLAS': blas,
         'pytorch samples/s': Math.round(tr.samples_per_s),
-        'slimctr / pytorch': ours.get(t)! / tr.samples_per_s,
+        'slimctr / pytorch': ours.get(`${b}@${t}`)! / tr.samples_per_s,
         'torch fwd ms': tr.forward_ms,
         'torch bwd ms': tr.backward_ms,
         'torch opt ms': tr.optim_ms,

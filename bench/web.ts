@@ -17,10 +17,9 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { streamBatches } from '../src/data/index.js';
 import { loadModel } from '../src/persist/model_file.js';
 import { writeOnnx } from '../src/serve/onnx/export.js';
-import { criteoPair } from './lib/criteo_pair.js';
+import { criteoPair, encodeTestRows, type CriteoPair } from './lib/criteo_pair.js';
 import { report, type Row } from './report.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,30 +47,12 @@ async function serve(routes: Record<string, string>, isolate: boolean): Promise<
 }
 
 /** The test rows encoded by the model's encoders, written as /data/{meta.json,ids.bin,dense.bin}. */
-async function writeEncodedRows(dir: string, file: string, modelPath: string, testRows: [number, number], spec: Parameters<typeof streamBatches>[1]): Promise<number> {
-  const m = loadModel(modelPath);
-  const ids: Int32Array[] = [], dense: Float32Array[] = [];
-  let seen = 0, kept = 0;
-  for await (const b of streamBatches(file, spec, m.encoders!, { batchSize: 4096 })) {
-    const F = b.ids.length / b.rows, N = b.dense.length / b.rows;
-    const from = Math.max(0, testRows[0] - 1 - seen), to = Math.min(b.rows, testRows[1] - seen);
-    if (to > from) {
-      ids.push(b.ids.slice(from * F, to * F));
-      dense.push(b.dense.slice(from * N, to * N));
-      kept += to - from;
-    }
-    seen += b.rows;
-  }
-  const join1 = <T extends Int32Array | Float32Array>(parts: T[], make: (n: number) => T): T => {
-    const out = make(parts.reduce((s, p) => s + p.length, 0));
-    let at = 0;
-    for (const p of parts) { out.set(p, at); at += p.length; }
-    return out;
-  };
-  writeFileSync(join(dir, 'ids.bin'), join1(ids, (n) => new Int32Array(n)));
-  writeFileSync(join(dir, 'dense.bin'), join1(dense, (n) => new Float32Array(n)));
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ rows: kept, fields: m.meta.features.categorical.length, numeric: m.meta.features.numeric.length }));
-  return kept;
+async function writeEncodedRows(dir: string, pair: CriteoPair): Promise<number> {
+  const t = await encodeTestRows(pair);
+  writeFileSync(join(dir, 'ids.bin'), t.ids);
+  writeFileSync(join(dir, 'dense.bin'), t.dense);
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ rows: t.rows, fields: t.fields, numeric: t.numeric }));
+  return t.rows;
 }
 
 interface PageResult { engine: string; kernels?: string; threads: number; isolated: boolean; firstMs: number; batch1Ms: number; batch256RowsPerS: number; check: number[] }
@@ -94,7 +75,7 @@ export async function run(args: string[]): Promise<void> {
     });
     const data = join(dir, 'data');
     mkdirSync(data);
-    const testRows = await writeEncodedRows(data, pair.file, pair.original.path, pair.testRows, pair.spec);
+    const testRows = await writeEncodedRows(data, pair);
     writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/harness.js"></script>');
     const routes = {
       '/index.html': join(dir, 'index.html'), '/harness.js': join(root, 'dist', 'bench', 'lib', 'web_page.js'),

@@ -15,5 +15,6 @@ if (files.length === 0) {
   console.error('test: no test files matched');
   process.exit(1);
 }
+console.log(`test: ${files.length} file(s), kernel backend ${process.env.SLIMCTR_BACKEND || 'auto'}`);
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -86,3 +86,18 @@ export async function criteoPair(dir: string, opts: { quick?: boolean; threads: 
     compressed: { name: 'DeepFM AFM x3 (no fine-tune)', path: compressedPath, params: sel.paramsAfter, auc: await auc(compressedPath) },
   };
 }
+
+/** The pair's test rows encoded once by the original model's encoders (both models share them). */
+export async function encodeTestRows(pair: CriteoPair): Promise<{ rows: number; fields: number; numeric: number; ids: Int32Array; dense: Float32Array }> {
+  const m = loadModel(pair.original.path);
+  const fields = m.meta.features.categorical.length, numeric = m.meta.features.numeric.length;
+  const ids: number[] = [], dense: number[] = [];
+  let seen = 0;
+  for await (const b of streamBatches(pair.file, pair.spec, m.encoders!, { batchSize: 4096 })) {
+    const from = Math.max(0, pair.testRows[0] - 1 - seen), to = Math.min(b.rows, pair.testRows[1] - seen);
+    for (let i = from * fields; i < to * fields; i++) ids.push(b.ids[i]);
+    for (let i = from * numeric; i < to * numeric; i++) dense.push(b.dense[i]);
+    seen += b.rows;
+  }
+  return { rows: ids.length / fields, fields, numeric, ids: Int32Array.from(ids), dense: Float32Array.from(dense) };
+}

@@ -146,7 +146,9 @@ export function typePhrase(schema: Schema): string {
 /** A short rendering of a bad value for messages: strings quoted, long values cut. */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v) ?? String(v);
+  // NaN and +-Infinity (YAML .nan, 1e400) are shown as such, not as JSON's null.
+  const marked = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? `\u0001${x}\u0001` : x));
+  const s = marked?.replace(/"\\u0001(-?\w+)\\u0001"/g, '$1') ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

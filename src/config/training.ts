@@ -39,6 +39,8 @@ export const trainingSchema = z.object({
   shuffle_memory_mb: z.number().positive().default(1024).describe('With shuffle: auto, the largest training split (ids, values, labels) held in memory for a full shuffle.'),
   seed: z.number().int().nonnegative().default(2024).describe('Seed for initialization, shuffling and dropout.'),
   threads: z.number().int().nonnegative().default(0).describe('Worker threads for the kernels (0: one per core).'),
+  backend: z.enum(['auto', 'native', 'wasm']).nullable().default(null)
+    .describe('Kernels: native (the addon built at install), wasm, or auto (native where built); null: SLIMCTR_BACKEND, else auto.'),
   eval_every: z.number().int().nonnegative().default(0).describe('Evaluate every this many steps (0: once per epoch).'),
   tt_rank: z.number().int().positive().nullable().default(null)
     .describe('Represent categorical fields as tensor-train cores of this rank instead of tables (the TT-Rec baseline); null: tables.'),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { FORMATS } from './formats/table.js';
+import { fieldMapSchema } from './formats/field_map.js';
 
 const posInt = (what = 'a positive integer') =>
   z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
@@ -78,13 +79,15 @@ export const datasetSchema = z
     /** The label column; null for unlabeled data (predict). */
     label: z.string().nullable().default('label').describe('the label column (0/1 or -1/+1); null for unlabeled data'),
     num_fields: posInt().optional().describe('libffm: number of fields'),
-    multi_value: z.enum(['error', 'first'], { error: 'expected error or first' }).default('error').describe('libffm: a field repeated in a row is an error, or keeps its first value'),
+    multi_value: z.enum(['error', 'first'], { error: 'expected error or first' }).default('error').describe('libffm (and libsvm with field_map): a field repeated in a row is an error, or keeps its first value'),
+    field_map: fieldMapSchema.optional().describe('libsvm one-hot files: which field each feature is, {by: position, fields} (k-th feature = field k), {by: ranges, ranges: {name: "lo-hi"}} or {by: featindex, file} (FNN-style field:value<TAB>index); each field becomes a categorical column f0.. (or the range names) holding the feature index'),
     on_bad_row: z.enum(['error', 'skip'], { error: 'expected error or skip' }).default('error').describe('a malformed row stops with file:line:column (error) or is counted and skipped'),
     split: splitSchema.optional().describe('{by: rows, train: "1-56000", validation: "56001-64000", test: "64001-"} | {by: ratio, train, validation, test, seed} | {by: files}'),
     cache_dir: z.string().optional().describe('folder for the binary cache of encoded columns (default: .cache/slimctr/KEY under the working folder)'),
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (v.field_map && v.format !== 'libsvm') ctx.addIssue({ code: 'custom', path: ['field_map'], message: 'field_map needs format: libsvm' });
     if (v.split?.by === 'ratio') {
       const sum = v.split.train + v.split.validation + v.split.test;
       if (Math.abs(sum - 1) > 1e-9) ctx.addIssue({ code: 'custom', path: ['split'], message: `train + validation + test must be 1, got ${sum}` });

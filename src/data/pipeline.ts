@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../util/errors.js';
 import { BadRows } from './bad_rows.js';
 import type { Batch } from './batch.js';
 import { filesOf, type DataConfig, type DatasetConfig } from './config.js';
@@ -14,6 +15,7 @@ import { BoundEncoders, EncodedRows, type RowRoute } from './encoders/bound.js';
 import { Encoders } from './encoders/encoders.js';
 import { EncoderFitter } from './encoders/fit.js';
 import { columnsOf, detectFormat, openTable, scanSparseWidth, type FormatName, type TableSpec } from './formats/table.js';
+import { maxFeaturesPerRow, rangesFromFeatindex, type ResolvedFieldMap } from './formats/field_map.js';
 import { writeFileAtomic } from './cache/atomic.js';
 import { checkManifest, type CacheKey } from './cache/manifest.js';
 import { CachedSplit } from './cache/reader.js';
@@ -21,6 +23,15 @@ import { CacheWriter } from './cache/writer.js';
 import { splitRoute, splitsOf, type SplitName } from './split.js';
 
 /** Reader settings for a dataset config (format detected from the training file when absent). */
+/** The dataset's field map with nothing left to read: a featindex file as ranges, a positional count filled in. */
+async function resolveFieldMap(ds: DatasetConfig): Promise<ResolvedFieldMap | undefined> {
+  const m = ds.field_map;
+  if (!m) return undefined;
+  if (m.by === 'featindex') return rangesFromFeatindex(m.file);
+  if (m.by === 'position') return { by: 'position', fields: m.fields ?? (await maxFeaturesPerRow(ds.train)) };
+  return m;
+}
+
 export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
   let format = ds.format as FormatName | undefined;
   let header = ds.header;
@@ -29,9 +40,10 @@ export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
     format = d.format;
     header ??= d.header;
   }
+  const fieldMap = format === 'libsvm' ? await resolveFieldMap(ds) : undefined;
   let numFields = ds.num_fields;
-  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined) numFields = await scanSparseWidth(ds.train, format);
-  return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value };
+  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined && !fieldMap) numFields = await scanSparseWidth(ds.train, format);
+  return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value, fieldMap };
 }
 
 /** (file, routes to splits) pairs for a dataset config: the training file (split by rows or ratio, or all training rows), then any validation and test files. */
@@ -42,6 +54,19 @@ function sources(ds: DatasetConfig): { file: string; route: RowRoute; splits: Sp
     ...filesOf(ds.validation).map((file) => ({ file, route: () => 1, splits: ['validation' as const] })),
     ...filesOf(ds.test).map((file) => ({ file, route: () => 2, splits: ['test' as const] })),
   ];
+}
+
+/** Every data file the dataset names exists and is a file; else a ConfigError naming the key (before anything is written). */
+export function checkDataFiles(ds: DatasetConfig): void {
+  const keyed: [string, string][] = [
+    ['dataset.train', ds.train],
+    ...filesOf(ds.validation).map((f, i, all): [string, string] => [all.length > 1 ? `dataset.validation.${i}` : 'dataset.validation', f]),
+    ...filesOf(ds.test).map((f, i, all): [string, string] => [all.length > 1 ? `dataset.test.${i}` : 'dataset.test', f]),
+  ];
+  for (const [key, file] of keyed) {
+    if (!existsSync(file)) throw new ConfigError(key, `no such file: ${file}`);
+    if (!statSync(file).isFile()) throw new ConfigError(key, `${file} is not a file`);
+  }
 }
 
 /** Reader settings for one file: with the header unset, each file is checked for one; a file without takes the training file's columns. */
@@ -86,6 +111,7 @@ export interface PreparedData {
 
 export async function prepareData(cfg: DataConfig, opts: PrepareOptions = {}): Promise<PreparedData> {
   const ds = cfg.dataset;
+  checkDataFiles(ds);
   const log = opts.log ?? (() => {});
   const spec = await tableSpecOf(ds);
   const dataKey = schemaKey(ds, cfg.features);

@@ -5,7 +5,7 @@
  * in total. Data crosses into and out of a separate group through small staging buffers.
  */
 import type { Engine } from '../kernels/engine.js';
-import { instantiate, type KernelExports } from '../kernels/exports.js';
+import type { KernelExports } from '../kernels/exports.js';
 import { Heap } from '../kernels/heap.js';
 
 /** Default space kept free in every group for staging the ids and rows of a batch. */
@@ -27,7 +27,7 @@ export class TableGroup {
 
   static separate(engine: Engine, bytes: number, staging = STAGING_RESERVE): TableGroup {
     const heap = new Heap(1 << 20, bytes);
-    return new TableGroup(heap, instantiate(engine.module, heap.memory), false, bytes - (1 << 20) - staging, staging);
+    return new TableGroup(heap, engine.kernelsOver(heap.memory), false, bytes - (1 << 20) - staging, staging);
   }
 
   /** How many rows of `rowBytes` bytes still fit in this group. */

@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, wr
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { OutputError } from '../util/errors.js';
 
 /** What can be written: a string (UTF-8), bytes, or a list of byte chunks written in order. */
 export type AtomicData = string | Uint8Array | readonly Uint8Array[];
@@ -18,6 +19,24 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Test hook: called after the temp file is written and fsynced, before the rename. */
   beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+const REASONS: Record<string, (path: string) => string> = {
+  ENOSPC: () => 'no space left on the device (ENOSPC)',
+  EDQUOT: () => 'disk quota exceeded (EDQUOT)',
+  ENOENT: (path) => `folder ${dirname(path)} does not exist (ENOENT)`,
+  ENOTDIR: (path) => `a part of ${dirname(path)} is not a folder (ENOTDIR)`,
+  EISDIR: () => 'it is a folder (EISDIR)',
+  EACCES: () => 'permission denied (EACCES)',
+  EPERM: () => 'operation not permitted (EPERM)',
+  EROFS: () => 'read-only file system (EROFS)',
+};
+
+/** A system error while writing `path`, as an OutputError naming it (other errors pass through). */
+export function writeFailure(path: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return err;
+  return new OutputError(path, REASONS[code]?.(path) ?? (err as Error).message, code);
 }
 
 /** Temp files this process has made and not yet renamed or removed. */
@@ -136,7 +155,7 @@ export function writeFileAtomic(path: string, data: AtomicData, options: AtomicW
     if (fd !== undefined) closeSync(fd);
     removeQuietlySync(temp);
     releaseTempPath(temp);
-    throw err;
+    throw writeFailure(path, err);
   }
   fsyncDirSync(dirname(path));
 }
@@ -168,7 +187,7 @@ export async function writeFileAtomicAsync(
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     releaseTempPath(temp);
-    throw err;
+    throw writeFailure(path, err);
   }
   let dir: Awaited<ReturnType<typeof open>> | undefined;
   try {

@@ -6,7 +6,7 @@
  */
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { releaseTempPath, tempPathFor } from './atomic.js';
+import { releaseTempPath, tempPathFor, writeFailure } from './atomic.js';
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
@@ -19,7 +19,12 @@ export class AtomicFileWriter {
 
   static async open(path: string, flushBytes = 1 << 20): Promise<AtomicFileWriter> {
     const temp = tempPathFor(path);
-    return new AtomicFileWriter(path, temp, await open(temp, 'wx', 0o644), flushBytes);
+    try {
+      return new AtomicFileWriter(path, temp, await open(temp, 'wx', 0o644), flushBytes);
+    } catch (err) {
+      releaseTempPath(temp);
+      throw writeFailure(path, err);
+    }
   }
 
   /** Appends UTF-8 text or bytes (written out once `flushBytes` are buffered). */
@@ -36,7 +41,11 @@ export class AtomicFileWriter {
     this.pending = [];
     this.pendingBytes = 0;
     let off = 0;
-    while (off < data.length) off += (await this.handle.write(data, off, data.length - off)).bytesWritten;
+    try {
+      while (off < data.length) off += (await this.handle.write(data, off, data.length - off)).bytesWritten;
+    } catch (err) {
+      throw writeFailure(this.path, err);
+    }
   }
 
   /** Writes what is buffered, fsyncs, renames the temp file over the target, fsyncs the folder. */
@@ -51,7 +60,7 @@ export class AtomicFileWriter {
       releaseTempPath(this.tempPath);
     } catch (err) {
       await this.abort();
-      throw err;
+      throw writeFailure(this.path, err);
     }
     const dir = await open(dirname(this.path), 'r').catch(() => null);
     if (dir) {

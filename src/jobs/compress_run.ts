@@ -113,7 +113,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   const log = o.log ?? (() => {});
   const config: TrainConfig = parseTrainConfig(readConfigFile(join(runDir, 'config.yaml')));
   const tc = config.training;
-  await ensureEngine(o.threads ?? tc.threads);
+  await ensureEngine(o.threads ?? tc.threads, tc.backend);
   const data = await prepareData({ dataset: config.dataset, features: config.features }, { log });
   const { train, validation, test } = data.splits;
   if (!train) throw new UsageError(`${runDir}: its config has no training split`);

@@ -3,7 +3,8 @@
  * Everything above this layer (tensors, autograd, optimizers) calls kernels through here.
  */
 import { defaultThreads } from '../platform/node.js';
-import { instantiate, type KernelExports } from './exports.js';
+import { backendChoice, kernelsOver, resolveBackend, type Backend, type BackendChoice } from './backend.js';
+import type { KernelExports } from './exports.js';
 import { Heap } from './heap.js';
 import { loadKernelModule, type KernelVariant } from './module.js';
 import { ThreadPool } from './pool.js';
@@ -18,6 +19,10 @@ export interface EngineOptions {
   maxHeapBytes?: number;
   /** Folder URL to fetch the kernel builds (`kernels*.wasm`) from, instead of beside this module. */
   kernelsUrl?: string;
+  /** auto (native kernels where built, else WebAssembly), native or wasm; default SLIMCTR_BACKEND, else auto. */
+  backend?: BackendChoice;
+  /** Native instruction set to use instead of the best this CPU runs (tests compare them). */
+  nativeIsa?: string;
 }
 
 /** Below this many multiply-adds a gemm runs on the calling thread alone (waking workers costs more). */
@@ -30,6 +35,8 @@ export class Engine {
     readonly pool: ThreadPool,
     readonly module: WebAssembly.Module,
     readonly variant: KernelVariant,
+    /** Which kernels run (native with its ISA, or WebAssembly); for reports only. */
+    readonly backend: Backend,
   ) {}
 
   get threads(): number {
@@ -37,13 +44,19 @@ export class Engine {
   }
 
   static async create(opts: EngineOptions = {}): Promise<Engine> {
+    const backend = await resolveBackend(backendChoice(opts.backend), opts.nativeIsa);
     const { module, variant } = await loadKernelModule(opts.variant, opts.kernelsUrl);
     const heap = new Heap(1 << 20, opts.maxHeapBytes);
-    const k = instantiate(module, heap.memory);
+    const k = kernelsOver(module, heap.memory, backend.addon, backend.isa);
     if (k.heap_base() > 1 << 20) throw new Error('kernels: static data exceeds the reserved 1 MiB');
     const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
-    const pool = await ThreadPool.create(k, heap, module, threads);
-    return new Engine(k, heap, pool, module, variant);
+    const pool = await ThreadPool.create(k, heap, module, threads, backend.isa);
+    return new Engine(k, heap, pool, module, variant, backend);
+  }
+
+  /** The kernels (same backend as this engine's) over another memory, e.g. a separate table group's. */
+  kernelsOver(memory: WebAssembly.Memory): KernelExports {
+    return kernelsOver(this.module, memory, this.backend.addon, this.backend.isa);
   }
 
   /**

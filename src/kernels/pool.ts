@@ -38,13 +38,16 @@ export class ThreadPool {
     return this.works[0];
   }
 
-  static async create(k: KernelExports, heap: Heap, module: WebAssembly.Module, threads: number): Promise<ThreadPool> {
+  /** `nativeIsa`: the backend's native instruction set (null: WebAssembly alone), for the workers to load the same kernels. */
+  static async create(
+    k: KernelExports, heap: Heap, module: WebAssembly.Module, threads: number, nativeIsa: string | null,
+  ): Promise<ThreadPool> {
     const pool = new ThreadPool(k, heap, threads, heap.alloc(CTL_BYTES), heap.memory);
     if (threads > 1) {
       const { Worker } = await import('node:worker_threads');
       const url = new URL('./worker.js', import.meta.url);
       for (let index = 1; index < threads; index++) {
-        const init: WorkerInit = { module, memory: heap.memory, ctl: pool.ctlPtr, index, work: pool.works[index] };
+        const init: WorkerInit = { module, memory: heap.memory, ctl: pool.ctlPtr, index, work: pool.works[index], nativeIsa };
         const w = new Worker(url, { workerData: init });
         w.unref();
         pool.workers.push(w);

@@ -41,4 +41,5 @@ export interface WorkerInit {
   ctl: number; // byte offset of the control block
   index: number; // 1..threads-1 (the main thread is 0)
   work: number; // byte offset of this worker's gemm scratch
+  nativeIsa: string | null; // the native kernels' instruction set, null for WebAssembly alone (backend.ts)
 }

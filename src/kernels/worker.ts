@@ -1,12 +1,13 @@
 // A kernel worker thread: instantiates the kernels over the shared heap, then sleeps on the
 // control block and runs its share of each task the main thread posts (see pool.ts).
 import { workerData } from 'node:worker_threads';
-import { instantiate } from './exports.js';
+import { kernelsOver } from './backend.js';
+import { loadNative } from './native.js';
 import { ARG_SLOTS, CTL_INTS, FAILED, GEN, PENDING, PICKED, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
 import { runTask } from './split.js';
 
 const init = workerData as WorkerInit;
-const k = instantiate(init.module, init.memory);
+const k = kernelsOver(init.module, init.memory, init.nativeIsa === null ? null : (await loadNative()).addon, init.nativeIsa);
 const ctl = new Int32Array(init.memory.buffer, init.ctl, CTL_INTS);
 const args = new Float64Array(init.memory.buffer, init.ctl + CTL_INTS * 4, ARG_SLOTS);
 

@@ -19,7 +19,7 @@ import type { FeatureSpec } from '../models/types.js';
 import { applyModelTensors } from './weights.js';
 
 /** How raw files were read for training (so eval / predict read new files the same way). */
-export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value'> &
+export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value' | 'field_map'> &
   /** The training run's bad-row policy, which eval and predict follow (absent in older files: 'error'). */
   Partial<Pick<DatasetConfig, 'on_bad_row'>>;
 

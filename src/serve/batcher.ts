@@ -5,6 +5,7 @@
  * than `maxBatch` is split over batches. Each batch runs one forward; its results are split back
  * to the requests.
  */
+import { RequestError } from '../util/errors.js';
 import type { EncodedRequest } from './request.js';
 
 export interface BatchExecutor {
@@ -17,6 +18,8 @@ export interface BatchExecutor {
 export interface BatcherOptions {
   maxBatch: number;
   maxWaitMs: number;
+  /** Most rows waiting for a batch; a request that would pass it is refused (503), so memory stays bounded. */
+  maxQueuedRows: number;
   numCategorical: number;
   numDense: number;
 }
@@ -46,12 +49,32 @@ export class MicroBatcher {
   private queuedRows = 0;
   private timer: NodeJS.Timeout | null = null;
   private due = false;
+  /** Batches sent and not yet answered. */
+  private outstanding = 0;
+  /** Called with the rows of each batch sent (metrics). */
+  onBatch: (rows: number) => void = () => {};
   readonly stats: BatchStats = { requests: 0, rows: 0, batches: 0, max_batch_rows: 0 };
 
   constructor(private readonly opts: BatcherOptions, private readonly exec: BatchExecutor) {}
 
-  /** Queues a request's rows; resolves to one probability per row. */
+  /** Rows waiting for a batch. */
+  get queued(): number {
+    return this.queuedRows;
+  }
+
+  /** Whether nothing waits and no batch is out. */
+  get idle(): boolean {
+    return this.queuedRows === 0 && this.outstanding === 0;
+  }
+
+  /**
+   * Queues a request's rows; resolves to one probability per row. Throws RequestError(503) at once,
+   * queueing nothing, when its rows would take the queue past maxQueuedRows.
+   */
   submit(req: EncodedRequest): Promise<Float64Array> {
+    if (this.queuedRows > 0 && this.queuedRows + req.rows > this.opts.maxQueuedRows) {
+      throw new RequestError(503, `overloaded: ${this.queuedRows} rows are waiting (at most ${this.opts.maxQueuedRows}); retry shortly`, 1);
+    }
     this.stats.requests++;
     if (req.rows === 0) return Promise.resolve(new Float64Array(0));
     return new Promise((resolve, reject) => {
@@ -103,7 +126,9 @@ export class MicroBatcher {
     this.stats.batches++;
     this.stats.rows += take;
     this.stats.max_batch_rows = Math.max(this.stats.max_batch_rows, take);
-    this.exec.run(take, ids, dense).then(
+    this.onBatch(take);
+    this.outstanding++;
+    this.exec.run(take, ids, dense).finally(() => this.outstanding--).then(
       (probs) => {
         for (const { w, from, n, at: a } of parts) {
           if (w.failed) continue;

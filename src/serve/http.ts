@@ -1,99 +1,83 @@
 /**
- * The model server: POST /predict (JSON rows of raw values -> probabilities), GET /health and
- * GET /metadata, on node:http. Requests are encoded on the event loop (cheap), micro-batched
- * across clients (batcher.ts) and scored on worker threads (pool.ts), so the event loop never
- * runs a forward pass. `close()` stops accepting connections, lets in-flight requests finish,
- * then stops the workers.
+ * The model server on node:http. Routes:
+ * - POST /predict and TensorFlow Serving's POST /v1/models/NAME:predict: raw rows (three body
+ *   forms, request.ts) -> {"predictions": [...]};
+ * - the Open Inference Protocol (KServe v2, Triton): POST /v2/models/NAME/infer, GET /v2,
+ *   /v2/health/live, /v2/health/ready, /v2/models/NAME, /v2/models/NAME/ready (v2.ts);
+ * - GET /health, GET /metadata, and GET /metrics (Prometheus text, metrics.ts).
+ * Requests are encoded on the event loop, micro-batched across clients (batcher.ts) and scored on
+ * worker threads (pool.ts). Past --max-queued-rows a request gets 503 with Retry-After. `reload()`
+ * swaps in a new model file (a generation, generation.ts) while in-flight requests finish on the
+ * old one; a file that does not load leaves the old model serving. `close()` stops accepting,
+ * lets in-flight requests finish, then stops the workers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Encoders } from '../data/index.js';
-import { engine, initEngine } from '../kernels/engine.js';
-import { loadModel, loadModelParts, type ModelMeta } from '../persist/model_file.js';
-import { ModelFileError, RequestError } from '../util/errors.js';
+import { RequestError } from '../util/errors.js';
 import { VERSION } from '../version.js';
-import { MicroBatcher } from './batcher.js';
-import { exportOnnx } from './onnx/export.js';
-import { InferencePool } from './pool.js';
-import { encodePredictBody } from './request.js';
-import { checkOnnxRuntime, type EngineName } from './runners.js';
+import { Generation, type GenerationOptions } from './generation.js';
+import { ServerMetrics } from './metrics.js';
+import { encodePredictBody, encodeV2Body, type EncodedRequest } from './request.js';
+import { inferResponse, modelMetadata, serverMetadata } from './v2.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends GenerationOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  workers: number;
-  engine: EngineName;
-  maxBatch: number;
-  maxWaitMs: number;
   /** Largest request body accepted (bigger: 413). */
   maxBodyBytes: number;
-  /** Most rows in one request (more: 400). */
-  maxRows: number;
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs: number;
-  /** Accept (and ignore) object-row keys that are neither inputs nor training-file columns (default: 400). */
-  allowUnknownColumns?: boolean;
+  /** The model's name in /v1 and /v2 routes (default: the model's kind). */
+  name?: string;
 }
 
 export const SERVE_DEFAULTS: Omit<ServeOptions, 'workers'> = {
-  host: '127.0.0.1', port: 8080, engine: 'slimctr', maxBatch: 256, maxWaitMs: 2, maxBodyBytes: 1 << 20, maxRows: 10_000, drainTimeoutMs: 10_000,
+  host: '127.0.0.1', port: 8080, engine: 'slimctr', maxBatch: 256, maxWaitMs: 2, maxBodyBytes: 1 << 20, maxRows: 10_000, maxQueuedRows: 100_000, drainTimeoutMs: 10_000,
 };
 
-const ROUTES = 'POST /predict, GET /health, GET /metadata';
-
-/** The ONNX bytes of a model file, exported on this thread (starts a one-thread engine if none runs). */
-async function exportInMemory(modelPath: string): Promise<Uint8Array> {
-  try {
-    engine();
-  } catch {
-    await initEngine({ threads: 1 });
-  }
-  const { model, meta } = loadModel(modelPath);
-  return exportOnnx(model, meta.features);
-}
+const ROUTES = 'POST /predict, POST /v1/models/NAME:predict, POST /v2/models/NAME/infer, GET /v2, /v2/health/live, /v2/health/ready, /v2/models/NAME, GET /health, /metadata, /metrics';
 
 export class PredictionServer {
   private readonly http: Server;
-  private readonly batcher: MicroBatcher;
+  private current: Generation;
   private closing: Promise<void> | null = null;
   private badRequests = 0;
+  private reloads = 0;
   private readonly started = Date.now();
-  /** Keys an object row may carry: the inputs and the training file's columns (null: any). */
-  private readonly knownColumns: ReadonlySet<string> | null;
+  readonly metrics = new ServerMetrics();
+  readonly name: string;
 
-  private constructor(readonly modelPath: string, readonly meta: ModelMeta, readonly encoders: Encoders, private readonly pool: InferencePool, readonly opts: ServeOptions) {
-    this.batcher = new MicroBatcher(
-      { maxBatch: opts.maxBatch, maxWaitMs: opts.maxWaitMs, numCategorical: encoders.numCategorical, numDense: encoders.numDense },
-      { run: (rows, ids, dense) => pool.run(rows, ids, dense), hasIdleWorker: () => pool.hasIdleWorker() },
-    );
-    pool.onIdle = () => this.batcher.pump();
-    const r = meta.reader;
-    this.knownColumns = opts.allowUnknownColumns ? null : new Set([...encoders.inputColumns, ...(r?.columns ?? []), ...(r?.label ? [r.label] : [])]);
+  private constructor(first: Generation, readonly opts: ServeOptions) {
+    this.current = first;
+    this.name = opts.name ?? first.meta.kind;
+    this.watch(first);
     this.http = createServer((req, res) => this.handle(req, res));
     // A client may half-close after sending its request (HTTP/1.0 style): still answer it.
     (this.http as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
-  /** Loads the model's metadata, starts the workers (each loads the model), then listens. */
+  /** Loads the model, starts the workers (each loads the model), then listens. */
   static async start(modelPath: string, opts: ServeOptions): Promise<PredictionServer> {
-    const meta = loadModelParts(modelPath).meta;
-    if (!meta.encoders) throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
-    const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);
-    if (opts.engine === 'onnx') await checkOnnxRuntime();
-    const onnx = opts.engine === 'onnx' ? await exportInMemory(modelPath) : undefined;
-    const pool = await InferencePool.start({ engine: opts.engine, modelPath, onnx, numCategorical: encoders.numCategorical, numDense: encoders.numDense }, opts.workers);
-    const server = new PredictionServer(modelPath, meta, encoders, pool, opts);
+    const server = new PredictionServer(await Generation.start(modelPath, opts), opts);
     try {
       await new Promise<void>((resolve, reject) => {
         server.http.once('error', reject);
         server.http.listen(opts.port, opts.host, () => resolve());
       });
     } catch (err) {
-      await pool.close();
+      await server.current.pool.close();
       throw err;
     }
     return server;
+  }
+
+  get modelPath(): string {
+    return this.current.modelPath;
+  }
+
+  get meta(): Generation['meta'] {
+    return this.current.meta;
   }
 
   get address(): AddressInfo {
@@ -105,44 +89,101 @@ export class PredictionServer {
     return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
+  private watch(g: Generation): void {
+    g.batcher.onBatch = (rows) => this.metrics.batchRows.observe(rows);
+  }
+
+  /**
+   * Loads `modelPath` (default: the file being served, re-read) as a new generation and switches
+   * to it; the old one finishes what it holds, then stops. Throws (and keeps serving the old model)
+   * when the file does not load.
+   */
+  async reload(modelPath = this.current.modelPath): Promise<void> {
+    let next: Generation;
+    try {
+      next = await Generation.start(modelPath, this.opts);
+    } catch (err) {
+      this.metrics.reloads.inc({ result: 'refused' });
+      throw err;
+    }
+    const old = this.current;
+    this.watch(next);
+    this.current = next;
+    this.reloads++;
+    this.metrics.reloads.inc({ result: 'ok' });
+    await old.retire();
+  }
+
   /** What GET /metadata returns. */
   metadata(): Record<string, unknown> {
-    const m = this.meta;
+    const g = this.current, m = g.meta;
     return {
+      name: this.name,
       kind: m.kind,
+      model_path: g.modelPath,
       options: m.options,
       features: m.features,
-      input_columns: this.encoders.inputColumns,
+      input_columns: g.encoders.inputColumns,
       params: m.params,
       compression: m.compression ?? null,
       slimctr_version: m.slimctr_version,
       server_version: VERSION,
       training: m.training ? { epoch: m.training.epoch, step: m.training.step, metrics: m.training.metrics } : null,
       serving: {
-        engine: this.opts.engine, workers: this.pool.size, max_batch: this.opts.maxBatch, max_wait_ms: this.opts.maxWaitMs,
-        max_rows: this.opts.maxRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: this.knownColumns === null, uptime_s: (Date.now() - this.started) / 1000,
+        engine: this.opts.engine, workers: g.pool.size, max_batch: this.opts.maxBatch, max_wait_ms: this.opts.maxWaitMs, max_rows: this.opts.maxRows,
+        max_queued_rows: this.opts.maxQueuedRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: g.limits.known === null,
+        uptime_s: (Date.now() - this.started) / 1000, reloads: this.reloads,
       },
-      stats: { ...this.batcher.stats, bad_requests: this.badRequests },
+      stats: { ...g.batcher.stats, bad_requests: this.badRequests },
     };
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
-    const route = (method: string, ok: () => void): void => {
-      if (req.method === method) ok();
+    const started = performance.now();
+    const done = (route: string) => (status: number): void => {
+      this.metrics.requests.inc({ route, status: String(status) });
+      this.metrics.latency.observe({ route }, (performance.now() - started) / 1000);
+    };
+    const route = (name: string, method: string, ok: (finish: (status: number) => void) => void): void => {
+      if (req.method === method) ok(done(name));
       else {
         res.setHeader('allow', method);
-        this.fail(res, new RequestError(405, `${path} takes ${method}, not ${req.method}`));
+        this.fail(res, new RequestError(405, `${path} takes ${method}, not ${req.method}`), done(name));
       }
     };
-    if (path === '/predict') route('POST', () => this.predict(req, res));
+    const model = /^\/v[12]\/models\/([^/:]+)(?:\/versions\/[^/:]+)?(:predict|\/infer|\/ready)?$/.exec(path);
+    const ready = !this.closing;
+    if (path === '/predict') route('predict', 'POST', (f) => this.predict(req, res, f, (t) => encodePredictBody(t, this.current.limits), (p) => ({ predictions: p })));
+    else if (model && !this.known(model[1])) this.fail(res, new RequestError(404, `no model '${model[1]}' here (this server serves '${this.name}')`), done('unknown_model'));
+    else if (model && path.startsWith('/v1/') && model[2] === ':predict') {
+      route('v1_predict', 'POST', (f) => this.predict(req, res, f, (t) => encodePredictBody(t, this.current.limits), (p) => ({ predictions: p })));
+    } else if (model && path.startsWith('/v2/') && model[2] === '/infer') {
+      route('v2_infer', 'POST', (f) => {
+        let id: string | null = null;
+        this.predict(req, res, f, (t) => { const e = encodeV2Body(t, this.current.limits); id = e.id; return e; }, (p) => inferResponse(this.name, id, p));
+      });
+    } else if (model && path.startsWith('/v2/') && model[2] === '/ready') route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { name: this.name, ready }, f));
+    else if (model && path.startsWith('/v2/') && model[2] === undefined) route('v2_metadata', 'GET', (f) => this.send(res, 200, modelMetadata(this.name, this.current.encoders), f));
+    else if (path === '/v2') route('v2_server', 'GET', (f) => this.send(res, 200, serverMetadata(), f));
+    else if (path === '/v2/health/live') route('v2_live', 'GET', (f) => this.send(res, 200, { live: true }, f));
+    else if (path === '/v2/health/ready') route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { ready }, f));
     // While draining, 503 so load balancers stop routing here.
-    else if (path === '/health') route('GET', () => this.send(res, this.closing ? 503 : 200, { status: this.closing ? 'closing' : 'ok', workers: this.pool.size }));
-    else if (path === '/metadata') route('GET', () => this.send(res, 200, this.metadata()));
-    else this.fail(res, new RequestError(404, `no route ${req.method} ${path} (routes: ${ROUTES})`));
+    else if (path === '/health') route('health', 'GET', (f) => this.send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'closing', workers: this.current.pool.size }, f));
+    else if (path === '/metadata') route('metadata', 'GET', (f) => this.send(res, 200, this.metadata(), f));
+    else if (path === '/metrics') route('metrics', 'GET', (f) => this.sendMetrics(res, f));
+    else this.fail(res, new RequestError(404, `no route ${req.method} ${path} (routes: ${ROUTES})`), done('unknown'));
   }
 
-  private predict(req: IncomingMessage, res: ServerResponse): void {
+  private known(name: string): boolean {
+    return decodeURIComponent(name) === this.name;
+  }
+
+  /** Reads the body, encodes it with the current generation, scores it there and answers `reply(probabilities)`. */
+  private predict(
+    req: IncomingMessage, res: ServerResponse, finish: (status: number) => void,
+    encode: (text: string) => EncodedRequest, reply: (probs: number[]) => unknown,
+  ): void {
     const limit = this.opts.maxBodyBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
@@ -156,36 +197,54 @@ export class PredictionServer {
     req.on('error', () => res.destroy());
     req.on('end', () => {
       if (tooLarge) {
-        this.fail(res, new RequestError(413, `the body is ${Math.max(bytes, declared)} bytes; the limit is ${limit} (--max-body-bytes)`));
+        this.fail(res, new RequestError(413, `the body is ${Math.max(bytes, declared)} bytes; the limit is ${limit} (--max-body-bytes)`), finish);
         return;
       }
-      let encoded;
+      const g = this.current;
+      let pending: Promise<Float64Array>;
       try {
-        encoded = encodePredictBody(Buffer.concat(chunks).toString('utf8'), this.encoders, this.opts.maxRows, this.knownColumns);
+        const encoded = encode(Buffer.concat(chunks).toString('utf8'));
+        pending = g.batcher.submit(encoded);
+        this.metrics.rows.inc(encoded.rows);
       } catch (err) {
-        this.fail(res, err);
+        this.fail(res, err, finish);
         return;
+      } finally {
+        this.metrics.queuedRows.set(g.batcher.queued);
       }
-      this.batcher.submit(encoded).then(
+      pending.then(
         (probs) => {
           const nan = probs.findIndex(Number.isNaN);
-          if (nan >= 0) this.fail(res, new RequestError(400, `rows[${nan}]: the model's score is NaN (numeric inputs far outside the training range?)`));
-          else this.send(res, 200, { predictions: Array.from(probs) });
+          if (nan >= 0) this.fail(res, new RequestError(400, `rows[${nan}]: the model's score is NaN (numeric inputs far outside the training range?)`), finish);
+          else this.send(res, 200, reply(Array.from(probs)), finish);
         },
-        (err) => this.fail(res, err),
+        (err) => this.fail(res, err, finish),
       );
     });
   }
 
-  private fail(res: ServerResponse, err: unknown): void {
-    if (err instanceof RequestError) {
-      this.badRequests++;
-      this.send(res, err.status, { error: err.message });
-    } else this.send(res, 500, { error: err instanceof Error ? err.message : String(err) });
+  private async sendMetrics(res: ServerResponse, finish: (status: number) => void): Promise<void> {
+    const { text, contentType } = await this.metrics.render();
+    finish(200);
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
-  private send(res: ServerResponse, status: number, body: unknown): void {
+  private fail(res: ServerResponse, err: unknown, finish: (status: number) => void): void {
+    if (err instanceof RequestError) {
+      if (err.status === 503) this.metrics.rejected.inc({ reason: 'overload' });
+      else {
+        this.badRequests++;
+        this.metrics.rejected.inc({ reason: 'invalid' });
+      }
+      if (err.retryAfterS !== undefined) res.setHeader('retry-after', String(err.retryAfterS));
+      this.send(res, err.status, { error: err.message }, finish);
+    } else this.send(res, 500, { error: err instanceof Error ? err.message : String(err) }, finish);
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, finish: (status: number) => void): void {
     if (res.headersSent || res.destroyed) return;
+    finish(status);
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(this.closing ? { connection: 'close' } : {}) });
     res.end(text);
@@ -202,7 +261,7 @@ export class PredictionServer {
       await closed;
       clearInterval(sweep);
       clearTimeout(force);
-      await this.pool.close();
+      await this.current.pool.close();
     })();
     return this.closing;
   }

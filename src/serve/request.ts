@@ -1,18 +1,25 @@
 /**
- * The body of POST /predict: `{"rows": [...]}`, each row either an object of raw values by column
- * name or an array of raw values in the model's input column order (categorical fields, then
- * numeric). Checked and encoded with the model's saved encoders into one ids / dense block.
+ * Request bodies, checked and encoded with the model's saved encoders into one ids / dense block.
+ * POST /predict (and TensorFlow Serving's POST /v1/models/NAME:predict) takes any of:
+ * - `{"rows": [...]}` or TensorFlow Serving's row form `{"instances": [...]}`: each row an object
+ *   of raw values by column name, or an array of raw values in the model's input column order
+ *   (categorical fields, then numeric);
+ * - TensorFlow Serving's columnar form `{"inputs": {"C1": [...], "I1": [...]}}`: one list of values
+ *   per column, all of one length.
+ * The Open Inference Protocol (KServe v2, Triton) body of POST /v2/models/NAME/infer has
+ * `"inputs": [{"name", "shape", "datatype", "data"}]`, one tensor per column, shape [n] or [n, 1].
  *
- * Rules (the same as training, where an empty cell is a missing value):
+ * Rules for values (the same as training, where an empty cell is a missing value):
  * - a value is a string, a number or null; a number in a categorical column stands for its
  *   decimal text (5 and "5" are the same category); "" and null are missing values;
- * - a column absent from an object row is a missing value too; keys that are not model inputs
- *   but columns of the training file (a label, an id) are ignored; any other key (a misspelt
- *   column) is a 400 naming it, unless the server was started to allow unknown columns;
+ * - a column absent from an object row (or from a columnar body) is a missing value too; keys that
+ *   are not model inputs but columns of the training file (a label, an id) are ignored; any other
+ *   key (a misspelt column) is a 400 naming it, unless the server was started to allow unknown
+ *   columns;
  * - an array row must have exactly one value per input column;
  * - a category never seen in training gets the OOV id; a numeric column needs a number (or a
  *   string holding one).
- * Every violation is a RequestError (400) naming the row and column.
+ * Every violation is a RequestError (400) naming the row (or tensor) and column.
  */
 import { DataError } from '../util/errors.js';
 import { RequestError } from '../util/errors.js';
@@ -24,28 +31,43 @@ export interface EncodedRequest {
   dense: Float32Array;
 }
 
+/** What a request may carry: the encoders, the most rows, and the keys allowed beside the inputs (null: any). */
+export interface RequestLimits {
+  encoders: Encoders;
+  maxRows: number;
+  known: ReadonlySet<string> | null;
+}
+
+type Row = unknown[] | Record<string, unknown>;
+
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 const okValue = (v: unknown): boolean => v === null || v === undefined || typeof v === 'string' || typeof v === 'number';
 const bad = (message: string): RequestError => new RequestError(400, message);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * Parses and encodes a request body; throws RequestError(400) naming the first problem.
- * `known`: column names an object row may carry (null: any key; those not inputs are ignored).
- */
-export function encodePredictBody(text: string, encoders: Encoders, maxRows: number, known: ReadonlySet<string> | null = null): EncodedRequest {
+function parseJson(text: string, example: string): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
     throw bad(`the body is not valid JSON (${(err as Error).message})`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw bad(`the body must be a JSON object like {"rows": [...]}, got ${typeName(body)}`);
+  if (!isObject(body)) throw bad(`the body must be a JSON object like ${example}, got ${typeName(body)}`);
+  return body;
+}
+
+function unknownKeys(keys: string[], where: string, lim: RequestLimits): void {
+  const unknown = lim.known ? keys.filter((k) => !lim.known!.has(k)) : [];
+  if (unknown.length) {
+    throw bad(`${where} has column(s) the model does not know: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''} ` +
+      `(its inputs: ${lim.encoders.inputColumns.join(', ')}; start the server with --allow-unknown-columns to ignore such keys)`);
   }
-  if (!('rows' in body)) throw bad(`missing field 'rows' (expected {"rows": [...]})`);
-  const rows = (body as { rows: unknown }).rows;
-  if (!Array.isArray(rows)) throw bad(`'rows' must be an array of rows, got ${typeName(rows)}`);
-  if (rows.length > maxRows) throw bad(`too many rows: ${rows.length} (at most ${maxRows} per request)`);
+}
+
+/** Checks and encodes rows; `name` is how the body calls them (rows, instances), `at(i)` how an error places row i. */
+function encodeRows(rows: readonly unknown[], name: string, lim: RequestLimits, at: (i: number) => string = (i) => `${name}[${i}]`): EncodedRequest {
+  if (rows.length > lim.maxRows) throw bad(`too many rows: ${rows.length} (at most ${lim.maxRows} per request)`);
+  const { encoders } = lim;
   const columns = encoders.inputColumns;
   const nc = encoders.numCategorical, nd = encoders.numDense;
   const ids = new Int32Array(rows.length * nc);
@@ -53,28 +75,88 @@ export function encodePredictBody(text: string, encoders: Encoders, maxRows: num
   rows.forEach((row: unknown, i) => {
     if (Array.isArray(row)) {
       if (row.length !== columns.length) {
-        throw bad(`rows[${i}] has ${row.length} values; an array row needs ${columns.length}, in this order: ${columns.join(', ')}`);
+        throw bad(`${at(i)} has ${row.length} values; an array row needs ${columns.length}, in this order: ${columns.join(', ')}`);
       }
       const j = row.findIndex((v) => !okValue(v));
-      if (j >= 0) throw bad(`rows[${i}][${j}] (column ${columns[j]}): expected a string, number or null, got ${typeName(row[j])}`);
-    } else if (typeof row === 'object' && row !== null) {
-      const rec = row as Record<string, unknown>;
-      const unknown = known ? Object.keys(rec).filter((k) => !known.has(k)) : [];
-      if (unknown.length) {
-        throw bad(`rows[${i}] has column(s) the model does not know: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''} ` +
-          `(its inputs: ${columns.join(', ')}; start the server with --allow-unknown-columns to ignore such keys)`);
-      }
-      const col = columns.find((c) => !okValue(rec[c]));
-      if (col !== undefined) throw bad(`rows[${i}].${col}: expected a string, number or null, got ${typeName(rec[col])}`);
+      if (j >= 0) throw bad(`${at(i)}[${j}] (column ${columns[j]}): expected a string, number or null, got ${typeName(row[j])}`);
+    } else if (isObject(row)) {
+      unknownKeys(Object.keys(row), at(i), lim);
+      const col = columns.find((c) => !okValue(row[c]));
+      if (col !== undefined) throw bad(`${at(i)}.${col}: expected a string, number or null, got ${typeName(row[col])}`);
     } else {
-      throw bad(`rows[${i}] must be an object (column -> value) or an array of values, got ${typeName(row)}`);
+      throw bad(`${at(i)} must be an object (column -> value) or an array of values, got ${typeName(row)}`);
     }
     try {
-      encoders.encodeRow(row as Parameters<Encoders['encodeRow']>[0], { ids: ids.subarray(i * nc, (i + 1) * nc), dense: dense.subarray(i * nd, (i + 1) * nd) }, `rows[${i}]`);
+      encoders.encodeRow(row as Row as Parameters<Encoders['encodeRow']>[0], { ids: ids.subarray(i * nc, (i + 1) * nc), dense: dense.subarray(i * nd, (i + 1) * nd) }, at(i));
     } catch (err) {
-      if (err instanceof DataError) throw bad(err.message.replace(/^(rows\[\d+\]):1:\d+: /, '$1: '));
+      if (err instanceof DataError) throw bad(err.message.replace(/^(.*?\]):1:\d+: /, '$1: '));
       throw err;
     }
   });
   return { rows: rows.length, ids, dense };
+}
+
+/** Columns (name -> values, each `n` long) turned into object rows; `where(name)` names a column in errors. */
+function columnsToRows(columns: Map<string, unknown[]>, n: number): Record<string, unknown>[] {
+  const rows = Array.from({ length: n }, () => ({}) as Record<string, unknown>);
+  for (const [name, values] of columns) values.forEach((v, i) => (rows[i][name] = v));
+  return rows;
+}
+
+/** Parses and encodes a POST /predict body in any of its three forms; throws RequestError(400) naming the first problem. */
+export function encodePredictBody(text: string, lim: RequestLimits): EncodedRequest {
+  const body = parseJson(text, '{"rows": [...]}');
+  const forms = ['rows', 'instances', 'inputs'].filter((k) => k in body);
+  if (forms.length === 0) throw bad(`missing field 'rows' (expected {"rows": [...]}, {"instances": [...]} or {"inputs": {"column": [...]}})`);
+  if (forms.length > 1) throw bad(`the body has both ${forms.map((f) => `'${f}'`).join(' and ')}; send one form`);
+  const form = forms[0], value = body[form];
+  if (form !== 'inputs') {
+    if (!Array.isArray(value)) throw bad(`'${form}' must be an array of rows, got ${typeName(value)}`);
+    return encodeRows(value, form, lim);
+  }
+  if (!isObject(value)) throw bad(`'inputs' must be an object of columns like {"C1": [...], "I1": [...]}, got ${typeName(value)}`);
+  unknownKeys(Object.keys(value), "'inputs'", lim);
+  const columns = new Map<string, unknown[]>();
+  let n = -1, first = '';
+  for (const [name, values] of Object.entries(value)) {
+    if (!Array.isArray(values)) throw bad(`inputs.${name} must be an array with one value per row, got ${typeName(values)}`);
+    if (n >= 0 && values.length !== n) throw bad(`inputs.${name} has ${values.length} values but inputs.${first} has ${n}: every column needs one value per row`);
+    if (n < 0) { n = values.length; first = name; }
+    columns.set(name, values);
+  }
+  if (n > lim.maxRows) throw bad(`too many rows: ${n} (at most ${lim.maxRows} per request)`);
+  return encodeRows(columnsToRows(columns, Math.max(n, 0)), 'inputs', lim, (i) => `inputs[row ${i}]`);
+}
+
+const V2_TYPES = new Set(['BOOL', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'FP16', 'FP32', 'FP64', 'BYTES']);
+
+/** An Open Inference Protocol (v2) infer body: its encoded rows and the request id to echo. */
+export function encodeV2Body(text: string, lim: RequestLimits): EncodedRequest & { id: string | null } {
+  const body = parseJson(text, '{"inputs": [{"name": "C1", "shape": [2], "datatype": "BYTES", "data": ["a", "b"]}]}');
+  const id = body.id === undefined ? null : typeof body.id === 'string' ? body.id : null;
+  if (body.id !== undefined && id === null) throw bad(`'id' must be a string, got ${typeName(body.id)}`);
+  if (!Array.isArray(body.inputs)) throw bad(`'inputs' must be an array of input tensors, got ${typeName(body.inputs)}`);
+  const columns = new Map<string, unknown[]>();
+  let n = -1, first = '';
+  body.inputs.forEach((t: unknown, k) => {
+    const where = `inputs[${k}]`;
+    if (!isObject(t)) throw bad(`${where} must be an object with name, shape, datatype and data, got ${typeName(t)}`);
+    if (typeof t.name !== 'string') throw bad(`${where}.name must be a string (a column name), got ${typeName(t.name)}`);
+    const name = t.name;
+    if (columns.has(name)) throw bad(`${where}: input '${name}' is given twice`);
+    if (typeof t.datatype !== 'string' || !V2_TYPES.has(t.datatype)) throw bad(`${where} (${name}): datatype must be one of ${[...V2_TYPES].join(', ')}, got ${JSON.stringify(t.datatype)}`);
+    const shape = t.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0) || shape.length < 1 || shape.length > 2 || (shape.length === 2 && shape[1] !== 1)) {
+      throw bad(`${where} (${name}): shape must be [rows] or [rows, 1], got ${JSON.stringify(shape)}`);
+    }
+    if (!Array.isArray(t.data)) throw bad(`${where} (${name}): data must be an array, got ${typeName(t.data)}`);
+    const data = (t.data as unknown[]).flat(1);
+    if (data.length !== shape[0]) throw bad(`${where} (${name}): shape ${JSON.stringify(shape)} needs ${shape[0]} values, data has ${data.length}`);
+    if (n >= 0 && shape[0] !== n) throw bad(`${where} (${name}) has ${shape[0]} rows but input '${first}' has ${n}: every input needs one value per row`);
+    if (n < 0) { n = shape[0]; first = name; }
+    columns.set(name, data);
+  });
+  unknownKeys([...columns.keys()], "'inputs'", lim);
+  if (n > lim.maxRows) throw bad(`too many rows: ${n} (at most ${lim.maxRows} per request)`);
+  return { ...encodeRows(columnsToRows(columns, Math.max(n, 0)), 'inputs', lim, (i) => `inputs[row ${i}]`), id };
 }

@@ -77,8 +77,8 @@ export interface ScoreFileOptions {
   badRows?: BadRows;
 }
 
-/** Reads a raw labelled file through `encoders` and scores it batch by batch. */
-export async function scoreFile(model: CTRModel, file: string, spec: TableSpec, encoders: Encoders, opts: ScoreFileOptions): Promise<Scored> {
+/** Reads a raw labelled file through `encoders` and scores it batch by batch; `dataRows` counts every data row read. */
+export async function scoreFile(model: CTRModel, file: string, spec: TableSpec, encoders: Encoders, opts: ScoreFileOptions): Promise<Scored & { dataRows: number }> {
   const bad = opts.badRows ?? new BadRows();
   const table = await openTable(file, spec, bad);
   const bound = new BoundEncoders(encoders, table.columns, file, true);
@@ -87,7 +87,9 @@ export async function scoreFile(model: CTRModel, file: string, spec: TableSpec, 
   const range = opts.rows;
   const route = range ? (ord: number) => (ord + 1 >= range[0] && ord + 1 <= range[1] ? 0 : -1) : undefined;
   const buf = new ScoreBuffer();
+  let dataRows = 0;
   for await (const block of table.blocks()) {
+    if (block.rows > 0) dataRows = Math.max(dataRows, block.ordinals[block.rows - 1] + 1);
     acc.clear();
     bound.encodeBlock(block, [acc], bad, route);
     for (let a = 0; a < acc.rows; a += opts.batchSize) {
@@ -96,7 +98,7 @@ export async function scoreFile(model: CTRModel, file: string, spec: TableSpec, 
       buf.push(b.labels!, predictLogits(model, b));
     }
   }
-  return buf.done();
+  return { ...buf.done(), dataRows };
 }
 
 /** Probability from a logit, in float64. */

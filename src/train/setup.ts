@@ -3,12 +3,18 @@ import { availableParallelism } from 'node:os';
 import { columnsOf } from '../data/formats/table.js';
 import type { Batch, CachedSplit, DatasetConfig, Encoders, TableSpec } from '../data/index.js';
 import type { ShuffleMode } from '../data/cache/shuffle.js';
+import { backendChoice, type BackendChoice } from '../kernels/backend.js';
 import { engine, initEngine, type Engine } from '../kernels/engine.js';
+import { ConfigError, UsageError } from '../util/errors.js';
 import type { ReaderSettings } from '../persist/model_file.js';
 import type { FeatureSpec } from '../models/types.js';
 
-/** The engine with `threads` threads (0: one per core), started or restarted as needed. */
-export async function ensureEngine(threads: number): Promise<Engine> {
+/**
+ * The engine with `threads` threads (0: one per core) and the kernel backend asked for (null or
+ * undefined: SLIMCTR_BACKEND, else auto), started or restarted as needed; `key` names the thread
+ * setting in errors.
+ */
+export async function ensureEngine(threads: number, backend?: BackendChoice | null, key = 'training.threads'): Promise<Engine> {
   const want = threads > 0 ? threads : availableParallelism();
   let current: Engine | null = null;
   try {
@@ -16,8 +22,16 @@ export async function ensureEngine(threads: number): Promise<Engine> {
   } catch {
     current = null;
   }
-  if (current && current.threads === want) return current;
-  return initEngine({ threads: want });
+  const choice = backendChoice(backend ?? undefined);
+  if (current && current.threads === want && current.backend.choice === choice) return current;
+  try {
+    return await initEngine({ threads: want, backend: choice });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    // Too many threads for the kernel heap (each has its own scratch space): name the setting.
+    const detail = `${want} threads cannot start: ${err.message}; use fewer threads`;
+    throw key.startsWith('--') ? new UsageError(`${key} ${detail}`) : new ConfigError(key, detail);
+  }
 }
 
 /** What the model sees, from fitted encoders: categorical fields with vocab sizes, dense fields. */
@@ -41,6 +55,8 @@ export async function readerOf(ds: DatasetConfig, spec: TableSpec): Promise<Read
     label: ds.label,
     num_fields: spec.numFields,
     multi_value: ds.multi_value,
+    // Resolved (a featindex file read into ranges), so reading later needs no other file.
+    field_map: spec.fieldMap,
     on_bad_row: ds.on_bad_row,
   };
 }
@@ -54,6 +70,7 @@ export function tableSpecFromReader(r: ReaderSettings): Omit<TableSpec, 'format'
     columns: r.columns,
     numFields: r.num_fields,
     multiValue: r.multi_value,
+    fieldMap: r.field_map?.by === 'featindex' ? undefined : r.field_map,
   };
 }
 

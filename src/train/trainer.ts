@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { backward, bceWithLogits } from '../autograd/index.js';
 import { prepareData, tableSpecOf, type CachedSplit, type PreparedData } from '../data/index.js';
+import { checkDataFiles } from '../data/pipeline.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel } from '../models/registry.js';
@@ -82,7 +83,8 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   if (config.dataset.label === null) {
     throw new ConfigError('dataset.label', 'training needs labels, but the label column is null (unlabelled data); name the label column, e.g. --dataset.label=label');
   }
-  await ensureEngine(tc.threads);
+  checkDataFiles(config.dataset); // before the run folder is made
+  await ensureEngine(tc.threads, tc.backend);
   const run = openRun(config, opts.resume);
   run.writeConfig(config);
   const progress = opts.progress ?? new ProgressReporter({ epochs: tc.epochs });

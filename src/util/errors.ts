@@ -38,6 +38,16 @@ export class ModelFileError extends SlimctrError {
   }
 }
 
+/** An output file cannot be written (missing folder, a folder in the way, no permission, disk full); names the path. */
+export class OutputError extends SlimctrError {
+  /** The system error code (ENOSPC, ENOENT, EISDIR, ...), when there was one. */
+  readonly code?: string;
+  constructor(readonly file: string, detail: string, code?: string) {
+    super(`${file}: cannot write: ${detail}`);
+    this.code = code;
+  }
+}
+
 /** Tensor shapes do not fit an operation (a programming error inside a model, or a bad config). */
 export class ShapeError extends SlimctrError {}
 
@@ -69,9 +79,12 @@ export class MetricError extends SlimctrError {}
 /** Training cannot go on (e.g. the loss became NaN or infinite); the message names the step. */
 export class TrainingError extends SlimctrError {}
 
-/** An HTTP request to the model server is malformed; `status` is the response code (400, 404, 405, 413). */
+/**
+ * An HTTP request to the model server cannot be served; `status` is the response code (400, 404,
+ * 405, 413, or 503 with `retryAfterS` when the server is overloaded or draining).
+ */
 export class RequestError extends SlimctrError {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly retryAfterS?: number) {
     super(message);
   }
 }

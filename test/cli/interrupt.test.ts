@@ -94,3 +94,21 @@ test('synth and predict: SIGINT stops them with 130, no output file and no temp 
   assert.equal(existsSync(preds), false);
   assert.deepEqual(temps(dir), []);
 });
+
+test('compress: SIGINT during fine-tuning finishes the step, saves the compressed model with its best weights and exits 130', async () => {
+  const dir = scratchDir('sigcompress');
+  const { config } = toySetup(dir, 3000);
+  config.training = { ...config.training, epochs: 1, batch_size: 16 };
+  const cfg = join(dir, 'toy.yaml');
+  writeFileSync(cfg, stringify(config));
+  assert.equal(spawnSync(process.execPath, [bin, 'train', '--config', cfg, '--json'], { cwd: dir }).status, 0);
+  const out = join(dir, 'small');
+  const r = await runAndSignal(dir, ['compress', '--model', config.run.dir, '--ratio', '2', '--finetune', '--epochs', '500', '--out', out], /fine-tuning/, ['SIGINT']);
+  assert.equal(r.code, 130, r.err);
+  assert.match(r.err, /interrupted in epoch \d+: keeping the best weights so far/);
+  assert.match(r.err, /interrupted: wrote .*small\/model\.safetensors \(fine-tuning stopped early, best weights kept\)/);
+  const e = spawnSync(process.execPath, [bin, 'eval', '--model', out, '--data', join(dir, 'toy.csv'), '--json'], { encoding: 'utf8', cwd: dir });
+  assert.equal(e.status, 0, e.stderr);
+  assert.equal(existsSync(join(out, 'report.json')), false);
+  assert.deepEqual(temps(out), []);
+});

@@ -23,7 +23,20 @@ test('slimctr with an unknown command exits 2 and says so', () => {
 test('slimctr info reports kernels and threads', () => {
   const out = execFileSync(process.execPath, [bin, 'info'], { encoding: 'utf8' });
   assert.match(out, /kernels (relaxed-simd|simd128)/);
+  assert.match(out, /backend (native|wasm)/);
   assert.match(out, /threads \d+/);
+});
+
+test('slimctr --backend wasm info runs the WebAssembly kernels; a bad backend exits 2 naming it', () => {
+  const out = execFileSync(process.execPath, [bin, '--backend', 'wasm', 'info'], { encoding: 'utf8' });
+  assert.match(out, /^backend wasm$/m);
+  assert.match(out, /^isa wasm simd$/m);
+  const bad = spawnSync(process.execPath, [bin, '--backend', 'gpu', 'info'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--backend must be one of auto, native, wasm, got 'gpu'/);
+  const env = spawnSync(process.execPath, [bin, 'info'], { encoding: 'utf8', env: { ...process.env, SLIMCTR_BACKEND: 'gpu' } });
+  assert.notEqual(env.status, 0);
+  assert.match(env.stderr, /SLIMCTR_BACKEND: 'gpu' is not one of auto, native, wasm/);
 });
 
 test('numeric flags are checked: a bad value exits 2 naming the flag, before any work', () => {

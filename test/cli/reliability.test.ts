@@ -119,3 +119,30 @@ test('--run.overwrite removes the old run\'s model before training; label null i
   assert.match(noLabel.stderr, /config dataset\.label: training needs labels/);
   assert.equal(existsSync(join(dir, 'nolabel')), false);
 });
+
+test('eval --rows: an empty, reversed, zero-based or past-the-end range is a usage error', () => {
+  const { dir, file, runDir } = trained('evalrows');
+  for (const [range, message] of [['5-3', /--rows 5-3: the range ends before it starts/], ['0-5', /--rows 0-5: data rows are numbered from 1/], ['700-900', /--rows 700-900: the range goes past the end of .*toy\.csv \(800 data rows\)/], ['900-', /--rows 900-: the range goes past the end/]] as const) {
+    const r = slimctr(dir, 'eval', '--model', runDir, '--data', file, '--rows', range);
+    assert.equal(r.status, 2, `${range}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  assert.equal(slimctr(dir, 'eval', '--model', runDir, '--data', file, '--rows', '701-800').status, 0);
+});
+
+test('a missing data file, too many threads and an unwritable output name the key or the path', () => {
+  const dir = scratchDir('rawerrors');
+  const { config } = toySetup(dir, 100);
+  const cfgFile = join(dir, 'toy.yaml');
+  writeFileSync(cfgFile, stringify(config));
+  const missing = slimctr(dir, 'train', '--config', cfgFile, `--dataset.train=${join(dir, 'nope.csv')}`);
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /config dataset\.train: no such file: .*nope\.csv/);
+  assert.equal(existsSync(config.run.dir), false, 'no run folder made');
+  const threads = slimctr(dir, 'train', '--config', cfgFile, '--training.threads=100000');
+  assert.equal(threads.status, 2, threads.stderr);
+  assert.match(threads.stderr, /config training\.threads: 100000 threads cannot start: kernel heap: need .*; use fewer threads/);
+  const out = slimctr(dir, 'inspect', join(dir, 'toy.csv'), '--config-out', join(dir, 'nope', 'c.yaml'));
+  assert.equal(out.status, 1, out.stderr);
+  assert.match(out.stderr, /c\.yaml: cannot write: folder .*nope does not exist/);
+});

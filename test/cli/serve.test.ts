@@ -1,6 +1,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { csvRows, loadToy, maxGap, referenceProbs, toyRun, type ToyRun } from '../serve/fixture.js';
 
@@ -50,5 +53,37 @@ test('slimctr serve refuses bad options with a usage error', async () => {
     const code = await new Promise((resolve) => child.on('exit', resolve));
     assert.equal(code, 2);
     assert.match(err, msg);
+  }
+});
+
+test('slimctr serve reloads its model file on SIGHUP, and refuses a bad one while the old model keeps serving', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slimctr-sighup-'));
+  const served = join(dir, 'model.safetensors');
+  copyFileSync(run.modelPath, served);
+  const child = spawn(process.execPath, [bin, 'serve', '--model', served, '--port', '0', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const waitFor = (re: RegExp, what: () => string): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const m = re.exec(what());
+      if (m) { clearInterval(poll); resolve(m); } else if (Date.now() - started > 20_000) { clearInterval(poll); reject(new Error(`waited for ${re}: ${out} ${err}`)); }
+    }, 20);
+  });
+  try {
+    const url = (await waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, () => out))[1];
+    child.kill('SIGHUP');
+    await waitFor(/reloaded .*model\.safetensors/, () => out);
+    writeFileSync(served, 'garbage');
+    child.kill('SIGHUP');
+    await waitFor(/reload refused, the old model keeps serving: .*model\.safetensors/, () => err);
+    const rows = csvRows(run.file).slice(0, 2);
+    const res = await fetch(`${url}/predict`, { method: 'POST', body: JSON.stringify({ rows }) });
+    assert.equal(res.status, 200);
+    assert.ok(maxGap((await res.json()).predictions, referenceProbs(loadToy(run), rows)) < 1e-6);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
   }
 });

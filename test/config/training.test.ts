@@ -23,6 +23,7 @@ test('training defaults', () => {
     shuffle_memory_mb: 1024,
     seed: 2024,
     threads: 0,
+    backend: null,
     eval_every: 0,
   });
 });
@@ -36,4 +37,6 @@ test('training values are checked', () => {
   assert.throws(() => validateConfig(trainingSchema, { monitor: { gauc: 1 } }), /monitor/);
   assert.throws(() => validateConfig(trainingSchema, { monitor: { auc: 0 } }), /monitor: give at least one metric a non-zero weight/);
   assert.throws(() => validateConfig(trainingSchema, { shuffle: 'chunks' }), /shuffle: expected one of auto\|full\|buffer\|none/);
+  assert.equal(validateConfig(trainingSchema, { backend: 'wasm' }).backend, 'wasm');
+  assert.throws(() => validateConfig(trainingSchema, { backend: 'gpu' }), /config backend: expected one of auto\|native\|wasm/);
 });

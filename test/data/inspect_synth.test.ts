@@ -29,7 +29,11 @@ test('slimctr inspect: stats, malformed rows, and a YAML block the config schema
   assert.deepEqual(cfg.features.numeric.I1, { transform: 'criteo_bucket', min_count: 1 });
   const d = await prepareData(cfg);
   assert.equal(d.splits.train!.rows, 50);
-  assert.equal(d.encoders.numCategorical, 39);
+  // I2..I13 and C2..C26 hold one value on every row: flagged, and left out of the proposal.
+  assert.match(r.stdout, /constant columns \(one value on every row; left out of the proposal\): I2, I3, .*, C25, C26\n/);
+  assert.deepEqual(Object.keys(cfg.features.categorical), ['C1']);
+  assert.deepEqual(Object.keys(cfg.features.numeric), ['I1']);
+  assert.equal(d.encoders.numCategorical, 2);
   const strict = run('inspect', '--strict', file);
   assert.equal(strict.status, 1);
   assert.match(strict.stderr, /1 malformed row/);

@@ -97,24 +97,28 @@ function meanGap(epoch: number[], batchSize: number, rows: number): number {
 }
 
 test('the full shuffle is uniform: batches mix rows from the whole split, not runs of neighbours', async () => {
-  const d = await prepareData(cfg(undefined, 'batches'));
+  // 8192 rows: enough for runs of 64 consecutive rows, what batches were made of before training.shuffle.
+  const rows = 8192;
+  const csv = fixture(`label,x\n${Array.from({ length: rows }, (_, i) => `${i % 2},${i}`).join('\n')}\n`, 'order.csv');
+  const d = await prepareData(parseDataConfig({ dataset: { train: csv, cache_dir: join(tempDir(), 'uniform') }, features: { numeric: { x: null } } }));
   const split = d.splits.train!;
   const epoch = (shuffle: 'full' | 'buffer', seed: number, bufferRows?: number) => {
     const out: number[] = [];
     for (const b of split.batches({ batchSize: 64, shuffle, seed, bufferRows })) out.push(...b.dense);
     return out;
   };
+  assert.deepEqual([...epoch('full', 3)].sort((x, y) => x - y), Array.from({ length: rows }, (_, i) => i));
   // Consecutive rows of a uniform permutation are |U1 - U2| apart: 1/3 of the split on average.
-  const gap = meanGap(epoch('full', 3), 64, 1000);
-  assert.ok(gap > 0.28 && gap < 0.39, `mean gap ${gap}`);
-  // Row 0 lands in each position about as often: over 300 seeds its mean position is near the middle.
+  const gap = meanGap(epoch('full', 3), 64, rows);
+  assert.ok(gap > 0.3 && gap < 0.37, `mean gap ${gap}`);
+  // Row 0 lands anywhere: over 100 seeds its mean position is near the middle.
   let pos = 0;
-  for (let s = 0; s < 300; s++) pos += epoch('full', s).indexOf(0);
-  assert.ok(Math.abs(pos / 300 - 499.5) < 60, `mean position of row 0: ${pos / 300}`);
+  for (let s = 0; s < 100; s++) pos += epoch('full', s).indexOf(0);
+  assert.ok(Math.abs(pos / 100 - rows / 2) < rows * 0.12, `mean position of row 0: ${pos / 100}`);
   // A buffer as large as the split shuffles uniformly too; a small one keeps rows nearer their place.
-  const wide = meanGap(epoch('buffer', 3, 1000), 64, 1000);
-  assert.ok(wide > 0.28 && wide < 0.39, `buffer of all rows: mean gap ${wide}`);
-  assert.ok(meanGap(epoch('buffer', 3, 64), 64, 1000) < wide);
+  const wide = meanGap(epoch('buffer', 3, rows), 64, rows);
+  assert.ok(wide > 0.3 && wide < 0.37, `buffer of all rows: mean gap ${wide}`);
+  assert.ok(meanGap(epoch('buffer', 3, 512), 64, rows) < wide);
 });
 
 test('Avazu layout: training file split by rows, test from two headerless files, columns from the training header', async () => {

@@ -160,3 +160,14 @@ test('saving over an existing model is atomic and loadModelFile reports the path
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a damaged format_version is reported as damage (header checksum), not as a newer version to upgrade to', () => {
+  const buf = Buffer.concat(encodeModelFile(tensors(), meta));
+  const text = buf.toString('latin1');
+  const at = text.indexOf(`"format_version":"${MODEL_FORMAT_VERSION}"`);
+  assert.ok(at > 0);
+  const bad = Buffer.from(buf);
+  bad[at + '"format_version":"'.length] = '9'.charCodeAt(0); // e.g. 2.0 -> 9.0 by a flipped byte
+  expectModelError(bad, /corrupt: header checksum mismatch/);
+  assert.throws(() => decodeModelFile(bad, 'model.st'), (err: unknown) => !/newer|upgrade/.test((err as Error).message));
+});

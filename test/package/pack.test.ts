@@ -25,15 +25,25 @@ before(async () => {
   saveFixtureModel(modelPath);
 });
 
-test('the tarball holds the compiled JS, its types and both kernel builds, and no tests, benches, sources or maps', () => {
+test('the tarball holds the compiled JS, its types, both kernel builds and the native kernels\' sources, and no tests, benches, other sources or maps', () => {
   const files = pkg.pack.files.map((f) => f.path);
-  for (const f of ['bin/slimctr.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/kernels/kernels.wasm', 'dist/kernels/kernels-relaxed.wasm', 'dist/lib/web.js', 'dist/lib/kernels.wasm', 'dist/web/index.html', 'package.json', 'README.md', 'LICENSE']) {
+  for (const f of ['bin/slimctr.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/kernels/kernels.wasm', 'dist/kernels/kernels-relaxed.wasm', 'dist/lib/web.js', 'dist/lib/kernels.wasm', 'dist/web/index.html', 'package.json', 'README.md', 'LICENSE',
+    'native/binding.gyp', 'native/build.mjs', 'native/src/addon.c', 'native/src/gemm_driver.h']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
-  const stray = files.filter((f) => /^(src|test|bench|scripts|docs)\/|^dist\/(test|bench)\/|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
+  const stray = files.filter((f) => /^(src|test|bench|scripts|docs)\/|^dist\/(test|bench)\/|^native\/(build|test)\/|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'));
   assert.deepEqual(stray, []);
   const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts;
   assert.match(scripts.prepack, /npm run build/, 'prepack builds, so a tarball always carries dist');
+});
+
+test('installing the tarball builds the native kernels where this repository could (npm runs native/build.mjs)', () => {
+  const own = existsSync(join(repoRoot, 'native', 'build', 'Release', 'slimctr_native.node'));
+  const installed = existsSync(join(pkg.project, 'node_modules', 'slimctr', 'native', 'build', 'Release', 'slimctr_native.node'));
+  assert.equal(installed, own, own ? 'the consumer install built the addon' : 'no compiler here: no addon either side');
+  const info = spawnSync('npx', ['--no-install', 'slimctr', 'info'], { cwd: pkg.project, encoding: 'utf8', env: { ...process.env, SLIMCTR_BACKEND: 'auto' } });
+  assert.equal(info.status, 0, info.stderr);
+  assert.match(info.stdout, own ? /^backend native$/m : /^backend wasm /m);
 });
 
 test('npx slimctr --help and demo --quick run from the installed package', () => {

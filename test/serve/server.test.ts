@@ -117,7 +117,7 @@ test('bad requests get 400 / 404 / 405 / 413 with a message naming the problem, 
   assert.match((await huge.json()).error, /the body is \d+ bytes; the limit is 4096 \(--max-body-bytes\)/);
   const nowhere = await fetch(`${s.url}/predictions`);
   assert.equal(nowhere.status, 404);
-  assert.match((await nowhere.json()).error, /no route GET \/predictions \(routes: POST \/predict, GET \/health, GET \/metadata\)/);
+  assert.match((await nowhere.json()).error, /no route GET \/predictions \(routes: POST \/predict, POST \/v1\/models\/NAME:predict, POST \/v2\/models\/NAME\/infer, .*GET \/health, \/metadata, \/metrics\)/);
   const wrongMethod = await fetch(`${s.url}/predict`);
   assert.equal(wrongMethod.status, 405);
   assert.equal(wrongMethod.headers.get('allow'), 'POST');

@@ -57,9 +57,11 @@ Options:
     if (values.rows !== undefined) {
       if (!/^\s*\d+\s*(-\s*\d*\s*)?$/.test(values.rows)) throw new UsageError(`--rows expects a range like 64001-80000 or 64001-, got '${values.rows}'`);
       rows = parseRowRange(values.rows);
+      if (rows[0] < 1) throw new UsageError(`--rows ${values.rows}: data rows are numbered from 1`);
+      if (rows[1] < rows[0]) throw new UsageError(`--rows ${values.rows}: the range ends before it starts`);
     }
     const batchSize = positiveInt('batch-size', values['batch-size'], 8192);
-    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0));
+    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), undefined, '--threads');
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
@@ -68,6 +70,9 @@ Options:
     const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
     const started = performance.now();
     const scored = await scoreFile(model, values.data, spec, encoders, { batchSize, rows, badRows: bad });
+    if (rows && scored.dataRows < (Number.isFinite(rows[1]) ? rows[1] : rows[0])) {
+      throw new UsageError(`--rows ${values.rows}: the range goes past the end of ${values.data} (${scored.dataRows} data rows)`);
+    }
     if (scored.rows === 0) throw new NoValidRowsError(values.data, bad.count ? bad.summary() : values.rows ? `--rows ${values.rows} selects none` : 'the file holds no data rows');
     const m = metricsOf(scored);
     const seconds = (performance.now() - started) / 1000;

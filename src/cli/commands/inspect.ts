@@ -12,7 +12,10 @@ export const inspect: Command = {
   usage: `Usage: slimctr inspect FILE [options]
 
 Reads the whole file (plain or gzip) and prints column types, cardinalities, missing rates,
-label balance, malformed rows (file:line:column) and a ready-to-edit YAML config block.
+label balance, constant columns, malformed rows (file:line:column) and a ready-to-edit YAML
+config block. A one-hot libsvm file (every value 1, the same number of features per row, as
+libFM / FNN releases ship) gets a field map (dataset.field_map) instead of a column per index.
+Exits 1 when no row could be read.
 
 Options:
   --format F       ${FORMATS.join(' | ')} (default: detected)
@@ -45,6 +48,11 @@ Options:
     if (out !== undefined) {
       writeFileAtomic(out, proposedTrainingConfig(report));
       process.stdout.write(`wrote ${out}\n`);
+    }
+    if (report.rows === 0) {
+      // Nothing could be read: a wrong --format (e.g. libffm for a libsvm file) must not look like success.
+      process.stderr.write(`slimctr inspect: no row of ${positionals[0]} could be read as ${report.spec.format}${report.badRows.count ? ` (${report.badRows.count} malformed)` : ''}; check --format\n`);
+      return 1;
     }
     if (values.strict && report.badRows.count > 0) {
       process.stderr.write(`slimctr inspect: ${report.badRows.count} malformed row(s) (--strict)\n`);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { catchInterrupts } from '../interrupt.js';
 import { BadRows, BoundEncoders, EncodedRows, openTable } from '../../data/index.js';
-import { AtomicFileWriter } from '../../io/atomic_stream.js';
+import { STDIN } from '../../data/formats/stdin.js';
 import { loadModel } from '../../persist/model_file.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
 import { predictLogits, sigmoid64 } from '../../train/evaluate.js';
@@ -10,7 +10,7 @@ import { ensureEngine } from '../../train/setup.js';
 import { DataError, ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
 import { badRowPolicy, modelPathOf, positiveInt } from './eval.js';
 import { PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
-import { checkOutput, formatProbability } from './predict_output.js';
+import { checkOutput, formatProbability, openOutput } from './predict_output.js';
 import { takeFlags } from './train.js';
 
 export const predictCommand: Command = {
@@ -26,11 +26,14 @@ atomically when every row is done (a crash or a bad row leaves no half file). A 
 the run with file:line:column, or with --bad-rows skip (or a model trained with on_bad_row: skip)
 is left out of the output and counted, and the count and first examples are printed at the end.
 An existing output file is never replaced without --force, and never the input. Progress goes to stderr.
+DATA - reads standard input and PREDS - writes standard output, as rows are scored (row order kept,
+memory bounded), for Spark's RDD.pipe, Hadoop streaming or one job per shard (docs/scale.md); a
+bad row then stops the run with a non-zero exit after the rows before it.
 
 Options:
   --model PATH     a run folder (uses its model.safetensors) or a model file
-  --input FILE     raw rows to score
-  --output FILE    CSV of probabilities to write (refused when it exists, unless --force)
+  --input FILE     raw rows to score (- for standard input)
+  --output FILE    CSV of probabilities to write (refused when it exists, unless --force; - for standard output)
   --force          replace an existing --output file
   --bad-rows P     error or skip (default: the model's training setting, dataset.on_bad_row)
   --batch N        rows per forward pass (default 4096)
@@ -44,18 +47,18 @@ ${PREDICT_ONNX_USAGE}`,
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
     for (const k of ['model', 'input', 'output']) if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);
     const batch = positiveInt('batch', values.batch, 4096);
-    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0));
+    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), undefined, '--threads');
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
-    if (!existsSync(values.input)) throw new UsageError(`--input ${values.input}: no such file`);
+    if (values.input !== STDIN && !existsSync(values.input)) throw new UsageError(`--input ${values.input}: no such file`);
     checkOutput(values.output, values.input, flags.has('force'));
     const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
     const table = await openTable(values.input, await tableSpecForModel(meta.reader, values.input, (m) => process.stderr.write(`${m}\n`)), bad);
     const bound = new BoundEncoders(encoders, table.columns, values.input, false);
     const labelled = bound.labelCol >= 0;
     const quiet = flags.has('quiet');
-    const out = await AtomicFileWriter.open(values.output);
+    const out = await openOutput(values.output);
     const started = performance.now();
     let rows = 0, lastNote = started;
     const interrupt = catchInterrupts('predict', `stopping; ${values.output} is not written`);

@@ -1,12 +1,13 @@
 /**
- * Streams a text file (plain or gzip, detected by magic bytes) as Buffers that each hold whole
- * lines. Memory is bounded by the chunk size (plus the longest line), not the file size.
+ * Streams a text file (plain or gzip, detected by magic bytes; `-` is standard input, see
+ * stdin.ts) as Buffers that each hold whole lines. Memory is bounded by the chunk size (plus the longest line), not the file size.
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DataError } from '../../util/errors.js';
+import { peekStdin, STDIN, stdinStream } from './stdin.js';
 
 export interface LineChunk {
   /** Whole lines; the last one may lack its '\n' only at end of file. */
@@ -33,7 +34,19 @@ export function isGzipFile(file: string): boolean {
   }
 }
 
-function openStream(file: string, chunkBytes: number): Readable {
+function gunzipped(raw: Readable, chunkBytes: number): Readable {
+  const gunzip = createGunzip({ chunkSize: Math.min(chunkBytes, 1 << 20) });
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
+}
+
+/** The file (or standard input for `-`) as a stream of bytes, gunzipped when it starts with gzip's magic bytes. */
+async function openStream(file: string, chunkBytes: number): Promise<Readable> {
+  if (file === STDIN) {
+    const head = await peekStdin(2);
+    const raw = stdinStream();
+    return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b ? gunzipped(raw, chunkBytes) : raw;
+  }
   let st;
   try {
     st = statSync(file);
@@ -42,10 +55,7 @@ function openStream(file: string, chunkBytes: number): Readable {
   }
   if (!st.isFile()) throw new DataError(file, 0, 0, 'not a regular file');
   const raw = createReadStream(file, { highWaterMark: chunkBytes });
-  if (!isGzipFile(file)) return raw;
-  const gunzip = createGunzip({ chunkSize: Math.min(chunkBytes, 1 << 20) });
-  raw.on('error', (e) => gunzip.destroy(e));
-  return raw.pipe(gunzip);
+  return isGzipFile(file) ? gunzipped(raw, chunkBytes) : raw;
 }
 
 /** Number of '\n' bytes in buf. */
@@ -63,7 +73,7 @@ function countLines(buf: Buffer): number {
 export async function* readLineChunks(file: string, opts: ChunkOptions = {}): AsyncGenerator<LineChunk> {
   const chunkBytes = opts.chunkBytes ?? 1 << 20;
   const maxLine = opts.maxLineBytes ?? 64 << 20;
-  const stream = openStream(file, chunkBytes);
+  const stream = await openStream(file, chunkBytes);
   let pieces: Buffer[] = []; // the line in progress (no '\n' yet)
   let pending = 0;
   let linesBefore = 0; // complete lines already yielded

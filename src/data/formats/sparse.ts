@@ -3,7 +3,9 @@
  * RowBlock with one column per field: column 0 is the label; libffm field f is column f+1 and
  * holds the feature index as a categorical token (the value, a weight, is checked and dropped);
  * libsvm index k is column k+1 and holds the value as a number (absent = missing, so give those
- * features `fill: 0`). A field seen twice in a row is a bad row unless `multiValue` is 'first'.
+ * features `fill: 0`), unless a field map (field_map.ts) says which field each feature belongs
+ * to: then, as for libffm, field f is column f+1 holding the feature index as a token.
+ * A field seen twice in a row is a bad row unless `multiValue` is 'first'.
  */
 import { isUtf8 } from 'node:buffer';
 import type { BadRows } from '../bad_rows.js';
@@ -11,12 +13,14 @@ import { parseNumber } from '../numbers.js';
 import { RowBlock, snippetOf } from './row_block.js';
 import type { LineChunk } from './chunks.js';
 import { growBlock, type ParseState } from './delimited.js';
+import type { FieldLookup } from './field_map.js';
 
 export type SparseKind = 'libsvm' | 'libffm';
 export type MultiValuePolicy = 'error' | 'first';
 
-function readInt(buf: Buffer, s: number, e: number): number {
-  if (s >= e || e - s > 9) return -1;
+/** A non-negative integer of at most `maxDigits` digits (-1 when not one); feature indices may have 15. */
+function readInt(buf: Buffer, s: number, e: number, maxDigits = 9): number {
+  if (s >= e || e - s > maxDigits) return -1;
   let v = 0;
   for (let i = s; i < e; i++) {
     const d = buf[i] - 48;
@@ -40,6 +44,7 @@ export function parseSparse(
   state: ParseState,
   bad: BadRows,
   stats: SparseStats,
+  map: FieldLookup | null = null,
 ): void {
   const buf = chunk.buf;
   const n = buf.length;
@@ -99,6 +104,15 @@ export function parseSparse(
         cellS = c1 + 1;
         cellE = c2;
         vs = c2 + 1;
+      } else if (map) {
+        const index = readInt(buf, ts, c1, 15);
+        if (index < 0) { problem = `feature index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`; break; }
+        field = map.positional ? tok - 2 : map.fieldOf(index);
+        if (field < 0) { problem = `index ${index} is in no range of dataset.field_map`; break; }
+        if (field >= fields) { problem = `the row has more than ${fields} features (dataset.field_map.fields is ${fields})`; break; }
+        vs = c1 + 1;
+        cellS = ts;
+        cellE = c1;
       } else {
         field = readInt(buf, ts, c1);
         vs = c1 + 1;

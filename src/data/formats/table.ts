@@ -9,6 +9,7 @@ import { readLineChunks, type LineChunk } from './chunks.js';
 import { parseDelimited, splitLine, type ParseState } from './delimited.js';
 import { RowBlock } from './row_block.js';
 import { parseSparse, type MultiValuePolicy, type SparseStats } from './sparse.js';
+import { FieldLookup, type ResolvedFieldMap } from './field_map.js';
 
 export type FormatName = 'criteo_tsv' | 'csv' | 'tsv' | 'libsvm' | 'libffm';
 export const FORMATS: readonly FormatName[] = ['criteo_tsv', 'csv', 'tsv', 'libsvm', 'libffm'];
@@ -24,8 +25,13 @@ export interface TableSpec {
   /** libsvm/libffm: number of fields (libffm) or max index + 1 (libsvm); scanned when absent. */
   numFields?: number;
   multiValue?: MultiValuePolicy;
+  /** libsvm: which field each feature belongs to (one-hot files); without it, a column per index. */
+  fieldMap?: ResolvedFieldMap;
   chunkBytes?: number;
 }
+
+/** Without a field map, a libsvm file gets a column per index: beyond this many, refuse and point to field_map. */
+export const MAX_LIBSVM_COLUMNS = 100_000;
 
 export const CRITEO_COLUMNS: readonly string[] = [
   'label',
@@ -94,8 +100,18 @@ export async function openTable(file: string, spec: TableSpec, bad: BadRows = ne
   let columns: string[];
   const sepStr = spec.separator ?? (spec.format === 'csv' ? ',' : '\t');
   const quotes = spec.format === 'csv' || sepStr === ',';
-  if (sparseKind) {
+  const lookup = sparseKind === 'libsvm' && spec.fieldMap ? new FieldLookup(spec.fieldMap) : null;
+  if (lookup) {
+    columns = ['label', ...lookup.names];
+  } else if (sparseKind) {
     const width = spec.numFields ?? (await scanSparseWidth(file, sparseKind, spec.chunkBytes));
+    if (sparseKind === 'libsvm' && width > MAX_LIBSVM_COLUMNS) {
+      throw new DataError(file, 0, 0, `libsvm indices reach ${width - 1}: a column per index would not fit in memory. ` +
+        'For a one-hot file (one active index per field) set dataset.field_map (by: position, ranges or featindex); slimctr inspect proposes one');
+    }
+    if (sparseKind === 'libffm' && width > MAX_LIBSVM_COLUMNS) {
+      throw new DataError(file, 0, 0, `libffm field numbers reach ${width - 1}, more than any file has fields: is this a libsvm file (label index:value)?`);
+    }
     const prefix = sparseKind === 'libffm' ? 'f' : 'x';
     columns = ['label', ...Array.from({ length: width }, (_, i) => `${prefix}${i}`)];
   } else {
@@ -122,7 +138,7 @@ export async function openTable(file: string, spec: TableSpec, bad: BadRows = ne
   async function* blocks(): AsyncGenerator<RowBlock> {
     let chunk: LineChunk | undefined = first;
     while (chunk) {
-      if (sparseKind) parseSparse(chunk, block, sparseKind, multi, state, bad, sparse);
+      if (sparseKind) parseSparse(chunk, block, sparseKind, multi, state, bad, sparse, lookup);
       else parseDelimited(chunk, block, sep, quotes, state, bad);
       if (block.rows > 0) yield block;
       const nx = await chunks.next();

@@ -80,7 +80,7 @@ test('bad .npz input names the array and what was expected', () => {
   }
   const junk = join(dir, 'junk.npz');
   writeFileSync(junk, 'not a zip at all');
-  assert.throws(() => readGraphData(junk, specs), /junk\.npz: not a readable \.npz file \(invalid zip data\)/);
+  assert.throws(() => readGraphData(junk, specs), /junk\.npz: not a readable \.npz file/);
   assert.throws(() => readGraphData(join(dir, 'x.parquet'), specs), /read from \.npz \(np\.savez\) or \.csv files/);
 });
 

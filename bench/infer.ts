@@ -1,0 +1,80 @@
+/**
+ * `npm run bench -- infer [--quick] [--backends wasm,native] [--seconds S]`: raw inference on one
+ * thread, slimctr's kernels (each backend) against onnxruntime-node (one intra-op thread) on the
+ * same models and the same encoded rows: the DeepFM pair of bench/lib/criteo_pair.ts (criteo_80k,
+ * original and AFM ratio 3) exported to ONNX, scoring the encoded test rows at batch 1, 64 and
+ * 4096. Each figure is the median over groups of calls (a group lasts ~0.2 s) of the mean time
+ * per call; ratios are slimctr ÷ onnxruntime measured in the same run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initEngine } from '../src/kernels/engine.js';
+import { loadModel } from '../src/persist/model_file.js';
+import { onnxRunner } from '../src/serve/runners.js';
+import { exportOnnx } from '../src/serve/onnx/export.js';
+import { predictLogits } from '../src/train/evaluate.js';
+import { criteoPair, encodeTestRows } from './lib/criteo_pair.js';
+import { benchBackends, kernelsOf, loadAverage, report, type Row } from './report.js';
+
+const BATCHES = [1, 64, 4096];
+
+/** Median over groups of the mean seconds per call of `fn(offset)` (offsets walk the test rows). */
+async function timeCalls(fn: (offset: number) => unknown, batch: number, rows: number, seconds: number): Promise<number> {
+  const groups: number[] = [];
+  let offset = 0;
+  const next = (): number => (offset = offset + 2 * batch > rows ? 0 : offset + batch);
+  for (let i = 0; i < 3; i++) await fn(next());
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end || groups.length < 5) {
+    let calls = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 200) {
+      await fn(next());
+      calls++;
+    }
+    groups.push((performance.now() - t0) / 1000 / calls);
+  }
+  groups.sort((a, b) => a - b);
+  return groups[groups.length >> 1];
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean', default: false }, backends: { type: 'string' }, seconds: { type: 'string', default: '2' } } });
+  const seconds = Number(values.seconds);
+  const backends = await benchBackends(values.backends);
+  const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-infer-'));
+  const rows: Row[] = [];
+  try {
+    const pair = await criteoPair(dir, { quick: values.quick, threads: 2, log: (m) => console.error(`infer bench: ${m}`) });
+    const test = await encodeTestRows(pair);
+    const { fields: F, numeric: N } = test;
+    for (const m of [pair.original, pair.compressed]) {
+      const loaded = loadModel(m.path);
+      const ort = await onnxRunner(exportOnnx(loaded.model, loaded.meta.features), F, N);
+      const ortSec = new Map<number, number>();
+      for (const batch of BATCHES) {
+        ortSec.set(batch, await timeCalls((o) => ort.run(batch, test.ids.subarray(o * F, (o + batch) * F), test.dense.subarray(o * N, (o + batch) * N)), batch, test.rows, seconds));
+      }
+      for (const backend of backends) {
+        const e = await initEngine({ threads: 1, backend });
+        const { model } = loadModel(m.path);
+        const cells: Row = { model: m.name, params: m.params, kernels: kernelsOf(e), threads: 1 };
+        for (const batch of BATCHES) {
+          const sec = await timeCalls((o) => predictLogits(model, { rows: batch, ids: test.ids.subarray(o * F, (o + batch) * F), dense: test.dense.subarray(o * N, (o + batch) * N) }), batch, test.rows, seconds);
+          const ratio = ortSec.get(batch)! / sec;
+          cells[`batch ${batch}`] = batch === 1 ? `${(sec * 1e3).toFixed(3)} ms vs ${(ortSec.get(batch)! * 1e3).toFixed(3)} (${ratio.toFixed(2)}x)`
+            : `${Math.round(batch / sec)} vs ${Math.round(batch / ortSec.get(batch)!)} rows/s (${ratio.toFixed(2)}x)`;
+        }
+        cells.load = loadAverage();
+        rows.push(cells);
+        process.stderr.write(`infer bench: ${m.name} on ${cells.kernels} done\n`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write('Cells: slimctr vs onnxruntime-node 1.30 (1 intra-op thread) on the same rows; (x) = slimctr speed ÷ onnxruntime speed.\n');
+  report('infer', rows);
+}

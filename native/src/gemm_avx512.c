@@ -1,0 +1,59 @@
+/* sgemm for x86-64 with AVX-512F: a 12 x 32 micro-tile (24 zmm accumulators, two B vectors, A broadcast). */
+#include "kernels.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "isa.h"
+ISA_BEGIN("avx512f,avx512vl,avx512dq,avx2,fma")
+
+#define MR 12
+#define NR 32
+#define KC 384
+#define MC 144
+#define NC 2048
+#define GEMM_FN sgemm_avx512
+#define WORK_FN work_bytes_avx512
+#define MADD(a, b, c) __builtin_fmaf((a), (b), (c))
+
+static inline void micro(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta) {
+  __m512 acc[MR][2];
+  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
+    __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) {
+      __m512 a = _mm512_set1_ps(pa[r]);
+      acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+    }
+  }
+  __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+  for (int r = 0; r < MR; r++, c += ldc) {
+    for (int h = 0; h < 2; h++) {
+      __m512 t = _mm512_mul_ps(va, acc[r][h]);
+      _mm512_storeu_ps(c + 16 * h, beta == 0 ? t : _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + 16 * h), t));
+    }
+  }
+}
+
+#include "gemm_driver.h"
+
+static double fma_peak(double n) {
+  __m512 acc[24], m = _mm512_set1_ps(0.999999f), d = _mm512_set1_ps(1e-7f);
+  for (int r = 0; r < 24; r++) acc[r] = _mm512_set1_ps((float)r);
+  for (double i = 0; i < n; i++)
+#pragma GCC unroll 24
+    for (int r = 0; r < 24; r++) acc[r] = _mm512_fmadd_ps(acc[r], m, d);
+  for (int r = 1; r < 24; r++) acc[0] = _mm512_add_ps(acc[0], acc[r]);
+  peak_sink += _mm512_reduce_add_ps(acc[0]);
+  return n * 24 * 16 * 2;
+}
+ISA_END
+
+static int supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+    __builtin_cpu_supports("fma");
+}
+
+const isa_kernels isa_avx512 = {"avx512", supported, sgemm_avx512, work_bytes_avx512, fma_peak};
+#endif

@@ -1,0 +1,211 @@
+/*
+ * The sgemm driver every ISA shares: C = alpha * op(A) op(B) + beta * C on rows [m0, m1) of C,
+ * row-major, with the contract of the WebAssembly sgemm (assembly/gemm.ts). Included once per ISA
+ * file, which first defines GEMM_FN, WORK_FN, the micro-tile MR x NR, the cache blocks KC, MC, NC
+ * and `micro` (one full MR x NR tile: C = alpha * Apanel Bpanel + beta * C, C not read when beta
+ * is 0) and MADD(a, b, c) = a * b + c, fused where the ISA has FMA. Goto/BLIS structure: op(B) is packed into kc x NR micro-panels, op(A) into MR x kc ones.
+ *
+ * Which path runs depends on the shape only (never on [m0, m1)), and every element of C gets the
+ * same operations in the same order whatever the row split: results do not depend on threads.
+ */
+#include <string.h>
+
+size_t WORK_FN(void) {
+  /* packed A, packed B, one edge tile; the small paths use the first max(N, M) floats */
+  return (size_t)(MC * KC + KC * NC + MR * NR) * sizeof(float);
+}
+
+/* Rows [i0, i0+mc) x columns [k0, k0+kc) of op(A) into MR x kc micro-panels; rows past the edge are zero. */
+static void pack_a(int tA, const float *A, int lda, int i0, int k0, int mc, int kc, float *dst) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int mr = mc - ir < MR ? mc - ir : MR;
+    int i = i0 + ir;
+    if (tA) {
+      for (int k = 0; k < kc; k++, dst += MR) {
+        const float *s = A + (size_t)(k0 + k) * lda + i;
+        int r = 0;
+        for (; r < mr; r++) dst[r] = s[r];
+        for (; r < MR; r++) dst[r] = 0;
+      }
+    } else {
+      for (int r = 0; r < MR; r++) {
+        if (r < mr) {
+          const float *s = A + (size_t)(i + r) * lda + k0;
+          for (int k = 0; k < kc; k++) dst[k * MR + r] = s[k];
+        } else {
+          for (int k = 0; k < kc; k++) dst[k * MR + r] = 0;
+        }
+      }
+      dst += (size_t)MR * kc;
+    }
+  }
+}
+
+/* Rows [k0, k0+kc) x columns [j0, j0+nc) of op(B) into kc x NR micro-panels; columns past the edge are zero. */
+static void pack_b(int tB, const float *B, int ldb, int k0, int j0, int kc, int nc, float *dst) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    int nr = nc - jr < NR ? nc - jr : NR;
+    int j = j0 + jr;
+    if (!tB) {
+      for (int k = 0; k < kc; k++, dst += NR) {
+        const float *s = B + (size_t)(k0 + k) * ldb + j;
+        int q = 0;
+        for (; q < nr; q++) dst[q] = s[q];
+        for (; q < NR; q++) dst[q] = 0;
+      }
+    } else {
+      for (int q = 0; q < NR; q++) {
+        if (q < nr) {
+          const float *s = B + (size_t)(j + q) * ldb + k0;
+          for (int k = 0; k < kc; k++) dst[k * NR + q] = s[k];
+        } else {
+          for (int k = 0; k < kc; k++) dst[k * NR + q] = 0;
+        }
+      }
+      dst += (size_t)NR * kc;
+    }
+  }
+}
+
+/* dot(a, b) over n floats with 16 independent partial sums (vectorised for this file's ISA). */
+static float dot16(const float *a, const float *b, int n) {
+  float s[16] = {0};
+  int k = 0;
+  for (; k + 16 <= n; k += 16)
+    for (int l = 0; l < 16; l++) s[l] = MADD(a[k + l], b[k + l], s[l]);
+  for (int l = 8; l >= 1; l /= 2)
+    for (int q = 0; q < l; q++) s[q] += s[q + l];
+  float t = s[0];
+  for (; k < n; k++) t = MADD(a[k], b[k], t);
+  return t;
+}
+
+static void scale_rows(float *C, int ldc, int m0, int m1, int N, float beta) {
+  if (beta == 1) return;
+  for (int i = m0; i < m1; i++) {
+    float *c = C + (size_t)i * ldc;
+    if (beta == 0) memset(c, 0, (size_t)N * sizeof(float));
+    else for (int j = 0; j < N; j++) c[j] *= beta;
+  }
+}
+
+/*
+ * Few rows of C (batch-1 inference): op(B) is streamed once per row instead of packed. Each element
+ * gets the packed path's operations in its order (a sum from zero per depth block, alpha times it,
+ * then beta times C added), so these rows are bit-identical to the same rows of a larger product.
+ * acc holds N floats.
+ */
+static void gemm_rows(int tA, int tB, int N, int K, int kstep, float alpha, const float *A, int lda, const float *B, int ldb,
+  float beta, float *C, int ldc, int m0, int m1, float *acc) {
+  for (int i = m0; i < m1; i++) {
+    const float *a = tA ? A + i : A + (size_t)i * lda; /* op(A)[i][k] = a[k * sa] */
+    size_t sa = tA ? (size_t)lda : 1;
+    float *c = C + (size_t)i * ldc;
+    for (int pc = 0; pc < K; pc += kstep) {
+      int k1 = K - pc < kstep ? K : pc + kstep;
+      float kbeta = pc == 0 ? beta : 1;
+      if (tB) {
+        for (int j = 0; j < N; j++) {
+          const float *b = B + (size_t)j * ldb;
+          float s = 0;
+          for (int k = pc; k < k1; k++) s = MADD(a[k * sa], b[k], s);
+          acc[j] = s;
+        }
+      } else {
+        memset(acc, 0, (size_t)N * sizeof(float));
+        for (int k = pc; k < k1; k++) {
+          const float x = a[k * sa], *b = B + (size_t)k * ldb;
+          for (int j = 0; j < N; j++) acc[j] = MADD(x, b[j], acc[j]);
+        }
+      }
+      if (kbeta == 0) for (int j = 0; j < N; j++) c[j] = alpha * acc[j];
+      else for (int j = 0; j < N; j++) c[j] = MADD(kbeta, c[j], alpha * acc[j]);
+    }
+  }
+}
+
+/* One column of C (N == 1): each c[i] is a dot product of row i of op(A) with op(B). */
+static void gemm_col(int tA, int tB, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+  float beta, float *C, int ldc, int m0, int m1, float *work) {
+  const float *x = B;
+  if (!tB && ldb != 1) {
+    for (int k = 0; k < K; k++) work[k] = B[(size_t)k * ldb];
+    x = work;
+  }
+  if (!tA) {
+    for (int i = m0; i < m1; i++) {
+      float *c = C + (size_t)i * ldc;
+      float d = alpha * dot16(A + (size_t)i * lda, x, K);
+      *c = beta == 0 ? d : MADD(beta, *c, d);
+    }
+    return;
+  }
+  /* op(A) = A^T: stream the stored rows, accumulating all of [m0, m1) at once. */
+  float *acc = work + (x == work ? K : 0);
+  int m = m1 - m0;
+  memset(acc, 0, (size_t)m * sizeof(float));
+  for (int k = 0; k < K; k++) {
+    const float xk = x[k], *a = A + (size_t)k * lda + m0;
+    for (int r = 0; r < m; r++) acc[r] = MADD(xk, a[r], acc[r]);
+  }
+  for (int r = 0; r < m; r++) {
+    float *c = C + (size_t)(m0 + r) * ldc;
+    *c = beta == 0 ? alpha * acc[r] : MADD(beta, *c, alpha * acc[r]);
+  }
+}
+
+void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+  float beta, float *C, int ldc, int m0, int m1, float *work) {
+  if (m1 > M) m1 = M;
+  if (m0 >= m1 || N <= 0) return;
+  if (K <= 0 || alpha == 0) {
+    scale_rows(C, ldc, m0, m1, N, beta);
+    return;
+  }
+  if (N == 1 && K + M <= MC * KC) {
+    gemm_col(tA, tB, K, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
+    return;
+  }
+  /* Depth blocks of at most KC, as even as possible; they depend on K only. */
+  int kblocks = (K + KC - 1) / KC;
+  int kstep = (K + kblocks - 1) / kblocks;
+  kstep = (kstep + 3) & ~3;
+  if (kstep > KC) kstep = KC;
+  if (M < MR / 2 && N <= MC * KC) {
+    gemm_rows(tA, tB, N, K, kstep, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
+    return;
+  }
+  float *pA = work, *pB = work + MC * KC, *tile = pB + KC * NC;
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = N - jc < NC ? N - jc : NC;
+    for (int pc = 0; pc < K; pc += kstep) {
+      int kc = K - pc < kstep ? K - pc : kstep;
+      float kbeta = pc == 0 ? beta : 1; /* beta goes with the first depth block */
+      pack_b(tB, B, ldb, pc, jc, kc, nc, pB);
+      for (int ic = m0; ic < m1; ic += MC) {
+        int mc = m1 - ic < MC ? m1 - ic : MC;
+        pack_a(tA, A, lda, ic, pc, mc, kc, pA);
+        for (int jr = 0; jr < nc; jr += NR) {
+          int nr = nc - jr < NR ? nc - jr : NR;
+          const float *pb = pB + (size_t)jr * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = mc - ir < MR ? mc - ir : MR;
+            const float *pa = pA + (size_t)ir * kc;
+            float *c = C + (size_t)(ic + ir) * ldc + jc + jr;
+            if (mr == MR && nr == NR) {
+              micro(kc, pa, pb, c, ldc, alpha, kbeta);
+              continue;
+            }
+            /* Edge: the whole tile aside, then the part inside C updated as `micro` would. */
+            micro(kc, pa, pb, tile, NR, alpha, 0);
+            for (int r = 0; r < mr; r++)
+              for (int q = 0; q < nr; q++) {
+                float *d = c + (size_t)r * ldc + q, t = tile[r * NR + q];
+                *d = kbeta == 0 ? t : MADD(kbeta, *d, t);
+              }
+          }
+        }
+      }
+    }
+  }
+}

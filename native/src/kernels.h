@@ -1,0 +1,53 @@
+/*
+ * The native kernels' C interface. Pointers are real addresses: addon.c adds the base address of
+ * the WebAssembly memory a binding was made for to each byte offset it receives from JavaScript.
+ */
+#ifndef SLIMCTR_KERNELS_H
+#define SLIMCTR_KERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void sgemm_fn(
+  int tA, int tB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+  float beta, float *C, int ldc, int m0, int m1, float *work);
+
+/** One instruction set's kernels: its name, whether this CPU runs it, sgemm and its scratch size. */
+typedef struct {
+  const char *name;
+  int (*supported)(void);
+  sgemm_fn *sgemm;
+  size_t (*gemm_work_bytes)(void);
+  /* `n` rounds of independent multiply-add chains filling the registers (the FP32 peak); returns flops done. */
+  double (*fma_peak)(double n);
+} isa_kernels;
+
+/* Every ISA compiled into this addon, best first; entries for another architecture are absent. */
+extern const isa_kernels isa_avx512, isa_avx2, isa_base, isa_neon;
+
+/* Where the peak loops leave their result, so the compiler keeps them. */
+extern volatile float peak_sink;
+
+int isa_list(const isa_kernels **out, int cap);
+const isa_kernels *isa_pick(const char *name);
+
+/* Embedding rows (rows.c): the same contracts as the WebAssembly kernels in assembly/rows.ts. */
+int gather_rows(const float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int idStride, int n,
+  float *out, int outStride);
+void update_rows(int kind, float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int n,
+  const float *grads, float lr, float b1, float b2, float eps, float wd);
+
+/* Elementwise (elementwise.c): the contracts of assembly/elementwise.ts. */
+void add_row_vector(float *x, const float *v, int rows, int cols);
+void sum_rows(const float *x, int rows, int cols, float *out);
+void relu(const float *x, float *y, int n);
+void relu_backward(const float *y, const float *g, float *gx, int n);
+void axpy_rows(float *dst, int dstStride, const float *src, int srcStride, int rows, int cols, float alpha);
+void mul_span(float *out, const float *a, const float *b, int n, int acc);
+
+/* Sparse lookups (sparse.c): the contracts of assembly/sparse.ts. */
+size_t lookup_scratch_bytes(int n, int dim);
+int lookup_unique(const float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int idStride, int n,
+  float *out, int outStride, void *scratch, int32_t *uniq, int32_t *inverse, int32_t *count);
+void accumulate_unique(const float *g, int gStride, const int32_t *inverse, int n, int dim, float *grads, int u);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * Embedding rows: gather and sparse optimizer updates, with the contracts (and, operation for
+ * operation, the arithmetic) of assembly/rows.ts and assembly/optim.ts, so results match the
+ * WebAssembly kernels bit for bit. Rows are scattered over large tables, so most are cache misses:
+ * the rows PREFETCH ids ahead are requested before they are needed, keeping many misses in flight.
+ */
+#include "kernels.h"
+#include <math.h>
+#include <string.h>
+
+#define PREFETCH 16
+
+static inline const float *row_of(const float *table, int stride, int lo, int hi, int id) {
+  return id >= lo && id < hi ? table + (size_t)(id - lo) * stride : NULL;
+}
+
+static inline void prefetch_row(const float *row, int floats, int write) {
+  if (!row) return;
+  for (int b = 0; b < floats; b += 16) {
+    if (write) __builtin_prefetch(row + b, 1, 0);
+    else __builtin_prefetch(row + b, 0, 0);
+  }
+}
+
+int gather_rows(const float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int idStride, int n,
+  float *out, int outStride) {
+  int hits = 0;
+  for (int i = 0; i < n; i++) {
+    if (i + PREFETCH < n) prefetch_row(row_of(table, stride, lo, hi, ids[(size_t)(i + PREFETCH) * idStride]), dim, 0);
+    const float *row = row_of(table, stride, lo, hi, ids[(size_t)i * idStride]);
+    if (!row) continue;
+    memcpy(out + (size_t)i * outStride, row, (size_t)dim * sizeof(float));
+    hits++;
+  }
+  return hits;
+}
+
+static void sgd(float *w, const float *g, int n, float lr, float wd) {
+  for (int i = 0; i < n; i++) w[i] = w[i] - lr * (g[i] + wd * w[i]);
+}
+
+static void adagrad(float *w, const float *g, float *acc, int n, float lr, float eps, float wd) {
+  for (int i = 0; i < n; i++) {
+    float gv = g[i] + wd * w[i];
+    float av = acc[i] + gv * gv;
+    acc[i] = av;
+    w[i] = w[i] - (lr * gv) / (sqrtf(av) + eps);
+  }
+}
+
+static void adam(float *w, const float *g, float *m, float *v, int n, float lrt, float b1, float b2, float eps, float wd) {
+  float c1 = 1 - b1, c2 = 1 - b2;
+  int n4 = n & ~3; /* the WebAssembly kernel's scalar tail groups (1 - b2) * g * g the other way */
+  for (int i = 0; i < n; i++) {
+    float gv = g[i] + wd * w[i];
+    float mv = b1 * m[i] + c1 * gv;
+    float vv = b2 * v[i] + (i < n4 ? c2 * (gv * gv) : (c2 * gv) * gv);
+    m[i] = mv;
+    v[i] = vv;
+    w[i] = w[i] - (lrt * mv) / (sqrtf(vv) + eps);
+  }
+}
+
+void update_rows(int kind, float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int n,
+  const float *grads, float lr, float b1, float b2, float eps, float wd) {
+  for (int i = 0; i < n; i++) {
+    if (i + PREFETCH < n) prefetch_row(row_of(table, stride, lo, hi, ids[i + PREFETCH]), stride, 1);
+    float *w = (float *)row_of(table, stride, lo, hi, ids[i]);
+    if (!w) continue;
+    const float *g = grads + (size_t)i * dim;
+    if (kind == 0) sgd(w, g, dim, lr, wd);
+    else if (kind == 1) adagrad(w, g, w + dim, dim, lr, eps, wd);
+    else adam(w, g, w + dim, w + 2 * dim, dim, lr, b1, b2, eps, wd);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The optional native kernels (native/, a Node-API addon built by `npm install` where a C compiler
+ * exists). They take the WebAssembly kernels' names and arguments, reading and writing the same
+ * shared memory through its address, so `backend.ts` can put them in the kernels' place. Only
+ * Node loads them; anywhere else, or when the build was skipped, loading reports why not.
+ */
+import type { KernelExports } from './exports.js';
+
+/** The kernels the addon provides; every other kernel stays WebAssembly. */
+export const NATIVE_KERNELS = [
+  'sgemm', 'gemm_work_bytes', 'gather_rows', 'update_rows', 'lookup_scratch_bytes', 'lookup_unique', 'accumulate_unique',
+  'add_row_vector', 'sum_rows', 'relu', 'relu_backward', 'axpy_rows', 'mul_span',
+] as const;
+export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]> & { readonly isa: string };
+
+export interface NativeAddon {
+  /** Instruction sets this CPU runs, best first (avx512, avx2, neon, baseline). */
+  isas(): string[];
+  /** Kernels over the memory `view` spans (from byte 0), for `isa` (default: the best). */
+  bind(view: Uint8Array, isa?: string): NativeKernels;
+}
+
+export type NativeLoad = { addon: NativeAddon; error: null } | { addon: null; error: string };
+
+let loading: Promise<NativeLoad> | null = null;
+
+/** The addon, loaded once per thread; `error` says why it is not there. */
+export function loadNative(): Promise<NativeLoad> {
+  loading ??= load();
+  return loading;
+}
+
+async function load(): Promise<NativeLoad> {
+  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return { addon: null, error: 'not running on Node.js' };
+  const { createRequire } = await import('node:module');
+  const file = new URL('../../../native/build/Release/slimctr_native.node', import.meta.url);
+  try {
+    return { addon: createRequire(import.meta.url)(file.pathname) as NativeAddon, error: null };
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'not built (no C compiler at install time?)' : String(err);
+    return { addon: null, error: `native kernels ${why}` };
+  }
+}
