@@ -44,6 +44,11 @@ test("slimctr predict --onnx scores .npz and CSV inputs in slimctr's engine, mat
     assert.equal(label, inputs.get('label')!.data[i]);
     assert.ok(Math.abs(p - expected[i]) < 1e-5, `row ${i}: ${p} vs ${expected[i]}`);
   });
+  // An existing output is kept unless --force.
+  const again = slimctr('predict', '--onnx', fixturePath(name, '.onnx'), '--data', fixturePath(name, '.inputs.npz'), '--output', out);
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /--output .*p\.csv already exists; pass --force to replace it/);
+  assert.equal(slimctr('predict', '--onnx', fixturePath(name, '.onnx'), '--data', fixturePath(name, '.inputs.npz'), '--output', out, '--force', '--quiet').status, 0);
   // The same rows as CSV, without labels.
   const cols = ['f0', 'f1', 'f2', 'd0', 'd1'];
   const csv = join(dir, 'in.csv');

@@ -6,13 +6,13 @@ import { add, lookup, permute, reshape, scale } from '../../autograd/index.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
 import type { Linear } from '../../nn/linear.js';
 import { attrFloat, attrInt, input, type OpCall } from './op_call.js';
-import { asTensor, describe, isTensor, nodeError, numbers, type Value } from './values.js';
+import { asTensor, describe, isTensor, nodeError, type Value } from './values.js';
 
 /** Gather(table, ids): rows of an embedding table, shaped [...ids.shape, dim]. */
 export function gatherTable(c: OpCall, table: EmbeddingTable): Value[] {
   const ind = input(c, 1);
   if (isTensor(ind) || ind.kind === 'float') throw nodeError(c, `indices are ${describe(ind)}; Gather needs integer indices`);
-  const raw = numbers(ind), ids = new Int32Array(raw.length);
+  const raw = ind.data, ids = new Int32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const id = raw[i] < 0 ? raw[i] + table.rows : raw[i];
     if (!(id >= 0 && id < table.rows)) throw nodeError(c, `id ${raw[i]} at position ${i} is outside table '${table.name}' (0..${table.rows - 1})`);
