@@ -1,7 +1,9 @@
 /** A tiny trained DeepFM run folder for the predict / export / serve tests, plus in-process reference predictions. */
+import { after } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEngine } from '../../src/kernels/engine.js';
+import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../../src/serve/http.js';
 import { loadModel, type LoadedModel } from '../../src/persist/model_file.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { predictLogits, sigmoid64 } from '../../src/models/predict.js';
@@ -51,4 +53,15 @@ export function maxGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let g = 0;
   for (let i = 0; i < a.length; i++) g = Math.max(g, Math.abs(a[i] - b[i]));
   return g;
+}
+
+/** Starts servers on 127.0.0.1 port 0 with `workers` workers; every one is closed when the test file's tests are done. */
+export function serverStarter(workers: number): (modelPath: string, opts?: Partial<ServeOptions>) => Promise<PredictionServer> {
+  const servers: PredictionServer[] = [];
+  after(async () => { await Promise.all(servers.map((s) => s.close())); });
+  return async (modelPath, opts = {}) => {
+    const s = await PredictionServer.start(modelPath, { ...SERVE_DEFAULTS, port: 0, workers, ...opts });
+    servers.push(s);
+    return s;
+  };
 }

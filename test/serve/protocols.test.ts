@@ -4,36 +4,31 @@
  * /metrics as Prometheus text, overload (503 + Retry-After, nothing accepted lost) and model hot
  * reload (in-flight requests finish on the old model; a bad file leaves the old model serving).
  */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel, type LoadedModel } from '../../src/persist/model_file.js';
-import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../../src/serve/http.js';
+import type { PredictionServer, ServeOptions } from '../../src/serve/http.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { ProgressReporter } from '../../src/train/progress.js';
 import { train } from '../../src/train/trainer.js';
 import { scratchDir, toySetup } from '../train/toy_data.js';
-import { csvRows, loadToy, maxGap, referenceProbs, toyRun, type ToyRun } from './fixture.js';
+import { csvRows, loadToy, maxGap, referenceProbs, serverStarter, toyRun, type ToyRun } from './fixture.js';
 
 let run: ToyRun;
 let loaded: LoadedModel;
 let rows: Record<string, string>[];
-const servers: PredictionServer[] = [];
 
 before(async () => {
   run = await toyRun('protocols');
   loaded = loadToy(run);
   rows = csvRows(run.file).map(({ label: _label, ...r }) => r);
 });
-after(async () => { await Promise.all(servers.map((s) => s.close())); });
+const start = serverStarter(1);
 
-async function serve(opts: Partial<ServeOptions> = {}, modelPath = run.modelPath): Promise<PredictionServer> {
-  const s = await PredictionServer.start(modelPath, { ...SERVE_DEFAULTS, port: 0, workers: 1, ...opts });
-  servers.push(s);
-  return s;
-}
+const serve = (opts: Partial<ServeOptions> = {}, modelPath = run.modelPath): Promise<PredictionServer> => start(modelPath, opts);
 
 async function call(s: PredictionServer, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
   const r = await fetch(`${s.url}${path}`, body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });

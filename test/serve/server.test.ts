@@ -3,29 +3,24 @@
  * missing / unseen values), micro-batching across concurrent clients, requests split over
  * batches, every bad-request case (the server keeps serving), and the onnx engine.
  */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LoadedModel } from '../../src/persist/model_file.js';
-import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../../src/serve/http.js';
-import { csvRows, loadToy, maxGap, referenceProbs, toyRun, type ToyRun } from './fixture.js';
+import type { PredictionServer, ServeOptions } from '../../src/serve/http.js';
+import { csvRows, loadToy, maxGap, referenceProbs, serverStarter, toyRun, type ToyRun } from './fixture.js';
 
 let run: ToyRun;
 let loaded: LoadedModel;
 let rows: Record<string, string>[];
-const servers: PredictionServer[] = [];
 
 before(async () => {
   run = await toyRun('server');
   loaded = loadToy(run);
   rows = csvRows(run.file);
 });
-after(async () => { await Promise.all(servers.map((s) => s.close())); });
+const start = serverStarter(2);
 
-async function serve(opts: Partial<ServeOptions> = {}): Promise<PredictionServer> {
-  const s = await PredictionServer.start(run.modelPath, { ...SERVE_DEFAULTS, port: 0, workers: 2, ...opts });
-  servers.push(s);
-  return s;
-}
+const serve = (opts: Partial<ServeOptions> = {}): Promise<PredictionServer> => start(run.modelPath, opts);
 
 async function post(s: PredictionServer, body: unknown, raw = false): Promise<{ status: number; json: any }> {
   const r = await fetch(`${s.url}/predict`, { method: 'POST', body: raw ? (body as string) : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
