@@ -12,6 +12,7 @@
  * layers are also factored at the smallest rank keeping `fieldEnergy` of their output variance
  * (default 0.99), where that rank saves parameters.
  */
+import { UsageError } from '../util/errors.js';
 import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';
 import { MLP } from '../nn/mlp.js';
@@ -123,8 +124,8 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
   if (choice.ranks) {
     for (const [path, k] of Object.entries(choice.ranks)) {
       const t = targets.find((x) => x.path === path);
-      if (!t) throw new RangeError(`no compression target '${path}' (targets: ${targets.map((x) => x.path).join(', ')})`);
-      if (!Number.isInteger(k) || k < 1 || k > t.maxRank) throw new RangeError(`rank of '${path}' must be an integer in 1..${t.maxRank}, got ${k}`);
+      if (!t) throw new UsageError(`--ranks: no compression target '${path}' (targets: ${targets.map((x) => x.path).join(', ')})`);
+      if (!Number.isInteger(k) || k < 1 || k > t.maxRank) throw new UsageError(`--ranks: the rank of '${path}' must be an integer in 1..${t.maxRank}, got ${k}`);
       ranks.set(path, k);
     }
   } else if (choice.energy !== undefined) {

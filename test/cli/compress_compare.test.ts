@@ -80,6 +80,16 @@ test('slimctr compress (AFM, ratio, fine-tune + control) and slimctr compare on 
   const bad = slimctr(dir, 'compress', '--model', runDir, '--ratio', '2', '--energy', '0.9');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /exactly one of --ratio, --energy, --ranks/);
+
+  // A bad --ranks target or rank is a usage error (exit 2, with the command's prefix), not a crash.
+  writeFileSync(join(dir, 'nope.yaml'), 'mlp.nope: 3\n');
+  writeFileSync(join(dir, 'high.yaml'), 'embedding: 100000\n');
+  const noTarget = slimctr(dir, 'compress', '--model', runDir, '--ranks', join(dir, 'nope.yaml'), '--out', join(dir, 'nope'));
+  assert.equal(noTarget.status, 2, noTarget.stderr);
+  assert.match(noTarget.stderr, /^slimctr compress: --ranks: no compression target 'mlp\.nope' \(targets: /m);
+  const tooHigh = slimctr(dir, 'compress', '--model', runDir, '--ranks', join(dir, 'high.yaml'), '--out', join(dir, 'high'));
+  assert.equal(tooHigh.status, 2, tooHigh.stderr);
+  assert.match(tooHigh.stderr, /^slimctr compress: --ranks: the rank of 'embedding' must be an integer in 1\.\.\d+, got 100000/m);
 });
 
 test('compress --finetune on AutoInt: the reported and stored fine-tuned metrics are the saved model\'s (restored best weights reach the attention cache)', () => {

@@ -8,6 +8,7 @@
  * Each field becomes a categorical column whose value is the feature index. Memory is per field
  * or per range, never per distinct index.
  */
+import { ConfigError } from '../../util/errors.js';
 import { z } from 'zod';
 import { DataError } from '../../util/errors.js';
 import { readLineChunks } from './chunks.js';
@@ -52,8 +53,8 @@ export class FieldLookup {
       return (Array.isArray(r) ? r : [r]).map((s) => [...parseRange(s), f] as [number, number, number]);
     }).sort((a, b) => a[0] - b[0]);
     spans.forEach(([lo, hi], i) => {
-      if (hi < lo) throw new RangeError(`field_map: range ${lo}-${hi} ends before it starts`);
-      if (i > 0 && lo <= spans[i - 1][1]) throw new RangeError(`field_map: ranges of ${this.names[spans[i - 1][2]]} and ${this.names[spans[i][2]]} overlap at index ${lo}`);
+      if (hi < lo) throw new ConfigError('dataset.field_map', `range ${lo}-${hi} ends before it starts`);
+      if (i > 0 && lo <= spans[i - 1][1]) throw new ConfigError('dataset.field_map', `ranges of ${this.names[spans[i - 1][2]]} and ${this.names[spans[i][2]]} overlap at index ${lo}`);
     });
     this.lo = Float64Array.from(spans, (s) => s[0]);
     this.hi = Float64Array.from(spans, (s) => s[1]);
