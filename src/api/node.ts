@@ -13,7 +13,7 @@ import { loadModel as loadModelFile } from '../persist/model_file.js';
 import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../serve/http.js';
 import { exportOnnx as exportModel } from '../serve/onnx/export.js';
 import { parseTrainConfig } from '../train/config.js';
-import { engine, type Engine } from '../kernels/engine.js';
+import { runningEngine } from '../kernels/engine.js';
 import { ensureEngine } from '../train/setup.js';
 import { ProgressReporter, type ProgressMode } from '../train/progress.js';
 import { MODEL_FILE, train as trainRun, type TrainResult } from '../train/trainer.js';
@@ -26,21 +26,13 @@ export interface EngineInfo {
   variant: string;
 }
 
-function running(): Engine | null {
-  try {
-    return engine();
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Starts the kernel engine with `threads` threads (default: every core). A running engine is kept
  * when it has that many threads (or none is asked for); asking for another count while one runs is
  * a UsageError, since the models loaded on it would lose their memory.
  */
 export async function startEngine(opts: { threads?: number } = {}): Promise<EngineInfo> {
-  const current = running();
+  const current = runningEngine();
   if (current && opts.threads !== undefined && opts.threads > 0 && opts.threads !== current.threads) {
     throw new UsageError(`the kernel engine already runs with ${current.threads} thread(s); start it once, before loading models, to use ${opts.threads}`);
   }

@@ -133,6 +133,11 @@ export async function initEngine(opts: EngineOptions = {}): Promise<Engine> {
   return current;
 }
 
+/** The engine if one has started, else null (for callers that start one only when none runs). */
+export function runningEngine(): Engine | null {
+  return ready;
+}
+
 /** The engine, synchronously; tensors and ops use this. Throws before `getEngine()`/`initEngine()` resolved. */
 export function engine(): Engine {
   if (!ready) throw new Error('slimctr engine not started: await getEngine() or initEngine() first');

@@ -5,7 +5,7 @@
  * workers stop.
  */
 import { Encoders } from '../data/index.js';
-import { engine, initEngine } from '../kernels/engine.js';
+import { initEngine, runningEngine } from '../kernels/engine.js';
 import { loadModel, loadModelParts, type ModelMeta } from '../persist/model_file.js';
 import { ModelFileError } from '../util/errors.js';
 import { MicroBatcher } from './batcher.js';
@@ -25,11 +25,7 @@ export interface GenerationOptions {
 
 /** The ONNX bytes of a model file, exported on this thread (starts a one-thread engine if none runs). */
 async function exportInMemory(modelPath: string): Promise<Uint8Array> {
-  try {
-    engine();
-  } catch {
-    await initEngine({ threads: 1 });
-  }
+  if (!runningEngine()) await initEngine({ threads: 1 });
   const { model, meta } = loadModel(modelPath);
   return exportOnnx(model, meta.features);
 }

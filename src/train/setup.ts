@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Batch, CachedSplit, Encoders } from '../data/index.js';
 import type { ShuffleMode } from '../data/cache/shuffle.js';
 import { backendChoice, type BackendChoice } from '../kernels/backend.js';
-import { engine, initEngine, type Engine } from '../kernels/engine.js';
+import { initEngine, runningEngine, type Engine } from '../kernels/engine.js';
 import { ConfigError, UsageError } from '../util/errors.js';
 import type { FeatureSpec } from '../nn/types.js';
 
@@ -14,12 +14,7 @@ import type { FeatureSpec } from '../nn/types.js';
  */
 export async function ensureEngine(threads: number, backend?: BackendChoice | null, key = 'training.threads'): Promise<Engine> {
   const want = threads > 0 ? threads : availableParallelism();
-  let current: Engine | null = null;
-  try {
-    current = engine();
-  } catch {
-    current = null;
-  }
+  const current = runningEngine();
   const choice = backendChoice(backend ?? undefined);
   if (current && current.threads === want && current.backend.choice === choice) return current;
   try {

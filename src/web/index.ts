@@ -5,7 +5,7 @@
  * `kernels-relaxed.wasm`, also exported as `slimctr/web/kernels.wasm` and
  * `slimctr/web/kernels-relaxed.wasm`) are fetched from beside the bundle unless `kernelsUrl` says where.
  */
-import { engine, initEngine } from '../kernels/engine.js';
+import { engine, initEngine, runningEngine } from '../kernels/engine.js';
 import { Model } from '../api/model.js';
 import { ModelFileError } from '../util/errors.js';
 
@@ -19,13 +19,9 @@ export interface OpenOptions {
 let starting: Promise<unknown> | null = null;
 
 async function ensureEngine(kernelsUrl?: string): Promise<void> {
-  try {
-    engine();
-    return;
-  } catch {
-    starting ??= initEngine({ threads: 1, kernelsUrl });
-    await starting;
-  }
+  if (runningEngine()) return;
+  starting ??= initEngine({ threads: 1, kernelsUrl });
+  await starting;
 }
 
 /** Loads a model from its bytes, or fetches it from a URL, and starts the kernels on first use. */
