@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 } from '../helpers.js';
-import { installPackage, repoRoot } from '../package/installed.js';
+import { compileConsumer, installPackage, repoRoot } from '../package/installed.js';
 
 /** The ```ts block of README's library section. */
 export function libraryExample(md: string): string {
@@ -39,16 +39,7 @@ test('README "Use it as a library": the TypeScript block type-checks and runs ag
   const dir = join(installPackage().project, 'readme');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'clicks.csv'), clicksCsv());
-  writeFileSync(join(dir, 'example.ts'), code);
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', lib: ['ES2022'],
-      typeRoots: [join(repoRoot, 'node_modules', '@types')], types: ['node'], skipLibCheck: true,
-    },
-    files: ['example.ts'],
-  }));
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
-  const out = execFileSync(process.execPath, [join(dir, 'out', 'example.js')], { cwd: dir, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [compileConsumer(dir, 'example', code)], { cwd: dir, encoding: 'utf8' });
   const m = /^(\d+) parameters \(from (\d+)\), p\(click\) = (0\.\d{4})$/m.exec(out);
   assert.ok(m, `the example prints its line: ${out}`);
   assert.ok(Number(m[1]) < Number(m[2]), 'the compressed model is smaller');

@@ -64,3 +64,21 @@ export async function bundleConsumerPage(pkg: Installed, outDir: string) {
   });
   return { result, nodeImports, file: join(outDir, 'page.js') };
 }
+
+/**
+ * Writes `source` as `dir`/`name`.ts of a consumer project and compiles it with this repository's
+ * tsc (strict, skipLibCheck off so slimctr's .d.ts files are checked too); one run type-checks and
+ * emits. Returns the compiled file's path.
+ */
+export function compileConsumer(dir: string, name: string, source: string): string {
+  writeFileSync(join(dir, `${name}.ts`), source);
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', lib: ['ES2022', 'DOM'],
+      typeRoots: [join(repoRoot, 'node_modules', '@types')], types: ['node'],
+    },
+    files: [`${name}.ts`],
+  }));
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
+  return join(dir, 'out', `${name}.js`);
+}

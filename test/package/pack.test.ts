@@ -6,14 +6,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
 import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
-import { bundleConsumerPage, installPackage, repoRoot, type Installed } from './installed.js';
+import { bundleConsumerPage, compileConsumer, installPackage, repoRoot, type Installed } from './installed.js';
 
 let pkg: Installed;
 let modelPath = '';
@@ -79,20 +79,10 @@ try {
 }
 console.log(JSON.stringify([...model.predict(rows)]));
 `;
-  writeFileSync(join(pkg.project, 'consumer.ts'), src);
-  writeFileSync(join(pkg.project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', lib: ['ES2022', 'DOM'],
-      typeRoots: [join(repoRoot, 'node_modules', '@types')], types: ['node'],
-    },
-    files: ['consumer.ts'],
-  }));
-  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  // One tsc run both type-checks (skipLibCheck off: slimctr's .d.ts files are checked too) and emits the JS to run.
-  execFileSync(process.execPath, [tsc, '-p', pkg.project], { cwd: pkg.project, encoding: 'utf8' });
+  const consumer = compileConsumer(pkg.project, 'consumer', src);
   const columns = inputColumns(loadModel(modelPath));
   const rows = parseRows(fixtureRowsTsv, columns).rows;
-  const out = execFileSync(process.execPath, [join(pkg.project, 'out', 'consumer.js'), modelPath, JSON.stringify(rows)], { cwd: pkg.project, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [consumer, modelPath, JSON.stringify(rows)], { cwd: pkg.project, encoding: 'utf8' });
   const got = JSON.parse(out) as number[];
   const want = expected();
   assert.equal(got.length, want.length);
