@@ -95,11 +95,12 @@ export class InferencePool {
     return this.waiting.length === 0 && this.slots.some((s) => s.job === null);
   }
 
-  private submit(msg: WorkerJob, transfer: ArrayBuffer[], first: boolean): Promise<WorkerReply> {
+  /** Queues a job; a body to parse goes ahead of every batch (after the bodies already waiting). */
+  private submit(msg: WorkerJob, transfer: ArrayBuffer[]): Promise<WorkerReply> {
     if (this.closing) return Promise.reject(new Error('the inference pool is closed'));
     return new Promise((resolve, reject) => {
       const job: Job = { msg, transfer, resolve, reject };
-      const firstBatch = first ? this.waiting.findIndex((j) => j.msg.type !== 'parse') : -1;
+      const firstBatch = msg.type === 'parse' ? this.waiting.findIndex((j) => j.msg.type !== 'parse') : -1;
       this.waiting.splice(firstBatch < 0 ? this.waiting.length : firstBatch, 0, job);
       this.dispatch();
     });
@@ -107,14 +108,14 @@ export class InferencePool {
 
   /** Click probabilities of a batch of encoded rows. */
   async run(rows: number, ids: Int32Array, dense: Float32Array): Promise<Float64Array> {
-    const m = await this.submit({ type: 'batch', id: this.nextId++, rows, ids, dense }, [ids.buffer as ArrayBuffer, dense.buffer as ArrayBuffer], false);
+    const m = await this.submit({ type: 'batch', id: this.nextId++, rows, ids, dense }, [ids.buffer as ArrayBuffer, dense.buffer as ArrayBuffer]);
     if (m.type !== 'result') throw new Error(`inference failed: unexpected reply ${m.type}`);
     return m.probs;
   }
 
   /** A request body parsed and encoded on a worker; a bad body rejects with its RequestError. */
   async parse(form: BodyForm, body: Uint8Array): Promise<ParsedRequest> {
-    const m = await this.submit({ type: 'parse', id: this.nextId++, form, body }, [body.buffer as ArrayBuffer], true);
+    const m = await this.submit({ type: 'parse', id: this.nextId++, form, body }, [body.buffer as ArrayBuffer]);
     if (m.type === 'rejected') throw new RequestError(m.status, m.message);
     if (m.type !== 'parsed') throw new Error(`request parsing failed: unexpected reply ${m.type}`);
     return { rows: m.rows, ids: m.ids, dense: m.dense, requestId: m.requestId };

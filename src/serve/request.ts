@@ -96,11 +96,12 @@ function encodeRows(rows: readonly unknown[], name: string, lim: RequestLimits, 
   return { rows: rows.length, ids, dense };
 }
 
-/** Columns (name -> values, each `n` long) turned into object rows; `where(name)` names a column in errors. */
-function columnsToRows(columns: Map<string, unknown[]>, n: number): Record<string, unknown>[] {
-  const rows = Array.from({ length: n }, () => ({}) as Record<string, unknown>);
+/** Columns (name -> values, each `n` long; n < 0 for none) checked and encoded as object rows, named `inputs[row i]` in errors. */
+function encodeColumns(columns: Map<string, unknown[]>, n: number, lim: RequestLimits): EncodedRequest {
+  if (n > lim.maxRows) throw bad(`too many rows: ${n} (at most ${lim.maxRows} per request)`);
+  const rows = Array.from({ length: Math.max(n, 0) }, () => ({}) as Record<string, unknown>);
   for (const [name, values] of columns) values.forEach((v, i) => (rows[i][name] = v));
-  return rows;
+  return encodeRows(rows, 'inputs', lim, (i) => `inputs[row ${i}]`);
 }
 
 /** Parses and encodes a POST /predict body in any of its three forms; throws RequestError(400) naming the first problem. */
@@ -124,8 +125,7 @@ export function encodePredictBody(text: string, lim: RequestLimits): EncodedRequ
     if (n < 0) { n = values.length; first = name; }
     columns.set(name, values);
   }
-  if (n > lim.maxRows) throw bad(`too many rows: ${n} (at most ${lim.maxRows} per request)`);
-  return encodeRows(columnsToRows(columns, Math.max(n, 0)), 'inputs', lim, (i) => `inputs[row ${i}]`);
+  return encodeColumns(columns, n, lim);
 }
 
 const V2_TYPES = new Set(['BOOL', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'FP16', 'FP32', 'FP64', 'BYTES']);
@@ -157,6 +157,5 @@ export function encodeV2Body(text: string, lim: RequestLimits): EncodedRequest &
     columns.set(name, data);
   });
   unknownKeys([...columns.keys()], "'inputs'", lim);
-  if (n > lim.maxRows) throw bad(`too many rows: ${n} (at most ${lim.maxRows} per request)`);
-  return { ...encodeRows(columnsToRows(columns, Math.max(n, 0)), 'inputs', lim, (i) => `inputs[row ${i}]`), id };
+  return { ...encodeColumns(columns, n, lim), id };
 }
