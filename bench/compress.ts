@@ -9,5 +9,15 @@
 import { run as paper } from './paper.js';
 
 export async function run(args: string[]): Promise<void> {
-  await paper(['--datasets', 'criteo', '--models', 'deepfm,dcn,autoint,fibinet,nfm', '--seeds', '2024', '--section', 'compress', ...args]);
+  await paper([
+    '--datasets',
+    'criteo',
+    '--models',
+    'deepfm,dcn,autoint,fibinet,nfm',
+    '--seeds',
+    '2024',
+    '--section',
+    'compress',
+    ...args,
+  ]);
 }

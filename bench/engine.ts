@@ -18,21 +18,29 @@ function timeIt(fn: () => void, minMs = 1500, warm = 3): number {
   for (let i = 0; i < warm; i++) fn();
   let reps = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < minMs) { fn(); reps++; }
+  while (performance.now() - t0 < minMs) {
+    fn();
+    reps++;
+  }
   return (performance.now() - t0) / reps / 1000;
 }
 
 function sgemmBench(e: Engine): number {
-  const M = 4096, N = 400, K = 624;
+  const M = 4096,
+    N = 400,
+    K = 624;
   const rng = new Rng(1);
-  const A = Tensor.randn([M, K], rng), B = Tensor.randn([K, N], rng), C = new Tensor([M, N]);
+  const A = Tensor.randn([M, K], rng),
+    B = Tensor.randn([K, N], rng),
+    C = new Tensor([M, N]);
   const s = timeIt(() => e.sgemm(false, false, M, N, K, 1, A.ptr, K, B.ptr, N, 0, C.ptr, N));
   for (const t of [A, B, C]) t.dispose();
   return (2 * M * N * K) / s / 1e9;
 }
 
 function mlpBench(): { samples: number; gflops: number } {
-  const batch = 4096, sizes = [624, 400, 400, 400, 1];
+  const batch = 4096,
+    sizes = [624, 400, 400, 400, 1];
   const rng = new Rng(2);
   const params: Tensor[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
@@ -62,7 +70,12 @@ function mlpBench(): { samples: number; gflops: number } {
   return { samples: batch / s, gflops: (2 * macs * batch) / s / 1e9 };
 }
 
-function embeddingBench(totalRows: number, fields: number, dim: number, store: EmbeddingStore): { rowsPerSec: number; groups: number; gb: number } {
+function embeddingBench(
+  totalRows: number,
+  fields: number,
+  dim: number,
+  store: EmbeddingStore,
+): { rowsPerSec: number; groups: number; gb: number } {
   const rng = new Rng(3);
   const per = Math.floor(totalRows / fields);
   const tables = Array.from({ length: fields }, (_, f) => store.create(`C${f + 1}`, per, dim, 2));
@@ -70,7 +83,9 @@ function embeddingBench(totalRows: number, fields: number, dim: number, store: E
   const opt = new Optimizer([], tables, { kind: 'adam', lr: 1e-3 });
   const batch = 4096;
   // Zipf-like ids: most lookups hit a small head, as in click logs.
-  const batches = Array.from({ length: 8 }, () => Int32Array.from({ length: batch * fields }, () => Math.min(per - 1, Math.floor(per ** rng.next()) - 1)));
+  const batches = Array.from({ length: 8 }, () =>
+    Int32Array.from({ length: batch * fields }, () => Math.min(per - 1, Math.floor(per ** rng.next()) - 1)),
+  );
   // The gradient arriving from the layer above (in a model: the first MLP layer's input gradient).
   const upstream = Tensor.randn([batch, fields, dim], rng, 1e-3);
   let k = 0;
@@ -111,24 +126,90 @@ export async function run(args: string[]): Promise<void> {
   for (const backend of backends) {
     for (const threads of [1, 2]) {
       const e = await initEngine({ threads, backend });
-      const kernels = kernelsOf(e), load = loadAverage();
+      const kernels = kernelsOf(e),
+        load = loadAverage();
       const peak = threads === 1 ? fmaPeak(e) : null;
-      if (peak !== null) rows.push({ benchmark: 'FP32 FMA peak, one core (independent FMA chains)', cores, threads, value: peak, unit: 'GFLOP/s', target: '', kernels, load });
+      if (peak !== null)
+        rows.push({
+          benchmark: 'FP32 FMA peak, one core (independent FMA chains)',
+          cores,
+          threads,
+          value: peak,
+          unit: 'GFLOP/s',
+          target: '',
+          kernels,
+          load,
+        });
       const gemm = sgemmBench(e);
-      rows.push({ benchmark: 'sgemm 4096x624 @ 624x400', cores, threads, value: gemm, unit: 'GFLOP/s', target: threads === 1 ? '>= 50' : '>= 95', kernels, load });
-      if (peak !== null) rows.push({ benchmark: '  (sgemm / FMA peak)', cores, threads, value: `${((100 * gemm) / peak).toFixed(1)}%`, unit: '', target: '>= 75%', kernels, load });
+      rows.push({
+        benchmark: 'sgemm 4096x624 @ 624x400',
+        cores,
+        threads,
+        value: gemm,
+        unit: 'GFLOP/s',
+        target: threads === 1 ? '>= 50' : '>= 95',
+        kernels,
+        load,
+      });
+      if (peak !== null)
+        rows.push({
+          benchmark: '  (sgemm / FMA peak)',
+          cores,
+          threads,
+          value: `${((100 * gemm) / peak).toFixed(1)}%`,
+          unit: '',
+          target: '>= 75%',
+          kernels,
+          load,
+        });
       const m = mlpBench();
-      rows.push({ benchmark: 'MLP 624-400-400-400-1 train step, batch 4096, Adam', cores, threads, value: Math.round(m.samples), unit: 'samples/s', target: threads === 2 ? '>= 28000' : '', kernels, load: loadAverage() });
-      rows.push({ benchmark: '  (same step, effective)', cores, threads, value: m.gflops, unit: 'GFLOP/s', target: '', kernels, load: loadAverage() });
+      rows.push({
+        benchmark: 'MLP 624-400-400-400-1 train step, batch 4096, Adam',
+        cores,
+        threads,
+        value: Math.round(m.samples),
+        unit: 'samples/s',
+        target: threads === 2 ? '>= 28000' : '',
+        kernels,
+        load: loadAverage(),
+      });
+      rows.push({
+        benchmark: '  (same step, effective)',
+        cores,
+        threads,
+        value: m.gflops,
+        unit: 'GFLOP/s',
+        target: '',
+        kernels,
+        load: loadAverage(),
+      });
     }
   }
   for (const backend of backends) {
     const e = await initEngine({ threads: cores, backend });
     const emb = embeddingBench(10_000_000, 26, 16, new EmbeddingStore({ mainBudget: 3 * 2 ** 30 }));
-    rows.push({ benchmark: `embedding 26 tables, 10M x 16, gather + sparse Adam (${emb.gb.toFixed(2)} GB, ${emb.groups} memories)`, cores, threads: e.threads, value: Math.round(emb.rowsPerSec), unit: 'rows/s', target: '>= 30000000', kernels: kernelsOf(e), load: loadAverage() });
+    rows.push({
+      benchmark: `embedding 26 tables, 10M x 16, gather + sparse Adam (${emb.gb.toFixed(2)} GB, ${emb.groups} memories)`,
+      cores,
+      threads: e.threads,
+      value: Math.round(emb.rowsPerSec),
+      unit: 'rows/s',
+      target: '>= 30000000',
+      kernels: kernelsOf(e),
+      load: loadAverage(),
+    });
     if (!quick) {
       const full = embeddingBench(33_000_000, 26, 16, new EmbeddingStore());
-      rows.push({ benchmark: `embedding 26 tables, 33M x 16 + Adam state (${full.gb.toFixed(2)} GB, ${full.groups} memories)`, cores, threads: e.threads, value: Math.round(full.rowsPerSec), unit: 'rows/s', target: 'works past 4 GiB', kernels: kernelsOf(e), load: loadAverage() });
+      rows.push({
+        benchmark: `embedding 26 tables, 33M x 16 + Adam state (${full.gb.toFixed(2)} GB, ${full.groups} memories)`,
+        cores,
+        threads: e.threads,
+        value: Math.round(full.rowsPerSec),
+        unit: 'rows/s',
+        target: 'works past 4 GiB',
+        kernels: kernelsOf(e),
+        load: loadAverage(),
+      });
     }
   }
   report('engine', rows);

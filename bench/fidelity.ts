@@ -47,8 +47,14 @@ function torchReady(): string | null {
   const has = (): boolean => spawnSync(PY, ['-c', 'import torch, sklearn'], { stdio: 'ignore' }).status === 0;
   if (has()) return null;
   process.stderr.write(`PyTorch missing: apt-get install -y ${PACKAGES.join(' ')}\n`);
-  const r = spawnSync('sh', ['-c', `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES.join(' ')}`], { stdio: 'inherit' });
-  return r.status === 0 && has() ? null : `PyTorch is not available (apt-get install -y ${PACKAGES.join(' ')} failed: it needs root and Debian packages)`;
+  const r = spawnSync(
+    'sh',
+    ['-c', `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES.join(' ')}`],
+    { stdio: 'inherit' },
+  );
+  return r.status === 0 && has()
+    ? null
+    : `PyTorch is not available (apt-get install -y ${PACKAGES.join(' ')} failed: it needs root and Debian packages)`;
 }
 
 /**
@@ -70,13 +76,18 @@ async function exportForTorch(config: TrainConfig, dir: string, sameOrder: boole
   if (sameOrder) {
     const n = rows.train;
     const order = new Int32Array(config.training.epochs * n);
-    for (let e = 1; e <= config.training.epochs; e++) order.set(permutation(n, rng(shuffleSeed(config.training.seed, e))), (e - 1) * n);
+    for (let e = 1; e <= config.training.epochs; e++)
+      order.set(permutation(n, rng(shuffleSeed(config.training.seed, e))), (e - 1) * n);
     writeFileSync(join(dir, 'order.i32'), order);
   }
   // The model the trainer builds for this seed (same spec, options, generator): its starting weights.
   const tc = config.training;
   const entry = findModel(config.model.name)!;
-  const model = entry.create(spec, entry.options.parse(modelOptionsOf(config)), { rng: new Rng(tc.seed), store: new EmbeddingStore(), slots: SLOTS[tc.optimizer] });
+  const model = entry.create(spec, entry.options.parse(modelOptionsOf(config)), {
+    rng: new Rng(tc.seed),
+    store: new EmbeddingStore(),
+    slots: SLOTS[tc.optimizer],
+  });
   const index: Record<string, { offset: number; shape: number[] }> = {};
   const parts: Float32Array[] = [];
   let offset = 0;
@@ -87,18 +98,35 @@ async function exportForTorch(config: TrainConfig, dir: string, sameOrder: boole
   }
   const all = new Float32Array(offset);
   let at = 0;
-  for (const p of parts) { all.set(p, at); at += p.length; }
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
   writeFileSync(join(dir, 'init.f32'), all);
   writeFileSync(join(dir, 'init.json'), JSON.stringify(index));
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({
-    nc: spec.categorical.length, nd: spec.numeric.length, vocab: spec.categorical.map((f) => f.vocab), names: spec.categorical.map((f) => f.name), rows,
-  }));
+  writeFileSync(
+    join(dir, 'meta.json'),
+    JSON.stringify({
+      nc: spec.categorical.length,
+      nd: spec.numeric.length,
+      vocab: spec.categorical.map((f) => f.vocab),
+      names: spec.categorical.map((f) => f.name),
+      rows,
+    }),
+  );
 }
 
-interface Pair { dataset: string; model: string; seed: number; slimctr: { auc: number; logloss: number; epochs: number; best: number; seconds: number }; torch: { auc: number; logloss: number; epochs: number; best: number; seconds: number } }
+interface Pair {
+  dataset: string;
+  model: string;
+  seed: number;
+  slimctr: { auc: number; logloss: number; epochs: number; best: number; seconds: number };
+  torch: { auc: number; logloss: number; epochs: number; best: number; seconds: number };
+}
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]): number => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const sd = (xs: number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const pm = (xs: number[], d: number): string => `${mean(xs).toFixed(d)} ± ${sd(xs).toFixed(d)}`;
 
 export async function run(args: string[]): Promise<void> {
@@ -128,30 +156,90 @@ export async function run(args: string[]): Promise<void> {
           mkdirSync(dir, { recursive: true });
           const { config } = loadTrainConfig({
             file: DATASETS[ds].config,
-            args: [`--model.name=${model}`, `--training.seed=${seed}`, `--training.epochs=${epochs}`, '--training.l2_embedding=0', '--training.shuffle=full',
-              `--training.threads=${threads}`, `--run.dir=${join(dir, 'run')}`, '--run.checkpoint=false'],
+            args: [
+              `--model.name=${model}`,
+              `--training.seed=${seed}`,
+              `--training.epochs=${epochs}`,
+              '--training.l2_embedding=0',
+              '--training.shuffle=full',
+              `--training.threads=${threads}`,
+              `--run.dir=${join(dir, 'run')}`,
+              '--run.checkpoint=false',
+            ],
           });
           const tc = config.training;
           await exportForTorch(config, dir, order === 'same');
           const quiet = new ProgressReporter({ stream: { write: () => true }, mode: 'plain' });
           const ours = await train(config, { progress: quiet });
           const hidden = (config.model.hidden as number[]).join(',');
-          const py = spawnSync(PY, [script, '--data', dir, '--model', model, '--dim', String(config.model.embedding_dim), '--hidden', hidden,
-            '--cross', String(config.model.num_cross_layers ?? 3), '--lr', String(tc.lr), '--batch', String(tc.batch_size), '--epochs', String(epochs),
-            '--lr-patience', String(tc.lr_patience), '--decay', String(tc.lr_decay_factor), '--patience', String(tc.early_stop_patience),
-            '--seed', String(seed), '--threads', String(threads), ...(order === 'same' ? ['--order', join(dir, 'order.i32')] : [])], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 26 });
+          const py = spawnSync(
+            PY,
+            [
+              script,
+              '--data',
+              dir,
+              '--model',
+              model,
+              '--dim',
+              String(config.model.embedding_dim),
+              '--hidden',
+              hidden,
+              '--cross',
+              String(config.model.num_cross_layers ?? 3),
+              '--lr',
+              String(tc.lr),
+              '--batch',
+              String(tc.batch_size),
+              '--epochs',
+              String(epochs),
+              '--lr-patience',
+              String(tc.lr_patience),
+              '--decay',
+              String(tc.lr_decay_factor),
+              '--patience',
+              String(tc.early_stop_patience),
+              '--seed',
+              String(seed),
+              '--threads',
+              String(threads),
+              ...(order === 'same' ? ['--order', join(dir, 'order.i32')] : []),
+            ],
+            { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 26 },
+          );
           if (py.status !== 0) throw new Error(`torch_ctr.py failed: ${py.stderr.slice(-2000)}`);
-          const t = JSON.parse(py.stdout.trim().split('\n').pop()!) as { test_auc: number; test_logloss: number; epochs: number; best_epoch: number; seconds: number };
+          const t = JSON.parse(py.stdout.trim().split('\n').pop()!) as {
+            test_auc: number;
+            test_logloss: number;
+            epochs: number;
+            best_epoch: number;
+            seconds: number;
+          };
           loads.push(loadavg()[0]);
           const pair: Pair = {
-            dataset: ds, model, seed,
-            slimctr: { auc: ours.test!.auc, logloss: ours.test!.logloss, epochs: ours.epochs, best: ours.best!.epoch, seconds: ours.seconds },
-            torch: { auc: t.test_auc, logloss: t.test_logloss, epochs: t.epochs, best: t.best_epoch, seconds: t.seconds },
+            dataset: ds,
+            model,
+            seed,
+            slimctr: {
+              auc: ours.test!.auc,
+              logloss: ours.test!.logloss,
+              epochs: ours.epochs,
+              best: ours.best!.epoch,
+              seconds: ours.seconds,
+            },
+            torch: {
+              auc: t.test_auc,
+              logloss: t.test_logloss,
+              epochs: t.epochs,
+              best: t.best_epoch,
+              seconds: t.seconds,
+            },
           };
           pairs.push(pair);
           render(pairs, { args, datasets, models, seeds, epochs, threads, order, loads }, false);
-          process.stderr.write(`${ds} ${model} seed ${seed}: slimctr AUC ${pair.slimctr.auc.toFixed(5)} logloss ${pair.slimctr.logloss.toFixed(5)} (best epoch ${pair.slimctr.best}/${pair.slimctr.epochs}, ${pair.slimctr.seconds.toFixed(0)} s); ` +
-            `torch AUC ${pair.torch.auc.toFixed(5)} logloss ${pair.torch.logloss.toFixed(5)} (best epoch ${pair.torch.best}/${pair.torch.epochs}, ${pair.torch.seconds.toFixed(0)} s); load ${loads[loads.length - 1].toFixed(2)}\n`);
+          process.stderr.write(
+            `${ds} ${model} seed ${seed}: slimctr AUC ${pair.slimctr.auc.toFixed(5)} logloss ${pair.slimctr.logloss.toFixed(5)} (best epoch ${pair.slimctr.best}/${pair.slimctr.epochs}, ${pair.slimctr.seconds.toFixed(0)} s); ` +
+              `torch AUC ${pair.torch.auc.toFixed(5)} logloss ${pair.torch.logloss.toFixed(5)} (best epoch ${pair.torch.best}/${pair.torch.epochs}, ${pair.torch.seconds.toFixed(0)} s); load ${loads[loads.length - 1].toFixed(2)}\n`,
+          );
         }
       }
     }
@@ -161,7 +249,16 @@ export async function run(args: string[]): Promise<void> {
   render(pairs, { args, datasets, models, seeds, epochs, threads, order, loads }, true);
 }
 
-interface Settings { args: string[]; datasets: string[]; models: string[]; seeds: number[]; epochs: number; threads: number; order: string; loads: number[] }
+interface Settings {
+  args: string[];
+  datasets: string[];
+  models: string[];
+  seeds: number[];
+  epochs: number;
+  threads: number;
+  order: string;
+  loads: number[];
+}
 
 /**
  * The table, bench/results/fidelity.json and the docs section for the pairs so far (rewritten after
@@ -170,34 +267,63 @@ interface Settings { args: string[]; datasets: string[]; models: string[]; seeds
 function render(pairs: Pair[], o: Settings, done: boolean): void {
   const { args, datasets, models, seeds, epochs, threads, order, loads } = o;
   const rows: Row[] = [];
-  for (const ds of datasets) for (const model of models) {
-    const ps = pairs.filter((p) => p.dataset === ds && p.model === model);
-    if (!ps.length) continue;
-    const dAuc = ps.map((p) => p.slimctr.auc - p.torch.auc);
-    const dLl = ps.map((p) => (p.slimctr.logloss - p.torch.logloss) / p.torch.logloss);
-    rows.push({
-      dataset: ds, model, seeds: ps.length,
-      'slimctr test AUC': pm(ps.map((p) => p.slimctr.auc), 5), 'PyTorch test AUC': pm(ps.map((p) => p.torch.auc), 5), 'Δ AUC (slimctr - PyTorch)': pm(dAuc, 5),
-      'slimctr logloss': pm(ps.map((p) => p.slimctr.logloss), 5), 'PyTorch logloss': pm(ps.map((p) => p.torch.logloss), 5), 'Δ logloss': `${(100 * mean(dLl)).toFixed(2)} %`,
-      'train s slimctr / PyTorch': `${mean(ps.map((p) => p.slimctr.seconds)).toFixed(0)} / ${mean(ps.map((p) => p.torch.seconds)).toFixed(0)}`,
-      'epochs (best) slimctr / PyTorch': ps.map((p) => `${p.slimctr.epochs}(${p.slimctr.best})/${p.torch.epochs}(${p.torch.best})`).join(' '),
-      target: Math.abs(mean(dAuc)) <= 0.001 && Math.abs(mean(dLl)) <= 0.01 ? 'met' : 'missed',
-    });
-  }
+  for (const ds of datasets)
+    for (const model of models) {
+      const ps = pairs.filter((p) => p.dataset === ds && p.model === model);
+      if (!ps.length) continue;
+      const dAuc = ps.map((p) => p.slimctr.auc - p.torch.auc);
+      const dLl = ps.map((p) => (p.slimctr.logloss - p.torch.logloss) / p.torch.logloss);
+      rows.push({
+        dataset: ds,
+        model,
+        seeds: ps.length,
+        'slimctr test AUC': pm(
+          ps.map((p) => p.slimctr.auc),
+          5,
+        ),
+        'PyTorch test AUC': pm(
+          ps.map((p) => p.torch.auc),
+          5,
+        ),
+        'Δ AUC (slimctr - PyTorch)': pm(dAuc, 5),
+        'slimctr logloss': pm(
+          ps.map((p) => p.slimctr.logloss),
+          5,
+        ),
+        'PyTorch logloss': pm(
+          ps.map((p) => p.torch.logloss),
+          5,
+        ),
+        'Δ logloss': `${(100 * mean(dLl)).toFixed(2)} %`,
+        'train s slimctr / PyTorch': `${mean(ps.map((p) => p.slimctr.seconds)).toFixed(0)} / ${mean(ps.map((p) => p.torch.seconds)).toFixed(0)}`,
+        'epochs (best) slimctr / PyTorch': ps
+          .map((p) => `${p.slimctr.epochs}(${p.slimctr.best})/${p.torch.epochs}(${p.torch.best})`)
+          .join(' '),
+        target: Math.abs(mean(dAuc)) <= 0.001 && Math.abs(mean(dLl)) <= 0.01 ? 'met' : 'missed',
+      });
+    }
   const cpu = cpus()[0]?.model ?? 'unknown';
   const settings = { datasets, models, seeds, epochs, threads, order, kernels: engine().variant, cpu, load: loads };
   // The same-order run and the own-order run keep separate results and docs sections.
   const name = order === 'same' ? 'fidelity' : 'fidelity-own-order';
   if (done) report(name, rows, { settings, pairs });
-  else writeFileSync(join(repoRoot, 'bench', 'results', `${name}.json`), JSON.stringify({ name, partial: true, settings, rows, pairs }, null, 2));
+  else
+    writeFileSync(
+      join(repoRoot, 'bench', 'results', `${name}.json`),
+      JSON.stringify({ name, partial: true, settings, rows, pairs }, null, 2),
+    );
   const runs = `${pairs.length} of ${datasets.length * models.length * seeds.length} runs${done ? '' : ' (partial: the run was still going or stopped here)'}`;
   const header = Object.keys(rows[0] ?? {});
-  const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${header.map((h) => String(r[h])).join(' | ')} |`)].join('\n');
+  const table = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${header.map((h) => String(r[h])).join(' | ')} |`),
+  ].join('\n');
   const md = `## Fidelity: slimctr against an independent PyTorch implementation${order === 'same' ? '' : ', each side shuffling on its own'}
 
 \`npm run bench -- fidelity${args.length ? ` ${args.join(' ')}` : ''}\`, ${new Date().toISOString().slice(0, 10)}; ${cpu}, ${availableParallelism()} cores, kernels ${engine().variant}, ${threads} threads for slimctr and for PyTorch (${spawnSync(PY, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()}, Debian); load average during the runs ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)} (the machine was shared); ${runs}.
 
-For each seed (${seeds.join(', ')}), slimctr's model and bench/torch_ctr.py (DeepFM and DCN written for PyTorch from the papers) train on the same encoded rows, split in file order (${datasets.map((d) => DATASETS[d].text).join('; ')}), from the same initial weights (slimctr's model for the seed, copied), with the same optimizer (Adam, lr 0.001, lazy sparse Adam for the tables, no L2), batch size (Criteo 2048, Avazu 512), a uniform reshuffle of the training rows every epoch (${order === 'same' ? 'the same permutation on both sides: slimctr\'s, exported, so only the implementations differ' : 'each side with its own generator'}), the learning rate x 0.1 after an epoch without a better validation AUC, early stopping after 2 such epochs (at most ${epochs}), and the best validation epoch scored on the test split. Test AUC and logloss are mean ± sd over seeds; Δ is slimctr minus PyTorch, paired by seed (Δ logloss relative to PyTorch's). Target: |mean Δ AUC| <= 0.001 and |Δ logloss| <= 1 %.
+For each seed (${seeds.join(', ')}), slimctr's model and bench/torch_ctr.py (DeepFM and DCN written for PyTorch from the papers) train on the same encoded rows, split in file order (${datasets.map((d) => DATASETS[d].text).join('; ')}), from the same initial weights (slimctr's model for the seed, copied), with the same optimizer (Adam, lr 0.001, lazy sparse Adam for the tables, no L2), batch size (Criteo 2048, Avazu 512), a uniform reshuffle of the training rows every epoch (${order === 'same' ? "the same permutation on both sides: slimctr's, exported, so only the implementations differ" : 'each side with its own generator'}), the learning rate x 0.1 after an epoch without a better validation AUC, early stopping after 2 such epochs (at most ${epochs}), and the best validation epoch scored on the test split. Test AUC and logloss are mean ± sd over seeds; Δ is slimctr minus PyTorch, paired by seed (Δ logloss relative to PyTorch's). Target: |mean Δ AUC| <= 0.001 and |Δ logloss| <= 1 %.
 
 ${table}
 `;

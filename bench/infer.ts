@@ -21,7 +21,12 @@ import { benchBackends, kernelsOf, loadAverage, report, type Row } from './repor
 const BATCHES = [1, 64, 4096];
 
 /** Median over groups of the mean seconds per call of `fn(offset)` (offsets walk the test rows). */
-async function timeCalls(fn: (offset: number) => unknown, batch: number, rows: number, seconds: number): Promise<number> {
+async function timeCalls(
+  fn: (offset: number) => unknown,
+  batch: number,
+  rows: number,
+  seconds: number,
+): Promise<number> {
   const groups: number[] = [];
   let offset = 0;
   const next = (): number => (offset = offset + 2 * batch > rows ? 0 : offset + batch);
@@ -41,13 +46,24 @@ async function timeCalls(fn: (offset: number) => unknown, batch: number, rows: n
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean', default: false }, backends: { type: 'string' }, seconds: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean', default: false },
+      backends: { type: 'string' },
+      seconds: { type: 'string', default: '2' },
+    },
+  });
   const seconds = Number(values.seconds);
   const backends = await benchBackends(values.backends);
   const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-infer-'));
   const rows: Row[] = [];
   try {
-    const pair = await criteoPair(dir, { quick: values.quick, threads: 2, log: (m) => console.error(`infer bench: ${m}`) });
+    const pair = await criteoPair(dir, {
+      quick: values.quick,
+      threads: 2,
+      log: (m) => console.error(`infer bench: ${m}`),
+    });
     const test = await encodeTestRows(pair);
     const { fields: F, numeric: N } = test;
     for (const m of [pair.original, pair.compressed]) {
@@ -55,17 +71,38 @@ export async function run(args: string[]): Promise<void> {
       const ort = await onnxRunner(exportOnnx(loaded.model, loaded.meta.features), F, N);
       const ortSec = new Map<number, number>();
       for (const batch of BATCHES) {
-        ortSec.set(batch, await timeCalls((o) => ort.run(batch, test.ids.subarray(o * F, (o + batch) * F), test.dense.subarray(o * N, (o + batch) * N)), batch, test.rows, seconds));
+        ortSec.set(
+          batch,
+          await timeCalls(
+            (o) =>
+              ort.run(batch, test.ids.subarray(o * F, (o + batch) * F), test.dense.subarray(o * N, (o + batch) * N)),
+            batch,
+            test.rows,
+            seconds,
+          ),
+        );
       }
       for (const backend of backends) {
         const e = await initEngine({ threads: 1, backend });
         const { model } = loadModel(m.path);
         const cells: Row = { model: m.name, params: m.params, kernels: kernelsOf(e), threads: 1 };
         for (const batch of BATCHES) {
-          const sec = await timeCalls((o) => predictLogits(model, { rows: batch, ids: test.ids.subarray(o * F, (o + batch) * F), dense: test.dense.subarray(o * N, (o + batch) * N) }), batch, test.rows, seconds);
+          const sec = await timeCalls(
+            (o) =>
+              predictLogits(model, {
+                rows: batch,
+                ids: test.ids.subarray(o * F, (o + batch) * F),
+                dense: test.dense.subarray(o * N, (o + batch) * N),
+              }),
+            batch,
+            test.rows,
+            seconds,
+          );
           const ratio = ortSec.get(batch)! / sec;
-          cells[`batch ${batch}`] = batch === 1 ? `${(sec * 1e3).toFixed(3)} ms vs ${(ortSec.get(batch)! * 1e3).toFixed(3)} (${ratio.toFixed(2)}x)`
-            : `${Math.round(batch / sec)} vs ${Math.round(batch / ortSec.get(batch)!)} rows/s (${ratio.toFixed(2)}x)`;
+          cells[`batch ${batch}`] =
+            batch === 1
+              ? `${(sec * 1e3).toFixed(3)} ms vs ${(ortSec.get(batch)! * 1e3).toFixed(3)} (${ratio.toFixed(2)}x)`
+              : `${Math.round(batch / sec)} vs ${Math.round(batch / ortSec.get(batch)!)} rows/s (${ratio.toFixed(2)}x)`;
         }
         cells.load = loadAverage();
         rows.push(cells);
@@ -75,6 +112,8 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write('Cells: slimctr vs onnxruntime-node 1.30 (1 intra-op thread) on the same rows; (x) = slimctr speed ÷ onnxruntime speed.\n');
+  process.stdout.write(
+    'Cells: slimctr vs onnxruntime-node 1.30 (1 intra-op thread) on the same rows; (x) = slimctr speed ÷ onnxruntime speed.\n',
+  );
   report('infer', rows);
 }

@@ -32,11 +32,13 @@ import { report } from './report.js';
 
 export const DATASETS: Record<string, { config: string; probe: string; text: string }> = {
   criteo: {
-    config: 'examples/criteo_deepfm.yaml', probe: '../shared/data/criteo/criteo_80k.tsv',
+    config: 'examples/criteo_deepfm.yaml',
+    probe: '../shared/data/criteo/criteo_80k.tsv',
     text: 'Criteo: `criteo_80k.tsv`, rows 1-56,000 train, 56,001-64,000 validation, 64,001-80,000 test (16,000 rows)',
   },
   avazu: {
-    config: 'examples/avazu_deepfm.yaml', probe: '../shared/data/avazu/9k/train.csv',
+    config: 'examples/avazu_deepfm.yaml',
+    probe: '../shared/data/avazu/9k/train.csv',
     text: 'Avazu: `9k/train.csv` rows 1-7,278 train and 7,279-8,087 validation; `dev.csv` + `test.csv` test (912 rows)',
   },
 };
@@ -47,14 +49,30 @@ const MODELS = ['deepfm', 'dcn', 'nfm', 'fibinet', 'autoint', 'gdcn'];
  * Cells and speeds of the section's last report for the (dataset, model) pairs this run does not
  * cover, when that report had the same settings; nothing otherwise.
  */
-function keptFromLastReport(section: string, settings: { seeds: number[]; ratio: number; tt_rank: number }, covered: (dataset: string, model: string) => boolean):
-  { cells: Cell[]; speeds: Speed[] } {
+function keptFromLastReport(
+  section: string,
+  settings: { seeds: number[]; ratio: number; tt_rank: number },
+  covered: (dataset: string, model: string) => boolean,
+): { cells: Cell[]; speeds: Speed[] } {
   const file = join(repoRoot, 'bench', 'results', `${section}.json`);
   const none = { cells: [], speeds: [] };
   if (!existsSync(file)) return none;
-  const last = JSON.parse(readFileSync(file, 'utf8')) as { seeds?: number[]; ratio?: number; tt_rank?: number; cells?: Cell[]; speeds?: Speed[] };
-  if (JSON.stringify([last.seeds, last.ratio, last.tt_rank]) !== JSON.stringify([settings.seeds, settings.ratio, settings.tt_rank])) return none;
-  return { cells: (last.cells ?? []).filter((c) => !covered(c.dataset, c.model)), speeds: (last.speeds ?? []).filter((v) => !covered(v.dataset, v.model)) };
+  const last = JSON.parse(readFileSync(file, 'utf8')) as {
+    seeds?: number[];
+    ratio?: number;
+    tt_rank?: number;
+    cells?: Cell[];
+    speeds?: Speed[];
+  };
+  if (
+    JSON.stringify([last.seeds, last.ratio, last.tt_rank]) !==
+    JSON.stringify([settings.seeds, settings.ratio, settings.tt_rank])
+  )
+    return none;
+  return {
+    cells: (last.cells ?? []).filter((c) => !covered(c.dataset, c.model)),
+    speeds: (last.speeds ?? []).filter((v) => !covered(v.dataset, v.model)),
+  };
 }
 
 /** Thrown by a step --render-only finds unfinished. */
@@ -65,7 +83,6 @@ function arg(args: string[], name: string, dflt: string): string {
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 }
 
-
 export async function run(args: string[]): Promise<void> {
   process.chdir(repoRoot);
   const quick = args.includes('--quick');
@@ -74,32 +91,63 @@ export async function run(args: string[]): Promise<void> {
   const renderOnly = args.includes('--render-only');
   const datasets = arg(args, 'datasets', quick ? 'avazu' : 'criteo,avazu').split(',');
   const models = arg(args, 'models', quick ? 'deepfm' : MODELS.join(',')).split(',');
-  const seeds = arg(args, 'seeds', quick ? '2024' : '2024,2025,2026').split(',').map(Number);
+  const seeds = arg(args, 'seeds', quick ? '2024' : '2024,2025,2026')
+    .split(',')
+    .map(Number);
   const ratio = Number(arg(args, 'ratio', '3'));
   const ttRank = Number(arg(args, 'tt-rank', '16'));
-  const sweep = arg(args, 'sweep', quick ? '' : '6,12').split(',').filter(Boolean).map(Number);
+  const sweep = arg(args, 'sweep', quick ? '' : '6,12')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
   const timingThreads = Number(arg(args, 'timing-threads', '1'));
-  const statsRows = arg(args, 'stats-rows', quick ? '' : '500,2000,8000').split(',').filter(Boolean).map(Number);
+  const statsRows = arg(args, 'stats-rows', quick ? '' : '500,2000,8000')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
   // `npm run bench -- compress` is this bench on fewer cells, reported in its own section.
   const section = arg(args, 'section', 'paper');
-  for (const d of datasets) if (!DATASETS[d]) throw new Error(`unknown dataset ${d} (known: ${Object.keys(DATASETS).join(', ')})`);
+  for (const d of datasets)
+    if (!DATASETS[d]) throw new Error(`unknown dataset ${d} (known: ${Object.keys(DATASETS).join(', ')})`);
   const missing = datasets.filter((d) => !existsSync(DATASETS[d].probe));
-  if (missing.length) { console.log(`paper bench: ${missing.map((d) => DATASETS[d].probe).join(', ')} absent; skipped`); return; }
+  if (missing.length) {
+    console.log(`paper bench: ${missing.map((d) => DATASETS[d].probe).join(', ')} absent; skipped`);
+    return;
+  }
   await ensureEngine(0);
   const work = join(repoRoot, 'bench', 'results', 'paper-runs');
   const cells: Cell[] = [];
   const speeds: Speed[] = [];
   // A run over some datasets or models keeps the section's other rows (same seeds, ratio and rank).
-  const kept = keptFromLastReport(section, { seeds, ratio, tt_rank: ttRank }, (d, m) => datasets.includes(d) && models.includes(m));
+  const kept = keptFromLastReport(
+    section,
+    { seeds, ratio, tt_rank: ttRank },
+    (d, m) => datasets.includes(d) && models.includes(m),
+  );
   const shown = Object.keys(DATASETS).filter((d) => datasets.includes(d) || kept.cells.some((c) => c.dataset === d));
   const render = () => {
-    const order = (c: { dataset: string; model: string }): number => shown.indexOf(c.dataset) * 100 + MODELS.indexOf(c.model) + (MODELS.includes(c.model) ? 0 : 99);
-    const byOrder = <T extends { dataset: string; model: string }>(xs: T[]): T[] => [...xs].sort((a, b) => order(a) - order(b));
+    const order = (c: { dataset: string; model: string }): number =>
+      shown.indexOf(c.dataset) * 100 + MODELS.indexOf(c.model) + (MODELS.includes(c.model) ? 0 : 99);
+    const byOrder = <T extends { dataset: string; model: string }>(xs: T[]): T[] =>
+      [...xs].sort((a, b) => order(a) - order(b));
     const all = { cells: byOrder([...kept.cells, ...cells]), speeds: byOrder([...kept.speeds, ...speeds]) };
     // Each model's spectra chart comes from its first seed's AFM report.
     const pairs = [...new Map(all.cells.map((c) => [`${c.dataset}/${c.model}`, c])).values()];
-    const spectra = pairs.map(({ dataset, model }) => ({ dataset, model, file: join(work, dataset, model, `s${seeds[0]}`, 'afm', 'report.json') }));
-    const summary = renderPaper({ section, timingThreads, ...all, spectra, seeds, ratio, ttRank, datasets: shown.map((d) => ({ name: d, text: DATASETS[d].text })) });
+    const spectra = pairs.map(({ dataset, model }) => ({
+      dataset,
+      model,
+      file: join(work, dataset, model, `s${seeds[0]}`, 'afm', 'report.json'),
+    }));
+    const summary = renderPaper({
+      section,
+      timingThreads,
+      ...all,
+      spectra,
+      seeds,
+      ratio,
+      ttRank,
+      datasets: shown.map((d) => ({ name: d, text: DATASETS[d].text })),
+    });
     report(section, summary.rows, { seeds, ratio, tt_rank: ttRank, ...all });
   };
   const progress = () => new ProgressReporter({ mode: 'plain', stream: process.stderr, intervalMs: 60_000 });
@@ -122,22 +170,44 @@ export async function run(args: string[]): Promise<void> {
           return make();
         };
         /** Trains from scratch into `dir` (kept as cell.json). */
-        const trainCell = (dir: string, extra: string[]) => cached(join(dir, 'cell.json'), async () => {
-          const { config } = loadTrainConfig({ file: DATASETS[ds].config, args: [`--model.name=${model}`, `--training.seed=${seed}`, `--run.dir=${dir}`, '--run.overwrite=true', '--run.checkpoint=false', ...extra] });
-          const r = await train(config, { progress: progress() });
-          const c = { params: r.params, auc: r.test!.auc, logloss: r.test!.logloss, file: r.modelPath };
-          writeFileAtomic(join(dir, 'cell.json'), JSON.stringify(c));
-          return c;
-        });
+        const trainCell = (dir: string, extra: string[]) =>
+          cached(join(dir, 'cell.json'), async () => {
+            const { config } = loadTrainConfig({
+              file: DATASETS[ds].config,
+              args: [
+                `--model.name=${model}`,
+                `--training.seed=${seed}`,
+                `--run.dir=${dir}`,
+                '--run.overwrite=true',
+                '--run.checkpoint=false',
+                ...extra,
+              ],
+            });
+            const r = await train(config, { progress: progress() });
+            const c = { params: r.params, auc: r.test!.auc, logloss: r.test!.logloss, file: r.modelPath };
+            writeFileAtomic(join(dir, 'cell.json'), JSON.stringify(c));
+            return c;
+          });
         const compressCell = (out: string, o: Omit<CompressOptions, 'out'>) =>
           cached(join(out, 'report.json'), () => compressRun(join(base, 'original'), { ...o, out, log: () => {} }));
         /** Runs one step; a step --render-only finds missing is left out. */
         const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
           log(`seed ${seed}: ${what}`);
-          try { await fn(); } catch (err) { if (err !== SKIP) throw err; log(`seed ${seed}: ${what} not run yet (skipped)`); }
+          try {
+            await fn();
+          } catch (err) {
+            if (err !== SKIP) throw err;
+            log(`seed ${seed}: ${what} not run yet (skipped)`);
+          }
         };
         let orig: Awaited<ReturnType<typeof trainCell>>;
-        try { orig = await trainCell(join(base, 'original'), []); } catch (err) { if (err !== SKIP) throw err; log(`seed ${seed}: no original yet (skipped)`); continue; }
+        try {
+          orig = await trainCell(join(base, 'original'), []);
+        } catch (err) {
+          if (err !== SKIP) throw err;
+          log(`seed ${seed}: no original yet (skipped)`);
+          continue;
+        }
         add('original', orig.params, orig.auc, orig.logloss, orig.file);
         let afmParams = orig.params;
         for (const method of ['afm', 'afm-act', 'svd'] as const)
@@ -152,14 +222,32 @@ export async function run(args: string[]): Promise<void> {
             if (method === 'afm') afmParams = r.variants[1].params;
           });
         const extra = (variant: string, v: { params: number; test: { auc: number; logloss: number } | null }): void =>
-          void cells.push({ dataset: ds, model, seed, variant, params: v.params, auc: v.test!.auc, logloss: v.test!.logloss });
+          void cells.push({
+            dataset: ds,
+            model,
+            seed,
+            variant,
+            params: v.params,
+            auc: v.test!.auc,
+            logloss: v.test!.logloss,
+          });
         // Higher compression, first seed only and without fine-tuning: where AFM and SVD part ways.
         for (const r of seed === seeds[0] ? sweep : [])
           for (const method of ['afm', 'svd'] as const)
-            await step(`${method} at ${r}x`, async () => extra(`${method} @${r}x`, (await compressCell(join(base, `${method}-x${r}`), { method, ratio: r })).variants[1]));
+            await step(`${method} at ${r}x`, async () =>
+              extra(
+                `${method} @${r}x`,
+                (await compressCell(join(base, `${method}-x${r}`), { method, ratio: r })).variants[1],
+              ),
+            );
         // How much data the statistics need: AFM at the same ratio from the first N training rows.
         for (const n of seed === seeds[0] ? statsRows : [])
-          await step(`afm from ${n} rows`, async () => extra(`afm stats ${n}`, (await compressCell(join(base, `afm-n${n}`), { method: 'afm', ratio, statsRows: n })).variants[1]));
+          await step(`afm from ${n} rows`, async () =>
+            extra(
+              `afm stats ${n}`,
+              (await compressCell(join(base, `afm-n${n}`), { method: 'afm', ratio, statsRows: n })).variants[1],
+            ),
+          );
         await step(`tt (rank ${ttRank}) from scratch`, async () => {
           const tt = await trainCell(join(base, 'tt'), [`--training.tt_rank=${ttRank}`]);
           add('tt (from scratch)', tt.params, tt.auc, tt.logloss, tt.file);
@@ -167,7 +255,10 @@ export async function run(args: string[]): Promise<void> {
         await step('small from scratch', async () => {
           const { meta } = loadModel(orig.file);
           const small = smallOptions(model, meta.features, meta.options, afmParams);
-          const sm = await trainCell(join(base, 'small'), Object.entries(small.options).map(([k, v]) => `--model.${k}=${JSON.stringify(v)}`));
+          const sm = await trainCell(
+            join(base, 'small'),
+            Object.entries(small.options).map(([k, v]) => `--model.${k}=${JSON.stringify(v)}`),
+          );
           add('small (from scratch)', sm.params, sm.auc, sm.logloss, sm.file);
         });
       }
@@ -180,7 +271,14 @@ export async function run(args: string[]): Promise<void> {
           timed.set(file, timeModel(m, meta.features, 1.5));
         }
         const t = timed.get(file)!;
-        speeds.push({ dataset: ds, model, variant, rowsPerSec: t.throughput, latencyMs: t.latencyMs, load: loadavg()[0] });
+        speeds.push({
+          dataset: ds,
+          model,
+          variant,
+          rowsPerSec: t.throughput,
+          latencyMs: t.latencyMs,
+          load: loadavg()[0],
+        });
       }
       await ensureEngine(0);
       render();

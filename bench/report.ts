@@ -27,13 +27,22 @@ export async function benchBackends(list?: string): Promise<BackendChoice[]> {
 
 /** The 1, 5 and 15 minute load averages (the box is shared: figures taken under load are noisy). */
 export function loadAverage(): string {
-  return existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'unknown';
+  return existsSync('/proc/loadavg')
+    ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+    : 'unknown';
 }
 
 /** Prints the table and writes `bench/results/<name>.json` with machine details. Returns the JSON path. */
 export function report(name: string, rows: Row[], extra: Record<string, unknown> = {}): string {
-  const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadavg: loadAverage() };
-  process.stdout.write(`\n${name} (cores: ${machine.cores}, ${machine.cpu}; load average ${machine.loadavg})\n${formatTable(rows)}`);
+  const machine = {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadavg: loadAverage(),
+  };
+  process.stdout.write(
+    `\n${name} (cores: ${machine.cores}, ${machine.cpu}; load average ${machine.loadavg})\n${formatTable(rows)}`,
+  );
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);

@@ -21,63 +21,95 @@ import { writeResultsSection } from './lib/results_doc.js';
 import { report, type Row } from './report.js';
 
 /** The serve section of docs/results.md: the table, and the targets checked against this run. */
-function writeServeSection(rows: Row[], o: { duration: number; connections: number; rowsPerRequest: number; workers: number }): void {
-  const rate = (model: string, engine: string): number => Number(rows.find((r) => String(r.model).startsWith(model) && r.engine === engine)?.['rows/s'] ?? NaN);
+function writeServeSection(
+  rows: Row[],
+  o: { duration: number; connections: number; rowsPerRequest: number; workers: number },
+): void {
+  const rate = (model: string, engine: string): number =>
+    Number(rows.find((r) => String(r.model).startsWith(model) && r.engine === engine)?.['rows/s'] ?? NaN);
   const afmGain = rate('DeepFM AFM', 'slimctr') / rate('DeepFM original', 'slimctr');
   const vsOrt = ['DeepFM original', 'DeepFM AFM'].map((m) => rate(m, 'slimctr') / rate(m, 'onnxruntime-node'));
   const errors = rows.reduce((n, r) => n + Number(r.errors), 0);
-  writeResultsSection('serve', [
-    '## Serving: slimctr serve under load',
-    '',
-    `\`npm run bench -- serve\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end;`,
-    `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request, ${o.duration} s per case, loopback; one kernel thread per worker (kernels: the engine's default backend).`,
-    '',
-    formatTable(rows).trim(),
-    '',
-    `Targets, same run: AFM ÷ original served rows/s on slimctr's kernels ${afmGain.toFixed(2)}x (target >= 2.5x: ${afmGain >= 2.5 ? 'met' : 'not met'});`,
-    `slimctr ÷ onnxruntime-node ${vsOrt.map((v) => `${v.toFixed(2)}x`).join(' (original), ')} (AFM) (target >= 1x: ${vsOrt.every((v) => v >= 1) ? 'met' : 'not met'}); errors ${errors}.`,
-  ].join('\n'), []);
+  writeResultsSection(
+    'serve',
+    [
+      '## Serving: slimctr serve under load',
+      '',
+      `\`npm run bench -- serve\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} at the end;`,
+      `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request, ${o.duration} s per case, loopback; one kernel thread per worker (kernels: the engine's default backend).`,
+      '',
+      formatTable(rows).trim(),
+      '',
+      `Targets, same run: AFM ÷ original served rows/s on slimctr's kernels ${afmGain.toFixed(2)}x (target >= 2.5x: ${afmGain >= 2.5 ? 'met' : 'not met'});`,
+      `slimctr ÷ onnxruntime-node ${vsOrt.map((v) => `${v.toFixed(2)}x`).join(' (original), ')} (AFM) (target >= 1x: ${vsOrt.every((v) => v >= 1) ? 'met' : 'not met'}); errors ${errors}.`,
+    ].join('\n'),
+    [],
+  );
 }
 
 const bin = fileURLToPath(new URL('../../bin/slimctr.js', import.meta.url));
 
-interface LoadResult { requests: number; errors: number; latencies: number[]; seconds: number }
+interface LoadResult {
+  requests: number;
+  errors: number;
+  latencies: number[];
+  seconds: number;
+}
 
 /** Closed-loop load: `connections` loops each POSTing the next body as soon as the last answer came. */
 async function load(url: string, bodies: string[], connections: number, ms: number): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const latencies: number[] = [];
   let errors = 0;
-  const post = (body: string): Promise<boolean> => new Promise((resolve) => {
-    const req = request(`${url}/predict`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
+  const post = (body: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const req = request(
+        `${url}/predict`,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode === 200));
+        },
+      );
+      req.on('error', () => resolve(false));
+      req.end(body);
     });
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
-  const t0 = performance.now(), end = t0 + ms;
-  await Promise.all(Array.from({ length: connections }, async (_, c) => {
-    for (let i = c; performance.now() < end; i += connections) {
-      const s = performance.now();
-      if (await post(bodies[i % bodies.length])) latencies.push(performance.now() - s);
-      else errors++;
-    }
-  }));
+  const t0 = performance.now(),
+    end = t0 + ms;
+  await Promise.all(
+    Array.from({ length: connections }, async (_, c) => {
+      for (let i = c; performance.now() < end; i += connections) {
+        const s = performance.now();
+        if (await post(bodies[i % bodies.length])) latencies.push(performance.now() - s);
+        else errors++;
+      }
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
   return { requests: latencies.length, errors, latencies: latencies.sort((a, b) => a - b), seconds };
 }
 
 async function startServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
     child.stdout!.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
   });
@@ -90,32 +122,70 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const pct = (xs: number[], p: number): number => xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
+const pct = (xs: number[], p: number): number =>
+  xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: {
-    duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' }, rows: { type: 'string', default: '16' },
-    workers: { type: 'string' }, 'max-batch': { type: 'string', default: '256' }, 'max-wait-ms': { type: 'string', default: '2' }, quick: { type: 'boolean', default: false },
-  } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '16' },
+      rows: { type: 'string', default: '16' },
+      workers: { type: 'string' },
+      'max-batch': { type: 'string', default: '256' },
+      'max-wait-ms': { type: 'string', default: '2' },
+      quick: { type: 'boolean', default: false },
+    },
+  });
   const quick = values.quick!;
-  const duration = Number(quick ? 3 : values.duration), connections = Number(values.connections), rowsPerRequest = Number(values.rows);
+  const duration = Number(quick ? 3 : values.duration),
+    connections = Number(values.connections),
+    rowsPerRequest = Number(values.rows);
   const workers = Number(values.workers ?? Math.max(1, availableParallelism() - 1));
   const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-serve-'));
   try {
-    const pair = await criteoPair(dir, { quick, threads: availableParallelism(), log: (m) => console.error(`serve bench: ${m}`) });
+    const pair = await criteoPair(dir, {
+      quick,
+      threads: availableParallelism(),
+      log: (m) => console.error(`serve bench: ${m}`),
+    });
     const { file, plan } = pair;
     const models = [pair.original, pair.compressed];
     // Request bodies: raw test rows as objects by column name (label left out).
-    const lines = readFileSync(file, 'utf8').split('\n').slice(pair.testRows[0] - 1, pair.testRows[1]).filter(Boolean);
-    const objects = lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [CRITEO_COLUMNS[i], v]).slice(1)));
-    const bodies = Array.from({ length: Math.floor(objects.length / rowsPerRequest) }, (_, i) => JSON.stringify({ rows: objects.slice(i * rowsPerRequest, (i + 1) * rowsPerRequest) }));
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(pair.testRows[0] - 1, pair.testRows[1])
+      .filter(Boolean);
+    const objects = lines.map((l) =>
+      Object.fromEntries(
+        l
+          .split('\t')
+          .map((v, i) => [CRITEO_COLUMNS[i], v])
+          .slice(1),
+      ),
+    );
+    const bodies = Array.from({ length: Math.floor(objects.length / rowsPerRequest) }, (_, i) =>
+      JSON.stringify({ rows: objects.slice(i * rowsPerRequest, (i + 1) * rowsPerRequest) }),
+    );
     // What the slimctr workers run: each starts its own one-thread engine with the default backend.
     const backend = await resolveBackend(backendChoice());
     const kernels = backend.name === 'native' ? `native ${backend.isa}` : 'wasm';
     const rows: Row[] = [];
     for (const m of models) {
       for (const engineName of ['slimctr', 'onnx']) {
-        const { child, url } = await startServer(['--model', m.path, '--engine', engineName, '--workers', String(workers), '--max-batch', values['max-batch']!, '--max-wait-ms', values['max-wait-ms']!]);
+        const { child, url } = await startServer([
+          '--model',
+          m.path,
+          '--engine',
+          engineName,
+          '--workers',
+          String(workers),
+          '--max-batch',
+          values['max-batch']!,
+          '--max-wait-ms',
+          values['max-wait-ms']!,
+        ]);
         try {
           await load(url, bodies, connections, 1000);
           const before = (await (await fetch(`${url}/metadata`)).json()).stats;
@@ -123,11 +193,17 @@ export async function run(args: string[]): Promise<void> {
           const after = (await (await fetch(`${url}/metadata`)).json()).stats;
           const batches = after.batches - before.batches;
           rows.push({
-            model: m.name, engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr', kernels: engineName === 'onnx' ? 'onnxruntime (1 thread/worker)' : `${kernels} (1 thread/worker)`,
-            params: m.params, 'test AUC': Number(m.auc.toFixed(4)),
-            'req/s': Math.round(r.requests / r.seconds), 'rows/s': Math.round((r.requests * rowsPerRequest) / r.seconds),
-            'p50 ms': Number(pct(r.latencies, 50).toFixed(2)), 'p99 ms': Number(pct(r.latencies, 99).toFixed(2)),
-            'rows/batch': batches ? Math.round((after.rows - before.rows) / batches) : 0, errors: r.errors,
+            model: m.name,
+            engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr',
+            kernels: engineName === 'onnx' ? 'onnxruntime (1 thread/worker)' : `${kernels} (1 thread/worker)`,
+            params: m.params,
+            'test AUC': Number(m.auc.toFixed(4)),
+            'req/s': Math.round(r.requests / r.seconds),
+            'rows/s': Math.round((r.requests * rowsPerRequest) / r.seconds),
+            'p50 ms': Number(pct(r.latencies, 50).toFixed(2)),
+            'p99 ms': Number(pct(r.latencies, 99).toFixed(2)),
+            'rows/batch': batches ? Math.round((after.rows - before.rows) / batches) : 0,
+            errors: r.errors,
           });
         } finally {
           await stopServer(child);
@@ -135,7 +211,17 @@ export async function run(args: string[]): Promise<void> {
       }
     }
     if (!quick) writeServeSection(rows, { duration, connections, rowsPerRequest, workers });
-    report('serve', rows, { duration_s: duration, connections, rows_per_request: rowsPerRequest, workers, max_batch: Number(values['max-batch']), max_wait_ms: Number(values['max-wait-ms']), loadavg_at_start: loadavg(), plan, data: file });
+    report('serve', rows, {
+      duration_s: duration,
+      connections,
+      rows_per_request: rowsPerRequest,
+      workers,
+      max_batch: Number(values['max-batch']),
+      max_wait_ms: Number(values['max-wait-ms']),
+      loadavg_at_start: loadavg(),
+      plan,
+      data: file,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,13 +25,17 @@ import { tidy, type Tensor } from '../src/tensor/tensor.js';
 import { timeBackward } from './lib/time_backward.js';
 import { benchBackends, kernelsOf, loadAverage, report, type Row } from './report.js';
 
-const FIELDS = 26, NUMERIC = 13, BATCH = 4096;
+const FIELDS = 26,
+  NUMERIC = 13,
+  BATCH = 4096;
 
 /** The shared recipe (same in torch_deepfm.py): uniform u, id = min(v-1, floor(v^u) - 1); numeric log1p(floor(50^u')); label ~ Bernoulli(0.25). */
 function makeBatches(count: number, vocab: number, seed: number): Batch[] {
   const rng = new Rng(seed);
   return Array.from({ length: count }, () => {
-    const ids = new Int32Array(BATCH * FIELDS), dense = new Float32Array(BATCH * NUMERIC), labels = new Float32Array(BATCH);
+    const ids = new Int32Array(BATCH * FIELDS),
+      dense = new Float32Array(BATCH * NUMERIC),
+      labels = new Float32Array(BATCH);
     for (let i = 0; i < ids.length; i++) ids[i] = Math.min(vocab - 1, Math.floor(vocab ** rng.next()) - 1);
     for (let i = 0; i < dense.length; i++) dense[i] = Math.log1p(Math.floor(50 ** rng.next()));
     for (let i = 0; i < BATCH; i++) labels[i] = rng.next() < 0.25 ? 1 : 0;
@@ -74,15 +78,18 @@ function setup(vocab: number): Setup {
       // Forward: each op reports when its output is ready; the time since the previous report is its cost.
       let last = performance.now();
       let loss: Tensor | null = null;
-      withTrace((e) => {
-        const now = performance.now();
-        const k = e.op === 'lookupFields' ? 'embedding lookup forward' : 'dense forward';
-        add(acc, k, now - last);
-        add(acc, `  fwd ${e.op}`, now - last);
-        last = performance.now();
-      }, () => {
-        loss = bceWithLogits(model.forward(b), b.labels!);
-      });
+      withTrace(
+        (e) => {
+          const now = performance.now();
+          const k = e.op === 'lookupFields' ? 'embedding lookup forward' : 'dense forward';
+          add(acc, k, now - last);
+          add(acc, `  fwd ${e.op}`, now - last);
+          last = performance.now();
+        },
+        () => {
+          loss = bceWithLogits(model.forward(b), b.labels!);
+        },
+      );
       add(acc, 'dense forward', performance.now() - last);
       // Backward: wrap every node's backward with a timer.
       timeBackward(loss!, (op, _out, ms) => {
@@ -123,8 +130,17 @@ function torchRows(threads: number[], steps: number, vocab: number): TorchResult
   const has = (): boolean => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   if (!has()) {
     process.stderr.write('torch missing: apt-get update && apt-get install -y python3-torch\n');
-    const r = spawnSync('sh', ['-c', 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch'], { stdio: 'inherit' });
-    if (r.status !== 0 || !has()) return { ok: false, msg: 'PyTorch rows skipped: python3-torch could not be installed (needs root and Debian packages)', rows: new Map() };
+    const r = spawnSync(
+      'sh',
+      ['-c', 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-torch'],
+      { stdio: 'inherit' },
+    );
+    if (r.status !== 0 || !has())
+      return {
+        ok: false,
+        msg: 'PyTorch rows skipped: python3-torch could not be installed (needs root and Debian packages)',
+        rows: new Map(),
+      };
   }
   const script = fileURLToPath(new URL('../../bench/torch_deepfm.py', import.meta.url));
   const rows = new Map<string, Record<string, number>>();
@@ -132,11 +148,21 @@ function torchRows(threads: number[], steps: number, vocab: number): TorchResult
     for (const t of threads) {
       // The reference BLAS is ~10x slower: fewer steps.
       const n = blas.name.startsWith('reference') ? Math.min(steps, 5) : steps;
-      const env = { ...process.env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), LD_LIBRARY_PATH: blas.dir };
-      const r = spawnSync(py, [script, '--threads', String(t), '--steps', String(n), '--vocab', String(vocab)], { encoding: 'utf8', env });
+      const env = {
+        ...process.env,
+        OMP_NUM_THREADS: String(t),
+        OPENBLAS_NUM_THREADS: String(t),
+        LD_LIBRARY_PATH: blas.dir,
+      };
+      const r = spawnSync(py, [script, '--threads', String(t), '--steps', String(n), '--vocab', String(vocab)], {
+        encoding: 'utf8',
+        env,
+      });
       if (r.status !== 0) return { ok: false, msg: `PyTorch run failed: ${r.stderr.slice(-500)}`, rows };
       rows.set(`${blas.name}@${t}`, JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>);
-      process.stderr.write(`pytorch (${blas.name}) threads=${t}: ${Math.round(rows.get(`${blas.name}@${t}`)!.samples_per_s)} samples/s\n`);
+      process.stderr.write(
+        `pytorch (${blas.name}) threads=${t}: ${Math.round(rows.get(`${blas.name}@${t}`)!.samples_per_s)} samples/s\n`,
+      );
     }
   }
   return { ok: true, msg: '', rows };
@@ -155,57 +181,97 @@ export async function run(args: string[]): Promise<void> {
     },
   });
   const backends = await benchBackends(values.backends);
-  const steps = Number(values.steps), vocab = Number(values.vocab);
+  const steps = Number(values.steps),
+    vocab = Number(values.vocab);
   const threads = values.threads.split(',').map(Number);
   const batches = makeBatches(8, vocab, 1);
   /** `${backend}@${threads}` -> samples/s; `kernels` -> what ran, for the table. */
   const ours = new Map<string, number>();
   const kernels = new Map<string, string>();
   const phaseRows: Row[] = [];
-  for (const backend of backends) for (const t of threads) {
-    const e = await initEngine({ threads: t, backend });
-    const key = `${backend}@${t}`;
-    kernels.set(key, kernelsOf(e));
-    const s = setup(vocab);
-    for (let i = 0; i < 3; i++) s.step(batches[i % batches.length]);
-    const t0 = performance.now();
-    let loss = 0;
-    for (let i = 0; i < steps; i++) loss = s.step(batches[i % batches.length]);
-    const sec = (performance.now() - t0) / 1000;
-    ours.set(key, (steps * BATCH) / sec);
-    process.stderr.write(`slimctr ${kernels.get(key)} threads=${t}: ${Math.round((steps * BATCH) / sec)} samples/s (loss ${loss.toFixed(4)}; load ${loadAverage()})\n`);
-    if (!values['no-phases']) {
-      const acc = new Map<string, number>();
-      const n = Math.max(5, Math.floor(steps / 2));
-      for (let i = 0; i < n; i++) s.phases(batches[i % batches.length], acc);
-      const total = ['embedding lookup forward', 'dense forward', 'backward total', 'sparse embedding update', 'dense optimizer update'].reduce((a, k) => a + (acc.get(k) ?? 0), 0);
-      for (const [k, ms] of [...acc].sort((a, b) => (a[0].startsWith(' ') ? 1 : 0) - (b[0].startsWith(' ') ? 1 : 0) || b[1] - a[1])) {
-        phaseRows.push({ kernels: kernels.get(key)!, threads: t, phase: k, 'ms/step': ms / n, share: k.startsWith(' ') || k.startsWith('sparse grad') || k.startsWith('backward (') ? '' : `${((100 * ms) / total).toFixed(1)}%` });
+  for (const backend of backends)
+    for (const t of threads) {
+      const e = await initEngine({ threads: t, backend });
+      const key = `${backend}@${t}`;
+      kernels.set(key, kernelsOf(e));
+      const s = setup(vocab);
+      for (let i = 0; i < 3; i++) s.step(batches[i % batches.length]);
+      const t0 = performance.now();
+      let loss = 0;
+      for (let i = 0; i < steps; i++) loss = s.step(batches[i % batches.length]);
+      const sec = (performance.now() - t0) / 1000;
+      ours.set(key, (steps * BATCH) / sec);
+      process.stderr.write(
+        `slimctr ${kernels.get(key)} threads=${t}: ${Math.round((steps * BATCH) / sec)} samples/s (loss ${loss.toFixed(4)}; load ${loadAverage()})\n`,
+      );
+      if (!values['no-phases']) {
+        const acc = new Map<string, number>();
+        const n = Math.max(5, Math.floor(steps / 2));
+        for (let i = 0; i < n; i++) s.phases(batches[i % batches.length], acc);
+        const total = [
+          'embedding lookup forward',
+          'dense forward',
+          'backward total',
+          'sparse embedding update',
+          'dense optimizer update',
+        ].reduce((a, k) => a + (acc.get(k) ?? 0), 0);
+        for (const [k, ms] of [...acc].sort(
+          (a, b) => (a[0].startsWith(' ') ? 1 : 0) - (b[0].startsWith(' ') ? 1 : 0) || b[1] - a[1],
+        )) {
+          phaseRows.push({
+            kernels: kernels.get(key)!,
+            threads: t,
+            phase: k,
+            'ms/step': ms / n,
+            share:
+              k.startsWith(' ') || k.startsWith('sparse grad') || k.startsWith('backward (')
+                ? ''
+                : `${((100 * ms) / total).toFixed(1)}%`,
+          });
+        }
       }
     }
-  }
-  const torch: TorchResult = values['no-torch'] ? { ok: false, msg: 'PyTorch rows skipped (--no-torch)', rows: new Map() } : torchRows(threads, steps, vocab);
+  const torch: TorchResult = values['no-torch']
+    ? { ok: false, msg: 'PyTorch rows skipped (--no-torch)', rows: new Map() }
+    : torchRows(threads, steps, vocab);
   const rows: Row[] = [];
   for (const t of threads) {
     for (const b of backends) {
-      rows.push({ threads: t, kernels: kernels.get(`${b}@${t}`)!, 'slimctr samples/s': Math.round(ours.get(`${b}@${t}`)!), 'pytorch BLAS': '', 'pytorch samples/s': '', 'slimctr / pytorch': '' });
+      rows.push({
+        threads: t,
+        kernels: kernels.get(`${b}@${t}`)!,
+        'slimctr samples/s': Math.round(ours.get(`${b}@${t}`)!),
+        'pytorch BLAS': '',
+        'pytorch samples/s': '',
+        'slimctr / pytorch': '',
+      });
     }
     for (const [key, tr] of torch.rows) {
       const [blas, tt] = key.split('@');
       if (Number(tt) !== t) continue;
-      for (const b of backends) rows.push({
-        threads: t,
-        kernels: kernels.get(`${b}@${t}`)!,
-        'pytorch BLAS': blas,
-        'pytorch samples/s': Math.round(tr.samples_per_s),
-        'slimctr / pytorch': ours.get(`${b}@${t}`)! / tr.samples_per_s,
-        'torch fwd ms': tr.forward_ms,
-        'torch bwd ms': tr.backward_ms,
-        'torch opt ms': tr.optim_ms,
-      });
+      for (const b of backends)
+        rows.push({
+          threads: t,
+          kernels: kernels.get(`${b}@${t}`)!,
+          'pytorch BLAS': blas,
+          'pytorch samples/s': Math.round(tr.samples_per_s),
+          'slimctr / pytorch': ours.get(`${b}@${t}`)! / tr.samples_per_s,
+          'torch fwd ms': tr.forward_ms,
+          'torch bwd ms': tr.backward_ms,
+          'torch opt ms': tr.optim_ms,
+        });
     }
   }
   if (!torch.ok) process.stdout.write(`${torch.msg}\n`);
-  report('train', rows, { batch: BATCH, fields: FIELDS, numeric: NUMERIC, vocabPerField: vocab, totalIds: vocab * FIELDS, steps, phases: phaseRows, torchNote: torch.msg });
+  report('train', rows, {
+    batch: BATCH,
+    fields: FIELDS,
+    numeric: NUMERIC,
+    vocabPerField: vocab,
+    totalIds: vocab * FIELDS,
+    steps,
+    phases: phaseRows,
+    torchNote: torch.msg,
+  });
   if (phaseRows.length) report('train-phases', phaseRows);
 }

@@ -2,7 +2,9 @@
 import { main } from '../dist/src/cli/main.js';
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     process.stderr.write(`slimctr: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;

@@ -15,7 +15,17 @@ const log = join(dir, 'build-native.log');
 function nodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   const found = candidates.find((f) => f && existsSync(f));
   return found ? [process.execPath, found] : ['node-gyp'];
@@ -36,19 +46,25 @@ function skip(reason) {
 
 if (process.env.SLIMCTR_NATIVE === 'off') skip('SLIMCTR_NATIVE=off');
 const nodedir = nodedirArgs();
-if (nodedir === null) skip(`no Node headers under ${resolve(dirname(process.execPath), '..', 'include', 'node')} and no npm nodedir`);
+if (nodedir === null)
+  skip(`no Node headers under ${resolve(dirname(process.execPath), '..', 'include', 'node')} and no npm nodedir`);
 const [cmd, ...pre] = nodeGyp();
 const built = join(dir, 'build', 'Release', 'slimctr_native.node');
 // `build` (make: recompiles only what changed) after a good build, else configure afresh.
 const verb = existsSync(built) ? ['build'] : ['rebuild'];
 const r = spawnSync(cmd, [...pre, ...verb, ...nodedir, '--release', `--directory=${dir}`], {
-  cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' },
+  cwd: dir,
+  encoding: 'utf8',
+  env: { ...process.env, npm_config_loglevel: 'error' },
 });
 const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`;
 writeFileSync(log, output);
 if (r.status !== 0 || !existsSync(built)) {
   rmSync(built, { force: true });
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('gyp info'));
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('gyp info'));
   const why = lines.find((l) => /\berror\b|not found/i.test(l)) ?? lines.at(-1) ?? `node-gyp exited with ${r.status}`;
   skip(`${why.slice(0, 160)}; see ${log}`);
 }

@@ -15,13 +15,32 @@ mkdirSync(outDir, { recursive: true });
 const asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
 const common = [
   join(root, 'src/kernels/assembly/index.ts'),
-  '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
-  '--runtime', 'stub', '--use', 'abort=',
-  '--enable', 'simd', '--enable', 'threads',
-  '--importMemory', '--sharedMemory', '--initialMemory', '16', '--maximumMemory', '65536',
-  '--memoryBase', '1024',
+  '--optimizeLevel',
+  '3',
+  '--shrinkLevel',
+  '0',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--use',
+  'abort=',
+  '--enable',
+  'simd',
+  '--enable',
+  'threads',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory',
+  '16',
+  '--maximumMemory',
+  '65536',
+  '--memoryBase',
+  '1024',
 ];
-for (const [name, extra] of [['kernels.wasm', []], ['kernels-relaxed.wasm', ['--enable', 'relaxed-simd']]]) {
+for (const [name, extra] of [
+  ['kernels.wasm', []],
+  ['kernels-relaxed.wasm', ['--enable', 'relaxed-simd']],
+]) {
   const out = join(outDir, name);
   execFileSync(process.execPath, [asc, ...common, ...extra, '--outFile', out], { stdio: 'inherit' });
   console.log(`kernels: built ${out}`);

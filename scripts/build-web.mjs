@@ -20,10 +20,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const browserOnly = {
   name: 'slimctr-browser-only',
   setup(build) {
-    build.onResolve({ filter: /(^|\/)platform\/node\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace(/node\.js$/, 'browser.ts')) }));
+    build.onResolve({ filter: /(^|\/)platform\/node\.js$/ }, (args) => ({
+      path: join(args.resolveDir, args.path.replace(/node\.js$/, 'browser.ts')),
+    }));
     build.onResolve({ filter: /^node:/ }, (args) => {
       if (args.kind === 'dynamic-import') return { path: args.path.slice('node:'.length), namespace: 'node-stub' };
-      return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path}: Node built-ins cannot run in a browser (use src/platform/ or a dynamic import behind a Node check)` }] };
+      return {
+        errors: [
+          {
+            text: `${relative(root, args.importer)} imports ${args.path}: Node built-ins cannot run in a browser (use src/platform/ or a dynamic import behind a Node check)`,
+          },
+        ],
+      };
     });
     build.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
       contents: `throw new Error(${JSON.stringify(`Node's ${args.path} module is not available in a browser`)});`,
@@ -40,7 +48,8 @@ export const zodEnglishOnly = {
   name: 'slimctr-zod-english-only',
   setup(build) {
     build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      (args.importer.includes(`${'/node_modules/zod/'}`) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined));
+      args.importer.includes(`${'/node_modules/zod/'}`) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined,
+    );
     build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
   },
 };
@@ -66,7 +75,10 @@ export async function bundle(entry, outfile, { minify = true, sourcemap = true }
 function kernelFiles() {
   const kernels = ['kernels.wasm', 'kernels-relaxed.wasm'].map((f) => join(root, 'dist', 'kernels', f));
   const missing = kernels.filter((f) => !existsSync(f));
-  if (missing.length > 0) throw new Error(`build:web: ${missing.map((f) => relative(root, f)).join(', ')} missing: run \`npm run build:kernels\` first`);
+  if (missing.length > 0)
+    throw new Error(
+      `build:web: ${missing.map((f) => relative(root, f)).join(', ')} missing: run \`npm run build:kernels\` first`,
+    );
   return kernels;
 }
 
@@ -97,10 +109,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       console.log(`build:lib: ${relative(process.cwd(), outDir) || '.'}/web.js`);
     } else {
       const { outDir, appBytes } = await buildWeb(process.argv[2]);
-      console.log(`build:web: ${relative(process.cwd(), outDir) || '.'}/ (app.js ${appBytes === undefined ? '?' : `${(appBytes / 1024).toFixed(0)} KiB`})`);
+      console.log(
+        `build:web: ${relative(process.cwd(), outDir) || '.'}/ (app.js ${appBytes === undefined ? '?' : `${(appBytes / 1024).toFixed(0)} KiB`})`,
+      );
     }
   } catch (err) {
-    console.error(err.errors?.length ? err.errors.map((e) => `build:web: ${e.text}`).join('\n') : `build:web: ${err.message}`);
+    console.error(
+      err.errors?.length ? err.errors.map((e) => `build:web: ${e.text}`).join('\n') : `build:web: ${err.message}`,
+    );
     process.exit(1);
   }
 }

@@ -36,7 +36,17 @@ export type { ModelMeta } from './persist/model_bytes.js';
 
 /** The error classes: every failure slimctr reports is a SlimctrError subclass naming its cause. */
 export {
-  SlimctrError, ConfigError, DataError, DependencyError, ModelFileError, ShapeError, UsageError, ExportError, MetricError, TrainingError, RequestError,
+  SlimctrError,
+  ConfigError,
+  DataError,
+  DependencyError,
+  ModelFileError,
+  ShapeError,
+  UsageError,
+  ExportError,
+  MetricError,
+  TrainingError,
+  RequestError,
 } from './util/errors.js';
 /** The package version. */
 export { VERSION } from './version.js';

@@ -9,7 +9,19 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as slimctr from 'slimctr';
-import { compress, DataError, exportOnnx, loadModel, ModelFileError, serve, startEngine, train, UsageError, ConfigError, type Model } from 'slimctr';
+import {
+  compress,
+  DataError,
+  exportOnnx,
+  loadModel,
+  ModelFileError,
+  serve,
+  startEngine,
+  train,
+  UsageError,
+  ConfigError,
+  type Model,
+} from 'slimctr';
 import { scratchDir, toySetup } from './train/toy_data.js';
 import { csvTestRows } from './api/rows.js';
 
@@ -28,10 +40,30 @@ before(async () => {
 
 test('the entry exports exactly the documented names', () => {
   assert.deepEqual(Object.keys(slimctr).sort(), [
-    'ConfigError', 'DataError', 'DependencyError', 'ExportError', 'MetricError', 'Model', 'ModelFileError', 'RequestError', 'ShapeError', 'SlimctrError',
-    'TrainingError', 'UsageError', 'VERSION', 'compress', 'exportOnnx', 'loadModel', 'serve', 'startEngine', 'train',
+    'ConfigError',
+    'DataError',
+    'DependencyError',
+    'ExportError',
+    'MetricError',
+    'Model',
+    'ModelFileError',
+    'RequestError',
+    'ShapeError',
+    'SlimctrError',
+    'TrainingError',
+    'UsageError',
+    'VERSION',
+    'compress',
+    'exportOnnx',
+    'loadModel',
+    'serve',
+    'startEngine',
+    'train',
   ]);
-  assert.equal(slimctr.VERSION, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  assert.equal(
+    slimctr.VERSION,
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+  );
 });
 
 test('a loaded model predicts raw rows (objects or arrays) the same as their encoded batch', () => {
@@ -47,10 +79,16 @@ test('a loaded model predicts raw rows (objects or arrays) the same as their enc
 });
 
 test('a bad row is a DataError naming the row and column; a bad config a ConfigError naming the key', async () => {
-  assert.throws(() => model.predict([{ I1: '3', I2: 'x', C1: 'a', C2: 'b', C3: 'c', C4: 'd' }]), (e: unknown) => e instanceof DataError && /I2/.test(e.message));
+  assert.throws(
+    () => model.predict([{ I1: '3', I2: 'x', C1: 'a', C2: 'b', C3: 'c', C4: 'd' }]),
+    (e: unknown) => e instanceof DataError && /I2/.test(e.message),
+  );
   const { config } = toySetup(scratchDir('api-bad'));
   config.training.lr = -1;
-  await assert.rejects(train(config, { output: () => {} }), (e: unknown) => e instanceof ConfigError && /training\.lr/.test(e.message));
+  await assert.rejects(
+    train(config, { output: () => {} }),
+    (e: unknown) => e instanceof ConfigError && /training\.lr/.test(e.message),
+  );
   await assert.rejects(loadModel(join(dir, 'toy.csv')), ModelFileError);
 });
 

@@ -54,21 +54,32 @@ function layerOf(file: string): string {
 
 /** Every relative import (static, dynamic or type-only) of every file: [from, to] paths. */
 function edges(): [string, string][] {
-  return tsFiles(src).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)]
-    .map((m) => [file, resolve(dirname(file), m[1]).replace(/\.js$/, '.ts')] as [string, string]));
+  return tsFiles(src).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map(
+      (m) => [file, resolve(dirname(file), m[1]).replace(/\.js$/, '.ts')] as [string, string],
+    ),
+  );
 }
 
 test('every folder of src/ has a tier', () => {
   const layers = [...new Set(tsFiles(src).map(layerOf))].sort();
-  assert.deepEqual(layers.filter((l) => !tierOf.has(l)), []);
-  assert.deepEqual([...tierOf.keys()].filter((l) => !layers.includes(l)), [], 'tiers name only folders that exist');
+  assert.deepEqual(
+    layers.filter((l) => !tierOf.has(l)),
+    [],
+  );
+  assert.deepEqual(
+    [...tierOf.keys()].filter((l) => !layers.includes(l)),
+    [],
+    'tiers name only folders that exist',
+  );
 });
 
 test('imports between folders go down the tiers (data flows one way)', () => {
   const bad: string[] = [];
   const seen = new Set<string>();
   for (const [from, to] of edges()) {
-    const a = layerOf(from), b = layerOf(to);
+    const a = layerOf(from),
+      b = layerOf(to);
     if (a === b) continue;
     const edge = `${relative(src, from)} -> ${relative(src, to)}`;
     if (tierOf.get(b)! < tierOf.get(a)!) continue;
@@ -76,7 +87,11 @@ test('imports between folders go down the tiers (data flows one way)', () => {
     else bad.push(`${edge} (${a} may not import ${b})`);
   }
   assert.deepEqual(bad, [], 'new upward or sideways imports');
-  assert.deepEqual([...KNOWN].filter((e) => !seen.has(e)), [], 'KNOWN edges that are gone: remove them from the list');
+  assert.deepEqual(
+    [...KNOWN].filter((e) => !seen.has(e)),
+    [],
+    'KNOWN edges that are gone: remove them from the list',
+  );
 });
 
 test('README.md states the same tiers and lists every folder', () => {

@@ -40,7 +40,10 @@ export interface CriteoPair {
   plan: CompressionPlan;
 }
 
-export async function criteoPair(dir: string, opts: { quick?: boolean; threads: number; log?: (msg: string) => void }): Promise<CriteoPair> {
+export async function criteoPair(
+  dir: string,
+  opts: { quick?: boolean; threads: number; log?: (msg: string) => void },
+): Promise<CriteoPair> {
   const shared = process.env.SLIMCTR_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data', import.meta.url));
   let file = join(shared, 'criteo/criteo_80k.tsv');
   if (!existsSync(file)) {
@@ -50,10 +53,17 @@ export async function criteoPair(dir: string, opts: { quick?: boolean; threads: 
   const testRows: [number, number] = [64_001, 80_000];
   const hidden = opts.quick ? [64, 32] : [400, 400, 400];
   const config = parseTrainConfig({
-    dataset: { format: 'criteo_tsv', train: file, cache_dir: join(dir, 'cache'), split: { by: 'rows', train: '1-56000', validation: '56001-64000', test: '64001-' } },
+    dataset: {
+      format: 'criteo_tsv',
+      train: file,
+      cache_dir: join(dir, 'cache'),
+      split: { by: 'rows', train: '1-56000', validation: '56001-64000', test: '64001-' },
+    },
     features: {
       categorical: Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`C${i + 1}`, { min_count: 3 }])),
-      numeric: Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`I${i + 1}`, { transform: i % 2 ? 'log1p' : 'criteo_bucket' }])),
+      numeric: Object.fromEntries(
+        Array.from({ length: 13 }, (_, i) => [`I${i + 1}`, { transform: i % 2 ? 'log1p' : 'criteo_bucket' }]),
+      ),
     },
     model: { name: 'deepfm', embedding_dim: 16, hidden },
     training: { batch_size: 1024, epochs: 1, lr: 1e-3, seed: 1 },
@@ -63,7 +73,8 @@ export async function criteoPair(dir: string, opts: { quick?: boolean; threads: 
   await train(config, { progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }) });
   opts.log?.(`trained DeepFM ${hidden.join('-')} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await initEngine({ threads: opts.threads });
-  const originalPath = join(dir, 'run', 'model.safetensors'), compressedPath = join(dir, 'compressed.safetensors');
+  const originalPath = join(dir, 'run', 'model.safetensors'),
+    compressedPath = join(dir, 'compressed.safetensors');
   const store = new EmbeddingStore();
   const loaded = loadModel(originalPath, { store });
   const spec = await tableSpecForModel(loaded.meta.reader!, file);
@@ -78,23 +89,42 @@ export async function criteoPair(dir: string, opts: { quick?: boolean; threads: 
   saveModel(compressedPath, loaded.model, { ...meta, compression: sel.plan });
   const auc = async (path: string): Promise<number> => {
     const m = loadModel(path);
-    return metricsOf(await scoreFile(m.model, file, spec, m.encoders!, { batchSize: 4096, rows: testRows, badRows: new BadRows('skip') })).auc;
+    return metricsOf(
+      await scoreFile(m.model, file, spec, m.encoders!, {
+        batchSize: 4096,
+        rows: testRows,
+        badRows: new BadRows('skip'),
+      }),
+    ).auc;
   };
   return {
-    file, spec, testRows, plan: sel.plan,
+    file,
+    spec,
+    testRows,
+    plan: sel.plan,
     original: { name: 'DeepFM original', path: originalPath, params: sel.paramsBefore, auc: await auc(originalPath) },
-    compressed: { name: 'DeepFM AFM x3 (no fine-tune)', path: compressedPath, params: sel.paramsAfter, auc: await auc(compressedPath) },
+    compressed: {
+      name: 'DeepFM AFM x3 (no fine-tune)',
+      path: compressedPath,
+      params: sel.paramsAfter,
+      auc: await auc(compressedPath),
+    },
   };
 }
 
 /** The pair's test rows encoded once by the original model's encoders (both models share them). */
-export async function encodeTestRows(pair: CriteoPair): Promise<{ rows: number; fields: number; numeric: number; ids: Int32Array; dense: Float32Array }> {
+export async function encodeTestRows(
+  pair: CriteoPair,
+): Promise<{ rows: number; fields: number; numeric: number; ids: Int32Array; dense: Float32Array }> {
   const m = loadModel(pair.original.path);
-  const fields = m.meta.features.categorical.length, numeric = m.meta.features.numeric.length;
-  const ids: number[] = [], dense: number[] = [];
+  const fields = m.meta.features.categorical.length,
+    numeric = m.meta.features.numeric.length;
+  const ids: number[] = [],
+    dense: number[] = [];
   let seen = 0;
   for await (const b of streamBatches(pair.file, pair.spec, m.encoders!, { batchSize: 4096 })) {
-    const from = Math.max(0, pair.testRows[0] - 1 - seen), to = Math.min(b.rows, pair.testRows[1] - seen);
+    const from = Math.max(0, pair.testRows[0] - 1 - seen),
+      to = Math.min(b.rows, pair.testRows[1] - seen);
     for (let i = from * fields; i < to * fields; i++) ids.push(b.ids[i]);
     for (let i = from * numeric; i < to * numeric; i++) dense.push(b.dense[i]);
     seen += b.rows;

@@ -11,19 +11,24 @@ import { writeFileAtomic } from '../../src/io/atomic.js';
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const docs = join(repoRoot, 'docs');
 
-const HEAD = '# Results\n\nWritten by the benchmarks (`npm run bench -- NAME`); each section names its command, data and date.\n';
+const HEAD =
+  '# Results\n\nWritten by the benchmarks (`npm run bench -- NAME`); each section names its command, data and date.\n';
 
 /** Replaces section `name` of docs/results.md with `markdown`, and the section's charts with `charts` (SVG texts). */
 export function writeResultsSection(name: string, markdown: string, charts: string[]): string {
   mkdirSync(join(docs, 'charts'), { recursive: true });
-  for (const f of readdirSync(join(docs, 'charts'))) if (f.startsWith(`${name}-`) && f.endsWith('.svg')) rmSync(join(docs, 'charts', f));
+  for (const f of readdirSync(join(docs, 'charts')))
+    if (f.startsWith(`${name}-`) && f.endsWith('.svg')) rmSync(join(docs, 'charts', f));
   charts.forEach((c, i) => writeFileAtomic(join(docs, 'charts', `${name}-${i}.svg`), c));
   const file = join(docs, 'results.md');
-  const open = `<!-- bench:${name} -->`, close = `<!-- /bench:${name} -->`;
+  const open = `<!-- bench:${name} -->`,
+    close = `<!-- /bench:${name} -->`;
   const body = `${open}\n${markdown.trim()}\n\n${charts.map((_, i) => `![${name} chart ${i}](charts/${name}-${i}.svg)`).join('\n')}\n${close}`;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : HEAD;
-  const a = text.indexOf(open), b = text.indexOf(close);
-  const next = a >= 0 && b > a ? text.slice(0, a) + body + text.slice(b + close.length) : `${text.trimEnd()}\n\n${body}\n`;
+  const a = text.indexOf(open),
+    b = text.indexOf(close);
+  const next =
+    a >= 0 && b > a ? text.slice(0, a) + body + text.slice(b + close.length) : `${text.trimEnd()}\n\n${body}\n`;
   writeFileAtomic(file, next);
   return file;
 }

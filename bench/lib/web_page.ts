@@ -4,7 +4,11 @@
  * backend) and one model, then times scoring the same encoded test rows (/data/*.bin) at batch 1
  * and batch 256. Leaves its figures in `window.benchResult` (or `window.benchError`).
  */
-interface Meta { rows: number; fields: number; numeric: number }
+interface Meta {
+  rows: number;
+  fields: number;
+  numeric: number;
+}
 type Predict = (start: number, n: number) => Promise<ArrayLike<number>>;
 
 const q = new URLSearchParams(location.search);
@@ -18,18 +22,28 @@ async function bytes(url: string): Promise<ArrayBuffer> {
   return res.arrayBuffer();
 }
 
-interface Runtime { predict: Predict; threads: number; kernels: string }
+interface Runtime {
+  predict: Predict;
+  threads: number;
+  kernels: string;
+}
 
 async function slimctrRuntime(meta: Meta, ids: Int32Array, dense: Float32Array): Promise<Runtime> {
   const lib = '/slimctr/web.js';
   const { openModel, engineInfo } = await import(lib);
   const model = await openModel(modelUrl);
-  const F = meta.fields, N = meta.numeric;
+  const F = meta.fields,
+    N = meta.numeric;
   const info = engineInfo();
   return {
     threads: info.threads,
     kernels: `slimctr WebAssembly ${info.variant}`,
-    predict: async (s, n) => model.predictEncoded({ rows: n, ids: ids.subarray(s * F, (s + n) * F), dense: dense.subarray(s * N, (s + n) * N) }),
+    predict: async (s, n) =>
+      model.predictEncoded({
+        rows: n,
+        ids: ids.subarray(s * F, (s + n) * F),
+        dense: dense.subarray(s * N, (s + n) * N),
+      }),
   };
 }
 
@@ -39,8 +53,12 @@ async function ortRuntime(meta: Meta, ids: Int32Array, dense: Float32Array): Pro
   const threads = globalThis.crossOriginIsolated ? navigator.hardwareConcurrency : 1;
   ort.env.wasm.wasmPaths = '/ort/';
   ort.env.wasm.numThreads = threads;
-  const session = await ort.InferenceSession.create(modelUrl, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-  const F = meta.fields, N = meta.numeric;
+  const session = await ort.InferenceSession.create(modelUrl, {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+  });
+  const F = meta.fields,
+    N = meta.numeric;
   const big = BigInt64Array.from(ids, (v) => BigInt(v));
   return {
     threads,
@@ -58,7 +76,12 @@ async function ortRuntime(meta: Meta, ids: Int32Array, dense: Float32Array): Pro
  * unmeasured calls. Groups, not single calls, because a page without cross-origin isolation only
  * gets a 100 us clock.
  */
-async function timePerCall(fn: (i: number) => Promise<unknown>, warm: number, groups: number, reps: number): Promise<number> {
+async function timePerCall(
+  fn: (i: number) => Promise<unknown>,
+  warm: number,
+  groups: number,
+  reps: number,
+): Promise<number> {
   for (let i = 0; i < warm; i++) await fn(i);
   const means: number[] = [];
   for (let g = 0, i = 0; g < groups; g++) {
@@ -78,10 +101,22 @@ async function main(): Promise<void> {
   await rt.predict(0, 1);
   const firstMs = performance.now() - started;
   const batch1 = await timePerCall((i) => rt.predict(i % meta.rows, 1), 50, 21, 40);
-  const B = 256, batches = Math.floor(meta.rows / B);
+  const B = 256,
+    batches = Math.floor(meta.rows / B);
   const batch256 = await timePerCall((i) => rt.predict((i % batches) * B, B), 5, 9, 8);
   const check = Array.from(await rt.predict(0, 8));
-  w.benchResult = { engine, kernels: rt.kernels, threads: rt.threads, isolated: globalThis.crossOriginIsolated, firstMs, batch1Ms: batch1, batch256RowsPerS: B / (batch256 / 1000), check };
+  w.benchResult = {
+    engine,
+    kernels: rt.kernels,
+    threads: rt.threads,
+    isolated: globalThis.crossOriginIsolated,
+    firstMs,
+    batch1Ms: batch1,
+    batch256RowsPerS: B / (batch256 / 1000),
+    check,
+  };
 }
 
-main().catch((err: unknown) => { w.benchError = err instanceof Error ? `${err.message}\n${err.stack}` : String(err); });
+main().catch((err: unknown) => {
+  w.benchError = err instanceof Error ? `${err.message}\n${err.stack}` : String(err);
+});

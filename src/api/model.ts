@@ -15,7 +15,10 @@ export class Model {
   /** The engine whose memory holds the weights: a model cannot outlive it. */
   private readonly home: Engine = engine();
 
-  private constructor(private readonly loaded: LoadedModel, readonly name: string) {}
+  private constructor(
+    private readonly loaded: LoadedModel,
+    readonly name: string,
+  ) {}
 
   /** Decodes and verifies a model file held in memory (`name` appears in error messages). */
   static fromBytes(bytes: Uint8Array, name = 'model'): Model {
@@ -64,7 +67,8 @@ export class Model {
 
   /** Click probabilities of an encoded batch (`ids` [rows x fields], `dense` [rows x numeric]). */
   predictEncoded(batch: Batch): Float32Array {
-    if (engine() !== this.home) throw new UsageError(`${this.name}: the kernel engine it was loaded on has been replaced; load the model again`);
+    if (engine() !== this.home)
+      throw new UsageError(`${this.name}: the kernel engine it was loaded on has been replaced; load the model again`);
     return predictProbabilities(this.loaded.model, batch);
   }
 }

@@ -34,7 +34,9 @@ export interface EngineInfo {
 export async function startEngine(opts: { threads?: number } = {}): Promise<EngineInfo> {
   const current = runningEngine();
   if (current && opts.threads !== undefined && opts.threads > 0 && opts.threads !== current.threads) {
-    throw new UsageError(`the kernel engine already runs with ${current.threads} thread(s); start it once, before loading models, to use ${opts.threads}`);
+    throw new UsageError(
+      `the kernel engine already runs with ${current.threads} thread(s); start it once, before loading models, to use ${opts.threads}`,
+    );
   }
   const e = current ?? (await ensureEngine(opts.threads ?? 0));
   return { threads: e.threads, variant: e.variant };
@@ -83,7 +85,8 @@ export async function compress(runDir: string, opts: CompressOptions): Promise<C
 
 /** The model as ONNX bytes (inputs `ids` and `dense`, output `prob`); also written to `out` when given (an existing file only with `overwrite`). */
 export function exportOnnx(model: Model, out?: string, opts: { overwrite?: boolean } = {}): Uint8Array {
-  if (out !== undefined && existsSync(out) && !opts.overwrite) throw new UsageError(`${out} exists: pass { overwrite: true } to replace it`);
+  if (out !== undefined && existsSync(out) && !opts.overwrite)
+    throw new UsageError(`${out} exists: pass { overwrite: true } to replace it`);
   const bytes = exportModel(model.network, model.meta.features);
   if (out !== undefined) writeFileAtomic(out, bytes);
   return bytes;

@@ -50,7 +50,12 @@ export function withTrace<R>(onOp: (e: TraceEvent) => void, fn: () => R): R {
 }
 
 /** Reports an op to the active trace, if any; returns `out`. */
-export function traced(out: Tensor, op: string, inputs: readonly Tensor[], attrs: Record<string, unknown> = {}): Tensor {
+export function traced(
+  out: Tensor,
+  op: string,
+  inputs: readonly Tensor[],
+  attrs: Record<string, unknown> = {},
+): Tensor {
   if (tracer) tracer({ op, inputs, output: out, attrs });
   return out;
 }
@@ -64,7 +69,13 @@ export function traceInput(name: string, t: Tensor): Tensor {
  * Attaches a node to `out` if any parent requires grad; returns `out`. Reports the op (with
  * `attrs`) to an active trace first.
  */
-export function record(out: Tensor, op: string, parents: Tensor[], backward: (g: Tensor) => void, attrs?: Record<string, unknown>): Tensor {
+export function record(
+  out: Tensor,
+  op: string,
+  parents: Tensor[],
+  backward: (g: Tensor) => void,
+  attrs?: Record<string, unknown>,
+): Tensor {
   traced(out, op, parents, attrs);
   if (!needsGrad(...parents)) return out;
   out.requiresGrad = true;

@@ -1,5 +1,16 @@
 /** Autograd: graph bookkeeping plus every differentiable op. */
-export { backward, gradOf, gradSlot, isGradEnabled, noGrad, record, traceInput, traced, withTrace, type TraceEvent } from './graph.js';
+export {
+  backward,
+  gradOf,
+  gradSlot,
+  isGradEnabled,
+  noGrad,
+  record,
+  traceInput,
+  traced,
+  withTrace,
+  type TraceEvent,
+} from './graph.js';
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
 export { fieldAttention } from './ops/attention.js';
 export { bilinearPairs, bilinearPairsJoined } from './ops/bilinear.js';

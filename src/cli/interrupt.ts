@@ -50,7 +50,11 @@ export function catchInterrupts(command: string, onFirst: string): Interrupt {
 }
 
 /** Runs `fn` with the handlers installed and removes them after. */
-export async function withInterrupts<T>(command: string, onFirst: string, fn: (i: Interrupt) => Promise<T>): Promise<T> {
+export async function withInterrupts<T>(
+  command: string,
+  onFirst: string,
+  fn: (i: Interrupt) => Promise<T>,
+): Promise<T> {
   const i = catchInterrupts(command, onFirst);
   try {
     return await fn(i);

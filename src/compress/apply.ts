@@ -13,7 +13,15 @@ import type { Module } from '../nn/module.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ModelStats } from './collect.js';
-import { afmLayer, afmTable, fuseIntoFirstLayer, svdLayer, svdTable, type LayerFactors, type TableFactors } from './factor.js';
+import {
+  afmLayer,
+  afmTable,
+  fuseIntoFirstLayer,
+  svdLayer,
+  svdTable,
+  type LayerFactors,
+  type TableFactors,
+} from './factor.js';
 import type { CompressionPlan } from './plan.js';
 import type { OutputStats } from './stats.js';
 
@@ -56,8 +64,15 @@ export function applyPlan(model: CTRModel, plan: CompressionPlan, ctx: ApplyCont
   if (plan.embeddingRank !== null) compressTables(model, plan, ctx, stats);
 }
 
-function factorLayer(layer: Linear, k: number, plan: CompressionPlan, s: OutputStats | undefined, path: string): LayerFactors {
-  const W = layer.W.toArray(), b = layer.b ? layer.b.toArray() : null;
+function factorLayer(
+  layer: Linear,
+  k: number,
+  plan: CompressionPlan,
+  s: OutputStats | undefined,
+  path: string,
+): LayerFactors {
+  const W = layer.W.toArray(),
+    b = layer.b ? layer.b.toArray() : null;
   if (plan.method === 'svd') return svdLayer(W, b, layer.inDim, layer.outDim, k);
   if (!s) throw new Error(`compress: no statistics for '${path}' (was it run in the statistics pass?)`);
   return afmLayer(W, b, layer.inDim, layer.outDim, s.eigen(), s.mean(), k);
@@ -67,7 +82,8 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
   const inputs = model.inputs;
   if (!inputs) throw new Error(`compress: ${model.kind} has no field embeddings`);
   const k = plan.embeddingRank!;
-  const D = inputs.dim, F = inputs.fieldTables.length;
+  const D = inputs.dim,
+    F = inputs.fieldTables.length;
   const factors: TableFactors[] = [];
   const tables = inputs.fieldTables.map((t, f) => {
     const small = ctx.store.create(t.name, t.rows, k, ctx.slots);
@@ -81,7 +97,8 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
     } else small.init(ctx.rng, 'normal', 1e-4);
     return small;
   });
-  const P = Tensor.param(Tensor.zeros([F, k, D])), mu = Tensor.param(Tensor.zeros([F, D]));
+  const P = Tensor.param(Tensor.zeros([F, k, D])),
+    mu = Tensor.param(Tensor.zeros([F, D]));
   factors.forEach((tf, f) => {
     P.assign(tf.P, f * k * D);
     mu.assign(tf.mu, f * D);
@@ -92,16 +109,32 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
 }
 
 /** Replaces the Linear that reads the MLP input with one reading the k-wide fields. */
-function fuseFirstLayer(model: CTRModel, factors: TableFactors[], F: number, D: number, k: number, ctx: ApplyContext, withWeights: boolean): void {
+function fuseFirstLayer(
+  model: CTRModel,
+  factors: TableFactors[],
+  F: number,
+  D: number,
+  k: number,
+  ctx: ApplyContext,
+  withWeights: boolean,
+): void {
   const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
-  if (!(mlp instanceof MLP)) throw new Error(`compress: ${model.kind} declares an MLP over the embeddings but has no 'mlp' module`);
+  if (!(mlp instanceof MLP))
+    throw new Error(`compress: ${model.kind} declares an MLP over the embeddings but has no 'mlp' module`);
   const first: LinearLike = mlp.layers[0] ?? mlp.out!;
   const holder: Module = first instanceof LowRankLinear ? first : mlp;
   const reader = first instanceof LowRankLinear ? first.down : (first as Linear);
   const rest = reader.inDim - F * D;
   const fused = new Linear(F * k + rest, reader.outDim, ctx.rng);
   if (withWeights) {
-    const r = fuseIntoFirstLayer(reader.W.toArray(), reader.b ? reader.b.toArray() : null, reader.outDim, factors, D, rest);
+    const r = fuseIntoFirstLayer(
+      reader.W.toArray(),
+      reader.b ? reader.b.toArray() : null,
+      reader.outDim,
+      factors,
+      D,
+      rest,
+    );
     setLinear(fused, r.W, r.b);
   }
   holder.replace(first instanceof LowRankLinear ? 'down' : mlp.layers[0] ? 'layer0' : 'out', fused);

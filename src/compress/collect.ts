@@ -24,7 +24,12 @@ export function emptyStats(): ModelStats {
 }
 
 /** Accumulates statistics over `batches` until `maxRows` rows were seen (all when omitted). */
-export function collectStats(model: CTRModel, batches: Iterable<Batch>, maxRows = Infinity, into = emptyStats()): ModelStats {
+export function collectStats(
+  model: CTRModel,
+  batches: Iterable<Batch>,
+  maxRows = Infinity,
+  into = emptyStats(),
+): ModelStats {
   const paths = new Map<Linear, string>();
   for (const [path, m] of model.namedModules()) if (m instanceof Linear) paths.set(m, path);
   const wasTraining = model.training;
@@ -50,7 +55,11 @@ export function collectStats(model: CTRModel, batches: Iterable<Batch>, maxRows 
       if (into.rows >= maxRows) break;
       const take = Math.min(batch.rows, maxRows - into.rows);
       const b = take < batch.rows ? sliceRows(batch, take) : batch;
-      noGrad(() => tidy(() => { model.forward(b); }));
+      noGrad(() =>
+        tidy(() => {
+          model.forward(b);
+        }),
+      );
       into.rows += b.rows;
     }
   } finally {
@@ -62,6 +71,12 @@ export function collectStats(model: CTRModel, batches: Iterable<Batch>, maxRows 
 }
 
 function sliceRows(b: Batch, n: number): Batch {
-  const F = b.ids.length / b.rows, N = b.dense.length / b.rows;
-  return { rows: n, ids: b.ids.subarray(0, n * F), dense: b.dense.subarray(0, n * N), labels: b.labels?.subarray(0, n) };
+  const F = b.ids.length / b.rows,
+    N = b.dense.length / b.rows;
+  return {
+    rows: n,
+    ids: b.ids.subarray(0, n * F),
+    dense: b.dense.subarray(0, n * N),
+    labels: b.labels?.subarray(0, n),
+  };
 }

@@ -17,15 +17,19 @@ export interface Eigen {
 export function symmetricEigen(a: ArrayLike<number>, n: number): Eigen {
   if (a.length !== n * n) throw new RangeError(`symmetricEigen: ${a.length} values for ${n} x ${n}`);
   // Work on rows of z (z[i][j]); at the end z holds eigenvectors as columns.
-  const z: Float64Array[] = Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => a[i * n + j]));
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) {
-    const v = z[i][j];
-    if (!Number.isFinite(v) || Math.abs(v - z[j][i]) > 1e-6 * (1 + Math.abs(v))) {
-      throw new RangeError(`symmetricEigen: matrix is not symmetric and finite at (${i}, ${j})`);
+  const z: Float64Array[] = Array.from({ length: n }, (_, i) =>
+    Float64Array.from({ length: n }, (_, j) => a[i * n + j]),
+  );
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) {
+      const v = z[i][j];
+      if (!Number.isFinite(v) || Math.abs(v - z[j][i]) > 1e-6 * (1 + Math.abs(v))) {
+        throw new RangeError(`symmetricEigen: matrix is not symmetric and finite at (${i}, ${j})`);
+      }
+      z[j][i] = v;
     }
-    z[j][i] = v;
-  }
-  const d = new Float64Array(n), e = new Float64Array(n);
+  const d = new Float64Array(n),
+    e = new Float64Array(n);
   tridiagonalize(z, d, e, n);
   // QL rotates pairs of columns of z; hold them as rows (zt = z^T) so each rotation is contiguous.
   const zt: Float64Array[] = Array.from({ length: n }, (_, j) => Float64Array.from({ length: n }, (_, i) => z[i][j]));
@@ -117,7 +121,9 @@ function implicitQL(zt: Float64Array[], d: Float64Array, e: Float64Array, n: num
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
       let r = Math.hypot(g, 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
-      let s = 1, c = 1, p = 0;
+      let s = 1,
+        c = 1,
+        p = 0;
       let i = m - 1;
       for (; i >= l; i--) {
         let f = s * e[i];
@@ -136,7 +142,8 @@ function implicitQL(zt: Float64Array[], d: Float64Array, e: Float64Array, n: num
         p = s * r;
         d[i + 1] = g + p;
         g = c * r - b;
-        const zi = zt[i], zi1 = zt[i + 1];
+        const zi = zt[i],
+          zi1 = zt[i + 1];
         for (let k = 0; k < n; k++) {
           f = zi1[k];
           zi1[k] = s * zi[k] + c * f;

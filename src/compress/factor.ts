@@ -29,17 +29,30 @@ export interface TableFactors {
 /** Column c of the n x n eigenvector matrix, as a function. */
 const col = (e: Eigen, j: number, c: number): number => e.vectors[j * e.n + c];
 
-export function afmLayer(W: Float32Array, b: Float32Array | null, inDim: number, outDim: number, eig: Eigen, mu: ArrayLike<number>, k: number): LayerFactors {
+export function afmLayer(
+  W: Float32Array,
+  b: Float32Array | null,
+  inDim: number,
+  outDim: number,
+  eig: Eigen,
+  mu: ArrayLike<number>,
+  k: number,
+): LayerFactors {
   checkRank(k, outDim);
-  const W1 = new Float32Array(inDim * k), b1 = new Float32Array(k), W2 = new Float32Array(k * outDim), b2 = new Float32Array(outDim);
-  for (let i = 0; i < inDim; i++) for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let j = 0; j < outDim; j++) s += W[i * outDim + j] * col(eig, j, c);
-    W1[i * k + c] = s;
-  }
+  const W1 = new Float32Array(inDim * k),
+    b1 = new Float32Array(k),
+    W2 = new Float32Array(k * outDim),
+    b2 = new Float32Array(outDim);
+  for (let i = 0; i < inDim; i++)
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let j = 0; j < outDim; j++) s += W[i * outDim + j] * col(eig, j, c);
+      W1[i * k + c] = s;
+    }
   const proj = new Float64Array(k); // U_k^T mu
   for (let c = 0; c < k; c++) {
-    let sb = 0, sm = 0;
+    let sb = 0,
+      sm = 0;
     for (let j = 0; j < outDim; j++) {
       sb += (b ? b[j] : 0) * col(eig, j, c);
       sm += mu[j] * col(eig, j, c);
@@ -71,15 +84,30 @@ export function rightSingular(W: Float32Array, inDim: number, outDim: number): E
   return symmetricEigen(g, outDim);
 }
 
-export function svdLayer(W: Float32Array, b: Float32Array | null, inDim: number, outDim: number, k: number, eig = rightSingular(W, inDim, outDim)): LayerFactors {
+export function svdLayer(
+  W: Float32Array,
+  b: Float32Array | null,
+  inDim: number,
+  outDim: number,
+  k: number,
+  eig = rightSingular(W, inDim, outDim),
+): LayerFactors {
   const f = afmLayer(W, null, inDim, outDim, eig, new Float64Array(outDim), k);
   if (b) f.b2.set(b);
   return f;
 }
 
-export function afmTable(E: Float32Array, rows: number, dim: number, eig: Eigen, mu: ArrayLike<number>, k: number): TableFactors {
+export function afmTable(
+  E: Float32Array,
+  rows: number,
+  dim: number,
+  eig: Eigen,
+  mu: ArrayLike<number>,
+  k: number,
+): TableFactors {
   checkRank(k, dim);
-  const table = new Float32Array(rows * k), P = new Float32Array(k * dim);
+  const table = new Float32Array(rows * k),
+    P = new Float32Array(k * dim);
   const centered = new Float64Array(dim);
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < dim; j++) centered[j] = E[r * dim + j] - mu[j];
@@ -101,18 +129,26 @@ export function svdTable(E: Float32Array, rows: number, dim: number, k: number):
  * Folds per-field reconstructions into a layer W [F*D + rest, h] with bias b [h]: returns
  * W' [F*k + rest, h] and b' = b + sum_f mu_f W_f.
  */
-export function fuseIntoFirstLayer(W: Float32Array, b: Float32Array | null, h: number, fields: TableFactors[], dim: number, restRows: number): { W: Float32Array; b: Float32Array } {
+export function fuseIntoFirstLayer(
+  W: Float32Array,
+  b: Float32Array | null,
+  h: number,
+  fields: TableFactors[],
+  dim: number,
+  restRows: number,
+): { W: Float32Array; b: Float32Array } {
   const k = fields[0]?.rank ?? 0;
   const F = fields.length;
   const out = new Float32Array((F * k + restRows) * h);
   const bias = new Float64Array(h);
   if (b) bias.set(b);
   fields.forEach((t, f) => {
-    for (let c = 0; c < k; c++) for (let o = 0; o < h; o++) {
-      let s = 0;
-      for (let j = 0; j < dim; j++) s += t.P[c * dim + j] * W[(f * dim + j) * h + o];
-      out[(f * k + c) * h + o] = s;
-    }
+    for (let c = 0; c < k; c++)
+      for (let o = 0; o < h; o++) {
+        let s = 0;
+        for (let j = 0; j < dim; j++) s += t.P[c * dim + j] * W[(f * dim + j) * h + o];
+        out[(f * k + c) * h + o] = s;
+      }
     for (let j = 0; j < dim; j++) for (let o = 0; o < h; o++) bias[o] += t.mu[j] * W[(f * dim + j) * h + o];
   });
   out.set(W.subarray(F * dim * h, (F * dim + restRows) * h), F * k * h);

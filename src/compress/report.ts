@@ -8,7 +8,7 @@
  * rows' second moments: err^2 = [tr(M) - sum_{c<k} u_c^T M u_c] / tr(C_heldout), M taken about the centre.
  */
 import type { CTRModel } from '../models/model.js';
-import { Linear } from '../nn/linear.js';
+import type { Linear } from '../nn/linear.js';
 import type { ModelStats } from './collect.js';
 import type { Eigen } from './eigen.js';
 import { rightSingular } from './factor.js';
@@ -19,9 +19,10 @@ import { energyKept, type OutputStats } from './stats.js';
 export const ENERGY_KEPT_MEANS: Record<string, string> = {
   afm: 'share of the output variance kept on the training rows',
   'afm-act': 'share of the output variance kept on the training rows (before the activation)',
-  svd: 'share of the weights\' squared Frobenius norm kept (sum of kept squared singular values)',
+  svd: "share of the weights' squared Frobenius norm kept (sum of kept squared singular values)",
 };
-export const HELD_OUT_ERROR_MEANS = 'relative RMS error of the target\'s output on validation rows (residual / variance, square-rooted)';
+export const HELD_OUT_ERROR_MEANS =
+  "relative RMS error of the target's output on validation rows (residual / variance, square-rooted)";
 
 export interface TargetReport {
   target: string;
@@ -36,13 +37,16 @@ export interface TargetReport {
 
 /** sqrt(residual / variance) of held-out outputs after projecting onto the top-k columns of `basis` around `centre`. */
 export function projectionError(held: OutputStats, basis: Eigen, centre: ArrayLike<number>, k: number): number {
-  const d = held.dim, n = held.n;
+  const d = held.dim,
+    n = held.n;
   const mean = held.mean();
   const M = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    M[i * d + j] = held.s2[i * d + j] / n - centre[i] * mean[j] - mean[i] * centre[j] + centre[i] * centre[j];
-  }
-  let trM = 0, trC = 0;
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      M[i * d + j] = held.s2[i * d + j] / n - centre[i] * mean[j] - mean[i] * centre[j] + centre[i] * centre[j];
+    }
+  let trM = 0,
+    trC = 0;
   for (let i = 0; i < d; i++) {
     trM += M[i * d + i];
     trC += held.s2[i * d + i] / n - mean[i] * mean[i];
@@ -59,12 +63,22 @@ export function projectionError(held: OutputStats, basis: Eigen, centre: ArrayLi
   return trC > 0 ? Math.sqrt(Math.max(0, trM - kept) / trC) : 0;
 }
 
-export function compressionReport(model: CTRModel, sel: Selection, train: ModelStats, heldOut: ModelStats | null): TargetReport[] {
+export function compressionReport(
+  model: CTRModel,
+  sel: Selection,
+  train: ModelStats,
+  heldOut: ModelStats | null,
+): TargetReport[] {
   const method = sel.plan.method;
   const modules = new Map(model.namedModules());
   return sel.targets.map((t) => {
     const k = sel.ranks.get(t.path) ?? null;
-    const base = { target: t.path, rank: k, paramsBefore: sel.targetParams(t.path, new Map()), paramsAfter: sel.targetParams(t.path, sel.ranks) };
+    const base = {
+      target: t.path,
+      rank: k,
+      paramsBefore: sel.targetParams(t.path, new Map()),
+      paramsAfter: sel.targetParams(t.path, sel.ranks),
+    };
     if (t.kind === 'layer') {
       const layer = modules.get(t.path) as Linear;
       const s = train.layers.get(t.path)!;
@@ -72,13 +86,26 @@ export function compressionReport(model: CTRModel, sel: Selection, train: ModelS
       const held = heldOut?.layers.get(t.path);
       let err: number | null = null;
       if (k !== null && held && method === 'afm') err = projectionError(held, eig, s.mean(), k);
-      if (k !== null && held && method === 'svd') err = projectionError(held, rightSingular(layer.W.toArray(), layer.inDim, layer.outDim), layer.b?.toArray() ?? new Float32Array(layer.outDim), k);
+      if (k !== null && held && method === 'svd')
+        err = projectionError(
+          held,
+          rightSingular(layer.W.toArray(), layer.inDim, layer.outDim),
+          layer.b?.toArray() ?? new Float32Array(layer.outDim),
+          k,
+        );
       const energyOf = method === 'svd' ? rightSingular(layer.W.toArray(), layer.inDim, layer.outDim) : eig;
-      return { ...base, shape: `${layer.inDim}x${layer.outDim}`, energyKept: k === null ? null : energyKept(energyOf.values, k), heldOutError: k === null ? 0 : err };
+      return {
+        ...base,
+        shape: `${layer.inDim}x${layer.outDim}`,
+        energyKept: k === null ? null : energyKept(energyOf.values, k),
+        heldOutError: k === null ? 0 : err,
+      };
     }
     const inputs = model.inputs!;
     const D = inputs.dim;
-    let kept = 0, err = 0, errCount = 0;
+    let kept = 0,
+      err = 0,
+      errCount = 0;
     const V = inputs.fieldTables.reduce((s, tb) => s + tb.rows, 0);
     train.fields.forEach((s, f) => {
       const w = inputs.fieldTables[f].rows / V;
@@ -87,7 +114,10 @@ export function compressionReport(model: CTRModel, sel: Selection, train: ModelS
       const table = inputs.fieldTables[f];
       kept += w * energyKept(method === 'svd' ? rightSingular(table.readRows(), table.rows, D).values : eig.values, k);
       const held = heldOut?.fields[f];
-      if (held && method === 'afm') { err += w * projectionError(held, eig, s.mean(), k); errCount++; }
+      if (held && method === 'afm') {
+        err += w * projectionError(held, eig, s.mean(), k);
+        errCount++;
+      }
     });
     return {
       ...base,

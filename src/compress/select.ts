@@ -82,23 +82,36 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
     const values = s.eigen().values;
     layers.set(path, m);
     const perExample = stats.rows > 0 ? s.n / stats.rows : 1;
-    targets.push({ kind: 'layer', path, maxRank: Math.min(m.inDim, m.outDim) - 1, lost: (k) => 1 - energyKept(values, k), perExample });
+    targets.push({
+      kind: 'layer',
+      path,
+      maxRank: Math.min(m.inDim, m.outDim) - 1,
+      lost: (k) => 1 - energyKept(values, k),
+      perExample,
+    });
   }
   const inputs = model.inputs;
-  const D = inputs?.dim ?? 0, F = inputs?.fieldTables.length ?? 0;
+  const D = inputs?.dim ?? 0,
+    F = inputs?.fieldTables.length ?? 0;
   const V = inputs ? inputs.fieldTables.reduce((s, t) => s + t.rows, 0) : 0;
   // The Linear that reads the flattened embeddings (its input rows shrink when the tables are folded in).
   const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
-  const reader = fuse && model.embeddingUse.mlp && mlp instanceof MLP ? model.namedModules().find(([, m]) => m === (mlp.layers[0] ?? mlp.out))?.[0] ?? null : null;
+  const reader =
+    fuse && model.embeddingUse.mlp && mlp instanceof MLP
+      ? (model.namedModules().find(([, m]) => m === (mlp.layers[0] ?? mlp.out))?.[0] ?? null)
+      : null;
   if (inputs && F > 0 && stats.fields.length && keep('embedding')) {
     const rows = inputs.fieldTables.map((t) => t.rows);
     const spectra = stats.fields.map((s) => s.eigen().values);
     targets.push({
-      kind: 'embedding', path: 'embedding', maxRank: D - 1,
-      lost: (k) => spectra.reduce((s, v, f) => s + (rows[f] / V) * (1 - energyKept(v, k)), 0), perExample: 1,
+      kind: 'embedding',
+      path: 'embedding',
+      maxRank: D - 1,
+      lost: (k) => spectra.reduce((s, v, f) => s + (rows[f] / V) * (1 - energyKept(v, k)), 0),
+      perExample: 1,
     });
   }
-  const readerLayer = reader ? [...model.namedModules()].find(([p]) => p === reader)![1] as Linear : null;
+  const readerLayer = reader ? ([...model.namedModules()].find(([p]) => p === reader)![1] as Linear) : null;
   const targetParams = (path: string, ranks: Ranks): number => {
     const k = ranks.get(path) ?? null;
     if (path === 'embedding') return k === null ? V * D : V * k + F * (k * D + D);
@@ -120,12 +133,17 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
   const { targets } = c;
   const ranks: Ranks = new Map(targets.map((t) => [t.path, null]));
   const notes: string[] = [];
-  const saves = (t: Target, k: number): boolean => c.count(new Map(ranks).set(t.path, k)) < c.count(new Map(ranks).set(t.path, null));
+  const saves = (t: Target, k: number): boolean =>
+    c.count(new Map(ranks).set(t.path, k)) < c.count(new Map(ranks).set(t.path, null));
   if (choice.ranks) {
     for (const [path, k] of Object.entries(choice.ranks)) {
       const t = targets.find((x) => x.path === path);
-      if (!t) throw new UsageError(`--ranks: no compression target '${path}' (targets: ${targets.map((x) => x.path).join(', ')})`);
-      if (!Number.isInteger(k) || k < 1 || k > t.maxRank) throw new UsageError(`--ranks: the rank of '${path}' must be an integer in 1..${t.maxRank}, got ${k}`);
+      if (!t)
+        throw new UsageError(
+          `--ranks: no compression target '${path}' (targets: ${targets.map((x) => x.path).join(', ')})`,
+        );
+      if (!Number.isInteger(k) || k < 1 || k > t.maxRank)
+        throw new UsageError(`--ranks: the rank of '${path}' must be an integer in 1..${t.maxRank}, got ${k}`);
       ranks.set(path, k);
     }
   } else if (choice.energy !== undefined) {
@@ -138,11 +156,15 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
     const last = greedy(targets, ranks, c.count, budget);
     const afterBudget = c.count(ranks);
     if (last && afterBudget < budget) {
-      notes.push(`the last budget cut (${last.path} to rank ${last.k}) saved ${last.saved} parameters where ${Math.round(last.saved - (budget - afterBudget))} were left above the budget`);
+      notes.push(
+        `the last budget cut (${last.path} to rank ${last.k}) saved ${last.saved} parameters where ${Math.round(last.saved - (budget - afterBudget))} were left above the budget`,
+      );
     }
     const e = choice.fieldEnergy ?? 0.99;
     const perField: string[] = [];
-    for (const t of e > 0 ? targets.filter((x) => x.kind === 'layer' && x.perExample > 1.5 && ranks.get(x.path) === null) : []) {
+    for (const t of e > 0
+      ? targets.filter((x) => x.kind === 'layer' && x.perExample > 1.5 && ranks.get(x.path) === null)
+      : []) {
       const k = rankFor(t, e);
       if (k !== null && saves(t, k)) {
         ranks.set(t.path, k);
@@ -150,7 +172,9 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
       }
     }
     if (perField.length) {
-      notes.push(`--field-energy ${e} factored ${perField.length} layer(s) run once per field (${perField.join(', ')}), saving ${afterBudget - c.count(ranks)} more parameters beyond the budget (--field-energy 0 leaves them to the budget)`);
+      notes.push(
+        `--field-energy ${e} factored ${perField.length} layer(s) run once per field (${perField.join(', ')}), saving ${afterBudget - c.count(ranks)} more parameters beyond the budget (--field-energy 0 leaves them to the budget)`,
+      );
     }
   }
   const layers: Record<string, number> = {};
@@ -163,7 +187,13 @@ export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoi
   }
   return {
     plan: { method: choice.method, layers, embeddingRank, fuse },
-    ranks, targets, paramsBefore: model.paramCount(), paramsAfter: c.count(ranks), notes, count: c.count, targetParams: c.targetParams,
+    ranks,
+    targets,
+    paramsBefore: model.paramCount(),
+    paramsAfter: c.count(ranks),
+    notes,
+    count: c.count,
+    targetParams: c.targetParams,
   };
 }
 
@@ -178,7 +208,12 @@ function rankFor(t: Target, e: number): number | null {
  * Cuts ranks where the energy lost per parameter saved is smallest until the model fits `budget`.
  * Returns the last cut (it may take the model below the budget: cuts come in whole rank steps).
  */
-function greedy(targets: Target[], ranks: Ranks, count: (r: Ranks) => number, budget: number): { path: string; k: number; saved: number } | null {
+function greedy(
+  targets: Target[],
+  ranks: Ranks,
+  count: (r: Ranks) => number,
+  budget: number,
+): { path: string; k: number; saved: number } | null {
   let current = count(ranks);
   let last: { path: string; k: number; saved: number } | null = null;
   while (current > budget) {

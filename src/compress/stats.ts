@@ -24,11 +24,12 @@ export class OutputStats {
   add(y: Float32Array, rows: number): void {
     const d = this.dim;
     if (y.length < rows * d) throw new RangeError(`stats: ${y.length} values for ${rows} rows of ${d}`);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) {
-      const v = y[r * d + j];
-      if (!Number.isFinite(v)) throw new RangeError(`stats: non-finite value ${v} at row ${r}, column ${j}`);
-      this.s1[j] += v;
-    }
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < d; j++) {
+        const v = y[r * d + j];
+        if (!Number.isFinite(v)) throw new RangeError(`stats: non-finite value ${v} at row ${r}, column ${j}`);
+        this.s1[j] += v;
+      }
     tidy(() => {
       const e = engine();
       const prod = new Tensor([d, d]);
@@ -60,12 +61,14 @@ export class OutputStats {
   /** C = S2 / n - mu mu^T (symmetrised). */
   covariance(): Float64Array {
     if (this.n === 0) throw new RangeError('stats: no rows accumulated');
-    const d = this.dim, mu = this.mean();
+    const d = this.dim,
+      mu = this.mean();
     const c = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
-      const v = (this.s2[i * d + j] + this.s2[j * d + i]) / (2 * this.n) - mu[i] * mu[j];
-      c[i * d + j] = c[j * d + i] = v;
-    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        const v = (this.s2[i * d + j] + this.s2[j * d + i]) / (2 * this.n) - mu[i] * mu[j];
+        c[i * d + j] = c[j * d + i] = v;
+      }
     return c;
   }
 
@@ -76,7 +79,8 @@ export class OutputStats {
 
 /** Fraction of variance kept by the top k eigenvalues (negative round-off clipped to 0). */
 export function energyKept(values: Float64Array, k: number): number {
-  let total = 0, kept = 0;
+  let total = 0,
+    kept = 0;
   values.forEach((v, i) => {
     const c = Math.max(v, 0);
     total += c;

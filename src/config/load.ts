@@ -9,7 +9,15 @@ import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { deepMerge, dottedPath, isPlainObject, type ConfigObject } from './merge.js';
 import { parseOverrides } from './overrides.js';
-import { acceptsUnknownKeys, describeValue, leafPaths, objectShape, schemaAt, typePhrase, unwrap } from './schema_walk.js';
+import {
+  acceptsUnknownKeys,
+  describeValue,
+  leafPaths,
+  objectShape,
+  schemaAt,
+  typePhrase,
+  unwrap,
+} from './schema_walk.js';
 import { closest } from './suggest.js';
 
 /** Reads a YAML config file; an empty file is {}. */
@@ -18,7 +26,10 @@ export function readConfigFile(path: string): ConfigObject {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError('', `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      '',
+      `cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let value: unknown;
   try {
@@ -28,7 +39,8 @@ export function readConfigFile(path: string): ConfigObject {
     throw new ConfigError('', `${path}${pos}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (value === null || value === undefined) return {};
-  if (!isPlainObject(value)) throw new ConfigError('', `${path}: the top level must be a mapping of sections, got ${describeValue(value)}`);
+  if (!isPlainObject(value))
+    throw new ConfigError('', `${path}: the top level must be a mapping of sections, got ${describeValue(value)}`);
   return value;
 }
 
@@ -51,9 +63,16 @@ export function checkUnknownKeys(schema: z.ZodType, raw: unknown, path: string[]
     if (!(key in shape)) {
       const sibling = closest(key, Object.keys(shape));
       const elsewhere = leafPaths(root).find((p) => p.split('.').pop() === key);
-      const hint = sibling ? `; did you mean ${[...path, sibling].join('.')}?` : elsewhere ? `; did you mean ${elsewhere}?` : '';
+      const hint = sibling
+        ? `; did you mean ${[...path, sibling].join('.')}?`
+        : elsewhere
+          ? `; did you mean ${elsewhere}?`
+          : '';
       const known = Object.keys(shape).join(', ');
-      throw new ConfigError(here.join('.'), `unknown key${hint || ` (known keys${path.length ? ` in ${path.join('.')}` : ''}: ${known})`}`);
+      throw new ConfigError(
+        here.join('.'),
+        `unknown key${hint || ` (known keys${path.length ? ` in ${path.join('.')}` : ''}: ${known})`}`,
+      );
     }
     checkUnknownKeys(shape[key], value, here, root);
   }
@@ -71,7 +90,11 @@ export function validateConfig<S extends z.ZodType>(schema: S, raw: unknown): z.
     const at = schemaAt(schema, issue.path);
     const value = valueAt(raw, issue.path);
     const expected = at ? typePhrase(at) : issue.message;
-    return { path, detail: value === undefined ? `missing: expected ${expected}` : `expected ${expected}, got ${describeValue(value)}` };
+    return {
+      path,
+      detail:
+        value === undefined ? `missing: expected ${expected}` : `expected ${expected}, got ${describeValue(value)}`,
+    };
   });
   const [first, ...more] = problems;
   const also = more.length ? `\n${more.map((p) => `config ${p.path}: ${p.detail}`).join('\n')}` : '';
@@ -89,7 +112,9 @@ export interface LoadConfigOptions<S extends z.ZodType> {
 }
 
 /** File over defaults, overrides over file, then validation. Returns the config and unused args. */
-export function loadConfig<S extends z.ZodType>(options: LoadConfigOptions<S>): { config: z.output<S>; raw: ConfigObject; rest: string[] } {
+export function loadConfig<S extends z.ZodType>(
+  options: LoadConfigOptions<S>,
+): { config: z.output<S>; raw: ConfigObject; rest: string[] } {
   const sections = Object.keys(objectShape(options.schema) ?? {});
   const fromFile = options.file ? readConfigFile(options.file) : {};
   const { values, rest } = parseOverrides(options.args ?? [], sections);

@@ -26,7 +26,10 @@ export function setDotted(obj: ConfigObject, path: string, value: unknown): void
     const next = at[keys[i]];
     if (next === undefined) at[keys[i]] = {};
     else if (!isPlainObject(next)) {
-      throw new ConfigError(keys.slice(0, i + 1).join('.'), `is ${JSON.stringify(next)}, not a mapping, so ${path} cannot be set`);
+      throw new ConfigError(
+        keys.slice(0, i + 1).join('.'),
+        `is ${JSON.stringify(next)}, not a mapping, so ${path} cannot be set`,
+      );
     }
     at = at[keys[i]] as ConfigObject;
   }

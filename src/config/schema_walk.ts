@@ -19,12 +19,18 @@ export interface Unwrapped {
   description?: string;
 }
 
-function defOf(s: Schema): Record<string, any> {
-  return (s as unknown as { def: Record<string, any> }).def;
+// biome-ignore lint/suspicious/noExplicitAny: zod's internal definitions are untyped
+type ZodDef = Record<string, any>;
+
+function defOf(s: Schema): ZodDef {
+  return (s as unknown as { def: ZodDef }).def;
 }
 
 function descriptionOf(s: Schema): string | undefined {
-  return (s as { description?: string }).description ?? (z.globalRegistry.get(s) as { description?: string } | undefined)?.description;
+  return (
+    (s as { description?: string }).description ??
+    (z.globalRegistry.get(s) as { description?: string } | undefined)?.description
+  );
 }
 
 /** Peels default/prefault/optional/nullable/readonly/catch wrappers off a schema. */
@@ -39,7 +45,8 @@ export function unwrap(schema: Schema): Unwrapped {
       out.default = def.defaultValue;
     } else if (def.type === 'optional') out.optional = true;
     else if (def.type === 'nullable') out.nullable = true;
-    else if (def.type !== 'readonly' && def.type !== 'catch' && def.type !== 'default' && def.type !== 'prefault') break;
+    else if (def.type !== 'readonly' && def.type !== 'catch' && def.type !== 'default' && def.type !== 'prefault')
+      break;
     s = def.innerType as Schema;
   }
   out.inner = s;
@@ -73,8 +80,8 @@ export function schemaAt(schema: Schema, path: readonly PropertyKey[]): Schema |
   return s;
 }
 
-function numberLabel(def: Record<string, any>): string {
-  const checks: Array<Record<string, any>> = (def.checks ?? []).map((c: any) => c._zod.def);
+function numberLabel(def: ZodDef): string {
+  const checks: ZodDef[] = (def.checks ?? []).map((c: { _zod: { def: ZodDef } }) => c._zod.def);
   const isInt = checks.some((c) => c.check === 'number_format' && /int/.test(c.format));
   const noun = isInt ? 'integer' : 'number';
   const lower = checks.find((c) => c.check === 'greater_than');
@@ -147,7 +154,9 @@ export function typePhrase(schema: Schema): string {
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   // NaN and +-Infinity (YAML .nan, 1e400) are shown as such, not as JSON's null.
-  const marked = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? `\u0001${x}\u0001` : x));
+  const marked = JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'number' && !Number.isFinite(x) ? `\u0001${x}\u0001` : x,
+  );
   const s = marked?.replace(/"\\u0001(-?\w+)\\u0001"/g, '$1') ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

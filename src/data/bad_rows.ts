@@ -7,7 +7,10 @@ export class BadRows {
   count = 0;
   readonly examples: DataError[] = [];
 
-  constructor(readonly policy: BadRowPolicy = 'error', readonly maxExamples = 5) {}
+  constructor(
+    readonly policy: BadRowPolicy = 'error',
+    readonly maxExamples = 5,
+  ) {}
 
   /** Records a bad row; throws the DataError when the policy is 'error'. */
   report(file: string, line: number, column: number, detail: string, snippet = ''): void {

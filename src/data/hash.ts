@@ -65,7 +65,8 @@ export class HashIdTable {
 
   /** The value stored for (lo, hi), or -1. */
   get(lo: number, hi: number): number {
-    const mask = this.mask, s = this.slots;
+    const mask = this.mask,
+      s = this.slots;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
       const o = i << 2;
@@ -79,7 +80,8 @@ export class HashIdTable {
   /** Stores value (>= 0) for (lo, hi), replacing any previous value. */
   set(lo: number, hi: number, value: number): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
-    const mask = this.mask, s = this.slots;
+    const mask = this.mask,
+      s = this.slots;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
       const o = i << 2;
@@ -111,7 +113,7 @@ export class HashIdTable {
 
 /** Deterministic uniform [0,1) from (seed, index): used for ratio splits and synth. */
 export function unitHash(seed: number, index: number): number {
-  const lo = index % 4294967296 | 0;
+  const lo = (index % 4294967296) | 0;
   const hi = Math.floor(index / 4294967296) | 0;
   let h = fmix(lo ^ Math.imul(seed | 0, 0x9e3779b1));
   h = fmix(h ^ hi ^ 0x632be5ab);

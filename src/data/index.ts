@@ -1,6 +1,21 @@
 /** Public API of the data layer (see README.md in this folder). */
-export { parseDataConfig, dataConfigSchema, datasetSchema, featuresSchema, splitSchema, categoricalFeatureSchema, numericFeatureSchema } from './config.js';
-export type { DataConfig, DatasetConfig, FeaturesConfig, SplitConfig, CategoricalFeatureConfig, NumericFeatureConfig } from './config.js';
+export {
+  parseDataConfig,
+  dataConfigSchema,
+  datasetSchema,
+  featuresSchema,
+  splitSchema,
+  categoricalFeatureSchema,
+  numericFeatureSchema,
+} from './config.js';
+export type {
+  DataConfig,
+  DatasetConfig,
+  FeaturesConfig,
+  SplitConfig,
+  CategoricalFeatureConfig,
+  NumericFeatureConfig,
+} from './config.js';
 export { openTable, detectFormat, CRITEO_COLUMNS, FORMATS } from './formats/table.js';
 export type { Table, TableSpec, FormatName } from './formats/table.js';
 export { RowBlock } from './formats/row_block.js';

@@ -24,7 +24,15 @@ export interface SparseShape {
 
 /** One pass over a libsvm file; lines that are not `label idx:value ...` go to `onBad`. */
 export async function scanSparseShape(file: string, onBad: (line: number, text: string) => void): Promise<SparseShape> {
-  const s: SparseShape = { rows: 0, positives: 0, minFeatures: Infinity, maxFeatures: 0, allOnes: true, maxIndex: -1, positions: [] };
+  const s: SparseShape = {
+    rows: 0,
+    positives: 0,
+    minFeatures: Infinity,
+    maxFeatures: 0,
+    allOnes: true,
+    maxIndex: -1,
+    positions: [],
+  };
   let line = 0;
   let rest = '';
   const take = (text: string): void => {
@@ -35,7 +43,9 @@ export async function scanSparseShape(file: string, onBad: (line: number, text: 
     const feats = toks.slice(1);
     const parsed = feats.map((t) => {
       const c = t.indexOf(':');
-      return c > 0 && t.indexOf(':', c + 1) < 0 && /^\d+$/.test(t.slice(0, c)) ? [Number(t.slice(0, c)), Number(t.slice(c + 1))] : null;
+      return c > 0 && t.indexOf(':', c + 1) < 0 && /^\d+$/.test(t.slice(0, c))
+        ? [Number(t.slice(0, c)), Number(t.slice(c + 1))]
+        : null;
     });
     if (!Number.isFinite(label) || parsed.some((p) => p === null || Number.isNaN(p[1]))) {
       onBad(line, text);
@@ -80,7 +90,11 @@ export function rangesDisjoint(s: SparseShape): boolean {
 }
 
 /** The proposal for a one-hot file: a positional field map, and the varying fields as categorical columns. */
-export function oneHotProposal(s: SparseShape): { field_map: Record<string, unknown>; categorical: Record<string, unknown>; constant: string[] } {
+export function oneHotProposal(s: SparseShape): {
+  field_map: Record<string, unknown>;
+  categorical: Record<string, unknown>;
+  constant: string[];
+} {
   const categorical: Record<string, unknown> = {};
   const constant: string[] = [];
   s.positions.forEach((p, k) => {

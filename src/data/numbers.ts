@@ -12,7 +12,10 @@ export function parseNumber(buf: Uint8Array, s: number, e: number): number {
   let neg = false;
   if (i < e) {
     const c = buf[i];
-    if (c === 45) { neg = true; i++; } else if (c === 43) i++;
+    if (c === 45) {
+      neg = true;
+      i++;
+    } else if (c === 43) i++;
   }
   let mant = 0;
   let digits = 0;

@@ -14,7 +14,14 @@ import { filesOf, type DataConfig, type DatasetConfig } from './config.js';
 import { BoundEncoders, EncodedRows, type RowRoute } from './encoders/bound.js';
 import { Encoders } from './encoders/encoders.js';
 import { EncoderFitter } from './encoders/fit.js';
-import { columnsOf, detectFormat, openTable, scanSparseWidth, type FormatName, type TableSpec } from './formats/table.js';
+import {
+  columnsOf,
+  detectFormat,
+  openTable,
+  scanSparseWidth,
+  type FormatName,
+  type TableSpec,
+} from './formats/table.js';
 import { maxFeaturesPerRow, rangesFromFeatindex, type ResolvedFieldMap } from './formats/field_map.js';
 import { writeFileAtomic } from './cache/atomic.js';
 import { checkManifest, type CacheKey } from './cache/manifest.js';
@@ -42,15 +49,28 @@ export async function tableSpecOf(ds: DatasetConfig): Promise<TableSpec> {
   }
   const fieldMap = format === 'libsvm' ? await resolveFieldMap(ds) : undefined;
   let numFields = ds.num_fields;
-  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined && !fieldMap) numFields = await scanSparseWidth(ds.train);
-  return { format, separator: ds.separator, header, columns: ds.columns, numFields, multiValue: ds.multi_value, fieldMap };
+  if ((format === 'libsvm' || format === 'libffm') && numFields === undefined && !fieldMap)
+    numFields = await scanSparseWidth(ds.train);
+  return {
+    format,
+    separator: ds.separator,
+    header,
+    columns: ds.columns,
+    numFields,
+    multiValue: ds.multi_value,
+    fieldMap,
+  };
 }
 
 /** (file, routes to splits) pairs for a dataset config: the training file (split by rows or ratio, or all training rows), then any validation and test files. */
 function sources(ds: DatasetConfig): { file: string; route: RowRoute; splits: SplitName[] }[] {
   const byFiles = !ds.split || ds.split.by === 'files';
   return [
-    { file: ds.train, route: byFiles ? () => 0 : splitRoute(ds.split), splits: byFiles ? ['train'] : splitsOf(ds.split) },
+    {
+      file: ds.train,
+      route: byFiles ? () => 0 : splitRoute(ds.split),
+      splits: byFiles ? ['train'] : splitsOf(ds.split),
+    },
     ...filesOf(ds.validation).map((file) => ({ file, route: () => 1, splits: ['validation' as const] })),
     ...filesOf(ds.test).map((file) => ({ file, route: () => 2, splits: ['test' as const] })),
   ];
@@ -60,8 +80,14 @@ function sources(ds: DatasetConfig): { file: string; route: RowRoute; splits: Sp
 export function checkDataFiles(ds: DatasetConfig): void {
   const keyed: [string, string][] = [
     ['dataset.train', ds.train],
-    ...filesOf(ds.validation).map((f, i, all): [string, string] => [all.length > 1 ? `dataset.validation.${i}` : 'dataset.validation', f]),
-    ...filesOf(ds.test).map((f, i, all): [string, string] => [all.length > 1 ? `dataset.test.${i}` : 'dataset.test', f]),
+    ...filesOf(ds.validation).map((f, i, all): [string, string] => [
+      all.length > 1 ? `dataset.validation.${i}` : 'dataset.validation',
+      f,
+    ]),
+    ...filesOf(ds.test).map((f, i, all): [string, string] => [
+      all.length > 1 ? `dataset.test.${i}` : 'dataset.test',
+      f,
+    ]),
   ];
   for (const [key, file] of keyed) {
     if (!existsSync(file)) throw new ConfigError(key, `no such file: ${file}`);
@@ -70,8 +96,20 @@ export function checkDataFiles(ds: DatasetConfig): void {
 }
 
 /** Reader settings for one file: with the header unset, each file is checked for one; a file without takes the training file's columns. */
-async function fileSpec(file: string, ds: DatasetConfig, spec: TableSpec, trainColumns: () => Promise<string[]>): Promise<TableSpec> {
-  if (file === ds.train || ds.header !== undefined || spec.format === 'criteo_tsv' || spec.format === 'libsvm' || spec.format === 'libffm') return spec;
+async function fileSpec(
+  file: string,
+  ds: DatasetConfig,
+  spec: TableSpec,
+  trainColumns: () => Promise<string[]>,
+): Promise<TableSpec> {
+  if (
+    file === ds.train ||
+    ds.header !== undefined ||
+    spec.format === 'criteo_tsv' ||
+    spec.format === 'libsvm' ||
+    spec.format === 'libffm'
+  )
+    return spec;
   if ((await detectFormat(file)).header) return { ...spec, header: true };
   return { ...spec, header: false, columns: ds.columns ?? (await trainColumns()) };
 }
@@ -173,7 +211,9 @@ export async function prepareData(cfg: DataConfig, opts: PrepareOptions = {}): P
       const t = await openTable(src.file, await fileSpec(src.file, ds, spec, trainColumns), badRows);
       const bound = new BoundEncoders(encoders, t.columns, src.file, ds.label !== null);
       const outs = [0, 1, 2].map(() => new EncodedRows(bound.nCat, bound.nDense));
-      for (const name of src.splits) if (!writers.has(slot(name))) writers.set(slot(name), new CacheWriter(join(cacheDir, name), bound.nCat, bound.nDense));
+      for (const name of src.splits)
+        if (!writers.has(slot(name)))
+          writers.set(slot(name), new CacheWriter(join(cacheDir, name), bound.nCat, bound.nDense));
       for await (const b of t.blocks()) {
         outs.forEach((o) => o.clear());
         bound.encodeBlock(b, outs, badRows, src.route);
@@ -208,7 +248,12 @@ export async function* streamBatches(
   const nd = bound.nDense;
   const acc = new EncodedRows(nc, nd, opts.batchSize * 2);
   const flush = (n: number): Batch => {
-    const b = { ids: acc.ids.slice(0, n * nc), dense: acc.dense.slice(0, n * nd), labels: acc.labels.slice(0, n), rows: n };
+    const b = {
+      ids: acc.ids.slice(0, n * nc),
+      dense: acc.dense.slice(0, n * nd),
+      labels: acc.labels.slice(0, n),
+      rows: n,
+    };
     acc.ids.copyWithin(0, n * nc, acc.rows * nc);
     acc.dense.copyWithin(0, n * nd, acc.rows * nd);
     acc.labels.copyWithin(0, n, acc.rows);

@@ -20,11 +20,38 @@ export interface SynthOptions {
 }
 
 /** Vocabulary size per categorical field (C1..C26): mixes tiny, mid and 1M+ fields. */
-export const SYNTH_VOCAB = [1460, 583, 10_131_227, 2_202_608, 305, 24, 12_517, 633, 3, 93_145, 5_683, 8_351_593, 3_194, 27, 14_992, 5_461_306, 10, 5_652, 2_173, 4, 7_046_547, 18, 15, 286_181, 105, 142_572];
+export const SYNTH_VOCAB = [
+  1460, 583, 10_131_227, 2_202_608, 305, 24, 12_517, 633, 3, 93_145, 5_683, 8_351_593, 3_194, 27, 14_992, 5_461_306, 10,
+  5_652, 2_173, 4, 7_046_547, 18, 15, 286_181, 105, 142_572,
+];
 /** Missing rate per field: I1..I13 then C1..C26. */
-const MISSING = [0.45, 0, 0.2, 0.2, 0.03, 0.22, 0.04, 0, 0.04, 0.45, 0.04, 0.76, 0.2, ...Array(26).fill(0).map((_, i) => (i % 5 === 4 ? 0.3 : i % 7 === 3 ? 0.1 : 0))];
+const MISSING = [
+  0.45,
+  0,
+  0.2,
+  0.2,
+  0.03,
+  0.22,
+  0.04,
+  0,
+  0.04,
+  0.45,
+  0.04,
+  0.76,
+  0.2,
+  ...Array(26)
+    .fill(0)
+    .map((_, i) => (i % 5 === 4 ? 0.3 : i % 7 === 3 ? 0.1 : 0)),
+];
 /** Field pairs with planted interactions (0-based categorical fields). */
-const PAIRS: [number, number][] = [[0, 5], [1, 13], [4, 16], [8, 19], [6, 22], [13, 25]];
+const PAIRS: [number, number][] = [
+  [0, 5],
+  [1, 13],
+  [4, 16],
+  [8, 19],
+  [6, 22],
+  [13, 25],
+];
 
 function mix(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ b;
@@ -54,7 +81,9 @@ function* synthChunks(opts: SynthOptions): Generator<string, { positives: number
   const rand = rng(opts.seed ?? 1);
   let positives = 0;
   const sep = opts.csv ? ',' : '\t';
-  let out = opts.csv ? `label,${Array.from({ length: 13 }, (_, i) => `I${i + 1}`).join(',')},${Array.from({ length: 26 }, (_, i) => `C${i + 1}`).join(',')}\n` : '';
+  let out = opts.csv
+    ? `label,${Array.from({ length: 13 }, (_, i) => `I${i + 1}`).join(',')},${Array.from({ length: 26 }, (_, i) => `C${i + 1}`).join(',')}\n`
+    : '';
   const ids = new Int32Array(26);
   for (let r = 0; r < opts.rows; r++) {
     let logit = -1.6;

@@ -19,7 +19,10 @@ export class FieldLookup {
   /** Ints per table in `kept`: a 16-int header (the count), then uniq and inverse (n each, padded). */
   private readonly span: number;
 
-  constructor(readonly tables: EmbeddingTable[], readonly n: number) {
+  constructor(
+    readonly tables: EmbeddingTable[],
+    readonly n: number,
+  ) {
     this.span = 16 + 2 * Math.ceil(n / 16) * 16;
     this.kept = new Tensor([tables.length * this.span]);
   }
@@ -36,11 +39,20 @@ export class FieldLookup {
    * ids scanned here, to name the bad one.
    */
   forward(idsPtr: number, ids: Int32Array, out: Tensor): void {
-    const e = engine(), F = this.tables.length, n = this.n, dim = this.tables[0].dim;
+    const e = engine(),
+      F = this.tables.length,
+      n = this.n,
+      dim = this.tables[0].dim;
     const work = Math.ceil(e.k.lookup_scratch_bytes(n, dim) / 64) * 64;
     const scratch = e.heap.alloc(F * work);
-    e.runCalls(this.tables.flatMap((t, f) =>
-      t.lookupCalls(idsPtr + f * 4, F, n, out.ptr + f * dim * 4, F * dim, { scratch: scratch + f * work, ...this.block(f) })));
+    e.runCalls(
+      this.tables.flatMap((t, f) =>
+        t.lookupCalls(idsPtr + f * 4, F, n, out.ptr + f * dim * 4, F * dim, {
+          scratch: scratch + f * work,
+          ...this.block(f),
+        }),
+      ),
+    );
     e.heap.release(scratch);
     this.tables.forEach((t, f) => {
       const [lo, hi] = e.heap.i32(this.block(f).count + 4, 2);
@@ -51,14 +63,19 @@ export class FieldLookup {
   /** Records each table's sparse gradient from `g` ([n, F, dim]) in `table.pending`. */
   backward(g: Tensor): void {
     if (this.kept.isDisposed) throw new Error('lookupFields: backward after the forward scope ended');
-    const e = engine(), heap = e.heap, F = this.tables.length, dim = this.tables[0].dim;
-    e.runCalls(this.tables.map((t, f) => {
-      const { count, uniq, inverse } = this.block(f);
-      const u = heap.i32(count, 1)[0];
-      const grad = { n: u, idsPtr: heap.alloc(u * 4), gradsPtr: heap.alloc(u * dim * 4) };
-      heap.i32(grad.idsPtr, u).set(heap.i32(uniq, u));
-      t.pending.push(grad);
-      return [CALL_ACCUMULATE_UNIQUE, g.ptr + f * dim * 4, F * dim, inverse, this.n, dim, grad.gradsPtr, u];
-    }));
+    const e = engine(),
+      heap = e.heap,
+      F = this.tables.length,
+      dim = this.tables[0].dim;
+    e.runCalls(
+      this.tables.map((t, f) => {
+        const { count, uniq, inverse } = this.block(f);
+        const u = heap.i32(count, 1)[0];
+        const grad = { n: u, idsPtr: heap.alloc(u * 4), gradsPtr: heap.alloc(u * dim * 4) };
+        heap.i32(grad.idsPtr, u).set(heap.i32(uniq, u));
+        t.pending.push(grad);
+        return [CALL_ACCUMULATE_UNIQUE, g.ptr + f * dim * 4, F * dim, inverse, this.n, dim, grad.gradsPtr, u];
+      }),
+    );
   }
 }

@@ -40,7 +40,10 @@ export class EmbeddingStore {
       if (fit === 0) {
         group = TableGroup.separate(engine(), this.groupBytes, this.staging);
         fit = group.rowsThatFit(rowBytes);
-        if (fit === 0) throw new RangeError(`embedding ${name}: a ${rowBytes}-byte row does not fit a ${this.groupBytes}-byte group`);
+        if (fit === 0)
+          throw new RangeError(
+            `embedding ${name}: a ${rowBytes}-byte row does not fit a ${this.groupBytes}-byte group`,
+          );
         this.groups.push(group);
       }
       const n = Math.min(fit, rows - lo);

@@ -73,7 +73,8 @@ export class EmbeddingTable {
       v.fill(0);
       for (let r = 0; r < n; r++) {
         const o = r * this.stride;
-        for (let j = 0; j < this.dim; j++) v[o + j] = dist === 'normal' ? rng.normal() * scale : (rng.next() * 2 - 1) * scale;
+        for (let j = 0; j < this.dim; j++)
+          v[o + j] = dist === 'normal' ? rng.normal() * scale : (rng.next() * 2 - 1) * scale;
       }
     }
   }
@@ -82,7 +83,8 @@ export class EmbeddingTable {
   checkIds(ids: Int32Array, n: number, offset: number, stride: number): void {
     for (let i = 0; i < n; i++) {
       const id = ids[offset + i * stride];
-      if (!(id >= 0 && id < this.rows)) throw new RangeError(`embedding ${this.name}: id ${id} at row ${i} outside 0..${this.rows - 1}`);
+      if (!(id >= 0 && id < this.rows))
+        throw new RangeError(`embedding ${this.name}: id ${id} at row ${i} outside 0..${this.rows - 1}`);
     }
   }
 
@@ -93,7 +95,20 @@ export class EmbeddingTable {
   gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
     const calls: number[][] = [];
     for (const s of this.shards) {
-      if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]);
+      if (s.group.isMain)
+        calls.push([
+          CALL_GATHER_ROWS,
+          s.ptr,
+          this.stride,
+          this.dim,
+          s.lo,
+          s.hi,
+          idsPtr,
+          idStride,
+          n,
+          outPtr,
+          outStride,
+        ]);
       else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
     }
     return calls;
@@ -108,27 +123,60 @@ export class EmbeddingTable {
    * Like gatherCalls, except that the main-heap shard's call also finds the distinct ids of the
    * batch for the backward (into `d`, see LookupScratch) and fetches each distinct row once.
    */
-  lookupCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number, d: LookupScratch): number[][] {
+  lookupCalls(
+    idsPtr: number,
+    idStride: number,
+    n: number,
+    outPtr: number,
+    outStride: number,
+    d: LookupScratch,
+  ): number[][] {
     const main = this.mainShard();
     const rows = main ? [main.ptr, this.stride, this.dim, main.lo, main.hi] : [0, this.stride, this.dim, 0, 0];
-    const calls = [[CALL_LOOKUP_UNIQUE, ...rows, idsPtr, idStride, n, outPtr, outStride, d.scratch, d.uniq, d.inverse, d.count]];
+    const calls = [
+      [CALL_LOOKUP_UNIQUE, ...rows, idsPtr, idStride, n, outPtr, outStride, d.scratch, d.uniq, d.inverse, d.count],
+    ];
     for (const s of this.shards) {
       if (s === main) continue;
-      if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]);
+      if (s.group.isMain)
+        calls.push([
+          CALL_GATHER_ROWS,
+          s.ptr,
+          this.stride,
+          this.dim,
+          s.lo,
+          s.hi,
+          idsPtr,
+          idStride,
+          n,
+          outPtr,
+          outStride,
+        ]);
       else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
     }
     return calls;
   }
 
   /** Separate memory: stage ids in, gather there, copy the rows this shard holds back out. */
-  private gatherSeparate(s: Shard, idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): void {
-    const g = s.group, heap = engine().heap, d = this.dim;
+  private gatherSeparate(
+    s: Shard,
+    idsPtr: number,
+    idStride: number,
+    n: number,
+    outPtr: number,
+    outStride: number,
+  ): void {
+    const g = s.group,
+      heap = engine().heap,
+      d = this.dim;
     const ids = heap.i32(idsPtr, (n - 1) * idStride + 1);
-    const sIds = g.heap.alloc(n * 4), sRows = g.heap.alloc(n * d * 4);
+    const sIds = g.heap.alloc(n * 4),
+      sRows = g.heap.alloc(n * d * 4);
     const staged = g.i32(sIds, n);
     for (let i = 0; i < n; i++) staged[i] = ids[i * idStride];
     g.k.gather_rows(s.ptr, this.stride, d, s.lo, s.hi, sIds, 1, n, sRows, d);
-    const src = g.f32(sRows, n * d), out = heap.f32(outPtr, (n - 1) * outStride + d);
+    const src = g.f32(sRows, n * d),
+      out = heap.f32(outPtr, (n - 1) * outStride + d);
     for (let i = 0; i < n; i++) {
       if (staged[i] < s.lo || staged[i] >= s.hi) continue;
       for (let j = 0; j < d; j++) out[i * outStride + j] = src[i * d + j];
@@ -150,7 +198,8 @@ export class EmbeddingTable {
         calls.push([CALL_UPDATE_ROWS, ...args, idsPtr, n, gradsPtr, ...hyper]);
         continue;
       }
-      const sIds = g.heap.alloc(n * 4), sGrads = g.heap.alloc(n * this.dim * 4);
+      const sIds = g.heap.alloc(n * 4),
+        sGrads = g.heap.alloc(n * this.dim * 4);
       g.i32(sIds, n).set(heap.i32(idsPtr, n));
       g.f32(sGrads, n * this.dim).set(heap.f32(gradsPtr, n * this.dim));
       g.k.update_rows(u.kind, s.ptr, this.stride, this.dim, s.lo, s.hi, sIds, n, sGrads, u.lr, u.b1, u.b2, u.eps, u.wd);
@@ -174,10 +223,12 @@ export class EmbeddingTable {
   readRows(start = 0, end = this.rows): Float32Array {
     const out = new Float32Array((end - start) * this.dim);
     for (const s of this.shards) {
-      const a = Math.max(start, s.lo), b = Math.min(end, s.hi);
+      const a = Math.max(start, s.lo),
+        b = Math.min(end, s.hi);
       if (a >= b) continue;
       const v = s.group.f32(s.ptr, (s.hi - s.lo) * this.stride);
-      for (let r = a; r < b; r++) out.set(v.subarray((r - s.lo) * this.stride, (r - s.lo) * this.stride + this.dim), (r - start) * this.dim);
+      for (let r = a; r < b; r++)
+        out.set(v.subarray((r - s.lo) * this.stride, (r - s.lo) * this.stride + this.dim), (r - start) * this.dim);
     }
     return out;
   }
@@ -186,10 +237,12 @@ export class EmbeddingTable {
   writeRows(values: Float32Array, start = 0): void {
     const end = start + values.length / this.dim;
     for (const s of this.shards) {
-      const a = Math.max(start, s.lo), b = Math.min(end, s.hi);
+      const a = Math.max(start, s.lo),
+        b = Math.min(end, s.hi);
       if (a >= b) continue;
       const v = s.group.f32(s.ptr, (s.hi - s.lo) * this.stride);
-      for (let r = a; r < b; r++) v.set(values.subarray((r - start) * this.dim, (r - start + 1) * this.dim), (r - s.lo) * this.stride);
+      for (let r = a; r < b; r++)
+        v.set(values.subarray((r - start) * this.dim, (r - start + 1) * this.dim), (r - s.lo) * this.stride);
     }
     noteWeightsChanged();
   }

@@ -147,7 +147,8 @@ export function writeFileAtomic(path: string, data: AtomicData, options: AtomicW
     fd = undefined;
     if (options.beforeRename) {
       const r = options.beforeRename(temp);
-      if (r instanceof Promise) throw new Error('writeFileAtomic: beforeRename must be synchronous; use writeFileAtomicAsync');
+      if (r instanceof Promise)
+        throw new Error('writeFileAtomic: beforeRename must be synchronous; use writeFileAtomicAsync');
     }
     renameSync(temp, path);
     releaseTempPath(temp);

@@ -15,7 +15,12 @@ export class AtomicFileWriter {
   private pendingBytes = 0;
   private done = false;
 
-  private constructor(readonly path: string, readonly tempPath: string, private handle: Handle, private readonly flushBytes: number) {}
+  private constructor(
+    readonly path: string,
+    readonly tempPath: string,
+    private handle: Handle,
+    private readonly flushBytes: number,
+  ) {}
 
   static async open(path: string, flushBytes = 1 << 20): Promise<AtomicFileWriter> {
     const temp = tempPathFor(path);
@@ -29,7 +34,8 @@ export class AtomicFileWriter {
 
   /** Appends UTF-8 text or bytes (written out once `flushBytes` are buffered). */
   async write(data: string | Uint8Array): Promise<void> {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const bytes =
+      typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     if (this.pendingBytes >= this.flushBytes) await this.flush();

@@ -1,4 +1,10 @@
-export { writeFileAtomic, writeFileAtomicAsync, tempPathFor, type AtomicData, type AtomicWriteOptions } from './atomic.js';
+export {
+  writeFileAtomic,
+  writeFileAtomicAsync,
+  tempPathFor,
+  type AtomicData,
+  type AtomicWriteOptions,
+} from './atomic.js';
 export {
   DTYPES,
   MAX_HEADER_BYTES,

@@ -52,9 +52,14 @@ function headerDigest(metadata: Record<string, string>, entries: readonly Tensor
 }
 
 /** Serializes a model file to byte chunks (see saveModelFile). */
-export function encodeModelFile(tensors: ReadonlyMap<string, Tensor>, meta: object, file = '<new model file>'): Uint8Array[] {
+export function encodeModelFile(
+  tensors: ReadonlyMap<string, Tensor>,
+  meta: object,
+  file = '<new model file>',
+): Uint8Array[] {
   const metaJson = JSON.stringify(meta);
-  if (typeof metaJson !== 'string' || metaJson[0] !== '{') throw new TypeError('saveModelFile: meta must be a JSON object');
+  if (typeof metaJson !== 'string' || metaJson[0] !== '{')
+    throw new TypeError('saveModelFile: meta must be a JSON object');
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT_NAME,
     format_version: MODEL_FORMAT_VERSION,

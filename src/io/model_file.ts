@@ -4,7 +4,13 @@ import { writeFileAtomic } from './atomic.js';
 import { decodeModelFile, encodeModelFile, type ModelFile } from './model_codec.js';
 import type { Tensor } from './safetensors.js';
 
-export { MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, decodeModelFile, encodeModelFile, type ModelFile } from './model_codec.js';
+export {
+  MODEL_FORMAT_NAME,
+  MODEL_FORMAT_VERSION,
+  decodeModelFile,
+  encodeModelFile,
+  type ModelFile,
+} from './model_codec.js';
 
 /** Writes tensors and a JSON meta object as a slimctr model file, atomically. */
 export function saveModelFile(path: string, tensors: ReadonlyMap<string, Tensor>, meta: object): void {

@@ -73,10 +73,11 @@ export interface TensorEntry {
 /** Same cap as the reference implementation: a larger header is taken as corruption. */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('slimctr safetensors: big-endian hosts are not supported');
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+  throw new Error('slimctr safetensors: big-endian hosts are not supported');
 
 export function isDType(s: unknown): s is DType {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, s);
+  return typeof s === 'string' && Object.hasOwn(DTYPES, s);
 }
 
 export function dtypeSize(dtype: DType): number {
@@ -95,11 +96,14 @@ function checkTensor(name: string, t: Tensor): void {
   if (name === '__metadata__') throw new TypeError('safetensors: "__metadata__" is reserved and cannot name a tensor');
   if (!isDType(t.dtype)) throw new TypeError(`safetensors: tensor ${name}: unknown dtype ${String(t.dtype)}`);
   for (const d of t.shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`tensor ${name}: bad dimension ${d} in shape [${t.shape}]`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new ShapeError(`tensor ${name}: bad dimension ${d} in shape [${t.shape}]`);
   }
   const Ctor = DTYPES[t.dtype] as unknown as TypedArrayCtor;
-  if (!(t.data instanceof (Ctor as unknown as Function))) {
-    throw new TypeError(`safetensors: tensor ${name}: dtype ${t.dtype} needs a ${Ctor.name}, got ${t.data?.constructor?.name}`);
+  if (!(t.data instanceof (Ctor as unknown as abstract new (...args: never[]) => unknown))) {
+    throw new TypeError(
+      `safetensors: tensor ${name}: dtype ${t.dtype} needs a ${Ctor.name}, got ${t.data?.constructor?.name}`,
+    );
   }
   const n = elementCount(t.shape);
   if (t.data.length !== n) {
@@ -130,7 +134,11 @@ export function tensorDataChunks(tensors: ReadonlyMap<string, Tensor>): Uint8Arr
  * are written without one big concatenation. Header keys keep the map's order. A header over
  * MAX_HEADER_BYTES (which no reader would accept) is refused here, before anything is written.
  */
-export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}, file = '<new safetensors file>'): Uint8Array[] {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, Tensor>,
+  metadata: Record<string, string> = {},
+  file = '<new safetensors file>',
+): Uint8Array[] {
   const order = packingOrder(tensors);
   const offsets = new Map<string, [number, number]>();
   let pos = 0;
@@ -146,10 +154,14 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
     }
     header.__metadata__ = metadata;
   }
-  for (const [name, t] of tensors) header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: offsets.get(name) };
+  for (const [name, t] of tensors)
+    header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: offsets.get(name) };
   const text = new TextEncoder().encode(JSON.stringify(header));
   if (text.length > MAX_HEADER_BYTES) {
-    throw new ModelFileError(file, `cannot save: the header would be ${text.length} bytes, over the ${MAX_HEADER_BYTES}-byte limit readers accept; nothing was written`);
+    throw new ModelFileError(
+      file,
+      `cannot save: the header would be ${text.length} bytes, over the ${MAX_HEADER_BYTES}-byte limit readers accept; nothing was written`,
+    );
   }
   const json = new Uint8Array(Math.ceil(text.length / 8) * 8).fill(0x20);
   json.set(text);
@@ -157,7 +169,6 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
   new DataView(prefix.buffer).setBigUint64(0, BigInt(json.length), true);
   return [prefix, json, ...order.map(([, t]) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
 }
-
 
 // ---------------------------------------------------------------- reading
 
@@ -167,11 +178,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** The header length from the 8-byte prefix, checked against the file size. */
 export function headerLength(prefix: Uint8Array, fileSize: number, file: string): number {
-  if (fileSize < 8) throw new ModelFileError(file, `truncated: ${fileSize} bytes, but a safetensors file starts with an 8-byte header length`);
+  if (fileSize < 8)
+    throw new ModelFileError(
+      file,
+      `truncated: ${fileSize} bytes, but a safetensors file starts with an 8-byte header length`,
+    );
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw new ModelFileError(file, `corrupt: header length ${n} is over the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n > BigInt(MAX_HEADER_BYTES))
+    throw new ModelFileError(file, `corrupt: header length ${n} is over the ${MAX_HEADER_BYTES}-byte limit`);
   if (n > BigInt(fileSize - 8)) {
-    throw new ModelFileError(file, `truncated or corrupt: header length ${n} but only ${fileSize - 8} bytes follow the length prefix`);
+    throw new ModelFileError(
+      file,
+      `truncated or corrupt: header length ${n} but only ${fileSize - 8} bytes follow the length prefix`,
+    );
   }
   return Number(n);
 }
@@ -232,10 +251,15 @@ export function parseSafetensorsHeader(
     const shp = shape as number[];
     const expected = elementCount(shp) * dtypeSize(dtype as DType);
     if (!Number.isSafeInteger(expected) || expected !== end - begin) {
-      bad(`${where}: ${dtype} [${shp}] needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
+      bad(
+        `${where}: ${dtype} [${shp}] needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      );
     }
     if (end > dataLength) {
-      throw new ModelFileError(file, `truncated or corrupt: ${where} ends at data byte ${end} but the data region has ${dataLength} bytes`);
+      throw new ModelFileError(
+        file,
+        `truncated or corrupt: ${where} ends at data byte ${end} but the data region has ${dataLength} bytes`,
+      );
     }
     entries.push({ name, dtype: dtype as DType, shape: shp, begin, end });
   }
@@ -243,12 +267,16 @@ export function parseSafetensorsHeader(
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let pos = 0;
   for (const e of sorted) {
-    if (e.begin < pos) bad(`tensor ${JSON.stringify(e.name)} at [${e.begin}, ${e.end}] overlaps the tensor before it (ends at ${pos})`);
+    if (e.begin < pos)
+      bad(`tensor ${JSON.stringify(e.name)} at [${e.begin}, ${e.end}] overlaps the tensor before it (ends at ${pos})`);
     if (e.begin > pos) bad(`hole in the data region: bytes [${pos}, ${e.begin}) belong to no tensor`);
     pos = e.end;
   }
   if (pos !== dataLength) {
-    throw new ModelFileError(file, `corrupt: ${dataLength - pos} trailing bytes after the last tensor (data region is ${dataLength} bytes, tensors cover ${pos})`);
+    throw new ModelFileError(
+      file,
+      `corrupt: ${dataLength - pos} trailing bytes after the last tensor (data region is ${dataLength} bytes, tensors cover ${pos})`,
+    );
   }
   return { entries, metadata };
 }
@@ -257,7 +285,11 @@ export function parseSafetensorsHeader(
 export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safetensors {
   const n = headerLength(bytes.subarray(0, 8), bytes.byteLength, file);
   const dataStart = 8 + n;
-  const { entries, metadata } = parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.byteLength - dataStart, file);
+  const { entries, metadata } = parseSafetensorsHeader(
+    bytes.subarray(8, dataStart),
+    bytes.byteLength - dataStart,
+    file,
+  );
   const tensors = new Map<string, Tensor>();
   for (const e of entries) {
     const Ctor = DTYPES[e.dtype] as unknown as TypedArrayCtor;

@@ -2,15 +2,30 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { ModelFileError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { decodeSafetensors, encodeSafetensors, headerLength, parseSafetensorsHeader, type Safetensors, type Tensor, type TensorEntry } from './safetensors.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  headerLength,
+  parseSafetensorsHeader,
+  type Safetensors,
+  type Tensor,
+  type TensorEntry,
+} from './safetensors.js';
 
 /** Serializes to one buffer. */
-export function serializeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
+export function serializeSafetensors(
+  tensors: ReadonlyMap<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Buffer {
   return Buffer.concat(encodeSafetensors(tensors, metadata));
 }
 
 /** Writes a safetensors file atomically. */
-export function writeSafetensors(path: string, tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  path: string,
+  tensors: ReadonlyMap<string, Tensor>,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata, path));
 }
 
@@ -20,7 +35,11 @@ export function readSafetensors(path: string): Safetensors {
 }
 
 /** Reads only the header of a safetensors file (cheap for large files). */
-export function readSafetensorsHeader(path: string): { entries: TensorEntry[]; metadata: Record<string, string>; dataStart: number } {
+export function readSafetensorsHeader(path: string): {
+  entries: TensorEntry[];
+  metadata: Record<string, string>;
+  dataStart: number;
+} {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;

@@ -49,14 +49,16 @@ export function modelFilesOf(args: string[]): { name: string; file: string }[] {
     const label = basename(a);
     const pre = existsSync(join(a, PRE_FINETUNE_FILE));
     if (pre) out.push({ name: `${label} before fine-tune`, file: join(a, PRE_FINETUNE_FILE) });
-    if (existsSync(join(a, MODEL_FILE))) out.push({ name: pre ? `${label} fine-tuned` : label, file: join(a, MODEL_FILE) });
+    if (existsSync(join(a, MODEL_FILE)))
+      out.push({ name: pre ? `${label} fine-tuned` : label, file: join(a, MODEL_FILE) });
     if (existsSync(join(a, CONTROL_FILE))) out.push({ name: `${label} control`, file: join(a, CONTROL_FILE) });
   }
   return out;
 }
 
 function randomBatch(spec: FeatureSpec, rows: number, rng: Rng): Batch {
-  const F = spec.categorical.length, N = spec.numeric.length;
+  const F = spec.categorical.length,
+    N = spec.numeric.length;
   const ids = new Int32Array(rows * F);
   for (let r = 0; r < rows; r++) for (let f = 0; f < F; f++) ids[r * F + f] = rng.int(spec.categorical[f].vocab);
   return { rows, ids, dense: Float32Array.from({ length: rows * N }, () => rng.normal()) };
@@ -100,7 +102,8 @@ export function timeModels(models: { model: CTRModel; spec: FeatureSpec }[], sec
     for (let w = 0; w < 20; w++) predictLogits(model, inputs[i].one);
     predictLogits(model, inputs[i].big);
   });
-  const lat = models.map((): number[] => []), thr = models.map((): number[] => []);
+  const lat = models.map((): number[] => []),
+    thr = models.map((): number[] => []);
   const ms = (seconds * 500) / repeats;
   for (let r = 0; r < repeats; r++) {
     models.forEach(({ model }, i) => {
@@ -109,7 +112,13 @@ export function timeModels(models: { model: CTRModel; spec: FeatureSpec }[], sec
     });
   }
   const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
-  return models.map((_, i) => ({ latencyMs: median(lat[i]), throughput: median(thr[i]), latencyRange: range(lat[i]), throughputRange: range(thr[i]), repeats }));
+  return models.map((_, i) => ({
+    latencyMs: median(lat[i]),
+    throughput: median(thr[i]),
+    latencyRange: range(lat[i]),
+    throughputRange: range(thr[i]),
+    repeats,
+  }));
 }
 
 /** Times one model (see timeModels). */
@@ -117,11 +126,21 @@ export function timeModel(model: CTRModel, spec: FeatureSpec, seconds = 1.5, rep
   return timeModels([{ model, spec }], seconds, repeats)[0];
 }
 
-function rowOf(variant: string, file: string, model: CTRModel, meta: ModelMeta, test?: { auc: number; logloss: number } | null): Omit<CompareRow, keyof Timing> {
+function rowOf(
+  variant: string,
+  file: string,
+  model: CTRModel,
+  meta: ModelMeta,
+  test?: { auc: number; logloss: number } | null,
+): Omit<CompareRow, keyof Timing> {
   const m = test === undefined ? meta.training?.metrics?.test : test;
   return {
-    variant, file, params: model.paramCount(), bytes: statSync(file).size,
-    testAuc: typeof m?.auc === 'number' ? m.auc : null, testLogloss: typeof m?.logloss === 'number' ? m.logloss : null,
+    variant,
+    file,
+    params: model.paramCount(),
+    bytes: statSync(file).size,
+    testAuc: typeof m?.auc === 'number' ? m.auc : null,
+    testLogloss: typeof m?.logloss === 'number' ? m.logloss : null,
   };
 }
 
@@ -129,7 +148,12 @@ function rowOf(variant: string, file: string, model: CTRModel, meta: ModelMeta, 
  * One comparison row for a model file. Test metrics come from `test` when given (a variant
  * measured before the file's last training, e.g. AFM before fine-tuning), else from the file.
  */
-export function modelRow(variant: string, file: string, seconds: number, test?: { auc: number; logloss: number } | null): CompareRow {
+export function modelRow(
+  variant: string,
+  file: string,
+  seconds: number,
+  test?: { auc: number; logloss: number } | null,
+): CompareRow {
   const { model, meta } = loadModel(file);
   return { ...rowOf(variant, file, model, meta, test), ...timeModel(model, meta.features, seconds) };
 }
@@ -137,35 +161,62 @@ export function modelRow(variant: string, file: string, seconds: number, test?: 
 /** Rows for model files, all loaded first and timed interleaved (timeModels). */
 export function compareModels(files: { name: string; file: string }[], seconds = 1.5, repeats = 5): CompareRow[] {
   const loaded = files.map(({ file }) => loadModel(file));
-  const timings = timeModels(loaded.map(({ model, meta }) => ({ model, spec: meta.features })), seconds, repeats);
+  const timings = timeModels(
+    loaded.map(({ model, meta }) => ({ model, spec: meta.features })),
+    seconds,
+    repeats,
+  );
   return files.map(({ name, file }, i) => ({ ...rowOf(name, file, loaded[i].model, loaded[i].meta), ...timings[i] }));
 }
 
-const spread = (r: [number, number] | undefined, digits: number, f = (x: number) => x.toFixed(digits)): string => (r ? ` (${f(r[0])}-${f(r[1])})` : '');
+const spread = (r: [number, number] | undefined, digits: number, f = (x: number) => x.toFixed(digits)): string =>
+  r ? ` (${f(r[0])}-${f(r[1])})` : '';
 
 export function compareMarkdown(rows: CompareRow[]): string {
   const n = rows.find((r) => r.repeats)?.repeats;
   const note = n ? `\nTimes: median of ${n} interleaved repeats (smallest-largest in brackets).\n` : '';
   const count = (x: number): string => Math.round(x).toLocaleString('en-US');
-  const head = '| variant | parameters | bytes on disk | test AUC | logloss | batch-1 latency (ms) | batch-4096 rows/s |\n|---|---:|---:|---:|---:|---:|---:|\n';
-  return head + rows.map((r) => `| ${r.variant} | ${r.params.toLocaleString('en-US')} | ${r.bytes.toLocaleString('en-US')} | ${r.testAuc?.toFixed(5) ?? '-'} | ${r.testLogloss?.toFixed(5) ?? '-'} | ` +
-    `${r.latencyMs.toFixed(3)}${spread(r.latencyRange, 3)} | ${count(r.throughput)}${spread(r.throughputRange, 0, count)} |`).join('\n') + '\n' + note;
+  const head =
+    '| variant | parameters | bytes on disk | test AUC | logloss | batch-1 latency (ms) | batch-4096 rows/s |\n|---|---:|---:|---:|---:|---:|---:|\n';
+  return (
+    head +
+    rows
+      .map(
+        (r) =>
+          `| ${r.variant} | ${r.params.toLocaleString('en-US')} | ${r.bytes.toLocaleString('en-US')} | ${r.testAuc?.toFixed(5) ?? '-'} | ${r.testLogloss?.toFixed(5) ?? '-'} | ` +
+          `${r.latencyMs.toFixed(3)}${spread(r.latencyRange, 3)} | ${count(r.throughput)}${spread(r.throughputRange, 0, count)} |`,
+      )
+      .join('\n') +
+    '\n' +
+    note
+  );
 }
 
 export function aucChart(rows: CompareRow[], title = 'Test AUC against model size'): string {
-  const series: Series[] = rows.filter((r) => r.testAuc !== null).map((r) => ({ name: r.variant, points: [[r.params, r.testAuc!]] }));
+  const series: Series[] = rows
+    .filter((r) => r.testAuc !== null)
+    .map((r) => ({ name: r.variant, points: [[r.params, r.testAuc!]] }));
   return chart(series, { title, xLabel: 'parameters (log scale)', yLabel: 'test AUC', logX: true, scatter: true });
 }
 
 /** Energy kept against rank for every target a compress run recorded (report.json next to the model). */
 export function spectrumChart(reportFile: string): string | null {
   if (!existsSync(reportFile)) return null;
-  const spectra = (JSON.parse(readFileSync(reportFile, 'utf8')) as { spectra?: Record<string, number[]> }).spectra ?? {};
-  const series: Series[] = Object.entries(spectra).filter(([k]) => !k.startsWith('embedding.field') || k === 'embedding.field0').map(([name, values]) => {
-    const pos = values.map((v) => Math.max(v, 0));
-    const total = pos.reduce((a, b) => a + b, 0) || 1;
-    let acc = 0;
-    return { name, points: pos.map((v, i) => [(i + 1) / pos.length, (acc += v) / total] as [number, number]) };
-  });
-  return series.length ? chart(series, { title: `Output energy kept against rank (${basename(dirname(reportFile))})`, xLabel: 'rank / width', yLabel: 'fraction of variance kept' }) : null;
+  const spectra =
+    (JSON.parse(readFileSync(reportFile, 'utf8')) as { spectra?: Record<string, number[]> }).spectra ?? {};
+  const series: Series[] = Object.entries(spectra)
+    .filter(([k]) => !k.startsWith('embedding.field') || k === 'embedding.field0')
+    .map(([name, values]) => {
+      const pos = values.map((v) => Math.max(v, 0));
+      const total = pos.reduce((a, b) => a + b, 0) || 1;
+      let acc = 0;
+      return { name, points: pos.map((v, i) => [(i + 1) / pos.length, (acc += v) / total] as [number, number]) };
+    });
+  return series.length
+    ? chart(series, {
+        title: `Output energy kept against rank (${basename(dirname(reportFile))})`,
+        xLabel: 'rank / width',
+        yLabel: 'fraction of variance kept',
+      })
+    : null;
 }

@@ -71,7 +71,10 @@ export interface CompressResult {
 
 /** Metadata to save a derived model with: the source's, with this model's test metrics. */
 function withTest(m: ModelMeta, test: EvalMetrics | null): ReturnType<typeof saveMetaOf> {
-  const training = { ...(m.training ?? { epoch: 0, step: 0 }), metrics: { ...(m.training?.metrics ?? {}), ...(test ? { test: { ...test } } : {}) } };
+  const training = {
+    ...(m.training ?? { epoch: 0, step: 0 }),
+    metrics: { ...(m.training?.metrics ?? {}), ...(test ? { test: { ...test } } : {}) },
+  };
   return { ...saveMetaOf(m), training };
 }
 
@@ -83,14 +86,20 @@ function spectraOf(stats: ModelStats): Record<string, number[]> {
 }
 
 /** collectStats one batch at a time, yielding so a signal handler can run; an aborted signal stops it (throws). */
-async function collectInterruptibly(model: CTRModel, batches: Iterable<Batch>, maxRows = Infinity, signal?: AbortSignal): Promise<ModelStats> {
+async function collectInterruptibly(
+  model: CTRModel,
+  batches: Iterable<Batch>,
+  maxRows = Infinity,
+  signal?: AbortSignal,
+): Promise<ModelStats> {
   const into = emptyStats();
   const yielder = new Yielder();
   for (const b of batches) {
     if (into.rows >= maxRows) break;
     collectStats(model, [b], maxRows, into);
     await yielder.maybe();
-    if (signal?.aborted) throw InterruptedError.of(signal, 'interrupted while collecting statistics: nothing was written');
+    if (signal?.aborted)
+      throw InterruptedError.of(signal, 'interrupted while collecting statistics: nothing was written');
   }
   return into;
 }
@@ -103,7 +112,9 @@ export const CONTROL_FILE = 'control.safetensors';
 function prepareOutDir(dir: string, force: boolean): void {
   const present = existsSync(dir) ? readdirSync(dir) : [];
   if (present.length && !force) {
-    throw new UsageError(`${dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', ...' : ''}); choose another --out or pass --force to replace its results`);
+    throw new UsageError(
+      `${dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', ...' : ''}); choose another --out or pass --force to replace its results`,
+    );
   }
   for (const f of [MODEL_FILE, PRE_FINETUNE_FILE, CONTROL_FILE, 'report.json']) rmSync(join(dir, f), { force: true });
   mkdirSync(dir, { recursive: true });
@@ -124,25 +135,41 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     return { model, meta, store };
   };
   const score = (m: CTRModel, split: CachedSplit | undefined): EvalMetrics | null =>
-    split && split.rows ? metricsOf(scoreBatches(m, split.batches({ batchSize: tc.batch_size }))) : null;
+    split?.rows ? metricsOf(scoreBatches(m, split.batches({ batchSize: tc.batch_size }))) : null;
 
   const original = load();
-  if (original.model.inputs?.ttFields.length) throw new UsageError(`${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`);
+  if (original.model.inputs?.ttFields.length)
+    throw new UsageError(
+      `${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`,
+    );
   log(`statistics over ${o.statsRows ? `${o.statsRows} rows of ` : ''}the training split`);
-  const stats = await collectInterruptibly(original.model, train.batches({ batchSize: tc.batch_size }), o.statsRows, o.signal);
-  const held = validation?.rows ? await collectInterruptibly(original.model, validation.batches({ batchSize: tc.batch_size }), undefined, o.signal) : null;
+  const stats = await collectInterruptibly(
+    original.model,
+    train.batches({ batchSize: tc.batch_size }),
+    o.statsRows,
+    o.signal,
+  );
+  const held = validation?.rows
+    ? await collectInterruptibly(original.model, validation.batches({ batchSize: tc.batch_size }), undefined, o.signal)
+    : null;
   const sel = selectRanks(original.model, stats, o);
   const budget = o.budget ?? (o.ratio ? sel.paramsBefore / o.ratio : null);
   const reached = sel.paramsBefore / sel.paramsAfter;
   if (budget !== null && sel.paramsAfter > budget) {
-    log(`note: the budget of ${Math.round(budget)} parameters cannot be reached; the smallest plan keeps ${sel.paramsAfter} ` +
-      `(${reached.toFixed(2)}x): first-order weights and layers too small to factor are not compressed`);
+    log(
+      `note: the budget of ${Math.round(budget)} parameters cannot be reached; the smallest plan keeps ${sel.paramsAfter} ` +
+        `(${reached.toFixed(2)}x): first-order weights and layers too small to factor are not compressed`,
+    );
   } else if (budget !== null) {
-    log(`ratio reached ${reached.toFixed(2)}x (${sel.paramsAfter} of ${sel.paramsBefore} parameters; asked ${(sel.paramsBefore / budget).toFixed(2)}x)`);
+    log(
+      `ratio reached ${reached.toFixed(2)}x (${sel.paramsAfter} of ${sel.paramsBefore} parameters; asked ${(sel.paramsBefore / budget).toFixed(2)}x)`,
+    );
     for (const n of sel.notes) log(`  above the ratio asked: ${n}`);
   }
   const targets = compressionReport(original.model, sel, stats, held);
-  const variants: VariantResult[] = [{ name: 'original', params: original.model.paramCount(), test: score(original.model, test) }];
+  const variants: VariantResult[] = [
+    { name: 'original', params: original.model.paramCount(), test: score(original.model, test) },
+  ];
 
   const outDir = o.out ?? join(runDir, `compressed-${o.method}`);
   prepareOutDir(outDir, o.force ?? false);
@@ -152,9 +179,17 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   const name = o.method;
   variants.push({ name, params: compressed.paramCount(), test: score(compressed, test) });
   const fitOpts: FitOptions = {
-    epochs: o.epochs ?? 3, batchSize: tc.batch_size, lr: o.lr ?? tc.lr / 10, optimizer: tc.optimizer, shuffle: tc,
-    l2Embedding: tc.l2_embedding, weightDecay: tc.weight_decay, monitor: tc.monitor, minDelta: tc.min_delta,
-    patience: o.patience ?? tc.finetune_patience, log,
+    epochs: o.epochs ?? 3,
+    batchSize: tc.batch_size,
+    lr: o.lr ?? tc.lr / 10,
+    optimizer: tc.optimizer,
+    shuffle: tc,
+    l2Embedding: tc.l2_embedding,
+    weightDecay: tc.weight_decay,
+    monitor: tc.monitor,
+    minDelta: tc.min_delta,
+    patience: o.patience ?? tc.finetune_patience,
+    log,
   };
   const m = original.meta;
   let tuned: FitResult | null = null;
@@ -164,25 +199,46 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     variants[1].path = prePath;
     log(`fine-tuning ${name}`);
     tuned = await fit(compressed, train, validation, { ...fitOpts, signal: o.signal });
-    variants.push({ name: `${name} + fine-tune`, params: compressed.paramCount(), test: score(compressed, test), fit: tuned });
+    variants.push({
+      name: `${name} + fine-tune`,
+      params: compressed.paramCount(),
+      test: score(compressed, test),
+      fit: tuned,
+    });
   }
   const last = variants[variants.length - 1];
   const path = join(outDir, MODEL_FILE);
   saveModel(path, compressed, { ...withTest(m, last.test), compression: sel.plan });
   variants[variants.length - 1].path = path;
-  if (o.signal?.aborted) throw InterruptedError.of(o.signal, `interrupted: wrote ${path} (fine-tuning stopped early, best weights kept); no control, no report.json`);
+  if (o.signal?.aborted)
+    throw InterruptedError.of(
+      o.signal,
+      `interrupted: wrote ${path} (fine-tuning stopped early, best weights kept); no control, no report.json`,
+    );
 
   if ((o.control ?? o.finetune) && validation?.rows) {
     // The same budget as the fine-tuning: its epochs (so its steps) at its learning rate, no early stop.
     const exactEpochs = tuned?.epochs;
-    log(`control: the original trained ${exactEpochs === undefined ? 'with early stopping' : `exactly ${exactEpochs} epoch(s), ${tuned!.steps} steps,`} at learning rate ${formatLr(fitOpts.lr)}`);
+    log(
+      `control: the original trained ${exactEpochs === undefined ? 'with early stopping' : `exactly ${exactEpochs} epoch(s), ${tuned!.steps} steps,`} at learning rate ${formatLr(fitOpts.lr)}`,
+    );
     const ctl = load();
     const r = await fit(ctl.model, train, validation, { ...fitOpts, exactEpochs, signal: o.signal });
-    if (r.interrupted) throw InterruptedError.of(o.signal!, `interrupted during the control's training: ${path} is written; no control, no report.json`);
+    if (r.interrupted)
+      throw InterruptedError.of(
+        o.signal!,
+        `interrupted during the control's training: ${path} is written; no control, no report.json`,
+      );
     const cpath = join(outDir, CONTROL_FILE);
     const ctlTest = score(ctl.model, test);
     saveModel(cpath, ctl.model, withTest(ctl.meta, ctlTest));
-    variants.push({ name: 'original + same extra training', params: ctl.model.paramCount(), test: ctlTest, fit: r, path: cpath });
+    variants.push({
+      name: 'original + same extra training',
+      params: ctl.model.paramCount(),
+      test: ctlTest,
+      fit: r,
+      path: cpath,
+    });
   }
   const ratio = budget === null ? undefined : { asked: sel.paramsBefore / budget, reached, notes: sel.notes };
   const result: CompressResult = { outDir, ratio, plan: sel.plan, targets, spectra: spectraOf(stats), variants };

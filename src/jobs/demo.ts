@@ -34,23 +34,38 @@ export interface DemoResult {
 
 function demoConfig(file: string, rows: number, o: DemoOptions): Record<string, unknown> {
   const n = (a: number): number => Math.floor(rows * a);
-  const numeric = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`I${i + 1}`, { transform: 'criteo_bucket' }]));
+  const numeric = Object.fromEntries(
+    Array.from({ length: 13 }, (_, i) => [`I${i + 1}`, { transform: 'criteo_bucket' }]),
+  );
   const categorical = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`C${i + 1}`, { min_count: 2 }]));
   return {
     dataset: {
-      train: file, format: 'criteo_tsv', cache_dir: join(o.out, 'cache'),
+      train: file,
+      format: 'criteo_tsv',
+      cache_dir: join(o.out, 'cache'),
       split: { by: 'rows', train: `1-${n(0.8)}`, validation: `${n(0.8) + 1}-${n(0.9)}`, test: `${n(0.9) + 1}-${rows}` },
     },
     features: { numeric, categorical },
-    model: o.quick ? { name: 'deepfm', embedding_dim: 8, hidden: [64, 64] } : { name: 'deepfm', embedding_dim: 16, hidden: [400, 400, 400] },
-    training: { batch_size: o.quick ? 1024 : 2048, epochs: o.quick ? 2 : 4, lr: 0.001, l2_embedding: 0.001, threads: o.threads ?? 0, seed: 2024, early_stop_patience: 1 },
+    model: o.quick
+      ? { name: 'deepfm', embedding_dim: 8, hidden: [64, 64] }
+      : { name: 'deepfm', embedding_dim: 16, hidden: [400, 400, 400] },
+    training: {
+      batch_size: o.quick ? 1024 : 2048,
+      epochs: o.quick ? 2 : 4,
+      lr: 0.001,
+      l2_embedding: 0.001,
+      threads: o.threads ?? 0,
+      seed: 2024,
+      early_stop_patience: 1,
+    },
     run: { dir: join(o.out, 'original'), overwrite: true },
   };
 }
 
 async function countRows(file: string): Promise<number> {
   const { createReadStream } = await import('node:fs');
-  let n = 0, last = 10;
+  let n = 0,
+    last = 10;
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
     for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) n++;
     last = chunk[chunk.length - 1];
@@ -80,11 +95,20 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const runDir = trained.runDir;
   const ratio = o.ratio ?? 4;
   say(`compressing with AFM to ~${ratio}x fewer parameters, then fine-tuning`);
-  const afm = await compressRun(runDir, { method: 'afm', ratio, finetune: true, control: false, epochs: o.quick ? 1 : 2, out: join(o.out, 'afm'), log: say });
+  const afm = await compressRun(runDir, {
+    method: 'afm',
+    ratio,
+    finetune: true,
+    control: false,
+    epochs: o.quick ? 1 : 2,
+    out: join(o.out, 'afm'),
+    log: say,
+  });
   say('SVD of the weights at the same budget (baseline)');
   const svd = await compressRun(runDir, { method: 'svd', ratio, out: join(o.out, 'svd'), log: say });
   const seconds = o.quick ? 0.3 : 1;
-  const row = (variant: string, path: string, test: { auc: number; logloss: number } | null): CompareRow => modelRow(variant, path, seconds, test);
+  const row = (variant: string, path: string, test: { auc: number; logloss: number } | null): CompareRow =>
+    modelRow(variant, path, seconds, test);
   const [origV, afmV, afmFt] = afm.variants;
   const table: CompareRow[] = [
     row('original DeepFM', join(runDir, MODEL_FILE), origV.test),
@@ -92,22 +116,66 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     ...(afmFt ? [row('AFM + fine-tune', join(afm.outDir, MODEL_FILE), afmFt.test)] : []),
     row('SVD (same budget)', join(svd.outDir, MODEL_FILE), svd.variants[1].test),
   ];
-  const md = ['| variant | parameters | bytes | test AUC | logloss | batch-1 latency (ms) | batch-4096 rows/s |', '|---|---:|---:|---:|---:|---:|---:|',
-    ...table.map((r) => `| ${r.variant} | ${r.params} | ${r.bytes} | ${r.testAuc?.toFixed(4) ?? '-'} | ${r.testLogloss?.toFixed(4) ?? '-'} | ${r.latencyMs.toFixed(3)} | ${Math.round(r.throughput)} |`)].join('\n') + '\n';
-  const charts = [aucChart(table), spectrumChart(join(afm.outDir, 'report.json'))].filter((c): c is string => c !== null);
+  const md =
+    [
+      '| variant | parameters | bytes | test AUC | logloss | batch-1 latency (ms) | batch-4096 rows/s |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...table.map(
+        (r) =>
+          `| ${r.variant} | ${r.params} | ${r.bytes} | ${r.testAuc?.toFixed(4) ?? '-'} | ${r.testLogloss?.toFixed(4) ?? '-'} | ${r.latencyMs.toFixed(3)} | ${Math.round(r.throughput)} |`,
+      ),
+    ].join('\n') + '\n';
+  const charts = [aucChart(table), spectrumChart(join(afm.outDir, 'report.json'))].filter(
+    (c): c is string => c !== null,
+  );
   const report = join(o.out, 'report.html');
-  writeFileAtomic(report, htmlReport('slimctr demo: DeepFM compressed with AFM', [
-    `Data: ${o.data ? file : `${rows} synthetic Criteo-shaped rows`} (80% train, 10% validation, 10% test). Budget: ${ratio}x fewer parameters.`,
-    `AFM ranks: ${JSON.stringify(afm.plan.layers)}, embedding rank ${afm.plan.embeddingRank ?? 'kept'}.`,
-  ], [{
-    caption: 'Variants on the test split',
-    columns: ['variant', 'parameters', 'bytes', 'test AUC', 'logloss', 'batch-1 latency (ms)', 'batch-4096 rows/s'],
-    rows: table.map((r) => [r.variant, r.params, r.bytes, r.testAuc?.toFixed(4) ?? '-', r.testLogloss?.toFixed(4) ?? '-', r.latencyMs.toFixed(3), Math.round(r.throughput)]),
-  }, {
-    caption: 'AFM targets',
-    columns: ['target', 'shape', 'rank', 'energy kept', 'params before', 'params after', 'held-out error'],
-    rows: afm.targets.map((t) => [t.target, t.shape, t.rank ?? 'kept', t.energyKept === null ? '-' : `${(100 * t.energyKept).toFixed(2)}%`, t.paramsBefore, t.paramsAfter, t.heldOutError === null ? '-' : `${(100 * t.heldOutError).toFixed(2)}%`]),
-  }], charts));
+  writeFileAtomic(
+    report,
+    htmlReport(
+      'slimctr demo: DeepFM compressed with AFM',
+      [
+        `Data: ${o.data ? file : `${rows} synthetic Criteo-shaped rows`} (80% train, 10% validation, 10% test). Budget: ${ratio}x fewer parameters.`,
+        `AFM ranks: ${JSON.stringify(afm.plan.layers)}, embedding rank ${afm.plan.embeddingRank ?? 'kept'}.`,
+      ],
+      [
+        {
+          caption: 'Variants on the test split',
+          columns: [
+            'variant',
+            'parameters',
+            'bytes',
+            'test AUC',
+            'logloss',
+            'batch-1 latency (ms)',
+            'batch-4096 rows/s',
+          ],
+          rows: table.map((r) => [
+            r.variant,
+            r.params,
+            r.bytes,
+            r.testAuc?.toFixed(4) ?? '-',
+            r.testLogloss?.toFixed(4) ?? '-',
+            r.latencyMs.toFixed(3),
+            Math.round(r.throughput),
+          ]),
+        },
+        {
+          caption: 'AFM targets',
+          columns: ['target', 'shape', 'rank', 'energy kept', 'params before', 'params after', 'held-out error'],
+          rows: afm.targets.map((t) => [
+            t.target,
+            t.shape,
+            t.rank ?? 'kept',
+            t.energyKept === null ? '-' : `${(100 * t.energyKept).toFixed(2)}%`,
+            t.paramsBefore,
+            t.paramsAfter,
+            t.heldOutError === null ? '-' : `${(100 * t.heldOutError).toFixed(2)}%`,
+          ]),
+        },
+      ],
+      charts,
+    ),
+  );
   writeFileAtomic(join(o.out, 'comparison.md'), md);
   writeFileAtomic(join(o.out, 'comparison.json'), JSON.stringify(table, null, 2));
   return { out: o.out, rows: table, report, markdown: md };

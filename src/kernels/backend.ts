@@ -27,7 +27,10 @@ export function backendChoice(choice?: string): BackendChoice {
   const env = typeof process !== 'undefined' ? process.env?.SLIMCTR_BACKEND : undefined;
   const picked = choice ?? (env || 'auto');
   if (!(BACKENDS as readonly string[]).includes(picked)) {
-    throw new ConfigError(choice === undefined ? 'SLIMCTR_BACKEND' : 'backend', `'${picked}' is not one of ${BACKENDS.join(', ')}`);
+    throw new ConfigError(
+      choice === undefined ? 'SLIMCTR_BACKEND' : 'backend',
+      `'${picked}' is not one of ${BACKENDS.join(', ')}`,
+    );
   }
   return picked as BackendChoice;
 }
@@ -41,12 +44,18 @@ export async function resolveBackend(choice: BackendChoice, isa?: string): Promi
     return { choice, name: 'wasm', isa: null, addon: null, fallback: error };
   }
   const isas = addon.isas();
-  if (isa !== undefined && !isas.includes(isa)) throw new ConfigError('backend', `this CPU does not run native ISA '${isa}' (it runs ${isas.join(', ')})`);
+  if (isa !== undefined && !isas.includes(isa))
+    throw new ConfigError('backend', `this CPU does not run native ISA '${isa}' (it runs ${isas.join(', ')})`);
   return { choice, name: 'native', isa: isa ?? isas[0], addon, fallback: null };
 }
 
 /** The kernels over `memory`: a WebAssembly instance's, with the native ones (if any) in their place. */
-export function kernelsOver(module: WebAssembly.Module, memory: WebAssembly.Memory, addon: NativeAddon | null, isa: string | null): KernelExports {
+export function kernelsOver(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  addon: NativeAddon | null,
+  isa: string | null,
+): KernelExports {
   const wasm = instantiate(module, memory);
   if (!addon || isa === null) return wasm;
   // Native code keeps the memory's address: only a shared memory (reserved whole, grown in place) keeps it.

@@ -64,8 +64,19 @@ export class Engine {
    * op(A) is M x K, op(B) is K x N; `tA`/`tB` say the stored matrix is the transpose.
    */
   sgemm(
-    tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
-    A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number,
+    tA: boolean,
+    tB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: number,
+    lda: number,
+    B: number,
+    ldb: number,
+    beta: number,
+    C: number,
+    ldc: number,
   ): void {
     if (M === 0 || N === 0) return;
     const threads = M * N * K >= PARALLEL_MIN_MACS && M >= 8 ? this.pool.threads : 1;
@@ -74,22 +85,61 @@ export class Engine {
       return;
     }
     const a = this.pool.args;
-    a[0] = +tA; a[1] = +tB; a[2] = M; a[3] = N; a[4] = K; a[5] = alpha;
-    a[6] = A; a[7] = lda; a[8] = B; a[9] = ldb; a[10] = beta; a[11] = C; a[12] = ldc;
+    a[0] = +tA;
+    a[1] = +tB;
+    a[2] = M;
+    a[3] = N;
+    a[4] = K;
+    a[5] = alpha;
+    a[6] = A;
+    a[7] = lda;
+    a[8] = B;
+    a[9] = ldb;
+    a[10] = beta;
+    a[11] = C;
+    a[12] = ldc;
     this.pool.run(TASK_SGEMM, threads);
   }
 
   /** `count` independent gemms whose operands sit `strideA/B/C` bytes apart, spread over threads. */
   sgemmBatched(
-    count: number, tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
-    A: number, lda: number, strideA: number, B: number, ldb: number, strideB: number,
-    beta: number, C: number, ldc: number, strideC: number,
+    count: number,
+    tA: boolean,
+    tB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: number,
+    lda: number,
+    strideA: number,
+    B: number,
+    ldb: number,
+    strideB: number,
+    beta: number,
+    C: number,
+    ldc: number,
+    strideC: number,
   ): void {
     if (count === 0 || M === 0 || N === 0) return;
     const a = this.pool.args;
-    a[0] = +tA; a[1] = +tB; a[2] = M; a[3] = N; a[4] = K; a[5] = alpha;
-    a[6] = A; a[7] = lda; a[8] = B; a[9] = ldb; a[10] = beta; a[11] = C; a[12] = ldc;
-    a[13] = count; a[14] = strideA; a[15] = strideB; a[16] = strideC;
+    a[0] = +tA;
+    a[1] = +tB;
+    a[2] = M;
+    a[3] = N;
+    a[4] = K;
+    a[5] = alpha;
+    a[6] = A;
+    a[7] = lda;
+    a[8] = B;
+    a[9] = ldb;
+    a[10] = beta;
+    a[11] = C;
+    a[12] = ldc;
+    a[13] = count;
+    a[14] = strideA;
+    a[15] = strideB;
+    a[16] = strideC;
     const threads = count * M * N * K >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
     this.pool.run(TASK_BATCHED_SGEMM, threads);
   }

@@ -3,59 +3,206 @@ export interface KernelExports {
   heap_base(): number;
   gemm_work_bytes(): number;
   sgemm(
-    tA: number, tB: number, M: number, N: number, K: number, alpha: number,
-    A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number,
-    m0: number, m1: number, work: number,
+    tA: number,
+    tB: number,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: number,
+    lda: number,
+    B: number,
+    ldb: number,
+    beta: number,
+    C: number,
+    ldc: number,
+    m0: number,
+    m1: number,
+    work: number,
   ): void;
   add_row_vector(x: number, v: number, rows: number, cols: number): void;
   sum_rows(x: number, rows: number, cols: number, out: number): void;
   /** dst[r * dstStride + j] += alpha * src[r * srcStride + j] (strides in floats). */
-  axpy_rows(dst: number, dstStride: number, src: number, srcStride: number, rows: number, cols: number, alpha: number): void;
+  axpy_rows(
+    dst: number,
+    dstStride: number,
+    src: number,
+    srcStride: number,
+    rows: number,
+    cols: number,
+    alpha: number,
+  ): void;
   /** out = a * b over n floats; with acc = 1, out += a * b. */
   mul_span(out: number, a: number, b: number, n: number, acc: number): void;
   relu(x: number, y: number, n: number): void;
   relu_backward(y: number, g: number, gx: number, n: number): void;
   field_project(small: number, P: number, mu: number, out: number, B: number, F: number, k: number, D: number): void;
   /** Zero pointers skip a gradient; all accumulate. */
-  field_project_backward(small: number, P: number, g: number, gSmall: number, gP: number, gMu: number, B: number, F: number, k: number, D: number): void;
+  field_project_backward(
+    small: number,
+    P: number,
+    g: number,
+    gSmall: number,
+    gP: number,
+    gMu: number,
+    B: number,
+    F: number,
+    k: number,
+    D: number,
+  ): void;
   sgd_span(w: number, g: number, n: number, lr: number, wd: number): void;
   adagrad_span(w: number, g: number, acc: number, n: number, lr: number, eps: number, wd: number): void;
   /** `lrt` = lr * sqrt(1 - b2^t) / (1 - b1^t). */
-  adam_span(w: number, g: number, m: number, v: number, n: number, lrt: number, b1: number, b2: number, eps: number, wd: number): void;
+  adam_span(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lrt: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    wd: number,
+  ): void;
   gather_rows(
-    table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
+    table: number,
+    stride: number,
+    dim: number,
+    lo: number,
+    hi: number,
+    ids: number,
+    idStride: number,
+    n: number,
+    out: number,
+    outStride: number,
   ): number;
   /** Rows `ids` (n of them) of a quantized table, dequantized into out rows `outStride` floats apart (see assembly/quant.ts). */
   gather_rows_q(
-    table: number, rowBytes: number, bits: number, dim: number, scales: number, offsets: number, ids: number, n: number, out: number, outStride: number,
+    table: number,
+    rowBytes: number,
+    bits: number,
+    dim: number,
+    scales: number,
+    offsets: number,
+    ids: number,
+    n: number,
+    out: number,
+    outStride: number,
   ): void;
   /** Scratch bytes lookup_unique needs for n ids of a dim-wide table. */
   lookup_scratch_bytes(n: number, dim: number): number;
   /** Distinct ids of a batch, ascending (uniq, inverse, count), plus the lookup of rows [lo, hi); see assembly/sparse.ts. */
   lookup_unique(
-    table: number, stride: number, dim: number, lo: number, hi: number, ids: number, idStride: number, n: number, out: number, outStride: number,
-    scratch: number, uniq: number, inverse: number, count: number,
+    table: number,
+    stride: number,
+    dim: number,
+    lo: number,
+    hi: number,
+    ids: number,
+    idStride: number,
+    n: number,
+    out: number,
+    outStride: number,
+    scratch: number,
+    uniq: number,
+    inverse: number,
+    count: number,
   ): number;
   /** grads[k] (k < u, zeroed first) = sum of the g rows i with inverse[i] = k, in order of i. */
-  accumulate_unique(g: number, gStride: number, inverse: number, n: number, dim: number, grads: number, u: number): void;
+  accumulate_unique(
+    g: number,
+    gStride: number,
+    inverse: number,
+    n: number,
+    dim: number,
+    grads: number,
+    u: number,
+  ): void;
   update_rows(
-    kind: number, table: number, stride: number, dim: number, lo: number, hi: number, ids: number, n: number, grads: number,
-    lr: number, b1: number, b2: number, eps: number, wd: number,
+    kind: number,
+    table: number,
+    stride: number,
+    dim: number,
+    lo: number,
+    hi: number,
+    ids: number,
+    n: number,
+    grads: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    wd: number,
   ): void;
   /** Self-attention over fields for examples [b0, b1) (see assembly/attention.ts); qkv rows are [Q | K | V | residual if res]. */
   attention_forward(
-    qkv: number, H: number, dh: number, F: number, scale: number, res: number, out: number, probs: number, keep: number, b0: number, b1: number,
+    qkv: number,
+    H: number,
+    dh: number,
+    F: number,
+    scale: number,
+    res: number,
+    out: number,
+    probs: number,
+    keep: number,
+    b0: number,
+    b1: number,
   ): void;
   attention_backward(
-    qkv: number, H: number, dh: number, F: number, scale: number, res: number, g: number, probs: number, gqkv: number, zero: number,
-    scratch: number, b0: number, b1: number,
+    qkv: number,
+    H: number,
+    dh: number,
+    F: number,
+    scale: number,
+    res: number,
+    g: number,
+    probs: number,
+    gqkv: number,
+    zero: number,
+    scratch: number,
+    b0: number,
+    b1: number,
   ): void;
   /** FiBiNET pair products for examples [b0, b1), output rows `ldo` floats apart; mode 0/1/2 = field_all/field_each/field_interaction. */
-  bilinear_forward(emb: number, W: number, mode: number, F: number, D: number, out: number, ldo: number, b0: number, b1: number): void;
-  bilinear_backward(emb: number, W: number, mode: number, F: number, D: number, g: number, ldo: number, gT: number, gEmb: number, b0: number, b1: number): void;
+  bilinear_forward(
+    emb: number,
+    W: number,
+    mode: number,
+    F: number,
+    D: number,
+    out: number,
+    ldo: number,
+    b0: number,
+    b1: number,
+  ): void;
+  bilinear_backward(
+    emb: number,
+    W: number,
+    mode: number,
+    F: number,
+    D: number,
+    g: number,
+    ldo: number,
+    gT: number,
+    gEmb: number,
+    b0: number,
+    b1: number,
+  ): void;
   /** DCN cross layer rows [b0, b1): out = x0 (x . w) + bias + x. */
   cross_forward(x0: number, x: number, w: number, bias: number, out: number, d: number, b0: number, b1: number): void;
-  cross_backward(x0: number, x: number, w: number, g: number, gx0: number, gx: number, gs: number, d: number, b0: number, b1: number): void;
+  cross_backward(
+    x0: number,
+    x: number,
+    w: number,
+    g: number,
+    gx0: number,
+    gx: number,
+    gs: number,
+    d: number,
+    b0: number,
+    b1: number,
+  ): void;
 }
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {

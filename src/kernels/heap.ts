@@ -17,7 +17,10 @@ export class Heap {
   inUse = 0;
 
   /** `maxBytes` caps growth (a test uses a small cap to prove nothing assumes one big heap). */
-  constructor(base: number, readonly maxBytes = 4 * 1024 * 1024 * 1024 - PAGE) {
+  constructor(
+    base: number,
+    readonly maxBytes = 4 * 1024 * 1024 * 1024 - PAGE,
+  ) {
     const maximum = Math.floor(maxBytes / PAGE);
     this.memory = new WebAssembly.Memory({ initial: Math.min(64, maximum), maximum, shared: true });
     this.top = Math.ceil(base / ALIGN) * ALIGN;

@@ -6,7 +6,12 @@
 import type { Engine } from './engine.js';
 import type { KernelExports } from './exports.js';
 import {
-  CALL_ATTENTION_BACKWARD, CALL_ATTENTION_FORWARD, CALL_BILINEAR_BACKWARD, CALL_BILINEAR_FORWARD, CALL_CROSS_BACKWARD, CALL_CROSS_FORWARD,
+  CALL_ATTENTION_BACKWARD,
+  CALL_ATTENTION_FORWARD,
+  CALL_BILINEAR_BACKWARD,
+  CALL_BILINEAR_FORWARD,
+  CALL_CROSS_BACKWARD,
+  CALL_CROSS_FORWARD,
 } from './protocol.js';
 
 /** Runs the call at `d[o]` if it is an interaction kernel; false if the code is not one. */

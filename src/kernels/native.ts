@@ -8,8 +8,19 @@ import type { KernelExports } from './exports.js';
 
 /** The kernels the addon provides; every other kernel stays WebAssembly. */
 export const NATIVE_KERNELS = [
-  'sgemm', 'gemm_work_bytes', 'gather_rows', 'update_rows', 'lookup_scratch_bytes', 'lookup_unique', 'accumulate_unique',
-  'add_row_vector', 'sum_rows', 'relu', 'relu_backward', 'axpy_rows', 'mul_span',
+  'sgemm',
+  'gemm_work_bytes',
+  'gather_rows',
+  'update_rows',
+  'lookup_scratch_bytes',
+  'lookup_unique',
+  'accumulate_unique',
+  'add_row_vector',
+  'sum_rows',
+  'relu',
+  'relu_backward',
+  'axpy_rows',
+  'mul_span',
 ] as const;
 export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]> & {
   readonly isa: string;
@@ -35,13 +46,17 @@ export function loadNative(): Promise<NativeLoad> {
 }
 
 async function load(): Promise<NativeLoad> {
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return { addon: null, error: 'not running on Node.js' };
+  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string')
+    return { addon: null, error: 'not running on Node.js' };
   const { createRequire } = await import('node:module');
   const file = new URL('../../../native/build/Release/slimctr_native.node', import.meta.url);
   try {
     return { addon: createRequire(import.meta.url)(file.pathname) as NativeAddon, error: null };
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'not built (no C compiler at install time?)' : String(err);
+    const why =
+      (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
+        ? 'not built (no C compiler at install time?)'
+        : String(err);
     return { addon: null, error: `native kernels ${why}` };
   }
 }

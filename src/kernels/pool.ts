@@ -7,7 +7,19 @@
 import type { Worker } from 'node:worker_threads';
 import type { Heap } from './heap.js';
 import type { KernelExports } from './exports.js';
-import { ARG_SLOTS, CTL_BYTES, CTL_INTS, FAILED, GEN, PENDING, PICKED, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
+import {
+  ARG_SLOTS,
+  CTL_BYTES,
+  CTL_INTS,
+  FAILED,
+  GEN,
+  PENDING,
+  PICKED,
+  TASK,
+  TASK_QUIT,
+  THREADS,
+  type WorkerInit,
+} from './protocol.js';
 import { runTask } from './split.js';
 
 /** No kernel share takes this long; past it a worker is assumed dead rather than waited on forever. */
@@ -40,14 +52,25 @@ export class ThreadPool {
 
   /** `nativeIsa`: the backend's native instruction set (null: WebAssembly alone), for the workers to load the same kernels. */
   static async create(
-    k: KernelExports, heap: Heap, module: WebAssembly.Module, threads: number, nativeIsa: string | null,
+    k: KernelExports,
+    heap: Heap,
+    module: WebAssembly.Module,
+    threads: number,
+    nativeIsa: string | null,
   ): Promise<ThreadPool> {
     const pool = new ThreadPool(k, heap, threads, heap.alloc(CTL_BYTES), heap.memory);
     if (threads > 1) {
       const { Worker } = await import('node:worker_threads');
       const url = new URL('./worker.js', import.meta.url);
       for (let index = 1; index < threads; index++) {
-        const init: WorkerInit = { module, memory: heap.memory, ctl: pool.ctlPtr, index, work: pool.works[index], nativeIsa };
+        const init: WorkerInit = {
+          module,
+          memory: heap.memory,
+          ctl: pool.ctlPtr,
+          index,
+          work: pool.works[index],
+          nativeIsa,
+        };
         const w = new Worker(url, { workerData: init });
         w.unref();
         pool.workers.push(w);
@@ -81,8 +104,15 @@ export class ThreadPool {
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;
       if (Atomics.wait(ctl, PENDING, left, WATCHDOG_MS) === 'timed-out' && Atomics.load(ctl, PENDING) === left) {
-        const state = this.workers.map((_, i) => `worker ${i + 1} last took generation ${PICKED + i < CTL_INTS ? Atomics.load(ctl, PICKED + i) : '?'}`).join(', ');
-        throw new Error(`kernel workers did not finish task ${task} (generation ${Atomics.load(ctl, GEN)}, ${left} share(s) left) within ${WATCHDOG_MS / 1000} s: ${state}`);
+        const state = this.workers
+          .map(
+            (_, i) =>
+              `worker ${i + 1} last took generation ${PICKED + i < CTL_INTS ? Atomics.load(ctl, PICKED + i) : '?'}`,
+          )
+          .join(', ');
+        throw new Error(
+          `kernel workers did not finish task ${task} (generation ${Atomics.load(ctl, GEN)}, ${left} share(s) left) within ${WATCHDOG_MS / 1000} s: ${state}`,
+        );
       }
     }
     if (mainError) throw mainError;

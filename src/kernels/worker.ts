@@ -3,11 +3,27 @@
 import { workerData } from 'node:worker_threads';
 import { kernelsOver } from './backend.js';
 import { loadNative } from './native.js';
-import { ARG_SLOTS, CTL_INTS, FAILED, GEN, PENDING, PICKED, TASK, TASK_QUIT, THREADS, type WorkerInit } from './protocol.js';
+import {
+  ARG_SLOTS,
+  CTL_INTS,
+  FAILED,
+  GEN,
+  PENDING,
+  PICKED,
+  TASK,
+  TASK_QUIT,
+  THREADS,
+  type WorkerInit,
+} from './protocol.js';
 import { runTask } from './split.js';
 
 const init = workerData as WorkerInit;
-const k = kernelsOver(init.module, init.memory, init.nativeIsa === null ? null : (await loadNative()).addon, init.nativeIsa);
+const k = kernelsOver(
+  init.module,
+  init.memory,
+  init.nativeIsa === null ? null : (await loadNative()).addon,
+  init.nativeIsa,
+);
 const ctl = new Int32Array(init.memory.buffer, init.ctl, CTL_INTS);
 const args = new Float64Array(init.memory.buffer, init.ctl + CTL_INTS * 4, ARG_SLOTS);
 

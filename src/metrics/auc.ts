@@ -18,7 +18,8 @@ export function checkInputs(labels: Labels, scores: Scores, what = 'scores'): nu
     const y = labels[i];
     if (y === 1) pos++;
     else if (y !== 0) throw new MetricError(`label ${i} is ${y}; labels must be 0 or 1`);
-    if (!Number.isFinite(scores[i])) throw new MetricError(`${what} ${i} is ${scores[i]}; scores must be finite numbers`);
+    if (!Number.isFinite(scores[i]))
+      throw new MetricError(`${what} ${i} is ${scores[i]}; scores must be finite numbers`);
   }
   return pos;
 }
@@ -79,7 +80,12 @@ export function rocAucOrNull(labels: Labels, scores: Scores): number | null {
  * times. Linear time; used by the bootstrap, where the order is computed once. Returns NaN when
  * the weighted data has one class only.
  */
-export function weightedAucInOrder(order: Uint32Array, labels: Labels, scores: Scores, weights: ArrayLike<number>): number {
+export function weightedAucInOrder(
+  order: Uint32Array,
+  labels: Labels,
+  scores: Scores,
+  weights: ArrayLike<number>,
+): number {
   let negBelow = 0;
   let u = 0;
   let totalPos = 0;

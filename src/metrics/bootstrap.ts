@@ -29,7 +29,6 @@ export interface PairedAucResult {
   samples: number;
 }
 
-
 /** Linear-interpolated quantile of an ascending array. */
 function quantile(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
@@ -42,9 +41,15 @@ function quantile(sorted: Float64Array, q: number): number {
  * AUC difference of model A over model B with its bootstrap standard error and 95% interval.
  * Cost: one O(n log n) sort per model, then O(n) per resample.
  */
-export function pairedBootstrapAuc(labels: Labels, scoresA: Scores, scoresB: Scores, options: BootstrapOptions = {}): PairedAucResult {
+export function pairedBootstrapAuc(
+  labels: Labels,
+  scoresA: Scores,
+  scoresB: Scores,
+  options: BootstrapOptions = {},
+): PairedAucResult {
   const samples = options.samples ?? 200;
-  if (!Number.isInteger(samples) || samples < 2) throw new MetricError(`bootstrap samples must be an integer >= 2, got ${samples}`);
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new MetricError(`bootstrap samples must be an integer >= 2, got ${samples}`);
   checkInputs(labels, scoresA, 'scores A');
   checkInputs(labels, scoresB, 'scores B');
   const aucA = rocAuc(labels, scoresA);

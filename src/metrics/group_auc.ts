@@ -66,7 +66,9 @@ export function groupAuc(labels: Labels, scores: Scores, groups: ArrayLike<numbe
     impressions += size;
   }
   if (used === 0) {
-    throw new MetricError(`group AUC is undefined: none of the ${dense.size} groups has both positive and negative labels`);
+    throw new MetricError(
+      `group AUC is undefined: none of the ${dense.size} groups has both positive and negative labels`,
+    );
   }
   return { gauc: weighted / impressions, groups: dense.size, groupsUsed: used, impressionsUsed: impressions };
 }

@@ -15,7 +15,7 @@ export function logloss(labels: Labels, probs: Scores, eps = LOGLOSS_EPS): numbe
   for (let i = 0; i < n; i++) {
     let p = probs[i];
     if (p < 0 || p > 1) throw new MetricError(`probability ${i} is ${p}; must be in [0, 1]`);
-    p = p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+    p = p < eps ? eps : Math.min(p, 1 - eps);
     sum -= labels[i] === 1 ? Math.log(p) : Math.log1p(-p);
   }
   return sum / n;

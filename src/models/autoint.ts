@@ -16,14 +16,24 @@ import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 export const attentionOptions = {
   attention_layers: z.number().int().positive().default(3).describe('stacked self-attention layers'),
   attention_heads: z.number().int().positive().default(2).describe('attention heads per layer'),
-  attention_head_dim: z.number().int().positive().default(32).describe('width of each head (a layer outputs heads x head_dim per field)'),
+  attention_head_dim: z
+    .number()
+    .int()
+    .positive()
+    .default(32)
+    .describe('width of each head (a layer outputs heads x head_dim per field)'),
   attention_residual: z.boolean().default(true).describe('add the projected input (x W_res) before the ReLU'),
   attention_layer_norm: z.boolean().default(false).describe('layer norm of each attention layer output'),
-  attention_scaled: z.boolean().default(true).describe('scale attention logits by 1/sqrt(head_dim) (the paper does not)'),
+  attention_scaled: z
+    .boolean()
+    .default(true)
+    .describe('scale attention logits by 1/sqrt(head_dim) (the paper does not)'),
   wide: z.boolean().default(false).describe('add the first-order (LR) term to the logit'),
 };
 
-export const autointOptions = z.object({ embedding_dim: embeddingDim, embedding_init: embeddingInit, numeric: numericMode, ...attentionOptions }).strict();
+export const autointOptions = z
+  .object({ embedding_dim: embeddingDim, embedding_init: embeddingInit, numeric: numericMode, ...attentionOptions })
+  .strict();
 export type AutoIntOptions = z.infer<typeof autointOptions>;
 
 /** AutoInt, and AutoInt+ when given MLP options (a parallel MLP over the flattened embeddings). */
@@ -36,20 +46,34 @@ export class AutoInt extends CTRModel {
   readonly head: Linear;
   readonly mlp: MLP | null;
 
-  constructor(readonly kind: string, spec: FeatureSpec, o: AutoIntOptions, ctx: ModelContext, mlp?: MLPOptions) {
+  constructor(
+    readonly kind: string,
+    spec: FeatureSpec,
+    o: AutoIntOptions,
+    ctx: ModelContext,
+    mlp?: MLPOptions,
+  ) {
     super();
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = o.wide ? this.module('linear', new LinearTerm(spec, ctx)) : null;
     let width = o.embedding_dim;
     for (let i = 0; i < o.attention_layers; i++) {
-      const layer = new MultiHeadSelfAttention(width, {
-        heads: o.attention_heads, headDim: o.attention_head_dim,
-        residual: o.attention_residual, layerNorm: o.attention_layer_norm, scaled: o.attention_scaled,
-      }, ctx.rng);
+      const layer = new MultiHeadSelfAttention(
+        width,
+        {
+          heads: o.attention_heads,
+          headDim: o.attention_head_dim,
+          residual: o.attention_residual,
+          layerNorm: o.attention_layer_norm,
+          scaled: o.attention_scaled,
+        },
+        ctx.rng,
+      );
       this.attention.push(this.module(`attention${i}`, layer));
       width = layer.outDim;
     }
-    const F = this.inputs.numFields, N = this.inputs.denseDim;
+    const F = this.inputs.numFields,
+      N = this.inputs.denseDim;
     this.head = this.module('head', new Linear(F * width + N, 1, ctx.rng));
     this.mlp = mlp ? this.module('mlp', new MLP(F * o.embedding_dim + N, { ...mlp, out: 1 }, ctx.rng)) : null;
     this.embeddingUse = { mlp: this.mlp !== null, interaction: true };

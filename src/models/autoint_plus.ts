@@ -10,5 +10,6 @@ export const autointplus: ModelEntry<typeof autointPlusOptions> = {
   name: 'autointplus',
   summary: 'AutoInt+: self-attention over field embeddings plus a parallel MLP',
   options: autointPlusOptions,
-  create: (spec, o, ctx) => new AutoInt('autointplus', spec, o, ctx, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }),
+  create: (spec, o, ctx) =>
+    new AutoInt('autointplus', spec, o, ctx, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }),
 };

@@ -13,15 +13,26 @@ import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
 import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
-export const dcnv2Options = z.object({
-  ...deepOptions,
-  num_cross_layers: numCrossLayers,
-  structure: z.enum(['parallel', 'stacked']).default('parallel')
-    .describe('parallel: cross net and MLP both read x0, outputs concatenated; stacked: the MLP reads the cross net output'),
-  low_rank: z.number().int().positive().nullable().default(null)
-    .describe('null for full dim x dim cross matrices, or the rank of each expert in a low-rank mixture'),
-  num_experts: z.number().int().positive().default(4).describe('experts per cross layer when low_rank is set'),
-}).strict();
+export const dcnv2Options = z
+  .object({
+    ...deepOptions,
+    num_cross_layers: numCrossLayers,
+    structure: z
+      .enum(['parallel', 'stacked'])
+      .default('parallel')
+      .describe(
+        'parallel: cross net and MLP both read x0, outputs concatenated; stacked: the MLP reads the cross net output',
+      ),
+    low_rank: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('null for full dim x dim cross matrices, or the rank of each expert in a low-rank mixture'),
+    num_experts: z.number().int().positive().default(4).describe('experts per cross layer when low_rank is set'),
+  })
+  .strict();
 
 export class DCNv2 extends CTRModel {
   readonly kind = 'dcnv2';
@@ -39,9 +50,12 @@ export class DCNv2 extends CTRModel {
     this.embeddingUse = { mlp: !this.stacked, interaction: true };
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const width = flatWidth(this.inputs);
-    this.cross = this.module('cross', o.low_rank === null
-      ? new CrossNetV2(width, o.num_cross_layers, ctx.rng)
-      : new CrossNetMix(width, o.num_cross_layers, o.low_rank, o.num_experts, ctx.rng));
+    this.cross = this.module(
+      'cross',
+      o.low_rank === null
+        ? new CrossNetV2(width, o.num_cross_layers, ctx.rng)
+        : new CrossNetMix(width, o.num_cross_layers, o.low_rank, o.num_experts, ctx.rng),
+    );
     const mlp = new MLP(width, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng);
     this.deep = this.module(this.stacked ? 'deep' : 'mlp', mlp);
     this.out = this.module('out', new Linear(this.stacked ? mlp.outDim : width + mlp.outDim, 1, ctx.rng));

@@ -28,7 +28,10 @@ export class DeepFM extends CTRModel {
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     const inDim = this.inputs.numFields * o.embedding_dim + this.inputs.denseDim;
-    this.mlp = this.module('mlp', new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
+    this.mlp = this.module(
+      'mlp',
+      new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng),
+    );
   }
 
   forward(b: Batch): Tensor {

@@ -12,12 +12,20 @@ import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
 import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
-export const fibinetOptions = z.object({
-  ...deepOptions,
-  reduction_ratio: z.number().positive().default(3).describe('SENET bottleneck: F fields squeeze to max(1, floor(F / ratio)) units'),
-  bilinear_type: z.enum(BILINEAR_TYPES).default('field_all')
-    .describe('bilinear weights shared by all fields, one per field, or one per field pair'),
-}).strict();
+export const fibinetOptions = z
+  .object({
+    ...deepOptions,
+    reduction_ratio: z
+      .number()
+      .positive()
+      .default(3)
+      .describe('SENET bottleneck: F fields squeeze to max(1, floor(F / ratio)) units'),
+    bilinear_type: z
+      .enum(BILINEAR_TYPES)
+      .default('field_all')
+      .describe('bilinear weights shared by all fields, one per field, or one per field pair'),
+  })
+  .strict();
 
 export class FiBiNET extends CTRModel {
   readonly kind = 'fibinet';
@@ -34,18 +42,25 @@ export class FiBiNET extends CTRModel {
     super();
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
-    const F = this.inputs.numFields, D = o.embedding_dim;
+    const F = this.inputs.numFields,
+      D = o.embedding_dim;
     this.senet = this.module('senet', new SENet(F, o.reduction_ratio, ctx.rng));
     this.bilinear = this.module('bilinear', new BilinearInteraction(F, D, o.bilinear_type, ctx.rng));
     this.bilinearSe = this.module('bilinearSe', new BilinearInteraction(F, D, o.bilinear_type, ctx.rng));
     const inDim = 2 * this.bilinear.numPairs * D + this.inputs.denseDim;
-    this.mlp = this.module('mlp', new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
+    this.mlp = this.module(
+      'mlp',
+      new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng),
+    );
   }
 
   forward(b: Batch): Tensor {
     const { emb, dense } = this.inputs.forward(b);
     // Both interactions written side by side into the MLP input rows: [B, 2 * P * D].
-    const pq = bilinearPairsJoined([[emb, this.bilinear.W], [this.senet.forward(emb), this.bilinearSe.W]]);
+    const pq = bilinearPairsJoined([
+      [emb, this.bilinear.W],
+      [this.senet.forward(emb), this.bilinearSe.W],
+    ]);
     const deep = this.mlp.forward(dense ? concat([pq, dense], 1) : pq);
     return add(this.linear.forward(b), reshape(deep, [b.rows]));
   }

@@ -20,7 +20,8 @@ export interface FlatInput {
 
 export function flatInput(inputs: FeatureInputs, b: Batch): FlatInput {
   const x = inputs.forward(b);
-  let x0: Tensor | null = null, mlpIn: Tensor | null = null;
+  let x0: Tensor | null = null,
+    mlpIn: Tensor | null = null;
   const full = (): Tensor => {
     if (!x0) {
       const flat = reshape(x.emb, [b.rows, -1]);
@@ -29,9 +30,15 @@ export function flatInput(inputs: FeatureInputs, b: Batch): FlatInput {
     return x0;
   };
   return {
-    get emb() { return x.emb; },
-    get x0() { return full(); },
-    get mlpIn() { return (mlpIn ??= inputs.recon?.fused ? x.mlpInput() : full()); },
+    get emb() {
+      return x.emb;
+    },
+    get x0() {
+      return full();
+    },
+    get mlpIn() {
+      return (mlpIn ??= inputs.recon?.fused ? x.mlpInput() : full());
+    },
   };
 }
 

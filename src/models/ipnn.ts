@@ -25,7 +25,10 @@ export class IPNN extends CTRModel {
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const F = this.inputs.numFields;
     const inDim = flatWidth(this.inputs) + (F * (F - 1)) / 2;
-    this.mlp = this.module('mlp', new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
+    this.mlp = this.module(
+      'mlp',
+      new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng),
+    );
   }
 
   forward(b: Batch): Tensor {

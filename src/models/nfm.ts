@@ -13,11 +13,13 @@ import { CTRModel } from './model.js';
 import type { ModelEntry } from './registry.js';
 import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
-export const nfmOptions = z.object({
-  ...deepOptions,
-  bi_batch_norm: z.boolean().default(false).describe('batch normalization on the pooled bi-interaction vector'),
-  bi_dropout: z.number().min(0).max(0.95).default(0).describe('dropout rate on the pooled bi-interaction vector'),
-}).strict();
+export const nfmOptions = z
+  .object({
+    ...deepOptions,
+    bi_batch_norm: z.boolean().default(false).describe('batch normalization on the pooled bi-interaction vector'),
+    bi_dropout: z.number().min(0).max(0.95).default(0).describe('dropout rate on the pooled bi-interaction vector'),
+  })
+  .strict();
 
 export class NFM extends CTRModel {
   readonly kind = 'nfm';
@@ -38,7 +40,10 @@ export class NFM extends CTRModel {
     this.biDropout = o.bi_dropout;
     this.rng = ctx.rng.fork();
     const inDim = o.embedding_dim + this.inputs.denseDim;
-    this.deep = this.module('deep', new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
+    this.deep = this.module(
+      'deep',
+      new MLP(inDim, { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng),
+    );
   }
 
   forward(b: Batch): Tensor {

@@ -30,14 +30,20 @@ export class ParallelCross extends CTRModel {
   readonly out: Linear;
 
   constructor(
-    readonly kind: string, spec: FeatureSpec, o: Options, ctx: ModelContext,
+    readonly kind: string,
+    spec: FeatureSpec,
+    o: Options,
+    ctx: ModelContext,
     makeCross: (width: number, layers: number, rng: Rng) => CrossNetwork,
   ) {
     super();
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const width = flatWidth(this.inputs);
     this.cross = this.module('cross', makeCross(width, o.num_cross_layers, ctx.rng));
-    this.mlp = this.module('mlp', new MLP(width, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
+    this.mlp = this.module(
+      'mlp',
+      new MLP(width, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng),
+    );
     this.out = this.module('out', new Linear(width + this.mlp.outDim, 1, ctx.rng));
   }
 

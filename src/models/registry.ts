@@ -24,7 +24,18 @@ export interface ModelEntry<S extends z.ZodType = z.ZodType> {
 }
 
 export const MODELS: ModelEntry[] = [
-  lr, deepfm, widedeep, dcn, dcnv2, gdcn, nfm, ipnn, xdeepfm, fibinet, autoint, autointplus,
+  lr,
+  deepfm,
+  widedeep,
+  dcn,
+  dcnv2,
+  gdcn,
+  nfm,
+  ipnn,
+  xdeepfm,
+  fibinet,
+  autoint,
+  autointplus,
 ] as ModelEntry[];
 
 export function findModel(name: string): ModelEntry | undefined {

@@ -24,7 +24,14 @@ export class WideDeep extends CTRModel {
     super();
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
-    this.mlp = this.module('mlp', new MLP(flatWidth(this.inputs), { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng));
+    this.mlp = this.module(
+      'mlp',
+      new MLP(
+        flatWidth(this.inputs),
+        { hidden: o.hidden, out: 1, dropout: o.dropout, batchNorm: o.batch_norm },
+        ctx.rng,
+      ),
+    );
   }
 
   forward(b: Batch): Tensor {

@@ -8,7 +8,11 @@ export class BatchNorm extends Module {
   readonly beta: Tensor;
   readonly state: BatchNormState;
 
-  constructor(readonly dim: number, momentum = 0.1, eps = 1e-5) {
+  constructor(
+    readonly dim: number,
+    momentum = 0.1,
+    eps = 1e-5,
+  ) {
     super();
     this.gamma = this.param('gamma', Tensor.param(Tensor.full([dim], 1)));
     this.beta = this.param('beta', Tensor.param(Tensor.zeros([dim])));

@@ -21,11 +21,21 @@ export class BilinearInteraction extends Module {
   readonly left: Int32Array;
   readonly right: Int32Array;
 
-  constructor(readonly numFields: number, readonly dim: number, readonly type: BilinearType, rng: Rng) {
+  constructor(
+    readonly numFields: number,
+    readonly dim: number,
+    readonly type: BilinearType,
+    rng: Rng,
+  ) {
     super();
     if (numFields < 2) throw new ShapeError(`BilinearInteraction: needs at least 2 fields, got ${numFields}`);
-    const left: number[] = [], right: number[] = [];
-    for (let i = 0; i < numFields; i++) for (let j = i + 1; j < numFields; j++) { left.push(i); right.push(j); }
+    const left: number[] = [],
+      right: number[] = [];
+    for (let i = 0; i < numFields; i++)
+      for (let j = i + 1; j < numFields; j++) {
+        left.push(i);
+        right.push(j);
+      }
     this.left = Int32Array.from(left);
     this.right = Int32Array.from(right);
     const count = type === 'field_all' ? [] : type === 'field_each' ? [numFields - 1] : [left.length];

@@ -30,11 +30,16 @@ export class CIN extends Module {
   /** Width of the output: the sum over layers of the maps that go to the output. */
   readonly outDim: number;
 
-  constructor(readonly numFields: number, opts: CINOptions, rng: Rng) {
+  constructor(
+    readonly numFields: number,
+    opts: CINOptions,
+    rng: Rng,
+  ) {
     super();
     if (opts.layers.length === 0) throw new ShapeError('CIN: needs at least one layer');
     const splitHalf = opts.splitHalf ?? true;
-    let prev = numFields, out = 0;
+    let prev = numFields,
+      out = 0;
     opts.layers.forEach((size, k) => {
       const split = splitHalf && k < opts.layers.length - 1;
       if (split && size < 2) throw new ShapeError(`CIN: layer ${k} has ${size} maps, too few to split in half`);
@@ -53,7 +58,8 @@ export class CIN extends Module {
     if (F !== this.numFields) throw new ShapeError(`CIN: built for ${this.numFields} fields, got [${emb.shape}]`);
     const x0 = permute(emb, [0, 2, 1]); // [B, D, F]
     const x0Row = reshape(x0, [B * D, 1, F]);
-    let xk = x0, h = F;
+    let xk = x0,
+      h = F;
     const pooled: Tensor[] = [];
     this.convs.forEach((conv, k) => {
       // Outer product per (example, dimension): z[b*D+d, i, j] = X^{k-1}_{i,d} X^0_{j,d}.
@@ -71,5 +77,4 @@ export class CIN extends Module {
     });
     return pooled.length === 1 ? pooled[0] : concat(pooled, 1);
   }
-
 }

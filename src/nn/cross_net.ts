@@ -14,7 +14,11 @@ export class CrossNet extends Module {
   readonly weights: Tensor[] = [];
   readonly biases: Tensor[] = [];
 
-  constructor(readonly dim: number, readonly numLayers: number, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    readonly numLayers: number,
+    rng: Rng,
+  ) {
     super();
     for (let l = 0; l < numLayers; l++) {
       this.weights.push(this.param(`w${l}`, Tensor.param(Tensor.uniform([dim, 1], rng, 1 / Math.sqrt(dim)))));

@@ -29,7 +29,6 @@ export class LowRankExpert extends Module {
   forward(x: Tensor): Tensor {
     return this.U.forward(tanh(this.C.forward(tanh(this.V.forward(x)))));
   }
-
 }
 
 /** One cross layer with K low-rank experts and a softmax gate. */
@@ -39,9 +38,15 @@ export class CrossMixLayer extends Module {
   readonly gate: Linear;
   readonly bias: Tensor;
 
-  constructor(readonly dim: number, rank: number, numExperts: number, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    rank: number,
+    numExperts: number,
+    rng: Rng,
+  ) {
     super();
-    for (let k = 0; k < numExperts; k++) this.experts.push(this.module(`expert${k}`, new LowRankExpert(dim, rank, rng)));
+    for (let k = 0; k < numExperts; k++)
+      this.experts.push(this.module(`expert${k}`, new LowRankExpert(dim, rank, rng)));
     this.gate = this.module('gate', new Linear(dim, numExperts, rng, false));
     this.bias = this.param('bias', Tensor.param(Tensor.zeros([dim])));
   }
@@ -56,9 +61,16 @@ export class CrossMixLayer extends Module {
 export class CrossNetMix extends Module {
   readonly layers: CrossMixLayer[] = [];
 
-  constructor(readonly dim: number, readonly numLayers: number, readonly rank: number, readonly numExperts: number, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    readonly numLayers: number,
+    readonly rank: number,
+    readonly numExperts: number,
+    rng: Rng,
+  ) {
     super();
-    for (let l = 0; l < numLayers; l++) this.layers.push(this.module(`layer${l}`, new CrossMixLayer(dim, rank, numExperts, rng)));
+    for (let l = 0; l < numLayers; l++)
+      this.layers.push(this.module(`layer${l}`, new CrossMixLayer(dim, rank, numExperts, rng)));
   }
 
   forward(x0: Tensor): Tensor {

@@ -13,7 +13,11 @@ import { Module } from './module.js';
 export class CrossNetV2 extends Module {
   layers: LinearLike[] = [];
 
-  constructor(readonly dim: number, readonly numLayers: number, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    readonly numLayers: number,
+    rng: Rng,
+  ) {
     super();
     for (let l = 0; l < numLayers; l++) this.layers.push(this.module(`layer${l}`, new Linear(dim, dim, rng)));
   }
@@ -23,5 +27,4 @@ export class CrossNetV2 extends Module {
     for (const layer of this.layers) x = add(mul(x0, layer.forward(x)), x);
     return x;
   }
-
 }

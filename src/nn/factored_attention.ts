@@ -31,7 +31,8 @@ interface Factored {
 }
 
 function factored(l: LinearLike): Factored | null {
-  if (l instanceof LowRankLinear) return l.activation === 'none' ? { A: l.down.W, a: l.down.b, U: l.up.W, u: l.up.b, k: l.rank } : null;
+  if (l instanceof LowRankLinear)
+    return l.activation === 'none' ? { A: l.down.W, a: l.down.b, U: l.up.W, u: l.up.b, k: l.rank } : null;
   if (l instanceof Linear) return { A: null, a: null, U: l.W, u: l.b, k: l.inDim };
   return null;
 }
@@ -49,9 +50,18 @@ export interface FactoredAttention {
  * The factored form of a layer's projections, or null when it would not pay: some projection is
  * not a (low-rank) linear map, none is factored, or the factored heads are no narrower than headDim.
  */
-export function factorAttention(q: LinearLike, k: LinearLike, v: LinearLike, res: LinearLike | null, headDim: number): FactoredAttention | null {
+export function factorAttention(
+  q: LinearLike,
+  k: LinearLike,
+  v: LinearLike,
+  res: LinearLike | null,
+  headDim: number,
+): FactoredAttention | null {
   if (![q, k, v, res].some((l) => l instanceof LowRankLinear)) return null;
-  const fq = factored(q), fk = factored(k), fv = factored(v), fr = res ? factored(res) : null;
+  const fq = factored(q),
+    fk = factored(k),
+    fv = factored(v),
+    fr = res ? factored(res) : null;
   if (!fq || !fk || !fv || (res && !fr)) return null;
   // Padded to whole SIMD vectors: the attention kernel's inner loops run 4 and 8 floats at a time.
   const r = Math.ceil(Math.max(fk.k, fv.k) / 4) * 4;
@@ -76,7 +86,8 @@ export function assembleFactored(f: FactoredAttention, inDim: number, heads: num
   const zeros = (...shape: number[]): Tensor[] => (shape.every((n) => n > 0) ? [Tensor.zeros(shape)] : []);
   const head = (t: Tensor, h: number, axis: number): Tensor => slice(t, axis, h * headDim, (h + 1) * headDim);
   // Logit, key and value blocks of one GEMM, each padded to r columns.
-  const Wcols: Tensor[] = [], bcols: Tensor[] = [];
+  const Wcols: Tensor[] = [],
+    bcols: Tensor[] = [];
   const pad = (W: Tensor, b: Tensor, k: number): void => {
     Wcols.push(W, ...zeros(inDim, r - k));
     bcols.push(b, ...zeros(r - k));
@@ -89,17 +100,22 @@ export function assembleFactored(f: FactoredAttention, inDim: number, heads: num
     pad(f.q.A ? matmul(f.q.A, M) : M, b, f.k.k);
   }
   for (const p of [f.k, f.v]) {
-    const W = p.A ?? identity(inDim), b = p.a ?? Tensor.zeros([p.k]); // shared by every head
+    const W = p.A ?? identity(inDim),
+      b = p.a ?? Tensor.zeros([p.k]); // shared by every head
     for (let h = 0; h < heads; h++) pad(W, b, p.k);
   }
   // Block-diagonal value up-projection, then the residual's, as one product.
   const blocks: Tensor[] = [];
-  for (let h = 0; h < heads; h++) blocks.push(concat([...zeros(h * r, headDim), head(f.v.U, h, 1), ...zeros(r - f.v.k + (heads - h - 1) * r, headDim)], 0));
+  for (let h = 0; h < heads; h++)
+    blocks.push(
+      concat([...zeros(h * r, headDim), head(f.v.U, h, 1), ...zeros(r - f.v.k + (heads - h - 1) * r, headDim)], 0),
+    );
   const biases = [f.v.u, f.res?.u ?? null].filter((t): t is Tensor => t !== null);
   return {
-    qkvW: concat(Wcols, 1), qkvB: concat(bcols, 0),
+    qkvW: concat(Wcols, 1),
+    qkvB: concat(bcols, 0),
     outW: f.res ? concat([concat(blocks, 1), f.res.U], 0) : concat(blocks, 1),
-    outB: biases.length === 2 ? add(biases[0], biases[1]) : biases[0] ?? null,
+    outB: biases.length === 2 ? add(biases[0], biases[1]) : (biases[0] ?? null),
     res: f.res ? { A: f.res.A, a: f.res.a } : null,
     r,
   };

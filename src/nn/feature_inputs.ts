@@ -64,22 +64,36 @@ export class FeatureInputs extends Module {
   private readonly ttIndex: number[];
   private readonly tableIndex: number[];
 
-  constructor(readonly spec: FeatureSpec, readonly dim: number, readonly numeric: NumericMode, ctx: ModelContext, init: EmbeddingInit = { dist: 'normal' }) {
+  constructor(
+    readonly spec: FeatureSpec,
+    readonly dim: number,
+    readonly numeric: NumericMode,
+    ctx: ModelContext,
+    init: EmbeddingInit = { dist: 'normal' },
+  ) {
     super();
     const tt = ctx.tt;
     // TT-Rec cores only where they are smaller than the table (small vocabularies keep a table).
     const useTT = (vocab: number): boolean => !!tt && ttParamCount(vocab, dim, tt.rank) < vocab * dim;
-    if (tt) this.ttFields = spec.categorical.filter((f) => useTT(f.vocab)).map((f) => this.module(`tt.${f.name}`, new TTEmbedding(f.vocab, dim, tt.rank, ctx.rng)));
+    if (tt)
+      this.ttFields = spec.categorical
+        .filter((f) => useTT(f.vocab))
+        .map((f) => this.module(`tt.${f.name}`, new TTEmbedding(f.vocab, dim, tt.rank, ctx.rng)));
     this.ttIndex = spec.categorical.flatMap((f, i) => (useTT(f.vocab) ? [i] : []));
     this.tableIndex = spec.categorical.flatMap((f, i) => (useTT(f.vocab) ? [] : [i]));
-    this.fieldTables = spec.categorical.filter((f) => !useTT(f.vocab)).map((f) => {
-      const t = ctx.store.create(f.name, f.vocab, dim, ctx.slots);
-      if (init.dist === 'xavier') t.init(ctx.rng, 'uniform', (init.scale ?? 1) * Math.sqrt(6 / (f.vocab + dim)));
-      else t.init(ctx.rng, init.dist, init.scale ?? EMBEDDING_STD);
-      return this.table(f.name, t);
-    });
+    this.fieldTables = spec.categorical
+      .filter((f) => !useTT(f.vocab))
+      .map((f) => {
+        const t = ctx.store.create(f.name, f.vocab, dim, ctx.slots);
+        if (init.dist === 'xavier') t.init(ctx.rng, 'uniform', (init.scale ?? 1) * Math.sqrt(6 / (f.vocab + dim)));
+        else t.init(ctx.rng, init.dist, init.scale ?? EMBEDDING_STD);
+        return this.table(f.name, t);
+      });
     const N = spec.numeric.length;
-    this.numericVectors = numeric === 'embedding' && N > 0 ? this.param('numeric', Tensor.param(Tensor.randn([N, dim], ctx.rng, 0.01))) : null;
+    this.numericVectors =
+      numeric === 'embedding' && N > 0
+        ? this.param('numeric', Tensor.param(Tensor.randn([N, dim], ctx.rng, 0.01)))
+        : null;
     this.numFields = spec.categorical.length + (this.numericVectors ? N : 0);
     this.denseDim = numeric === 'dense' ? N : 0;
   }
@@ -111,11 +125,16 @@ export class FeatureInputs extends Module {
   }
 
   forward(b: Batch): InputsOut {
-    const N = this.spec.numeric.length, B = b.rows;
+    const N = this.spec.numeric.length,
+      B = b.rows;
     const F = this.spec.categorical.length;
-    const small = this.ttFields.length ? this.ttForward(b.ids, B, F)
-      : this.fieldTables.length ? lookupFields(this.fieldTables, b.ids, B) : null;
-    let numEmb: Tensor | null = null, dense: Tensor | null = null;
+    const small = this.ttFields.length
+      ? this.ttForward(b.ids, B, F)
+      : this.fieldTables.length
+        ? lookupFields(this.fieldTables, b.ids, B)
+        : null;
+    let numEmb: Tensor | null = null,
+      dense: Tensor | null = null;
     if (N > 0) {
       const values = traceInput('dense', Tensor.from(b.dense.subarray(0, B * N), [B, N]));
       if (this.numericVectors) numEmb = mul(reshape(values, [B, N, 1]), this.numericVectors);
@@ -131,7 +150,9 @@ export class FeatureInputs extends Module {
       return full;
     };
     return {
-      get emb() { return emb(); },
+      get emb() {
+        return emb();
+      },
       dense,
       mlpInput: () => {
         const parts: Tensor[] = [];

@@ -15,7 +15,11 @@ export class GatedCrossNet extends Module {
   crosses: LinearLike[] = [];
   gates: LinearLike[] = [];
 
-  constructor(readonly dim: number, readonly numLayers: number, rng: Rng) {
+  constructor(
+    readonly dim: number,
+    readonly numLayers: number,
+    rng: Rng,
+  ) {
     super();
     for (let l = 0; l < numLayers; l++) {
       this.crosses.push(this.module(`cross${l}`, new Linear(dim, dim, rng)));
@@ -31,5 +35,4 @@ export class GatedCrossNet extends Module {
     }
     return c;
   }
-
 }

@@ -22,7 +22,12 @@ export class Linear extends Module {
   readonly W: Tensor;
   readonly b: Tensor | null;
 
-  constructor(readonly inDim: number, readonly outDim: number, rng: Rng, bias = true) {
+  constructor(
+    readonly inDim: number,
+    readonly outDim: number,
+    rng: Rng,
+    bias = true,
+  ) {
     super();
     this.W = this.param('W', Tensor.param(heUniform(inDim, outDim, rng)));
     this.b = bias ? this.param('b', Tensor.param(Tensor.uniform([outDim], rng, 1 / Math.sqrt(inDim)))) : null;

@@ -14,7 +14,10 @@ export class LinearTerm extends Module {
   readonly numericW: Tensor | null;
   readonly bias: Tensor;
 
-  constructor(readonly spec: FeatureSpec, ctx: ModelContext) {
+  constructor(
+    readonly spec: FeatureSpec,
+    ctx: ModelContext,
+  ) {
     super();
     this.weights = spec.categorical.map((f) => {
       const t = ctx.store.create(`${f.name}.w`, f.vocab, 1, ctx.slots);

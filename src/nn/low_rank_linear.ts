@@ -13,12 +13,17 @@ export class LowRankLinear extends Module implements LinearLike {
   down: Linear;
   up: Linear;
 
-  constructor(readonly inDim: number, readonly outDim: number, readonly rank: number, readonly activation: 'none' | 'relu', rng: Rng) {
+  constructor(
+    readonly inDim: number,
+    readonly outDim: number,
+    readonly rank: number,
+    readonly activation: 'none' | 'relu',
+    rng: Rng,
+  ) {
     super();
     this.down = this.module('down', new Linear(inDim, rank, rng));
     this.up = this.module('up', new Linear(rank, outDim, rng));
   }
-
 
   forward(x: Tensor): Tensor {
     const h = this.down.forward(x);

@@ -33,7 +33,11 @@ export class MLP extends Module {
   private readonly rng: Rng;
   private readonly rate: number;
 
-  constructor(readonly inDim: number, opts: MLPOptions, rng: Rng) {
+  constructor(
+    readonly inDim: number,
+    opts: MLPOptions,
+    rng: Rng,
+  ) {
     super();
     this.rng = rng.fork();
     this.rate = opts.dropout ?? 0;
@@ -61,5 +65,4 @@ export class MLP extends Module {
     });
     return this.out ? this.out.forward(h) : h;
   }
-
 }

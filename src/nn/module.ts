@@ -41,7 +41,10 @@ export abstract class Module {
     for (const key of Object.keys(self)) {
       const v = self[key];
       if (v === old) self[key] = m;
-      else if (Array.isArray(v)) v.forEach((x, i) => { if (x === old) v[i] = m; });
+      else if (Array.isArray(v))
+        v.forEach((x, i) => {
+          if (x === old) v[i] = m;
+        });
     }
   }
 

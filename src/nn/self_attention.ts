@@ -41,7 +41,11 @@ export class MultiHeadSelfAttention extends Module {
   /** Factored weights kept across inference calls (eval mode, no gradients); dropped on any other call. */
   private frozen: { of: LinearLike[]; version: number; w: FactoredWeights } | null = null;
 
-  constructor(readonly inDim: number, o: SelfAttentionOptions, rng: Rng) {
+  constructor(
+    readonly inDim: number,
+    o: SelfAttentionOptions,
+    rng: Rng,
+  ) {
     super();
     this.heads = o.heads;
     this.headDim = o.headDim;
@@ -50,7 +54,7 @@ export class MultiHeadSelfAttention extends Module {
     this.query = this.module('query', new Linear(inDim, this.outDim, rng, false));
     this.key = this.module('key', new Linear(inDim, this.outDim, rng, false));
     this.value = this.module('value', new Linear(inDim, this.outDim, rng, false));
-    this.res = o.residual ?? true ? this.module('res', new Linear(inDim, this.outDim, rng, false)) : null;
+    this.res = (o.residual ?? true) ? this.module('res', new Linear(inDim, this.outDim, rng, false)) : null;
     const norm = o.layerNorm ?? false;
     this.gamma = norm ? this.param('gamma', Tensor.param(Tensor.full([this.outDim], 1))) : null;
     this.beta = norm ? this.param('beta', Tensor.param(Tensor.zeros([this.outDim]))) : null;
@@ -58,7 +62,8 @@ export class MultiHeadSelfAttention extends Module {
 
   forward(x: Tensor): Tensor {
     const din = x.shape[x.rank - 1];
-    if (x.rank !== 3 || din !== this.inDim) throw new ShapeError(`MultiHeadSelfAttention: expected [B, F, ${this.inDim}], got [${x.shape}]`);
+    if (x.rank !== 3 || din !== this.inDim)
+      throw new ShapeError(`MultiHeadSelfAttention: expected [B, F, ${this.inDim}], got [${x.shape}]`);
     const scale = this.scaled ? 1 / Math.sqrt(this.headDim) : 1;
     const w = linearObserved() ? null : this.factoredWeights();
     let out = w ? factoredAttention(x, w, this.heads, scale) : this.attend(x, scale);
@@ -76,7 +81,8 @@ export class MultiHeadSelfAttention extends Module {
     const of = [this.query, this.key, this.value, ...(this.res ? [this.res] : [])];
     const inference = !this.training && !isGradEnabled();
     const version = currentWeightsVersion();
-    if (inference && this.frozen?.version === version && this.frozen.of.every((l, i) => l === of[i])) return this.frozen.w;
+    if (inference && this.frozen?.version === version && this.frozen.of.every((l, i) => l === of[i]))
+      return this.frozen.w;
     this.release();
     const f = factorAttention(this.query, this.key, this.value, this.res, this.headDim);
     if (!f) return null;
@@ -98,7 +104,20 @@ export class MultiHeadSelfAttention extends Module {
     // Plain bias-free Linears fold into one product; otherwise (compressed layers, the compressor's
     // statistics pass) each runs on its own and the outputs are joined.
     const plain = layers.filter((l): l is Linear => l instanceof Linear && l.b === null);
-    const qkv = !linearObserved() && plain.length === layers.length ? linear(x, concat(plain.map((l) => l.W), 1), null) : concat(layers.map((l) => l.forward(x)), 2);
+    const qkv =
+      !linearObserved() && plain.length === layers.length
+        ? linear(
+            x,
+            concat(
+              plain.map((l) => l.W),
+              1,
+            ),
+            null,
+          )
+        : concat(
+            layers.map((l) => l.forward(x)),
+            2,
+          );
     return fieldAttention(qkv, this.heads, this.headDim, scale, this.res !== null);
   }
 }

@@ -15,7 +15,11 @@ export class SENet extends Module {
   readonly excite: Linear;
 
   /** `reductionRatio` r: the bottleneck has max(1, floor(F / r)) units. */
-  constructor(readonly numFields: number, readonly reductionRatio: number, rng: Rng) {
+  constructor(
+    readonly numFields: number,
+    readonly reductionRatio: number,
+    rng: Rng,
+  ) {
     super();
     if (!(reductionRatio > 0)) throw new ShapeError(`SENet: reduction ratio must be positive, got ${reductionRatio}`);
     const reduced = Math.max(1, Math.floor(numFields / reductionRatio));

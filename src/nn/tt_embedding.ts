@@ -31,7 +31,8 @@ export function factor3(n: number, exact: boolean): [number, number, number] {
 
 /** Parameters of the three cores for a rows x dim table at rank r. */
 export function ttParamCount(rows: number, dim: number, r: number): number {
-  const [v1, v2, v3] = factor3(rows, false), [d1, d2, d3] = factor3(dim, true);
+  const [v1, v2, v3] = factor3(rows, false),
+    [d1, d2, d3] = factor3(dim, true);
   return v1 * d1 * r + v2 * r * d2 * r + v3 * r * d3;
 }
 
@@ -42,11 +43,18 @@ export class TTEmbedding extends Module {
   readonly G2: Tensor; // [v2, r * d2 * r]
   readonly G3: Tensor; // [v3, r * d3]
 
-  constructor(readonly rows: number, readonly dim: number, readonly rank: number, rng: Rng) {
+  constructor(
+    readonly rows: number,
+    readonly dim: number,
+    readonly rank: number,
+    rng: Rng,
+  ) {
     super();
     this.v = factor3(rows, false);
     this.d = factor3(dim, true);
-    const [v1, v2, v3] = this.v, [d1, d2, d3] = this.d, r = rank;
+    const [v1, v2, v3] = this.v,
+      [d1, d2, d3] = this.d,
+      r = rank;
     // Scale so the product has roughly the spread of a small normal embedding.
     const std = Math.pow(1e-2, 1 / 3) / Math.sqrt(r);
     this.G1 = this.param('G1', Tensor.param(Tensor.randn([v1, d1 * r], rng, std)));
@@ -56,8 +64,12 @@ export class TTEmbedding extends Module {
 
   /** ids (n of them, read at offset + i * stride) -> [n, D]. */
   forward(ids: Int32Array, n: number, offset = 0, stride = 1): Tensor {
-    const [, v2, v3] = this.v, [d1, d2, d3] = this.d, r = this.rank;
-    const i1 = new Int32Array(n), i2 = new Int32Array(n), i3 = new Int32Array(n);
+    const [, v2, v3] = this.v,
+      [d1, d2, d3] = this.d,
+      r = this.rank;
+    const i1 = new Int32Array(n),
+      i2 = new Int32Array(n),
+      i3 = new Int32Array(n);
     for (let k = 0; k < n; k++) {
       const id = ids[offset + k * stride];
       if (!(id >= 0 && id < this.rows)) throw new RangeError(`tt embedding: id ${id} outside 0..${this.rows - 1}`);

@@ -40,7 +40,8 @@ export class Optimizer {
     this.lr = opts.lr;
     const n = SLOTS[opts.kind];
     for (const t of tables) {
-      if (t.slots !== n) throw new Error(`optimizer ${opts.kind} needs ${n} slots per row; table ${t.name} has ${t.slots}`);
+      if (t.slots !== n)
+        throw new Error(`optimizer ${opts.kind} needs ${n} slots per row; table ${t.name} has ${t.slots}`);
     }
     this.state = params.map((p) => Array.from({ length: n }, () => keep(Tensor.zeros(p.shape))));
   }
@@ -50,7 +51,8 @@ export class Optimizer {
     noteWeightsChanged();
     const k = engine().k;
     const { kind } = this.opts;
-    const b1 = this.opts.beta1 ?? 0.9, b2 = this.opts.beta2 ?? 0.999;
+    const b1 = this.opts.beta1 ?? 0.9,
+      b2 = this.opts.beta2 ?? 0.999;
     const eps = this.opts.eps ?? (kind === 'adagrad' ? 1e-10 : 1e-8);
     const lrt = kind === 'adam' ? (this.lr * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t) : this.lr;
     const wd = this.opts.weightDecay ?? 0;
@@ -98,7 +100,11 @@ function mergePending(t: EmbeddingTable): SparseGrad | null {
     at += p.n;
   }
   const { uniq, inverse } = uniqueIds(all, all.length);
-  const merged: SparseGrad = { n: uniq.length, idsPtr: heap.alloc(uniq.length * 4), gradsPtr: heap.alloc(uniq.length * dim * 4) };
+  const merged: SparseGrad = {
+    n: uniq.length,
+    idsPtr: heap.alloc(uniq.length * 4),
+    gradsPtr: heap.alloc(uniq.length * dim * 4),
+  };
   heap.i32(merged.idsPtr, merged.n).set(uniq);
   const out = heap.f32(merged.gradsPtr, merged.n * dim).fill(0);
   at = 0;

@@ -19,7 +19,10 @@ import type { FeatureSpec } from '../nn/types.js';
 import { applyModelTensors } from './weights.js';
 
 /** How raw files were read for training (so eval / predict read new files the same way). */
-export type ReaderSettings = Pick<DatasetConfig, 'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value' | 'field_map'> &
+export type ReaderSettings = Pick<
+  DatasetConfig,
+  'format' | 'separator' | 'header' | 'columns' | 'label' | 'num_fields' | 'multi_value' | 'field_map'
+> &
   /** The training run's bad-row policy, which eval and predict follow (absent in older files: 'error'). */
   Partial<Pick<DatasetConfig, 'on_bad_row'>>;
 
@@ -69,12 +72,18 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
   }
   const entry = findModel(meta.kind);
   if (!entry) {
-    throw new ModelFileError(file, `model kind '${meta.kind}' is not known to this slimctr ${VERSION} (known: ${MODELS.map((m) => m.name).join(', ')})`);
+    throw new ModelFileError(
+      file,
+      `model kind '${meta.kind}' is not known to this slimctr ${VERSION} (known: ${MODELS.map((m) => m.name).join(', ')})`,
+    );
   }
   const parsed = entry.options.safeParse(meta.options ?? {});
   if (!parsed.success) {
     const iss = parsed.error.issues[0];
-    throw new ModelFileError(file, `stored options of ${meta.kind} are invalid at ${iss.path.join('.') || '(root)'}: ${iss.message}`);
+    throw new ModelFileError(
+      file,
+      `stored options of ${meta.kind} are invalid at ${iss.path.join('.') || '(root)'}: ${iss.message}`,
+    );
   }
   const store = opts.store ?? new EmbeddingStore();
   const ctx = { rng: new Rng(0), store, slots: opts.slots ?? 0, tt: meta.tt_rank ? { rank: meta.tt_rank } : undefined };
@@ -90,7 +99,8 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
  */
 export function readModelFile<M extends ModelMeta = ModelMeta>(bytes: Uint8Array, file: string): ModelFile<M> {
   const decoded = decodeModelFile<M>(bytes, file);
-  if (decoded.meta.encoders) decoded.meta.encoders = unpackVocabularies(decoded.meta.encoders, decoded.tensors, file) as EncodersJSON;
+  if (decoded.meta.encoders)
+    decoded.meta.encoders = unpackVocabularies(decoded.meta.encoders, decoded.tensors, file) as EncodersJSON;
   for (const name of [...decoded.tensors.keys()]) if (isVocabularyTensor(name)) decoded.tensors.delete(name);
   return decoded;
 }

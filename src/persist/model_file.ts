@@ -11,7 +11,13 @@ import { VERSION } from '../version.js';
 import type { CTRModel } from '../models/model.js';
 import { modelTensors } from './weights.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
-import { loadModelFromBytes, readModelFile, type LoadedModel, type LoadOptions, type ModelMeta } from './model_bytes.js';
+import {
+  loadModelFromBytes,
+  readModelFile,
+  type LoadedModel,
+  type LoadOptions,
+  type ModelMeta,
+} from './model_bytes.js';
 import type { EncodersJSON } from '../data/index.js';
 import type { ModelFile } from '../io/model_codec.js';
 import { packVocabularies } from './vocab_tensors.js';
@@ -50,7 +56,10 @@ export function modelFileParts(model: CTRModel, meta: SaveMeta): { tensors: Map<
     }
     encoders = packed.json as unknown as EncodersJSON;
   }
-  return { tensors, meta: { ...meta, encoders, kind: model.kind, params: model.paramCount(), slimctr_version: VERSION } };
+  return {
+    tensors,
+    meta: { ...meta, encoders, kind: model.kind, params: model.paramCount(), slimctr_version: VERSION },
+  };
 }
 
 /** Writes `model` and its metadata to `path` atomically. */

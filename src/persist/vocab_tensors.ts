@@ -18,7 +18,10 @@ const offsetsName = (i: number): string => `${PREFIX}${i}.offsets`;
 type FieldJson = EncodersJSON['categorical'][number];
 
 /** The encoders' JSON without the value lists, and the tensors holding them. */
-export function packVocabularies(encoders: EncodersJSON): { json: Record<string, unknown>; tensors: Map<string, FileTensor> } {
+export function packVocabularies(encoders: EncodersJSON): {
+  json: Record<string, unknown>;
+  tensors: Map<string, FileTensor>;
+} {
   const tensors = new Map<string, FileTensor>();
   const categorical = encoders.categorical.map((f, i) => {
     if (f.encoder === 'hash') return f;
@@ -36,7 +39,12 @@ export function packVocabularies(encoders: EncodersJSON): { json: Record<string,
  * already inline (1.x). Throws ModelFileError naming `file` when a tensor is missing or inconsistent.
  */
 export function unpackVocabularies(encoders: unknown, tensors: ReadonlyMap<string, FileTensor>, file: string): unknown {
-  if (typeof encoders !== 'object' || encoders === null || !Array.isArray((encoders as { categorical?: unknown }).categorical)) return encoders;
+  if (
+    typeof encoders !== 'object' ||
+    encoders === null ||
+    !Array.isArray((encoders as { categorical?: unknown }).categorical)
+  )
+    return encoders;
   const e = encoders as { categorical: Record<string, unknown>[] };
   const categorical = e.categorical.map((f, i) => {
     if (f === null || typeof f !== 'object' || !('values_count' in f)) return f;
@@ -44,13 +52,22 @@ export function unpackVocabularies(encoders: unknown, tensors: ReadonlyMap<strin
     const bytes = tensors.get(utf8Name(i));
     const offsets = tensors.get(offsetsName(i));
     const where = `encoders.categorical.${i} (${String(f.name)})`;
-    if (!bytes || bytes.dtype !== 'U8' || !offsets || offsets.dtype !== 'U64') {
-      throw new ModelFileError(file, `${where}: the vocabulary tensors ${utf8Name(i)} (U8) and ${offsetsName(i)} (U64) are missing`);
+    if (bytes?.dtype !== 'U8' || !offsets || offsets.dtype !== 'U64') {
+      throw new ModelFileError(
+        file,
+        `${where}: the vocabulary tensors ${utf8Name(i)} (U8) and ${offsetsName(i)} (U64) are missing`,
+      );
     }
     if (!Number.isSafeInteger(count) || offsets.data.length !== (count as number) + 1) {
-      throw new ModelFileError(file, `${where}: values_count ${JSON.stringify(count)} does not match ${offsets.data.length} offsets`);
+      throw new ModelFileError(
+        file,
+        `${where}: values_count ${JSON.stringify(count)} does not match ${offsets.data.length} offsets`,
+      );
     }
-    return { ...rest, values: unpackStrings(bytes.data as Uint8Array, offsets.data as BigUint64Array, `${file}: ${where}`) } as FieldJson;
+    return {
+      ...rest,
+      values: unpackStrings(bytes.data as Uint8Array, offsets.data as BigUint64Array, `${file}: ${where}`),
+    } as FieldJson;
   });
   return { ...e, categorical };
 }
@@ -82,9 +99,14 @@ function unpackStrings(bytes: Uint8Array, offsets: BigUint64Array, where: string
   const words = new Uint32Array(offsets.buffer, offsets.byteOffset, 2 * offsets.length);
   for (let k = 0; k <= n; k++) {
     at[k] = words[2 * k] + words[2 * k + 1] * 0x100000000;
-    if ((k === 0 && at[0] !== 0) || (k > 0 && at[k] < at[k - 1]) || at[k] > bytes.length) throw new ModelFileError(where, `corrupt vocabulary: offset ${k} is ${offsets[k]}`);
+    if ((k === 0 && at[0] !== 0) || (k > 0 && at[k] < at[k - 1]) || at[k] > bytes.length)
+      throw new ModelFileError(where, `corrupt vocabulary: offset ${k} is ${offsets[k]}`);
   }
-  if (at[n] !== bytes.length) throw new ModelFileError(where, `corrupt vocabulary: offsets end at ${at[n]}, the values hold ${bytes.length} bytes`);
+  if (at[n] !== bytes.length)
+    throw new ModelFileError(
+      where,
+      `corrupt vocabulary: offsets end at ${at[n]}, the values hold ${bytes.length} bytes`,
+    );
   const out = new Array<string>(n);
   let ascii = true;
   for (let j = 0; j < bytes.length && ascii; j++) ascii = bytes[j] < 0x80;

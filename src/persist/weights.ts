@@ -18,7 +18,9 @@ interface RunningStats {
 
 function isRunningStats(v: unknown): v is RunningStats {
   const s = v as Partial<RunningStats> | null;
-  return typeof s === 'object' && s !== null && s.runningMean instanceof Float32Array && s.runningVar instanceof Float32Array;
+  return (
+    typeof s === 'object' && s !== null && s.runningMean instanceof Float32Array && s.runningVar instanceof Float32Array
+  );
 }
 
 /** Own fields of every module holding running statistics, as (tensor name, array) pairs. */
@@ -64,7 +66,8 @@ const f32 = (data: Float32Array, shape: number[]): FileTensor => ({ dtype: 'F32'
 export function modelTensors(model: Module): Map<string, FileTensor> {
   const out = new Map<string, FileTensor>();
   const put = (name: string, t: FileTensor): void => {
-    if (out.has(name)) throw new Error(`model state: two tensors named '${name}' (a parameter and a table share a name)`);
+    if (out.has(name))
+      throw new Error(`model state: two tensors named '${name}' (a parameter and a table share a name)`);
     out.set(name, t);
   };
   for (const [name, p] of model.namedParams()) put(name, f32(p.toArray(), [...p.shape]));
@@ -73,16 +76,26 @@ export function modelTensors(model: Module): Map<string, FileTensor> {
   return out;
 }
 
-function take(tensors: ReadonlyMap<string, FileTensor>, name: string, shape: readonly number[], file: string): Float32Array {
+function take(
+  tensors: ReadonlyMap<string, FileTensor>,
+  name: string,
+  shape: readonly number[],
+  file: string,
+): Float32Array {
   const t = tensors.get(name);
   if (!t) throw new ModelFileError(file, `tensor '${name}' is missing (the file does not match this model)`);
-  if (t.dtype !== 'F32' || !(t.data instanceof Float32Array)) throw new ModelFileError(file, `tensor '${name}' is ${t.dtype}, expected F32`);
+  if (t.dtype !== 'F32' || !(t.data instanceof Float32Array))
+    throw new ModelFileError(file, `tensor '${name}' is ${t.dtype}, expected F32`);
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new ModelFileError(file, `tensor '${name}' has shape [${t.shape}], the model expects [${shape}]`);
   }
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) throw new ModelFileError(file, `tensor '${name}' holds ${d[i]} at index ${i}: a model with NaN or infinite weights is refused`);
+    if (!Number.isFinite(d[i]))
+      throw new ModelFileError(
+        file,
+        `tensor '${name}' holds ${d[i]} at index ${i}: a model with NaN or infinite weights is refused`,
+      );
   }
   return d;
 }
@@ -104,6 +117,8 @@ export function readTableRowsWithSlots(t: EmbeddingTable): Float32Array {
 
 /** Inverse of readTableRowsWithSlots. */
 export function writeTableRowsWithSlots(t: EmbeddingTable, values: Float32Array): void {
-  if (values.length !== t.rows * t.stride) throw new RangeError(`table ${t.name}: ${values.length} values for ${t.rows} x ${t.stride}`);
-  for (const s of t.shards) s.group.f32(s.ptr, (s.hi - s.lo) * t.stride).set(values.subarray(s.lo * t.stride, s.hi * t.stride));
+  if (values.length !== t.rows * t.stride)
+    throw new RangeError(`table ${t.name}: ${values.length} values for ${t.rows} x ${t.stride}`);
+  for (const s of t.shards)
+    s.group.f32(s.ptr, (s.hi - s.lo) * t.stride).set(values.subarray(s.lo * t.stride, s.hi * t.stride));
 }

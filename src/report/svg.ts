@@ -19,9 +19,21 @@ export interface ChartOptions {
   scatter?: boolean;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const COLORS = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#ff7f0e',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function niceTicks(lo: number, hi: number, n = 5): number[] {
   if (!(hi > lo)) return [lo];
@@ -45,16 +57,24 @@ function fmt(v: number, step: number): string {
 /** Log-axis ticks at 1, 2 and 5 times powers of ten inside [lo, hi] (given as log10 values). */
 function logTicks(lo: number, hi: number): number[] {
   const out: number[] = [];
-  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) for (const m of [1, 2, 5]) {
-    const v = m * 10 ** e;
-    if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
-  }
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++)
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      if (Math.log10(v) >= lo && Math.log10(v) <= hi) out.push(v);
+    }
   return out;
 }
 
 export function chart(series: Series[], o: ChartOptions): string {
-  const W = o.width ?? 640, H = o.height ?? 400, L = 70, R = 160, T = 40, B = 50;
-  const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0));
+  const W = o.width ?? 640,
+    H = o.height ?? 400,
+    L = 70,
+    R = 160,
+    T = 40,
+    B = 50;
+  const pts = series
+    .flatMap((s) => s.points)
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0));
   const tx = (x: number): number => (o.logX ? Math.log10(x) : x);
   let [x0, x1] = [Math.min(...pts.map((p) => tx(p[0]))), Math.max(...pts.map((p) => tx(p[0])))];
   let [y0, y1] = [Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))];
@@ -76,11 +96,17 @@ export function chart(series: Series[], o: ChartOptions): string {
   const yt = niceTicks(y0, y1);
   const ystep = yt.length > 1 ? yt[1] - yt[0] : Math.abs(y1 - y0);
   for (const v of yt) {
-    parts.push(`<line x1="${L - 4}" y1="${py(v)}" x2="${W - R}" y2="${py(v)}" stroke="#ddd"/>`, `<text x="${L - 8}" y="${py(v) + 4}" text-anchor="end">${fmt(v, ystep)}</text>`);
+    parts.push(
+      `<line x1="${L - 4}" y1="${py(v)}" x2="${W - R}" y2="${py(v)}" stroke="#ddd"/>`,
+      `<text x="${L - 8}" y="${py(v) + 4}" text-anchor="end">${fmt(v, ystep)}</text>`,
+    );
   }
   const xt = o.logX ? logTicks(x0, x1) : niceTicks(x0, x1);
   const xstep = o.logX ? 1 : xt.length > 1 ? xt[1] - xt[0] : 1;
-  for (const v of xt) parts.push(`<text x="${px(v)}" y="${H - B + 18}" text-anchor="middle">${o.logX ? (v >= 1e5 ? v.toExponential(0) : String(v)) : fmt(v, xstep)}</text>`);
+  for (const v of xt)
+    parts.push(
+      `<text x="${px(v)}" y="${H - B + 18}" text-anchor="middle">${o.logX ? (v >= 1e5 ? v.toExponential(0) : String(v)) : fmt(v, xstep)}</text>`,
+    );
   parts.push(
     `<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">${esc(o.xLabel)}</text>`,
     `<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">${esc(o.yLabel)}</text>`,
@@ -91,9 +117,14 @@ export function chart(series: Series[], o: ChartOptions): string {
     if (o.scatter) {
       for (const [x, y] of ok) parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="5" fill="${c}"/>`);
     } else if (ok.length) {
-      parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${ok.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${c}" stroke-width="2" points="${ok.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
+      );
     }
-    parts.push(`<rect x="${W - R + 12}" y="${T + i * 18}" width="12" height="12" fill="${c}"/>`, `<text x="${W - R + 30}" y="${T + i * 18 + 10}">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${W - R + 12}" y="${T + i * 18}" width="12" height="12" fill="${c}"/>`,
+      `<text x="${W - R + 30}" y="${T + i * 18 + 10}">${esc(s.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('\n');

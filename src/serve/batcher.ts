@@ -55,7 +55,10 @@ export class MicroBatcher {
   onBatch: (rows: number) => void = () => {};
   readonly stats: BatchStats = { requests: 0, rows: 0, batches: 0, max_batch_rows: 0 };
 
-  constructor(private readonly opts: BatcherOptions, private readonly exec: BatchExecutor) {}
+  constructor(
+    private readonly opts: BatcherOptions,
+    private readonly exec: BatchExecutor,
+  ) {}
 
   /** Rows waiting for a batch. */
   get queued(): number {
@@ -73,12 +76,24 @@ export class MicroBatcher {
    */
   submit(req: EncodedRequest): Promise<Float64Array> {
     if (this.queuedRows > 0 && this.queuedRows + req.rows > this.opts.maxQueuedRows) {
-      throw new RequestError(503, `overloaded: ${this.queuedRows} rows are waiting (at most ${this.opts.maxQueuedRows}); retry shortly`, 1);
+      throw new RequestError(
+        503,
+        `overloaded: ${this.queuedRows} rows are waiting (at most ${this.opts.maxQueuedRows}); retry shortly`,
+        1,
+      );
     }
     this.stats.requests++;
     if (req.rows === 0) return Promise.resolve(new Float64Array(0));
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, next: 0, left: req.rows, out: new Float64Array(req.rows), resolve, reject, failed: false });
+      this.queue.push({
+        req,
+        next: 0,
+        left: req.rows,
+        out: new Float64Array(req.rows),
+        resolve,
+        reject,
+        failed: false,
+      });
       this.queuedRows += req.rows;
       this.pump();
     });
@@ -86,7 +101,8 @@ export class MicroBatcher {
 
   /** Call when a worker becomes free: a batch that is due can go now. */
   pump(): void {
-    while (this.queuedRows > 0 && (this.queuedRows >= this.opts.maxBatch || (this.due && this.exec.hasIdleWorker()))) this.flush();
+    while (this.queuedRows > 0 && (this.queuedRows >= this.opts.maxBatch || (this.due && this.exec.hasIdleWorker())))
+      this.flush();
     if (this.queuedRows === 0) {
       this.due = false;
       if (this.timer) clearTimeout(this.timer);
@@ -128,22 +144,25 @@ export class MicroBatcher {
     this.stats.max_batch_rows = Math.max(this.stats.max_batch_rows, take);
     this.onBatch(take);
     this.outstanding++;
-    this.exec.run(take, ids, dense).finally(() => this.outstanding--).then(
-      (probs) => {
-        for (const { w, from, n, at: a } of parts) {
-          if (w.failed) continue;
-          w.out.set(probs.subarray(a, a + n), from);
-          w.left -= n;
-          if (w.left === 0) w.resolve(w.out);
-        }
-      },
-      (err) => {
-        for (const { w } of parts) {
-          if (w.failed) continue;
-          w.failed = true;
-          w.reject(err);
-        }
-      },
-    );
+    this.exec
+      .run(take, ids, dense)
+      .finally(() => this.outstanding--)
+      .then(
+        (probs) => {
+          for (const { w, from, n, at: a } of parts) {
+            if (w.failed) continue;
+            w.out.set(probs.subarray(a, a + n), from);
+            w.left -= n;
+            if (w.left === 0) w.resolve(w.out);
+          }
+        },
+        (err) => {
+          for (const { w } of parts) {
+            if (w.failed) continue;
+            w.failed = true;
+            w.reject(err);
+          }
+        },
+      );
   }
 }

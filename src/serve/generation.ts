@@ -36,10 +36,21 @@ export class Generation {
   readonly knownColumns: readonly string[] | null;
 
   private constructor(
-    readonly modelPath: string, readonly meta: ModelMeta, readonly encoders: Encoders, readonly pool: InferencePool, opts: GenerationOptions, knownColumns: string[] | null,
+    readonly modelPath: string,
+    readonly meta: ModelMeta,
+    readonly encoders: Encoders,
+    readonly pool: InferencePool,
+    opts: GenerationOptions,
+    knownColumns: string[] | null,
   ) {
     this.batcher = new MicroBatcher(
-      { maxBatch: opts.maxBatch, maxWaitMs: opts.maxWaitMs, maxQueuedRows: opts.maxQueuedRows, numCategorical: encoders.numCategorical, numDense: encoders.numDense },
+      {
+        maxBatch: opts.maxBatch,
+        maxWaitMs: opts.maxWaitMs,
+        maxQueuedRows: opts.maxQueuedRows,
+        numCategorical: encoders.numCategorical,
+        numDense: encoders.numDense,
+      },
       { run: (rows, ids, dense) => pool.run(rows, ids, dense), hasIdleWorker: () => pool.hasIdleWorker() },
     );
     pool.onIdle = () => this.batcher.pump();
@@ -49,15 +60,27 @@ export class Generation {
   /** Reads and checks the model file, then starts the workers (each loads the model). */
   static async start(modelPath: string, opts: GenerationOptions): Promise<Generation> {
     const meta = loadModelParts(modelPath).meta;
-    if (!meta.encoders) throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
+    if (!meta.encoders)
+      throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
     const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);
     if (opts.engine === 'onnx') await checkOnnxRuntime();
     const onnx = opts.engine === 'onnx' ? await exportInMemory(modelPath) : undefined;
     const r = meta.reader;
-    const knownColumns = opts.allowUnknownColumns ? null : [...new Set([...encoders.inputColumns, ...(r?.columns ?? []), ...(r?.label ? [r.label] : [])])];
-    const pool = await InferencePool.start({
-      engine: opts.engine, modelPath, onnx, numCategorical: encoders.numCategorical, numDense: encoders.numDense, maxRows: opts.maxRows, knownColumns,
-    }, opts.workers);
+    const knownColumns = opts.allowUnknownColumns
+      ? null
+      : [...new Set([...encoders.inputColumns, ...(r?.columns ?? []), ...(r?.label ? [r.label] : [])])];
+    const pool = await InferencePool.start(
+      {
+        engine: opts.engine,
+        modelPath,
+        onnx,
+        numCategorical: encoders.numCategorical,
+        numDense: encoders.numDense,
+        maxRows: opts.maxRows,
+        knownColumns,
+      },
+      opts.workers,
+    );
     return new Generation(modelPath, meta, encoders, pool, opts, knownColumns);
   }
 

@@ -34,10 +34,19 @@ export interface ServeOptions extends GenerationOptions {
 }
 
 export const SERVE_DEFAULTS: Omit<ServeOptions, 'workers'> = {
-  host: '127.0.0.1', port: 8080, engine: 'slimctr', maxBatch: 256, maxWaitMs: 2, maxBodyBytes: 1 << 20, maxRows: 10_000, maxQueuedRows: 100_000, drainTimeoutMs: 10_000,
+  host: '127.0.0.1',
+  port: 8080,
+  engine: 'slimctr',
+  maxBatch: 256,
+  maxWaitMs: 2,
+  maxBodyBytes: 1 << 20,
+  maxRows: 10_000,
+  maxQueuedRows: 100_000,
+  drainTimeoutMs: 10_000,
 };
 
-const ROUTES = 'POST /predict, POST /v1/models/NAME:predict, POST /v2/models/NAME/infer, GET /v2, /v2/health/live, /v2/health/ready, /v2/models/NAME, GET /health, /metadata, /metrics';
+const ROUTES =
+  'POST /predict, POST /v1/models/NAME:predict, POST /v2/models/NAME/infer, GET /v2, /v2/health/live, /v2/health/ready, /v2/models/NAME, GET /health, /metadata, /metrics';
 
 export class PredictionServer {
   private readonly http: Server;
@@ -49,7 +58,10 @@ export class PredictionServer {
   readonly metrics = new ServerMetrics();
   readonly name: string;
 
-  private constructor(first: Generation, readonly opts: ServeOptions) {
+  private constructor(
+    first: Generation,
+    readonly opts: ServeOptions,
+  ) {
     this.current = first;
     this.name = opts.name ?? first.meta.kind;
     this.watch(first);
@@ -117,7 +129,8 @@ export class PredictionServer {
 
   /** What GET /metadata returns. */
   metadata(): Record<string, unknown> {
-    const g = this.current, m = g.meta;
+    const g = this.current,
+      m = g.meta;
     return {
       name: this.name,
       kind: m.kind,
@@ -131,9 +144,16 @@ export class PredictionServer {
       server_version: VERSION,
       training: m.training ? { epoch: m.training.epoch, step: m.training.step, metrics: m.training.metrics } : null,
       serving: {
-        engine: this.opts.engine, workers: g.pool.size, max_batch: this.opts.maxBatch, max_wait_ms: this.opts.maxWaitMs, max_rows: this.opts.maxRows,
-        max_queued_rows: this.opts.maxQueuedRows, max_body_bytes: this.opts.maxBodyBytes, allow_unknown_columns: g.knownColumns === null,
-        uptime_s: (Date.now() - this.started) / 1000, reloads: this.reloads,
+        engine: this.opts.engine,
+        workers: g.pool.size,
+        max_batch: this.opts.maxBatch,
+        max_wait_ms: this.opts.maxWaitMs,
+        max_rows: this.opts.maxRows,
+        max_queued_rows: this.opts.maxQueuedRows,
+        max_body_bytes: this.opts.maxBodyBytes,
+        allow_unknown_columns: g.knownColumns === null,
+        uptime_s: (Date.now() - this.started) / 1000,
+        reloads: this.reloads,
       },
       stats: { ...g.batcher.stats, bad_requests: this.badRequests },
     };
@@ -142,10 +162,12 @@ export class PredictionServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     const started = performance.now();
-    const done = (route: string) => (status: number): void => {
-      this.metrics.requests.inc({ route, status: String(status) });
-      this.metrics.latency.observe({ route }, (performance.now() - started) / 1000);
-    };
+    const done =
+      (route: string) =>
+      (status: number): void => {
+        this.metrics.requests.inc({ route, status: String(status) });
+        this.metrics.latency.observe({ route }, (performance.now() - started) / 1000);
+      };
     const route = (name: string, method: string, ok: (finish: (status: number) => void) => void): void => {
       if (req.method === method) ok(done(name));
       else {
@@ -157,18 +179,29 @@ export class PredictionServer {
     const ready = !this.closing;
     const predictions = (p: number[]): unknown => ({ predictions: p });
     if (path === '/predict') route('predict', 'POST', (f) => this.predict(req, res, f, 'predict', predictions));
-    else if (model && !this.known(model[1])) this.fail(res, new RequestError(404, `no model '${model[1]}' here (this server serves '${this.name}')`), done('unknown_model'));
+    else if (model && !this.known(model[1]))
+      this.fail(
+        res,
+        new RequestError(404, `no model '${model[1]}' here (this server serves '${this.name}')`),
+        done('unknown_model'),
+      );
     else if (model && path.startsWith('/v1/') && model[2] === ':predict') {
       route('v1_predict', 'POST', (f) => this.predict(req, res, f, 'predict', predictions));
     } else if (model && path.startsWith('/v2/') && model[2] === '/infer') {
       route('v2_infer', 'POST', (f) => this.predict(req, res, f, 'v2', (p, id) => inferResponse(this.name, id, p)));
-    } else if (model && path.startsWith('/v2/') && model[2] === '/ready') route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { name: this.name, ready }, f));
-    else if (model && path.startsWith('/v2/') && model[2] === undefined) route('v2_metadata', 'GET', (f) => this.send(res, 200, modelMetadata(this.name, this.current.encoders), f));
+    } else if (model && path.startsWith('/v2/') && model[2] === '/ready')
+      route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { name: this.name, ready }, f));
+    else if (model && path.startsWith('/v2/') && model[2] === undefined)
+      route('v2_metadata', 'GET', (f) => this.send(res, 200, modelMetadata(this.name, this.current.encoders), f));
     else if (path === '/v2') route('v2_server', 'GET', (f) => this.send(res, 200, serverMetadata(), f));
     else if (path === '/v2/health/live') route('v2_live', 'GET', (f) => this.send(res, 200, { live: true }, f));
-    else if (path === '/v2/health/ready') route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { ready }, f));
+    else if (path === '/v2/health/ready')
+      route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { ready }, f));
     // While draining, 503 so load balancers stop routing here.
-    else if (path === '/health') route('health', 'GET', (f) => this.send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'closing', workers: this.current.pool.size }, f));
+    else if (path === '/health')
+      route('health', 'GET', (f) =>
+        this.send(res, ready ? 200 : 503, { status: ready ? 'ok' : 'closing', workers: this.current.pool.size }, f),
+      );
     else if (path === '/metadata') route('metadata', 'GET', (f) => this.send(res, 200, this.metadata(), f));
     else if (path === '/metrics') route('metrics', 'GET', (f) => this.sendMetrics(res, f));
     else this.fail(res, new RequestError(404, `no route ${req.method} ${path} (routes: ${ROUTES})`), done('unknown'));
@@ -180,8 +213,11 @@ export class PredictionServer {
 
   /** Reads the body, has the current generation's workers parse and score it, and answers `reply(probabilities, request id)`. */
   private predict(
-    req: IncomingMessage, res: ServerResponse, finish: (status: number) => void,
-    form: BodyForm, reply: (probs: number[], requestId: string | null) => unknown,
+    req: IncomingMessage,
+    res: ServerResponse,
+    finish: (status: number) => void,
+    form: BodyForm,
+    reply: (probs: number[], requestId: string | null) => unknown,
   ): void {
     const limit = this.opts.maxBodyBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -196,17 +232,35 @@ export class PredictionServer {
     req.on('error', () => res.destroy());
     req.on('end', () => {
       if (tooLarge) {
-        this.fail(res, new RequestError(413, `the body is ${Math.max(bytes, declared)} bytes; the limit is ${limit} (--max-body-bytes)`), finish);
+        this.fail(
+          res,
+          new RequestError(
+            413,
+            `the body is ${Math.max(bytes, declared)} bytes; the limit is ${limit} (--max-body-bytes)`,
+          ),
+          finish,
+        );
         return;
       }
       // A body of its own (not a slice of Node's shared buffer pool), so it can be moved to a worker.
       const body = new Uint8Array(bytes);
       let at = 0;
-      for (const c of chunks) { body.set(c, at); at += c.length; }
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
       void this.score(this.current, form, body).then(
         ({ probs, requestId }) => {
           const nan = probs.findIndex(Number.isNaN);
-          if (nan >= 0) this.fail(res, new RequestError(400, `rows[${nan}]: the model's score is NaN (numeric inputs far outside the training range?)`), finish);
+          if (nan >= 0)
+            this.fail(
+              res,
+              new RequestError(
+                400,
+                `rows[${nan}]: the model's score is NaN (numeric inputs far outside the training range?)`,
+              ),
+              finish,
+            );
           else this.send(res, 200, reply(Array.from(probs), requestId), finish);
         },
         (err) => this.fail(res, err, finish),
@@ -215,7 +269,11 @@ export class PredictionServer {
   }
 
   /** Parses a body on a worker of generation `g`, then queues its rows there (throws 503 past the queue cap). */
-  private score(g: Generation, form: BodyForm, body: Uint8Array): Promise<{ probs: Float64Array; requestId: string | null }> {
+  private score(
+    g: Generation,
+    form: BodyForm,
+    body: Uint8Array,
+  ): Promise<{ probs: Float64Array; requestId: string | null }> {
     return g.serve(async () => {
       const parsed: ParsedRequest = await g.pool.parse(form, body);
       let pending: Promise<Float64Array>;
@@ -252,7 +310,11 @@ export class PredictionServer {
     if (res.headersSent || res.destroyed) return;
     finish(status);
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(this.closing ? { connection: 'close' } : {}) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...(this.closing ? { connection: 'close' } : {}),
+    });
     res.end(text);
   }
 

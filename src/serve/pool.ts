@@ -108,7 +108,10 @@ export class InferencePool {
 
   /** Click probabilities of a batch of encoded rows. */
   async run(rows: number, ids: Int32Array, dense: Float32Array): Promise<Float64Array> {
-    const m = await this.submit({ type: 'batch', id: this.nextId++, rows, ids, dense }, [ids.buffer as ArrayBuffer, dense.buffer as ArrayBuffer]);
+    const m = await this.submit({ type: 'batch', id: this.nextId++, rows, ids, dense }, [
+      ids.buffer as ArrayBuffer,
+      dense.buffer as ArrayBuffer,
+    ]);
     if (m.type !== 'result') throw new Error(`inference failed: unexpected reply ${m.type}`);
     return m.probs;
   }

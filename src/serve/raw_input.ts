@@ -37,7 +37,11 @@ async function leadingCellCounts(file: string, sep: string, quotes: boolean): Pr
  * short line among full ones is a malformed row, reported by the reader); `note` is told what was
  * detected and why.
  */
-export async function tableSpecForModel(reader: ReaderSettings, file: string, note: (msg: string) => void = () => {}): Promise<TableSpec> {
+export async function tableSpecForModel(
+  reader: ReaderSettings,
+  file: string,
+  note: (msg: string) => void = () => {},
+): Promise<TableSpec> {
   const saved = tableSpecFromReader(reader);
   const spec: TableSpec = saved.format ? (saved as TableSpec) : { ...saved, format: (await detectFormat(file)).format };
   if (spec.format === 'libsvm' || spec.format === 'libffm') return spec;
@@ -51,9 +55,13 @@ export async function tableSpecForModel(reader: ReaderSettings, file: string, no
   const counts = await leadingCellCounts(file, sep, spec.format === 'csv' || sep === ',');
   const unlabelled = counts.length > 0 && counts.every((n) => n === columns.length - 1);
   if (unlabelled) {
-    note(`${file}: read without the label column '${label}': its first ${counts.length} line(s) all have ${columns.length - 1} cells, one fewer than the training layout`);
+    note(
+      `${file}: read without the label column '${label}': its first ${counts.length} line(s) all have ${columns.length - 1} cells, one fewer than the training layout`,
+    );
   } else if (counts.some((n) => n === columns.length - 1)) {
-    note(`${file}: read with the label column '${label}' (${columns.length} cells, as in training): most of its first ${counts.length} lines have them; a line one cell short is a malformed row`);
+    note(
+      `${file}: read with the label column '${label}' (${columns.length} cells, as in training): most of its first ${counts.length} lines have them; a line one cell short is a malformed row`,
+    );
   }
   return { ...spec, header: false, columns: unlabelled ? columns.filter((c) => c !== label) : columns };
 }

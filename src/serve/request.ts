@@ -41,7 +41,8 @@ export interface RequestLimits {
 type Row = unknown[] | Record<string, unknown>;
 
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const okValue = (v: unknown): boolean => v === null || v === undefined || typeof v === 'string' || typeof v === 'number';
+const okValue = (v: unknown): boolean =>
+  v === null || v === undefined || typeof v === 'string' || typeof v === 'number';
 const bad = (message: string): RequestError => new RequestError(400, message);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -59,26 +60,37 @@ function parseJson(text: string, example: string): Record<string, unknown> {
 function unknownKeys(keys: string[], where: string, lim: RequestLimits): void {
   const unknown = lim.known ? keys.filter((k) => !lim.known!.has(k)) : [];
   if (unknown.length) {
-    throw bad(`${where} has column(s) the model does not know: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''} ` +
-      `(its inputs: ${lim.encoders.inputColumns.join(', ')}; start the server with --allow-unknown-columns to ignore such keys)`);
+    throw bad(
+      `${where} has column(s) the model does not know: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', ...' : ''} ` +
+        `(its inputs: ${lim.encoders.inputColumns.join(', ')}; start the server with --allow-unknown-columns to ignore such keys)`,
+    );
   }
 }
 
 /** Checks and encodes rows; `name` is how the body calls them (rows, instances), `at(i)` how an error places row i. */
-function encodeRows(rows: readonly unknown[], name: string, lim: RequestLimits, at: (i: number) => string = (i) => `${name}[${i}]`): EncodedRequest {
+function encodeRows(
+  rows: readonly unknown[],
+  name: string,
+  lim: RequestLimits,
+  at: (i: number) => string = (i) => `${name}[${i}]`,
+): EncodedRequest {
   if (rows.length > lim.maxRows) throw bad(`too many rows: ${rows.length} (at most ${lim.maxRows} per request)`);
   const { encoders } = lim;
   const columns = encoders.inputColumns;
-  const nc = encoders.numCategorical, nd = encoders.numDense;
+  const nc = encoders.numCategorical,
+    nd = encoders.numDense;
   const ids = new Int32Array(rows.length * nc);
   const dense = new Float32Array(rows.length * nd);
   rows.forEach((row: unknown, i) => {
     if (Array.isArray(row)) {
       if (row.length !== columns.length) {
-        throw bad(`${at(i)} has ${row.length} values; an array row needs ${columns.length}, in this order: ${columns.join(', ')}`);
+        throw bad(
+          `${at(i)} has ${row.length} values; an array row needs ${columns.length}, in this order: ${columns.join(', ')}`,
+        );
       }
       const j = row.findIndex((v) => !okValue(v));
-      if (j >= 0) throw bad(`${at(i)}[${j}] (column ${columns[j]}): expected a string, number or null, got ${typeName(row[j])}`);
+      if (j >= 0)
+        throw bad(`${at(i)}[${j}] (column ${columns[j]}): expected a string, number or null, got ${typeName(row[j])}`);
     } else if (isObject(row)) {
       unknownKeys(Object.keys(row), at(i), lim);
       const col = columns.find((c) => !okValue(row[c]));
@@ -87,7 +99,11 @@ function encodeRows(rows: readonly unknown[], name: string, lim: RequestLimits, 
       throw bad(`${at(i)} must be an object (column -> value) or an array of values, got ${typeName(row)}`);
     }
     try {
-      encoders.encodeRow(row as Row as Parameters<Encoders['encodeRow']>[0], { ids: ids.subarray(i * nc, (i + 1) * nc), dense: dense.subarray(i * nd, (i + 1) * nd) }, at(i));
+      encoders.encodeRow(
+        row as Row as Parameters<Encoders['encodeRow']>[0],
+        { ids: ids.subarray(i * nc, (i + 1) * nc), dense: dense.subarray(i * nd, (i + 1) * nd) },
+        at(i),
+      );
     } catch (err) {
       if (err instanceof DataError) throw bad(err.message.replace(/^(.*?\]):1:\d+: /, '$1: '));
       throw err;
@@ -108,52 +124,96 @@ function encodeColumns(columns: Map<string, unknown[]>, n: number, lim: RequestL
 export function encodePredictBody(text: string, lim: RequestLimits): EncodedRequest {
   const body = parseJson(text, '{"rows": [...]}');
   const forms = ['rows', 'instances', 'inputs'].filter((k) => k in body);
-  if (forms.length === 0) throw bad(`missing field 'rows' (expected {"rows": [...]}, {"instances": [...]} or {"inputs": {"column": [...]}})`);
+  if (forms.length === 0)
+    throw bad(`missing field 'rows' (expected {"rows": [...]}, {"instances": [...]} or {"inputs": {"column": [...]}})`);
   if (forms.length > 1) throw bad(`the body has both ${forms.map((f) => `'${f}'`).join(' and ')}; send one form`);
-  const form = forms[0], value = body[form];
+  const form = forms[0],
+    value = body[form];
   if (form !== 'inputs') {
     if (!Array.isArray(value)) throw bad(`'${form}' must be an array of rows, got ${typeName(value)}`);
     return encodeRows(value, form, lim);
   }
-  if (!isObject(value)) throw bad(`'inputs' must be an object of columns like {"C1": [...], "I1": [...]}, got ${typeName(value)}`);
+  if (!isObject(value))
+    throw bad(`'inputs' must be an object of columns like {"C1": [...], "I1": [...]}, got ${typeName(value)}`);
   unknownKeys(Object.keys(value), "'inputs'", lim);
   const columns = new Map<string, unknown[]>();
-  let n = -1, first = '';
+  let n = -1,
+    first = '';
   for (const [name, values] of Object.entries(value)) {
-    if (!Array.isArray(values)) throw bad(`inputs.${name} must be an array with one value per row, got ${typeName(values)}`);
-    if (n >= 0 && values.length !== n) throw bad(`inputs.${name} has ${values.length} values but inputs.${first} has ${n}: every column needs one value per row`);
-    if (n < 0) { n = values.length; first = name; }
+    if (!Array.isArray(values))
+      throw bad(`inputs.${name} must be an array with one value per row, got ${typeName(values)}`);
+    if (n >= 0 && values.length !== n)
+      throw bad(
+        `inputs.${name} has ${values.length} values but inputs.${first} has ${n}: every column needs one value per row`,
+      );
+    if (n < 0) {
+      n = values.length;
+      first = name;
+    }
     columns.set(name, values);
   }
   return encodeColumns(columns, n, lim);
 }
 
-const V2_TYPES = new Set(['BOOL', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'FP16', 'FP32', 'FP64', 'BYTES']);
+const V2_TYPES = new Set([
+  'BOOL',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
+]);
 
 /** An Open Inference Protocol (v2) infer body: its encoded rows and the request id to echo. */
 export function encodeV2Body(text: string, lim: RequestLimits): EncodedRequest & { id: string | null } {
   const body = parseJson(text, '{"inputs": [{"name": "C1", "shape": [2], "datatype": "BYTES", "data": ["a", "b"]}]}');
   const id = body.id === undefined ? null : typeof body.id === 'string' ? body.id : null;
   if (body.id !== undefined && id === null) throw bad(`'id' must be a string, got ${typeName(body.id)}`);
-  if (!Array.isArray(body.inputs)) throw bad(`'inputs' must be an array of input tensors, got ${typeName(body.inputs)}`);
+  if (!Array.isArray(body.inputs))
+    throw bad(`'inputs' must be an array of input tensors, got ${typeName(body.inputs)}`);
   const columns = new Map<string, unknown[]>();
-  let n = -1, first = '';
+  let n = -1,
+    first = '';
   body.inputs.forEach((t: unknown, k) => {
     const where = `inputs[${k}]`;
     if (!isObject(t)) throw bad(`${where} must be an object with name, shape, datatype and data, got ${typeName(t)}`);
-    if (typeof t.name !== 'string') throw bad(`${where}.name must be a string (a column name), got ${typeName(t.name)}`);
+    if (typeof t.name !== 'string')
+      throw bad(`${where}.name must be a string (a column name), got ${typeName(t.name)}`);
     const name = t.name;
     if (columns.has(name)) throw bad(`${where}: input '${name}' is given twice`);
-    if (typeof t.datatype !== 'string' || !V2_TYPES.has(t.datatype)) throw bad(`${where} (${name}): datatype must be one of ${[...V2_TYPES].join(', ')}, got ${JSON.stringify(t.datatype)}`);
+    if (typeof t.datatype !== 'string' || !V2_TYPES.has(t.datatype))
+      throw bad(
+        `${where} (${name}): datatype must be one of ${[...V2_TYPES].join(', ')}, got ${JSON.stringify(t.datatype)}`,
+      );
     const shape = t.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0) || shape.length < 1 || shape.length > 2 || (shape.length === 2 && shape[1] !== 1)) {
+    if (
+      !Array.isArray(shape) ||
+      !shape.every((d) => Number.isInteger(d) && d >= 0) ||
+      shape.length < 1 ||
+      shape.length > 2 ||
+      (shape.length === 2 && shape[1] !== 1)
+    ) {
       throw bad(`${where} (${name}): shape must be [rows] or [rows, 1], got ${JSON.stringify(shape)}`);
     }
     if (!Array.isArray(t.data)) throw bad(`${where} (${name}): data must be an array, got ${typeName(t.data)}`);
     const data = (t.data as unknown[]).flat(1);
-    if (data.length !== shape[0]) throw bad(`${where} (${name}): shape ${JSON.stringify(shape)} needs ${shape[0]} values, data has ${data.length}`);
-    if (n >= 0 && shape[0] !== n) throw bad(`${where} (${name}) has ${shape[0]} rows but input '${first}' has ${n}: every input needs one value per row`);
-    if (n < 0) { n = shape[0]; first = name; }
+    if (data.length !== shape[0])
+      throw bad(`${where} (${name}): shape ${JSON.stringify(shape)} needs ${shape[0]} values, data has ${data.length}`);
+    if (n >= 0 && shape[0] !== n)
+      throw bad(
+        `${where} (${name}) has ${shape[0]} rows but input '${first}' has ${n}: every input needs one value per row`,
+      );
+    if (n < 0) {
+      n = shape[0];
+      first = name;
+    }
     columns.set(name, data);
   });
   unknownKeys([...columns.keys()], "'inputs'", lim);

@@ -36,7 +36,11 @@ async function loadOnnxRuntime(): Promise<typeof import('onnxruntime-node')> {
     return await import('onnxruntime-node');
   } catch (err) {
     const missing = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
-    throw new DependencyError('onnxruntime-node', '--engine onnx', missing ? 'it is not installed' : (err as Error).message);
+    throw new DependencyError(
+      'onnxruntime-node',
+      '--engine onnx',
+      missing ? 'it is not installed' : (err as Error).message,
+    );
   }
 }
 
@@ -48,7 +52,11 @@ export async function checkOnnxRuntime(): Promise<void> {
 /** An onnxruntime-node session (one intra-op thread) over exported ONNX bytes. */
 export async function onnxRunner(onnx: Uint8Array, numCategorical: number, numDense: number): Promise<ModelRunner> {
   const ort = await loadOnnxRuntime();
-  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const session = await ort.InferenceSession.create(onnx, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  });
   const wantsIds = session.inputNames.includes('ids');
   const wantsDense = session.inputNames.includes('dense');
   return {

@@ -19,7 +19,11 @@ export function modelMetadata(name: string, encoders: Encoders): Record<string, 
     name,
     versions: ['1'],
     platform: 'slimctr',
-    inputs: encoders.inputColumns.map((c) => ({ name: c, datatype: categorical.has(c) ? 'BYTES' : 'FP32', shape: [-1, 1] })),
+    inputs: encoders.inputColumns.map((c) => ({
+      name: c,
+      datatype: categorical.has(c) ? 'BYTES' : 'FP32',
+      shape: [-1, 1],
+    })),
     outputs: [{ name: V2_OUTPUT, datatype: 'FP32', shape: [-1, 1] }],
   };
 }

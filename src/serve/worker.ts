@@ -46,9 +46,16 @@ const post = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMe
 let runner: ModelRunner;
 let limits: RequestLimits;
 try {
-  runner = init.engine === 'onnx' ? await onnxRunner(init.onnx!, init.numCategorical, init.numDense) : await slimctrRunner(init.modelPath);
+  runner =
+    init.engine === 'onnx'
+      ? await onnxRunner(init.onnx!, init.numCategorical, init.numDense)
+      : await slimctrRunner(init.modelPath);
   const meta = loadModelParts(init.modelPath).meta;
-  limits = { encoders: Encoders.fromJSON(meta.encoders!, `${init.modelPath} (encoders)`), maxRows: init.maxRows, known: init.knownColumns && new Set(init.knownColumns) };
+  limits = {
+    encoders: Encoders.fromJSON(meta.encoders!, `${init.modelPath} (encoders)`),
+    maxRows: init.maxRows,
+    known: init.knownColumns && new Set(init.knownColumns),
+  };
   post({ type: 'ready' });
 } catch (err) {
   post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
@@ -62,7 +69,10 @@ function parse(job: Extract<WorkerJob, { type: 'parse' }>): void {
   try {
     const text = decoder.decode(job.body);
     const e = job.form === 'v2' ? encodeV2Body(text, limits) : { ...encodePredictBody(text, limits), id: null };
-    post({ type: 'parsed', id: job.id, rows: e.rows, ids: e.ids, dense: e.dense, requestId: e.id }, [e.ids.buffer as ArrayBuffer, e.dense.buffer as ArrayBuffer]);
+    post({ type: 'parsed', id: job.id, rows: e.rows, ids: e.ids, dense: e.dense, requestId: e.id }, [
+      e.ids.buffer as ArrayBuffer,
+      e.dense.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
     if (err instanceof RequestError) post({ type: 'rejected', id: job.id, status: err.status, message: err.message });
     else post({ type: 'error', id: job.id, message: err instanceof Error ? err.message : String(err) });

@@ -43,15 +43,28 @@ function finite(values: Float32Array, what: string): void {
 
 /** Quantizes a row-major [rows, dim] matrix row by row. */
 export function quantizeRows(values: Float32Array, rows: number, dim: number, bits: RowBits): QuantizedRows {
-  if (values.length !== rows * dim) throw new ShapeError(`quantizeRows: ${values.length} values is not ${rows} x ${dim}`);
+  if (values.length !== rows * dim)
+    throw new ShapeError(`quantizeRows: ${values.length} values is not ${rows} x ${dim}`);
   finite(values, 'quantizeRows');
   const levels = (1 << bits) - 1;
   const rowBytes = rowBytesFor(bits, dim);
-  const out: QuantizedRows = { bits, rows, dim, rowBytes, data: new Uint8Array(rows * rowBytes), scale: new Float32Array(rows), offset: new Float32Array(rows) };
+  const out: QuantizedRows = {
+    bits,
+    rows,
+    dim,
+    rowBytes,
+    data: new Uint8Array(rows * rowBytes),
+    scale: new Float32Array(rows),
+    offset: new Float32Array(rows),
+  };
   for (let r = 0; r < rows; r++) {
     const row = values.subarray(r * dim, (r + 1) * dim);
-    let lo = Infinity, hi = -Infinity;
-    for (const v of row) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of row) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     const scale = Math.fround((hi - lo) / levels);
     out.scale[r] = scale;
     out.offset[r] = lo;
@@ -73,7 +86,8 @@ export function rowLevel(q: QuantizedRows, r: number, j: number): number {
 
 /** Row r as float32 values (multiply, then add, each rounded to float32). */
 export function dequantizeRow(q: QuantizedRows, r: number, out = new Float32Array(q.dim)): Float32Array {
-  const s = q.scale[r], o = q.offset[r];
+  const s = q.scale[r],
+    o = q.offset[r];
   for (let j = 0; j < q.dim; j++) out[j] = Math.fround(Math.fround(rowLevel(q, r, j) * s) + o);
   return out;
 }
@@ -87,14 +101,18 @@ export function dequantizeRows(q: QuantizedRows): Float32Array {
 
 /** Quantizes a row-major [rows, cols] weight matrix to int8 per column (output channel). */
 export function quantizeChannels(values: Float32Array, rows: number, cols: number): QuantizedChannels {
-  if (values.length !== rows * cols) throw new ShapeError(`quantizeChannels: ${values.length} values is not ${rows} x ${cols}`);
+  if (values.length !== rows * cols)
+    throw new ShapeError(`quantizeChannels: ${values.length} values is not ${rows} x ${cols}`);
   finite(values, 'quantizeChannels');
   const scale = new Float32Array(cols);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) scale[c] = Math.max(scale[c], Math.abs(values[i * cols + c]));
+  for (let i = 0; i < rows; i++)
+    for (let c = 0; c < cols; c++) scale[c] = Math.max(scale[c], Math.abs(values[i * cols + c]));
   for (let c = 0; c < cols; c++) scale[c] = Math.fround(scale[c] / 127);
   const data = new Int8Array(rows * cols);
   for (let i = 0; i < rows; i++) {
-    for (let c = 0; c < cols; c++) data[i * cols + c] = scale[c] > 0 ? Math.max(-127, Math.min(127, Math.round(values[i * cols + c] / scale[c]))) : 0;
+    for (let c = 0; c < cols; c++)
+      data[i * cols + c] =
+        scale[c] > 0 ? Math.max(-127, Math.min(127, Math.round(values[i * cols + c] / scale[c]))) : 0;
   }
   return { rows, cols, data, scale };
 }
@@ -102,6 +120,7 @@ export function quantizeChannels(values: Float32Array, rows: number, cols: numbe
 /** The weights back as float32 [rows, cols]. */
 export function dequantizeChannels(q: QuantizedChannels): Float32Array {
   const out = new Float32Array(q.rows * q.cols);
-  for (let i = 0; i < q.rows; i++) for (let c = 0; c < q.cols; c++) out[i * q.cols + c] = Math.fround(q.data[i * q.cols + c] * q.scale[c]);
+  for (let i = 0; i < q.rows; i++)
+    for (let c = 0; c < q.cols; c++) out[i * q.cols + c] = Math.fround(q.data[i * q.cols + c] * q.scale[c]);
   return out;
 }

@@ -202,5 +202,5 @@ function collect(x: unknown, out: Set<Tensor>): void {
     out.add(x);
     if (x.base) out.add(x.base);
   } else if (Array.isArray(x)) for (const v of x) collect(v, out);
-  else if (x && typeof x === 'object' && !(ArrayBuffer.isView(x))) for (const v of Object.values(x)) collect(v, out);
+  else if (x && typeof x === 'object' && !ArrayBuffer.isView(x)) for (const v of Object.values(x)) collect(v, out);
 }

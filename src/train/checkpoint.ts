@@ -8,7 +8,15 @@ import { saveModelFile } from '../io/model_file.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { CTRModel } from '../models/model.js';
 import { buildFromMeta, loadModelParts, modelFileParts, type ModelMeta, type SaveMeta } from '../persist/model_file.js';
-import { applyModelTensors, namedRngs, readTableRowsWithSlots, rngState, setRngState, writeTableRowsWithSlots, type RngState } from '../persist/weights.js';
+import {
+  applyModelTensors,
+  namedRngs,
+  readTableRowsWithSlots,
+  rngState,
+  setRngState,
+  writeTableRowsWithSlots,
+  type RngState,
+} from '../persist/weights.js';
 import { SLOTS, type Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { ModelFileError } from '../util/errors.js';
 
@@ -50,7 +58,13 @@ export interface CheckpointMeta extends ModelMeta {
 const DENSE = 'optimizer.dense.';
 const ROWS = 'optimizer.rows.';
 
-export function saveCheckpoint(path: string, model: CTRModel, optimizer: Optimizer, meta: SaveMeta, loop: LoopState): void {
+export function saveCheckpoint(
+  path: string,
+  model: CTRModel,
+  optimizer: Optimizer,
+  meta: SaveMeta,
+  loop: LoopState,
+): void {
   const { tensors, meta: modelMeta } = modelFileParts(model, meta);
   const put = (name: string, t: FileTensor): void => {
     if (tensors.has(name)) throw new Error(`checkpoint: duplicate tensor '${name}'`);
@@ -61,10 +75,14 @@ export function saveCheckpoint(path: string, model: CTRModel, optimizer: Optimiz
     state[i].forEach((s, k) => put(`${DENSE}${name}.${k}`, { dtype: 'F32', shape: [...s.shape], data: s.toArray() }));
   });
   if (optimizer.opts.kind !== 'sgd') {
-    for (const [name, t] of model.namedTables()) put(`${ROWS}${name}`, { dtype: 'F32', shape: [t.rows, t.stride], data: readTableRowsWithSlots(t) });
+    for (const [name, t] of model.namedTables())
+      put(`${ROWS}${name}`, { dtype: 'F32', shape: [t.rows, t.stride], data: readTableRowsWithSlots(t) });
   }
   const rngs = Object.fromEntries(namedRngs(model).map(([n, r]) => [n, rngState(r)]));
-  const full: CheckpointMeta = { ...modelMeta, checkpoint: { optimizer: optimizer.opts.kind, optimizerSteps: optimizer.t, loop: { ...loop }, rngs } };
+  const full: CheckpointMeta = {
+    ...modelMeta,
+    checkpoint: { optimizer: optimizer.opts.kind, optimizerSteps: optimizer.t, loop: { ...loop }, rngs },
+  };
   saveModelFile(path, tensors, full);
 }
 
@@ -88,7 +106,8 @@ function f32(tensors: ReadonlyMap<string, FileTensor>, name: string, size: numbe
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   const file = loadModelParts<CheckpointMeta>(path);
   const ck = file.meta.checkpoint;
-  if (!ck || !(ck.optimizer in SLOTS) || !ck.loop) throw new ModelFileError(path, 'not a checkpoint (a model file without optimizer state)');
+  if (!ck || !(ck.optimizer in SLOTS) || !ck.loop)
+    throw new ModelFileError(path, 'not a checkpoint (a model file without optimizer state)');
   const model = buildFromMeta(file.meta, path, { slots: SLOTS[ck.optimizer] });
   applyModelTensors(model, file.tensors, path);
   for (const [name, r] of namedRngs(model)) {
@@ -102,7 +121,10 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     loop: { ...ck.loop },
     restoreOptimizer(optimizer: Optimizer): void {
       if (optimizer.opts.kind !== ck.optimizer) {
-        throw new ModelFileError(path, `checkpoint was written with optimizer ${ck.optimizer}, the run uses ${optimizer.opts.kind}`);
+        throw new ModelFileError(
+          path,
+          `checkpoint was written with optimizer ${ck.optimizer}, the run uses ${optimizer.opts.kind}`,
+        );
       }
       optimizer.t = ck.optimizerSteps;
       const state = optimizer.stateTensors();
@@ -110,7 +132,8 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
         state[i].forEach((s, k) => s.data.set(f32(file.tensors, `${DENSE}${name}.${k}`, s.size, path)));
       });
       if (ck.optimizer !== 'sgd') {
-        for (const [name, t] of model.namedTables()) writeTableRowsWithSlots(t, f32(file.tensors, `${ROWS}${name}`, t.rows * t.stride, path));
+        for (const [name, t] of model.namedTables())
+          writeTableRowsWithSlots(t, f32(file.tensors, `${ROWS}${name}`, t.rows * t.stride, path));
       }
     },
   };

@@ -19,7 +19,10 @@ export const runSchema = z
     name: z.string().min(1).optional().describe('Run folder name prefix (default: the model name).'),
     dir: z.string().min(1).optional().describe('Use exactly this run folder instead of <root>/<name>-<timestamp>.'),
     overwrite: z.boolean().default(false).describe('Allow reusing a non-empty run.dir.'),
-    checkpoint: z.boolean().default(true).describe('Write checkpoint.safetensors at every evaluation (needed for --resume).'),
+    checkpoint: z
+      .boolean()
+      .default(true)
+      .describe('Write checkpoint.safetensors at every evaluation (needed for --resume).'),
   })
   .strict();
 
@@ -57,11 +60,15 @@ export function modelEntryOf(raw: ConfigObject): ModelEntry {
   const section = raw.model;
   const name = isPlainObject(section) ? section.name : undefined;
   if (name === undefined) throw new ConfigError('model.name', `missing: expected one of ${names.join('|')}`);
-  if (typeof name !== 'string') throw new ConfigError('model.name', `expected one of ${names.join('|')}, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string')
+    throw new ConfigError('model.name', `expected one of ${names.join('|')}, got ${JSON.stringify(name)}`);
   const entry = findModel(name);
   if (!entry) {
     const near = closest(name, names);
-    throw new ConfigError('model.name', `unknown model '${name}'${near ? ` (did you mean ${near}?)` : ''}; available: ${names.join(', ')}`);
+    throw new ConfigError(
+      'model.name',
+      `unknown model '${name}'${near ? ` (did you mean ${near}?)` : ''}; available: ${names.join(', ')}`,
+    );
   }
   return entry;
 }
@@ -84,7 +91,11 @@ export interface LoadTrainConfigOptions {
  * line switches the model (`--model.name=lr`), the file's model options that the new model does
  * not have are dropped (and named in `notes`); options given on the command line stay strict.
  */
-export function loadTrainConfig(opts: LoadTrainConfigOptions): { config: TrainConfig; rest: string[]; notes: string[] } {
+export function loadTrainConfig(opts: LoadTrainConfigOptions): {
+  config: TrainConfig;
+  rest: string[];
+  notes: string[];
+} {
   const fromFile = opts.file ? readConfigFile(opts.file) : {};
   const { values, rest } = parseOverrides(opts.args ?? [], SECTIONS);
   let below = deepMerge(opts.base ?? {}, fromFile);
@@ -96,7 +107,10 @@ export function loadTrainConfig(opts: LoadTrainConfigOptions): { config: TrainCo
     const known = Object.keys((entry.options as unknown as z.ZodObject).shape);
     const kept = Object.fromEntries(Object.entries(fileModel).filter(([k]) => k === 'name' || known.includes(k)));
     const dropped = Object.keys(fileModel).filter((k) => !(k in kept));
-    if (dropped.length) notes.push(`model.name=${cliModel.name}: ignoring the file's ${dropped.map((k) => `model.${k}`).join(', ')} (not options of ${entry.name})`);
+    if (dropped.length)
+      notes.push(
+        `model.name=${cliModel.name}: ignoring the file's ${dropped.map((k) => `model.${k}`).join(', ')} (not options of ${entry.name})`,
+      );
     below = { ...below, model: kept };
   }
   const raw = deepMerge(below, values);

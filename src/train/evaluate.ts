@@ -32,7 +32,8 @@ class ScoreBuffer {
     const need = this.rows + logits.length;
     if (need > this.labels.length) {
       const cap = Math.max(need, this.labels.length * 2);
-      const l = new Float32Array(cap), g = new Float32Array(cap);
+      const l = new Float32Array(cap),
+        g = new Float32Array(cap);
       l.set(this.labels.subarray(0, this.rows));
       g.set(this.logits.subarray(0, this.rows));
       this.labels = l;
@@ -66,11 +67,18 @@ export interface ScoreFileOptions {
 }
 
 /** Reads a raw labelled file through `encoders` and scores it batch by batch; `dataRows` counts every data row read. */
-export async function scoreFile(model: CTRModel, file: string, spec: TableSpec, encoders: Encoders, opts: ScoreFileOptions): Promise<Scored & { dataRows: number }> {
+export async function scoreFile(
+  model: CTRModel,
+  file: string,
+  spec: TableSpec,
+  encoders: Encoders,
+  opts: ScoreFileOptions,
+): Promise<Scored & { dataRows: number }> {
   const bad = opts.badRows ?? new BadRows();
   const table = await openTable(file, spec, bad);
   const bound = new BoundEncoders(encoders, table.columns, file, true);
-  const nc = bound.nCat, nd = bound.nDense;
+  const nc = bound.nCat,
+    nd = bound.nDense;
   const acc = new EncodedRows(nc, nd);
   const range = opts.rows;
   const route = range ? (ord: number) => (ord + 1 >= range[0] && ord + 1 <= range[1] ? 0 : -1) : undefined;
@@ -82,7 +90,12 @@ export async function scoreFile(model: CTRModel, file: string, spec: TableSpec, 
     bound.encodeBlock(block, [acc], bad, route);
     for (let a = 0; a < acc.rows; a += opts.batchSize) {
       const e = Math.min(acc.rows, a + opts.batchSize);
-      const b: Batch = { rows: e - a, ids: acc.ids.subarray(a * nc, e * nc), dense: acc.dense.subarray(a * nd, e * nd), labels: acc.labels.subarray(a, e) };
+      const b: Batch = {
+        rows: e - a,
+        ids: acc.ids.subarray(a * nc, e * nc),
+        dense: acc.dense.subarray(a * nd, e * nd),
+        labels: acc.labels.subarray(a, e),
+      };
       buf.push(b.labels!, predictLogits(model, b));
     }
   }

@@ -65,26 +65,37 @@ export interface FitResult {
 export async function fit(model: CTRModel, train: CachedSplit, val: CachedSplit, o: FitOptions): Promise<FitResult> {
   const started = performance.now();
   const monitor = o.monitor ?? { auc: 1 };
-  const evaluate = (): { auc: number; logloss: number } => metricsOf(scoreBatches(model, val.batches({ batchSize: o.batchSize })));
+  const evaluate = (): { auc: number; logloss: number } =>
+    metricsOf(scoreBatches(model, val.batches({ batchSize: o.batchSize })));
   const start = evaluate();
   const history: FitEpoch[] = [{ epoch: 0, valAuc: start.auc, valLogloss: start.logloss, trainLoss: null }];
   let best = { value: monitoredValue(monitor, start), auc: start.auc, epoch: 0, weights: modelTensors(model) };
   o.log?.(`epoch 0: validation AUC ${start.auc.toFixed(6)}, logloss ${start.logloss.toFixed(6)}`);
-  const opt = new Optimizer(model.params(), model.tables(), { kind: o.optimizer, lr: o.lr, embeddingL2: o.l2Embedding, weightDecay: o.weightDecay });
+  const opt = new Optimizer(model.params(), model.tables(), {
+    kind: o.optimizer,
+    lr: o.lr,
+    embeddingL2: o.l2Embedding,
+    weightDecay: o.weightDecay,
+  });
   const yielder = new Yielder();
   const last = o.exactEpochs ?? o.epochs;
-  let epochs = 0, steps = 0;
+  let epochs = 0,
+    steps = 0;
   let interrupted = false;
   for (let epoch = 1; epoch <= last && !interrupted; epoch++) {
     model.train();
-    let lossSum = 0, rows = 0;
+    let lossSum = 0,
+      rows = 0;
     for (const b of epochBatches(train, o.shuffle, o.batchSize, epoch)) {
       const loss = tidy(() => {
         const l = bceWithLogits(model.forward(b), b.labels);
         backward(l);
         return l.data[0];
       });
-      if (!Number.isFinite(loss)) throw new TrainingError(`fine-tuning loss became ${loss} in epoch ${epoch}; lower the learning rate (now ${formatLr(o.lr)})`);
+      if (!Number.isFinite(loss))
+        throw new TrainingError(
+          `fine-tuning loss became ${loss} in epoch ${epoch}; lower the learning rate (now ${formatLr(o.lr)})`,
+        );
       opt.step();
       opt.zeroGrad();
       steps++;
@@ -100,12 +111,23 @@ export async function fit(model: CTRModel, train: CachedSplit, val: CachedSplit,
     epochs = epoch;
     const m = evaluate();
     history.push({ epoch, valAuc: m.auc, valLogloss: m.logloss, trainLoss: rows ? lossSum / rows : null });
-    o.log?.(`epoch ${epoch}: train loss ${(lossSum / Math.max(rows, 1)).toFixed(5)}, validation AUC ${m.auc.toFixed(6)}, logloss ${m.logloss.toFixed(6)}`);
+    o.log?.(
+      `epoch ${epoch}: train loss ${(lossSum / Math.max(rows, 1)).toFixed(5)}, validation AUC ${m.auc.toFixed(6)}, logloss ${m.logloss.toFixed(6)}`,
+    );
     const value = monitoredValue(monitor, m);
     if (value > best.value + (o.minDelta ?? 0)) best = { value, auc: m.auc, epoch, weights: modelTensors(model) };
     else if (o.exactEpochs === undefined && epoch - best.epoch >= (o.patience ?? 1)) break;
   }
   applyModelTensors(model, best.weights, 'best weights');
   model.eval();
-  return { epochs, steps, lr: o.lr, bestEpoch: best.epoch, bestAuc: best.auc, history, seconds: (performance.now() - started) / 1000, interrupted };
+  return {
+    epochs,
+    steps,
+    lr: o.lr,
+    bestEpoch: best.epoch,
+    bestAuc: best.auc,
+    history,
+    seconds: (performance.now() - started) / 1000,
+    interrupted,
+  };
 }

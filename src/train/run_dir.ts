@@ -5,7 +5,19 @@
  *   log.txt        timestamped log lines
  * An existing non-empty folder is never reused unless `overwrite` is set.
  */
-import { appendFileSync, rmSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  rmSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -43,7 +55,10 @@ export class RunDir {
   readonly logPath: string;
   private readonly now: () => Date;
 
-  private constructor(readonly path: string, now: () => Date) {
+  private constructor(
+    readonly path: string,
+    now: () => Date,
+  ) {
     this.configPath = join(path, 'config.yaml');
     this.metricsPath = join(path, 'metrics.jsonl');
     this.logPath = join(path, 'log.txt');
@@ -57,7 +72,9 @@ export class RunDir {
     if (options.path !== undefined) {
       path = resolve(options.path);
       if (!options.overwrite && !isEmptyOrMissing(path)) {
-        throw new UsageError(`run folder ${path} already exists and is not empty; choose another folder or allow overwriting`);
+        throw new UsageError(
+          `run folder ${path} already exists and is not empty; choose another folder or allow overwriting`,
+        );
       }
     } else {
       const name = (options.name ?? 'run').replace(/[^\w.-]+/g, '_');

@@ -23,12 +23,24 @@ export interface ScheduleDecision {
 }
 
 /** Updates `loop` (best, counters, lr) for validation metrics measured at `epoch` / loop.step. */
-export function afterValidation(loop: LoopState, m: { auc: number; logloss: number }, epoch: number, cfg: ScheduleConfig): ScheduleDecision {
+export function afterValidation(
+  loop: LoopState,
+  m: { auc: number; logloss: number },
+  epoch: number,
+  cfg: ScheduleConfig,
+): ScheduleDecision {
   const value = monitoredValue(cfg.monitor, m);
   // Checkpoints written before the monitor existed kept only the best AUC (the default monitor).
   const best = loop.bestScore ?? loop.bestAuc;
   if (best === null || value > best + cfg.min_delta) {
-    Object.assign(loop, { bestScore: value, bestAuc: m.auc, bestEpoch: epoch, bestStep: loop.step, sinceBest: 0, plateau: 0 });
+    Object.assign(loop, {
+      bestScore: value,
+      bestAuc: m.auc,
+      bestEpoch: epoch,
+      bestStep: loop.step,
+      sinceBest: 0,
+      plateau: 0,
+    });
     return { improved: true, decayed: false, stop: false };
   }
   loop.sinceBest++;
@@ -46,8 +58,18 @@ export function afterValidation(loop: LoopState, m: { auc: number; logloss: numb
 
 export function initialLoop(lr: number): LoopState {
   return {
-    epoch: 1, batchInEpoch: 0, step: 0, lr,
-    bestScore: null, bestAuc: null, bestEpoch: 0, bestStep: 0, sinceBest: 0, plateau: 0,
-    lossSum: 0, lossRows: 0, stopped: false,
+    epoch: 1,
+    batchInEpoch: 0,
+    step: 0,
+    lr,
+    bestScore: null,
+    bestAuc: null,
+    bestEpoch: 0,
+    bestStep: 0,
+    sinceBest: 0,
+    plateau: 0,
+    lossSum: 0,
+    lossRows: 0,
+    stopped: false,
   };
 }

@@ -12,7 +12,11 @@ import type { FeatureSpec } from '../nn/types.js';
  * undefined: SLIMCTR_BACKEND, else auto), started or restarted as needed; `key` names the thread
  * setting in errors.
  */
-export async function ensureEngine(threads: number, backend?: BackendChoice | null, key = 'training.threads'): Promise<Engine> {
+export async function ensureEngine(
+  threads: number,
+  backend?: BackendChoice | null,
+  key = 'training.threads',
+): Promise<Engine> {
   const want = threads > 0 ? threads : availableParallelism();
   const current = runningEngine();
   const choice = backendChoice(backend ?? undefined);
@@ -50,7 +54,12 @@ export function shuffleSeed(seed: number, epoch: number): number {
 }
 
 /** The batches of training epoch `epoch` in the configured order. */
-export function epochBatches(split: CachedSplit, s: ShuffleSettings, batchSize: number, epoch: number): Generator<Batch> {
+export function epochBatches(
+  split: CachedSplit,
+  s: ShuffleSettings,
+  batchSize: number,
+  epoch: number,
+): Generator<Batch> {
   return split.batches({
     batchSize,
     shuffle: split.resolveShuffle(s.shuffle, s.shuffle_memory_mb * 2 ** 20),

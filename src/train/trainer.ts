@@ -65,24 +65,39 @@ function openRun(config: TrainConfig, resume?: string): RunDir {
   const r = config.run;
   // Overwriting removes the old run's model and checkpoint first: a new run killed before its first
   // save must not leave the old model beside the new config.yaml.
-  return RunDir.create({ path: r.dir, root: r.root, name: r.name ?? config.model.name, overwrite: r.overwrite, artifacts: [MODEL_FILE, CHECKPOINT_FILE] });
+  return RunDir.create({
+    path: r.dir,
+    root: r.root,
+    name: r.name ?? config.model.name,
+    overwrite: r.overwrite,
+    artifacts: [MODEL_FILE, CHECKPOINT_FILE],
+  });
 }
 
 /** Under on_bad_row: skip, says how many rows were skipped (with the first examples) and records it in metrics.jsonl. */
 function reportBadRows(config: TrainConfig, data: PreparedData, run: RunDir, say: (msg: string) => void): void {
   if (config.dataset.on_bad_row !== 'skip') return;
   // A reused cache counted its bad rows when it was built (the examples were reported then).
-  const count = data.rebuilt ? data.badRows.count : Math.max(0, ...Object.values(data.splits).map((s) => s?.manifest.badRows ?? 0));
+  const count = data.rebuilt
+    ? data.badRows.count
+    : Math.max(0, ...Object.values(data.splits).map((s) => s?.manifest.badRows ?? 0));
   const examples = data.rebuilt ? data.badRows.record().examples : [];
   run.appendMetrics({ event: 'bad_rows', count, examples });
-  say(data.rebuilt ? data.badRows.summary() : `bad rows: ${count} skipped (counted when the data cache ${data.cacheDir} was built)`);
+  say(
+    data.rebuilt
+      ? data.badRows.summary()
+      : `bad rows: ${count} skipped (counted when the data cache ${data.cacheDir} was built)`,
+  );
 }
 
 export async function train(config: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const started = performance.now();
   const tc = config.training;
   if (config.dataset.label === null) {
-    throw new ConfigError('dataset.label', 'training needs labels, but the label column is null (unlabelled data); name the label column, e.g. --dataset.label=label');
+    throw new ConfigError(
+      'dataset.label',
+      'training needs labels, but the label column is null (unlabelled data); name the label column, e.g. --dataset.label=label',
+    );
   }
   checkDataFiles(config.dataset); // before the run folder is made
   await ensureEngine(tc.threads, tc.backend);
@@ -97,13 +112,22 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
 
   const data = await prepareData({ dataset: config.dataset, features: config.features }, { log: say });
   const trainSplit = data.splits.train;
-  if (!trainSplit || trainSplit.rows === 0) throw new ConfigError('dataset.split.train', 'the training split has no rows');
-  const valSplit: CachedSplit | null = data.splits.validation && data.splits.validation.rows > 0 ? data.splits.validation : null;
+  if (!trainSplit || trainSplit.rows === 0)
+    throw new ConfigError('dataset.split.train', 'the training split has no rows');
+  const valSplit: CachedSplit | null =
+    data.splits.validation && data.splits.validation.rows > 0 ? data.splits.validation : null;
   const spec = featureSpecOf(data.encoders);
   const encodersJson = data.encoders.toJSON();
   const reader = await readerOf(config.dataset, await tableSpecOf(config.dataset));
   const entry = findModel(config.model.name)!;
-  const meta = (training: TrainingSummary): SaveMeta => ({ options: modelOptionsOf(config), features: spec, encoders: encodersJson, reader, training, tt_rank: tc.tt_rank });
+  const meta = (training: TrainingSummary): SaveMeta => ({
+    options: modelOptionsOf(config),
+    features: spec,
+    encoders: encodersJson,
+    reader,
+    training,
+    tt_rank: tc.tt_rank,
+  });
 
   // Model and loop state: fresh, or from the run's checkpoint.
   let model: CTRModel;
@@ -113,20 +137,36 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   if (opts.resume) {
     if (!existsSync(ckPath)) throw new UsageError(`${run.path} has no ${CHECKPOINT_FILE} to resume from`);
     const ck = loadCheckpoint(ckPath);
-    if (ck.meta.kind !== entry.name) throw new ModelFileError(ckPath, `checkpoint holds a ${ck.meta.kind} model, the config asks for ${entry.name}`);
-    if (JSON.stringify(ck.meta.features) !== JSON.stringify(spec)) throw new ModelFileError(ckPath, 'checkpoint features (fields or vocab sizes) differ from the data');
+    if (ck.meta.kind !== entry.name)
+      throw new ModelFileError(ckPath, `checkpoint holds a ${ck.meta.kind} model, the config asks for ${entry.name}`);
+    if (JSON.stringify(ck.meta.features) !== JSON.stringify(spec))
+      throw new ModelFileError(ckPath, 'checkpoint features (fields or vocab sizes) differ from the data');
     ({ model, loop } = ck);
     restore = ck.restoreOptimizer;
-    say(`resuming at epoch ${loop.epoch}, batch ${loop.batchInEpoch}, step ${loop.step}${loop.stopped ? ' (training had stopped early)' : ''}`);
+    say(
+      `resuming at epoch ${loop.epoch}, batch ${loop.batchInEpoch}, step ${loop.step}${loop.stopped ? ' (training had stopped early)' : ''}`,
+    );
   } else {
     const options = entry.options.parse(modelOptionsOf(config));
-    model = entry.create(spec, options, { rng: new Rng(tc.seed), store: new EmbeddingStore(), slots: SLOTS[tc.optimizer], tt: tc.tt_rank ? { rank: tc.tt_rank } : undefined });
+    model = entry.create(spec, options, {
+      rng: new Rng(tc.seed),
+      store: new EmbeddingStore(),
+      slots: SLOTS[tc.optimizer],
+      tt: tc.tt_rank ? { rank: tc.tt_rank } : undefined,
+    });
     loop = initialLoop(tc.lr);
   }
-  const optimizer = new Optimizer(model.params(), model.tables(), { kind: tc.optimizer, lr: loop.lr, weightDecay: tc.weight_decay, embeddingL2: tc.l2_embedding });
+  const optimizer = new Optimizer(model.params(), model.tables(), {
+    kind: tc.optimizer,
+    lr: loop.lr,
+    weightDecay: tc.weight_decay,
+    embeddingL2: tc.l2_embedding,
+  });
   restore?.(optimizer);
   const params = model.paramCount();
-  say(`model ${entry.name}: ${formatCount(params)} parameters; rows: train ${trainSplit.rows}, validation ${valSplit?.rows ?? 0}, test ${data.splits.test?.rows ?? 0}`);
+  say(
+    `model ${entry.name}: ${formatCount(params)} parameters; rows: train ${trainSplit.rows}, validation ${valSplit?.rows ?? 0}, test ${data.splits.test?.rows ?? 0}`,
+  );
 
   const modelPath = run.file(MODEL_FILE);
   // Evaluate at the training batch size: training fits it with gradients, so a forward pass surely fits
@@ -134,7 +174,13 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
   const evalBatch = tc.batch_size;
   const batchesPerEpoch = Math.ceil(trainSplit.rows / tc.batch_size);
   const summary = (epoch: number, metrics: TrainingSummary['metrics']): TrainingSummary => ({
-    epoch, step: loop.step, metrics, optimizer: tc.optimizer, lr: loop.lr, seed: tc.seed, batch_size: tc.batch_size,
+    epoch,
+    step: loop.step,
+    metrics,
+    optimizer: tc.optimizer,
+    lr: loop.lr,
+    seed: tc.seed,
+    batch_size: tc.batch_size,
   });
   const checkpoint = (): void => {
     if (config.run.checkpoint) saveCheckpoint(ckPath, model, optimizer, meta(summary(loop.epoch - 1, {})), loop);
@@ -146,18 +192,35 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     loop.lossSum = 0;
     loop.lossRows = 0;
     const lrUsed = loop.lr;
-    const record: Record<string, number | string | boolean | null> = { split: valSplit ? 'validation' : 'train', epoch, step: loop.step, lr: lrUsed, train_loss: trainLoss };
+    const record: Record<string, number | string | boolean | null> = {
+      split: valSplit ? 'validation' : 'train',
+      epoch,
+      step: loop.step,
+      lr: lrUsed,
+      train_loss: trainLoss,
+    };
     let stop = false;
     const notes: string[] = [];
     if (valSplit) {
       const m = metricsOf(scoreBatches(model, valSplit.batches({ batchSize: evalBatch })));
       const d = afterValidation(loop, m, epoch, tc);
-      if (d.improved) saveModel(modelPath, model, meta(summary(epoch, { validation: { auc: m.auc, logloss: m.logloss, rows: m.rows } })));
+      if (d.improved)
+        saveModel(
+          modelPath,
+          model,
+          meta(summary(epoch, { validation: { auc: m.auc, logloss: m.logloss, rows: m.rows } })),
+        );
       optimizer.lr = loop.lr;
       Object.assign(record, { val_auc: m.auc, val_logloss: m.logloss, best_auc: loop.bestAuc!, improved: d.improved });
       const watched = `validation ${monitorLabel(tc.monitor)}`;
-      if (d.decayed) notes.push(`${watched} did not improve for ${tc.lr_patience} evaluation(s): learning rate ${formatLr(lrUsed)} -> ${formatLr(loop.lr)}`);
-      if (d.stop) notes.push(`early stop: ${watched} did not improve for ${tc.early_stop_patience} evaluation(s); best at epoch ${loop.bestEpoch} (validation AUC ${loop.bestAuc!.toFixed(6)})`);
+      if (d.decayed)
+        notes.push(
+          `${watched} did not improve for ${tc.lr_patience} evaluation(s): learning rate ${formatLr(lrUsed)} -> ${formatLr(loop.lr)}`,
+        );
+      if (d.stop)
+        notes.push(
+          `early stop: ${watched} did not improve for ${tc.early_stop_patience} evaluation(s); best at epoch ${loop.bestEpoch} (validation AUC ${loop.bestAuc!.toFixed(6)})`,
+        );
       stop = d.stop;
     } else {
       saveModel(modelPath, model, meta(summary(epoch, {})));
@@ -195,7 +258,9 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
         throw new TrainingError(
           `training loss became ${loss} at step ${loop.step + 1} (epoch ${epoch}, batch ${index}/${batchesPerEpoch}); ` +
             `lower training.lr (now ${loop.lr}) or check the data. ` +
-            (existsSync(modelPath) ? `The best model so far is ${modelPath}` : `No model was saved yet (the run folder is ${run.path})`),
+            (existsSync(modelPath)
+              ? `The best model so far is ${modelPath}`
+              : `No model was saved yet (the run folder is ${run.path})`),
         );
       }
       optimizer.step();
@@ -225,8 +290,13 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     }
     progress.endEpoch();
     if (interrupted) {
-      const saved = !signalled || config.run.checkpoint ? `; resume with --resume ${run.path}` : ' (run.checkpoint is off: no checkpoint to resume from)';
-      say(`${signalled ? `interrupted: checkpoint ${config.run.checkpoint ? `written to ${ckPath}` : 'not written'}, ` : ''}leaving at step ${loop.step} (epoch ${epoch}, batch ${index})${saved}`);
+      const saved =
+        !signalled || config.run.checkpoint
+          ? `; resume with --resume ${run.path}`
+          : ' (run.checkpoint is off: no checkpoint to resume from)';
+      say(
+        `${signalled ? `interrupted: checkpoint ${config.run.checkpoint ? `written to ${ckPath}` : 'not written'}, ` : ''}leaving at step ${loop.step} (epoch ${epoch}, batch ${index})${saved}`,
+      );
       break;
     }
     if (!stop) {
@@ -238,7 +308,12 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     stoppedEarly = stop;
     loop.stopped = stop;
     checkpoint();
-    if (!stop && loop.epoch <= tc.epochs && opts.stopAfterEpochs !== undefined && sessionEpochs >= opts.stopAfterEpochs) {
+    if (
+      !stop &&
+      loop.epoch <= tc.epochs &&
+      opts.stopAfterEpochs !== undefined &&
+      sessionEpochs >= opts.stopAfterEpochs
+    ) {
       interrupted = true;
       say(`leaving after ${sessionEpochs} epoch(s) of this session; resume with --resume ${run.path}`);
       break;
@@ -251,8 +326,20 @@ export async function train(config: TrainConfig, opts: TrainOptions = {}): Promi
     const best = loadModel(modelPath);
     test = metricsOf(scoreBatches(best.model, testSplit.batches({ batchSize: evalBatch })));
     const training = best.meta.training ?? summary(loop.bestEpoch, {});
-    saveModel(modelPath, best.model, { ...saveMetaOf(best.meta), training: { ...training, metrics: { ...training.metrics, test: { auc: test.auc, logloss: test.logloss, rows: test.rows } } } });
-    const record = { split: 'test', epoch: training.epoch, test_auc: test.auc, test_logloss: test.logloss, test_rows: test.rows };
+    saveModel(modelPath, best.model, {
+      ...saveMetaOf(best.meta),
+      training: {
+        ...training,
+        metrics: { ...training.metrics, test: { auc: test.auc, logloss: test.logloss, rows: test.rows } },
+      },
+    });
+    const record = {
+      split: 'test',
+      epoch: training.epoch,
+      test_auc: test.auc,
+      test_logloss: test.logloss,
+      test_rows: test.rows,
+    };
     run.appendMetrics({ event: 'test', ...record });
     run.log(`test ${JSON.stringify(record)}`);
     progress.evaluation(record);

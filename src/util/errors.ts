@@ -13,7 +13,10 @@ export class SlimctrError extends Error {
 /** A configuration value is missing or wrong; `path` is the dotted key, e.g. `model.embedding_dim`. */
 export class ConfigError extends SlimctrError {
   override readonly exitCode: number = 2;
-  constructor(readonly path: string, detail: string) {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
     super(path ? `config ${path}: ${detail}` : `config: ${detail}`);
   }
 }
@@ -27,13 +30,18 @@ export class DataError extends SlimctrError {
     detail: string,
     readonly snippet = '',
   ) {
-    super(`${file}${line > 0 ? `:${line}` : ''}${column > 0 ? `:${column}` : ''}: ${detail}${snippet ? `\n  ${snippet}` : ''}`);
+    super(
+      `${file}${line > 0 ? `:${line}` : ''}${column > 0 ? `:${column}` : ''}: ${detail}${snippet ? `\n  ${snippet}` : ''}`,
+    );
   }
 }
 
 /** A saved model, checkpoint or cache is truncated, corrupt or from an incompatible version. */
 export class ModelFileError extends SlimctrError {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file}: ${detail}`);
   }
 }
@@ -42,7 +50,11 @@ export class ModelFileError extends SlimctrError {
 export class OutputError extends SlimctrError {
   /** The system error code (ENOSPC, ENOENT, EISDIR, ...), when there was one. */
   readonly code?: string;
-  constructor(readonly file: string, detail: string, code?: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+    code?: string,
+  ) {
     super(`${file}: cannot write: ${detail}`);
     this.code = code;
   }
@@ -58,8 +70,14 @@ export class UsageError extends SlimctrError {
 
 /** An optional peer dependency a feature needs is not installed (or does not load). */
 export class DependencyError extends SlimctrError {
-  constructor(readonly pkg: string, feature: string, detail: string) {
-    super(`${feature} needs the optional package ${pkg}, and ${detail}: install it beside slimctr with \`npm install ${pkg}\``);
+  constructor(
+    readonly pkg: string,
+    feature: string,
+    detail: string,
+  ) {
+    super(
+      `${feature} needs the optional package ${pkg}, and ${detail}: install it beside slimctr with \`npm install ${pkg}\``,
+    );
   }
 }
 
@@ -68,7 +86,10 @@ export class ExportError extends SlimctrError {}
 
 /** A data file has no row that could be read (every row malformed, or not a data file at all). */
 export class NoValidRowsError extends SlimctrError {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file}: no valid rows${detail ? `; ${detail}` : ''}`);
   }
 }
@@ -84,7 +105,11 @@ export class TrainingError extends SlimctrError {}
  * 405, 413, or 503 with `retryAfterS` when the server is overloaded or draining).
  */
 export class RequestError extends SlimctrError {
-  constructor(readonly status: number, message: string, readonly retryAfterS?: number) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfterS?: number,
+  ) {
     super(message);
   }
 }
@@ -92,7 +117,10 @@ export class RequestError extends SlimctrError {
 /** The user stopped a run (SIGINT / SIGTERM); exit code 130 or 143 as a shell reports a signal death. */
 export class InterruptedError extends SlimctrError {
   override readonly exitCode: number;
-  constructor(readonly signalName: NodeJS.Signals, message: string) {
+  constructor(
+    readonly signalName: NodeJS.Signals,
+    message: string,
+  ) {
     super(message);
     this.exitCode = exitCodeOfSignal(signalName);
   }

@@ -25,7 +25,10 @@ async function ensureEngine(kernelsUrl?: string): Promise<void> {
 }
 
 /** Loads a model from its bytes, or fetches it from a URL, and starts the kernels on first use. */
-export async function openModel(source: Uint8Array | ArrayBuffer | URL | string, opts: OpenOptions = {}): Promise<Model> {
+export async function openModel(
+  source: Uint8Array | ArrayBuffer | URL | string,
+  opts: OpenOptions = {},
+): Promise<Model> {
   await ensureEngine(opts.kernelsUrl);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     return Model.fromBytes(source instanceof Uint8Array ? source : new Uint8Array(source), opts.name ?? 'model');

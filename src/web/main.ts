@@ -19,7 +19,8 @@ let current: LoadedModel | null = null;
 /** Fails, before any download, when the browser lacks what the kernels need. */
 function checkBrowser(): void {
   const { missing } = checkCapabilities();
-  if (missing.length > 0) throw new SlimctrError(`this browser cannot run slimctr's kernels: it lacks ${missing.join(' and ')}`);
+  if (missing.length > 0)
+    throw new SlimctrError(`this browser cannot run slimctr's kernels: it lacks ${missing.join(' and ')}`);
 }
 
 function startEngine(): Promise<Engine> {
@@ -35,7 +36,10 @@ async function openModel(bytes: Uint8Array, name: string): Promise<void> {
   const loaded = loadModelFromBytes(bytes, name);
   const ms = performance.now() - t0;
   current = loaded;
-  showSummary(summarize(loaded, name, bytes.byteLength), `${eng.variant}, ${eng.threads} thread${checkCapabilities().isolated ? '' : ' (page not cross-origin isolated)'}`);
+  showSummary(
+    summarize(loaded, name, bytes.byteLength),
+    `${eng.variant}, ${eng.threads} thread${checkCapabilities().isolated ? '' : ' (page not cross-origin isolated)'}`,
+  );
   $('model-status').textContent = `loaded in ${ms.toFixed(1)} ms`;
   const rows = $('rows') as HTMLTextAreaElement;
   if (rows.value.trim() === '') rows.value = exampleRowsText(loaded);
@@ -75,10 +79,13 @@ async function fetchModel(url: string): Promise<void> {
 }
 
 function main(): void {
-  $('model-file').addEventListener('change', guarded(async () => {
-    const file = ($('model-file') as HTMLInputElement).files?.[0];
-    if (file) await openModel(new Uint8Array(await file.arrayBuffer()), file.name);
-  }));
+  $('model-file').addEventListener(
+    'change',
+    guarded(async () => {
+      const file = ($('model-file') as HTMLInputElement).files?.[0];
+      if (file) await openModel(new Uint8Array(await file.arrayBuffer()), file.name);
+    }),
+  );
   $('score-button').addEventListener('click', guarded(score));
   const url = new URLSearchParams(location.search).get('model');
   if (url) void guarded(fetchModel)(url);

@@ -27,12 +27,25 @@ function checkJsonRow(v: unknown, line: number, width: number): RawRow {
   if (Array.isArray(v)) {
     if (v.length !== width) throw new DataError(SOURCE, line, 0, `expected ${width} values, got ${v.length}`);
     const bad = v.findIndex((c) => !isCell(c));
-    if (bad >= 0) throw new DataError(SOURCE, line, bad + 1, `a value must be a string, number or null, got ${JSON.stringify(v[bad])}`);
+    if (bad >= 0)
+      throw new DataError(
+        SOURCE,
+        line,
+        bad + 1,
+        `a value must be a string, number or null, got ${JSON.stringify(v[bad])}`,
+      );
     return v as (string | number | null)[];
   }
-  if (typeof v !== 'object' || v === null) throw new DataError(SOURCE, line, 0, `expected an object or an array, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'object' || v === null)
+    throw new DataError(SOURCE, line, 0, `expected an object or an array, got ${JSON.stringify(v)}`);
   for (const [k, c] of Object.entries(v)) {
-    if (!isCell(c)) throw new DataError(SOURCE, line, 0, `column ${k}: a value must be a string, number or null, got ${JSON.stringify(c)}`);
+    if (!isCell(c))
+      throw new DataError(
+        SOURCE,
+        line,
+        0,
+        `column ${k}: a value must be a string, number or null, got ${JSON.stringify(c)}`,
+      );
   }
   return v as Record<string, string | number | null>;
 }
@@ -55,7 +68,11 @@ function parseJson(text: string, width: number): ParsedRows {
   if (whole !== undefined) {
     // One value: a list of rows, or a single row (an object, or an array of values).
     const list = Array.isArray(whole) && !whole.every(isCell) ? whole : [whole];
-    return { rows: list.map((r, i) => checkJsonRow(r, i + 1, width)), lines: list.map((_, i) => i + 1), format: 'json' };
+    return {
+      rows: list.map((r, i) => checkJsonRow(r, i + 1, width)),
+      lines: list.map((_, i) => i + 1),
+      format: 'json',
+    };
   }
   const out: ParsedRows = { rows: [], lines: [], format: 'json' };
   text.split('\n').forEach((raw, i) => {

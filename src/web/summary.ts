@@ -26,8 +26,16 @@ export function summarize(loaded: LoadedModel, name: string, bytes: number): Mod
     params: model.paramCount(),
     bytes,
     writtenBy: meta.slimctr_version,
-    compression: plan && { method: plan.method, embeddingRank: plan.embeddingRank, fused: plan.fuse, layers: Object.entries(plan.layers) },
-    metrics: { columns, rows: splits.map(([split, m]) => [split, columns.map((c) => (typeof m[c] === 'number' ? m[c] : null))]) },
+    compression: plan && {
+      method: plan.method,
+      embeddingRank: plan.embeddingRank,
+      fused: plan.fuse,
+      layers: Object.entries(plan.layers),
+    },
+    metrics: {
+      columns,
+      rows: splits.map(([split, m]) => [split, columns.map((c) => (typeof m[c] === 'number' ? m[c] : null))]),
+    },
     columns: inputColumns(loaded),
   };
 }
@@ -39,10 +47,19 @@ export function exampleRowsText(loaded: LoadedModel, count = 4): string {
   for (let r = 0; r < count; r++) {
     const cells = loaded.encoders
       ? [
-          ...loaded.encoders.categorical.map((f) => (f.encoder === 'hash' ? `v${r}` : f.vocab.values.length > 0 ? f.vocab.values[(r * 3) % f.vocab.values.length] : '')),
+          ...loaded.encoders.categorical.map((f) =>
+            f.encoder === 'hash'
+              ? `v${r}`
+              : f.vocab.values.length > 0
+                ? f.vocab.values[(r * 3) % f.vocab.values.length]
+                : '',
+          ),
           ...loaded.encoders.dense.map((f) => String(Math.round((f.fill + r) * 100) / 100)),
         ]
-      : [...loaded.meta.features.categorical.map((f) => String((r * 3) % f.vocab)), ...loaded.meta.features.numeric.map((_, j) => String(r - j))];
+      : [
+          ...loaded.meta.features.categorical.map((f) => String((r * 3) % f.vocab)),
+          ...loaded.meta.features.numeric.map((_, j) => String(r - j)),
+        ];
     lines.push(cells.join('\t'));
   }
   return lines.join('\n');

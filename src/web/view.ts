@@ -20,8 +20,12 @@ const int = new Intl.NumberFormat('en-US');
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB'];
-  let v = n / 1024, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  let v = n / 1024,
+    u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
@@ -61,7 +65,8 @@ export function showSummary(s: ModelSummary, kernels: string): void {
   else {
     const c = s.compression;
     const rows = c.layers.map(([layer, rank]) => [layer, String(rank)]);
-    if (c.embeddingRank !== null) rows.push([`embeddings${c.fused ? ' (fused into the first MLP layer)' : ''}`, String(c.embeddingRank)]);
+    if (c.embeddingRank !== null)
+      rows.push([`embeddings${c.fused ? ' (fused into the first MLP layer)' : ''}`, String(c.embeddingRank)]);
     plan.replaceChildren(el('p', `Method: ${c.method.toUpperCase()}`), table(['layer', 'rank'], rows, 'plan-table'));
   }
 
@@ -69,8 +74,15 @@ export function showSummary(s: ModelSummary, kernels: string): void {
   const m = s.metrics;
   if (m.rows.length === 0) metrics.replaceChildren(el('p', 'No training metrics recorded.', 'muted'));
   else {
-    const cell = (v: number | null): string => (v === null ? '\u2013' : Number.isInteger(v) ? int.format(v) : v.toFixed(4));
-    metrics.replaceChildren(table(['split', ...m.columns], m.rows.map(([split, vals]) => [split, ...vals.map(cell)]), 'metrics-table'));
+    const cell = (v: number | null): string =>
+      v === null ? '\u2013' : Number.isInteger(v) ? int.format(v) : v.toFixed(4);
+    metrics.replaceChildren(
+      table(
+        ['split', ...m.columns],
+        m.rows.map(([split, vals]) => [split, ...vals.map(cell)]),
+        'metrics-table',
+      ),
+    );
   }
   $('columns').textContent = s.columns.join(', ');
   $('model').hidden = false;
@@ -89,7 +101,8 @@ export function showPredictions(parsed: ParsedRows, probabilities: Float32Array,
   });
   $('predictions').replaceChildren(table(['#', 'line', 'probability', ''], rows, 'predictions-table'));
   const n = probabilities.length;
-  $('timing').textContent = `${n} row${n === 1 ? '' : 's'} (${parsed.format.toUpperCase()}) scored in one batch: ${ms.toFixed(2)} ms, ${(ms / n * 1000).toFixed(1)} \u00b5s per row`;
+  $('timing').textContent =
+    `${n} row${n === 1 ? '' : 's'} (${parsed.format.toUpperCase()}) scored in one batch: ${ms.toFixed(2)} ms, ${((ms / n) * 1000).toFixed(1)} \u00b5s per row`;
 }
 
 export function showError(message: string | null): void {

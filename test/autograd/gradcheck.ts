@@ -25,10 +25,16 @@ function objective(out: Tensor, r: Float64Array): number {
 
 /** Checks d sum(f(xs) * R) / dx for every input x in `inputs` (each must requireGrad). */
 export function gradcheck(name: string, f: (xs: Tensor[]) => Tensor, inputs: Tensor[], o: CheckOptions = {}): void {
-  const eps = o.eps ?? 1e-2, rtol = o.rtol ?? 2e-2, atol = o.atol ?? 2e-3;
+  const eps = o.eps ?? 1e-2,
+    rtol = o.rtol ?? 2e-2,
+    atol = o.atol ?? 2e-3;
   const rng = new Rng(o.seed ?? 11);
   tidy(() => {
-    for (const x of inputs) { x.requiresGrad = true; x.isParam = true; x.grad = null; }
+    for (const x of inputs) {
+      x.requiresGrad = true;
+      x.isParam = true;
+      x.grad = null;
+    }
     const out = f(inputs);
     const r = new Float64Array(out.size).map(() => rng.next() * 2 - 1);
     backward(out, Tensor.from(r, out.shape));
@@ -40,12 +46,17 @@ export function gradcheck(name: string, f: (xs: Tensor[]) => Tensor, inputs: Ten
       const picks = d.length <= n ? [...Array(d.length).keys()] : Array.from({ length: n }, () => rng.int(d.length));
       for (const i of picks) {
         const v = d[i];
-        const at = (val: number): number => { d[i] = val; return noGrad(() => tidy(() => objective(f(inputs), r))); };
+        const at = (val: number): number => {
+          d[i] = val;
+          return noGrad(() => tidy(() => objective(f(inputs), r)));
+        };
         const num = (at(v + eps) - at(v - eps)) / (2 * eps);
         d[i] = v;
         const a = analytic[i];
-        assert.ok(Math.abs(a - num) <= atol + rtol * Math.abs(num),
-          `${name}: input ${k} [${x.shape}] entry ${i}: analytic ${a.toFixed(6)} vs numeric ${num.toFixed(6)}`);
+        assert.ok(
+          Math.abs(a - num) <= atol + rtol * Math.abs(num),
+          `${name}: input ${k} [${x.shape}] entry ${i}: analytic ${a.toFixed(6)} vs numeric ${num.toFixed(6)}`,
+        );
       }
     }
     for (const x of inputs) x.grad = null;

@@ -6,16 +6,26 @@ import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
 import { gradcheck, randAway } from './gradcheck.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 const rng = new Rng(1234);
 const R = (...shape: number[]): Tensor => randAway(shape, rng);
 
 test('matmul: every transpose combination, including size-1 edges', () => {
-  for (const [M, N, K] of [[3, 4, 5], [1, 1, 1], [1, 6, 2], [7, 1, 3], [2, 3, 1]]) {
-    for (const tA of [false, true]) for (const tB of [false, true]) {
-      const a = R(...(tA ? [K, M] : [M, K])), b = R(...(tB ? [N, K] : [K, N]));
-      gradcheck(`matmul ${M}x${N}x${K} ${tA} ${tB}`, ([x, y]) => ag.matmul(x, y, tA, tB), [a, b]);
-    }
+  for (const [M, N, K] of [
+    [3, 4, 5],
+    [1, 1, 1],
+    [1, 6, 2],
+    [7, 1, 3],
+    [2, 3, 1],
+  ]) {
+    for (const tA of [false, true])
+      for (const tB of [false, true]) {
+        const a = R(...(tA ? [K, M] : [M, K])),
+          b = R(...(tB ? [N, K] : [K, N]));
+        gradcheck(`matmul ${M}x${N}x${K} ${tA} ${tB}`, ([x, y]) => ag.matmul(x, y, tA, tB), [a, b]);
+      }
   }
 });
 
@@ -26,15 +36,36 @@ test('linear on 2-D and 3-D inputs, with and without bias', () => {
 });
 
 test('bmm in all transpose combinations', () => {
-  for (const tA of [false, true]) for (const tB of [false, true]) {
-    const [n, M, N, K] = [3, 2, 4, 5];
-    const a = R(n, ...(tA ? [K, M] : [M, K])), b = R(n, ...(tB ? [N, K] : [K, N]));
-    gradcheck(`bmm ${tA} ${tB}`, ([x, y]) => ag.bmm(x, y, tA, tB), [a, b]);
-  }
+  for (const tA of [false, true])
+    for (const tB of [false, true]) {
+      const [n, M, N, K] = [3, 2, 4, 5];
+      const a = R(n, ...(tA ? [K, M] : [M, K])),
+        b = R(n, ...(tB ? [N, K] : [K, N]));
+      gradcheck(`bmm ${tA} ${tB}`, ([x, y]) => ag.bmm(x, y, tA, tB), [a, b]);
+    }
 });
 
 test('add, sub, mul with broadcasting along the batch and trailing size-1 axes', () => {
-  const cases: [number[], number[]][] = [[[3, 4], [3, 4]], [[3, 4], [4]], [[2, 3, 4], [3, 4]], [[2, 3, 4], [2, 3, 1]], [[3, 1], [1, 4]], [[1], [2, 2]]];
+  const cases: [number[], number[]][] = [
+    [
+      [3, 4],
+      [3, 4],
+    ],
+    [[3, 4], [4]],
+    [
+      [2, 3, 4],
+      [3, 4],
+    ],
+    [
+      [2, 3, 4],
+      [2, 3, 1],
+    ],
+    [
+      [3, 1],
+      [1, 4],
+    ],
+    [[1], [2, 2]],
+  ];
   for (const [sa, sb] of cases) {
     gradcheck(`add ${sa} ${sb}`, ([a, b]) => ag.add(a, b), [R(...sa), R(...sb)]);
     gradcheck(`sub ${sa} ${sb}`, ([a, b]) => ag.sub(a, b), [R(...sa), R(...sb)]);
@@ -45,7 +76,11 @@ test('add, sub, mul with broadcasting along the batch and trailing size-1 axes',
 });
 
 test('activations and softmax', () => {
-  for (const shape of [[3, 5], [1, 1], [2, 1, 4]]) {
+  for (const shape of [
+    [3, 5],
+    [1, 1],
+    [2, 1, 4],
+  ]) {
     gradcheck(`relu ${shape}`, ([a]) => ag.relu(a), [R(...shape)]);
     gradcheck(`sigmoid ${shape}`, ([a]) => ag.sigmoid(a), [R(...shape)]);
     gradcheck(`tanh ${shape}`, ([a]) => ag.tanh(a), [R(...shape)]);
@@ -91,7 +126,12 @@ test('bceWithLogits matches the definition and its gradient', () => {
 
 test('batch norm (train and eval) and layer norm', () => {
   const d = 4;
-  const st = (): ag.BatchNormState => ({ runningMean: new Float32Array(d).fill(0.1), runningVar: new Float32Array(d).fill(0.9), momentum: 0.1, eps: 1e-5 });
+  const st = (): ag.BatchNormState => ({
+    runningMean: new Float32Array(d).fill(0.1),
+    runningVar: new Float32Array(d).fill(0.9),
+    momentum: 0.1,
+    eps: 1e-5,
+  });
   gradcheck('batchNorm train', ([x, g, b]) => ag.batchNorm(x, g, b, st(), true), [R(6, d), R(d), R(d)], { rtol: 5e-2 });
   gradcheck('batchNorm eval', ([x, g, b]) => ag.batchNorm(x, g, b, st(), false), [R(6, d), R(d), R(d)]);
   gradcheck('layerNorm', ([x, g, b]) => ag.layerNorm(x, g, b), [R(3, 2, d), R(d), R(d)], { rtol: 5e-2 });
@@ -104,22 +144,33 @@ test('dropout: seeded mask, gradient through kept units, identity in eval', () =
   tidy(() => {
     const y = ag.dropout(x, 0.5, new Rng(5), false);
     assert.equal(y, x);
-    const a = ag.dropout(x, 0.3, new Rng(9), true).toArray(), b = ag.dropout(x, 0.3, new Rng(9), true).toArray();
+    const a = ag.dropout(x, 0.3, new Rng(9), true).toArray(),
+      b = ag.dropout(x, 0.3, new Rng(9), true).toArray();
     assert.deepEqual(a, b);
   });
 });
 
 test('fieldProject: per-field projection plus mean, against loops and finite differences', () => {
-  for (const [B, F, k, D] of [[3, 2, 2, 5], [1, 1, 1, 1], [2, 3, 4, 8]]) {
-    const small = R(B, F, k), P = R(F, k, D), mu = R(F, D);
+  for (const [B, F, k, D] of [
+    [3, 2, 2, 5],
+    [1, 1, 1, 1],
+    [2, 3, 4, 8],
+  ]) {
+    const small = R(B, F, k),
+      P = R(F, k, D),
+      mu = R(F, D);
     tidy(() => {
       const out = ag.fieldProject(small, P, mu).toArray();
-      const s = small.data, p = P.data, m = mu.data;
-      for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) for (let j = 0; j < D; j++) {
-        let want = m[f * D + j];
-        for (let c = 0; c < k; c++) want += s[(b * F + f) * k + c] * p[(f * k + c) * D + j];
-        assert.ok(Math.abs(out[(b * F + f) * D + j] - want) < 1e-5);
-      }
+      const s = small.data,
+        p = P.data,
+        m = mu.data;
+      for (let b = 0; b < B; b++)
+        for (let f = 0; f < F; f++)
+          for (let j = 0; j < D; j++) {
+            let want = m[f * D + j];
+            for (let c = 0; c < k; c++) want += s[(b * F + f) * k + c] * p[(f * k + c) * D + j];
+            assert.ok(Math.abs(out[(b * F + f) * D + j] - want) < 1e-5);
+          }
     });
     gradcheck(`fieldProject ${B},${F},${k},${D}`, ([a, b, c]) => ag.fieldProject(a, b, c), [small, P, mu]);
   }
@@ -132,7 +183,8 @@ test('gatherRows scatters its gradient into the touched rows', () => {
 
 test('indexSelect picks (repeated) entries along any axis and scatters its gradient back', () => {
   const idx = Int32Array.from([2, 0, 2]);
-  for (const axis of [0, 1, 2, -1]) gradcheck(`indexSelect axis ${axis}`, ([a]) => ag.indexSelect(a, axis, idx), [R(3, 4, 3)]);
+  for (const axis of [0, 1, 2, -1])
+    gradcheck(`indexSelect axis ${axis}`, ([a]) => ag.indexSelect(a, axis, idx), [R(3, 4, 3)]);
   gradcheck('indexSelect size-1 axis', ([a]) => ag.indexSelect(a, 1, Int32Array.from([0, 0])), [R(2, 1, 1)]);
   tidy(() => {
     const x = Tensor.from([1, 2, 3, 4, 5, 6], [2, 3]);
@@ -152,23 +204,49 @@ test('backward refuses a non-scalar loss and a loss without parameters', () => {
 });
 
 test('fieldAttention: fused multi-head attention over [Q | K | V (| R)], SIMD paths and tails', () => {
-  for (const [B, F, H, dh, res] of [[2, 5, 2, 8, true], [1, 6, 1, 10, false], [2, 1, 1, 1, true], [1, 3, 3, 2, false]] as [number, number, number, number, boolean][]) {
-    gradcheck(`fieldAttention ${B},${F},${H},${dh} res=${res}`, ([x]) => ag.fieldAttention(x, H, dh, 0.5, res),
-      [R(B, F, (res ? 4 : 3) * H * dh)], { eps: 1e-3, rtol: 5e-2, maxEntries: 48 });
+  for (const [B, F, H, dh, res] of [
+    [2, 5, 2, 8, true],
+    [1, 6, 1, 10, false],
+    [2, 1, 1, 1, true],
+    [1, 3, 3, 2, false],
+  ] as [number, number, number, number, boolean][]) {
+    gradcheck(
+      `fieldAttention ${B},${F},${H},${dh} res=${res}`,
+      ([x]) => ag.fieldAttention(x, H, dh, 0.5, res),
+      [R(B, F, (res ? 4 : 3) * H * dh)],
+      { eps: 1e-3, rtol: 5e-2, maxEntries: 48 },
+    );
   }
 });
 
 test('bilinearPairs: (v_i W_p) ⊙ v_j for every field pair, each weight sharing, SIMD paths and tails', () => {
-  for (const [B, F, D] of [[2, 4, 8], [1, 3, 5], [2, 2, 1]]) {
+  for (const [B, F, D] of [
+    [2, 4, 8],
+    [1, 3, 5],
+    [2, 2, 1],
+  ]) {
     const P = (F * (F - 1)) / 2;
-    for (const wShape of [[D, D], [F - 1, D, D], [P, D, D]]) {
-      gradcheck(`bilinearPairs ${B},${F},${D} W [${wShape}]`, ([x, w]) => ag.bilinearPairs(x, w), [R(B, F, D), R(...wShape)], { maxEntries: 32 });
+    for (const wShape of [
+      [D, D],
+      [F - 1, D, D],
+      [P, D, D],
+    ]) {
+      gradcheck(
+        `bilinearPairs ${B},${F},${D} W [${wShape}]`,
+        ([x, w]) => ag.bilinearPairs(x, w),
+        [R(B, F, D), R(...wShape)],
+        { maxEntries: 32 },
+      );
     }
   }
 });
 
 test('crossLayer: x0 * (x w) + b + x, with x0 distinct from and equal to x, SIMD tails', () => {
-  for (const [B, d] of [[3, 9], [1, 1], [2, 8]]) {
+  for (const [B, d] of [
+    [3, 9],
+    [1, 1],
+    [2, 8],
+  ]) {
     gradcheck(`crossLayer ${B}x${d}`, ([x0, x, w, b]) => ag.crossLayer(x0, x, w, b), [R(B, d), R(B, d), R(d, 1), R(d)]);
     gradcheck(`crossLayer ${B}x${d} x0 = x`, ([x, w, b]) => ag.crossLayer(x, x, w, b), [R(B, d), R(d, 1), R(d)]);
   }
@@ -176,19 +254,41 @@ test('crossLayer: x0 * (x w) + b + x, with x0 distinct from and equal to x, SIMD
 
 test('bilinearPairsJoined: interactions side by side per example, as the concat of each flattened', () => {
   const [B, F, D] = [3, 4, 5];
-  const a = R(B, F, D), b = R(B, F, D), Wa = R(D, D), Wb = R(F - 1, D, D);
+  const a = R(B, F, D),
+    b = R(B, F, D),
+    Wa = R(D, D),
+    Wb = R(F - 1, D, D);
   tidy(() => {
-    const got = ag.bilinearPairsJoined([[a, Wa], [b, Wb]]);
-    const want = ag.concat([ag.reshape(ag.bilinearPairs(a, Wa), [B, -1]), ag.reshape(ag.bilinearPairs(b, Wb), [B, -1])], 1);
+    const got = ag.bilinearPairsJoined([
+      [a, Wa],
+      [b, Wb],
+    ]);
+    const want = ag.concat(
+      [ag.reshape(ag.bilinearPairs(a, Wa), [B, -1]), ag.reshape(ag.bilinearPairs(b, Wb), [B, -1])],
+      1,
+    );
     assert.deepEqual(got.shape, want.shape);
     assert.deepEqual(got.toArray(), want.toArray());
   });
-  gradcheck('bilinearPairsJoined', ([x, y, u, v]) => ag.bilinearPairsJoined([[x, u], [y, v]]), [a, b, Wa, Wb], { maxEntries: 32 });
+  gradcheck(
+    'bilinearPairsJoined',
+    ([x, y, u, v]) =>
+      ag.bilinearPairsJoined([
+        [x, u],
+        [y, v],
+      ]),
+    [a, b, Wa, Wb],
+    { maxEntries: 32 },
+  );
 });
 
 test('ops that write a new input gradient outright also add into an existing one', () => {
   // concat's backward runs first and creates the gradient; linear / fieldAttention then add to it.
   gradcheck('linear into existing grad', ([x, w]) => ag.concat([ag.linear(x, w, null), x], 1), [R(3, 4), R(4, 5)]);
-  gradcheck('fieldAttention into existing grad', ([x]) => ag.concat([ag.fieldAttention(x, 2, 4, 0.5, true), x], 2),
-    [R(2, 5, 32)], { eps: 1e-3, rtol: 5e-2, maxEntries: 48 });
+  gradcheck(
+    'fieldAttention into existing grad',
+    ([x]) => ag.concat([ag.fieldAttention(x, 2, 4, 0.5, true), x], 2),
+    [R(2, 5, 32)],
+    { eps: 1e-3, rtol: 5e-2, maxEntries: 48 },
+  );
 });

@@ -6,13 +6,17 @@ import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
 import { gradcheck, randAway } from './gradcheck.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 const rng = new Rng(4321);
 const R = (...shape: number[]): Tensor => randAway(shape, rng);
 /** Positive values in [0.5, 2] (for log, sqrt and the base of pow). */
 const P = (...shape: number[]): Tensor => {
   const t = R(...shape);
-  t.data.forEach((v, i) => { t.data[i] = 0.5 + Math.abs(v) * 1.5; });
+  t.data.forEach((v, i) => {
+    t.data[i] = 0.5 + Math.abs(v) * 1.5;
+  });
   return t;
 };
 
@@ -26,14 +30,29 @@ test('exp, log, sqrt, abs, leakyRelu: values and gradients', () => {
   }
   tidy(() => {
     const x = Tensor.from([-2, 0.25, 4]);
-    assert.deepEqual([...ag.leakyRelu(x, 0.1).data].map((v) => +v.toFixed(6)), [-0.2, 0.25, 4]);
+    assert.deepEqual(
+      [...ag.leakyRelu(x, 0.1).data].map((v) => +v.toFixed(6)),
+      [-0.2, 0.25, 4],
+    );
     assert.deepEqual([...ag.sqrt(Tensor.from([4, 9])).data], [2, 3]);
     assert.deepEqual([...ag.abs(x).data], [2, 0.25, 4]);
   });
 });
 
 test('div and pow with broadcasting', () => {
-  const cases: [number[], number[]][] = [[[3, 4], [3, 4]], [[3, 4], [4]], [[2, 3, 4], [3, 1]], [[1], [2, 2]], [[2, 3], []]];
+  const cases: [number[], number[]][] = [
+    [
+      [3, 4],
+      [3, 4],
+    ],
+    [[3, 4], [4]],
+    [
+      [2, 3, 4],
+      [3, 1],
+    ],
+    [[1], [2, 2]],
+    [[2, 3], []],
+  ];
   for (const [sa, sb] of cases) {
     gradcheck(`div ${sa} / ${sb}`, ([a, b]) => ag.div(a, b), [R(...sa), P(...sb)]);
     gradcheck(`pow ${sa} ^ ${sb}`, ([a, b]) => ag.pow(a, b), [P(...sa), R(...sb)]);
@@ -54,10 +73,26 @@ test('expand broadcasts to a shape and sums the gradient back', () => {
 
 test('batchMatmul: numpy semantics (1-D operands, broadcast batch axes) and its gradient', () => {
   const cases: [number[], number[], number[]][] = [
-    [[3, 4], [4, 2], [3, 2]],
-    [[2, 3, 4], [4, 5], [2, 3, 5]],
-    [[2, 2, 3, 4], [2, 2, 4, 3], [2, 2, 3, 3]],
-    [[2, 1, 3, 4], [1, 3, 4, 2], [2, 3, 3, 2]],
+    [
+      [3, 4],
+      [4, 2],
+      [3, 2],
+    ],
+    [
+      [2, 3, 4],
+      [4, 5],
+      [2, 3, 5],
+    ],
+    [
+      [2, 2, 3, 4],
+      [2, 2, 4, 3],
+      [2, 2, 3, 3],
+    ],
+    [
+      [2, 1, 3, 4],
+      [1, 3, 4, 2],
+      [2, 3, 3, 2],
+    ],
     [[4], [4, 3], [3]],
     [[2, 3, 4], [4], [2, 3]],
   ];
@@ -67,7 +102,8 @@ test('batchMatmul: numpy semantics (1-D operands, broadcast batch axes) and its 
   }
   // Values against the plain product, batch by batch.
   tidy(() => {
-    const a = R(2, 3, 4), b = R(4, 5);
+    const a = R(2, 3, 4),
+      b = R(4, 5);
     const y = ag.batchMatmul(a, b);
     for (let n = 0; n < 2; n++) {
       const ref = ag.matmul(Tensor.from(a.data.subarray(n * 12, n * 12 + 12), [3, 4]), b);

@@ -19,7 +19,16 @@ import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { serveStatic } from './static_server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let browser: Browser;
 let site = '';
@@ -35,7 +44,10 @@ before(async () => {
   assert.deepEqual(nodeImports, []);
   const resolve = createRequire(join(pkg.project, 'package.json')).resolve;
   for (const f of ['kernels.wasm', 'kernels-relaxed.wasm']) copyFileSync(resolve(`slimctr/web/${f}`), join(site, f));
-  writeFileSync(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><title>consumer</title><script type="module">import { score } from "./page.js"; window.score = score;</script>');
+  writeFileSync(
+    join(site, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>consumer</title><script type="module">import { score } from "./page.js"; window.score = score;</script>',
+  );
   await getEngine();
   saveFixtureModel(join(site, 'model.safetensors'));
   const loaded = loadModel(join(site, 'model.safetensors'));
@@ -56,13 +68,24 @@ for (const isolate of [true, false]) {
     try {
       const page = await browser.newPage();
       page.on('pageerror', (err) => errors.push(err.message));
-      await page.route('**/*', (route) => (route.request().url().startsWith(server.url) ? route.continue() : route.abort()));
+      await page.route('**/*', (route) =>
+        route.request().url().startsWith(server.url) ? route.continue() : route.abort(),
+      );
       await page.goto(`${server.url}/index.html`);
       await page.waitForFunction(() => typeof (window as unknown as { score?: unknown }).score === 'function');
       assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), isolate);
-      const got = await page.evaluate(async (r) => (window as unknown as { score: (u: string, r: unknown) => Promise<{ probabilities: number[] }> }).score('model.safetensors', r), rows);
+      const got = await page.evaluate(
+        async (r) =>
+          (window as unknown as { score: (u: string, r: unknown) => Promise<{ probabilities: number[] }> }).score(
+            'model.safetensors',
+            r,
+          ),
+        rows,
+      );
       assert.equal(got.probabilities.length, want.length);
-      got.probabilities.forEach((p, i) => assert.ok(Math.abs(p - want[i]) <= 1e-5, `row ${i + 1}: browser ${p}, Node ${want[i]}`));
+      got.probabilities.forEach((p, i) =>
+        assert.ok(Math.abs(p - want[i]) <= 1e-5, `row ${i + 1}: browser ${p}, Node ${want[i]}`),
+      );
       assert.deepEqual(errors, []);
       await page.close();
     } finally {

@@ -22,7 +22,16 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const webDir = join(root, 'dist', 'web');
 const shotDir = join(root, 'test-output', 'browser');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let browser: Browser;
 let server: StaticServer;
@@ -31,7 +40,10 @@ let params = 0;
 const pageErrors: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(join(webDir, 'app.js')), 'dist/web is not built: run `npm run test:browser` (it builds the page)');
+  assert.ok(
+    existsSync(join(webDir, 'app.js')),
+    'dist/web is not built: run `npm run test:browser` (it builds the page)',
+  );
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   await getEngine();
   modelPath = join(scratchDir('browser'), 'model.safetensors');
@@ -50,7 +62,9 @@ async function openPage(query: string): Promise<Page> {
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('requestfailed', (req) => pageErrors.push(`request failed: ${req.url()}`));
   // Only the test's own server is reachable: anything else is a bug in the page.
-  await page.route('**/*', (route) => (route.request().url().startsWith(server.url) ? route.continue() : route.abort()));
+  await page.route('**/*', (route) =>
+    route.request().url().startsWith(server.url) ? route.continue() : route.abort(),
+  );
   await page.goto(`${server.url}/index.html${query}`);
   return page;
 }
@@ -59,13 +73,18 @@ async function openPage(query: string): Promise<Page> {
 function nodeProbabilities(text: string): number[] {
   const loaded = loadModel(modelPath);
   const parsed = parseRows(text, inputColumns(loaded));
-  return [...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features, parsed.lines))];
+  return [
+    ...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features, parsed.lines)),
+  ];
 }
 
 async function score(page: Page, text: string): Promise<number[]> {
   await page.fill('#rows', text);
   await page.click('#score-button');
-  await page.waitForFunction((n) => document.querySelectorAll('#predictions-table td.prob').length === n, text === fixtureRowsTsv ? 5 : 2);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('#predictions-table td.prob').length === n,
+    text === fixtureRowsTsv ? 5 : 2,
+  );
   return page.$$eval('#predictions-table td.prob', (tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
 }
 
@@ -92,7 +111,8 @@ test('the page loads a compressed model from ?model=, shows what it is, and scor
   await page.screenshot({ path: join(shotDir, 'page.png'), fullPage: true });
 
   // The same rows as JSON objects give the same probabilities.
-  const json = '{"C1":"news","C2":"u42","C3":"ios","C4":"q7","C5":1,"I1":0.5,"I2":3}\n{"C1":"sports","C2":"u7","C3":"android","C4":"q1","C5":2,"I1":-1,"I2":0}';
+  const json =
+    '{"C1":"news","C2":"u42","C3":"ios","C4":"q7","C5":1,"I1":0.5,"I2":3}\n{"C1":"sports","C2":"u7","C3":"android","C4":"q1","C5":2,"I1":-1,"I2":0}';
   assertClose(await score(page, json), want.slice(0, 2));
   assert.deepEqual(pageErrors, []);
   await page.close();
@@ -145,7 +165,10 @@ test('a browser without WebAssembly SIMD is told so before the model is download
   });
   await page.goto(`${server.url}/index.html?model=models/model.safetensors`);
   await page.waitForSelector('#error:not([hidden])');
-  assert.match((await page.textContent('#error')) ?? '', /this browser cannot run slimctr's kernels: it lacks WebAssembly SIMD/);
+  assert.match(
+    (await page.textContent('#error')) ?? '',
+    /this browser cannot run slimctr's kernels: it lacks WebAssembly SIMD/,
+  );
   assert.ok(!requested.includes('/models/model.safetensors'), `the model was not requested: ${requested.join(', ')}`);
   await page.close();
 });

@@ -27,7 +27,11 @@ export interface StaticServer {
 }
 
 /** Serves files under `root`, plus `extra` (URL path -> file), with isolation headers unless `isolate` is false. */
-export async function serveStatic(root: string, extra: Record<string, string> = {}, isolate = true): Promise<StaticServer> {
+export async function serveStatic(
+  root: string,
+  extra: Record<string, string> = {},
+  isolate = true,
+): Promise<StaticServer> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = extra[path] ?? join(root, normalize(path === '/' ? '/index.html' : path));
@@ -54,9 +58,10 @@ export async function serveStatic(root: string, extra: Record<string, string> = 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

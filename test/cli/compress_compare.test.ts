@@ -8,14 +8,24 @@ import { stringify } from 'yaml';
 import { scratchDir, toySetup } from '../train/toy_data.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
-const slimctr = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
+const slimctr = (cwd: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
 
 test('slimctr compress (AFM, ratio, fine-tune + control) and slimctr compare on a trained run', () => {
   const dir = scratchDir('compress');
   const { config } = toySetup(dir);
   const cfgFile = join(dir, 'toy.yaml');
   writeFileSync(cfgFile, stringify(config));
-  const t = slimctr(dir, 'train', '--config', cfgFile, '--json', '--training.epochs=2', '--model.hidden=[32,32]', '--model.embedding_dim=8');
+  const t = slimctr(
+    dir,
+    'train',
+    '--config',
+    cfgFile,
+    '--json',
+    '--training.epochs=2',
+    '--model.hidden=[32,32]',
+    '--model.embedding_dim=8',
+  );
   assert.equal(t.status, 0, t.stderr);
   const runDir = config.run.dir as string;
   const c = slimctr(dir, 'compress', '--model', runDir, '--ratio', '1.5', '--finetune', '--epochs', '1', '--json');
@@ -34,13 +44,17 @@ test('slimctr compress (AFM, ratio, fine-tune + control) and slimctr compare on 
   assert.ok(afm.params * 1.5 <= orig.params, `${afm.params} vs ${orig.params}`);
   for (const v of r.variants) assert.ok(v.test.auc > 0.5 && v.test.auc <= 1, `${v.name} AUC ${v.test.auc}`);
   assert.ok(r.targets.some((x: { target: string; rank: number | null }) => x.rank !== null));
-  for (const f of ['model.safetensors', 'report.json', 'control.safetensors', 'before-finetune.safetensors']) assert.ok(existsSync(join(r.outDir, f)), f);
+  for (const f of ['model.safetensors', 'report.json', 'control.safetensors', 'before-finetune.safetensors'])
+    assert.ok(existsSync(join(r.outDir, f)), f);
 
   const out = join(dir, 'cmp');
   const cmp = slimctr(dir, 'compare', runDir, r.outDir, '--out', out, '--seconds', '0.2', '--repeats', '3');
   assert.equal(cmp.status, 0, cmp.stderr);
   const rows = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
-  assert.deepEqual(rows.map((x: { variant: string }) => x.variant), ['run', 'compressed-afm before fine-tune', 'compressed-afm fine-tuned', 'compressed-afm control']);
+  assert.deepEqual(
+    rows.map((x: { variant: string }) => x.variant),
+    ['run', 'compressed-afm before fine-tune', 'compressed-afm fine-tuned', 'compressed-afm control'],
+  );
   assert.equal(rows[1].params, afm.params);
   assert.equal(rows[1].testAuc, afm.test.auc, 'the model before fine-tuning carries its own test metrics');
   assert.equal(rows[2].testAuc, tuned.test.auc);
@@ -64,7 +78,9 @@ test('slimctr compress (AFM, ratio, fine-tune + control) and slimctr compare on 
   // ...unless forced, and then the earlier run's control and pre-fine-tune model do not survive.
   const forced = slimctr(dir, 'compress', '--model', runDir, '--ratio', '2', '--force');
   assert.equal(forced.status, 0, forced.stderr);
-  assert.ok(!existsSync(join(r.outDir, 'control.safetensors')) && !existsSync(join(r.outDir, 'before-finetune.safetensors')));
+  assert.ok(
+    !existsSync(join(r.outDir, 'control.safetensors')) && !existsSync(join(r.outDir, 'before-finetune.safetensors')),
+  );
   assert.match(forced.stdout, /ratio reached \d+\.\d\dx \(asked 2\.00x\)/);
   assert.match(forced.stdout, /output variance kept: share of the output variance/);
 
@@ -84,15 +100,36 @@ test('slimctr compress (AFM, ratio, fine-tune + control) and slimctr compare on 
   // A bad --ranks target or rank is a usage error (exit 2, with the command's prefix), not a crash.
   writeFileSync(join(dir, 'nope.yaml'), 'mlp.nope: 3\n');
   writeFileSync(join(dir, 'high.yaml'), 'embedding: 100000\n');
-  const noTarget = slimctr(dir, 'compress', '--model', runDir, '--ranks', join(dir, 'nope.yaml'), '--out', join(dir, 'nope'));
+  const noTarget = slimctr(
+    dir,
+    'compress',
+    '--model',
+    runDir,
+    '--ranks',
+    join(dir, 'nope.yaml'),
+    '--out',
+    join(dir, 'nope'),
+  );
   assert.equal(noTarget.status, 2, noTarget.stderr);
   assert.match(noTarget.stderr, /^slimctr compress: --ranks: no compression target 'mlp\.nope' \(targets: /m);
-  const tooHigh = slimctr(dir, 'compress', '--model', runDir, '--ranks', join(dir, 'high.yaml'), '--out', join(dir, 'high'));
+  const tooHigh = slimctr(
+    dir,
+    'compress',
+    '--model',
+    runDir,
+    '--ranks',
+    join(dir, 'high.yaml'),
+    '--out',
+    join(dir, 'high'),
+  );
   assert.equal(tooHigh.status, 2, tooHigh.stderr);
-  assert.match(tooHigh.stderr, /^slimctr compress: --ranks: the rank of 'embedding' must be an integer in 1\.\.\d+, got 100000/m);
+  assert.match(
+    tooHigh.stderr,
+    /^slimctr compress: --ranks: the rank of 'embedding' must be an integer in 1\.\.\d+, got 100000/m,
+  );
 });
 
-test('compress --finetune on AutoInt: the reported and stored fine-tuned metrics are the saved model\'s (restored best weights reach the attention cache)', () => {
+test("compress --finetune on AutoInt: the reported and stored fine-tuned metrics are the saved model's (restored best weights reach the attention cache)", () => {
   const dir = scratchDir('compress-autoint');
   const { config, file } = toySetup(dir);
   config.model = { name: 'autoint', embedding_dim: 8 };
@@ -102,18 +139,63 @@ test('compress --finetune on AutoInt: the reported and stored fine-tuned metrics
   assert.equal(t.status, 0, t.stderr);
   const runDir = config.run.dir as string;
   // A learning rate far too high: fine-tuning gets worse, so the starting weights (epoch 0) are restored.
-  const c = slimctr(dir, 'compress', '--model', runDir, '--ratio', '1.3', '--finetune', '--epochs', '2', '--lr', '0.3', '--json');
+  const c = slimctr(
+    dir,
+    'compress',
+    '--model',
+    runDir,
+    '--ratio',
+    '1.3',
+    '--finetune',
+    '--epochs',
+    '2',
+    '--lr',
+    '0.3',
+    '--json',
+  );
   assert.equal(c.status, 0, c.stderr);
   const r = JSON.parse(c.stdout);
   const tuned = r.variants.find((v: { name: string }) => v.name === 'afm + fine-tune');
-  const e = slimctr(dir, 'eval', '--model', join(r.outDir, 'model.safetensors'), '--data', file, '--rows', '1601-', '--json');
+  const e = slimctr(
+    dir,
+    'eval',
+    '--model',
+    join(r.outDir, 'model.safetensors'),
+    '--data',
+    file,
+    '--rows',
+    '1601-',
+    '--json',
+  );
   assert.equal(e.status, 0, e.stderr);
   const measured = JSON.parse(e.stdout);
-  assert.ok(Math.abs(measured.auc - tuned.test.auc) < 1e-9, `eval ${measured.auc} vs reported ${tuned.test.auc} (best epoch ${tuned.fit.bestEpoch})`);
-  assert.ok(Math.abs(measured.logloss - tuned.test.logloss) < 1e-9, `eval ${measured.logloss} vs reported ${tuned.test.logloss}`);
+  assert.ok(
+    Math.abs(measured.auc - tuned.test.auc) < 1e-9,
+    `eval ${measured.auc} vs reported ${tuned.test.auc} (best epoch ${tuned.fit.bestEpoch})`,
+  );
+  assert.ok(
+    Math.abs(measured.logloss - tuned.test.logloss) < 1e-9,
+    `eval ${measured.logloss} vs reported ${tuned.test.logloss}`,
+  );
   // Fine-tuning patience is a setting: 1 (default) stops after the first epoch without improvement, 2 after the second.
   assert.deepEqual([tuned.fit.bestEpoch, tuned.fit.epochs], [0, 1]);
-  const patient = slimctr(dir, 'compress', '--model', runDir, '--ratio', '1.3', '--finetune', '--epochs', '3', '--lr', '0.3', '--patience', '2', '--force', '--json');
+  const patient = slimctr(
+    dir,
+    'compress',
+    '--model',
+    runDir,
+    '--ratio',
+    '1.3',
+    '--finetune',
+    '--epochs',
+    '3',
+    '--lr',
+    '0.3',
+    '--patience',
+    '2',
+    '--force',
+    '--json',
+  );
   assert.equal(patient.status, 0, patient.stderr);
   const p2 = JSON.parse(patient.stdout).variants.find((v: { name: string }) => v.name === 'afm + fine-tune');
   assert.deepEqual([p2.fit.bestEpoch, p2.fit.epochs], [0, 2]);

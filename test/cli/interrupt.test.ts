@@ -10,17 +10,31 @@ import { scratchDir, toySetup } from '../train/toy_data.js';
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
 
 /** Starts slimctr, sends `signals` (one per `gapMs`) once stdout+stderr match `ready` (null: at start), and resolves at exit. */
-function runAndSignal(cwd: string, args: string[], ready: RegExp | null, signals: NodeJS.Signals[], gapMs = 300): Promise<{ code: number | null; out: string; err: string }> {
+function runAndSignal(
+  cwd: string,
+  args: string[],
+  ready: RegExp | null,
+  signals: NodeJS.Signals[],
+  gapMs = 300,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd });
-    let out = '', err = '', sent = false;
+    let out = '',
+      err = '',
+      sent = false;
     const check = (): void => {
       if (sent || (ready && !ready.test(out + err))) return;
       sent = true;
       signals.forEach((s, i) => setTimeout(() => child.kill(s), gapMs * (i + 1)));
     };
-    child.stdout.on('data', (d) => { out += d; check(); });
-    child.stderr.on('data', (d) => { err += d; check(); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      check();
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+      check();
+    });
     child.on('error', reject);
     if (!ready) check();
     child.on('exit', (code) => resolve({ code, out, err }));
@@ -51,7 +65,11 @@ test('train: SIGINT finishes the step, writes a checkpoint, says so and exits 13
   assert.ok(existsSync(join(runDir, 'checkpoint.safetensors')));
   assert.deepEqual(temps(runDir), []);
   const epoch = Number(m[3]);
-  const resumed = spawnSync(process.execPath, [bin, 'train', '--resume', runDir, '--json', `--training.epochs=${epoch}`], { encoding: 'utf8', cwd: dir });
+  const resumed = spawnSync(
+    process.execPath,
+    [bin, 'train', '--resume', runDir, '--json', `--training.epochs=${epoch}`],
+    { encoding: 'utf8', cwd: dir },
+  );
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stdout, new RegExp(`resuming at epoch ${epoch}, batch \\d+, step ${m[2]}`));
   assert.ok(existsSync(join(runDir, 'model.safetensors')));
@@ -64,7 +82,13 @@ test('train: SIGTERM exits 143 with a checkpoint; a second signal quits at once 
   assert.match(r.out, /interrupted: checkpoint written/);
 
   const again = longRun('sigint2');
-  const twice = await runAndSignal(again.dir, ['train', '--config', again.cfgFile, '--json'], /parameters/, ['SIGINT', 'SIGINT'], 5);
+  const twice = await runAndSignal(
+    again.dir,
+    ['train', '--config', again.cfgFile, '--json'],
+    /parameters/,
+    ['SIGINT', 'SIGINT'],
+    5,
+  );
   assert.equal(twice.code, 130, twice.err);
   assert.deepEqual(temps(again.runDir), []);
   for (const f of ['config.yaml', 'metrics.jsonl', 'log.txt']) assert.ok(existsSync(join(again.runDir, f)), f);
@@ -86,9 +110,18 @@ test('synth and predict: SIGINT stops them with 130, no output file and no temp 
   // A big input to score: the toy rows repeated.
   const rows = readFileSync(file, 'utf8').split('\n').slice(1).filter(Boolean);
   const bigInput = join(dir, 'many.csv');
-  writeFileSync(bigInput, `label,I1,I2,C1,C2,C3,C4\n${Array.from({ length: 1500 }, () => rows.join('\n')).join('\n')}\n`);
+  writeFileSync(
+    bigInput,
+    `label,I1,I2,C1,C2,C3,C4\n${Array.from({ length: 1500 }, () => rows.join('\n')).join('\n')}\n`,
+  );
   const preds = join(dir, 'preds.csv');
-  const p = await runAndSignal(dir, ['predict', '--model', config.run.dir, '--input', bigInput, '--output', preds, '--batch', '64'], /predict: \d+ rows/, ['SIGINT'], 10);
+  const p = await runAndSignal(
+    dir,
+    ['predict', '--model', config.run.dir, '--input', bigInput, '--output', preds, '--batch', '64'],
+    /predict: \d+ rows/,
+    ['SIGINT'],
+    10,
+  );
   assert.equal(p.code, 130, p.err);
   assert.match(p.err, /interrupted after \d+ rows: .*preds\.csv was not written/);
   assert.equal(existsSync(preds), false);
@@ -103,11 +136,35 @@ test('compress: SIGINT during fine-tuning finishes the step, saves the compresse
   writeFileSync(cfg, stringify(config));
   assert.equal(spawnSync(process.execPath, [bin, 'train', '--config', cfg, '--json'], { cwd: dir }).status, 0);
   const out = join(dir, 'small');
-  const r = await runAndSignal(dir, ['compress', '--model', config.run.dir, '--ratio', '2', '--finetune', '--epochs', '500', '--patience', '500', '--out', out], /fine-tuning/, ['SIGINT']);
+  const r = await runAndSignal(
+    dir,
+    [
+      'compress',
+      '--model',
+      config.run.dir,
+      '--ratio',
+      '2',
+      '--finetune',
+      '--epochs',
+      '500',
+      '--patience',
+      '500',
+      '--out',
+      out,
+    ],
+    /fine-tuning/,
+    ['SIGINT'],
+  );
   assert.equal(r.code, 130, r.err);
   assert.match(r.err, /interrupted in epoch \d+: keeping the best weights so far/);
-  assert.match(r.err, /interrupted: wrote .*small\/model\.safetensors \(fine-tuning stopped early, best weights kept\)/);
-  const e = spawnSync(process.execPath, [bin, 'eval', '--model', out, '--data', join(dir, 'toy.csv'), '--json'], { encoding: 'utf8', cwd: dir });
+  assert.match(
+    r.err,
+    /interrupted: wrote .*small\/model\.safetensors \(fine-tuning stopped early, best weights kept\)/,
+  );
+  const e = spawnSync(process.execPath, [bin, 'eval', '--model', out, '--data', join(dir, 'toy.csv'), '--json'], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
   assert.equal(e.status, 0, e.stderr);
   assert.equal(existsSync(join(out, 'report.json')), false);
   assert.deepEqual(temps(out), []);

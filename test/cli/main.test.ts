@@ -34,7 +34,10 @@ test('slimctr --backend wasm info runs the WebAssembly kernels; a bad backend ex
   const bad = spawnSync(process.execPath, [bin, '--backend', 'gpu', 'info'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--backend must be one of auto, native, wasm, got 'gpu'/);
-  const env = spawnSync(process.execPath, [bin, 'info'], { encoding: 'utf8', env: { ...process.env, SLIMCTR_BACKEND: 'gpu' } });
+  const env = spawnSync(process.execPath, [bin, 'info'], {
+    encoding: 'utf8',
+    env: { ...process.env, SLIMCTR_BACKEND: 'gpu' },
+  });
   assert.notEqual(env.status, 0);
   assert.match(env.stderr, /SLIMCTR_BACKEND: 'gpu' is not one of auto, native, wasm/);
 });
@@ -55,10 +58,19 @@ test('output into a pipe closed early (slimctr inspect FILE | head -1) ends quie
   const file = join(dir, 'wide.csv');
   // A report far larger than a pipe's buffer, so writes continue after head has gone.
   const header = ['label', ...Array.from({ length: 2000 }, (_, i) => `c${i}`)].join(',');
-  const rows = Array.from({ length: 20 }, (_, r) => [r % 2, ...Array.from({ length: 2000 }, (_, i) => (r * i) % 7)].join(','));
+  const rows = Array.from({ length: 20 }, (_, r) =>
+    [r % 2, ...Array.from({ length: 2000 }, (_, i) => (r * i) % 7)].join(','),
+  );
   writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
   for (const args of [['inspect', file], ['--help']]) {
-    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" ${args.map((a) => `"${a}"`).join(' ')} 2>"${dir}/err" | head -c 20 >/dev/null; echo $?`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; "${process.execPath}" "${bin}" ${args.map((a) => `"${a}"`).join(' ')} 2>"${dir}/err" | head -c 20 >/dev/null; echo $?`,
+      ],
+      { encoding: 'utf8' },
+    );
     const err = readFileSync(join(dir, 'err'), 'utf8');
     assert.equal(err, '', `${args[0]}: stderr ${err.slice(0, 300)}`);
     assert.equal(r.stdout.trim(), '0', `${args[0]}: exit status of slimctr in the pipe`);

@@ -12,14 +12,17 @@ import { tableSpecForModel } from '../../src/serve/raw_input.js';
 import { csvRows, loadToy, maxGap, referenceProbs, toyRun, type ToyRun } from '../serve/fixture.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
-const slimctr = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
+const slimctr = (cwd: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
 
 let run: ToyRun;
-before(async () => { run = await toyRun('predict'); });
+before(async () => {
+  run = await toyRun('predict');
+});
 
 const readPreds = (file: string) => readFileSync(file, 'utf8').trim().split('\n');
 
-test('slimctr predict writes one probability per row, equal to eval\'s logits through a sigmoid', async () => {
+test("slimctr predict writes one probability per row, equal to eval's logits through a sigmoid", async () => {
   const out = join(run.dir, 'preds.csv');
   const r = slimctr(run.dir, 'predict', '--model', run.runDir, '--input', run.file, '--output', out, '--batch', '300');
   assert.equal(r.status, 0, r.stderr);
@@ -28,24 +31,38 @@ test('slimctr predict writes one probability per row, equal to eval\'s logits th
   assert.equal(head, 'label,probability');
   assert.equal(lines.length, 2000);
   const { model, meta, encoders } = loadToy(run);
-  const scored = await scoreFile(model, run.file, await tableSpecForModel(meta.reader!, run.file), encoders!, { batchSize: 512, badRows: new BadRows() });
+  const scored = await scoreFile(model, run.file, await tableSpecForModel(meta.reader!, run.file), encoders!, {
+    batchSize: 512,
+    badRows: new BadRows(),
+  });
   const probs = lines.map((l) => Number(l.split(',')[1]));
   assert.ok(maxGap(probs, Array.from(scored.logits, sigmoid64)) < 1e-6);
-  assert.deepEqual(lines.map((l) => Number(l.split(',')[0])), Array.from(scored.labels));
+  assert.deepEqual(
+    lines.map((l) => Number(l.split(',')[0])),
+    Array.from(scored.labels),
+  );
   assert.ok(probs.every((p) => p > 0 && p < 1));
   assert.ok(new Set(probs).size > 50, 'the probabilities vary with the rows');
 });
 
 test('slimctr predict on an unlabeled file (label column dropped) gives the same probabilities', () => {
   const unlabeled = join(run.dir, 'nolabel.csv');
-  writeFileSync(unlabeled, readFileSync(run.file, 'utf8').split('\n').map((l) => l.slice(l.indexOf(',') + 1)).join('\n'));
+  writeFileSync(
+    unlabeled,
+    readFileSync(run.file, 'utf8')
+      .split('\n')
+      .map((l) => l.slice(l.indexOf(',') + 1))
+      .join('\n'),
+  );
   const out = join(run.dir, 'preds2.csv');
   const r = slimctr(run.dir, 'predict', '--model', run.modelPath, '--input', unlabeled, '--output', out, '--quiet');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   const [head, ...lines] = readPreds(out);
   assert.equal(head, 'probability');
-  const labelled = readPreds(join(run.dir, 'preds.csv')).slice(1).map((l) => l.split(',')[1]);
+  const labelled = readPreds(join(run.dir, 'preds.csv'))
+    .slice(1)
+    .map((l) => l.split(',')[1]);
   assert.deepEqual(lines, labelled);
   const ref = referenceProbs(loadToy(run), csvRows(run.file).slice(0, 20));
   assert.ok(maxGap(lines.slice(0, 20).map(Number), ref) < 1e-6);
@@ -61,8 +78,15 @@ test('slimctr predict stops at a bad row naming it and leaves no output (nor tem
   assert.equal(r.status, 1);
   assert.match(r.stderr, /bad\.csv:1501:3: unparsable number 'notanumber'/);
   assert.ok(!existsSync(out));
-  assert.deepEqual(readdirSync(run.dir).filter((f) => f.includes('bad_preds')), []);
-  assert.equal(slimctr(run.dir, 'predict', '--model', run.runDir, '--input', bad).status, 2, 'missing --output is a usage error');
+  assert.deepEqual(
+    readdirSync(run.dir).filter((f) => f.includes('bad_preds')),
+    [],
+  );
+  assert.equal(
+    slimctr(run.dir, 'predict', '--model', run.runDir, '--input', bad).status,
+    2,
+    'missing --output is a usage error',
+  );
 });
 
 test('slimctr export writes an ONNX file onnxruntime runs with the same probabilities; unknown formats are refused', async () => {
@@ -72,16 +96,29 @@ test('slimctr export writes an ONNX file onnxruntime runs with the same probabil
   const loaded = loadToy(run);
   const enc = loaded.encoders!;
   const rows = csvRows(run.file).slice(0, 64);
-  const ids = new BigInt64Array(rows.length * enc.numCategorical), dense = new Float32Array(rows.length * enc.numDense);
+  const ids = new BigInt64Array(rows.length * enc.numCategorical),
+    dense = new Float32Array(rows.length * enc.numDense);
   rows.forEach((row, i) => {
     const e = enc.encodeRow(row);
     e.ids.forEach((v, j) => (ids[i * enc.numCategorical + j] = BigInt(v)));
     dense.set(e.dense, i * enc.numDense);
   });
   const session = await ort.InferenceSession.create(readFileSync(onnxFile));
-  const out = await session.run({ ids: new ort.Tensor('int64', ids, [rows.length, enc.numCategorical]), dense: new ort.Tensor('float32', dense, [rows.length, enc.numDense]) });
+  const out = await session.run({
+    ids: new ort.Tensor('int64', ids, [rows.length, enc.numCategorical]),
+    dense: new ort.Tensor('float32', dense, [rows.length, enc.numDense]),
+  });
   assert.ok(maxGap(out.prob.data as Float32Array, referenceProbs(loaded, rows)) < 1e-5);
-  const bad = slimctr(run.dir, 'export', '--model', run.runDir, '--format', 'tflite', '--out', join(run.dir, 'x.tflite'));
+  const bad = slimctr(
+    run.dir,
+    'export',
+    '--model',
+    run.runDir,
+    '--format',
+    'tflite',
+    '--out',
+    join(run.dir, 'x.tflite'),
+  );
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--format tflite: unknown export format \(known: onnx\)/);
   assert.ok(!existsSync(join(run.dir, 'x.tflite')));

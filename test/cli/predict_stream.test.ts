@@ -19,7 +19,11 @@ let whole = '';
 before(async () => {
   run = await toyRun('predict-stream');
   const out = join(run.dir, 'whole.csv');
-  const r = spawnSync(process.execPath, [bin, 'predict', '--model', run.runDir, '--input', run.file, '--output', out, '--quiet', '--threads', '1'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'predict', '--model', run.runDir, '--input', run.file, '--output', out, '--quiet', '--threads', '1'],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   whole = readFileSync(out, 'utf8');
 });
@@ -27,8 +31,13 @@ before(async () => {
 /** Runs predict from stdin to stdout on `input`; resolves to its stdout. */
 function pipe(input: Buffer | string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'predict', '--model', run.runDir, '--input', '-', '--output', '-', '--quiet', '--threads', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '', err = '';
+    const child = spawn(
+      process.execPath,
+      [bin, 'predict', '--model', run.runDir, '--input', '-', '--output', '-', '--quiet', '--threads', '1'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = '',
+      err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err}`))));
@@ -42,8 +51,13 @@ test('predict - to - gives exactly what predict gives on the file, in row order'
 
 test('shards piped through several processes at once, joined in order, equal one predict over the whole file', async () => {
   const [header, ...lines] = readFileSync(run.file, 'utf8').trim().split('\n');
-  const shards = 4, size = Math.ceil(lines.length / shards);
-  const outs = await Promise.all(Array.from({ length: shards }, (_, s) => pipe(`${[header, ...lines.slice(s * size, (s + 1) * size)].join('\n')}\n`)));
+  const shards = 4,
+    size = Math.ceil(lines.length / shards);
+  const outs = await Promise.all(
+    Array.from({ length: shards }, (_, s) =>
+      pipe(`${[header, ...lines.slice(s * size, (s + 1) * size)].join('\n')}\n`),
+    ),
+  );
   const [outHeader] = whole.split('\n');
   const joined = [outHeader, ...outs.flatMap((o) => o.trim().split('\n').slice(1))].join('\n');
   assert.equal(`${joined}\n`, whole);

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cliMarkdown, configMarkdown } from '../../src/cli/reference_docs.js';
 
-const docs = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), 'utf8');
+const docs = (name: string): string =>
+  readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), 'utf8');
 
 test('docs/config.md and docs/cli.md match the schemas and --help texts (run `npm run docs` after changing them)', () => {
   assert.equal(docs('config.md'), configMarkdown());

@@ -15,10 +15,14 @@ import { readMetrics } from '../../src/train/run_dir.js';
 import { scratchDir, toySetup } from '../train/toy_data.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
-const slimctr = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
+const slimctr = (cwd: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
 
 /** A trained toy run (one epoch) with the given dataset overrides. */
-function trained(tag: string, ...overrides: string[]): { dir: string; file: string; runDir: string; cfgFile: string; r: ReturnType<typeof slimctr> } {
+function trained(
+  tag: string,
+  ...overrides: string[]
+): { dir: string; file: string; runDir: string; cfgFile: string; r: ReturnType<typeof slimctr> } {
   const dir = scratchDir(tag);
   const { file, config } = toySetup(dir, 800);
   config.dataset.split = { by: 'rows', train: '1-600', validation: '601-700', test: '701-' };
@@ -37,7 +41,7 @@ function withBadRow(file: string, out: string): string {
   return out;
 }
 
-test('eval and predict follow the model\'s on_bad_row unless --bad-rows overrides it; skips are counted and shown', () => {
+test("eval and predict follow the model's on_bad_row unless --bad-rows overrides it; skips are counted and shown", () => {
   const { dir, file, runDir, r } = trained('badrows');
   assert.equal(r.status, 0, r.stderr);
   const bad = withBadRow(file, join(dir, 'bad.csv'));
@@ -49,7 +53,19 @@ test('eval and predict follow the model\'s on_bad_row unless --bad-rows override
   assert.equal(JSON.parse(skip.stdout).bad_rows, 1);
   assert.equal(JSON.parse(skip.stdout).rows, 799);
   const out = join(dir, 'p.csv');
-  const p = slimctr(dir, 'predict', '--model', runDir, '--input', bad, '--output', out, '--bad-rows', 'skip', '--quiet');
+  const p = slimctr(
+    dir,
+    'predict',
+    '--model',
+    runDir,
+    '--input',
+    bad,
+    '--output',
+    out,
+    '--bad-rows',
+    'skip',
+    '--quiet',
+  );
   assert.equal(p.status, 0, p.stderr);
   assert.match(p.stderr, /bad rows: 1 skipped; first 1:\n {2}.*bad\.csv:4:2: unparsable number 'lots'/);
   assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 800);
@@ -59,7 +75,10 @@ test('eval and predict follow the model\'s on_bad_row unless --bad-rows override
 test('a file with no valid row is its own error, not "AUC is undefined"', () => {
   const { dir, runDir } = trained('norows');
   const junk = join(dir, 'junk.csv');
-  writeFileSync(junk, `label,I1,I2,C1,C2,C3,C4\n${Array.from({ length: 50 }, (_, i) => `x${i},\u0001\u0002,zz,q,w,e,r`).join('\n')}\n`);
+  writeFileSync(
+    junk,
+    `label,I1,I2,C1,C2,C3,C4\n${Array.from({ length: 50 }, (_, i) => `x${i},\u0001\u0002,zz,q,w,e,r`).join('\n')}\n`,
+  );
   const e = slimctr(dir, 'eval', '--model', runDir, '--data', junk, '--bad-rows', 'skip');
   assert.equal(e.status, 1);
   assert.match(e.stderr, /junk\.csv: no valid rows; bad rows: 50 skipped; first 5:/);
@@ -96,19 +115,36 @@ test('predict refuses to write over its input, an existing file (without --force
   assert.equal(exists.status, 2);
   assert.match(exists.stderr, /--output .*preds\.csv already exists; pass --force to replace it/);
   assert.equal(readFileSync(out, 'utf8'), 'precious');
-  assert.equal(slimctr(dir, 'predict', '--model', runDir, '--input', file, '--output', out, '--force', '--quiet').status, 0);
+  assert.equal(
+    slimctr(dir, 'predict', '--model', runDir, '--input', file, '--output', out, '--force', '--quiet').status,
+    0,
+  );
   assert.match(readFileSync(out, 'utf8'), /^label,probability\n/);
   mkdirSync(join(dir, 'afolder'));
-  assert.match(slimctr(dir, 'predict', '--model', runDir, '--input', file, '--output', join(dir, 'afolder')).stderr, /--output .*afolder is a folder; give a file path/);
-  assert.match(slimctr(dir, 'predict', '--model', runDir, '--input', file, '--output', join(dir, 'nope', 'p.csv')).stderr, /--output .*p\.csv: folder .*nope does not exist/);
+  assert.match(
+    slimctr(dir, 'predict', '--model', runDir, '--input', file, '--output', join(dir, 'afolder')).stderr,
+    /--output .*afolder is a folder; give a file path/,
+  );
+  assert.match(
+    slimctr(dir, 'predict', '--model', runDir, '--input', file, '--output', join(dir, 'nope', 'p.csv')).stderr,
+    /--output .*p\.csv: folder .*nope does not exist/,
+  );
 });
 
-test('--run.overwrite removes the old run\'s model before training; label null is refused before training', () => {
+test("--run.overwrite removes the old run's model before training; label null is refused before training", () => {
   const { dir, runDir, cfgFile, r } = trained('overwrite');
   assert.equal(r.status, 0, r.stderr);
   assert.ok(existsSync(join(runDir, 'model.safetensors')));
   // The new run dies (NaN loss) before its first save: the old model must be gone, not scored beside the new config.
-  const again = slimctr(dir, 'train', '--config', cfgFile, '--run.overwrite=true', '--training.lr=1e30', '--training.epochs=1');
+  const again = slimctr(
+    dir,
+    'train',
+    '--config',
+    cfgFile,
+    '--run.overwrite=true',
+    '--training.lr=1e30',
+    '--training.epochs=1',
+  );
   assert.equal(again.status, 1, again.stdout);
   assert.match(again.stderr, /training loss became (NaN|Infinity)/);
   assert.match(again.stderr, /No model was saved yet/);
@@ -122,7 +158,12 @@ test('--run.overwrite removes the old run\'s model before training; label null i
 
 test('eval --rows: an empty, reversed, zero-based or past-the-end range is a usage error', () => {
   const { dir, file, runDir } = trained('evalrows');
-  for (const [range, message] of [['5-3', /--rows 5-3: the range ends before it starts/], ['0-5', /--rows 0-5: data rows are numbered from 1/], ['700-900', /--rows 700-900: the range goes past the end of .*toy\.csv \(800 data rows\)/], ['900-', /--rows 900-: the range goes past the end/]] as const) {
+  for (const [range, message] of [
+    ['5-3', /--rows 5-3: the range ends before it starts/],
+    ['0-5', /--rows 0-5: data rows are numbered from 1/],
+    ['700-900', /--rows 700-900: the range goes past the end of .*toy\.csv \(800 data rows\)/],
+    ['900-', /--rows 900-: the range goes past the end/],
+  ] as const) {
     const r = slimctr(dir, 'eval', '--model', runDir, '--data', file, '--rows', range);
     assert.equal(r.status, 2, `${range}: ${r.stderr}`);
     assert.match(r.stderr, message);
@@ -141,7 +182,10 @@ test('a missing data file, too many threads and an unwritable output name the ke
   assert.equal(existsSync(config.run.dir), false, 'no run folder made');
   const threads = slimctr(dir, 'train', '--config', cfgFile, '--training.threads=100000');
   assert.equal(threads.status, 2, threads.stderr);
-  assert.match(threads.stderr, /config training\.threads: 100000 threads cannot start: kernel heap: need .*; use fewer threads/);
+  assert.match(
+    threads.stderr,
+    /config training\.threads: 100000 threads cannot start: kernel heap: need .*; use fewer threads/,
+  );
   const out = slimctr(dir, 'inspect', join(dir, 'toy.csv'), '--config-out', join(dir, 'nope', 'c.yaml'));
   assert.equal(out.status, 1, out.stderr);
   assert.match(out.stderr, /c\.yaml: cannot write: folder .*nope does not exist/);

@@ -10,12 +10,19 @@ import { csvRows, loadToy, maxGap, referenceProbs, toyRun, type ToyRun } from '.
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
 
 let run: ToyRun;
-before(async () => { run = await toyRun('serve-cli'); });
+before(async () => {
+  run = await toyRun('serve-cli');
+});
 
 test('slimctr serve drains an in-flight request on SIGTERM, then stops its workers and exits 0', async () => {
   // A 400 ms batching window keeps the request in flight when the signal arrives.
-  const child = spawn(process.execPath, [bin, 'serve', '--model', run.runDir, '--port', '0', '--workers', '1', '--max-wait-ms', '400'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--model', run.runDir, '--port', '0', '--workers', '1', '--max-wait-ms', '400'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '',
+    err = '';
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -46,8 +53,13 @@ test('slimctr serve drains an in-flight request on SIGTERM, then stops its worke
 });
 
 test('slimctr serve refuses bad options with a usage error', async () => {
-  for (const [args, msg] of [[['--engine', 'tensorrt'], /--engine tensorrt: unknown engine \(known: slimctr, onnx\)/], [['--max-batch', '0'], /--max-batch must be a positive integer/]] as const) {
-    const child = spawn(process.execPath, [bin, 'serve', '--model', run.runDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [args, msg] of [
+    [['--engine', 'tensorrt'], /--engine tensorrt: unknown engine \(known: slimctr, onnx\)/],
+    [['--max-batch', '0'], /--max-batch must be a positive integer/],
+  ] as const) {
+    const child = spawn(process.execPath, [bin, 'serve', '--model', run.runDir, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -60,17 +72,27 @@ test('slimctr serve reloads its model file on SIGHUP, and refuses a bad one whil
   const dir = mkdtempSync(join(tmpdir(), 'slimctr-sighup-'));
   const served = join(dir, 'model.safetensors');
   copyFileSync(run.modelPath, served);
-  const child = spawn(process.execPath, [bin, 'serve', '--model', served, '--port', '0', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
+  const child = spawn(process.execPath, [bin, 'serve', '--model', served, '--port', '0', '--workers', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '',
+    err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  const waitFor = (re: RegExp, what: () => string): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const m = re.exec(what());
-      if (m) { clearInterval(poll); resolve(m); } else if (Date.now() - started > 20_000) { clearInterval(poll); reject(new Error(`waited for ${re}: ${out} ${err}`)); }
-    }, 20);
-  });
+  const waitFor = (re: RegExp, what: () => string): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        const m = re.exec(what());
+        if (m) {
+          clearInterval(poll);
+          resolve(m);
+        } else if (Date.now() - started > 20_000) {
+          clearInterval(poll);
+          reject(new Error(`waited for ${re}: ${out} ${err}`));
+        }
+      }, 20);
+    });
   try {
     const url = (await waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, () => out))[1];
     child.kill('SIGHUP');

@@ -8,7 +8,8 @@ import { parse, stringify } from 'yaml';
 import { scratchDir, toySetup } from '../train/toy_data.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
-const slimctr = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
+const slimctr = (cwd: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd });
 
 test('slimctr train writes a run folder whose model slimctr eval scores', () => {
   const dir = scratchDir('cli');
@@ -17,12 +18,19 @@ test('slimctr train writes a run folder whose model slimctr eval scores', () => 
   writeFileSync(cfgFile, stringify(config));
   const r = slimctr(dir, 'train', '--config', cfgFile, '--json', '--training.epochs=2', '--model.hidden=[8]');
   assert.equal(r.status, 0, r.stderr);
-  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(events.filter((e) => e.event === 'eval').map((e) => e.split), ['validation', 'validation', 'test']);
+  const events = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    events.filter((e) => e.event === 'eval').map((e) => e.split),
+    ['validation', 'validation', 'test'],
+  );
   const done = events.find((e) => e.event === 'done');
   const runDir = config.run.dir as string;
   assert.equal(done.run, runDir);
-  for (const f of ['config.yaml', 'metrics.jsonl', 'log.txt', 'model.safetensors']) assert.ok(existsSync(join(runDir, f)), f);
+  for (const f of ['config.yaml', 'metrics.jsonl', 'log.txt', 'model.safetensors'])
+    assert.ok(existsSync(join(runDir, f)), f);
   const resolved = parse(readFileSync(join(runDir, 'config.yaml'), 'utf8'));
   assert.deepEqual(resolved.model.hidden, [8], 'the resolved config holds the override');
   assert.equal(resolved.training.epochs, 2);

@@ -7,11 +7,12 @@ function randomSym(n: number, rng: Rng, rank = n): Float64Array {
   // A = B B^T with B n x rank: symmetric positive semi-definite with the given rank.
   const b = Float64Array.from({ length: n * rank }, () => rng.normal());
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
-    let s = 0;
-    for (let k = 0; k < rank; k++) s += b[i * rank + k] * b[j * rank + k];
-    a[i * n + j] = a[j * n + i] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < rank; k++) s += b[i * rank + k] * b[j * rank + k];
+      a[i * n + j] = a[j * n + i] = s;
+    }
   return a;
 }
 
@@ -20,15 +21,20 @@ function check(a: Float64Array, n: number, tol: number): void {
   for (let j = 1; j < n; j++) assert.ok(values[j] <= values[j - 1], 'descending');
   let scale = 0;
   for (const v of a) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let dot = 0, rec = 0;
-    for (let k = 0; k < n; k++) {
-      dot += vectors[k * n + i] * vectors[k * n + j];
-      rec += vectors[i * n + k] * values[k] * vectors[j * n + k];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let dot = 0,
+        rec = 0;
+      for (let k = 0; k < n; k++) {
+        dot += vectors[k * n + i] * vectors[k * n + j];
+        rec += vectors[i * n + k] * values[k] * vectors[j * n + k];
+      }
+      assert.ok(Math.abs(dot - (i === j ? 1 : 0)) < tol, `orthonormality (${i}, ${j}): ${dot}`);
+      assert.ok(
+        Math.abs(rec - a[i * n + j]) < tol * (1 + scale),
+        `reconstruction (${i}, ${j}): ${rec} vs ${a[i * n + j]}`,
+      );
     }
-    assert.ok(Math.abs(dot - (i === j ? 1 : 0)) < tol, `orthonormality (${i}, ${j}): ${dot}`);
-    assert.ok(Math.abs(rec - a[i * n + j]) < tol * (1 + scale), `reconstruction (${i}, ${j}): ${rec} vs ${a[i * n + j]}`);
-  }
 }
 
 test('eigendecomposition of random symmetric matrices: orthonormal, reconstructs, descending', () => {

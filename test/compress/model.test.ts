@@ -15,11 +15,17 @@ import { tidy } from '../../src/tensor/tensor.js';
 import { backward, bceWithLogits } from '../../src/autograd/index.js';
 import { optionsFor, sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 
 function trained(name: string, store: EmbeddingStore): CTRModel {
   const entry = findModel(name)!;
-  const model = entry.create(tinySpec, entry.options.parse(optionsFor(entry, { embedding_dim: 8, hidden: [24, 16], attention_head_dim: 8 })), { rng: new Rng(3), store, slots: SLOTS.adam });
+  const model = entry.create(
+    tinySpec,
+    entry.options.parse(optionsFor(entry, { embedding_dim: 8, hidden: [24, 16], attention_head_dim: 8 })),
+    { rng: new Rng(3), store, slots: SLOTS.adam },
+  );
   const opt = new Optimizer(model.params(), model.tables(), { kind: 'adam', lr: 5e-3 });
   const data = tinyData(2048, 1);
   for (let a = 0; a < data.rows; a += 256) {
@@ -45,7 +51,12 @@ test('DeepFM compressed by AFM at full rank (MLP layers + fused embeddings) pred
   assert.ok(stats.layers.has('mlp.layer0') && stats.layers.has('mlp.layer1') && stats.layers.has('mlp.out'));
   assert.equal(stats.fields.length, tinySpec.categorical.length);
   const paramsBefore = model.paramCount();
-  applyPlan(model, { method: 'afm', layers: { 'mlp.layer0': 24, 'mlp.layer1': 16 }, embeddingRank: 8, fuse: true }, { rng: new Rng(1), store, slots: SLOTS.adam }, stats);
+  applyPlan(
+    model,
+    { method: 'afm', layers: { 'mlp.layer0': 24, 'mlp.layer1': 16 }, embeddingRank: 8, fuse: true },
+    { rng: new Rng(1), store, slots: SLOTS.adam },
+    stats,
+  );
   assert.ok(model.inputs!.recon?.fused);
   assert.ok(model.paramCount() > paramsBefore, 'full rank adds parameters');
   const after = predict(model, test);
@@ -62,7 +73,12 @@ test('DeepFM at low rank: fewer parameters, predictions close to the original', 
   const stats = collectStats(model, [tinyData(2048, 1)]);
   const paramsBefore = model.paramCount();
   for (const method of ['afm'] as const) {
-    applyPlan(model, { method, layers: { 'mlp.layer1': 4 }, embeddingRank: 3, fuse: true }, { rng: new Rng(1), store, slots: SLOTS.adam }, stats);
+    applyPlan(
+      model,
+      { method, layers: { 'mlp.layer1': 4 }, embeddingRank: 3, fuse: true },
+      { rng: new Rng(1), store, slots: SLOTS.adam },
+      stats,
+    );
   }
   assert.ok(model.paramCount() < paramsBefore, `${model.paramCount()} < ${paramsBefore}`);
   const after = predict(model, test);
@@ -81,7 +97,12 @@ for (const entry of MODELS.filter((m) => m.name !== 'lr')) {
     const layers: Record<string, number> = {};
     for (const [path, m] of model.namedModules()) if (m instanceof Linear && m.outDim > 1) layers[path] = m.outDim;
     assert.ok(Object.keys(layers).length > 0);
-    applyPlan(model, { method: 'afm', layers, embeddingRank: 8, fuse: true }, { rng: new Rng(1), store, slots: SLOTS.adam }, stats);
+    applyPlan(
+      model,
+      { method: 'afm', layers, embeddingRank: 8, fuse: true },
+      { rng: new Rng(1), store, slots: SLOTS.adam },
+      stats,
+    );
     const after = predict(model, test);
     let worst = 0;
     before.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - after[i]))));
@@ -97,7 +118,10 @@ test('rank selection: explicit, energy threshold and a parameter budget', async 
   const explicit = selectRanks(model, stats, { method: 'afm', ranks: { 'mlp.layer1': 3, embedding: 2 } });
   assert.deepEqual(explicit.plan.layers, { 'mlp.layer1': 3 });
   assert.equal(explicit.plan.embeddingRank, 2);
-  assert.throws(() => selectRanks(model, stats, { method: 'afm', ranks: { 'mlp.nope': 3 } }), /no compression target 'mlp.nope'/);
+  assert.throws(
+    () => selectRanks(model, stats, { method: 'afm', ranks: { 'mlp.nope': 3 } }),
+    /no compression target 'mlp.nope'/,
+  );
   const loose = selectRanks(model, stats, { method: 'afm', energy: 0.5 });
   const tight = selectRanks(model, stats, { method: 'afm', energy: 0.99 });
   assert.ok(loose.paramsAfter <= tight.paramsAfter, `${loose.paramsAfter} <= ${tight.paramsAfter}`);
@@ -128,7 +152,10 @@ test('under a ratio, layers run once per field (attention projections) are also 
   assert.ok(added.length > 0 && added.every(([p]) => p.startsWith('attention')), `added: ${added.map(([p]) => p)}`);
   for (const [path, k] of added) {
     const t = on.targets.find((x) => x.path === path)!;
-    assert.ok(1 - t.lost(k) >= 0.8 - 1e-9 && (k === 1 || 1 - t.lost(k - 1) < 0.8), `${path}: rank ${k} is the smallest keeping 80%`);
+    assert.ok(
+      1 - t.lost(k) >= 0.8 - 1e-9 && (k === 1 || 1 - t.lost(k - 1) < 0.8),
+      `${path}: rank ${k} is the smallest keeping 80%`,
+    );
   }
   assert.ok(on.paramsAfter < off.paramsAfter);
 });

@@ -14,9 +14,15 @@ test('NaN and infinite config values are shown as written, not as "got null"', (
   assert.equal(describeValue(-Infinity), '-Infinity');
   assert.equal(describeValue({ lr: [1, NaN] }), '{"lr":[1,NaN]}');
   const schema = z.object({ training: trainingSchema.prefault({}) });
-  for (const [text, shown] of [['training:\n  lr: .nan\n', 'NaN'], ['{"training": {"lr": 1e400}}', 'Infinity']]) {
+  for (const [text, shown] of [
+    ['training:\n  lr: .nan\n', 'NaN'],
+    ['{"training": {"lr": 1e400}}', 'Infinity'],
+  ]) {
     const file = join(mkdtempSync(join(tmpdir(), 'slimctr-badvalues-')), 'c.yaml');
     writeFileSync(file, text);
-    assert.throws(() => validateConfig(schema, readConfigFile(file)), (e: unknown) => e instanceof ConfigError && e.path === 'training.lr' && e.message.endsWith(`got ${shown}`));
+    assert.throws(
+      () => validateConfig(schema, readConfigFile(file)),
+      (e: unknown) => e instanceof ConfigError && e.path === 'training.lr' && e.message.endsWith(`got ${shown}`),
+    );
   }
 });

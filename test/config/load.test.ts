@@ -67,12 +67,23 @@ test('file over defaults over schema defaults, command line over file', () => {
 });
 
 test('a bad value names the dotted key, what was expected and what was given', () => {
-  const load = (...args: string[]) => () => loadConfig({ schema, args });
-  configError(load('--model.embedding_dim=abc'), 'model.embedding_dim', /^config model\.embedding_dim: expected a positive integer, got "abc"$/);
+  const load =
+    (...args: string[]) =>
+    () =>
+      loadConfig({ schema, args });
+  configError(
+    load('--model.embedding_dim=abc'),
+    'model.embedding_dim',
+    /^config model\.embedding_dim: expected a positive integer, got "abc"$/,
+  );
   configError(load('--model.embedding_dim=0'), 'model.embedding_dim', /expected a positive integer, got 0/);
   configError(load('--model.embedding_dim=1.5'), 'model.embedding_dim', /expected a positive integer, got 1\.5/);
   configError(load('--training.optimizer=adm'), 'training.optimizer', /expected one of adam\|adagrad\|sgd, got "adm"/);
-  configError(load('--training.lr_decay_factor=2'), 'training.lr_decay_factor', /expected a positive number <= 1, got 2/);
+  configError(
+    load('--training.lr_decay_factor=2'),
+    'training.lr_decay_factor',
+    /expected a positive number <= 1, got 2/,
+  );
   configError(load('--model.hidden=[400,-1]'), 'model.hidden[1]', /expected a positive integer, got -1/);
   configError(load('--model.hidden=400'), 'model.hidden', /expected a list of positive integers, got 400/);
   configError(load('--model.use_bn=maybe'), 'model.use_bn', /expected true or false, got "maybe"/);
@@ -80,7 +91,11 @@ test('a bad value names the dotted key, what was expected and what was given', (
 });
 
 test('several problems are all reported, the first one in the path', () => {
-  configError(() => loadConfig({ schema, args: ['--training.lr=-1', '--training.epochs=x'] }), 'training.lr', /training\.lr: expected a positive number, got -1\nconfig training\.epochs: expected a positive integer, got "x"/);
+  configError(
+    () => loadConfig({ schema, args: ['--training.lr=-1', '--training.epochs=x'] }),
+    'training.lr',
+    /training\.lr: expected a positive number, got -1\nconfig training\.epochs: expected a positive integer, got "x"/,
+  );
 });
 
 test('missing required keys say so', () => {
@@ -89,12 +104,19 @@ test('missing required keys say so', () => {
 });
 
 test('unknown keys are errors, with a suggestion when a close key exists', () => {
-  const load = (...args: string[]) => () => loadConfig({ schema, args });
+  const load =
+    (...args: string[]) =>
+    () =>
+      loadConfig({ schema, args });
   configError(load('--training.lrr=1'), 'training.lrr', /unknown key; did you mean training\.lr\?/);
   configError(load('--model.embeding_dim=1'), 'model.embeding_dim', /did you mean model\.embedding_dim\?/);
   configError(load('--traning.lr=1'), 'traning', /did you mean training\?/);
   configError(load('--model.lr=1'), 'model.lr', /did you mean training\.lr\?/);
-  configError(load('--model.zzzzzz=1'), 'model.zzzzzz', /unknown key \(known keys in model: embedding_dim, hidden, name, use_bn\)/);
+  configError(
+    load('--model.zzzzzz=1'),
+    'model.zzzzzz',
+    /unknown key \(known keys in model: embedding_dim, hidden, name, use_bn\)/,
+  );
 });
 
 test('config files: YAML errors give the line, non-mappings and missing files are refused', () => {
@@ -103,6 +125,8 @@ test('config files: YAML errors give the line, non-mappings and missing files ar
   });
   withFile('- 1\n- 2\n', (file) => configError(() => readConfigFile(file), '', /top level must be a mapping/));
   withFile('', (file) => assert.deepEqual(readConfigFile(file), {}));
-  withFile('training:\n  epoch: 3\n', (file) => configError(() => loadConfig({ schema, file }), 'training.epoch', /did you mean training\.epochs\?/));
+  withFile('training:\n  epoch: 3\n', (file) =>
+    configError(() => loadConfig({ schema, file }), 'training.epoch', /did you mean training\.epochs\?/),
+  );
   configError(() => readConfigFile('/no/such/file.yaml'), '', /cannot read config file \/no\/such\/file\.yaml: ENOENT/);
 });

@@ -19,7 +19,18 @@ test('override values are read as YAML: numbers, booleans, lists, strings', () =
 
 test('both --key=value and --key value forms; bare flags are true; other args pass through', () => {
   const r = parseOverrides(
-    ['train', '--model.embedding_dim=16', '--training.lr', '1e-3', '--model.hidden=[400,400]', '--json', '--training.verbose', '--data.path', 'a.csv', 'extra'],
+    [
+      'train',
+      '--model.embedding_dim=16',
+      '--training.lr',
+      '1e-3',
+      '--model.hidden=[400,400]',
+      '--json',
+      '--training.verbose',
+      '--data.path',
+      'a.csv',
+      'extra',
+    ],
     ['model', 'training'],
   );
   assert.deepEqual(r.values, {
@@ -35,7 +46,10 @@ test('both --key=value and --key value forms; bare flags are true; other args pa
 });
 
 test('repeated keys and clashing paths are ConfigErrors', () => {
-  assert.throws(() => parseOverrides(['--a.b=1', '--a.b=2']), (e: unknown) => e instanceof ConfigError && e.path === 'a.b');
+  assert.throws(
+    () => parseOverrides(['--a.b=1', '--a.b=2']),
+    (e: unknown) => e instanceof ConfigError && e.path === 'a.b',
+  );
   assert.throws(() => parseOverrides(['--a.b=1', '--a.b.c=2']), /config a\.b: is 1, not a mapping/);
 });
 

@@ -9,7 +9,11 @@ test('the reference table lists every key with type, default and description', (
   const lines = md.trim().split('\n');
   assert.equal(lines[0], '| key | type | default | description |');
   assert.equal(lines.length, 2 + Object.keys(trainingSchema.shape).length);
-  assert.ok(lines.includes('| `training.optimizer` | one of adam\\|adagrad\\|sgd | `"adam"` | Optimizer for all parameters (embeddings use its sparse variant). |'));
+  assert.ok(
+    lines.includes(
+      '| `training.optimizer` | one of adam\\|adagrad\\|sgd | `"adam"` | Optimizer for all parameters (embeddings use its sparse variant). |',
+    ),
+  );
   assert.ok(lines.some((l) => l.startsWith('| `training.lr_decay_factor` | positive number <= 1 | `0.1` |')));
   for (const key of Object.keys(trainingSchema.shape)) {
     const row = lines.find((l) => l.startsWith(`| \`training.${key}\``));

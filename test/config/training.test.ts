@@ -30,13 +30,31 @@ test('training defaults', () => {
 
 test('training values are checked', () => {
   assert.equal(validateConfig(trainingSchema, { optimizer: 'sgd', lr: 0.5 }).optimizer, 'sgd');
-  assert.throws(() => validateConfig(trainingSchema, { batch_size: 0 }), /config batch_size: expected a positive integer, got 0/);
-  assert.throws(() => validateConfig(trainingSchema, { threads: -1 }), /config threads: expected a non-negative integer, got -1/);
+  assert.throws(
+    () => validateConfig(trainingSchema, { batch_size: 0 }),
+    /config batch_size: expected a positive integer, got 0/,
+  );
+  assert.throws(
+    () => validateConfig(trainingSchema, { threads: -1 }),
+    /config threads: expected a non-negative integer, got -1/,
+  );
   assert.throws(() => validateConfig(trainingSchema, { optimizer: 'rmsprop' }), /expected one of adam\|adagrad\|sgd/);
-  assert.deepEqual(validateConfig(trainingSchema, { monitor: { auc: 1, logloss: -1 } }).monitor, { auc: 1, logloss: -1 });
+  assert.deepEqual(validateConfig(trainingSchema, { monitor: { auc: 1, logloss: -1 } }).monitor, {
+    auc: 1,
+    logloss: -1,
+  });
   assert.throws(() => validateConfig(trainingSchema, { monitor: { gauc: 1 } }), /monitor/);
-  assert.throws(() => validateConfig(trainingSchema, { monitor: { auc: 0 } }), /monitor: give at least one metric a non-zero weight/);
-  assert.throws(() => validateConfig(trainingSchema, { shuffle: 'chunks' }), /shuffle: expected one of auto\|full\|buffer\|none/);
+  assert.throws(
+    () => validateConfig(trainingSchema, { monitor: { auc: 0 } }),
+    /monitor: give at least one metric a non-zero weight/,
+  );
+  assert.throws(
+    () => validateConfig(trainingSchema, { shuffle: 'chunks' }),
+    /shuffle: expected one of auto\|full\|buffer\|none/,
+  );
   assert.equal(validateConfig(trainingSchema, { backend: 'wasm' }).backend, 'wasm');
-  assert.throws(() => validateConfig(trainingSchema, { backend: 'gpu' }), /config backend: expected one of auto\|native\|wasm/);
+  assert.throws(
+    () => validateConfig(trainingSchema, { backend: 'gpu' }),
+    /config backend: expected one of auto\|native\|wasm/,
+  );
 });

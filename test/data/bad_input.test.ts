@@ -7,10 +7,16 @@ import { DataError } from '../../src/util/errors.js';
 import { criteoLine, fixture, readAll, tempDir } from './fixtures.js';
 import { join } from 'node:path';
 
-const features = { categorical: { C14: {}, C15: { encoder: 'hash', buckets: 10 } }, numeric: { I1: {}, I2: { transform: 'criteo_bucket' } } };
+const features = {
+  categorical: { C14: {}, C15: { encoder: 'hash', buckets: 10 } },
+  numeric: { I1: {}, I2: { transform: 'criteo_bucket' } },
+};
 let k = 0;
 const cfg = (train: string, extra: Record<string, unknown> = {}) =>
-  parseDataConfig({ dataset: { format: 'criteo_tsv', train, cache_dir: join(tempDir(), `bad${k++}`), ...extra }, features });
+  parseDataConfig({
+    dataset: { format: 'criteo_tsv', train, cache_dir: join(tempDir(), `bad${k++}`), ...extra },
+    features,
+  });
 
 async function failsWith(file: string, re: RegExp, extra: Record<string, unknown> = {}): Promise<DataError> {
   try {
@@ -56,23 +62,41 @@ test('empty file, header-only file', async () => {
 test('missing label column in a header file', async () => {
   const file = fixture('x,C14\n1,a\n');
   await assert.rejects(
-    prepareData(parseDataConfig({ dataset: { format: 'csv', train: file, label: 'click', cache_dir: join(tempDir(), 'nolabel') }, features: { categorical: { C14: {} } } })),
+    prepareData(
+      parseDataConfig({
+        dataset: { format: 'csv', train: file, label: 'click', cache_dir: join(tempDir(), 'nolabel') },
+        features: { categorical: { C14: {} } },
+      }),
+    ),
     /:1: missing label column 'click'/,
   );
 });
 
 test('invalid UTF-8 is reported with its column', async () => {
-  const bytes = Buffer.concat([Buffer.from(criteoLine('1') + '\n' + criteoLine('0', { 15: 'ab' }).replace('ab', '')), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
+  const bytes = Buffer.concat([
+    Buffer.from(criteoLine('1') + '\n' + criteoLine('0', { 15: 'ab' }).replace('ab', '')),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('\n'),
+  ]);
   // the bad bytes end the line, i.e. column 40 (C26)
   const e = await failsWith(fixture(bytes), /:2:40: invalid UTF-8/);
   assert.equal(e.line, 2);
 });
 
 test('--on-bad-row skip: skips, counts, keeps the first examples, never NaN', async () => {
-  const lines = [criteoLine('1'), criteoLine('0', { 2: 'nan' }), 'short\tline', criteoLine('7'), criteoLine('0', { 1: '' })];
+  const lines = [
+    criteoLine('1'),
+    criteoLine('0', { 2: 'nan' }),
+    'short\tline',
+    criteoLine('7'),
+    criteoLine('0', { 1: '' }),
+  ];
   const d = await prepareData(cfg(fixture(lines.join('\n')), { on_bad_row: 'skip' }));
   assert.equal(d.badRows.count, 3);
-  assert.deepEqual(d.badRows.examples.map((e) => e.line), [2, 3, 4]);
+  assert.deepEqual(
+    d.badRows.examples.map((e) => e.line),
+    [2, 3, 4],
+  );
   assert.match(d.badRows.summary(), /bad rows: 3 skipped/);
   const all = d.splits.train!.readAll();
   assert.equal(all.rows, 2);
@@ -82,5 +106,8 @@ test('--on-bad-row skip: skips, counts, keeps the first examples, never NaN', as
 });
 
 test('BadRows error policy throws the DataError itself', () => {
-  assert.throws(() => new BadRows('error').report('f.tsv', 4, 2, 'boom', 'snip'), /^DataError: f\.tsv:4:2: boom\n {2}snip$/);
+  assert.throws(
+    () => new BadRows('error').report('f.tsv', 4, 2, 'boom', 'snip'),
+    /^DataError: f\.tsv:4:2: boom\n {2}snip$/,
+  );
 });

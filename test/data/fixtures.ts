@@ -23,7 +23,11 @@ export function fixture(content: string | Buffer, name = 'f.txt', gzip = false):
 }
 
 /** Reads every row of a file as strings (cells), plus line numbers. */
-export async function readAll(file: string, spec: TableSpec, bad = new BadRows()): Promise<{ columns: string[]; rows: string[][]; lines: number[] }> {
+export async function readAll(
+  file: string,
+  spec: TableSpec,
+  bad = new BadRows(),
+): Promise<{ columns: string[]; rows: string[][]; lines: number[] }> {
   const t = await openTable(file, spec, bad);
   const rows: string[][] = [];
   const lines: number[] = [];

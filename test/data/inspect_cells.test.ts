@@ -20,13 +20,19 @@ test('inspect: one bad cell in a numeric column is reported like the readers do,
     assert.equal(i1.numeric, true, `${JSON.stringify(cell)} retyped I1`);
     assert.equal(r.badRows.count, 1);
     const message = r.badRows.examples[0].message;
-    assert.ok(message.includes(`one-bad.csv:51:2: column I1 holds numbers, but this cell is not one: ${JSON.stringify(cell)}`), message);
+    assert.ok(
+      message.includes(`one-bad.csv:51:2: column I1 holds numbers, but this cell is not one: ${JSON.stringify(cell)}`),
+      message,
+    );
     const strict = spawnSync(process.execPath, [bin, 'inspect', '--strict', file], { encoding: 'utf8' });
     assert.equal(strict.status, 1, `--strict with ${JSON.stringify(cell)}`);
   }
   // A text column with a few numbers is still text, and not malformed.
   const text = join(scratchDir('inspect-cells'), 'text.csv');
-  writeFileSync(text, `label,C1\n${Array.from({ length: 200 }, (_, i) => `${i % 2},${i % 5 === 0 ? i : `v${i}`}`).join('\n')}\n`);
+  writeFileSync(
+    text,
+    `label,C1\n${Array.from({ length: 200 }, (_, i) => `${i % 2},${i % 5 === 0 ? i : `v${i}`}`).join('\n')}\n`,
+  );
   const t = await inspectFile(text);
   assert.equal(t.columns[1].numeric, false);
   assert.equal(t.badRows.count, 0);

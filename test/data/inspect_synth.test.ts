@@ -14,7 +14,9 @@ const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 test('slimctr inspect: stats, malformed rows, and a YAML block the config schema accepts', async () => {
-  const lines = Array.from({ length: 50 }, (_, i) => criteoLine(i % 5 === 0 ? '1' : '0', { 1: i % 10 === 0 ? '' : String(i), 14: `a${i % 4}` }));
+  const lines = Array.from({ length: 50 }, (_, i) =>
+    criteoLine(i % 5 === 0 ? '1' : '0', { 1: i % 10 === 0 ? '' : String(i), 14: `a${i % 4}` }),
+  );
   lines.splice(10, 0, 'broken\tline');
   const file = fixture(lines.join('\n') + '\n', 'i.tsv');
   const r = run('inspect', file);
@@ -23,14 +25,20 @@ test('slimctr inspect: stats, malformed rows, and a YAML block the config schema
   assert.match(r.stdout, /label: label {2}positives 10 \(20\.00 %\)/);
   assert.match(r.stdout, /I1 +integer +45 +10\.00 +1 \.\. 49/);
   assert.match(r.stdout, /C1 +string +4 +0/);
-  assert.match(r.stdout, /malformed rows: 1 skipped[^]*i\.tsv:11:3: expected 40 columns, found 2/);
+  assert.match(r.stdout, /malformed rows: 1 skipped[\s\S]*i\.tsv:11:3: expected 40 columns, found 2/);
   const yamlText = r.stdout.slice(r.stdout.indexOf('dataset:'));
-  const cfg = parseDataConfig({ ...parse(yamlText), dataset: { ...parse(yamlText).dataset, on_bad_row: 'skip', cache_dir: join(tempDir(), 'insp') } });
+  const cfg = parseDataConfig({
+    ...parse(yamlText),
+    dataset: { ...parse(yamlText).dataset, on_bad_row: 'skip', cache_dir: join(tempDir(), 'insp') },
+  });
   assert.deepEqual(cfg.features.numeric.I1, { transform: 'criteo_bucket', min_count: 1 });
   const d = await prepareData(cfg);
   assert.equal(d.splits.train!.rows, 50);
   // I2..I13 and C2..C26 hold one value on every row: flagged, and left out of the proposal.
-  assert.match(r.stdout, /constant columns \(one value on every row; left out of the proposal\): I2, I3, .*, C25, C26\n/);
+  assert.match(
+    r.stdout,
+    /constant columns \(one value on every row; left out of the proposal\): I2, I3, .*, C25, C26\n/,
+  );
   assert.deepEqual(Object.keys(cfg.features.categorical), ['C1']);
   assert.deepEqual(Object.keys(cfg.features.numeric), ['I1']);
   assert.equal(d.encoders.numCategorical, 2);
@@ -44,9 +52,18 @@ test('config errors name the dotted key', () => {
     () => parseDataConfig({ dataset: { train: 'x' }, features: { categorical: { C3: { min_count: -1 } } } }),
     /features\.categorical\.C3\.min_count: expected a positive integer, got -1/,
   );
-  assert.throws(() => parseDataConfig({ dataset: { train: 'x', sep: ',' }, features: {} }), /dataset\.sep: unknown key/);
-  assert.throws(() => parseDataConfig({ dataset: { train: 'x' }, features: { categorical: { C1: { encoder: 'hash' } } } }), /features\.categorical\.C1\.buckets: required/);
-  assert.throws(() => parseDataConfig({ dataset: { train: 'x', split: { by: 'ratio', train: 0.5 } }, features: {} }), /dataset\.split: train \+ validation \+ test must be 1/);
+  assert.throws(
+    () => parseDataConfig({ dataset: { train: 'x', sep: ',' }, features: {} }),
+    /dataset\.sep: unknown key/,
+  );
+  assert.throws(
+    () => parseDataConfig({ dataset: { train: 'x' }, features: { categorical: { C1: { encoder: 'hash' } } } }),
+    /features\.categorical\.C1\.buckets: required/,
+  );
+  assert.throws(
+    () => parseDataConfig({ dataset: { train: 'x', split: { by: 'ratio', train: 0.5 } }, features: {} }),
+    /dataset\.split: train \+ validation \+ test must be 1/,
+  );
 });
 
 test('synth: deterministic by seed, Criteo-shaped, planted positives rate', () => {

@@ -6,10 +6,13 @@ import { parseDataConfig } from '../../src/data/config.js';
 import { prepareData } from '../../src/data/pipeline.js';
 import { criteoLine, fixture, tempDir } from './fixtures.js';
 
-const lines = Array.from({ length: 1000 }, (_, i) => criteoLine(String(i % 3 === 0 ? 1 : 0), { 1: String(i), 14: `v${i % 17}` }));
+const lines = Array.from({ length: 1000 }, (_, i) =>
+  criteoLine(String(i % 3 === 0 ? 1 : 0), { 1: String(i), 14: `v${i % 17}` }),
+);
 const file = fixture(lines.join('\n') + '\n', 'p.tsv');
 const features = { categorical: { C14: { min_count: 1 } }, numeric: { I1: {} } };
-const cfg = (split: unknown, dir: string) => parseDataConfig({ dataset: { format: 'criteo_tsv', train: file, split, cache_dir: join(tempDir(), dir) }, features });
+const cfg = (split: unknown, dir: string) =>
+  parseDataConfig({ dataset: { format: 'criteo_tsv', train: file, split, cache_dir: join(tempDir(), dir) }, features });
 
 test('split by row ranges keeps file order; encoders fit on train rows only', async () => {
   const d = await prepareData(cfg({ by: 'rows', train: '1-600', validation: '601-800', test: '801-' }, 'rows'));
@@ -72,7 +75,11 @@ test('batches: full coverage, deterministic shuffle by seed, file order without 
       assert.deepEqual(epoch(1, bs), s1, `${shuffle} ${bs}: same seed, same order`);
       assert.notDeepEqual(epoch(2, bs), s1);
       assert.notDeepEqual(s1, plain);
-      assert.deepEqual([...s1].sort((x, y) => x - y), plain, `${shuffle} ${bs}: every row once`);
+      assert.deepEqual(
+        [...s1].sort((x, y) => x - y),
+        plain,
+        `${shuffle} ${bs}: every row once`,
+      );
     }
   }
   const inOrder: number[] = [];
@@ -81,7 +88,10 @@ test('batches: full coverage, deterministic shuffle by seed, file order without 
   const sizes = [...split.batches({ batchSize: 300, dropLast: true })].map((b) => b.rows);
   assert.deepEqual(sizes, [300, 300, 300]);
   for (const shuffle of ['full', 'buffer'] as const) {
-    assert.deepEqual([...split.batches({ batchSize: 300, dropLast: true, shuffle, bufferRows: 400 })].map((b) => b.rows), [300, 300, 300]);
+    assert.deepEqual(
+      [...split.batches({ batchSize: 300, dropLast: true, shuffle, bufferRows: 400 })].map((b) => b.rows),
+      [300, 300, 300],
+    );
   }
   assert.equal(split.resolveShuffle('auto', split.bytes), 'full');
   assert.equal(split.resolveShuffle('auto', split.bytes - 1), 'buffer');
@@ -89,9 +99,13 @@ test('batches: full coverage, deterministic shuffle by seed, file order without 
 
 /** How far apart (in file order) the rows of a batch lie: near 0 for runs of neighbours, near 1/3 when uniform. */
 function meanGap(epoch: number[], batchSize: number, rows: number): number {
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let b = 0; b + batchSize <= epoch.length; b += batchSize) {
-    for (let i = b + 1; i < b + batchSize; i++) { sum += Math.abs(epoch[i] - epoch[i - 1]) / rows; n++; }
+    for (let i = b + 1; i < b + batchSize; i++) {
+      sum += Math.abs(epoch[i] - epoch[i - 1]) / rows;
+      n++;
+    }
   }
   return sum / n;
 }
@@ -100,14 +114,22 @@ test('the full shuffle is uniform: batches mix rows from the whole split, not ru
   // 8192 rows: enough for runs of 64 consecutive rows, what batches were made of before training.shuffle.
   const rows = 8192;
   const csv = fixture(`label,x\n${Array.from({ length: rows }, (_, i) => `${i % 2},${i}`).join('\n')}\n`, 'order.csv');
-  const d = await prepareData(parseDataConfig({ dataset: { train: csv, cache_dir: join(tempDir(), 'uniform') }, features: { numeric: { x: null } } }));
+  const d = await prepareData(
+    parseDataConfig({
+      dataset: { train: csv, cache_dir: join(tempDir(), 'uniform') },
+      features: { numeric: { x: null } },
+    }),
+  );
   const split = d.splits.train!;
   const epoch = (shuffle: 'full' | 'buffer', seed: number, bufferRows?: number) => {
     const out: number[] = [];
     for (const b of split.batches({ batchSize: 64, shuffle, seed, bufferRows })) out.push(...b.dense);
     return out;
   };
-  assert.deepEqual([...epoch('full', 3)].sort((x, y) => x - y), Array.from({ length: rows }, (_, i) => i));
+  assert.deepEqual(
+    [...epoch('full', 3)].sort((x, y) => x - y),
+    Array.from({ length: rows }, (_, i) => i),
+  );
   // Consecutive rows of a uniform permutation are |U1 - U2| apart: 1/3 of the split on average.
   const gap = meanGap(epoch('full', 3), 64, rows);
   assert.ok(gap > 0.3 && gap < 0.37, `mean gap ${gap}`);
@@ -123,11 +145,20 @@ test('the full shuffle is uniform: batches mix rows from the whole split, not ru
 
 test('Avazu layout: training file split by rows, test from two headerless files, columns from the training header', async () => {
   const row = (i: number) => `${i},${i % 4 === 0 ? 1 : 0},s${i % 5},a${i % 3}`;
-  const train = fixture(['id,click,site,app', ...Array.from({ length: 100 }, (_, i) => row(i))].join('\n') + '\n', 'av_train.csv');
+  const train = fixture(
+    ['id,click,site,app', ...Array.from({ length: 100 }, (_, i) => row(i))].join('\n') + '\n',
+    'av_train.csv',
+  );
   const dev = fixture(Array.from({ length: 7 }, (_, i) => row(100 + i)).join('\n') + '\n', 'av_dev.csv');
   const tst = fixture(Array.from({ length: 5 }, (_, i) => row(200 + i)).join('\n') + '\n', 'av_test.csv');
   const c = parseDataConfig({
-    dataset: { train, test: [dev, tst], label: 'click', split: { by: 'rows', train: '1-90', validation: '91-' }, cache_dir: join(tempDir(), 'avazu') },
+    dataset: {
+      train,
+      test: [dev, tst],
+      label: 'click',
+      split: { by: 'rows', train: '1-90', validation: '91-' },
+      cache_dir: join(tempDir(), 'avazu'),
+    },
     features: { categorical: { site: null, app: null } },
   });
   const d = await prepareData(c);
@@ -136,12 +167,19 @@ test('Avazu layout: training file split by rows, test from two headerless files,
   assert.equal(d.splits.test!.rows, 12);
   // Rows 100..106 then 200..204: labels 1 at multiples of 4.
   const labels = [...d.splits.test!.readAll().labels];
-  assert.deepEqual(labels, [100, 101, 102, 103, 104, 105, 106, 200, 201, 202, 203, 204].map((i) => (i % 4 === 0 ? 1 : 0)));
+  assert.deepEqual(
+    labels,
+    [100, 101, 102, 103, 104, 105, 106, 200, 201, 202, 203, 204].map((i) => (i % 4 === 0 ? 1 : 0)),
+  );
 });
 
 test('a split part given both by split and by file is a config error naming the key', () => {
   assert.throws(
-    () => parseDataConfig({ dataset: { train: file, test: file, split: { by: 'rows', train: '1-10', test: '11-' } }, features }),
+    () =>
+      parseDataConfig({
+        dataset: { train: file, test: file, split: { by: 'rows', train: '1-10', test: '11-' } },
+        features,
+      }),
     /dataset\.test.*split/,
   );
 });

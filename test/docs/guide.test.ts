@@ -17,13 +17,26 @@ const guide = readFileSync(fileURLToPath(new URL('../../../docs/guide.md', impor
 /** Shell words of one line: spaces separate, single or double quotes group, ` #` starts a comment. */
 function words(line: string): string[] {
   const out: string[] = [];
-  let cur: string | null = null, quote = '';
+  let cur: string | null = null,
+    quote = '';
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
-    if (quote) { if (c === quote) quote = ''; else cur += c; continue; }
-    if (c === "'" || c === '"') { quote = c; cur ??= ''; continue; }
+    if (quote) {
+      if (c === quote) quote = '';
+      else cur += c;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      cur ??= '';
+      continue;
+    }
     if (c === '#' && cur === null) break;
-    if (c === ' ') { if (cur !== null) out.push(cur); cur = null; continue; }
+    if (c === ' ') {
+      if (cur !== null) out.push(cur);
+      cur = null;
+      continue;
+    }
     cur = (cur ?? '') + c;
   }
   if (cur !== null) out.push(cur);
@@ -35,11 +48,19 @@ export function walkthroughCommands(md: string): string[][] {
   const start = md.indexOf('## The walkthrough');
   const end = md.indexOf('\n## ', start + 1);
   const section = md.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).map(words).filter((w) => w.length > 0);
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((m) => m[1].split('\n'))
+    .map(words)
+    .filter((w) => w.length > 0);
 }
 
 test('the guide parses quotes and comments the way a shell would', () => {
-  assert.deepEqual(words(`curl -d '{"a": "# not a comment"}' x   # comment`), ['curl', '-d', '{"a": "# not a comment"}', 'x']);
+  assert.deepEqual(words(`curl -d '{"a": "# not a comment"}' x   # comment`), [
+    'curl',
+    '-d',
+    '{"a": "# not a comment"}',
+    'x',
+  ]);
 });
 
 test('docs/guide.md walkthrough: every command runs, in order, and leaves what the text says', async () => {
@@ -57,7 +78,11 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
         server = child;
         url = await new Promise<string>((resolve, reject) => {
           let out = '';
-          child.stdout!.on('data', (d: Buffer) => { out += d; const m = /listening on (http:\/\/\S+)/.exec(out); if (m) resolve(m[1]); });
+          child.stdout!.on('data', (d: Buffer) => {
+            out += d;
+            const m = /listening on (http:\/\/\S+)/.exec(out);
+            if (m) resolve(m[1]);
+          });
           child.on('exit', (code) => reject(new Error(`${shown}: exited ${code} before listening`)));
         });
       } else if (w[0] === './bin/slimctr.js') {
@@ -85,7 +110,15 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
       assert.equal(await exited, 0, 'the server exits cleanly on SIGTERM');
     }
   }
-  for (const f of ['clicks.csv', 'my.yaml', 'runs/deepfm/model.safetensors', 'runs/deepfm-afm/model.safetensors', 'runs/deepfm-afm/control.safetensors', 'runs/deepfm-svd/model.safetensors', 'model.onnx']) {
+  for (const f of [
+    'clicks.csv',
+    'my.yaml',
+    'runs/deepfm/model.safetensors',
+    'runs/deepfm-afm/model.safetensors',
+    'runs/deepfm-afm/control.safetensors',
+    'runs/deepfm-svd/model.safetensors',
+    'model.onnx',
+  ]) {
     assert.ok(existsSync(join(dir, f)), `${f} is missing`);
   }
   const preds = readFileSync(join(dir, 'preds.csv'), 'utf8').trim().split('\n');

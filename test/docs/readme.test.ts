@@ -26,7 +26,9 @@ function clicksCsv(): string {
   const rand = mulberry32(7);
   const lines = ['label,hour,site,app,device'];
   for (let r = 0; r < 2000; r++) {
-    const site = Math.floor(rand() * 6), app = Math.floor(rand() * 5), device = ['ios', 'android', 'web'][Math.floor(rand() * 3)];
+    const site = Math.floor(rand() * 6),
+      app = Math.floor(rand() * 5),
+      device = ['ios', 'android', 'web'][Math.floor(rand() * 3)];
     const logit = (site % 2 ? 1.2 : -1.2) + (device === 'ios' ? 0.8 : -0.4);
     lines.push(`${rand() < 1 / (1 + Math.exp(-logit)) ? 1 : 0},${Math.floor(rand() * 24)},s${site},a${app},${device}`);
   }

@@ -32,10 +32,16 @@ test('docs/scale.md: shards through several processes, joined, equal one predict
   chmodSync(shim, 0o755);
   const script = localExample(readFileSync(join(root, 'docs', 'scale.md'), 'utf8'));
   const r = spawnSync('bash', ['-eo', 'pipefail', '-c', script], {
-    cwd: dir, encoding: 'utf8', env: { ...process.env, MODEL: run.runDir, PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, MODEL: run.runDir, PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
   });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'identical');
   const whole = readFileSync(join(dir, 'whole.csv'), 'utf8').trim().split('\n');
-  assert.equal(whole.length, readFileSync(run.file, 'utf8').trim().split('\n').length, 'one line per row, plus the header');
+  assert.equal(
+    whole.length,
+    readFileSync(run.file, 'utf8').trim().split('\n').length,
+    'one line per row, plus the header',
+  );
 });

@@ -17,7 +17,14 @@ function skewedIds(rng: Rng, rows: number[], batch: number): Int32Array {
 }
 
 /** Plain reference of the lookup's sparse gradient: ids ascending, rows summed in batch order in float32. */
-function referenceGrad(ids: Int32Array, F: number, f: number, batch: number, g: Float32Array, dim: number): { ids: number[]; grads: Float32Array } {
+function referenceGrad(
+  ids: Int32Array,
+  F: number,
+  f: number,
+  batch: number,
+  g: Float32Array,
+  dim: number,
+): { ids: number[]; grads: Float32Array } {
   const seen = [...new Set(Array.from({ length: batch }, (_, b) => ids[b * F + f]))].sort((a, b) => a - b);
   const at = new Map(seen.map((id, k) => [id, k]));
   const grads = new Float32Array(seen.length * dim);
@@ -33,16 +40,18 @@ function checkLookup(store: EmbeddingStore, dim: number, seed: number): void {
   const rows = [1, 40, 300, 7];
   const tables = rows.map((r, f) => store.create(`t${f}`, r, dim, 0));
   for (const t of tables) t.init(rng, 'normal', 1);
-  const F = tables.length, batch = 257;
+  const F = tables.length,
+    batch = 257;
   const ids = skewedIds(rng, rows, batch);
   const g = Float32Array.from({ length: batch * F * dim }, () => rng.normal());
   tidy(() => {
     const out = lookupFields(tables, ids, batch);
     const got = out.toArray();
-    for (let b = 0; b < batch; b++) for (let f = 0; f < F; f++) {
-      const want = tables[f].readRows(ids[b * F + f], ids[b * F + f] + 1);
-      assert.deepEqual(got.subarray((b * F + f) * dim, (b * F + f + 1) * dim), want, `row ${b} field ${f}`);
-    }
+    for (let b = 0; b < batch; b++)
+      for (let f = 0; f < F; f++) {
+        const want = tables[f].readRows(ids[b * F + f], ids[b * F + f] + 1);
+        assert.deepEqual(got.subarray((b * F + f) * dim, (b * F + f + 1) * dim), want, `row ${b} field ${f}`);
+      }
     backward(out, Tensor.from(g, [batch, F, dim]));
   });
   const heap = engine().heap;
@@ -60,14 +69,28 @@ test('lookup kernels match a plain reference on skewed ids (one heap and many sm
   for (const dim of [1, 5, 16]) {
     checkLookup(new EmbeddingStore(), dim, dim);
     // Room for 64 rows per memory and none in the main heap.
-    const small = new EmbeddingStore({ mainBudget: 0, groupBytes: (1 << 20) + 65536 + 64 * dim * 4, stagingBytes: 65536 });
+    const small = new EmbeddingStore({
+      mainBudget: 0,
+      groupBytes: (1 << 20) + 65536 + 64 * dim * 4,
+      stagingBytes: 65536,
+    });
     checkLookup(small, dim, dim);
-    assert.ok(small.tables.some((t) => t.shards.length > 1), 'expected a table split across memories');
+    assert.ok(
+      small.tables.some((t) => t.shards.length > 1),
+      'expected a table split across memories',
+    );
   }
   // A table split between the main heap and a separate memory.
-  const mixed = new EmbeddingStore({ mainBudget: 64 * 16 * 4, groupBytes: (1 << 20) + 65536 + 65536, stagingBytes: 65536 });
+  const mixed = new EmbeddingStore({
+    mainBudget: 64 * 16 * 4,
+    groupBytes: (1 << 20) + 65536 + 65536,
+    stagingBytes: 65536,
+  });
   checkLookup(mixed, 16, 3);
-  assert.ok(mixed.tables.some((t) => t.shards.length > 1 && t.shards[0].group.isMain), 'expected a table starting in the main heap');
+  assert.ok(
+    mixed.tables.some((t) => t.shards.length > 1 && t.shards[0].group.isMain),
+    'expected a table starting in the main heap',
+  );
 });
 
 function train(threads: number): Float32Array[] {
@@ -79,7 +102,10 @@ function train(threads: number): Float32Array[] {
   const opt = new Optimizer([], tables, { kind: 'adam', lr: 0.01, embeddingL2: 1e-4 });
   for (let step = 0; step < 4; step++) {
     const ids = skewedIds(rng, rows, 512);
-    const g = Tensor.from(Float32Array.from({ length: 512 * rows.length * 8 }, () => rng.normal()), [512, rows.length, 8]);
+    const g = Tensor.from(
+      Float32Array.from({ length: 512 * rows.length * 8 }, () => rng.normal()),
+      [512, rows.length, 8],
+    );
     tidy(() => backward(lookupFields(tables, ids, 512), g));
     g.dispose();
     opt.step();

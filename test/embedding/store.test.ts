@@ -9,7 +9,9 @@ import { Optimizer } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor, tidy } from '../../src/tensor/tensor.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 
 /** The k-th pending sparse gradient of a table as plain arrays. */
 function pendingOf(t: EmbeddingTable, k = 0): { ids: Int32Array; grads: Float32Array } {
@@ -46,11 +48,15 @@ test('lookupFields gathers rows per field and its gradient is sparse and exact',
   tidy(() => {
     const out = lookupFields(tables, ids, 3);
     assert.deepEqual(out.shape, [3, 2, 4]);
-    for (let b = 0; b < 3; b++) for (let f = 0; f < 2; f++) {
-      const want = tables[f].readRows(ids[b * 2 + f], ids[b * 2 + f] + 1);
-      assert.deepEqual(out.toArray().subarray((b * 2 + f) * 4, (b * 2 + f + 1) * 4), want);
-    }
-    const w = Tensor.from(Array.from({ length: 24 }, (_, i) => (i % 5) - 2), [3, 2, 4]);
+    for (let b = 0; b < 3; b++)
+      for (let f = 0; f < 2; f++) {
+        const want = tables[f].readRows(ids[b * 2 + f], ids[b * 2 + f] + 1);
+        assert.deepEqual(out.toArray().subarray((b * 2 + f) * 4, (b * 2 + f + 1) * 4), want);
+      }
+    const w = Tensor.from(
+      Array.from({ length: 24 }, (_, i) => (i % 5) - 2),
+      [3, 2, 4],
+    );
     backward(sum(mul(out, w)));
     // Table a: id 6 used by rows 0 and 2, id 1 by row 1; d/d row = sum of the weights where it was used.
     const a = pendingOf(tables[0]);
@@ -63,10 +69,19 @@ test('lookupFields gathers rows per field and its gradient is sparse and exact',
     assert.deepEqual([...pendingOf(tables[1]).ids], [0, 2]);
     for (const t of tables) t.clearPending();
   });
-  assert.throws(() => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([7, 0]), 1))), /id 7 at row 0 outside 0..6/);
+  assert.throws(
+    () => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([7, 0]), 1))),
+    /id 7 at row 0 outside 0..6/,
+  );
   // With gradients, the kernels check the id range; the message still names the bad id.
-  assert.throws(() => tidy(() => lookupFields(tables, Int32Array.from([0, 0, 1, 3]), 2)), /embedding b: id 3 at row 1 outside 0..2/);
-  assert.throws(() => tidy(() => lookupFields(tables, Int32Array.from([-2, 0]), 1)), /embedding a: id -2 at row 0 outside 0..6/);
+  assert.throws(
+    () => tidy(() => lookupFields(tables, Int32Array.from([0, 0, 1, 3]), 2)),
+    /embedding b: id 3 at row 1 outside 0..2/,
+  );
+  assert.throws(
+    () => tidy(() => lookupFields(tables, Int32Array.from([-2, 0]), 1)),
+    /embedding a: id -2 at row 0 outside 0..6/,
+  );
 });
 
 function trainSteps(store: EmbeddingStore, kind: 'sgd' | 'adagrad' | 'adam'): Float32Array[] {
@@ -80,7 +95,10 @@ function trainSteps(store: EmbeddingStore, kind: 'sgd' | 'adagrad' | 'adam'): Fl
     const ids = Int32Array.from({ length: 16 }, (_, i) => data.int(i % 2 ? 30 : 50));
     tidy(() => {
       const out = lookupFields(tables, ids, 8);
-      const w = Tensor.from(Array.from({ length: out.size }, () => data.next() - 0.5), out.shape);
+      const w = Tensor.from(
+        Array.from({ length: out.size }, () => data.next() - 0.5),
+        out.shape,
+      );
       backward(sum(mul(out, w)));
     });
     opt.step();
@@ -96,7 +114,10 @@ test('tables split across many small memories behave exactly like one big heap',
     const small = new EmbeddingStore({ mainBudget: 0, groupBytes: (1 << 20) + 65536 + 1024, stagingBytes: 65536 });
     const split = trainSteps(small, kind);
     assert.ok(small.groups.length > 2, `expected several groups, got ${small.groups.length}`);
-    assert.ok(small.tables.some((t) => t.shards.length > 1), 'expected a table split across groups');
+    assert.ok(
+      small.tables.some((t) => t.shards.length > 1),
+      'expected a table split across groups',
+    );
     assert.deepEqual(split, big, kind);
   }
 });
@@ -116,7 +137,8 @@ test('sparse Adam touches only the rows in the batch and matches a reference upd
   [4, 1].forEach((r, k) => {
     for (let j = 0; j < 4; j++) {
       const g = grads[k * 4 + j];
-      const m = 0.1 * g, v = 0.001 * g * g;
+      const m = 0.1 * g,
+        v = 0.001 * g * g;
       const lrt = (0.1 * Math.sqrt(1 - 0.999)) / (1 - 0.9);
       const want = before[r * 4 + j] - (lrt * m) / (Math.sqrt(v) + 1e-8);
       assert.ok(Math.abs(after[r * 4 + j] - want) < 1e-5, `row ${r} col ${j}: ${after[r * 4 + j]} vs ${want}`);

@@ -4,7 +4,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODEL_FORMAT_VERSION, decodeModelFile, loadModelFile, saveModelFile, encodeModelFile } from '../../src/io/model_file.js';
+import {
+  MODEL_FORMAT_VERSION,
+  decodeModelFile,
+  loadModelFile,
+  saveModelFile,
+  encodeModelFile,
+} from '../../src/io/model_file.js';
 import { encodeSafetensors, type Tensor } from '../../src/io/safetensors.js';
 import { serializeSafetensors } from '../../src/io/safetensors_file.js';
 import { ModelFileError } from '../../src/util/errors.js';
@@ -51,7 +57,9 @@ function craft(metadata: Record<string, string>): Buffer {
     .filter((k) => k !== '__metadata__')
     .sort()
     .map((k) => [k, header[k].dtype, header[k].shape, ...header[k].data_offsets]);
-  const digest = createHash('sha256').update(JSON.stringify({ meta: metaPairs, table })).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ meta: metaPairs, table }))
+    .digest('hex');
   return Buffer.concat(encodeSafetensors(t, { ...metadata, header_sha256: digest }));
 }
 
@@ -137,7 +145,10 @@ test('bad JSON in the header or in the slimctr meta is refused', () => {
 
 test('newer major formats name the slimctr needed; bad or missing versions are refused', () => {
   const md = goodMetadata(Buffer.concat(encodeModelFile(tensors(), meta)));
-  expectModelError(craft({ ...md, format_version: '3.0', slimctr_version: '0.9.0' }), /model format 3\.0 is newer .*upgrade to slimctr 0\.9\.0 or later/);
+  expectModelError(
+    craft({ ...md, format_version: '3.0', slimctr_version: '0.9.0' }),
+    /model format 3\.0 is newer .*upgrade to slimctr 0\.9\.0 or later/,
+  );
   expectModelError(craft({ ...md, format_version: 'one' }), /bad format_version "one"/);
   expectModelError(craft({ ...md, format_version: '0.3' }), /unsupported model format 0\.3/);
   const { format: _f, ...noFormat } = md;
@@ -155,7 +166,10 @@ test('saving over an existing model is atomic and loadModelFile reports the path
     saveModelFile(p, tensors(), { ...meta, rank: 4 });
     assert.equal(loadModelFile(p).meta.rank, 4);
     writeFileSync(p, readFileSync(p).subarray(0, 50));
-    assert.throws(() => loadModelFile(p), (e: unknown) => e instanceof ModelFileError && e.message.startsWith(`${p}: `));
+    assert.throws(
+      () => loadModelFile(p),
+      (e: unknown) => e instanceof ModelFileError && e.message.startsWith(`${p}: `),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -169,5 +183,8 @@ test('a damaged format_version is reported as damage (header checksum), not as a
   const bad = Buffer.from(buf);
   bad[at + '"format_version":"'.length] = '9'.charCodeAt(0); // e.g. 2.0 -> 9.0 by a flipped byte
   expectModelError(bad, /corrupt: header checksum mismatch/);
-  assert.throws(() => decodeModelFile(bad, 'model.st'), (err: unknown) => !/newer|upgrade/.test((err as Error).message));
+  assert.throws(
+    () => decodeModelFile(bad, 'model.st'),
+    (err: unknown) => !/newer|upgrade/.test((err as Error).message),
+  );
 });

@@ -4,7 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, type Tensor } from '../../src/io/safetensors.js';
-import { readSafetensors, readSafetensorsHeader, serializeSafetensors, writeSafetensors } from '../../src/io/safetensors_file.js';
+import {
+  readSafetensors,
+  readSafetensorsHeader,
+  serializeSafetensors,
+  writeSafetensors,
+} from '../../src/io/safetensors_file.js';
 import { ModelFileError, ShapeError } from '../../src/util/errors.js';
 
 /** Builds a file by hand, following the spec, from a header object and raw data bytes. */
@@ -29,7 +34,8 @@ function sample(): Map<string, Tensor> {
 function expectCorrupt(bytes: Uint8Array, pattern: RegExp): void {
   assert.throws(
     () => decodeSafetensors(bytes, 'm.safetensors'),
-    (err: unknown) => err instanceof ModelFileError && /^m\.safetensors: /.test(err.message) && pattern.test(err.message),
+    (err: unknown) =>
+      err instanceof ModelFileError && /^m\.safetensors: /.test(err.message) && pattern.test(err.message),
   );
 }
 
@@ -57,7 +63,11 @@ test('layout follows the spec: u64 LE length, space-padded JSON, aligned packed 
   assert.match(text, /^\{.*\} *$/);
   const header = JSON.parse(text);
   assert.deepEqual(header.__metadata__, { a: 'b' });
-  assert.deepEqual(header['emb.weight'], { dtype: 'F32', shape: [2, 3], data_offsets: header['emb.weight'].data_offsets });
+  assert.deepEqual(header['emb.weight'], {
+    dtype: 'F32',
+    shape: [2, 3],
+    data_offsets: header['emb.weight'].data_offsets,
+  });
   // every tensor starts aligned to its element size and the data is packed with no holes
   const ranges = Object.entries(header)
     .filter(([k]) => k !== '__metadata__')
@@ -84,7 +94,10 @@ test('aligned tensors are zero-copy views, unaligned ones are copied', () => {
   data[0] = 9;
   data.writeFloatLE(1.5, 1);
   data.writeFloatLE(-2, 5);
-  const header = { a: { dtype: 'U8', shape: [1], data_offsets: [0, 1] }, b: { dtype: 'F32', shape: [2], data_offsets: [1, 9] } };
+  const header = {
+    a: { dtype: 'U8', shape: [1], data_offsets: [0, 1] },
+    b: { dtype: 'F32', shape: [2], data_offsets: [1, 9] },
+  };
   const file = handmade(header, data, JSON.stringify(header).padEnd(120, ' '));
   const read = decodeSafetensors(file);
   const b = read.tensors.get('b')!;
@@ -135,14 +148,20 @@ test('corrupt headers are rejected with the reason', () => {
   expectCorrupt(handmade({ a: { ...f32, shape: [2.5] } }, eight), /shape must be a list of non-negative integers/);
   expectCorrupt(handmade({ a: { ...f32, shape: [-2] } }, eight), /shape must be/);
   expectCorrupt(handmade({ a: { ...f32, data_offsets: [8, 0] } }, eight), /data_offsets must be/);
-  expectCorrupt(handmade({ a: { ...f32, shape: [3] } }, eight), /F32 \[3\] needs 12 bytes but data_offsets \[0, 8\] span 8/);
+  expectCorrupt(
+    handmade({ a: { ...f32, shape: [3] } }, eight),
+    /F32 \[3\] needs 12 bytes but data_offsets \[0, 8\] span 8/,
+  );
   expectCorrupt(handmade({ a: 5 }, eight), /must be an object/);
   expectCorrupt(handmade({ __metadata__: { x: 1 }, a: f32 }, eight), /__metadata__\.x must be a string/);
   expectCorrupt(
     handmade({ a: f32, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)),
     /overlaps/,
   );
-  expectCorrupt(handmade({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, eight), /hole in the data region: bytes \[0, 4\)/);
+  expectCorrupt(
+    handmade({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, eight),
+    /hole in the data region: bytes \[0, 4\)/,
+  );
   expectCorrupt(handmade({ a: f32 }, new Uint8Array(12)), /4 trailing bytes after the last tensor/);
   // a valid hand-made file decodes, so the cases above fail for the reason given
   const ok = decodeSafetensors(handmade({ a: f32 }, new Uint8Array(new Float32Array([1, 2]).buffer)));
@@ -150,7 +169,10 @@ test('corrupt headers are rejected with the reason', () => {
 });
 
 test('the writer refuses tensors whose data does not fit dtype and shape', () => {
-  const bad = (t: Tensor, name = 't') => () => serializeSafetensors(new Map([[name, t]]));
+  const bad =
+    (t: Tensor, name = 't') =>
+    () =>
+      serializeSafetensors(new Map([[name, t]]));
   assert.throws(bad({ dtype: 'F32', shape: [3], data: new Float32Array(2) }), ShapeError);
   assert.throws(bad({ dtype: 'F32', shape: [2], data: new Float64Array(2) }), /needs a Float32Array, got Float64Array/);
   assert.throws(bad({ dtype: 'F32', shape: [1], data: new Float32Array(1) }, '__metadata__'), /reserved/);

@@ -15,12 +15,24 @@ test('write failures name the path and the reason (disk full, missing folder, a 
   const dir = scratchDir('writeerr');
   const target = join(dir, 'model.safetensors');
   const named = (re: RegExp) => (e: unknown) => e instanceof OutputError && re.test(e.message);
-  assert.throws(() => writeFileAtomic(target, 'x', { beforeRename: enospc }), named(/model\.safetensors: cannot write: no space left on the device \(ENOSPC\)/));
-  await assert.rejects(writeFileAtomicAsync(target, 'x', { beforeRename: enospc }), named(/model\.safetensors: cannot write: no space left/));
-  assert.throws(() => writeFileAtomic(join(dir, 'nope', 'a.txt'), 'x'), named(/a\.txt: cannot write: folder .*nope does not exist/));
+  assert.throws(
+    () => writeFileAtomic(target, 'x', { beforeRename: enospc }),
+    named(/model\.safetensors: cannot write: no space left on the device \(ENOSPC\)/),
+  );
+  await assert.rejects(
+    writeFileAtomicAsync(target, 'x', { beforeRename: enospc }),
+    named(/model\.safetensors: cannot write: no space left/),
+  );
+  assert.throws(
+    () => writeFileAtomic(join(dir, 'nope', 'a.txt'), 'x'),
+    named(/a\.txt: cannot write: folder .*nope does not exist/),
+  );
   mkdirSync(join(dir, 'afolder'));
   assert.throws(() => writeFileAtomic(join(dir, 'afolder'), 'x'), named(/afolder: cannot write: it is a folder/));
-  await assert.rejects(AtomicFileWriter.open(join(dir, 'nope', 'p.csv')), named(/p\.csv: cannot write: folder .*nope does not exist/));
+  await assert.rejects(
+    AtomicFileWriter.open(join(dir, 'nope', 'p.csv')),
+    named(/p\.csv: cannot write: folder .*nope does not exist/),
+  );
   assert.deepEqual(readdirSync(dir).sort(), ['afolder'], 'no temp file left');
 });
 
@@ -32,6 +44,9 @@ test('stale temp files of dead processes are swept on the next write in that fol
   writeFileSync(join(dir, live), 'being written by the parent');
   writeFileSync(join(dir, '.notes.txt'), 'not ours');
   writeFileAtomic(join(dir, 'config.yaml'), 'a: 1\n');
-  assert.deepEqual(readdirSync(dir).sort(), ['.model.safetensors.' + process.ppid + '.0a0b0c0d.tmp', '.notes.txt', 'config.yaml'].sort());
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    ['.model.safetensors.' + process.ppid + '.0a0b0c0d.tmp', '.notes.txt', 'config.yaml'].sort(),
+  );
   assert.equal(readFileSync(join(dir, 'config.yaml'), 'utf8'), 'a: 1\n');
 });

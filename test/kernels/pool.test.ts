@@ -9,7 +9,10 @@ test('a late wake-up does not make a worker run a task twice (the pool stays in 
   const e = await initEngine({ threads: 2 });
   const ctl = (e.pool as unknown as { ctl: Int32Array }).ctl;
   const rng = new Rng(4);
-  const A = Tensor.randn([64, 64], rng), B = Tensor.randn([64, 64], rng), C = new Tensor([64, 64]), D = new Tensor([64, 64]);
+  const A = Tensor.randn([64, 64], rng),
+    B = Tensor.randn([64, 64], rng),
+    C = new Tensor([64, 64]),
+    D = new Tensor([64, 64]);
   // 64^3 multiply-adds: split over both threads.
   e.sgemm(false, false, 64, 64, 64, 1, A.ptr, 64, B.ptr, 64, 0, C.ptr, 64);
   const want = C.toArray();

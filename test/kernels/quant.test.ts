@@ -11,11 +11,16 @@ for (const variant of ['relaxed-simd', 'simd128'] as const) {
     try {
       for (const bits of [8, 4] as RowBits[]) {
         for (const dim of [1, 3, 8, 16, 17, 33]) {
-          const rows = 50, n = 40, outStride = dim + 3;
+          const rows = 50,
+            n = 40,
+            outStride = dim + 3;
           const x = Float32Array.from({ length: rows * dim }, () => (rnd() - 0.5) * 4);
           const q = quantizeRows(x, rows, dim, bits);
-          const T = e.heap.alloc(q.data.length + 16), S = e.heap.alloc(rows * 4), O = e.heap.alloc(rows * 4);
-          const I = e.heap.alloc(n * 4), Y = e.heap.alloc(n * outStride * 4);
+          const T = e.heap.alloc(q.data.length + 16),
+            S = e.heap.alloc(rows * 4),
+            O = e.heap.alloc(rows * 4);
+          const I = e.heap.alloc(n * 4),
+            Y = e.heap.alloc(n * outStride * 4);
           new Uint8Array(e.heap.buffer, T, q.data.length).set(q.data);
           e.heap.f32(S, rows).set(q.scale);
           e.heap.f32(O, rows).set(q.offset);
@@ -26,8 +31,16 @@ for (const variant of ['relaxed-simd', 'simd128'] as const) {
           y.fill(-7);
           e.k.gather_rows_q(T, q.rowBytes, bits, dim, S, O, I, n, Y, outStride);
           for (let i = 0; i < n; i++) {
-            assert.deepEqual(y.slice(i * outStride, i * outStride + dim), dequantizeRow(q, ids[i]), `bits ${bits} dim ${dim} row ${i}`);
-            assert.deepEqual([...y.slice(i * outStride + dim, (i + 1) * outStride)], [-7, -7, -7], 'nothing written past the row');
+            assert.deepEqual(
+              y.slice(i * outStride, i * outStride + dim),
+              dequantizeRow(q, ids[i]),
+              `bits ${bits} dim ${dim} row ${i}`,
+            );
+            assert.deepEqual(
+              [...y.slice(i * outStride + dim, (i + 1) * outStride)],
+              [-7, -7, -7],
+              'nothing written past the row',
+            );
           }
           for (const p of [T, S, O, I, Y]) e.heap.release(p);
         }

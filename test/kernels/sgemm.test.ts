@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { Engine } from '../../src/kernels/engine.js';
 import { mulberry32 } from '../helpers.js';
 
-function naive(tA: boolean, tB: boolean, M: number, N: number, K: number, a: Float32Array, b: Float32Array): Float64Array {
+function naive(
+  tA: boolean,
+  tB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  b: Float32Array,
+): Float64Array {
   const out = new Float64Array(M * N);
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
@@ -14,7 +22,19 @@ function naive(tA: boolean, tB: boolean, M: number, N: number, K: number, a: Flo
   return out;
 }
 
-const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 3], [2, 45, 700], [1, 403, 624], [5, 1, 9], [13, 17, 1], [37, 29, 300], [130, 70, 20], [64, 520, 33], [39, 1, 37], [250, 13, 40]];
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 3],
+  [2, 45, 700],
+  [1, 403, 624],
+  [5, 1, 9],
+  [13, 17, 1],
+  [37, 29, 300],
+  [130, 70, 20],
+  [64, 520, 33],
+  [39, 1, 37],
+  [250, 13, 40],
+];
 
 for (const variant of ['relaxed-simd', 'simd128'] as const) {
   for (const threads of [1, 2]) {
@@ -23,21 +43,31 @@ for (const variant of ['relaxed-simd', 'simd128'] as const) {
       const rnd = mulberry32(7);
       try {
         for (const [M, N, K] of shapes) {
-          for (const tA of [false, true]) for (const tB of [false, true]) {
-            const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * N * 4), C = e.heap.alloc(M * N * 4);
-            const a = e.heap.f32(A, M * K), b = e.heap.f32(B, K * N), c = e.heap.f32(C, M * N);
-            a.forEach((_, i) => (a[i] = rnd() - 0.5));
-            b.forEach((_, i) => (b[i] = rnd() - 0.5));
-            c.forEach((_, i) => (c[i] = rnd() - 0.5));
-            const c0 = Float64Array.from(c);
-            const ref = naive(tA, tB, M, N, K, a, b);
-            e.sgemm(tA, tB, M, N, K, 0.5, A, tA ? M : K, B, tB ? K : N, 2, C, N);
-            for (let i = 0; i < M * N; i++) {
-              const want = 0.5 * ref[i] + 2 * c0[i];
-              assert.ok(Math.abs(c[i] - want) <= 1e-5 * (1 + K), `M${M} N${N} K${K} tA${tA} tB${tB} at ${i}: ${c[i]} vs ${want}`);
+          for (const tA of [false, true])
+            for (const tB of [false, true]) {
+              const A = e.heap.alloc(M * K * 4),
+                B = e.heap.alloc(K * N * 4),
+                C = e.heap.alloc(M * N * 4);
+              const a = e.heap.f32(A, M * K),
+                b = e.heap.f32(B, K * N),
+                c = e.heap.f32(C, M * N);
+              a.forEach((_, i) => (a[i] = rnd() - 0.5));
+              b.forEach((_, i) => (b[i] = rnd() - 0.5));
+              c.forEach((_, i) => (c[i] = rnd() - 0.5));
+              const c0 = Float64Array.from(c);
+              const ref = naive(tA, tB, M, N, K, a, b);
+              e.sgemm(tA, tB, M, N, K, 0.5, A, tA ? M : K, B, tB ? K : N, 2, C, N);
+              for (let i = 0; i < M * N; i++) {
+                const want = 0.5 * ref[i] + 2 * c0[i];
+                assert.ok(
+                  Math.abs(c[i] - want) <= 1e-5 * (1 + K),
+                  `M${M} N${N} K${K} tA${tA} tB${tB} at ${i}: ${c[i]} vs ${want}`,
+                );
+              }
+              e.heap.release(A);
+              e.heap.release(B);
+              e.heap.release(C);
             }
-            e.heap.release(A); e.heap.release(B); e.heap.release(C);
-          }
         }
       } finally {
         await e.close();
@@ -51,10 +81,17 @@ test('sgemm with N = 1 and strided B and C matches a float64 reference', async (
   const e = await Engine.create({ threads: 1 });
   const rnd = mulberry32(5);
   try {
-    const M = 21, K = 45, ldb = 3, ldc = 2;
+    const M = 21,
+      K = 45,
+      ldb = 3,
+      ldc = 2;
     for (const tA of [false, true]) {
-      const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * ldb * 4), C = e.heap.alloc(M * ldc * 4);
-      const a = e.heap.f32(A, M * K), b = e.heap.f32(B, K * ldb), c = e.heap.f32(C, M * ldc);
+      const A = e.heap.alloc(M * K * 4),
+        B = e.heap.alloc(K * ldb * 4),
+        C = e.heap.alloc(M * ldc * 4);
+      const a = e.heap.f32(A, M * K),
+        b = e.heap.f32(B, K * ldb),
+        c = e.heap.f32(C, M * ldc);
       a.forEach((_, i) => (a[i] = rnd() - 0.5));
       b.forEach((_, i) => (b[i] = rnd() - 0.5));
       c.forEach((_, i) => (c[i] = rnd() - 0.5));
@@ -66,7 +103,9 @@ test('sgemm with N = 1 and strided B and C matches a float64 reference', async (
         assert.ok(Math.abs(c[i * ldc] - (1.5 * s - c0[i * ldc])) <= 1e-5 * (1 + K), `tA${tA} row ${i}`);
         assert.equal(c[i * ldc + 1], Math.fround(c0[i * ldc + 1]), 'C outside the column is untouched');
       }
-      e.heap.release(A); e.heap.release(B); e.heap.release(C);
+      e.heap.release(A);
+      e.heap.release(B);
+      e.heap.release(C);
     }
   } finally {
     await e.close();
@@ -78,16 +117,30 @@ for (const variant of ['relaxed-simd', 'simd128'] as const) {
     const e = await Engine.create({ variant, threads: 1 });
     const rnd = mulberry32(11);
     try {
-      for (const [N, K] of [[403, 624], [45, 1300], [3, 5], [16, 1]]) {
+      for (const [N, K] of [
+        [403, 624],
+        [45, 1300],
+        [3, 5],
+        [16, 1],
+      ]) {
         for (const tA of [false, true]) {
           const M = 8;
-          const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * N * 4), C = e.heap.alloc(M * N * 4), R = e.heap.alloc(2 * N * 4), R2 = e.heap.alloc(2 * K * 4);
-          const a = e.heap.f32(A, M * K), b = e.heap.f32(B, K * N), c = e.heap.f32(C, M * N), r = e.heap.f32(R, 2 * N), row = e.heap.f32(R2, 2 * K);
+          const A = e.heap.alloc(M * K * 4),
+            B = e.heap.alloc(K * N * 4),
+            C = e.heap.alloc(M * N * 4),
+            R = e.heap.alloc(2 * N * 4),
+            R2 = e.heap.alloc(2 * K * 4);
+          const a = e.heap.f32(A, M * K),
+            b = e.heap.f32(B, K * N),
+            c = e.heap.f32(C, M * N),
+            r = e.heap.f32(R, 2 * N),
+            row = e.heap.f32(R2, 2 * K);
           a.forEach((_, i) => (a[i] = rnd() - 0.5));
           b.forEach((_, i) => (b[i] = rnd() - 0.5));
           c.forEach((_, i) => (c[i] = rnd() - 0.5));
           // The first two rows of op(A), laid out the same way (tA: K x 2 with leading dimension 2).
-          for (let k = 0; k < K; k++) for (let i = 0; i < 2; i++) row[tA ? k * 2 + i : i * K + k] = a[tA ? k * M + i : i * K + k];
+          for (let k = 0; k < K; k++)
+            for (let i = 0; i < 2; i++) row[tA ? k * 2 + i : i * K + k] = a[tA ? k * M + i : i * K + k];
           for (const rows of [1, 2]) {
             r.set(c.subarray(0, 2 * N));
             e.sgemm(tA, false, rows, N, K, 0.75, R2, tA ? 2 : K, B, N, 1.5, R, N);
@@ -111,16 +164,27 @@ test('sgemm with beta = 0 does not read C', async () => {
   const e = await Engine.create({ threads: 1 });
   const rnd = mulberry32(9);
   try {
-    for (const [M, N, K] of [[37, 29, 300], [8, 1, 5], [13, 17, 1]]) {
-      const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * N * 4), C = e.heap.alloc(M * N * 4);
-      const a = e.heap.f32(A, M * K), b = e.heap.f32(B, K * N), c = e.heap.f32(C, M * N);
+    for (const [M, N, K] of [
+      [37, 29, 300],
+      [8, 1, 5],
+      [13, 17, 1],
+    ]) {
+      const A = e.heap.alloc(M * K * 4),
+        B = e.heap.alloc(K * N * 4),
+        C = e.heap.alloc(M * N * 4);
+      const a = e.heap.f32(A, M * K),
+        b = e.heap.f32(B, K * N),
+        c = e.heap.f32(C, M * N);
       a.forEach((_, i) => (a[i] = rnd() - 0.5));
       b.forEach((_, i) => (b[i] = rnd() - 0.5));
       c.fill(NaN);
       e.sgemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N);
       const ref = naive(false, false, M, N, K, a, b);
-      for (let i = 0; i < M * N; i++) assert.ok(Math.abs(c[i] - ref[i]) <= 1e-5 * (1 + K), `M${M} N${N} K${K} at ${i}: ${c[i]}`);
-      e.heap.release(A); e.heap.release(B); e.heap.release(C);
+      for (let i = 0; i < M * N; i++)
+        assert.ok(Math.abs(c[i] - ref[i]) <= 1e-5 * (1 + K), `M${M} N${N} K${K} at ${i}: ${c[i]}`);
+      e.heap.release(A);
+      e.heap.release(B);
+      e.heap.release(C);
     }
   } finally {
     await e.close();
@@ -130,7 +194,10 @@ test('sgemm with beta = 0 does not read C', async () => {
 test('sgemm gives bit-identical results on 1 and 2 threads', async () => {
   // [tA, tB, M, N, K]: large enough to run on both threads; N = 1 covers the matrix-vector paths.
   const cases: [boolean, boolean, number, number, number][] = [
-    [false, true, 301, 97, 211], [false, false, 1001, 1, 700], [true, false, 603, 1, 900], [true, false, 97, 301, 211],
+    [false, true, 301, 97, 211],
+    [false, false, 1001, 1, 700],
+    [true, false, 603, 1, 900],
+    [true, false, 97, 301, 211],
     [false, false, 250, 130, 1100],
   ];
   for (const [tA, tB, M, N, K] of cases) {
@@ -138,7 +205,9 @@ test('sgemm gives bit-identical results on 1 and 2 threads', async () => {
     for (const threads of [1, 2]) {
       const e = await Engine.create({ threads });
       const rnd = mulberry32(3);
-      const A = e.heap.alloc(M * K * 4), B = e.heap.alloc(K * N * 4), C = e.heap.alloc(M * N * 4);
+      const A = e.heap.alloc(M * K * 4),
+        B = e.heap.alloc(K * N * 4),
+        C = e.heap.alloc(M * N * 4);
       e.heap.f32(A, M * K).forEach((_, i, x) => (x[i] = rnd() - 0.5));
       e.heap.f32(B, K * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
       e.heap.f32(C, M * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));

@@ -72,7 +72,10 @@ test('weighted AUC equals the AUC of the explicitly repeated data', () => {
 });
 
 test('one class only, bad labels, non-finite scores and length mismatches are MetricErrors', () => {
-  assert.throws(() => rocAuc([1, 1, 1], [0.1, 0.2, 0.3]), (e: unknown) => e instanceof MetricError && /all 3 labels are 1/.test(e.message));
+  assert.throws(
+    () => rocAuc([1, 1, 1], [0.1, 0.2, 0.3]),
+    (e: unknown) => e instanceof MetricError && /all 3 labels are 1/.test(e.message),
+  );
   assert.throws(() => rocAuc([0, 0], [0.1, 0.2]), /all 2 labels are 0/);
   assert.throws(() => rocAuc([], []), MetricError);
   assert.equal(rocAucOrNull([0, 0], [0.1, 0.2]), null);

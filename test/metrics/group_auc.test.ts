@@ -35,6 +35,9 @@ test('one group gives the plain AUC', () => {
 });
 
 test('no group with both classes is a MetricError; mismatched lengths too', () => {
-  assert.throws(() => groupAuc([0, 1], [0.1, 0.2], [1, 2]), (e: unknown) => e instanceof MetricError && /none of the 2 groups/.test(e.message));
+  assert.throws(
+    () => groupAuc([0, 1], [0.1, 0.2], [1, 2]),
+    (e: unknown) => e instanceof MetricError && /none of the 2 groups/.test(e.message),
+  );
   assert.throws(() => groupAuc([0, 1], [0.1, 0.2], [1]), /2 labels but 1 group ids/);
 });

@@ -19,11 +19,14 @@ export const tinySpec: FeatureSpec = {
 /** `rows` examples; the label logit mixes first-order effects and products of field effects. */
 export function tinyData(rows: number, seed: number, spec = tinySpec): Batch {
   const truth = new Rng(99); // the same planted model for every split
-  const F = spec.categorical.length, N = spec.numeric.length;
+  const F = spec.categorical.length,
+    N = spec.numeric.length;
   const vec = spec.categorical.map((f) => Array.from({ length: f.vocab }, () => [truth.normal(), truth.normal()]));
   const w1 = spec.categorical.map((f) => Array.from({ length: f.vocab }, () => truth.normal() * 0.5));
   const rng = new Rng(seed);
-  const ids = new Int32Array(rows * F), dense = new Float32Array(rows * N), labels = new Float32Array(rows);
+  const ids = new Int32Array(rows * F),
+    dense = new Float32Array(rows * N),
+    labels = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     let logit = -0.5;
     for (let f = 0; f < F; f++) ids[r * F + f] = rng.int(spec.categorical[f].vocab);
@@ -31,7 +34,8 @@ export function tinyData(rows: number, seed: number, spec = tinySpec): Batch {
     for (let f = 0; f < F; f++) {
       logit += w1[f][ids[r * F + f]];
       for (let g = f + 1; g < F; g++) {
-        const a = vec[f][ids[r * F + f]], b = vec[g][ids[r * F + g]];
+        const a = vec[f][ids[r * F + f]],
+          b = vec[g][ids[r * F + g]];
         logit += 0.6 * (a[0] * b[0] + a[1] * b[1]);
       }
     }
@@ -49,8 +53,14 @@ export function optionsFor(entry: ModelEntry, options: Record<string, unknown>):
 
 /** Rows [a, b) of a batch. */
 export function sliceBatch(b: Batch, a: number, e: number): Batch {
-  const F = b.ids.length / b.rows, N = b.dense.length / b.rows;
-  return { rows: e - a, ids: b.ids.subarray(a * F, e * F), dense: b.dense.subarray(a * N, e * N), labels: b.labels?.subarray(a, e) };
+  const F = b.ids.length / b.rows,
+    N = b.dense.length / b.rows;
+  return {
+    rows: e - a,
+    ids: b.ids.subarray(a * F, e * F),
+    dense: b.dense.subarray(a * N, e * N),
+    labels: b.labels?.subarray(a, e),
+  };
 }
 
 export interface TinyRun {
@@ -61,7 +71,8 @@ export interface TinyRun {
 
 /** Trains `entry` with Adam for `epochs` over 4096 rows (batch 256) and scores 2048 held-out rows. */
 export function trainTiny(entry: ModelEntry, options: Record<string, unknown>, epochs = 6, lr = 5e-3): TinyRun {
-  const train = tinyData(4096, 1), test = tinyData(2048, 2);
+  const train = tinyData(4096, 1),
+    test = tinyData(2048, 2);
   const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
   const opts = entry.options.parse(options);
   const model = entry.create(tinySpec, opts, { rng: new Rng(7), store, slots: SLOTS.adam });
@@ -70,11 +81,13 @@ export function trainTiny(entry: ModelEntry, options: Record<string, unknown>, e
   for (let ep = 0; ep < epochs; ep++) {
     for (let a = 0; a < train.rows; a += 256) {
       const b = sliceBatch(train, a, a + 256);
-      losses.push(tidy(() => {
-        const loss = bceWithLogits(model.forward(b), b.labels!);
-        backward(loss);
-        return loss.data[0];
-      }));
+      losses.push(
+        tidy(() => {
+          const loss = bceWithLogits(model.forward(b), b.labels!);
+          backward(loss);
+          return loss.data[0];
+        }),
+      );
       opt.step();
       opt.zeroGrad();
     }

@@ -9,7 +9,9 @@ import { tidy } from '../../src/tensor/tensor.js';
 import { gradcheck, randAway } from '../autograd/gradcheck.js';
 import { affine, assertClose, row, vadd, vmap, vmul, type Vec } from './reference.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 const rng = new Rng(32);
 
 test('CrossNetV2 (full) computes x0 ⊙ (W_l x_l + b_l) + x_l', () => {
@@ -24,11 +26,19 @@ test('CrossNetV2 (full) computes x0 ⊙ (W_l x_l + b_l) + x_l', () => {
       assertClose(row(got, r), xl, `row ${r}`);
     }
   });
-  assert.deepEqual(net.namedModules().map(([n]) => n), ['', 'layer0', 'layer1']);
+  assert.deepEqual(
+    net.namedModules().map(([n]) => n),
+    ['', 'layer0', 'layer1'],
+  );
 });
 
 test('CrossNetV2 (full): gradient w.r.t. input and every parameter, including size-1 edges; replace', () => {
-  for (const [B, dim, L] of [[3, 4, 2], [1, 1, 1], [2, 1, 2], [1, 3, 1]]) {
+  for (const [B, dim, L] of [
+    [3, 4, 2],
+    [1, 1, 1],
+    [2, 1, 2],
+    [1, 3, 1],
+  ]) {
     const net = new CrossNetV2(dim, L, rng);
     gradcheck(`cross v2 B${B} d${dim} L${L}`, ([x]) => net.forward(x), [randAway([B, dim], rng), ...net.params()]);
   }
@@ -50,7 +60,10 @@ function mixLayerRef(net: CrossNetMix, l: number, x0: Vec, xl: Vec): Vec {
     const v = affine(xl, (e.V as Linear).W).map(Math.tanh);
     const c = affine(v, (e.C as Linear).W).map(Math.tanh);
     const u = affine(c, (e.U as Linear).W);
-    mixed = vadd(mixed, vmap(u, (t) => t * ex[k] / z));
+    mixed = vadd(
+      mixed,
+      vmap(u, (t) => (t * ex[k]) / z),
+    );
   });
   return vadd(vmul(x0, vadd(mixed, Array.from(layer.bias.data))), xl);
 }
@@ -68,14 +81,27 @@ test('CrossNetMix (low-rank experts) matches the DCN-V2 mixture formula', () => 
       assertClose(row(got, r), xl, `row ${r}`);
     }
   });
-  assert.deepEqual(net.namedParams().map(([n]) => n).slice(0, 5),
-    ['layer0.bias', 'layer0.expert0.V.W', 'layer0.expert0.C.W', 'layer0.expert0.U.W', 'layer0.expert1.V.W']);
+  assert.deepEqual(
+    net
+      .namedParams()
+      .map(([n]) => n)
+      .slice(0, 5),
+    ['layer0.bias', 'layer0.expert0.V.W', 'layer0.expert0.C.W', 'layer0.expert0.U.W', 'layer0.expert1.V.W'],
+  );
 });
 
 test('CrossNetMix: gradient w.r.t. input and every parameter, including size-1 edges', () => {
-  for (const [B, dim, L, rank, K] of [[3, 4, 2, 2, 3], [1, 1, 1, 1, 1], [2, 3, 1, 1, 2], [1, 2, 2, 3, 1]]) {
+  for (const [B, dim, L, rank, K] of [
+    [3, 4, 2, 2, 3],
+    [1, 1, 1, 1, 1],
+    [2, 3, 1, 1, 2],
+    [1, 2, 2, 3, 1],
+  ]) {
     const net = new CrossNetMix(dim, L, rank, K, rng);
     for (const layer of net.layers) layer.bias.data.set(randAway([dim], rng).data);
-    gradcheck(`cross mix B${B} d${dim} L${L} r${rank} K${K}`, ([x]) => net.forward(x), [randAway([B, dim], rng), ...net.params()]);
+    gradcheck(`cross mix B${B} d${dim} L${L} r${rank} K${K}`, ([x]) => net.forward(x), [
+      randAway([B, dim], rng),
+      ...net.params(),
+    ]);
   }
 });

@@ -8,7 +8,9 @@ import { tidy } from '../../src/tensor/tensor.js';
 import { gradcheck, randAway } from '../autograd/gradcheck.js';
 import { affine, assertClose, row, vadd, vmul, type Vec } from './reference.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 const rng = new Rng(33);
 
 test('GatedCrossNet computes c0 ⊙ (W_l c_l + b_l) ⊙ sigmoid(W_g c_l) + c_l', () => {
@@ -20,18 +22,27 @@ test('GatedCrossNet computes c0 ⊙ (W_l c_l + b_l) ⊙ sigmoid(W_g c_l) + c_l',
       const c0 = row(x, r);
       let c: Vec = c0;
       for (let l = 0; l < 2; l++) {
-        const W = net.crosses[l] as Linear, G = net.gates[l] as Linear;
+        const W = net.crosses[l] as Linear,
+          G = net.gates[l] as Linear;
         const gate = affine(c, G.W).map((v) => 1 / (1 + Math.exp(-v)));
         c = vadd(vmul(vmul(c0, affine(c, W.W, W.b)), gate), c);
       }
       assertClose(row(got, r), c, `row ${r}`);
     }
   });
-  assert.deepEqual(net.namedParams().map(([n]) => n), ['cross0.W', 'cross0.b', 'gate0.W', 'cross1.W', 'cross1.b', 'gate1.W']);
+  assert.deepEqual(
+    net.namedParams().map(([n]) => n),
+    ['cross0.W', 'cross0.b', 'gate0.W', 'cross1.W', 'cross1.b', 'gate1.W'],
+  );
 });
 
 test('GatedCrossNet: gradient w.r.t. input and every parameter, including size-1 edges; replace', () => {
-  for (const [B, dim, L] of [[3, 4, 2], [1, 1, 1], [2, 1, 2], [1, 3, 1]]) {
+  for (const [B, dim, L] of [
+    [3, 4, 2],
+    [1, 1, 1],
+    [2, 1, 2],
+    [1, 3, 1],
+  ]) {
     const net = new GatedCrossNet(dim, L, rng);
     gradcheck(`gdcn B${B} d${dim} L${L}`, ([x]) => net.forward(x), [randAway([B, dim], rng), ...net.params()]);
   }

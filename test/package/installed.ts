@@ -22,7 +22,12 @@ export interface Installed {
 let installed: Installed | null = null;
 
 const npm = (args: string[], cwd: string): string =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
 
 export function installPackage(): Installed {
   if (installed) return installed;
@@ -42,25 +47,37 @@ export function installPackage(): Installed {
 export async function bundleConsumerPage(pkg: Installed, outDir: string) {
   const esbuild = await import('esbuild');
   const entry = join(pkg.project, 'page.js');
-  writeFileSync(entry, [
-    "import { openModel } from 'slimctr/web';",
-    'export async function score(url, rows) {',
-    '  const model = await openModel(url);',
-    '  return { columns: model.columns, probabilities: [...model.predict(rows)] };',
-    '}',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    entry,
+    [
+      "import { openModel } from 'slimctr/web';",
+      'export async function score(url, rows) {',
+      '  const model = await openModel(url);',
+      '  return { columns: model.columns, probabilities: [...model.predict(rows)] };',
+      '}',
+      '',
+    ].join('\n'),
+  );
   const nodeImports: string[] = [];
   const result = await esbuild.build({
-    entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', metafile: true, absWorkingDir: pkg.project,
-    outfile: join(outDir, 'page.js'), logLevel: 'silent',
-    plugins: [{
-      name: 'no-node',
-      setup: (b) => b.onResolve({ filter: /^node:|^(fs|path|os|url|worker_threads|crypto|v8|child_process)$/ }, (a) => {
-        nodeImports.push(`${a.importer} -> ${a.path}`);
-        return { path: a.path, external: true };
-      }),
-    }],
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    metafile: true,
+    absWorkingDir: pkg.project,
+    outfile: join(outDir, 'page.js'),
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'no-node',
+        setup: (b) =>
+          b.onResolve({ filter: /^node:|^(fs|path|os|url|worker_threads|crypto|v8|child_process)$/ }, (a) => {
+            nodeImports.push(`${a.importer} -> ${a.path}`);
+            return { path: a.path, external: true };
+          }),
+      },
+    ],
   });
   return { result, nodeImports, file: join(outDir, 'page.js') };
 }
@@ -72,13 +89,25 @@ export async function bundleConsumerPage(pkg: Installed, outDir: string) {
  */
 export function compileConsumer(dir: string, name: string, source: string): string {
   writeFileSync(join(dir, `${name}.ts`), source);
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', lib: ['ES2022', 'DOM'],
-      typeRoots: [join(repoRoot, 'node_modules', '@types')], types: ['node'],
-    },
-    files: [`${name}.ts`],
-  }));
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        outDir: 'out',
+        lib: ['ES2022', 'DOM'],
+        typeRoots: [join(repoRoot, 'node_modules', '@types')],
+        types: ['node'],
+      },
+      files: [`${name}.ts`],
+    }),
+  );
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   return join(dir, 'out', `${name}.js`);
 }

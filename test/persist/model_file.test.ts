@@ -18,16 +18,28 @@ import { ModelFileError } from '../../src/util/errors.js';
 import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
 import { scratchDir } from '../train/toy_data.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 
 const options = { embedding_dim: 8, hidden: [16, 16], dropout: 0.2, batch_norm: true };
-const meta: SaveMeta = { options, features: tinySpec, encoders: null, reader: null, training: { epoch: 2, step: 30, metrics: { validation: { auc: 0.7 } } } };
+const meta: SaveMeta = {
+  options,
+  features: tinySpec,
+  encoders: null,
+  reader: null,
+  training: { epoch: 2, step: 30, metrics: { validation: { auc: 0.7 } } },
+};
 const data = tinyData(1024, 1);
 const probe = tinyData(300, 2);
 
 function build(seed: number): { model: CTRModel; opt: Optimizer } {
   const entry = findModel('deepfm')!;
-  const model = entry.create(tinySpec, entry.options.parse(options), { rng: new Rng(seed), store: new EmbeddingStore({ mainBudget: 32 << 20 }), slots: SLOTS.adam });
+  const model = entry.create(tinySpec, entry.options.parse(options), {
+    rng: new Rng(seed),
+    store: new EmbeddingStore({ mainBudget: 32 << 20 }),
+    slots: SLOTS.adam,
+  });
   return { model, opt: new Optimizer(model.params(), model.tables(), { kind: 'adam', lr: 5e-3 }) };
 }
 
@@ -69,12 +81,18 @@ test('a truncated or corrupted model file fails with ModelFileError', () => {
   const bytes = readFileSync(path);
   const cut = join(dir, 'cut.safetensors');
   writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
-  assert.throws(() => loadModel(cut), (e: unknown) => e instanceof ModelFileError && e.message.includes('cut.safetensors'));
+  assert.throws(
+    () => loadModel(cut),
+    (e: unknown) => e instanceof ModelFileError && e.message.includes('cut.safetensors'),
+  );
   const flipped = Buffer.from(bytes);
   flipped[flipped.length - 17] ^= 0x40;
   const bad = join(dir, 'flipped.safetensors');
   writeFileSync(bad, flipped);
-  assert.throws(() => loadModel(bad), (e: unknown) => e instanceof ModelFileError && /checksum/.test(e.message));
+  assert.throws(
+    () => loadModel(bad),
+    (e: unknown) => e instanceof ModelFileError && /checksum/.test(e.message),
+  );
 });
 
 test('a checkpoint resumes exactly: optimizer slots, step count and dropout generators included', () => {

@@ -26,7 +26,9 @@ export async function toyRun(tag = 'serve'): Promise<ToyRun> {
   const { file, config } = toySetup(dir);
   config.training.epochs = 1;
   config.model.hidden = [8];
-  await train(parseTrainConfig(config), { progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }) });
+  await train(parseTrainConfig(config), {
+    progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }),
+  });
   return { dir, file, runDir: config.run.dir, modelPath: join(config.run.dir, 'model.safetensors') };
 }
 
@@ -40,9 +42,13 @@ export function csvRows(file: string): Record<string, string>[] {
 /** slimctr's own probabilities for raw rows, encoded with the model's encoders, in this thread. */
 export function referenceProbs(loaded: LoadedModel, rows: Record<string, string | number | null>[]): number[] {
   const enc = loaded.encoders!;
-  const nc = enc.numCategorical, nd = enc.numDense;
-  const ids = new Int32Array(rows.length * nc), dense = new Float32Array(rows.length * nd);
-  rows.forEach((r, i) => enc.encodeRow(r, { ids: ids.subarray(i * nc, (i + 1) * nc), dense: dense.subarray(i * nd, (i + 1) * nd) }));
+  const nc = enc.numCategorical,
+    nd = enc.numDense;
+  const ids = new Int32Array(rows.length * nc),
+    dense = new Float32Array(rows.length * nd);
+  rows.forEach((r, i) =>
+    enc.encodeRow(r, { ids: ids.subarray(i * nc, (i + 1) * nc), dense: dense.subarray(i * nd, (i + 1) * nd) }),
+  );
   return Array.from(predictLogits(loaded.model, { rows: rows.length, ids, dense }), sigmoid64);
 }
 
@@ -56,9 +62,13 @@ export function maxGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Starts servers on 127.0.0.1 port 0 with `workers` workers; every one is closed when the test file's tests are done. */
-export function serverStarter(workers: number): (modelPath: string, opts?: Partial<ServeOptions>) => Promise<PredictionServer> {
+export function serverStarter(
+  workers: number,
+): (modelPath: string, opts?: Partial<ServeOptions>) => Promise<PredictionServer> {
   const servers: PredictionServer[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.close())); });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
   return async (modelPath, opts = {}) => {
     const s = await PredictionServer.start(modelPath, { ...SERVE_DEFAULTS, port: 0, workers, ...opts });
     servers.push(s);

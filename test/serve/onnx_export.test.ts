@@ -13,7 +13,9 @@ import { exportOnnx } from '../../src/serve/onnx/export.js';
 import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
 import { SMALL_OPTIONS, buildTrained, compressLow, newStore, parityGap } from './onnx_parity.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 
 const TOL = 1e-5;
 const small = SMALL_OPTIONS;
@@ -21,22 +23,25 @@ const rows = tinyData(48, 7);
 
 for (const entry of MODELS) {
   const options = small;
-  const variants = entry.name === 'lr' ? ['original'] as const : ['original', 'afm', 'afm-act'] as const;
+  const variants = entry.name === 'lr' ? (['original'] as const) : (['original', 'afm', 'afm-act'] as const);
   test(`${entry.name}: ${variants.join(', ')} match onnxruntime within ${TOL}`, async (t) => {
     for (const v of variants) {
       const store = newStore();
       const model = buildTrained(entry, options, store);
       if (v !== 'original') compressLow(model, v, store);
       const gap = await parityGap(model, rows);
-      t.diagnostic(`${entry.name} ${v}: max |dp| = ${gap.toExponential(2)}${v !== 'original' ? ` (fused: ${model.inputs?.recon?.fused ?? false})` : ''}`);
+      t.diagnostic(
+        `${entry.name} ${v}: max |dp| = ${gap.toExponential(2)}${v !== 'original' ? ` (fused: ${model.inputs?.recon?.fused ?? false})` : ''}`,
+      );
       assert.ok(gap < TOL, `${entry.name} ${v}: max |dp| = ${gap}`);
     }
   });
 }
 
 test('option variants: dense numerics with batch norm, NFM pooled batch norm, DCN-V2 stacked and low-rank mixture, AutoInt+ with factored attention', async (t) => {
-  const cases: [string, Record<string, unknown>][] = MODELS.filter((m) => m.name !== 'lr')
-    .map((m) => [m.name, { ...small, numeric: 'dense', batch_norm: true }] as [string, Record<string, unknown>]);
+  const cases: [string, Record<string, unknown>][] = MODELS.filter((m) => m.name !== 'lr').map(
+    (m) => [m.name, { ...small, numeric: 'dense', batch_norm: true }] as [string, Record<string, unknown>],
+  );
   cases.push(
     ['nfm', { ...small, bi_batch_norm: true, bi_dropout: 0.2, dropout: 0.1 }],
     ['dcnv2', { ...small, structure: 'stacked', low_rank: 2, num_experts: 3 }],
@@ -54,7 +59,16 @@ test('option variants: dense numerics with batch norm, NFM pooled batch norm, DC
     const factored = name === 'autointplus' && o.attention_head_dim === 8;
     if (name === 'dcnv2' || factored || (name === 'deepfm' && o.numeric === 'dense')) {
       compressLow(model, 'afm', store);
-      if (factored) assert.ok(model.namedModules().some(([, m]) => m instanceof MultiHeadSelfAttention && factorAttention(m.query, m.key, m.value, m.res, m.headDim)), 'the factored attention is exported');
+      if (factored)
+        assert.ok(
+          model
+            .namedModules()
+            .some(
+              ([, m]) =>
+                m instanceof MultiHeadSelfAttention && factorAttention(m.query, m.key, m.value, m.res, m.headDim),
+            ),
+          'the factored attention is exported',
+        );
       const g2 = await parityGap(model, rows);
       assert.ok(g2 < TOL, `${name} ${shown} compressed: max |dp| = ${g2}`);
     }

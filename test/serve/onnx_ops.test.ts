@@ -6,8 +6,28 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  add, addN, bmm, concat, gatherRows, indexSelect, layerNorm, matmul, mean, mul, permute, relu, reshape,
-  scale, sigmoid, softmax, split, sub, sum, tanh, traced, transpose,
+  add,
+  addN,
+  bmm,
+  concat,
+  gatherRows,
+  indexSelect,
+  layerNorm,
+  matmul,
+  mean,
+  mul,
+  permute,
+  relu,
+  reshape,
+  scale,
+  sigmoid,
+  softmax,
+  split,
+  sub,
+  sum,
+  tanh,
+  traced,
+  transpose,
 } from '../../src/autograd/index.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { CTRModel } from '../../src/models/model.js';
@@ -24,7 +44,9 @@ import { ExportError } from '../../src/util/errors.js';
 import { tinyData, tinySpec } from '../models/tiny.js';
 import { buildTrained, newStore, onnxProbs, parityGap, slimctrProbs, trainBriefly } from './onnx_parity.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 
 const D = 4;
 
@@ -46,7 +68,10 @@ class OpCoverage extends CTRModel {
 
   constructor(rng: Rng) {
     super();
-    this.inputs = this.module('inputs', new FeatureInputs(tinySpec, D, 'dense', { rng, store: newStore(), slots: SLOTS.adam }));
+    this.inputs = this.module(
+      'inputs',
+      new FeatureInputs(tinySpec, D, 'dense', { rng, store: newStore(), slots: SLOTS.adam }),
+    );
     this.query = this.module('query', new Linear(D, D, rng, false));
     this.key = this.module('key', new Linear(D, D, rng, false));
     this.value = this.module('value', new Linear(D, D, rng));
@@ -59,7 +84,8 @@ class OpCoverage extends CTRModel {
   }
 
   forward(b: Batch): Tensor {
-    const B = b.rows, F = this.inputs.numFields;
+    const B = b.rows,
+      F = this.inputs.numFields;
     const { emb, dense } = this.inputs.forward(b); // [B, F, D], [B, 2]
     const logits = scale(bmm(this.query.forward(emb), this.key.forward(emb), false, true), 0.5); // [B, F, F]
     const attended = bmm(softmax(logits), this.value.forward(emb)); // [B, F, D]
@@ -95,12 +121,26 @@ test('a model using every mapped op (softmax, bmm, layerNorm, permute, gather, i
 test('export refuses what it cannot represent, with an ExportError that says why', () => {
   const model = new OpCoverage(new Rng(4));
   model.misuse = 'unmarked-input';
-  assert.throws(() => exportOnnx(model, tinySpec), (e: unknown) => e instanceof ExportError && /made from batch data/.test(e.message));
+  assert.throws(
+    () => exportOnnx(model, tinySpec),
+    (e: unknown) => e instanceof ExportError && /made from batch data/.test(e.message),
+  );
   model.misuse = 'unknown-op';
-  assert.throws(() => exportOnnx(model, tinySpec), (e: unknown) => e instanceof ExportError && /'fancyOp' has no ONNX mapping/.test(e.message));
+  assert.throws(
+    () => exportOnnx(model, tinySpec),
+    (e: unknown) => e instanceof ExportError && /'fancyOp' has no ONNX mapping/.test(e.message),
+  );
   const entry = findModel('deepfm')!;
-  const tt = entry.create(tinySpec, entry.options.parse({ embedding_dim: 4, hidden: [8] }), { rng: new Rng(1), store: newStore(), slots: SLOTS.adam, tt: { rank: 2 } });
-  assert.throws(() => exportOnnx(tt, tinySpec), (e: unknown) => e instanceof ExportError && /tensor-train/.test(e.message));
+  const tt = entry.create(tinySpec, entry.options.parse({ embedding_dim: 4, hidden: [8] }), {
+    rng: new Rng(1),
+    store: newStore(),
+    slots: SLOTS.adam,
+    tt: { rank: 2 },
+  });
+  assert.throws(
+    () => exportOnnx(tt, tinySpec),
+    (e: unknown) => e instanceof ExportError && /tensor-train/.test(e.message),
+  );
 });
 
 test('the parity measure can fail: shifted ids or a weight changed after export are caught', async () => {
@@ -111,7 +151,10 @@ test('the parity measure can fail: shifted ids or a weight changed after export 
   const F = tinySpec.categorical.length;
   const shifted = { ...rows, ids: rows.ids.map((v, i) => (i % F === 0 ? (v + 1) % tinySpec.categorical[0].vocab : v)) };
   const got = await onnxProbs(bytes, shifted);
-  assert.ok(want.some((p, i) => Math.abs(p - got[i]) > 1e-3), 'ids of field 0 shifted by one must change some prediction');
+  assert.ok(
+    want.some((p, i) => Math.abs(p - got[i]) > 1e-3),
+    'ids of field 0 shifted by one must change some prediction',
+  );
   const W = model.namedParams().find(([n]) => n === 'mlp.out.W')![1];
   W.data[0] += 0.5;
   assert.ok((await parityGap(model, rows, bytes)) > 1e-4, 'a stale export must not match');

@@ -33,7 +33,12 @@ export function trainBriefly(model: CTRModel, steps = 6): CTRModel {
 
 /** Small sizes for every option a zoo model may have; each model takes the keys its schema knows. */
 export const SMALL_OPTIONS: Record<string, unknown> = {
-  embedding_dim: 4, hidden: [8, 6], cin_layers: [4, 4], attention_layers: 2, attention_head_dim: 4, num_cross_layers: 2,
+  embedding_dim: 4,
+  hidden: [8, 6],
+  cin_layers: [4, 4],
+  attention_layers: 2,
+  attention_head_dim: 4,
+  num_cross_layers: 2,
 };
 
 /** `options` restricted to the keys of the model's (strict) option schema. */
@@ -43,7 +48,11 @@ export function optionsFor(entry: ModelEntry, options: Record<string, unknown>):
 }
 
 export function buildTrained(entry: ModelEntry, options: Record<string, unknown>, store = newStore()): CTRModel {
-  const model = entry.create(tinySpec, entry.options.parse(optionsFor(entry, options)), { rng: new Rng(11), store, slots: SLOTS.adam });
+  const model = entry.create(tinySpec, entry.options.parse(optionsFor(entry, options)), {
+    rng: new Rng(11),
+    store,
+    slots: SLOTS.adam,
+  });
   return trainBriefly(model);
 }
 
@@ -52,9 +61,15 @@ export function compressLow(model: CTRModel, method: Method, store: EmbeddingSto
   const layers: Record<string, number> = {};
   for (const [path, m] of model.namedModules()) if (m instanceof Linear && m.outDim > 1) layers[path] = 2;
   const stats = collectStats(model, [tinyData(256, 3)]);
-  applyPlan(model, { method, layers, embeddingRank: model.inputs ? 2 : null, fuse: true }, { rng: new Rng(5), store, slots: SLOTS.adam }, stats);
+  applyPlan(
+    model,
+    { method, layers, embeddingRank: model.inputs ? 2 : null, fuse: true },
+    { rng: new Rng(5), store, slots: SLOTS.adam },
+    stats,
+  );
   const lowRank = model.namedModules().filter(([, m]) => m instanceof LowRankLinear).length;
-  if (lowRank !== Object.keys(layers).length || (model.inputs && model.inputs.tableDim !== 2)) throw new Error(`${model.kind}: the plan was not applied`);
+  if (lowRank !== Object.keys(layers).length || (model.inputs && model.inputs.tableDim !== 2))
+    throw new Error(`${model.kind}: the plan was not applied`);
   model.eval();
 }
 
@@ -65,10 +80,17 @@ export function slimctrProbs(model: CTRModel, b: Batch): Float32Array {
 
 export async function onnxProbs(bytes: Uint8Array, b: Batch): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(bytes);
-  const F = b.ids.length / b.rows, N = b.dense.length / b.rows;
+  const F = b.ids.length / b.rows,
+    N = b.dense.length / b.rows;
   const feeds: Record<string, ort.Tensor> = {};
-  if (session.inputNames.includes('ids')) feeds.ids = new ort.Tensor('int64', BigInt64Array.from(b.ids, (v) => BigInt(v)), [b.rows, F]);
-  if (session.inputNames.includes('dense')) feeds.dense = new ort.Tensor('float32', Float32Array.from(b.dense), [b.rows, N]);
+  if (session.inputNames.includes('ids'))
+    feeds.ids = new ort.Tensor(
+      'int64',
+      BigInt64Array.from(b.ids, (v) => BigInt(v)),
+      [b.rows, F],
+    );
+  if (session.inputNames.includes('dense'))
+    feeds.dense = new ort.Tensor('float32', Float32Array.from(b.dense), [b.rows, N]);
   const out = await session.run(feeds);
   await session.release();
   return out.prob.data as Float32Array;

@@ -26,10 +26,13 @@ test('the exporter encodes with the schema the importer reads: nodes, attributes
   assert.equal(m.producer, 'slimctr 0.0.0');
   assert.deepEqual(m.inputs, [{ name: 'x', elemType: DataType.FLOAT, dims: ['batch', 3] }]);
   assert.deepEqual(m.outputs, [{ name: 'y', elemType: DataType.FLOAT, dims: ['batch'] }]);
-  assert.deepEqual(m.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs, Object.fromEntries(n.attrs)]), [
-    ['fc', 'Gemm', ['x', 'W'], ['h'], { alpha: 0.5, transB: 1 }],
-    ['sum', 'ReduceSum', ['h'], ['y'], { axes: [-1] }],
-  ]);
+  assert.deepEqual(
+    m.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs, Object.fromEntries(n.attrs)]),
+    [
+      ['fc', 'Gemm', ['x', 'W'], ['h'], { alpha: 0.5, transB: 1 }],
+      ['sum', 'ReduceSum', ['h'], ['y'], { axes: [-1] }],
+    ],
+  );
   assert.deepEqual([...m.initializers.get('W')!.data], [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(m.initializers.get('W')!.shape, [2, 3]);
   assert.deepEqual([...m.initializers.get('big')!.data], [-1, 2 ** 40]);

@@ -28,10 +28,18 @@ before(async () => {
 });
 const start = serverStarter(1);
 
-const serve = (opts: Partial<ServeOptions> = {}, modelPath = run.modelPath): Promise<PredictionServer> => start(modelPath, opts);
+const serve = (opts: Partial<ServeOptions> = {}, modelPath = run.modelPath): Promise<PredictionServer> =>
+  start(modelPath, opts);
 
-async function call(s: PredictionServer, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
-  const r = await fetch(`${s.url}${path}`, body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+async function call(
+  s: PredictionServer,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any; headers: Headers }> {
+  const r = await fetch(
+    `${s.url}${path}`,
+    body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) },
+  );
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : null, headers: r.headers };
 }
@@ -41,7 +49,12 @@ test('TensorFlow Serving forms: {"instances"} rows and {"inputs"} columns give t
   const some = rows.slice(0, 7);
   const want = referenceProbs(loaded, some);
   const columns = Object.fromEntries(Object.keys(some[0]).map((c) => [c, some.map((r) => r[c])]));
-  for (const [path, body] of [['/predict', { instances: some }], ['/predict', { inputs: columns }], ['/v1/models/deepfm:predict', { instances: some }], ['/v1/models/deepfm:predict', { inputs: columns }]] as const) {
+  for (const [path, body] of [
+    ['/predict', { instances: some }],
+    ['/predict', { inputs: columns }],
+    ['/v1/models/deepfm:predict', { instances: some }],
+    ['/v1/models/deepfm:predict', { inputs: columns }],
+  ] as const) {
     const r = await call(s, path, body);
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.ok(maxGap(r.json.predictions, want) < 1e-6, `${path} ${Object.keys(body)[0]}`);
@@ -53,21 +66,58 @@ test('each form refuses bad bodies with a 400 naming the problem', async () => {
   const cases: [string, unknown, RegExp][] = [
     ['/predict', { rows: [], instances: [] }, /the body has both 'rows' and 'instances'; send one form/],
     ['/predict', { instances: 'x' }, /'instances' must be an array of rows, got string/],
-    ['/predict', { instances: [{ ...rows[0], I2: 'lots' }] }, /instances\[0\]: column I2: expected a number, got "lots"/],
+    [
+      '/predict',
+      { instances: [{ ...rows[0], I2: 'lots' }] },
+      /instances\[0\]: column I2: expected a number, got "lots"/,
+    ],
     ['/predict', { inputs: [1] }, /'inputs' must be an object of columns/],
     ['/predict', { inputs: { C1: ['a', 'b'], I1: ['1'] } }, /inputs\.I1 has 1 values but inputs\.C1 has 2/],
     ['/predict', { inputs: { C1: 'a' } }, /inputs\.C1 must be an array with one value per row, got string/],
     ['/predict', { inputs: { C1: ['a'], C9: ['b'] } }, /'inputs' has column\(s\) the model does not know: C9/],
     ['/predict', { inputs: { C1: ['a', 'b', 'c', 'd', 'e', 'f'] } }, /too many rows: 6 \(at most 5 per request\)/],
-    ['/predict', { inputs: { C1: ['a'], I1: [{}] } }, /inputs\[row 0\]\.I1: expected a string, number or null, got object/],
+    [
+      '/predict',
+      { inputs: { C1: ['a'], I1: [{}] } },
+      /inputs\[row 0\]\.I1: expected a string, number or null, got object/,
+    ],
     ['/v2/models/deepfm/infer', { inputs: 'x' }, /'inputs' must be an array of input tensors, got string/],
-    ['/v2/models/deepfm/infer', { inputs: [{ name: 'C1', shape: [1], datatype: 'STRING', data: ['a'] }] }, /inputs\[0\] \(C1\): datatype must be one of BOOL, .*BYTES, got "STRING"/],
-    ['/v2/models/deepfm/infer', { inputs: [{ name: 'C1', shape: [2, 3], datatype: 'BYTES', data: ['a'] }] }, /shape must be \[rows\] or \[rows, 1\], got \[2,3\]/],
-    ['/v2/models/deepfm/infer', { inputs: [{ name: 'C1', shape: [2], datatype: 'BYTES', data: ['a'] }] }, /shape \[2\] needs 2 values, data has 1/],
-    ['/v2/models/deepfm/infer', { inputs: [{ name: 'C1', shape: [1], datatype: 'BYTES', data: ['a'] }, { name: 'I1', shape: [2], datatype: 'FP32', data: [1, 2] }] }, /inputs\[1\] \(I1\) has 2 rows but input 'C1' has 1/],
-    ['/v2/models/deepfm/infer', { inputs: [{ name: 'Z', shape: [1], datatype: 'BYTES', data: ['a'] }] }, /'inputs' has column\(s\) the model does not know: Z/],
+    [
+      '/v2/models/deepfm/infer',
+      { inputs: [{ name: 'C1', shape: [1], datatype: 'STRING', data: ['a'] }] },
+      /inputs\[0\] \(C1\): datatype must be one of BOOL, .*BYTES, got "STRING"/,
+    ],
+    [
+      '/v2/models/deepfm/infer',
+      { inputs: [{ name: 'C1', shape: [2, 3], datatype: 'BYTES', data: ['a'] }] },
+      /shape must be \[rows\] or \[rows, 1\], got \[2,3\]/,
+    ],
+    [
+      '/v2/models/deepfm/infer',
+      { inputs: [{ name: 'C1', shape: [2], datatype: 'BYTES', data: ['a'] }] },
+      /shape \[2\] needs 2 values, data has 1/,
+    ],
+    [
+      '/v2/models/deepfm/infer',
+      {
+        inputs: [
+          { name: 'C1', shape: [1], datatype: 'BYTES', data: ['a'] },
+          { name: 'I1', shape: [2], datatype: 'FP32', data: [1, 2] },
+        ],
+      },
+      /inputs\[1\] \(I1\) has 2 rows but input 'C1' has 1/,
+    ],
+    [
+      '/v2/models/deepfm/infer',
+      { inputs: [{ name: 'Z', shape: [1], datatype: 'BYTES', data: ['a'] }] },
+      /'inputs' has column\(s\) the model does not know: Z/,
+    ],
     ['/v2/models/deepfm/infer', { id: 7, inputs: [] }, /'id' must be a string, got number/],
-    ['/v2/models/deepfm/infer', { inputs: [{ name: 'I2', shape: [1, 1], datatype: 'FP32', data: [['x']] }] }, /inputs\[row 0\]: column I2: expected a number, got "x"/],
+    [
+      '/v2/models/deepfm/infer',
+      { inputs: [{ name: 'I2', shape: [1, 1], datatype: 'FP32', data: [['x']] }] },
+      /inputs\[row 0\]: column I2: expected a number, got "x"/,
+    ],
   ];
   for (const [path, body, message] of cases) {
     const r = await call(s, path, body);
@@ -86,11 +136,15 @@ test('Open Inference Protocol: server and model metadata, health and readiness, 
   assert.equal(server.json.name, 'slimctr');
   assert.equal(typeof server.json.version, 'string');
   assert.ok(Array.isArray(server.json.extensions));
-  for (const path of ['/v2/health/live', '/v2/health/ready', '/v2/models/ctr/ready']) assert.equal((await call(s, path)).status, 200, path);
+  for (const path of ['/v2/health/live', '/v2/health/ready', '/v2/models/ctr/ready'])
+    assert.equal((await call(s, path)).status, 200, path);
   const meta = await call(s, '/v2/models/ctr');
   assert.equal(meta.status, 200);
   assert.equal(meta.json.name, 'ctr');
-  assert.deepEqual(meta.json.inputs.map((t: { name: string }) => t.name), loaded.encoders!.inputColumns);
+  assert.deepEqual(
+    meta.json.inputs.map((t: { name: string }) => t.name),
+    loaded.encoders!.inputColumns,
+  );
   for (const t of [...meta.json.inputs, ...meta.json.outputs]) {
     assert.equal(typeof t.name, 'string');
     assert.ok(['BYTES', 'FP32'].includes(t.datatype));
@@ -98,7 +152,10 @@ test('Open Inference Protocol: server and model metadata, health and readiness, 
   }
   const some = rows.slice(3, 8);
   const inputs = meta.json.inputs.map((t: { name: string; datatype: string }) => ({
-    name: t.name, shape: [some.length, 1], datatype: t.datatype, data: some.map((r) => (t.datatype === 'FP32' && r[t.name] !== '' ? Number(r[t.name]) : r[t.name])),
+    name: t.name,
+    shape: [some.length, 1],
+    datatype: t.datatype,
+    data: some.map((r) => (t.datatype === 'FP32' && r[t.name] !== '' ? Number(r[t.name]) : r[t.name])),
   }));
   const r = await call(s, '/v2/models/ctr/infer', { id: 'req-1', inputs });
   assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -121,8 +178,15 @@ test('/metrics is Prometheus text counting requests, rows, batches, latency and 
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const text = await r.text();
-  for (const line of text.trim().split('\n').filter((l) => l !== '')) {
-    assert.match(line, /^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[\d.e+-]+|[a-z_]+(\{.*\})? (\+Inf|NaN))$/, `not exposition format: ${line}`);
+  for (const line of text
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')) {
+    assert.match(
+      line,
+      /^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[\d.e+-]+|[a-z_]+(\{.*\})? (\+Inf|NaN))$/,
+      `not exposition format: ${line}`,
+    );
   }
   const value = (re: RegExp): number => Number(re.exec(text)?.[1]);
   assert.equal(value(/^slimctr_requests_total\{route="predict",status="200"\} (\d+)$/m), 1);
@@ -159,7 +223,9 @@ async function otherModel(): Promise<string> {
   config.training.epochs = 1;
   config.training.seed = 99;
   config.model.hidden = [8];
-  await train(parseTrainConfig(config), { progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }) });
+  await train(parseTrainConfig(config), {
+    progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }),
+  });
   return join(config.run.dir, 'model.safetensors');
 }
 
@@ -176,7 +242,10 @@ test('reload swaps in a new model file while in-flight requests finish on the ol
   await s.reload();
   const old = await inFlight;
   assert.equal(old.status, 200);
-  assert.ok(maxGap(old.json.predictions, before) < 1e-6, 'the request in flight was scored by the model it was encoded for');
+  assert.ok(
+    maxGap(old.json.predictions, before) < 1e-6,
+    'the request in flight was scored by the model it was encoded for',
+  );
   const after = referenceProbs(loadModel(other), some);
   assert.ok(maxGap(before, after) > 1e-3, 'the two models differ');
   const now = await call(s, '/predict', { rows: some });

@@ -8,11 +8,17 @@ import { tableSpecForModel } from '../../src/serve/raw_input.js';
 import { scratchDir } from '../train/toy_data.js';
 
 const reader = { format: 'criteo_tsv', label: 'label', multi_value: 'error' } as ReaderSettings;
-const row = (label: boolean) => [...(label ? ['1'] : []), ...Array.from({ length: 13 }, (_, i) => String(i)), ...Array.from({ length: 26 }, (_, i) => `c${i}`)].join('\t');
+const row = (label: boolean) =>
+  [
+    ...(label ? ['1'] : []),
+    ...Array.from({ length: 13 }, (_, i) => String(i)),
+    ...Array.from({ length: 26 }, (_, i) => `c${i}`),
+  ].join('\t');
 
 test('a headerless Criteo file without the label column is read with the training layout minus the label', async () => {
   const dir = scratchDir('raw-input');
-  const labelled = join(dir, 'train.tsv'), unlabeled = join(dir, 'test.tsv');
+  const labelled = join(dir, 'train.tsv'),
+    unlabeled = join(dir, 'test.tsv');
   writeFileSync(labelled, `${row(true)}\n`);
   writeFileSync(unlabeled, `${row(false)}\n`);
   const a = await tableSpecForModel(reader, labelled);
@@ -27,11 +33,19 @@ test('a headerless Criteo file without the label column is read with the trainin
 
 test('a model trained on a CSV with a header reads a headerless file of the same layout with the saved columns', async () => {
   const dir = scratchDir('raw-input-header');
-  const withHeader = join(dir, 'a.csv'), without = join(dir, 'b.csv'), unlabeled = join(dir, 'c.csv');
+  const withHeader = join(dir, 'a.csv'),
+    without = join(dir, 'b.csv'),
+    unlabeled = join(dir, 'c.csv');
   writeFileSync(withHeader, 'id,click,site\n1,0,a1b2\n');
   writeFileSync(without, '2,1,c3d4\n');
   writeFileSync(unlabeled, '3,e5f6\n');
-  const csv = { format: 'csv', header: true, columns: ['id', 'click', 'site'], label: 'click', multi_value: 'error' } as ReaderSettings;
+  const csv = {
+    format: 'csv',
+    header: true,
+    columns: ['id', 'click', 'site'],
+    label: 'click',
+    multi_value: 'error',
+  } as ReaderSettings;
   assert.equal((await tableSpecForModel(csv, withHeader)).header, true);
   const b = await tableSpecForModel(csv, without);
   assert.equal(b.header, false);
@@ -47,10 +61,16 @@ test('a labelled headerless file whose first row is one cell short stays labelle
   const notes: string[] = [];
   const spec = await tableSpecForModel(reader, file, (m) => notes.push(m));
   assert.deepEqual(spec.columns, CRITEO_COLUMNS, 'the label column is kept');
-  assert.match(notes.join('\n'), /short-first\.tsv: read with the label column 'label' \(40 cells, as in training\).*a line one cell short is a malformed row/);
+  assert.match(
+    notes.join('\n'),
+    /short-first\.tsv: read with the label column 'label' \(40 cells, as in training\).*a line one cell short is a malformed row/,
+  );
   const unlabelled = join(dir, 'unlabelled.tsv');
   writeFileSync(unlabelled, `${row(false)}\n${row(false)}\n`);
   const said: string[] = [];
   assert.deepEqual((await tableSpecForModel(reader, unlabelled, (m) => said.push(m))).columns, CRITEO_COLUMNS.slice(1));
-  assert.match(said.join('\n'), /read without the label column 'label': its first 2 line\(s\) all have 39 cells, one fewer than the training layout/);
+  assert.match(
+    said.join('\n'),
+    /read without the label column 'label': its first 2 line\(s\) all have 39 cells, one fewer than the training layout/,
+  );
 });

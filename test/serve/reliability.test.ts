@@ -34,11 +34,15 @@ before(async () => {
   setup.config.features.numeric.I2 = { transform: 'standard', fill: 0 };
   setup.config.training.epochs = 1;
   setup.config.model.hidden = [8];
-  await train(parseTrainConfig(setup.config), { progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }) });
+  await train(parseTrainConfig(setup.config), {
+    progress: new ProgressReporter({ mode: 'json', stream: { write: () => true } }),
+  });
   runDir = setup.config.run.dir;
   modelPath = join(runDir, 'model.safetensors');
 });
-after(async () => { await Promise.all(servers.map((s) => s.close())); });
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
 
 async function serve(): Promise<PredictionServer> {
   const s = await PredictionServer.start(modelPath, { ...SERVE_DEFAULTS, port: 0, workers: 1 });
@@ -50,20 +54,33 @@ test('predict refuses a number past the float32 range with file:line:column inst
   const input = join(dir, 'overflow.csv');
   writeFileSync(input, 'label,I1,I2,C1,C2,C3,C4\n1,3,12,a1,b1,c1,d1\n0,3,1e39,a1,b1,c1,d1\n');
   const out = join(dir, 'overflow-preds.csv');
-  const r = spawnSync(process.execPath, [bin, 'predict', '--model', runDir, '--input', input, '--output', out, '--quiet'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'predict', '--model', runDir, '--input', input, '--output', out, '--quiet'],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /overflow\.csv:3:3: number '1e39' is out of the float32 range/);
   // Inside the float32 range but far outside the training data: the score is refused, not written as NaN.
   writeFileSync(input, 'label,I1,I2,C1,C2,C3,C4\n1,3,12,a1,b1,c1,d1\n0,3,3e38,a1,b1,c1,d1\n');
-  const far = spawnSync(process.execPath, [bin, 'predict', '--model', runDir, '--input', input, '--output', out, '--quiet'], { encoding: 'utf8' });
+  const far = spawnSync(
+    process.execPath,
+    [bin, 'predict', '--model', runDir, '--input', input, '--output', out, '--quiet'],
+    { encoding: 'utf8' },
+  );
   assert.equal(far.status, 1, far.stderr);
   assert.match(far.stderr, /overflow\.csv: data row 2: the model's score is NaN/);
 });
 
-test('the server refuses overflowing and space-padded numbers with a 400 naming the column (the file readers\' parser)', async () => {
+test("the server refuses overflowing and space-padded numbers with a 400 naming the column (the file readers' parser)", async () => {
   const s = await serve();
   const row = csvRows(file)[0];
-  for (const [I2, message] of [['1e39', /column I2: "1e39" is out of the float32 range/], [1e39, /column I2: 1e\+39 is out of the float32 range/], [' 12 ', /column I2: expected a number, got " 12 "/], ['3e38', /rows\[0\]: the model's score is NaN/]] as const) {
+  for (const [I2, message] of [
+    ['1e39', /column I2: "1e39" is out of the float32 range/],
+    [1e39, /column I2: 1e\+39 is out of the float32 range/],
+    [' 12 ', /column I2: expected a number, got " 12 "/],
+    ['3e38', /rows\[0\]: the model's score is NaN/],
+  ] as const) {
     const r = await fetch(`${s.url}/predict`, { method: 'POST', body: JSON.stringify({ rows: [{ ...row, I2 }] }) });
     const body = await r.json();
     assert.equal(r.status, 400, JSON.stringify(body));
@@ -77,8 +94,15 @@ test('a model file whose weights hold NaN (checksums valid) is refused at load',
   (f.tensors.get(name)!.data as Float32Array)[0] = NaN;
   const bad = join(dir, 'nan.safetensors');
   saveModelFile(bad, f.tensors, f.meta);
-  assert.throws(() => loadModel(bad), (e: unknown) => e instanceof ModelFileError && new RegExp(`tensor '${name.replace(/\./g, '\\.')}' holds NaN at index 0`).test(e.message));
-  const r = spawnSync(process.execPath, [bin, 'export', '--model', bad, '--out', join(dir, 'nan.onnx')], { encoding: 'utf8' });
+  assert.throws(
+    () => loadModel(bad),
+    (e: unknown) =>
+      e instanceof ModelFileError &&
+      new RegExp(`tensor '${name.replace(/\./g, '\\.')}' holds NaN at index 0`).test(e.message),
+  );
+  const r = spawnSync(process.execPath, [bin, 'export', '--model', bad, '--out', join(dir, 'nan.onnx')], {
+    encoding: 'utf8',
+  });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /holds NaN/);
 });
@@ -98,7 +122,10 @@ function halfClose(url: string, request: string): Promise<string> {
 test('a client that half-closes after its POST gets the answer; /health is 503 while draining', async () => {
   const s = await serve();
   const body = JSON.stringify({ rows: [csvRows(file)[0]] });
-  const answer = await halfClose(s.url, `POST /predict HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  const answer = await halfClose(
+    s.url,
+    `POST /predict HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
   assert.match(answer, /^HTTP\/1\.1 200 OK/);
   assert.match(answer, /"predictions":\[0\.\d+\]/);
   // A request already in flight when draining starts: its /health answer says 503.

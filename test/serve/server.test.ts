@@ -23,7 +23,11 @@ const start = serverStarter(2);
 const serve = (opts: Partial<ServeOptions> = {}): Promise<PredictionServer> => start(run.modelPath, opts);
 
 async function post(s: PredictionServer, body: unknown, raw = false): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${s.url}/predict`, { method: 'POST', body: raw ? (body as string) : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const r = await fetch(`${s.url}/predict`, {
+    method: 'POST',
+    body: raw ? (body as string) : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: r.status, json: await r.json() };
 }
 
@@ -45,9 +49,16 @@ test('POST /predict returns the probabilities slimctr computes in-process, for o
   const same = await post(s, { rows: [r0, noI2, { ...r0, I2: null }, { ...r0, I1: Number(r0.I1) }] });
   assert.equal(new Set(same.json.predictions).size, 1, JSON.stringify(same.json));
   // Unseen categories go to OOV: two different unseen values score the same, unlike a seen one.
-  const oov = await post(s, { rows: [{ ...rows[0], C1: 'never-seen-1' }, { ...rows[0], C1: 'never-seen-2' }, rows[0]] });
+  const oov = await post(s, {
+    rows: [{ ...rows[0], C1: 'never-seen-1' }, { ...rows[0], C1: 'never-seen-2' }, rows[0]],
+  });
   assert.equal(oov.json.predictions[0], oov.json.predictions[1]);
-  assert.ok(maxGap(oov.json.predictions, referenceProbs(loaded, [{ ...rows[0], C1: 'zzz' }, { ...rows[0], C1: 'zzz' }, rows[0]])) < 1e-6);
+  assert.ok(
+    maxGap(
+      oov.json.predictions,
+      referenceProbs(loaded, [{ ...rows[0], C1: 'zzz' }, { ...rows[0], C1: 'zzz' }, rows[0]]),
+    ) < 1e-6,
+  );
   const health = await fetch(`${s.url}/health`);
   assert.deepEqual(await health.json(), { status: 'ok', workers: 2 });
   const meta = await (await fetch(`${s.url}/metadata`)).json();
@@ -70,7 +81,10 @@ test('concurrent clients each get their own answers, and their rows are merged i
   });
   const stats = (await (await fetch(`${s.url}/metadata`)).json()).stats;
   assert.equal(stats.requests, clients);
-  assert.equal(stats.rows, asks.reduce((n, a) => n + a.length, 0));
+  assert.equal(
+    stats.rows,
+    asks.reduce((n, a) => n + a.length, 0),
+  );
   assert.ok(stats.batches < clients / 2, `${stats.batches} batches for ${clients} requests`);
   assert.ok(stats.max_batch_rows > 5, `largest batch ${stats.max_batch_rows} rows`);
 });
@@ -94,25 +108,47 @@ test('bad requests get 400 / 404 / 405 / 413 with a message naming the problem, 
     [{ data: [] }, 400, /missing field 'rows'/],
     [{ rows: { I1: '1' } }, 400, /'rows' must be an array of rows, got object/],
     [{ rows: rows.slice(0, 51) }, 400, /too many rows: 51 \(at most 50 per request\)/],
-    [{ rows: [rows[0], 'C1=a'] }, 400, /rows\[1\] must be an object \(column -> value\) or an array of values, got string/],
+    [
+      { rows: [rows[0], 'C1=a'] },
+      400,
+      /rows\[1\] must be an object \(column -> value\) or an array of values, got string/,
+    ],
     [{ rows: [{ ...rows[0], C2: { v: 1 } }] }, 400, /rows\[0\]\.C2: expected a string, number or null, got object/],
     [{ rows: [{ ...rows[0], C2: true }] }, 400, /rows\[0\]\.C2: expected a string, number or null, got boolean/],
     [{ rows: [rows[0], { ...rows[1], I2: 'lots' }] }, 400, /rows\[1\]: column I2: expected a number, got "lots"/],
-    [{ rows: [['a1', 'b1']] }, 400, /rows\[0\] has 2 values; an array row needs 6, in this order: I1, C1, C2, C3, C4, I2/],
-    [{ rows: [['1', 'a1', 'b1', 'c1', 'd1', [3]]] }, 400, /rows\[0\]\[5\] \(column I2\): expected a string, number or null, got array/],
-    [{ rows: [rows[0], { ...rows[1], C22: 'x', site_idd: 'y' }] }, 400, /rows\[1\] has column\(s\) the model does not know: C22, site_idd .*--allow-unknown-columns/],
+    [
+      { rows: [['a1', 'b1']] },
+      400,
+      /rows\[0\] has 2 values; an array row needs 6, in this order: I1, C1, C2, C3, C4, I2/,
+    ],
+    [
+      { rows: [['1', 'a1', 'b1', 'c1', 'd1', [3]]] },
+      400,
+      /rows\[0\]\[5\] \(column I2\): expected a string, number or null, got array/,
+    ],
+    [
+      { rows: [rows[0], { ...rows[1], C22: 'x', site_idd: 'y' }] },
+      400,
+      /rows\[1\] has column\(s\) the model does not know: C22, site_idd .*--allow-unknown-columns/,
+    ],
   ];
   for (const [body, status, message] of cases) {
     const r = await post(s, body, typeof body === 'string');
     assert.equal(r.status, status, `${JSON.stringify(body).slice(0, 60)}: ${JSON.stringify(r.json)}`);
     assert.match(r.json.error, message);
   }
-  const huge = await fetch(`${s.url}/predict`, { method: 'POST', body: JSON.stringify({ rows: rows.slice(0, 3), padding: 'x'.repeat(5000) }) });
+  const huge = await fetch(`${s.url}/predict`, {
+    method: 'POST',
+    body: JSON.stringify({ rows: rows.slice(0, 3), padding: 'x'.repeat(5000) }),
+  });
   assert.equal(huge.status, 413);
   assert.match((await huge.json()).error, /the body is \d+ bytes; the limit is 4096 \(--max-body-bytes\)/);
   const nowhere = await fetch(`${s.url}/predictions`);
   assert.equal(nowhere.status, 404);
-  assert.match((await nowhere.json()).error, /no route GET \/predictions \(routes: POST \/predict, POST \/v1\/models\/NAME:predict, POST \/v2\/models\/NAME\/infer, .*GET \/health, \/metadata, \/metrics\)/);
+  assert.match(
+    (await nowhere.json()).error,
+    /no route GET \/predictions \(routes: POST \/predict, POST \/v1\/models\/NAME:predict, POST \/v2\/models\/NAME\/infer, .*GET \/health, \/metadata, \/metrics\)/,
+  );
   const wrongMethod = await fetch(`${s.url}/predict`);
   assert.equal(wrongMethod.status, 405);
   assert.equal(wrongMethod.headers.get('allow'), 'POST');

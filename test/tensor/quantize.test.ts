@@ -1,18 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dequantizeChannels, dequantizeRows, quantizeChannels, quantizeRows, rowLevel, type RowBits } from '../../src/tensor/quantize.js';
+import {
+  dequantizeChannels,
+  dequantizeRows,
+  quantizeChannels,
+  quantizeRows,
+  rowLevel,
+  type RowBits,
+} from '../../src/tensor/quantize.js';
 import { ShapeError } from '../../src/util/errors.js';
 import { mulberry32 } from '../helpers.js';
 
 function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
   const rnd = mulberry32(seed);
   // Rows on different scales, as embedding rows are (rare ids stay near their initial values).
-  return Float32Array.from({ length: rows * cols }, (_, i) => (rnd() - 0.5) * 10 ** (Math.floor(i / cols) % 4 - 2));
+  return Float32Array.from({ length: rows * cols }, (_, i) => (rnd() - 0.5) * 10 ** ((Math.floor(i / cols) % 4) - 2));
 }
 
 for (const bits of [8, 4] as RowBits[]) {
   test(`${bits}-bit rows: every element within half a step of its original, steps (max - min) / ${2 ** bits - 1}`, () => {
-    for (const [rows, dim] of [[1, 1], [7, 3], [33, 16], [5, 17]]) {
+    for (const [rows, dim] of [
+      [1, 1],
+      [7, 3],
+      [33, 16],
+      [5, 17],
+    ]) {
       const x = randomMatrix(rows, dim, rows * 31 + dim);
       const q = quantizeRows(x, rows, dim, bits);
       assert.equal(q.data.length, rows * (bits === 8 ? dim : Math.ceil(dim / 2)));
@@ -23,11 +35,17 @@ for (const bits of [8, 4] as RowBits[]) {
         assert.ok(Math.abs(q.scale[r] - span / (2 ** bits - 1)) <= 1e-6 * (1 + span));
         for (let j = 0; j < dim; j++) {
           const err = Math.abs(back[r * dim + j] - row[j]);
-          assert.ok(err <= q.scale[r] / 2 + 1e-6 * (1 + Math.abs(row[j])), `row ${r} col ${j}: error ${err}, step ${q.scale[r]}`);
+          assert.ok(
+            err <= q.scale[r] / 2 + 1e-6 * (1 + Math.abs(row[j])),
+            `row ${r} col ${j}: error ${err}, step ${q.scale[r]}`,
+          );
           assert.ok(rowLevel(q, r, j) >= 0 && rowLevel(q, r, j) < 2 ** bits);
         }
         // The row's extremes are exact levels: 0 and the top one.
-        assert.ok(Math.abs(back[r * dim + row.indexOf(Math.min(...row))] - Math.min(...row)) <= 1e-7 * (1 + Math.abs(Math.min(...row))));
+        assert.ok(
+          Math.abs(back[r * dim + row.indexOf(Math.min(...row))] - Math.min(...row)) <=
+            1e-7 * (1 + Math.abs(Math.min(...row))),
+        );
       }
     }
   });
@@ -42,7 +60,8 @@ test('4-bit rows pack two levels a byte, the lower nibble first; constant rows a
 });
 
 test('int8 channels: symmetric per output column, within half a step; zero columns stay zero', () => {
-  const rows = 9, cols = 5;
+  const rows = 9,
+    cols = 5;
   const w = randomMatrix(rows, cols, 3);
   for (let i = 0; i < rows; i++) w[i * cols + 4] = 0;
   const q = quantizeChannels(w, rows, cols);
@@ -57,7 +76,10 @@ test('int8 channels: symmetric per output column, within half a step; zero colum
 });
 
 test('NaN, infinities and wrong sizes are refused, not quantized', () => {
-  assert.throws(() => quantizeRows(Float32Array.from([1, NaN]), 1, 2, 8), (e: unknown) => e instanceof ShapeError && /NaN at element 1/.test(e.message));
+  assert.throws(
+    () => quantizeRows(Float32Array.from([1, NaN]), 1, 2, 8),
+    (e: unknown) => e instanceof ShapeError && /NaN at element 1/.test(e.message),
+  );
   assert.throws(() => quantizeChannels(Float32Array.from([Infinity]), 1, 1), ShapeError);
   assert.throws(() => quantizeRows(new Float32Array(5), 2, 3, 4), /5 values is not 2 x 3/);
 });

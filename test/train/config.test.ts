@@ -31,18 +31,45 @@ test('errors name the key path and what was expected', () => {
     patch(c);
     return () => parseTrainConfig(c);
   };
-  assert.throws(bad((c) => (c.model.embedding_dim = -4)), configError(/config model\.embedding_dim: expected a positive integer, got -4/, 'model.embedding_dim'));
-  assert.throws(bad((c) => (c.model.hidden = [400, 'wide'])), configError(/model\.hidden\[1\]: expected a positive integer, got "wide"/));
-  assert.throws(bad((c) => (c.model.embeding_dim = 8)), configError(/model\.embeding_dim: unknown key; did you mean model\.embedding_dim\?/));
-  assert.throws(bad((c) => Object.assign(c, { training: { lr: 'fast' } })), configError(/training\.lr: expected a positive number, got "fast"/));
-  assert.throws(bad((c) => Object.assign(c, { run: { overwrite: 'yes' } })), configError(/run\.overwrite: expected true or false/));
-  assert.throws(bad((c) => (c.dataset = {} as never)), configError(/dataset\.train: missing/));
+  assert.throws(
+    bad((c) => (c.model.embedding_dim = -4)),
+    configError(/config model\.embedding_dim: expected a positive integer, got -4/, 'model.embedding_dim'),
+  );
+  assert.throws(
+    bad((c) => (c.model.hidden = [400, 'wide'])),
+    configError(/model\.hidden\[1\]: expected a positive integer, got "wide"/),
+  );
+  assert.throws(
+    bad((c) => (c.model.embeding_dim = 8)),
+    configError(/model\.embeding_dim: unknown key; did you mean model\.embedding_dim\?/),
+  );
+  assert.throws(
+    bad((c) => Object.assign(c, { training: { lr: 'fast' } })),
+    configError(/training\.lr: expected a positive number, got "fast"/),
+  );
+  assert.throws(
+    bad((c) => Object.assign(c, { run: { overwrite: 'yes' } })),
+    configError(/run\.overwrite: expected true or false/),
+  );
+  assert.throws(
+    bad((c) => (c.dataset = {} as never)),
+    configError(/dataset\.train: missing/),
+  );
 });
 
 test('an unknown or missing model name lists the available models', () => {
-  assert.throws(() => parseTrainConfig({ ...base(), model: { name: 'deepfn' } }), configError(/model\.name: unknown model 'deepfn' \(did you mean deepfm\?\); available: lr, deepfm/, 'model.name'));
-  assert.throws(() => parseTrainConfig({ ...base(), model: {} }), configError(/model\.name: missing: expected one of lr\|deepfm/));
-  assert.throws(() => parseTrainConfig({ ...base(), model: { name: 'lr', embedding_dim: 8 } }), configError(/model\.embedding_dim: unknown key/));
+  assert.throws(
+    () => parseTrainConfig({ ...base(), model: { name: 'deepfn' } }),
+    configError(/model\.name: unknown model 'deepfn' \(did you mean deepfm\?\); available: lr, deepfm/, 'model.name'),
+  );
+  assert.throws(
+    () => parseTrainConfig({ ...base(), model: {} }),
+    configError(/model\.name: missing: expected one of lr\|deepfm/),
+  );
+  assert.throws(
+    () => parseTrainConfig({ ...base(), model: { name: 'lr', embedding_dim: 8 } }),
+    configError(/model\.embedding_dim: unknown key/),
+  );
 });
 
 test('file plus dotted overrides; switching the model on the command line drops the file options it lacks', () => {
@@ -57,5 +84,8 @@ test('file plus dotted overrides; switching the model on the command line drops 
   const b = loadTrainConfig({ file, args: ['--model.name=lr'] });
   assert.deepEqual(b.config.model, { name: 'lr' });
   assert.match(b.notes[0], /ignoring the file's model\.embedding_dim, model\.hidden/);
-  assert.throws(() => loadTrainConfig({ file, args: ['--model.name=lr', '--model.hidden=[8]'] }), configError(/model\.hidden: unknown key/));
+  assert.throws(
+    () => loadTrainConfig({ file, args: ['--model.name=lr', '--model.hidden=[8]'] }),
+    configError(/model\.hidden: unknown key/),
+  );
 });

@@ -35,7 +35,10 @@ test('on a TTY: one line redrawn in place, throttled, with speed, ETA and runnin
   assert.equal(writes.length, 1);
   const line = writes[0];
   assert.ok(line.startsWith('\r') && line.endsWith('\x1b[K') && !line.includes('\n'), JSON.stringify(line));
-  assert.match(line, /epoch 2\/10 {2}\[#{6}\.{24}\] {2}20\.0% {2}200\/1000 {2}200 samples\/s {2}ETA 0:04 {2}loss 0\.6000/);
+  assert.match(
+    line,
+    /epoch 2\/10 {2}\[#{6}\.{24}\] {2}20\.0% {2}200\/1000 {2}200 samples\/s {2}ETA 0:04 {2}loss 0\.6000/,
+  );
   c.t = 1050;
   p.step(100, 0.6);
   assert.equal(writes.length, 1, 'throttled');
@@ -67,7 +70,11 @@ test('without a TTY: plain lines at a modest interval, no control characters', (
   p.evaluation({ auc: 0.75 });
   p.log('saved checkpoint');
   p.endEpoch();
-  assert.deepEqual(writes.slice(5), ['eval  auc 0.750000\n', 'saved checkpoint\n', 'epoch 1 done  6400 samples in 0:50  128 samples/s  loss 0.5000\n']);
+  assert.deepEqual(writes.slice(5), [
+    'eval  auc 0.750000\n',
+    'saved checkpoint\n',
+    'epoch 1 done  6400 samples in 0:50  128 samples/s  loss 0.5000\n',
+  ]);
 });
 
 test('json mode: one JSON object per evaluation, nothing for progress', () => {

@@ -37,7 +37,10 @@ test('config, metrics and log files hold what was written', () => {
     run.appendMetrics({ epoch: 1, auc: 0.79 });
     run.appendMetrics({ epoch: 2, auc: 0.8, note: 'a\nb' });
     assert.equal(readFileSync(run.metricsPath, 'utf8').split('\n').length, 3);
-    assert.deepEqual(readMetrics(run.metricsPath), [{ epoch: 1, auc: 0.79 }, { epoch: 2, auc: 0.8, note: 'a\nb' }]);
+    assert.deepEqual(readMetrics(run.metricsPath), [
+      { epoch: 1, auc: 0.79 },
+      { epoch: 2, auc: 0.8, note: 'a\nb' },
+    ]);
     run.log('epoch 1 done');
     assert.equal(readFileSync(run.logPath, 'utf8'), '2026-01-02T03:04:05.000Z epoch 1 done\n');
     assert.equal(run.file('best.safetensors'), join(run.path, 'best.safetensors'));
@@ -52,7 +55,10 @@ test('a non-empty folder is refused unless overwrite is set; an empty one is use
     const dir = join(root, 'r');
     const run = RunDir.create({ path: dir });
     run.appendMetrics({ epoch: 1 });
-    assert.throws(() => RunDir.create({ path: dir }), (e: unknown) => e instanceof UsageError && /already exists and is not empty/.test(e.message));
+    assert.throws(
+      () => RunDir.create({ path: dir }),
+      (e: unknown) => e instanceof UsageError && /already exists and is not empty/.test(e.message),
+    );
     assert.deepEqual(readMetrics(run.metricsPath), [{ epoch: 1 }], 'refusal changed nothing');
     const again = RunDir.create({ path: dir, overwrite: true });
     assert.deepEqual(readMetrics(again.metricsPath), []);

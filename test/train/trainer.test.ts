@@ -14,7 +14,10 @@ import { scratchDir, toySetup } from './toy_data.js';
 /** Progress into a string (json mode), so tests stay quiet. */
 function quiet(): { progress: ProgressReporter; text: () => string } {
   let s = '';
-  return { progress: new ProgressReporter({ mode: 'json', stream: { write: (t: string) => (s += t) } }), text: () => s };
+  return {
+    progress: new ProgressReporter({ mode: 'json', stream: { write: (t: string) => (s += t) } }),
+    text: () => s,
+  };
 }
 
 async function runToy(patch: (c: Record<string, any>) => void = () => {}, opts: TrainOptions = {}, dir = scratchDir()) {
@@ -30,10 +33,15 @@ const strip = (rows: Record<string, unknown>[]) => rows.map(({ elapsed_s: _t, ..
 
 test('a run learns, writes its folder, keeps the best model and scores the test split', async (t) => {
   const { result, runDir, output } = await runToy();
-  for (const f of ['config.yaml', 'metrics.jsonl', 'log.txt', 'model.safetensors', 'checkpoint.safetensors']) assert.ok(existsSync(join(runDir, f)), f);
+  for (const f of ['config.yaml', 'metrics.jsonl', 'log.txt', 'model.safetensors', 'checkpoint.safetensors'])
+    assert.ok(existsSync(join(runDir, f)), f);
   const rows = evals(runDir);
   assert.equal(rows.length, 3);
-  t.diagnostic(`validation AUC by epoch: ${evals(runDir).map((r) => r.val_auc).join(' ')}; test ${result.test?.auc}`);
+  t.diagnostic(
+    `validation AUC by epoch: ${evals(runDir)
+      .map((r) => r.val_auc)
+      .join(' ')}; test ${result.test?.auc}`,
+  );
   assert.ok(result.best && result.best.auc > 0.7, `best validation AUC ${result.best?.auc}`);
   assert.equal(result.best.auc, Math.max(...rows.map((r) => r.val_auc as number)));
   assert.ok(result.test && result.test.rows === 400 && result.test.auc > 0.65, `test ${JSON.stringify(result.test)}`);
@@ -41,8 +49,15 @@ test('a run learns, writes its folder, keeps the best model and scores the test 
   assert.equal(meta.training?.epoch, result.best.epoch);
   assert.equal(meta.training?.metrics.test.auc, result.test.auc);
   assert.equal(meta.encoders?.categorical.length, 5, 'C1..C4 and the bucketed I1');
-  const lines = output.trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(lines.filter((l) => l.event === 'eval').length, 4, 'one JSON object per evaluation (3 validation + test)');
+  const lines = output
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(
+    lines.filter((l) => l.event === 'eval').length,
+    4,
+    'one JSON object per evaluation (3 validation + test)',
+  );
 });
 
 test('two runs with the same seed give identical metrics; another seed does not', async () => {
@@ -57,18 +72,27 @@ test('two runs with the same seed give identical metrics; another seed does not'
 test('resume from a checkpoint continues the epochs and reaches the same metrics as an uninterrupted run', async () => {
   const straight = await runToy((c) => Object.assign(c.training, { eval_every: 4, early_stop_patience: 0 }));
   const dir = scratchDir();
-  const first = await runToy((c) => Object.assign(c.training, { eval_every: 4, early_stop_patience: 0 }), { stopAfterEpochs: 1 }, dir);
+  const first = await runToy(
+    (c) => Object.assign(c.training, { eval_every: 4, early_stop_patience: 0 }),
+    { stopAfterEpochs: 1 },
+    dir,
+  );
   assert.equal(first.result.interrupted, true);
   assert.equal(first.result.epochs, 1);
   assert.equal(first.result.test, null);
-  const resumed = await runToy((c) => Object.assign(c.training, { eval_every: 4, early_stop_patience: 0 }), { resume: first.runDir }, dir);
+  const resumed = await runToy(
+    (c) => Object.assign(c.training, { eval_every: 4, early_stop_patience: 0 }),
+    { resume: first.runDir },
+    dir,
+  );
   assert.equal(resumed.result.epochs, 3);
   assert.deepEqual(strip(evals(first.runDir)), strip(evals(straight.runDir)));
   assert.equal(resumed.result.test!.auc, straight.result.test!.auc);
 });
 
 test('resume from a mid-epoch checkpoint skips the batches already trained', async () => {
-  const patch = (c: Record<string, any>) => Object.assign(c.training, { eval_every: 4, early_stop_patience: 0, epochs: 2 });
+  const patch = (c: Record<string, any>) =>
+    Object.assign(c.training, { eval_every: 4, early_stop_patience: 0, epochs: 2 });
   const straight = await runToy(patch);
   const dir = scratchDir();
   const first = await runToy(patch, { stopAtStep: 12 }, dir);
@@ -96,16 +120,23 @@ test('an aborted run (Ctrl-C) checkpoints the step it is at and resumes from the
 test('a non-finite loss stops training with an error naming the step', async () => {
   await assert.rejects(
     runToy((c) => Object.assign(c.training, { optimizer: 'sgd', lr: 1e30 })),
-    (e: unknown) => e instanceof TrainingError && /training loss became (NaN|Infinity) at step \d+ \(epoch 1, batch \d+\/10\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof TrainingError &&
+      /training loss became (NaN|Infinity) at step \d+ \(epoch 1, batch \d+\/10\)/.test(e.message),
   );
 });
 
 test('early stopping and learning-rate decay show in the metrics', async () => {
-  const { result, runDir } = await runToy((c) => Object.assign(c.training, { epochs: 30, lr: 0.05, early_stop_patience: 2, lr_patience: 1 }));
+  const { result, runDir } = await runToy((c) =>
+    Object.assign(c.training, { epochs: 30, lr: 0.05, early_stop_patience: 2, lr_patience: 1 }),
+  );
   assert.equal(result.stoppedEarly, true);
   const rows = evals(runDir);
   assert.ok(rows.length < 30);
   const lrs = rows.map((r) => r.lr as number);
   assert.ok(lrs[lrs.length - 1] < lrs[0], `lr ${lrs.join(' ')}`);
-  assert.deepEqual(rows.slice(-2).map((r) => r.improved), [false, false]);
+  assert.deepEqual(
+    rows.slice(-2).map((r) => r.improved),
+    [false, false],
+  );
 });

@@ -27,9 +27,14 @@ test('sha256 agrees with node:crypto for every length around the block and paddi
   const data = randomBytes(300, 1);
   for (let n = 0; n <= 300; n++) {
     const bytes = data.subarray(0, n);
-    const cut1 = Math.floor(n / 3), cut2 = Math.floor((2 * n) / 3);
+    const cut1 = Math.floor(n / 3),
+      cut2 = Math.floor((2 * n) / 3);
     assert.equal(sha256Hex([bytes]), native(bytes), `length ${n}`);
-    assert.equal(sha256Hex([bytes.subarray(0, cut1), bytes.subarray(cut1, cut2), bytes.subarray(cut2)]), native(bytes), `length ${n}, 3 chunks`);
+    assert.equal(
+      sha256Hex([bytes.subarray(0, cut1), bytes.subarray(cut1, cut2), bytes.subarray(cut2)]),
+      native(bytes),
+      `length ${n}, 3 chunks`,
+    );
   }
   const big = randomBytes(1 << 20, 2);
   assert.equal(sha256Hex([big]), native(big));

@@ -38,7 +38,12 @@ export const fixtureEncoders: EncodersJSON = {
   ],
 };
 
-export const fixturePlan: CompressionPlan = { method: 'afm', layers: { 'mlp.layer1': 5 }, embeddingRank: 3, fuse: true };
+export const fixturePlan: CompressionPlan = {
+  method: 'afm',
+  layers: { 'mlp.layer1': 5 },
+  embeddingRank: 3,
+  fuse: true,
+};
 
 /** Trains, compresses and saves the fixture model at `path`; returns its parameter count. */
 export function saveFixtureModel(path: string): { params: number } {
@@ -47,7 +52,8 @@ export function saveFixtureModel(path: string): { params: number } {
   const store = new EmbeddingStore({ mainBudget: 32 << 20 });
   const model = entry.create(tinySpec, entry.options.parse(options), { rng: new Rng(11), store, slots: SLOTS.adam });
   const opt = new Optimizer(model.params(), model.tables(), { kind: 'adam', lr: 1e-2 });
-  const train = tinyData(2048, 1), valid = tinyData(512, 2);
+  const train = tinyData(2048, 1),
+    valid = tinyData(512, 2);
   model.train();
   for (let a = 0; a < train.rows; a += 128) {
     const b = sliceBatch(train, a, a + 128);
@@ -59,7 +65,9 @@ export function saveFixtureModel(path: string): { params: number } {
   applyPlan(model, fixturePlan, { rng: new Rng(1), store, slots: 0 }, collectStats(model, [train]));
   model.eval();
   const p = predictProbabilities(model, valid);
-  const metrics = { validation: { auc: rocAuc(valid.labels!, p), logloss: logloss(valid.labels!, p), rows: valid.rows } };
+  const metrics = {
+    validation: { auc: rocAuc(valid.labels!, p), logloss: logloss(valid.labels!, p), rows: valid.rows },
+  };
   saveModel(path, model, {
     options,
     features: tinySpec,

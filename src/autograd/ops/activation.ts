@@ -12,24 +12,28 @@ export function relu(x: Tensor): Tensor {
 
 export function sigmoid(x: Tensor): Tensor {
   const out = new Tensor(x.shape);
-  const a = x.data, y = out.data;
+  const a = x.data,
+    y = out.data;
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
     // Stable for large |v|: never exp of a large positive number.
     y[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
   }
   return record(out, 'sigmoid', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
+    const gx = gradOf(x).data,
+      gd = g.data;
     for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * y[i] * (1 - y[i]);
   });
 }
 
 export function tanh(x: Tensor): Tensor {
   const out = new Tensor(x.shape);
-  const a = x.data, y = out.data;
+  const a = x.data,
+    y = out.data;
   for (let i = 0; i < a.length; i++) y[i] = Math.tanh(a[i]);
   return record(out, 'tanh', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
+    const gx = gradOf(x).data,
+      gd = g.data;
     for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * (1 - y[i] * y[i]);
   });
 }
@@ -39,7 +43,8 @@ export function softmax(x: Tensor): Tensor {
   const n = x.shape[x.rank - 1];
   const rows = x.size / n;
   const out = new Tensor(x.shape);
-  const a = x.data, y = out.data;
+  const a = x.data,
+    y = out.data;
   for (let r = 0, o = 0; r < rows; r++, o += n) {
     let m = -Infinity;
     for (let j = 0; j < n; j++) if (a[o + j] > m) m = a[o + j];
@@ -49,7 +54,8 @@ export function softmax(x: Tensor): Tensor {
     for (let j = 0; j < n; j++) y[o + j] *= inv;
   }
   return record(out, 'softmax', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
+    const gx = gradOf(x).data,
+      gd = g.data;
     for (let r = 0, o = 0; r < rows; r++, o += n) {
       let dot = 0;
       for (let j = 0; j < n; j++) dot += gd[o + j] * y[o + j];

@@ -14,9 +14,12 @@ import { gradSlot, needsGrad, record } from '../graph.js';
 
 export function fieldAttention(qkv: Tensor, heads: number, headDim: number, scale: number, residual: boolean): Tensor {
   const [B, F, W] = qkv.shape;
-  const HD = heads * headDim, res = residual ? 1 : 0;
+  const HD = heads * headDim,
+    res = residual ? 1 : 0;
   if (qkv.rank !== 3 || W !== (3 + res) * HD) {
-    throw new ShapeError(`fieldAttention: expected [B, F, ${(3 + res) * HD}] for ${heads} heads of ${headDim}, got [${qkv.shape}]`);
+    throw new ShapeError(
+      `fieldAttention: expected [B, F, ${(3 + res) * HD}] for ${heads} heads of ${headDim}, got [${qkv.shape}]`,
+    );
   }
   const e = engine();
   const out = new Tensor([B, F, HD]);
@@ -25,24 +28,69 @@ export function fieldAttention(qkv: Tensor, heads: number, headDim: number, scal
     const parts = Math.max(1, Math.min(e.threads, B));
     const scratch = e.heap.alloc(parts * F * F * 4);
     try {
-      runByExamples(e, B, (b0, b1, part) => [CALL_ATTENTION_FORWARD, qkv.ptr, heads, headDim, F, scale, res, out.ptr, scratch + part * F * F * 4, 0, b0, b1]);
+      runByExamples(e, B, (b0, b1, part) => [
+        CALL_ATTENTION_FORWARD,
+        qkv.ptr,
+        heads,
+        headDim,
+        F,
+        scale,
+        res,
+        out.ptr,
+        scratch + part * F * F * 4,
+        0,
+        b0,
+        b1,
+      ]);
     } finally {
       e.heap.release(scratch);
     }
     return record(out, 'fieldAttention', [qkv], () => {}, { heads, headDim, scale, residual });
   }
   const probs = new Tensor([B, heads, F, F]);
-  runByExamples(e, B, (b0, b1) => [CALL_ATTENTION_FORWARD, qkv.ptr, heads, headDim, F, scale, res, out.ptr, probs.ptr, 1, b0, b1]);
-  return record(out, 'fieldAttention', [qkv], (g) => {
-    const gq = gradSlot(qkv);
-    const parts = Math.max(1, Math.min(e.threads, B));
-    const scratch = e.heap.alloc(parts * F * F * 4);
-    try {
-      runByExamples(e, B, (b0, b1, part) => [
-        CALL_ATTENTION_BACKWARD, qkv.ptr, heads, headDim, F, scale, res, g.ptr, probs.ptr, gq.grad.ptr, gq.fresh ? 1 : 0, scratch + part * F * F * 4, b0, b1,
-      ]);
-    } finally {
-      e.heap.release(scratch);
-    }
-  }, { heads, headDim, scale, residual });
+  runByExamples(e, B, (b0, b1) => [
+    CALL_ATTENTION_FORWARD,
+    qkv.ptr,
+    heads,
+    headDim,
+    F,
+    scale,
+    res,
+    out.ptr,
+    probs.ptr,
+    1,
+    b0,
+    b1,
+  ]);
+  return record(
+    out,
+    'fieldAttention',
+    [qkv],
+    (g) => {
+      const gq = gradSlot(qkv);
+      const parts = Math.max(1, Math.min(e.threads, B));
+      const scratch = e.heap.alloc(parts * F * F * 4);
+      try {
+        runByExamples(e, B, (b0, b1, part) => [
+          CALL_ATTENTION_BACKWARD,
+          qkv.ptr,
+          heads,
+          headDim,
+          F,
+          scale,
+          res,
+          g.ptr,
+          probs.ptr,
+          gq.grad.ptr,
+          gq.fresh ? 1 : 0,
+          scratch + part * F * F * 4,
+          b0,
+          b1,
+        ]);
+      } finally {
+        e.heap.release(scratch);
+      }
+    },
+    { heads, headDim, scale, residual },
+  );
 }

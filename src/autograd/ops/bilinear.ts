@@ -21,7 +21,9 @@ function modeOf(emb: Tensor, W: Tensor): number {
   const mode = W.rank === 2 ? 0 : W.shape[0] === P ? 2 : 1;
   const want = mode === 0 ? [D, D] : [mode === 1 ? F - 1 : P, D, D];
   if (emb.rank !== 3 || F < 2 || W.rank !== want.length || W.shape.some((d, i) => d !== want[i])) {
-    throw new ShapeError(`bilinearPairs: emb [${emb.shape}] and W [${W.shape}] do not fit [B, F, D] with W [D, D], [F-1, D, D] or [P, D, D]`);
+    throw new ShapeError(
+      `bilinearPairs: emb [${emb.shape}] and W [${W.shape}] do not fit [B, F, D] with W [D, D], [F-1, D, D] or [P, D, D]`,
+    );
   }
   return mode;
 }
@@ -29,15 +31,37 @@ function modeOf(emb: Tensor, W: Tensor): number {
 /** Adds dL/dW for one interaction, given gT from the backward kernel. */
 function weightGrad(e: Engine, emb: Tensor, W: Tensor, mode: number, gT: Tensor): void {
   const [B, F, D] = emb.shape;
-  const P = (F * (F - 1)) / 2, gW = gradOf(W).ptr, FD = F * D, DD4 = D * D * 4;
+  const P = (F * (F - 1)) / 2,
+    gW = gradOf(W).ptr,
+    FD = F * D,
+    DD4 = D * D * 4;
   if (mode === 0) e.sgemm(true, false, D, D, B * F, 1, emb.ptr, D, gT.ptr, D, 1, gW, D);
-  else if (mode === 1) e.sgemmBatched(F - 1, true, false, D, D, B, 1, emb.ptr, FD, D * 4, gT.ptr, FD, D * 4, 1, gW, D, DD4);
+  else if (mode === 1)
+    e.sgemmBatched(F - 1, true, false, D, D, B, 1, emb.ptr, FD, D * 4, gT.ptr, FD, D * 4, 1, gW, D, DD4);
   else {
     // dW_p = emb[:, i]^T gT[:, p] for every pair p of left field i.
     let p0 = 0;
     for (let i = 0; i < F - 1; i++) {
       const n = F - 1 - i;
-      e.sgemmBatched(n, true, false, D, D, B, 1, emb.ptr + i * D * 4, FD, 0, gT.ptr + p0 * D * 4, P * D, D * 4, 1, gW + p0 * DD4, D, DD4);
+      e.sgemmBatched(
+        n,
+        true,
+        false,
+        D,
+        D,
+        B,
+        1,
+        emb.ptr + i * D * 4,
+        FD,
+        0,
+        gT.ptr + p0 * D * 4,
+        P * D,
+        D * 4,
+        1,
+        gW + p0 * DD4,
+        D,
+        DD4,
+      );
       p0 += n;
     }
   }
@@ -47,24 +71,58 @@ function pairs(items: [Tensor, Tensor][], joined: boolean): Tensor {
   const [B, F, D] = items[0][0].shape;
   const modes = items.map(([emb, W]) => modeOf(emb, W));
   if (items.some(([emb]) => emb.shape.some((d, i) => d !== items[0][0].shape[i]))) {
-    throw new ShapeError(`bilinearPairsJoined: embeddings of shapes ${items.map(([x]) => `[${x.shape}]`).join(' ')} differ`);
+    throw new ShapeError(
+      `bilinearPairsJoined: embeddings of shapes ${items.map(([x]) => `[${x.shape}]`).join(' ')} differ`,
+    );
   }
-  const P = (F * (F - 1)) / 2, width = P * D, ldo = items.length * width;
+  const P = (F * (F - 1)) / 2,
+    width = P * D,
+    ldo = items.length * width;
   const e = engine();
   const out = new Tensor(joined ? [B, ldo] : [B, P, D]);
   items.forEach(([emb, W], k) => {
-    runByExamples(e, B, (b0, b1) => [CALL_BILINEAR_FORWARD, emb.ptr, W.ptr, modes[k], F, D, out.ptr + k * width * 4, ldo, b0, b1]);
+    runByExamples(e, B, (b0, b1) => [
+      CALL_BILINEAR_FORWARD,
+      emb.ptr,
+      W.ptr,
+      modes[k],
+      F,
+      D,
+      out.ptr + k * width * 4,
+      ldo,
+      b0,
+      b1,
+    ]);
   });
-  return record(out, 'bilinearPairs', items.flat(), (g) => {
-    items.forEach(([emb, W], k) => {
-      if (!emb.requiresGrad && !W.requiresGrad) return;
-      const gT = new Tensor([B, modes[k] === 2 ? P : F, D]);
-      const gEmb = emb.requiresGrad ? gradOf(emb).ptr : 0;
-      runByExamples(e, B, (b0, b1) => [CALL_BILINEAR_BACKWARD, emb.ptr, W.ptr, modes[k], F, D, g.ptr + k * width * 4, ldo, gT.ptr, gEmb, b0, b1]);
-      if (W.requiresGrad) weightGrad(e, emb, W, modes[k], gT);
-      gT.dispose();
-    });
-  }, { modes, joined });
+  return record(
+    out,
+    'bilinearPairs',
+    items.flat(),
+    (g) => {
+      items.forEach(([emb, W], k) => {
+        if (!emb.requiresGrad && !W.requiresGrad) return;
+        const gT = new Tensor([B, modes[k] === 2 ? P : F, D]);
+        const gEmb = emb.requiresGrad ? gradOf(emb).ptr : 0;
+        runByExamples(e, B, (b0, b1) => [
+          CALL_BILINEAR_BACKWARD,
+          emb.ptr,
+          W.ptr,
+          modes[k],
+          F,
+          D,
+          g.ptr + k * width * 4,
+          ldo,
+          gT.ptr,
+          gEmb,
+          b0,
+          b1,
+        ]);
+        if (W.requiresGrad) weightGrad(e, emb, W, modes[k], gT);
+        gT.dispose();
+      });
+    },
+    { modes, joined },
+  );
 }
 
 /** [B, F, D] -> [B, P, D]. */

@@ -35,7 +35,9 @@ export function broadcastStrides(shape: Shape, out: Shape): number[] {
  * the last axis (length n) with the given strides.
  */
 export function forEachRow(
-  out: Shape, sa: number[], sb: number[],
+  out: Shape,
+  sa: number[],
+  sb: number[],
   row: (offA: number, offB: number, offOut: number, n: number, strideA: number, strideB: number) => void,
 ): void {
   const r = out.length;
@@ -47,7 +49,8 @@ export function forEachRow(
   const idx = new Array<number>(r - 1).fill(0);
   let rows = 1;
   for (let i = 0; i < r - 1; i++) rows *= out[i];
-  let offA = 0, offB = 0;
+  let offA = 0,
+    offB = 0;
   for (let q = 0; q < rows; q++) {
     row(offA, offB, q * n, n, sa[r - 1], sb[r - 1]);
     for (let ax = r - 2; ax >= 0; ax--) {

@@ -10,10 +10,18 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   const mask = new Float32Array(x.size);
   for (let i = 0; i < mask.length; i++) mask[i] = rng.next() >= p ? keepScale : 0;
   const out = new Tensor(x.shape);
-  const a = x.data, y = out.data;
+  const a = x.data,
+    y = out.data;
   for (let i = 0; i < a.length; i++) y[i] = a[i] * mask[i];
-  return record(out, 'dropout', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
-    for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * mask[i];
-  }, { p, training });
+  return record(
+    out,
+    'dropout',
+    [x],
+    (g) => {
+      const gx = gradOf(x).data,
+        gd = g.data;
+      for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * mask[i];
+    },
+    { p, training },
+  );
 }

@@ -11,10 +11,13 @@ const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.ev
 /** Equal shapes (no broadcasting): flat WebAssembly SIMD passes, no temporaries. */
 function binarySame(op: BinOp, a: Tensor, b: Tensor): Tensor {
   const out = new Tensor(a.shape);
-  const k = engine().k, n = a.size;
+  const k = engine().k,
+    n = a.size;
   if (op === 'mul') k.mul_span(out.ptr, a.ptr, b.ptr, n, 0);
   else {
-    const x = a.data, y = b.data, z = out.data;
+    const x = a.data,
+      y = b.data,
+      z = out.data;
     if (op === 'add') for (let i = 0; i < n; i++) z[i] = x[i] + y[i];
     else for (let i = 0; i < n; i++) z[i] = x[i] - y[i];
   }
@@ -34,8 +37,11 @@ function binary(op: BinOp, a: Tensor, b: Tensor): Tensor {
   if (sameShape(a.shape, b.shape)) return binarySame(op, a, b);
   const shape = broadcastShape(a.shape, b.shape, op);
   const out = new Tensor(shape);
-  const x = a.data, y = b.data, z = out.data;
-  const sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape);
+  const x = a.data,
+    y = b.data,
+    z = out.data;
+  const sa = broadcastStrides(a.shape, shape),
+    sb = broadcastStrides(b.shape, shape);
   forEachRow(shape, sa, sb, (oa, ob, oo, n, ta, tb) => {
     if (op === 'add') for (let j = 0; j < n; j++) z[oo + j] = x[oa + j * ta] + y[ob + j * tb];
     else if (op === 'sub') for (let j = 0; j < n; j++) z[oo + j] = x[oa + j * ta] - y[ob + j * tb];
@@ -56,7 +62,10 @@ function binary(op: BinOp, a: Tensor, b: Tensor): Tensor {
       return;
     }
     // d(a*b)/da = g * b (then reduced to a's shape), and symmetrically for b.
-    for (const [self, other, ss, so] of [[a, b, sa, sb], [b, a, sb, sa]] as const) {
+    for (const [self, other, ss, so] of [
+      [a, b, sa, sb],
+      [b, a, sb, sa],
+    ] as const) {
       if (!self.requiresGrad) continue;
       const tmp = new Float32Array(gd.length);
       const od = other.data;
@@ -75,7 +84,8 @@ export const mul = (a: Tensor, b: Tensor): Tensor => binary('mul', a, b);
 /** x * s for a constant s. */
 export function scale(x: Tensor, s: number): Tensor {
   const out = new Tensor(x.shape);
-  const a = x.data, z = out.data;
+  const a = x.data,
+    z = out.data;
   for (let i = 0; i < a.length; i++) z[i] = a[i] * s;
   return record(out, 'scale', [x], (g) => engine().k.axpy_rows(gradOf(x).ptr, 0, g.ptr, 0, 1, g.size, s), { s });
 }
@@ -89,9 +99,11 @@ export function addN(xs: Tensor[]): Tensor {
     for (let i = 0; i < a.length; i++) z[i] += a[i];
   }
   return record(out, 'addN', xs, (g) => {
-    for (const x of xs) if (x.requiresGrad) {
-      const gx = gradOf(x).data, gd = g.data;
-      for (let i = 0; i < gd.length; i++) gx[i] += gd[i];
-    }
+    for (const x of xs)
+      if (x.requiresGrad) {
+        const gx = gradOf(x).data,
+          gd = g.data;
+        for (let i = 0; i < gd.length; i++) gx[i] += gd[i];
+      }
   });
 }

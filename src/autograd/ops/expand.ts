@@ -8,7 +8,8 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   const outShape = broadcastShape(x.shape, shape, 'expand');
   const s = broadcastStrides(x.shape, outShape);
   const out = new Tensor(outShape);
-  const a = x.data, z = out.data;
+  const a = x.data,
+    z = out.data;
   forEachRow(outShape, s, s, (off, _b, oo, n, st) => {
     for (let j = 0; j < n; j++) z[oo + j] = a[off + j * st];
   });

@@ -11,9 +11,12 @@ export function bceWithLogits(logits: Tensor, labels: ArrayLike<number>, weights
   const n = logits.size;
   if (labels.length !== n) throw new ShapeError(`bceWithLogits: ${n} logits but ${labels.length} labels`);
   const x = logits.data;
-  let total = 0, wsum = 0;
+  let total = 0,
+    wsum = 0;
   for (let i = 0; i < n; i++) {
-    const v = x[i], y = labels[i], w = weights ? weights[i] : 1;
+    const v = x[i],
+      y = labels[i],
+      w = weights ? weights[i] : 1;
     total += w * (Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v))));
     wsum += w;
   }

@@ -16,20 +16,27 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
   if (K !== K2) throw new ShapeError(`matmul: inner sizes differ (${K} vs ${K2}) for [${a.shape}] and [${b.shape}]`);
   const out = new Tensor([M, N]);
   const e = engine();
-  const lda = a.shape[1], ldb = b.shape[1];
+  const lda = a.shape[1],
+    ldb = b.shape[1];
   e.sgemm(transA, transB, M, N, K, 1, a.ptr, lda, b.ptr, ldb, 0, out.ptr, N);
-  return record(out, 'matmul', [a, b], (g) => {
-    if (a.requiresGrad) {
-      const ga = gradOf(a);
-      if (!transA) e.sgemm(false, !transB, M, K, N, 1, g.ptr, N, b.ptr, ldb, 1, ga.ptr, K);
-      else e.sgemm(transB, true, K, M, N, 1, b.ptr, ldb, g.ptr, N, 1, ga.ptr, M);
-    }
-    if (b.requiresGrad) {
-      const gb = gradOf(b);
-      if (!transB) e.sgemm(!transA, false, K, N, M, 1, a.ptr, lda, g.ptr, N, 1, gb.ptr, N);
-      else e.sgemm(true, transA, N, K, M, 1, g.ptr, N, a.ptr, lda, 1, gb.ptr, K);
-    }
-  }, { transA, transB });
+  return record(
+    out,
+    'matmul',
+    [a, b],
+    (g) => {
+      if (a.requiresGrad) {
+        const ga = gradOf(a);
+        if (!transA) e.sgemm(false, !transB, M, K, N, 1, g.ptr, N, b.ptr, ldb, 1, ga.ptr, K);
+        else e.sgemm(transB, true, K, M, N, 1, b.ptr, ldb, g.ptr, N, 1, ga.ptr, M);
+      }
+      if (b.requiresGrad) {
+        const gb = gradOf(b);
+        if (!transB) e.sgemm(!transA, false, K, N, M, 1, a.ptr, lda, g.ptr, N, 1, gb.ptr, N);
+        else e.sgemm(true, transA, N, K, M, 1, g.ptr, N, a.ptr, lda, 1, gb.ptr, K);
+      }
+    },
+    { transA, transB },
+  );
 }
 
 /**
@@ -37,7 +44,8 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
  * ([B, in] or [B, F, in]); they are flattened for the product and restored after.
  */
 export function linear(x: Tensor, W: Tensor, b: Tensor | null): Tensor {
-  const din = W.shape[0], dout = W.shape[1];
+  const din = W.shape[0],
+    dout = W.shape[1];
   if (x.shape[x.rank - 1] !== din) throw new ShapeError(`linear: input [${x.shape}] does not end in ${din}`);
   const rows = x.size / din;
   const out = new Tensor([...x.shape.slice(0, -1), dout]);
@@ -66,19 +74,28 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false): Tenso
   if (K !== K2) throw new ShapeError(`bmm: inner sizes differ (${K} vs ${K2}) for [${a.shape}] and [${b.shape}]`);
   const out = new Tensor([n, M, N]);
   const e = engine();
-  const lda = a.shape[2], ldb = b.shape[2];
-  const sA = a.shape[1] * lda * 4, sB = b.shape[1] * ldb * 4, sC = M * N * 4;
+  const lda = a.shape[2],
+    ldb = b.shape[2];
+  const sA = a.shape[1] * lda * 4,
+    sB = b.shape[1] * ldb * 4,
+    sC = M * N * 4;
   e.sgemmBatched(n, transA, transB, M, N, K, 1, a.ptr, lda, sA, b.ptr, ldb, sB, 0, out.ptr, N, sC);
-  return record(out, 'bmm', [a, b], (g) => {
-    if (a.requiresGrad) {
-      const ga = gradOf(a);
-      if (!transA) e.sgemmBatched(n, false, !transB, M, K, N, 1, g.ptr, N, sC, b.ptr, ldb, sB, 1, ga.ptr, K, sA);
-      else e.sgemmBatched(n, transB, true, K, M, N, 1, b.ptr, ldb, sB, g.ptr, N, sC, 1, ga.ptr, M, sA);
-    }
-    if (b.requiresGrad) {
-      const gb = gradOf(b);
-      if (!transB) e.sgemmBatched(n, !transA, false, K, N, M, 1, a.ptr, lda, sA, g.ptr, N, sC, 1, gb.ptr, N, sB);
-      else e.sgemmBatched(n, true, transA, N, K, M, 1, g.ptr, N, sC, a.ptr, lda, sA, 1, gb.ptr, K, sB);
-    }
-  }, { transA, transB });
+  return record(
+    out,
+    'bmm',
+    [a, b],
+    (g) => {
+      if (a.requiresGrad) {
+        const ga = gradOf(a);
+        if (!transA) e.sgemmBatched(n, false, !transB, M, K, N, 1, g.ptr, N, sC, b.ptr, ldb, sB, 1, ga.ptr, K, sA);
+        else e.sgemmBatched(n, transB, true, K, M, N, 1, b.ptr, ldb, sB, g.ptr, N, sC, 1, ga.ptr, M, sA);
+      }
+      if (b.requiresGrad) {
+        const gb = gradOf(b);
+        if (!transB) e.sgemmBatched(n, !transA, false, K, N, M, 1, a.ptr, lda, sA, g.ptr, N, sC, 1, gb.ptr, N, sB);
+        else e.sgemmBatched(n, true, transA, N, K, M, 1, g.ptr, N, sC, a.ptr, lda, sA, 1, gb.ptr, K, sB);
+      }
+    },
+    { transA, transB },
+  );
 }

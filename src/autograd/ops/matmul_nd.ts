@@ -14,7 +14,8 @@ export function batchMatmul(a: Tensor, b: Tensor): Tensor {
   if (a.rank === 0 || b.rank === 0) throw new ShapeError('matmul: scalar operands');
   const a2 = a.rank === 1 ? reshape(a, [1, a.size]) : a;
   const b2 = b.rank === 1 ? reshape(b, [b.size, 1]) : b;
-  const [M, K] = a2.shape.slice(-2), [K2, N] = b2.shape.slice(-2);
+  const [M, K] = a2.shape.slice(-2),
+    [K2, N] = b2.shape.slice(-2);
   if (K !== K2) throw new ShapeError(`matmul: inner sizes differ (${K} vs ${K2}) for [${a.shape}] and [${b.shape}]`);
   const batch = broadcastShape(a2.shape.slice(0, -2), b2.shape.slice(0, -2), 'matmul');
   let out: Tensor;

@@ -11,12 +11,20 @@ type Unary = { f: (x: number) => number; d: (x: number, y: number) => number };
 
 function unary(op: string, x: Tensor, u: Unary, attrs?: Record<string, unknown>): Tensor {
   const out = new Tensor(x.shape);
-  const a = x.data, y = out.data;
+  const a = x.data,
+    y = out.data;
   for (let i = 0; i < a.length; i++) y[i] = u.f(a[i]);
-  return record(out, op, [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
-    for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * u.d(a[i], y[i]);
-  }, attrs);
+  return record(
+    out,
+    op,
+    [x],
+    (g) => {
+      const gx = gradOf(x).data,
+        gd = g.data;
+      for (let i = 0; i < gd.length; i++) gx[i] += gd[i] * u.d(a[i], y[i]);
+    },
+    attrs,
+  );
 }
 
 export const exp = (x: Tensor): Tensor => unary('exp', x, { f: Math.exp, d: (_x, y) => y });
@@ -38,15 +46,21 @@ type Binary = {
 
 function binary(op: string, a: Tensor, b: Tensor, fn: Binary): Tensor {
   const shape = broadcastShape(a.shape, b.shape, op);
-  const sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape);
+  const sa = broadcastStrides(a.shape, shape),
+    sb = broadcastStrides(b.shape, shape);
   const out = new Tensor(shape);
-  const x = a.data, y = b.data, z = out.data;
+  const x = a.data,
+    y = b.data,
+    z = out.data;
   forEachRow(shape, sa, sb, (oa, ob, oo, n, ta, tb) => {
     for (let j = 0; j < n; j++) z[oo + j] = fn.f(x[oa + j * ta], y[ob + j * tb]);
   });
   return record(out, op, [a, b], (g) => {
     const gd = g.data;
-    for (const [self, d] of [[a, fn.dx], [b, fn.dy]] as const) {
+    for (const [self, d] of [
+      [a, fn.dx],
+      [b, fn.dy],
+    ] as const) {
       if (!self.requiresGrad) continue;
       const tmp = new Float32Array(gd.length);
       forEachRow(shape, sa, sb, (oa, ob, oo, n, ta, tb) => {
@@ -57,15 +71,17 @@ function binary(op: string, a: Tensor, b: Tensor, fn: Binary): Tensor {
   });
 }
 
-export const div = (a: Tensor, b: Tensor): Tensor => binary('div', a, b, {
-  f: (x, y) => x / y,
-  dx: (_x, y) => 1 / y,
-  dy: (_x, y, z) => -z / y,
-});
+export const div = (a: Tensor, b: Tensor): Tensor =>
+  binary('div', a, b, {
+    f: (x, y) => x / y,
+    dx: (_x, y) => 1 / y,
+    dy: (_x, y, z) => -z / y,
+  });
 
 /** a ** b elementwise; d/db = a^b ln a is used only where a > 0 (0 elsewhere, as a real power is undefined there). */
-export const pow = (a: Tensor, b: Tensor): Tensor => binary('pow', a, b, {
-  f: (x, y) => (y === 2 ? x * x : x ** y),
-  dx: (x, y) => (y === 2 ? 2 * x : y === 0 ? 0 : y * x ** (y - 1)),
-  dy: (x, _y, z) => (x > 0 ? z * Math.log(x) : 0),
-});
+export const pow = (a: Tensor, b: Tensor): Tensor =>
+  binary('pow', a, b, {
+    f: (x, y) => (y === 2 ? x * x : x ** y),
+    dx: (x, y) => (y === 2 ? 2 * x : y === 0 ? 0 : y * x ** (y - 1)),
+    dy: (x, _y, z) => (x > 0 ? z * Math.log(x) : 0),
+  });

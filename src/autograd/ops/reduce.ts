@@ -7,11 +7,13 @@ import { broadcastStrides, forEachRow } from './broadcast.js';
 
 function normAxes(rank: number, axes?: number | number[]): Set<number> {
   const list = axes === undefined ? [...Array(rank).keys()] : Array.isArray(axes) ? axes : [axes];
-  return new Set(list.map((a) => {
-    const ax = a < 0 ? a + rank : a;
-    if (ax < 0 || ax >= rank) throw new ShapeError(`axis ${a} out of range for rank ${rank}`);
-    return ax;
-  }));
+  return new Set(
+    list.map((a) => {
+      const ax = a < 0 ? a + rank : a;
+      if (ax < 0 || ax >= rank) throw new ShapeError(`axis ${a} out of range for rank ${rank}`);
+      return ax;
+    }),
+  );
 }
 
 function reduce(x: Tensor, axes: number | number[] | undefined, keepDims: boolean, mean: boolean): Tensor {
@@ -22,7 +24,8 @@ function reduce(x: Tensor, axes: number | number[] | undefined, keepDims: boolea
   for (const i of ax) count *= x.shape[i];
   const k = mean ? 1 / count : 1;
   const sorted = [...ax].sort((p, q) => p - q);
-  if (sorted.length > 0 && sorted[sorted.length - 1] - sorted[0] === sorted.length - 1) return reduceContiguous(x, sorted, outShape, count, k, mean, keepDims);
+  if (sorted.length > 0 && sorted[sorted.length - 1] - sorted[0] === sorted.length - 1)
+    return reduceContiguous(x, sorted, outShape, count, k, mean, keepDims);
   const acc = new Float64Array(x.size / Math.max(count, 1));
   const s = broadcastStrides(kept, x.shape);
   const a = x.data;
@@ -36,12 +39,19 @@ function reduce(x: Tensor, axes: number | number[] | undefined, keepDims: boolea
   const out = new Tensor(outShape);
   const y = out.data;
   for (let i = 0; i < y.length; i++) y[i] = acc[i] * k;
-  return record(out, mean ? 'mean' : 'sum', [x], (g) => {
-    const gx = gradOf(x).data, gd = g.data;
-    forEachRow(x.shape, s, s, (off, _b, o, n, st) => {
-      for (let j = 0; j < n; j++) gx[o + j] += gd[off + j * st] * k;
-    });
-  }, { axes: [...ax].sort((p, q) => p - q), keepDims });
+  return record(
+    out,
+    mean ? 'mean' : 'sum',
+    [x],
+    (g) => {
+      const gx = gradOf(x).data,
+        gd = g.data;
+      forEachRow(x.shape, s, s, (off, _b, o, n, st) => {
+        for (let j = 0; j < n; j++) gx[o + j] += gd[off + j * st] * k;
+      });
+    },
+    { axes: [...ax].sort((p, q) => p - q), keepDims },
+  );
 }
 
 export const sum = (x: Tensor, axes?: number | number[], keepDims = false): Tensor => reduce(x, axes, keepDims, false);
@@ -51,12 +61,22 @@ export const mean = (x: Tensor, axes?: number | number[], keepDims = false): Ten
  * Reduction over a run of adjacent axes: x seen as [outer, count, inner] -> [outer, inner], in
  * tight loops (float64 sums, in the same order as the generic path).
  */
-function reduceContiguous(x: Tensor, axes: number[], outShape: Shape, count: number, k: number, mean: boolean, keepDims: boolean): Tensor {
-  let outer = 1, inner = 1;
+function reduceContiguous(
+  x: Tensor,
+  axes: number[],
+  outShape: Shape,
+  count: number,
+  k: number,
+  mean: boolean,
+  keepDims: boolean,
+): Tensor {
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < axes[0]; i++) outer *= x.shape[i];
   for (let i = axes[axes.length - 1] + 1; i < x.rank; i++) inner *= x.shape[i];
   const out = new Tensor(outShape);
-  const a = x.data, y = out.data;
+  const a = x.data,
+    y = out.data;
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {
       let t = 0;
@@ -81,20 +101,29 @@ function reduceContiguous(x: Tensor, axes: number[], outShape: Shape, count: num
       for (let i = 0; i < inner; i++) y[ob + i] = acc[i] * k;
     }
   }
-  return record(out, mean ? 'mean' : 'sum', [x], (g) => {
-    if (inner >= 8) {
-      const kk = engine().k, gx = gradOf(x);
-      for (let o = 0; o < outer; o++) kk.axpy_rows(gx.ptr + o * count * inner * 4, inner, g.ptr + o * inner * 4, 0, count, inner, k);
-      return;
-    }
-    const gx = gradOf(x).data, gd = g.data;
-    for (let o = 0; o < outer; o++) {
-      const ob = o * inner;
-      for (let r = 0; r < count; r++) {
-        const base = (o * count + r) * inner;
-        if (inner === 1) gx[base] += gd[o] * k;
-        else for (let i = 0; i < inner; i++) gx[base + i] += gd[ob + i] * k;
+  return record(
+    out,
+    mean ? 'mean' : 'sum',
+    [x],
+    (g) => {
+      if (inner >= 8) {
+        const kk = engine().k,
+          gx = gradOf(x);
+        for (let o = 0; o < outer; o++)
+          kk.axpy_rows(gx.ptr + o * count * inner * 4, inner, g.ptr + o * inner * 4, 0, count, inner, k);
+        return;
       }
-    }
-  }, { axes, keepDims });
+      const gx = gradOf(x).data,
+        gd = g.data;
+      for (let o = 0; o < outer; o++) {
+        const ob = o * inner;
+        for (let r = 0; r < count; r++) {
+          const base = (o * count + r) * inner;
+          if (inner === 1) gx[base] += gd[o] * k;
+          else for (let i = 0; i < inner; i++) gx[base + i] += gd[ob + i] * k;
+        }
+      }
+    },
+    { axes, keepDims },
+  );
 }

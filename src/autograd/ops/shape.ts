@@ -8,7 +8,8 @@ import { gradOf, record } from '../graph.js';
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const known = shape.filter((d) => d !== -1);
   const full = shape.map((d) => (d === -1 ? x.size / sizeOf(known) : d));
-  if (sizeOf(full) !== x.size) throw new ShapeError(`reshape: [${x.shape}] has ${x.size} values, [${shape}] does not fit`);
+  if (sizeOf(full) !== x.size)
+    throw new ShapeError(`reshape: [${x.shape}] has ${x.size} values, [${shape}] does not fit`);
   const out = x.viewAs(full);
   return record(out, 'reshape', [x], (g) => engine().k.axpy_rows(gradOf(x).ptr, 0, g.ptr, 0, 1, g.size, 1));
 }
@@ -24,7 +25,14 @@ function stridesOf(shape: Shape): number[] {
 }
 
 /** Copies `src` (shape `shape`, read with `srcStrides`) into contiguous `dst` in row-major order. */
-function gatherStrided(src: Float32Array, dst: Float32Array, shape: Shape, srcStrides: number[], add: boolean, invert: boolean): void {
+function gatherStrided(
+  src: Float32Array,
+  dst: Float32Array,
+  shape: Shape,
+  srcStrides: number[],
+  add: boolean,
+  invert: boolean,
+): void {
   const r = shape.length;
   const idx = new Array<number>(r).fill(0);
   let off = 0;
@@ -52,10 +60,16 @@ export function permute(x: Tensor, perm: number[]): Tensor {
   const srcStrides = perm.map((p) => xs[p]);
   const out = new Tensor(shape);
   gatherStrided(x.data, out.data, shape, srcStrides, false, false);
-  return record(out, 'permute', [x], (g) => {
-    // Scatter g back through the same index map.
-    gatherStrided(gradOf(x).data, g.data, shape, srcStrides, false, true);
-  }, { perm: [...perm] });
+  return record(
+    out,
+    'permute',
+    [x],
+    (g) => {
+      // Scatter g back through the same index map.
+      gatherStrided(gradOf(x).data, g.data, shape, srcStrides, false, true);
+    },
+    { perm: [...perm] },
+  );
 }
 
 /** Swaps the last two axes. */
@@ -66,7 +80,8 @@ export function transpose(x: Tensor): Tensor {
 }
 
 function outerInner(shape: Shape, axis: number): [number, number] {
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < axis; i++) outer *= shape[i];
   for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
   return [outer, inner];
@@ -89,40 +104,58 @@ export function concat(xs: Tensor[], axis: number): Tensor {
   const row = total * inner;
   let at = 0;
   for (const x of xs) {
-    const w = x.shape[ax] * inner, a = x.data;
+    const w = x.shape[ax] * inner,
+      a = x.data;
     for (let o = 0; o < outer; o++) z.set(a.subarray(o * w, (o + 1) * w), o * row + at);
     at += w;
   }
-  return record(out, 'concat', xs, (g) => {
-    let at2 = 0;
-    for (const x of xs) {
-      const w = x.shape[ax] * inner;
-      if (x.requiresGrad) engine().k.axpy_rows(gradOf(x).ptr, w, g.ptr + at2 * 4, row, outer, w, 1);
-      at2 += w;
-    }
-  }, { axis: ax });
+  return record(
+    out,
+    'concat',
+    xs,
+    (g) => {
+      let at2 = 0;
+      for (const x of xs) {
+        const w = x.shape[ax] * inner;
+        if (x.requiresGrad) engine().k.axpy_rows(gradOf(x).ptr, w, g.ptr + at2 * 4, row, outer, w, 1);
+        at2 += w;
+      }
+    },
+    { axis: ax },
+  );
 }
 
 /** Elements [start, end) along `axis` (a copy). */
 export function slice(x: Tensor, axis: number, start: number, end: number): Tensor {
   const ax = axis < 0 ? axis + x.rank : axis;
   const d = x.shape[ax];
-  if (!(0 <= start && start <= end && end <= d)) throw new ShapeError(`slice: [${start}, ${end}) out of range 0..${d} on axis ${ax}`);
+  if (!(0 <= start && start <= end && end <= d))
+    throw new ShapeError(`slice: [${start}, ${end}) out of range 0..${d} on axis ${ax}`);
   const shape = x.shape.map((s, i) => (i === ax ? end - start : s));
   const [outer, inner] = outerInner(x.shape, ax);
-  const w = (end - start) * inner, row = d * inner, off = start * inner;
+  const w = (end - start) * inner,
+    row = d * inner,
+    off = start * inner;
   const out = new Tensor(shape);
-  const a = x.data, z = out.data;
+  const a = x.data,
+    z = out.data;
   for (let o = 0; o < outer; o++) z.set(a.subarray(o * row + off, o * row + off + w), o * w);
-  return record(out, 'slice', [x], (g) => {
-    if (w > 0) engine().k.axpy_rows(gradOf(x).ptr + off * 4, row, g.ptr, w, outer, w, 1);
-  }, { axis: ax, start, end });
+  return record(
+    out,
+    'slice',
+    [x],
+    (g) => {
+      if (w > 0) engine().k.axpy_rows(gradOf(x).ptr + off * 4, row, g.ptr, w, outer, w, 1);
+    },
+    { axis: ax, start, end },
+  );
 }
 
 /** Splits along `axis` into pieces of the given sizes. */
 export function split(x: Tensor, axis: number, sizes: number[]): Tensor[] {
   const ax = axis < 0 ? axis + x.rank : axis;
-  if (sizes.reduce((a, b) => a + b, 0) !== x.shape[ax]) throw new ShapeError(`split: sizes [${sizes}] do not add up to ${x.shape[ax]}`);
+  if (sizes.reduce((a, b) => a + b, 0) !== x.shape[ax])
+    throw new ShapeError(`split: sizes [${sizes}] do not add up to ${x.shape[ax]}`);
   const out: Tensor[] = [];
   let at = 0;
   for (const s of sizes) {

@@ -32,7 +32,8 @@ Options:
     if (rest.length === 0) throw new UsageError('name at least one run folder or model file');
     const threads = numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number') ?? 0;
     const seconds = numberFlag('seconds', values.seconds, (n) => n > 0, 'a positive number') ?? 1.5;
-    const repeats = numberFlag('repeats', values.repeats, (n) => Number.isInteger(n) && n > 0, 'a positive integer') ?? 5;
+    const repeats =
+      numberFlag('repeats', values.repeats, (n) => Number.isInteger(n) && n > 0, 'a positive integer') ?? 5;
     await ensureEngine(threads);
     const rows = compareModels(modelFilesOf(rest), seconds, repeats);
     const md = compareMarkdown(rows);

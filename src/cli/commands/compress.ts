@@ -10,7 +10,6 @@ import { formatLr } from '../../train/progress.js';
 import { UsageError } from '../../util/errors.js';
 import { takeFlags } from './train.js';
 
-
 function readRanks(file: string): Record<string, number> {
   let raw: unknown;
   try {
@@ -18,9 +17,11 @@ function readRanks(file: string): Record<string, number> {
   } catch (err) {
     throw new UsageError(`--ranks ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`--ranks ${file}: expected a mapping of target -> rank, e.g. "mlp.layer1: 64"`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UsageError(`--ranks ${file}: expected a mapping of target -> rank, e.g. "mlp.layer1: 64"`);
   for (const [k, v] of Object.entries(raw)) {
-    if (!Number.isInteger(v) || (v as number) < 1) throw new UsageError(`--ranks ${file}: ${k}: expected a positive integer rank, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new UsageError(`--ranks ${file}: ${k}: expected a positive integer rank, got ${JSON.stringify(v)}`);
   }
   return raw as Record<string, number>;
 }
@@ -62,22 +63,49 @@ Options:
   --threads N        kernel threads (default: the run's setting)
   --json             print the result as JSON`,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(argv, ['model', 'ratio', 'energy', 'ranks', 'method', 'field-energy', 'only', 'stats-rows', 'epochs', 'lr', 'patience', 'out', 'threads'], ['finetune', 'json', 'no-fuse', 'force']);
+    const { values, flags, rest } = takeFlags(
+      argv,
+      [
+        'model',
+        'ratio',
+        'energy',
+        'ranks',
+        'method',
+        'field-energy',
+        'only',
+        'stats-rows',
+        'epochs',
+        'lr',
+        'patience',
+        'out',
+        'threads',
+      ],
+      ['finetune', 'json', 'no-fuse', 'force'],
+    );
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr compress --help)`);
     if (!values.model) throw new UsageError('--model RUN is required');
     const chosen = ['ratio', 'energy', 'ranks'].filter((k) => values[k] !== undefined);
     if (chosen.length !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
     const method = (values.method ?? 'afm') as CompressOptions['method'];
-    if (!['afm', 'afm-act', 'svd'].includes(method)) throw new UsageError(`--method must be afm, afm-act or svd, got '${values.method}'`);
+    if (!['afm', 'afm-act', 'svd'].includes(method))
+      throw new UsageError(`--method must be afm, afm-act or svd, got '${values.method}'`);
     const opts: CompressOptions = {
       method,
       ratio: numberFlag('ratio', values.ratio, (n) => n > 1, 'a number above 1'),
       energy: numberFlag('energy', values.energy, (n) => n > 0 && n < 1, 'between 0 and 1'),
       ranks: values.ranks ? readRanks(values.ranks) : undefined,
       fieldEnergy: numberFlag('field-energy', values['field-energy'], (n) => n >= 0 && n < 1, 'at least 0 and below 1'),
-      only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+      only: values.only
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       fuse: !flags.has('no-fuse'),
-      statsRows: numberFlag('stats-rows', values['stats-rows'], (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      statsRows: numberFlag(
+        'stats-rows',
+        values['stats-rows'],
+        (n) => Number.isInteger(n) && n > 0,
+        'a positive integer',
+      ),
       finetune: flags.has('finetune'),
       epochs: numberFlag('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
       lr: numberFlag('lr', values.lr, (n) => n > 0, 'a positive number'),
@@ -87,24 +115,50 @@ Options:
       threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
       log: flags.has('json') ? undefined : (m) => process.stderr.write(`${m}\n`),
     };
-    const r = await withInterrupts('compress', 'finishing the step (a fine-tuned model is saved with its best weights)', (i) => compressRun(values.model!, { ...opts, signal: i.signal }));
+    const r = await withInterrupts(
+      'compress',
+      'finishing the step (a fine-tuned model is saved with its best weights)',
+      (i) => compressRun(values.model!, { ...opts, signal: i.signal }),
+    );
     if (flags.has('json')) {
-      process.stdout.write(`${JSON.stringify({ outDir: r.outDir, ratio: r.ratio, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit, ...v }) => ({ ...v, fit: fit && { epochs: fit.epochs, steps: fit.steps, lr: fit.lr, bestEpoch: fit.bestEpoch } })) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ outDir: r.outDir, ratio: r.ratio, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit, ...v }) => ({ ...v, fit: fit && { epochs: fit.epochs, steps: fit.steps, lr: fit.lr, bestEpoch: fit.bestEpoch } })) })}\n`,
+      );
       return 0;
     }
     const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
     const energy = method === 'svd' ? 'weight energy kept' : 'output variance kept';
-    process.stdout.write(`\nTargets (${method})\n${formatTable(r.targets.map((t) => ({
-      target: t.target, shape: t.shape, rank: t.rank ?? 'kept', [energy]: pct(t.energyKept),
-      'params before': t.paramsBefore, 'params after': t.paramsAfter, 'held-out output error': pct(t.heldOutError),
-    })))}${energy}: ${ENERGY_KEPT_MEANS[method]}\nheld-out output error: ${HELD_OUT_ERROR_MEANS}\n`);
+    process.stdout.write(
+      `\nTargets (${method})\n${formatTable(
+        r.targets.map((t) => ({
+          target: t.target,
+          shape: t.shape,
+          rank: t.rank ?? 'kept',
+          [energy]: pct(t.energyKept),
+          'params before': t.paramsBefore,
+          'params after': t.paramsAfter,
+          'held-out output error': pct(t.heldOutError),
+        })),
+      )}${energy}: ${ENERGY_KEPT_MEANS[method]}\nheld-out output error: ${HELD_OUT_ERROR_MEANS}\n`,
+    );
     if (r.ratio) {
-      process.stdout.write(`\nratio reached ${r.ratio.reached.toFixed(2)}x (asked ${r.ratio.asked.toFixed(2)}x)${r.ratio.notes.map((n) => `\n  ${n}`).join('')}\n`);
+      process.stdout.write(
+        `\nratio reached ${r.ratio.reached.toFixed(2)}x (asked ${r.ratio.asked.toFixed(2)}x)${r.ratio.notes.map((n) => `\n  ${n}`).join('')}\n`,
+      );
     }
-    process.stdout.write(`\nVariants (test split)\n${formatTable(r.variants.map((v) => ({
-      variant: v.name, params: v.params, 'test AUC': v.test ? v.test.auc.toFixed(6) : '-', logloss: v.test ? v.test.logloss.toFixed(6) : '-',
-      epochs: v.fit ? `${v.fit.epochs} (best ${v.fit.bestEpoch})` : '-', steps: v.fit ? v.fit.steps : '-', lr: v.fit ? formatLr(v.fit.lr) : '-',
-    })))}\nwrote ${r.outDir}\n`);
+    process.stdout.write(
+      `\nVariants (test split)\n${formatTable(
+        r.variants.map((v) => ({
+          variant: v.name,
+          params: v.params,
+          'test AUC': v.test ? v.test.auc.toFixed(6) : '-',
+          logloss: v.test ? v.test.logloss.toFixed(6) : '-',
+          epochs: v.fit ? `${v.fit.epochs} (best ${v.fit.bestEpoch})` : '-',
+          steps: v.fit ? v.fit.steps : '-',
+          lr: v.fit ? formatLr(v.fit.lr) : '-',
+        })),
+      )}\nwrote ${r.outDir}\n`,
+    );
     return 0;
   },
 };

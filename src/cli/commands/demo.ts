@@ -30,11 +30,16 @@ Options:
     const quick = flags.has('quick');
     const started = performance.now();
     const r = await runDemo({
-      quick, data: values.data, ratio, threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
+      quick,
+      data: values.data,
+      ratio,
+      threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
       out: values.out ?? join('runs', quick ? 'demo-quick' : 'demo'),
       progress: new ProgressReporter({ stream: process.stderr }),
     });
-    process.stdout.write(`\n${r.markdown}\nreport: ${r.report}\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(
+      `\n${r.markdown}\nreport: ${r.report}\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
     return 0;
   },
 };

@@ -20,7 +20,8 @@ export function modelPathOf(arg: string): string {
 
 /** The bad-row policy: --bad-rows when given, else the model's training setting, else 'error'. */
 export function badRowPolicy(flag: string | undefined, reader: ReaderSettings): BadRowPolicy {
-  if (flag !== undefined && flag !== 'error' && flag !== 'skip') throw new UsageError(`--bad-rows must be error or skip, got '${flag}'`);
+  if (flag !== undefined && flag !== 'error' && flag !== 'skip')
+    throw new UsageError(`--bad-rows must be error or skip, got '${flag}'`);
   return (flag as BadRowPolicy | undefined) ?? reader.on_bad_row ?? 'error';
 }
 
@@ -49,38 +50,63 @@ Options:
   --threads N       kernel threads (default: one per core)
   --json            print one JSON object`,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(argv, ['model', 'data', 'rows', 'batch-size', 'threads', 'bad-rows'], ['json']);
+    const { values, flags, rest } = takeFlags(
+      argv,
+      ['model', 'data', 'rows', 'batch-size', 'threads', 'bad-rows'],
+      ['json'],
+    );
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr eval --help)`);
     if (!values.model) throw new UsageError('--model RUN_OR_FILE is required');
     if (!values.data) throw new UsageError('--data FILE is required');
     let rows: [number, number] | undefined;
     if (values.rows !== undefined) {
-      if (!/^\s*\d+\s*(-\s*\d*\s*)?$/.test(values.rows)) throw new UsageError(`--rows expects a range like 64001-80000 or 64001-, got '${values.rows}'`);
+      if (!/^\s*\d+\s*(-\s*\d*\s*)?$/.test(values.rows))
+        throw new UsageError(`--rows expects a range like 64001-80000 or 64001-, got '${values.rows}'`);
       rows = parseRowRange(values.rows);
       if (rows[0] < 1) throw new UsageError(`--rows ${values.rows}: data rows are numbered from 1`);
       if (rows[1] < rows[0]) throw new UsageError(`--rows ${values.rows}: the range ends before it starts`);
     }
     const batchSize = positiveInt('batch-size', values['batch-size'], 8192);
-    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), undefined, '--threads');
+    await ensureEngine(
+      values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0),
+      undefined,
+      '--threads',
+    );
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
-    if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
+    if (!encoders || !meta.reader)
+      throw new ModelFileError(
+        path,
+        'the model file has no encoders / reader settings, so raw data cannot be encoded for it',
+      );
     if (!existsSync(values.data)) throw new UsageError(`--data ${values.data}: no such file`);
     const spec = await tableSpecForModel(meta.reader, values.data, (m) => process.stderr.write(`${m}\n`));
     const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
     const started = performance.now();
     const scored = await scoreFile(model, values.data, spec, encoders, { batchSize, rows, badRows: bad });
     if (rows && scored.dataRows < (Number.isFinite(rows[1]) ? rows[1] : rows[0])) {
-      throw new UsageError(`--rows ${values.rows}: the range goes past the end of ${values.data} (${scored.dataRows} data rows)`);
+      throw new UsageError(
+        `--rows ${values.rows}: the range goes past the end of ${values.data} (${scored.dataRows} data rows)`,
+      );
     }
-    if (scored.rows === 0) throw new NoValidRowsError(values.data, bad.count ? bad.summary() : values.rows ? `--rows ${values.rows} selects none` : 'the file holds no data rows');
+    if (scored.rows === 0)
+      throw new NoValidRowsError(
+        values.data,
+        bad.count ? bad.summary() : values.rows ? `--rows ${values.rows} selects none` : 'the file holds no data rows',
+      );
     const m = metricsOf(scored);
     const seconds = (performance.now() - started) / 1000;
     if (flags.has('json')) {
-      process.stdout.write(`${JSON.stringify({ model: path, data: values.data, kind: meta.kind, auc: m.auc, logloss: m.logloss, rows: m.rows, positives: m.positives, bad_rows: bad.count, seconds })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ model: path, data: values.data, kind: meta.kind, auc: m.auc, logloss: m.logloss, rows: m.rows, positives: m.positives, bad_rows: bad.count, seconds })}\n`,
+      );
     } else {
-      process.stdout.write(`model ${meta.kind} (${path})\ndata ${values.data}${values.rows ? ` rows ${values.rows}` : ''}\n`);
-      process.stdout.write(`AUC ${m.auc.toFixed(6)}  logloss ${m.logloss.toFixed(6)}  rows ${m.rows}  positives ${m.positives}\n`);
+      process.stdout.write(
+        `model ${meta.kind} (${path})\ndata ${values.data}${values.rows ? ` rows ${values.rows}` : ''}\n`,
+      );
+      process.stdout.write(
+        `AUC ${m.auc.toFixed(6)}  logloss ${m.logloss.toFixed(6)}  rows ${m.rows}  positives ${m.positives}\n`,
+      );
       if (bad.count) process.stderr.write(`${bad.summary()}\n`);
     }
     return 0;

@@ -28,11 +28,14 @@ Options:
     if (!values.model) throw new UsageError('--model RUN_OR_FILE is required');
     if (!values.out) throw new UsageError('--out FILE is required');
     const format = values.format ?? 'onnx';
-    if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: unknown export format (known: ${FORMATS.join(', ')})`);
+    if (!FORMATS.includes(format))
+      throw new UsageError(`--format ${format}: unknown export format (known: ${FORMATS.join(', ')})`);
     await ensureEngine(1);
     const path = modelPathOf(values.model);
     const { model, meta } = loadModel(path);
-    writeOnnx(values.out, model, meta.features, { docString: `slimctr ${meta.kind}${meta.compression ? ` compressed (${meta.compression.method})` : ''} from ${path}` });
+    writeOnnx(values.out, model, meta.features, {
+      docString: `slimctr ${meta.kind}${meta.compression ? ` compressed (${meta.compression.method})` : ''} from ${path}`,
+    });
     process.stderr.write(`export: wrote ${values.out} (${meta.kind}${meta.compression ? ', compressed' : ''}, onnx)\n`);
     return 0;
   },

@@ -15,6 +15,17 @@ import { trainCommand } from './train.js';
 
 /** Every CLI command, in the order `slimctr --help` lists them. */
 export const commands: Command[] = [
-  demoCommand, info, inspect, synth, trainCommand, evalCommand, compressCommand, compareCommand,
-  predictCommand, exportCommand, serveCommand, modelsCommand, inspectOnnxCommand,
+  demoCommand,
+  info,
+  inspect,
+  synth,
+  trainCommand,
+  evalCommand,
+  compressCommand,
+  compareCommand,
+  predictCommand,
+  exportCommand,
+  serveCommand,
+  modelsCommand,
+  inspectOnnxCommand,
 ];

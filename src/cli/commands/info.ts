@@ -6,7 +6,8 @@ import { getEngine } from '../../kernels/engine.js';
 export const info: Command = {
   name: 'info',
   summary: 'print version, kernel backend, ISA and thread count',
-  usage: 'Usage: slimctr [--backend auto|native|wasm] info\n\nPrints the slimctr version, the kernel backend (native with its instruction set, or WebAssembly; SLIMCTR_BACKEND or --backend choose), the WebAssembly build that runs the kernels the native backend lacks, and the thread count.',
+  usage:
+    'Usage: slimctr [--backend auto|native|wasm] info\n\nPrints the slimctr version, the kernel backend (native with its instruction set, or WebAssembly; SLIMCTR_BACKEND or --backend choose), the WebAssembly build that runs the kernels the native backend lacks, and the thread count.',
   async run() {
     const engine = await getEngine();
     const { name, isa, fallback } = engine.backend;

@@ -31,7 +31,14 @@ Options:
       parsed = parseArgs({
         args: argv,
         allowPositionals: true,
-        options: { format: { type: 'string' }, header: { type: 'boolean' }, 'no-header': { type: 'boolean' }, label: { type: 'string' }, strict: { type: 'boolean' }, 'config-out': { type: 'string' } },
+        options: {
+          format: { type: 'string' },
+          header: { type: 'boolean' },
+          'no-header': { type: 'boolean' },
+          label: { type: 'string' },
+          strict: { type: 'boolean' },
+          'config-out': { type: 'string' },
+        },
       });
     } catch (err) {
       throw new UsageError((err as Error).message);
@@ -42,8 +49,13 @@ Options:
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
     const header = values['no-header'] ? false : values.header ? true : undefined;
     const out = values['config-out'];
-    if (out !== undefined && existsSync(out)) throw new UsageError(`--config-out ${out}: the file exists; remove it or pick another name`);
-    const report = await inspectFile(positionals[0], { format: values.format as FormatName | undefined, header, label: values.label });
+    if (out !== undefined && existsSync(out))
+      throw new UsageError(`--config-out ${out}: the file exists; remove it or pick another name`);
+    const report = await inspectFile(positionals[0], {
+      format: values.format as FormatName | undefined,
+      header,
+      label: values.label,
+    });
     process.stdout.write(formatReport(report));
     if (out !== undefined) {
       writeFileAtomic(out, proposedTrainingConfig(report));
@@ -51,7 +63,9 @@ Options:
     }
     if (report.rows === 0) {
       // Nothing could be read: a wrong --format (e.g. libffm for a libsvm file) must not look like success.
-      process.stderr.write(`slimctr inspect: no row of ${positionals[0]} could be read as ${report.spec.format}${report.badRows.count ? ` (${report.badRows.count} malformed)` : ''}; check --format\n`);
+      process.stderr.write(
+        `slimctr inspect: no row of ${positionals[0]} could be read as ${report.spec.format}${report.badRows.count ? ` (${report.badRows.count} malformed)` : ''}; check --format\n`,
+      );
       return 1;
     }
     if (values.strict && report.badRows.count > 0) {

@@ -21,7 +21,16 @@ export function formatGraphSummary(file: string, s: GraphSummary): string {
     `weights: ${s.params} float values, ${mb(s.bytes)} as float32`,
     '',
     `compressible: ${s.targets.length} parts, ${targetParams} values, ${mb(4 * targetParams)}${share}`,
-    formatTable(s.targets.map((t) => ({ kind: t.kind, name: t.name, shape: t.shape, params: t.params, bytes: t.bytes, nodes: t.nodes.join(' ') }))),
+    formatTable(
+      s.targets.map((t) => ({
+        kind: t.kind,
+        name: t.name,
+        shape: t.shape,
+        params: t.params,
+        bytes: t.bytes,
+        nodes: t.nodes.join(' '),
+      })),
+    ),
   ].join('\n');
 }
 

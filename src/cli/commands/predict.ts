@@ -43,39 +43,70 @@ Options:
 ${PREDICT_ONNX_USAGE}`,
   async run(argv) {
     if (argv.includes('--onnx')) return predictOnnx(argv);
-    const { values, flags, rest } = takeFlags(argv, ['model', 'input', 'output', 'batch', 'threads', 'bad-rows'], ['quiet', 'force']);
+    const { values, flags, rest } = takeFlags(
+      argv,
+      ['model', 'input', 'output', 'batch', 'threads', 'bad-rows'],
+      ['quiet', 'force'],
+    );
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
-    for (const k of ['model', 'input', 'output']) if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);
+    for (const k of ['model', 'input', 'output'])
+      if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);
     const batch = positiveInt('batch', values.batch, 4096);
-    await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0), undefined, '--threads');
+    await ensureEngine(
+      values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0),
+      undefined,
+      '--threads',
+    );
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
-    if (!encoders || !meta.reader) throw new ModelFileError(path, 'the model file has no encoders / reader settings, so raw data cannot be encoded for it');
-    if (values.input !== STDIN && !existsSync(values.input)) throw new UsageError(`--input ${values.input}: no such file`);
+    if (!encoders || !meta.reader)
+      throw new ModelFileError(
+        path,
+        'the model file has no encoders / reader settings, so raw data cannot be encoded for it',
+      );
+    if (values.input !== STDIN && !existsSync(values.input))
+      throw new UsageError(`--input ${values.input}: no such file`);
     checkOutput(values.output, values.input, flags.has('force'));
     const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
-    const table = await openTable(values.input, await tableSpecForModel(meta.reader, values.input, (m) => process.stderr.write(`${m}\n`)), bad);
+    const table = await openTable(
+      values.input,
+      await tableSpecForModel(meta.reader, values.input, (m) => process.stderr.write(`${m}\n`)),
+      bad,
+    );
     const bound = new BoundEncoders(encoders, table.columns, values.input, false);
     const labelled = bound.labelCol >= 0;
     const quiet = flags.has('quiet');
     const out = await openOutput(values.output);
     const started = performance.now();
-    let rows = 0, lastNote = started;
+    let rows = 0,
+      lastNote = started;
     const interrupt = catchInterrupts('predict', `stopping; ${values.output} is not written`);
     try {
       await out.write(labelled ? 'label,probability\n' : 'probability\n');
       const acc = new EncodedRows(bound.nCat, bound.nDense);
-      const nc = bound.nCat, nd = bound.nDense;
+      const nc = bound.nCat,
+        nd = bound.nDense;
       for await (const block of table.blocks()) {
-        if (interrupt.signal.aborted) throw interrupt.error(`interrupted after ${rows} rows: ${values.output} was not written`);
+        if (interrupt.signal.aborted)
+          throw interrupt.error(`interrupted after ${rows} rows: ${values.output} was not written`);
         acc.clear();
         bound.encodeBlock(block, [acc], bad);
         for (let a = 0; a < acc.rows; a += batch) {
           const e = Math.min(acc.rows, a + batch);
-          const logits = predictLogits(model, { rows: e - a, ids: acc.ids.subarray(a * nc, e * nc), dense: acc.dense.subarray(a * nd, e * nd) });
+          const logits = predictLogits(model, {
+            rows: e - a,
+            ids: acc.ids.subarray(a * nc, e * nc),
+            dense: acc.dense.subarray(a * nd, e * nd),
+          });
           const lines: string[] = [];
           for (let i = 0; i < logits.length; i++) {
-            if (Number.isNaN(logits[i])) throw new DataError(values.input, 0, 0, `data row ${rows + a + i + 1}: the model's score is NaN (numeric inputs far outside the training range?); nothing was written`);
+            if (Number.isNaN(logits[i]))
+              throw new DataError(
+                values.input,
+                0,
+                0,
+                `data row ${rows + a + i + 1}: the model's score is NaN (numeric inputs far outside the training range?); nothing was written`,
+              );
             const p = formatProbability(sigmoid64(logits[i]));
             lines.push(labelled ? `${acc.labels[a + i]},${p}\n` : `${p}\n`);
           }
@@ -88,7 +119,11 @@ ${PREDICT_ONNX_USAGE}`,
           process.stderr.write(`predict: ${rows} rows (${Math.round(rows / ((now - started) / 1000))} rows/s)\n`);
         }
       }
-      if (rows === 0) throw new NoValidRowsError(values.input, bad.count ? `${bad.summary()}\nnothing was written` : 'nothing was written');
+      if (rows === 0)
+        throw new NoValidRowsError(
+          values.input,
+          bad.count ? `${bad.summary()}\nnothing was written` : 'nothing was written',
+        );
       await out.commit();
     } catch (err) {
       await out.abort();
@@ -98,7 +133,10 @@ ${PREDICT_ONNX_USAGE}`,
     }
     const secs = (performance.now() - started) / 1000;
     if (bad.count) process.stderr.write(`predict: ${bad.summary()}\n`);
-    if (!quiet) process.stderr.write(`predict: wrote ${rows} predictions to ${values.output} in ${secs.toFixed(1)} s (${meta.kind}, ${path})\n`);
+    if (!quiet)
+      process.stderr.write(
+        `predict: wrote ${rows} predictions to ${values.output} in ${secs.toFixed(1)} s (${meta.kind}, ${path})\n`,
+      );
     return 0;
   },
 };

@@ -32,7 +32,8 @@ Options:
 export async function predictOnnx(argv: string[]): Promise<number> {
   const { values, flags, rest } = takeFlags(argv, ['onnx', 'data', 'output', 'batch', 'threads'], ['quiet', 'force']);
   if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
-  for (const k of ['onnx', 'data', 'output']) if (!values[k]) throw new UsageError(`--${k} is required with --onnx (see slimctr predict --help)`);
+  for (const k of ['onnx', 'data', 'output'])
+    if (!values[k]) throw new UsageError(`--${k} is required with --onnx (see slimctr predict --help)`);
   if (!existsSync(values.data)) throw new UsageError(`--data ${values.data}: no such file`);
   checkOutput(values.output, values.data, flags.has('force'));
   const batch = positiveInt('batch', values.batch, 4096);
@@ -44,7 +45,10 @@ export async function predictOnnx(argv: string[]): Promise<number> {
   const started = performance.now();
   const scores = scoreRows(model, data.inputs, data.rows, name, batch);
   const lines = [data.labels ? `label,${name}\n` : `${name}\n`];
-  for (let i = 0; i < data.rows; i++) lines.push(data.labels ? `${data.labels[i]},${formatProbability(scores[i])}\n` : `${formatProbability(scores[i])}\n`);
+  for (let i = 0; i < data.rows; i++)
+    lines.push(
+      data.labels ? `${data.labels[i]},${formatProbability(scores[i])}\n` : `${formatProbability(scores[i])}\n`,
+    );
   const out = await AtomicFileWriter.open(values.output);
   try {
     await out.write(lines.join(''));
@@ -54,7 +58,9 @@ export async function predictOnnx(argv: string[]): Promise<number> {
     throw err;
   }
   if (!flags.has('quiet')) {
-    process.stderr.write(`predict: wrote ${data.rows} rows of '${name}' to ${values.output} in ${((performance.now() - started) / 1000).toFixed(2)} s (${values.onnx})\n`);
+    process.stderr.write(
+      `predict: wrote ${data.rows} rows of '${name}' to ${values.output} in ${((performance.now() - started) / 1000).toFixed(2)} s (${values.onnx})\n`,
+    );
   }
   return 0;
 }

@@ -31,7 +31,8 @@ export function checkOutput(output: string, input: string, force: boolean): void
   if (output === STDIN) return;
   if (existsSync(output)) {
     if (statSync(output).isDirectory()) throw new UsageError(`--output ${output} is a folder; give a file path`);
-    if (input !== STDIN && realpathSync(output) === realpathSync(input)) throw new UsageError(`--output ${output} is the --input file; predictions would replace the data`);
+    if (input !== STDIN && realpathSync(output) === realpathSync(input))
+      throw new UsageError(`--output ${output} is the --input file; predictions would replace the data`);
     if (!force) throw new UsageError(`--output ${output} already exists; pass --force to replace it`);
   }
   const dir = dirname(resolve(output));

@@ -64,13 +64,31 @@ Options:
                         ignore object-row keys that are neither model inputs nor columns of the
                         training file (default: 400 naming them, as a misspelt column would be)`,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(argv, ['model', 'host', 'port', 'workers', 'engine', 'max-batch', 'max-wait-ms', 'max-rows', 'max-queued-rows', 'max-body-bytes', 'name'], ['allow-unknown-columns']);
+    const { values, flags, rest } = takeFlags(
+      argv,
+      [
+        'model',
+        'host',
+        'port',
+        'workers',
+        'engine',
+        'max-batch',
+        'max-wait-ms',
+        'max-rows',
+        'max-queued-rows',
+        'max-body-bytes',
+        'name',
+      ],
+      ['allow-unknown-columns'],
+    );
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr serve --help)`);
     if (!values.model) throw new UsageError('--model RUN_OR_FILE is required');
     const engineName = (values.engine ?? D.engine) as EngineName;
-    if (!ENGINES.includes(engineName)) throw new UsageError(`--engine ${values.engine}: unknown engine (known: ${ENGINES.join(', ')})`);
+    if (!ENGINES.includes(engineName))
+      throw new UsageError(`--engine ${values.engine}: unknown engine (known: ${ENGINES.join(', ')})`);
     const port = nonNegative('port', values.port, D.port);
-    if (!Number.isInteger(port) || port > 65535) throw new UsageError(`--port must be an integer 0..65535, got '${values.port}'`);
+    if (!Number.isInteger(port) || port > 65535)
+      throw new UsageError(`--port must be an integer 0..65535, got '${values.port}'`);
     const opts: ServeOptions = {
       host: values.host ?? D.host,
       port,
@@ -87,7 +105,9 @@ Options:
     };
     const path = modelPathOf(values.model);
     const server = await PredictionServer.start(path, opts);
-    process.stdout.write(`slimctr serve: ${server.meta.kind}${server.meta.compression ? ' (compressed)' : ''} from ${path} listening on ${server.url} (engine ${opts.engine}, ${opts.workers} worker${opts.workers > 1 ? 's' : ''})\n`);
+    process.stdout.write(
+      `slimctr serve: ${server.meta.kind}${server.meta.compression ? ' (compressed)' : ''} from ${path} listening on ${server.url} (engine ${opts.engine}, ${opts.workers} worker${opts.workers > 1 ? 's' : ''})\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         process.stdout.write(`slimctr serve: ${signal}: draining in-flight requests\n`);
@@ -99,12 +119,17 @@ Options:
         process.stdout.write(`slimctr serve: SIGHUP: reloading ${server.modelPath}\n`);
         server.reload().then(
           () => process.stdout.write(`slimctr serve: reloaded ${server.modelPath}\n`),
-          (err: unknown) => process.stderr.write(`slimctr serve: reload refused, the old model keeps serving: ${err instanceof Error ? err.message : String(err)}\n`),
+          (err: unknown) =>
+            process.stderr.write(
+              `slimctr serve: reload refused, the old model keeps serving: ${err instanceof Error ? err.message : String(err)}\n`,
+            ),
         );
       });
     });
     const s = server.metadata().stats as Record<string, number>;
-    process.stdout.write(`slimctr serve: stopped after ${s.requests} requests, ${s.rows} rows in ${s.batches} batches\n`);
+    process.stdout.write(
+      `slimctr serve: stopped after ${s.requests} requests, ${s.rows} rows in ${s.batches} batches\n`,
+    );
     return 0;
   },
 };

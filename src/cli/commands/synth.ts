@@ -18,14 +18,21 @@ same rows as CSV with a header line (label,I1,..,C26) instead.`,
     try {
       ({ values } = parseArgs({
         args: argv,
-        options: { rows: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, gzip: { type: 'boolean' }, csv: { type: 'boolean' } },
+        options: {
+          rows: { type: 'string' },
+          out: { type: 'string' },
+          seed: { type: 'string', default: '1' },
+          gzip: { type: 'boolean' },
+          csv: { type: 'boolean' },
+        },
       }));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
     const rows = Number(values.rows);
     const seed = Number(values.seed);
-    if (!values.rows || !Number.isInteger(rows) || rows < 1) throw new UsageError(`--rows must be a positive integer, got '${values.rows ?? ''}'`);
+    if (!values.rows || !Number.isInteger(rows) || rows < 1)
+      throw new UsageError(`--rows must be a positive integer, got '${values.rows ?? ''}'`);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
     if (!values.out) throw new UsageError('--out FILE is required');
     const r = await withInterrupts('synth', `stopping; ${values.out} is not written`, async (i) => {
@@ -36,7 +43,9 @@ same rows as CSV with a header line (label,I1,..,C26) instead.`,
         throw err;
       }
     });
-    process.stdout.write(`wrote ${rows} rows to ${values.out} (${r.positives} positives, ${((100 * r.positives) / rows).toFixed(2)} %)\n`);
+    process.stdout.write(
+      `wrote ${rows} rows to ${values.out} (${r.positives} positives, ${((100 * r.positives) / rows).toFixed(2)} %)\n`,
+    );
     return 0;
   },
 };

@@ -47,7 +47,8 @@ export function checkManifest(dir: string, key: CacheKey): Manifest | string {
     const p = join(dir, f);
     if (!existsSync(p)) return `${f} is missing`;
     const size = statSync(p).size;
-    if (size !== m.files[f].bytes || size !== m.rows * widths[f] * 4) return `${f} has ${size} bytes, expected ${m.rows * widths[f] * 4}`;
+    if (size !== m.files[f].bytes || size !== m.rows * widths[f] * 4)
+      return `${f} has ${size} bytes, expected ${m.rows * widths[f] * 4}`;
   }
   return m;
 }

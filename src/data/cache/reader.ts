@@ -23,7 +23,10 @@ function readRange(fd: number, into: Uint8Array, pos: number): void {
 export class CachedSplit {
   private held: RowArrays | null = null;
 
-  constructor(readonly dir: string, readonly manifest: Manifest) {}
+  constructor(
+    readonly dir: string,
+    readonly manifest: Manifest,
+  ) {}
 
   get rows(): number {
     return this.manifest.rows;
@@ -61,7 +64,12 @@ export class CachedSplit {
     const b = it.next();
     const empty = { ids: new Int32Array(0), dense: new Float32Array(0), labels: new Float32Array(0), rows: 0 };
     if (b.done) return empty;
-    const out = { ids: b.value.ids.slice(), dense: b.value.dense.slice(), labels: b.value.labels.slice(), rows: b.value.rows };
+    const out = {
+      ids: b.value.ids.slice(),
+      dense: b.value.dense.slice(),
+      labels: b.value.labels.slice(),
+      rows: b.value.rows,
+    };
     it.return(undefined);
     return out;
   }
@@ -97,15 +105,31 @@ export class CachedSplit {
       // Blocks smaller than the buffer, so it mixes rows of several places in the file.
       const block = Math.max(1, Math.min(chunk, Math.ceil(capacity / 8)));
       const order = permutation(Math.ceil(this.rows / block), rand);
-      yield* bufferedBatches(this.blocks(order, block), capacity, this.numCategorical, this.numDense, batchSize, dropLast, rand);
+      yield* bufferedBatches(
+        this.blocks(order, block),
+        capacity,
+        this.numCategorical,
+        this.numDense,
+        batchSize,
+        dropLast,
+        rand,
+      );
       return;
     }
-    for (const { rows: a, n } of this.blocks(Int32Array.from({ length: nChunks }, (_, i) => i), chunk)) {
+    for (const { rows: a, n } of this.blocks(
+      Int32Array.from({ length: nChunks }, (_, i) => i),
+      chunk,
+    )) {
       for (let b = 0; b < n; b += batchSize) {
         const m = Math.min(batchSize, n - b);
         if (m < batchSize && dropLast) break;
         const { nc, nd } = a;
-        yield { ids: a.ids.subarray(b * nc, (b + m) * nc), dense: a.dense.subarray(b * nd, (b + m) * nd), labels: a.labels.subarray(b, b + m), rows: m };
+        yield {
+          ids: a.ids.subarray(b * nc, (b + m) * nc),
+          dense: a.dense.subarray(b * nd, (b + m) * nd),
+          labels: a.labels.subarray(b, b + m),
+          rows: m,
+        };
       }
     }
   }
@@ -123,7 +147,8 @@ export class CachedSplit {
 
   /** Blocks of `block` rows in the order `order` (block indices), read into one reused buffer. */
   private *blocks(order: Int32Array, block: number): Generator<{ rows: RowArrays; n: number }> {
-    const nc = this.numCategorical, nd = this.numDense;
+    const nc = this.numCategorical,
+      nd = this.numDense;
     const fds = CACHE_FILES.map((f) => openSync(join(this.dir, f), 'r'));
     const a = rowArrays(Math.min(block, this.rows), nc, nd);
     const u8 = (x: Int32Array | Float32Array, n: number) => new Uint8Array(x.buffer, x.byteOffset, n * 4);

@@ -28,7 +28,10 @@ export function rowArrays(rows: number, nc: number, nd: number): RowArrays {
 /** Copies row `from` of `src` to row `to` of `dst` (same widths). */
 export function copyRow(src: RowArrays, from: number, dst: RowArrays, to: number): void {
   const { nc, nd } = src;
-  const si = src.ids, di = dst.ids, sd = src.dense, dd = dst.dense;
+  const si = src.ids,
+    di = dst.ids,
+    sd = src.dense,
+    dd = dst.dense;
   for (let k = 0, a = from * nc, b = to * nc; k < nc; k++) di[b + k] = si[a + k];
   for (let k = 0, a = from * nd, b = to * nd; k < nd; k++) dd[b + k] = sd[a + k];
   dst.labels[to] = src.labels[from];
@@ -36,11 +39,21 @@ export function copyRow(src: RowArrays, from: number, dst: RowArrays, to: number
 
 /** The first `m` rows of `a` as a batch (views). */
 export function batchOf(a: RowArrays, m: number): Batch {
-  return { ids: a.ids.subarray(0, m * a.nc), dense: a.dense.subarray(0, m * a.nd), labels: a.labels.subarray(0, m), rows: m };
+  return {
+    ids: a.ids.subarray(0, m * a.nc),
+    dense: a.dense.subarray(0, m * a.nd),
+    labels: a.labels.subarray(0, m),
+    rows: m,
+  };
 }
 
 /** Batches of the rows of `all` in the order `perm` (the full shuffle). */
-export function* permutedBatches(all: RowArrays, perm: Int32Array, batchSize: number, dropLast: boolean): Generator<Batch> {
+export function* permutedBatches(
+  all: RowArrays,
+  perm: Int32Array,
+  batchSize: number,
+  dropLast: boolean,
+): Generator<Batch> {
   const out = rowArrays(batchSize, all.nc, all.nd);
   for (let b = 0; b < perm.length; b += batchSize) {
     const m = Math.min(batchSize, perm.length - b);
@@ -55,8 +68,13 @@ export function* permutedBatches(all: RowArrays, perm: Int32Array, batchSize: nu
  * its row count, in the order they should enter; the caller randomizes that order).
  */
 export function* bufferedBatches(
-  blocks: Iterable<{ rows: RowArrays; n: number }>, capacity: number, nc: number, nd: number,
-  batchSize: number, dropLast: boolean, rand: () => number,
+  blocks: Iterable<{ rows: RowArrays; n: number }>,
+  capacity: number,
+  nc: number,
+  nd: number,
+  batchSize: number,
+  dropLast: boolean,
+  rand: () => number,
 ): Generator<Batch> {
   const buf = rowArrays(capacity, nc, nd);
   const out = rowArrays(batchSize, nc, nd);

@@ -13,7 +13,11 @@ export class CacheWriter {
   rows = 0;
   positives = 0;
 
-  constructor(readonly dir: string, readonly numCategorical: number, readonly numDense: number) {
+  constructor(
+    readonly dir: string,
+    readonly numCategorical: number,
+    readonly numDense: number,
+  ) {
     mkdirSync(dir, { recursive: true });
     // Invalidate first: a crash mid-write must not leave an old manifest next to new data.
     rmSync(join(dir, 'manifest.json'), { force: true });
@@ -50,7 +54,9 @@ export class CacheWriter {
       renameSync(this.tmp(f), join(this.dir, f));
     });
     fsyncDir(this.dir);
-    const files = Object.fromEntries(CACHE_FILES.map((f, k) => [f, { bytes: this.bytes[k], sha256: this.hashes[k].digest('hex') }])) as Manifest['files'];
+    const files = Object.fromEntries(
+      CACHE_FILES.map((f, k) => [f, { bytes: this.bytes[k], sha256: this.hashes[k].digest('hex') }]),
+    ) as Manifest['files'];
     const m: Manifest = {
       format: 'slimctr-cache',
       version: CACHE_FORMAT_VERSION,

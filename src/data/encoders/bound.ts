@@ -6,7 +6,7 @@
 import { DataError } from '../../util/errors.js';
 import type { BadRows } from '../bad_rows.js';
 import type { RowBlock } from '../formats/row_block.js';
-import { HashIdTable, hashBytes, hashHi } from '../hash.js';
+import { type HashIdTable, hashBytes, hashHi } from '../hash.js';
 import { fitsFloat32, parseLabel, parseNumber } from '../numbers.js';
 import { MISSING_ID, OOV_ID } from './categorical.js';
 import type { Encoders } from './encoders.js';
@@ -21,7 +21,11 @@ export class EncodedRows {
   dense: Float32Array;
   labels: Float32Array;
 
-  constructor(readonly numCategorical: number, readonly numDense: number, public capacity = 4096) {
+  constructor(
+    readonly numCategorical: number,
+    readonly numDense: number,
+    public capacity = 4096,
+  ) {
     this.ids = new Int32Array(capacity * numCategorical);
     this.dense = new Float32Array(capacity * numDense);
     this.labels = new Float32Array(capacity);
@@ -76,13 +80,25 @@ export class BoundEncoders {
    * `columns`: the file's column names. `requireLabel`: false for unlabeled files (labels are
    * then 0). Throws DataError when a feature or the label column is absent.
    */
-  constructor(readonly encoders: Encoders, readonly columns: readonly string[], file: string, requireLabel = true) {
+  constructor(
+    readonly encoders: Encoders,
+    readonly columns: readonly string[],
+    file: string,
+    requireLabel = true,
+  ) {
     const col = (name: string, what: string): number => {
       const i = columns.indexOf(name);
-      if (i < 0) throw new DataError(file, 1, 0, `missing ${what} column '${name}' (columns: ${columns.slice(0, 50).join(', ')})`);
+      if (i < 0)
+        throw new DataError(
+          file,
+          1,
+          0,
+          `missing ${what} column '${name}' (columns: ${columns.slice(0, 50).join(', ')})`,
+        );
       return i;
     };
-    this.labelCol = encoders.label !== null && (requireLabel || columns.includes(encoders.label)) ? col(encoders.label, 'label') : -1;
+    this.labelCol =
+      encoders.label !== null && (requireLabel || columns.includes(encoders.label)) ? col(encoders.label, 'label') : -1;
     const cats = encoders.categorical;
     const v = cats.map((f, i) => [f, i] as const).filter(([f]) => f.encoder === 'vocab');
     const h = cats.map((f, i) => [f, i] as const).filter(([f]) => f.encoder === 'hash');
@@ -116,7 +132,25 @@ export class BoundEncoders {
     const { buf, starts, ends, cols } = block;
     const nCat = this.nCat;
     const nDense = this.nDense;
-    const { vCol, vSlot, vTab, hCol, hSlot, hBuckets, bCol, bSlot, bFill, bTab, bSmall, dCol, dLog, dFill, dShift, dScale, labelCol } = this;
+    const {
+      vCol,
+      vSlot,
+      vTab,
+      hCol,
+      hSlot,
+      hBuckets,
+      bCol,
+      bSlot,
+      bFill,
+      bTab,
+      bSmall,
+      dCol,
+      dLog,
+      dFill,
+      dShift,
+      dScale,
+      labelCol,
+    } = this;
     for (const o of outs) o.reserve(block.rows);
     rows: for (let r = 0; r < block.rows; r++) {
       const o = route ? route(block.ordinals[r]) : 0;
@@ -128,8 +162,14 @@ export class BoundEncoders {
         const s = starts[base + labelCol];
         const e = ends[base + labelCol];
         const y = parseLabel(buf, s, e);
-        if (y !== y) {
-          bad.report(block.file, block.lines[r], labelCol + 1, `label '${buf.toString('utf8', s, e)}' is not 0, 1, -1 or +1`, block.snippet(r));
+        if (Number.isNaN(y)) {
+          bad.report(
+            block.file,
+            block.lines[r],
+            labelCol + 1,
+            `label '${buf.toString('utf8', s, e)}' is not 0, 1, -1 or +1`,
+            block.snippet(r),
+          );
           continue;
         }
         out.labels[w] = y;
@@ -158,13 +198,19 @@ export class BoundEncoders {
         const c = base + bCol[k];
         const s = starts[c];
         const e = ends[c];
-        let v = s === e ? bFill[k] : parseNumber(buf, s, e);
-        if (v !== v) {
+        const v = s === e ? bFill[k] : parseNumber(buf, s, e);
+        if (Number.isNaN(v)) {
           if (s === e) {
             ids[ib + bSlot[k]] = MISSING_ID;
             continue;
           }
-          bad.report(block.file, block.lines[r], bCol[k] + 1, `unparsable number '${buf.toString('utf8', s, e)}'`, block.snippet(r));
+          bad.report(
+            block.file,
+            block.lines[r],
+            bCol[k] + 1,
+            `unparsable number '${buf.toString('utf8', s, e)}'`,
+            block.snippet(r),
+          );
           continue rows;
         }
         // Small non-negative integers (most Criteo counts): id memoised per field, no log / lookup.
@@ -183,12 +229,24 @@ export class BoundEncoders {
         const s = starts[c];
         const e = ends[c];
         let v = s === e ? dFill[k] : parseNumber(buf, s, e);
-        if (v !== v) {
-          bad.report(block.file, block.lines[r], dCol[k] + 1, `unparsable number '${buf.toString('utf8', s, e)}'`, block.snippet(r));
+        if (Number.isNaN(v)) {
+          bad.report(
+            block.file,
+            block.lines[r],
+            dCol[k] + 1,
+            `unparsable number '${buf.toString('utf8', s, e)}'`,
+            block.snippet(r),
+          );
           continue rows;
         }
         if (!fitsFloat32(v)) {
-          bad.report(block.file, block.lines[r], dCol[k] + 1, `number '${buf.toString('utf8', s, e)}' is out of the float32 range (|x| <= 3.4e38)`, block.snippet(r));
+          bad.report(
+            block.file,
+            block.lines[r],
+            dCol[k] + 1,
+            `number '${buf.toString('utf8', s, e)}' is out of the float32 range (|x| <= 3.4e38)`,
+            block.snippet(r),
+          );
           continue rows;
         }
         if (dLog[k]) v = v < 0 ? -Math.log1p(-v) : Math.log1p(v);
@@ -198,4 +256,3 @@ export class BoundEncoders {
     }
   }
 }
-

@@ -43,7 +43,11 @@ export class VocabCounter {
   kept(minCount: number): string[] {
     const idx: number[] = [];
     for (let i = 0; i < this.counts.length; i++) if (this.counts[i] >= minCount) idx.push(i);
-    idx.sort((a, b) => this.counts[b] - this.counts[a] || (this.values[a] < this.values[b] ? -1 : this.values[a] > this.values[b] ? 1 : 0));
+    idx.sort(
+      (a, b) =>
+        this.counts[b] - this.counts[a] ||
+        (this.values[a] < this.values[b] ? -1 : this.values[a] > this.values[b] ? 1 : 0),
+    );
     return idx.map((i) => this.values[i]);
   }
 }
@@ -53,7 +57,10 @@ export class Vocabulary {
   readonly table: HashIdTable;
 
   /** `intKeys`: values are integers (criteo buckets) looked up by number, not bytes. */
-  constructor(readonly values: readonly string[], readonly intKeys = false) {
+  constructor(
+    readonly values: readonly string[],
+    readonly intKeys = false,
+  ) {
     this.table = new HashIdTable(values.length);
     values.forEach((v, i) => {
       if (intKeys) this.table.set(Number(v) | 0, INT_KEY_HI, i + 2);

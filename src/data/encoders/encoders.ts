@@ -21,12 +21,25 @@ export interface DenseField extends DenseParams {
 
 /** A list of strings, checked in one loop (zod's per-element checks take seconds on vocabularies of millions). */
 const stringList = (ok: (s: string) => boolean, what: string) =>
-  z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && ok(s)), { message: `expected a list of ${what}` });
+  z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && ok(s)), {
+    message: `expected a list of ${what}`,
+  });
 
 const catJson = z.discriminatedUnion('encoder', [
-  z.object({ name: z.string(), encoder: z.literal('vocab'), min_count: z.number().int().positive(), values: stringList(() => true, 'strings') }),
+  z.object({
+    name: z.string(),
+    encoder: z.literal('vocab'),
+    min_count: z.number().int().positive(),
+    values: stringList(() => true, 'strings'),
+  }),
   z.object({ name: z.string(), encoder: z.literal('hash'), buckets: z.number().int().positive() }),
-  z.object({ name: z.string(), encoder: z.literal('criteo_bucket'), min_count: z.number().int().positive(), fill: z.number().nullable(), values: stringList((s) => /^-?\d+$/.test(s), 'integer strings') }),
+  z.object({
+    name: z.string(),
+    encoder: z.literal('criteo_bucket'),
+    min_count: z.number().int().positive(),
+    fill: z.number().nullable(),
+    values: stringList((s) => /^-?\d+$/.test(s), 'integer strings'),
+  }),
 ]);
 const denseJson = z.object({
   name: z.string(),
@@ -46,7 +59,9 @@ export const encodersJsonSchema = z.object({
 export type EncodersJSON = z.infer<typeof encodersJsonSchema>;
 
 /** One raw row for encodeRow: column name -> value, or values in `inputColumns` order. */
-export type RawRow = Record<string, string | number | null | undefined> | readonly (string | number | null | undefined)[];
+export type RawRow =
+  | Record<string, string | number | null | undefined>
+  | readonly (string | number | null | undefined)[];
 
 export interface EncodedRow {
   ids: Int32Array;
@@ -89,10 +104,23 @@ export class Encoders {
       label: this.label,
       categorical: this.categorical.map((f) => {
         if (f.encoder === 'hash') return { name: f.name, encoder: 'hash', buckets: f.buckets };
-        if (f.encoder === 'vocab') return { name: f.name, encoder: 'vocab', min_count: f.min_count, values: [...f.vocab.values] };
-        return { name: f.name, encoder: 'criteo_bucket', min_count: f.min_count, fill: f.fill, values: [...f.vocab.values] };
+        if (f.encoder === 'vocab')
+          return { name: f.name, encoder: 'vocab', min_count: f.min_count, values: [...f.vocab.values] };
+        return {
+          name: f.name,
+          encoder: 'criteo_bucket',
+          min_count: f.min_count,
+          fill: f.fill,
+          values: [...f.vocab.values],
+        };
       }),
-      dense: this.dense.map((f) => ({ name: f.name, transform: f.transform, fill: f.fill, shift: f.shift, scale: f.scale })),
+      dense: this.dense.map((f) => ({
+        name: f.name,
+        transform: f.transform,
+        fill: f.fill,
+        shift: f.shift,
+        scale: f.scale,
+      })),
     };
   }
 
@@ -106,10 +134,21 @@ export class Encoders {
     const j = r.data;
     const cats: CategoricalField[] = j.categorical.map((f) => {
       if (f.encoder === 'hash') return f;
-      if (f.encoder === 'vocab') return { name: f.name, encoder: 'vocab', min_count: f.min_count, vocab: new Vocabulary(f.values) };
-      return { name: f.name, encoder: 'criteo_bucket', min_count: f.min_count, fill: f.fill, vocab: new Vocabulary(f.values, true) };
+      if (f.encoder === 'vocab')
+        return { name: f.name, encoder: 'vocab', min_count: f.min_count, vocab: new Vocabulary(f.values) };
+      return {
+        name: f.name,
+        encoder: 'criteo_bucket',
+        min_count: f.min_count,
+        fill: f.fill,
+        vocab: new Vocabulary(f.values, true),
+      };
     });
-    return new Encoders(j.label, cats, j.dense.map((d) => ({ ...d })));
+    return new Encoders(
+      j.label,
+      cats,
+      j.dense.map((d) => ({ ...d })),
+    );
   }
 
   /** sha256 of the JSON form: names the fitted state in cache manifests and model files. */
@@ -129,12 +168,20 @@ export class Encoders {
     const get = Array.isArray(row)
       ? (_name: string, i: number) => (row as readonly unknown[])[i]
       : (name: string) => (row as Record<string, unknown>)[name];
-    const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : String(v));
+    const text = (v: unknown): string =>
+      v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : String(v);
     const num = (name: string, k: number, v: unknown): number | null => {
       if (v === null || v === undefined || v === '') return null;
       const x = typeof v === 'number' ? v : parseNumberString(String(v)); // the file readers' rules: no spaces
-      if (!Number.isFinite(x)) throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
-      if (!fitsFloat32(x)) throw new DataError(source, 1, k + 1, `column ${name}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`);
+      if (!Number.isFinite(x))
+        throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
+      if (!fitsFloat32(x))
+        throw new DataError(
+          source,
+          1,
+          k + 1,
+          `column ${name}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`,
+        );
       return x;
     };
     this.categorical.forEach((f, i) => {

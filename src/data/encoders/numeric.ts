@@ -29,7 +29,7 @@ export class NumericStats {
 export function criteoBucket(v: number): number {
   if (v > 2) return Math.floor(Math.log(v) ** 2);
   const t = Math.trunc(v);
-  return t < -2147483648 ? -2147483648 : t;
+  return Math.max(t, -2147483648);
 }
 
 /** Fitted parameters of a dense numeric feature: out = (transformed(v) - shift) * scale. */
@@ -45,8 +45,12 @@ export function slog1p(v: number): number {
   return v < 0 ? -Math.log1p(-v) : Math.log1p(v);
 }
 
-export function denseParams(transform: DenseParams['transform'], stats: NumericStats, fill: number | 'mean' | undefined): DenseParams {
-  const f = fill === 'mean' ? (stats.count > 0 ? stats.mean : 0) : fill ?? 0;
+export function denseParams(
+  transform: DenseParams['transform'],
+  stats: NumericStats,
+  fill: number | 'mean' | undefined,
+): DenseParams {
+  const f = fill === 'mean' ? (stats.count > 0 ? stats.mean : 0) : (fill ?? 0);
   if (transform === 'minmax') {
     const lo = stats.count > 0 ? stats.min : 0;
     const range = stats.count > 0 ? stats.max - stats.min : 0;

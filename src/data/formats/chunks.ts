@@ -79,11 +79,13 @@ export async function* readLineChunks(file: string, opts: ChunkOptions = {}): As
   let linesBefore = 0; // complete lines already yielded
   let first = true;
   let any = false;
-  const tooLong = (): DataError => new DataError(file, linesBefore + 1, 0, `line ${linesBefore + 1} is longer than ${maxLine} bytes`);
+  const tooLong = (): DataError =>
+    new DataError(file, linesBefore + 1, 0, `line ${linesBefore + 1} is longer than ${maxLine} bytes`);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let data = chunk;
-      if (first && data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
+      if (first && data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf)
+        data = data.subarray(3);
       first = false;
       if (data.length > 0) any = true;
       const last = data.lastIndexOf(10);

@@ -15,8 +15,14 @@ import { splitLine } from './split_line.js';
 function columnsOf(v: OnnxValueInfo, file: string): string[] {
   const dims = v.dims ?? [];
   if (dims.length === 1 || (dims.length === 2 && dims[1] === 1)) return [v.name];
-  if (dims.length === 2 && typeof dims[1] === 'number') return Array.from({ length: dims[1] }, (_, j) => `${v.name}.${j}`);
-  throw new DataError(file, 0, 0, `graph input '${v.name}' has shape ${describeInput(v)}; CSV holds inputs of shape [B], [B, 1] or [B, n] only (use .npz)`);
+  if (dims.length === 2 && typeof dims[1] === 'number')
+    return Array.from({ length: dims[1] }, (_, j) => `${v.name}.${j}`);
+  throw new DataError(
+    file,
+    0,
+    0,
+    `graph input '${v.name}' has shape ${describeInput(v)}; CSV holds inputs of shape [B], [B, 1] or [B, n] only (use .npz)`,
+  );
 }
 
 export function readCsvInputs(file: string, specs: readonly OnnxValueInfo[]): Map<string, HostArray> {
@@ -28,23 +34,37 @@ export function readCsvInputs(file: string, specs: readonly OnnxValueInfo[]): Ma
   }
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0) throw new DataError(file, 1, 0, 'the file is empty; it needs a header naming the graph inputs');
+  if (lines.length === 0)
+    throw new DataError(file, 1, 0, 'the file is empty; it needs a header naming the graph inputs');
   const header = splitLine(lines[0], ',', true).map((s) => s.trim());
   const colIndex = (name: string, v?: OnnxValueInfo): number => {
     const i = header.indexOf(name);
-    if (i < 0 && v) throw new DataError(file, 1, 0, `no column '${name}' for the graph input '${v.name}' (${describeInput(v)}); the header has ${header.join(', ')}`);
+    if (i < 0 && v)
+      throw new DataError(
+        file,
+        1,
+        0,
+        `no column '${name}' for the graph input '${v.name}' (${describeInput(v)}); the header has ${header.join(', ')}`,
+      );
     return i;
   };
   const rows = lines.length - 1;
   const cells = lines.slice(1).map((l) => splitLine(l, ',', true));
   cells.forEach((r, i) => {
-    if (r.length !== header.length) throw new DataError(file, i + 2, 0, `${r.length} cells, the header has ${header.length}`);
+    if (r.length !== header.length)
+      throw new DataError(file, i + 2, 0, `${r.length} cells, the header has ${header.length}`);
   });
   const column = (c: number, name: string, integer: boolean, into: Float64Array, at: number, stride: number): void => {
     for (let r = 0; r < rows; r++) {
-      const s = cells[r][c].trim(), x = s === '' ? NaN : Number(s);
+      const s = cells[r][c].trim(),
+        x = s === '' ? NaN : Number(s);
       if (!Number.isFinite(x) || (integer && !Number.isInteger(x))) {
-        throw new DataError(file, r + 2, c + 1, `column '${name}': '${s}' is not ${integer ? 'an integer' : 'a number'}`);
+        throw new DataError(
+          file,
+          r + 2,
+          c + 1,
+          `column '${name}': '${s}' is not ${integer ? 'an integer' : 'a number'}`,
+        );
       }
       into[r * stride + at] = x;
     }

@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { BadRows } from '../bad_rows.js';
-import { RowBlock, snippetOf } from './row_block.js';
+import { type RowBlock, snippetOf } from './row_block.js';
 import type { LineChunk } from './chunks.js';
 
 export { splitLine } from './split_line.js';
@@ -50,7 +50,7 @@ export function parseDelimited(
   while (i < n) {
     const ls = i;
     state.line++;
-    let r = block.rows;
+    const r = block.rows;
     if (r >= block.capacity) {
       growBlock(block);
       starts = block.starts;
@@ -166,7 +166,14 @@ export function parseDelimited(
 
 /** Doubles a block's capacity, keeping its rows. */
 export function growBlock(block: RowBlock): void {
-  const old = { starts: block.starts, ends: block.ends, lines: block.lines, ordinals: block.ordinals, lineStart: block.lineStart, lineEnd: block.lineEnd };
+  const old = {
+    starts: block.starts,
+    ends: block.ends,
+    lines: block.lines,
+    ordinals: block.ordinals,
+    lineStart: block.lineStart,
+    lineEnd: block.lineEnd,
+  };
   const rows = block.rows;
   const buf = block.buf;
   block.reset(buf, block.capacity * 2);

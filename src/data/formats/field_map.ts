@@ -13,13 +13,36 @@ import { z } from 'zod';
 import { DataError } from '../../util/errors.js';
 import { readLineChunks } from './chunks.js';
 
-const indexRange = z.string({ error: 'expected an index range like "0-99"' }).regex(/^\s*\d+\s*-\s*\d+\s*$/, { error: 'expected an index range like "0-99"' });
+const indexRange = z
+  .string({ error: 'expected an index range like "0-99"' })
+  .regex(/^\s*\d+\s*-\s*\d+\s*$/, { error: 'expected an index range like "0-99"' });
 
-export const fieldMapSchema = z.discriminatedUnion('by', [
-  z.object({ by: z.literal('position'), fields: z.number().int().positive().optional().describe('fields per row (default: the most features any row has)') }).strict(),
-  z.object({ by: z.literal('ranges'), ranges: z.record(z.string().min(1), z.union([indexRange, z.array(indexRange).min(1)])).refine((r) => Object.keys(r).length > 0, 'give at least one field') }).strict(),
-  z.object({ by: z.literal('featindex'), file: z.string().min(1, { error: 'expected a file path' }) }).strict(),
-], { error: 'expected field_map.by to be position, ranges or featindex' });
+export const fieldMapSchema = z.discriminatedUnion(
+  'by',
+  [
+    z
+      .object({
+        by: z.literal('position'),
+        fields: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('fields per row (default: the most features any row has)'),
+      })
+      .strict(),
+    z
+      .object({
+        by: z.literal('ranges'),
+        ranges: z
+          .record(z.string().min(1), z.union([indexRange, z.array(indexRange).min(1)]))
+          .refine((r) => Object.keys(r).length > 0, 'give at least one field'),
+      })
+      .strict(),
+    z.object({ by: z.literal('featindex'), file: z.string().min(1, { error: 'expected a file path' }) }).strict(),
+  ],
+  { error: 'expected field_map.by to be position, ranges or featindex' },
+);
 
 export type FieldMapConfig = z.output<typeof fieldMapSchema>;
 /** A field map needing no file: what TableSpec and saved models hold. */
@@ -48,13 +71,19 @@ export class FieldLookup {
       return;
     }
     this.names = Object.keys(map.ranges);
-    const spans = this.names.flatMap((name, f) => {
-      const r = map.ranges[name];
-      return (Array.isArray(r) ? r : [r]).map((s) => [...parseRange(s), f] as [number, number, number]);
-    }).sort((a, b) => a[0] - b[0]);
+    const spans = this.names
+      .flatMap((name, f) => {
+        const r = map.ranges[name];
+        return (Array.isArray(r) ? r : [r]).map((s) => [...parseRange(s), f] as [number, number, number]);
+      })
+      .sort((a, b) => a[0] - b[0]);
     spans.forEach(([lo, hi], i) => {
       if (hi < lo) throw new ConfigError('dataset.field_map', `range ${lo}-${hi} ends before it starts`);
-      if (i > 0 && lo <= spans[i - 1][1]) throw new ConfigError('dataset.field_map', `ranges of ${this.names[spans[i - 1][2]]} and ${this.names[spans[i][2]]} overlap at index ${lo}`);
+      if (i > 0 && lo <= spans[i - 1][1])
+        throw new ConfigError(
+          'dataset.field_map',
+          `ranges of ${this.names[spans[i - 1][2]]} and ${this.names[spans[i][2]]} overlap at index ${lo}`,
+        );
     });
     this.lo = Float64Array.from(spans, (s) => s[0]);
     this.hi = Float64Array.from(spans, (s) => s[1]);
@@ -63,7 +92,8 @@ export class FieldLookup {
 
   /** Field of feature index `index` (ranges), or -1 when no range holds it. */
   fieldOf(index: number): number {
-    let a = 0, b = this.lo.length - 1;
+    let a = 0,
+      b = this.lo.length - 1;
     while (a <= b) {
       const m = (a + b) >> 1;
       if (index < this.lo[m]) b = m - 1;
@@ -78,12 +108,16 @@ export class FieldLookup {
 export async function maxFeaturesPerRow(file: string): Promise<number> {
   let best = 0;
   for await (const { buf } of readLineChunks(file)) {
-    let count = 0, inToken = false, first = true;
+    let count = 0,
+      inToken = false,
+      first = true;
     for (let i = 0; i <= buf.length; i++) {
       const b = i < buf.length ? buf[i] : 10;
       if (b === 10) {
         if (count > best) best = count;
-        count = 0; inToken = false; first = true;
+        count = 0;
+        inToken = false;
+        first = true;
       } else if (b === 32 || b === 9 || b === 13) {
         inToken = false;
       } else if (!inToken) {

@@ -23,10 +23,15 @@ export function describeInput(v: OnnxValueInfo): string {
   return `${isFloatType(v.elemType) ? 'float' : 'integer'} [${(v.dims ?? ['?']).map((d) => d ?? '?').join(', ')}]`;
 }
 
-export function matchGraphInputs(arrays: ReadonlyMap<string, HostArray>, specs: readonly OnnxValueInfo[], file: string): GraphData {
+export function matchGraphInputs(
+  arrays: ReadonlyMap<string, HostArray>,
+  specs: readonly OnnxValueInfo[],
+  file: string,
+): GraphData {
   const fail = (name: string, detail: string): DataError => new DataError(file, 0, 0, `array '${name}': ${detail}`);
   const inputs = new Map<string, HostArray>();
-  let rows = -1, rowsFrom = '';
+  let rows = -1,
+    rowsFrom = '';
   const rowCount = (name: string, a: HostArray): void => {
     const n = a.shape[0] ?? 1;
     if (rows < 0) [rows, rowsFrom] = [n, name];
@@ -35,10 +40,21 @@ export function matchGraphInputs(arrays: ReadonlyMap<string, HostArray>, specs: 
   for (const v of specs) {
     const a = arrays.get(v.name);
     const want = describeInput(v);
-    if (!a) throw fail(v.name, `is missing: the graph input '${v.name}' needs ${want} (the file has ${[...arrays.keys()].join(', ') || 'no arrays'})`);
+    if (!a)
+      throw fail(
+        v.name,
+        `is missing: the graph input '${v.name}' needs ${want} (the file has ${[...arrays.keys()].join(', ') || 'no arrays'})`,
+      );
     const float = isFloatType(v.elemType);
-    if ((a.kind === 'float') !== float) throw fail(v.name, `is ${describeHost(a)}, the graph input needs ${want}${float ? '' : ' (cast ids with .astype(np.int64))'}`);
-    if (v.dims && (v.dims.length !== a.shape.length || v.dims.some((d, i) => typeof d === 'number' && d !== a.shape[i]))) {
+    if ((a.kind === 'float') !== float)
+      throw fail(
+        v.name,
+        `is ${describeHost(a)}, the graph input needs ${want}${float ? '' : ' (cast ids with .astype(np.int64))'}`,
+      );
+    if (
+      v.dims &&
+      (v.dims.length !== a.shape.length || v.dims.some((d, i) => typeof d === 'number' && d !== a.shape[i]))
+    ) {
       throw fail(v.name, `has shape [${a.shape.join(', ')}], the graph input needs ${want}`);
     }
     if (a.shape.length === 0) throw fail(v.name, 'is a scalar; inputs need a batch axis');
@@ -52,7 +68,8 @@ export function matchGraphInputs(arrays: ReadonlyMap<string, HostArray>, specs: 
   const label = arrays.get(LABEL);
   let labels: Float32Array | null = null;
   if (label && !specs.some((v) => v.name === LABEL)) {
-    if (label.shape.length > 2 || label.data.length !== (label.shape[0] ?? 0)) throw fail(LABEL, `has shape [${label.shape.join(', ')}], labels need [rows] or [rows, 1]`);
+    if (label.shape.length > 2 || label.data.length !== (label.shape[0] ?? 0))
+      throw fail(LABEL, `has shape [${label.shape.join(', ')}], labels need [rows] or [rows, 1]`);
     const bad = label.data.findIndex((x) => x !== 0 && x !== 1);
     if (bad >= 0) throw fail(LABEL, `value ${label.data[bad]} at row ${bad} is not 0 or 1`);
     rowCount(LABEL, label);

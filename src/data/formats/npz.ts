@@ -33,14 +33,21 @@ export function decodeNpy(b: Uint8Array, file: string, name: string): HostArray 
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw fail(`unreadable header ${header.trim()}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw fail(`unreadable header ${header.trim()}`);
   const dtype = DTYPES[descr];
   if (!dtype) throw fail(`dtype ${descr} is not supported (float32, float64, int32, int64, bool; little-endian)`);
   if (fortran === 'True') throw fail('is in Fortran order; save it C-ordered (np.ascontiguousarray)');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const n = sizeOfShape(shape), data = start + headerLen;
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  const n = sizeOfShape(shape),
+    data = start + headerLen;
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw fail(`bad shape (${shapeText})`);
-  if (b.length - data !== n * dtype.bytes) throw fail(`holds ${b.length - data} data bytes, shape (${shape.join(', ')}) of ${descr} needs ${n * dtype.bytes}`);
+  if (b.length - data !== n * dtype.bytes)
+    throw fail(`holds ${b.length - data} data bytes, shape (${shape.join(', ')}) of ${descr} needs ${n * dtype.bytes}`);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = dtype.read(dv, data + i * dtype.bytes);
   return hostArray(dtype.kind, shape, values);

@@ -16,7 +16,11 @@ export class RowBlock {
   lineEnd: Int32Array;
   buf: Buffer = Buffer.alloc(0);
 
-  constructor(readonly file: string, readonly cols: number, public capacity = 1024) {
+  constructor(
+    readonly file: string,
+    readonly cols: number,
+    public capacity = 1024,
+  ) {
     this.starts = new Int32Array(capacity * cols);
     this.ends = new Int32Array(capacity * cols);
     this.lines = new Float64Array(capacity);
@@ -55,6 +59,9 @@ export class RowBlock {
 
 /** A printable excerpt of buf[s, e): tabs shown as \t, at most 160 characters. */
 export function snippetOf(buf: Buffer, s: number, e: number): string {
-  const text = buf.toString('utf8', s, Math.min(e, s + 200)).replace(/\t/g, '\\t').replace(/\r/g, '\\r');
+  const text = buf
+    .toString('utf8', s, Math.min(e, s + 200))
+    .replace(/\t/g, '\\t')
+    .replace(/\r/g, '\\r');
   return text.length > 160 ? `${text.slice(0, 160)}...` : e - s > 200 ? `${text}...` : text;
 }

@@ -10,7 +10,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { BadRows } from '../bad_rows.js';
 import { parseNumber } from '../numbers.js';
-import { RowBlock, snippetOf } from './row_block.js';
+import { type RowBlock, snippetOf } from './row_block.js';
 import type { LineChunk } from './chunks.js';
 import { growBlock, type ParseState } from './delimited.js';
 import type { FieldLookup } from './field_map.js';
@@ -90,26 +90,44 @@ export function parseSparse(
         continue;
       }
       const c1 = buf.indexOf(58, ts);
-      if (c1 < 0 || c1 >= te) { problem = `expected ${kind === 'libffm' ? 'field:index:value' : 'index:value'}, got '${buf.toString('utf8', ts, te)}'`; break; }
+      if (c1 < 0 || c1 >= te) {
+        problem = `expected ${kind === 'libffm' ? 'field:index:value' : 'index:value'}, got '${buf.toString('utf8', ts, te)}'`;
+        break;
+      }
       let field: number;
       let vs: number;
-      let ve = te;
+      const ve = te;
       let cellS: number;
       let cellE: number;
       if (kind === 'libffm') {
         const c2 = buf.indexOf(58, c1 + 1);
-        if (c2 < 0 || c2 >= te) { problem = `expected field:index:value, got '${buf.toString('utf8', ts, te)}'`; break; }
+        if (c2 < 0 || c2 >= te) {
+          problem = `expected field:index:value, got '${buf.toString('utf8', ts, te)}'`;
+          break;
+        }
         field = readInt(buf, ts, c1);
-        if (readInt(buf, c1 + 1, c2) < 0) { problem = `feature index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`; break; }
+        if (readInt(buf, c1 + 1, c2) < 0) {
+          problem = `feature index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`;
+          break;
+        }
         cellS = c1 + 1;
         cellE = c2;
         vs = c2 + 1;
       } else if (map) {
         const index = readInt(buf, ts, c1, 15);
-        if (index < 0) { problem = `feature index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`; break; }
+        if (index < 0) {
+          problem = `feature index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`;
+          break;
+        }
         field = map.positional ? tok - 2 : map.fieldOf(index);
-        if (field < 0) { problem = `index ${index} is in no range of dataset.field_map`; break; }
-        if (field >= fields) { problem = `the row has more than ${fields} features (dataset.field_map.fields is ${fields})`; break; }
+        if (field < 0) {
+          problem = `index ${index} is in no range of dataset.field_map`;
+          break;
+        }
+        if (field >= fields) {
+          problem = `the row has more than ${fields} features (dataset.field_map.fields is ${fields})`;
+          break;
+        }
         vs = c1 + 1;
         cellS = ts;
         cellE = c1;
@@ -119,12 +137,24 @@ export function parseSparse(
         cellS = vs;
         cellE = te;
       }
-      if (field < 0) { problem = `field/index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`; break; }
-      if (field >= fields) { problem = `field ${field} is out of range (dataset.num_fields is ${fields})`; break; }
-      if (Number.isNaN(parseNumber(buf, vs, ve))) { problem = `unparsable value in '${buf.toString('utf8', ts, te)}'`; break; }
+      if (field < 0) {
+        problem = `field/index is not a non-negative integer in '${buf.toString('utf8', ts, te)}'`;
+        break;
+      }
+      if (field >= fields) {
+        problem = `field ${field} is out of range (dataset.num_fields is ${fields})`;
+        break;
+      }
+      if (Number.isNaN(parseNumber(buf, vs, ve))) {
+        problem = `unparsable value in '${buf.toString('utf8', ts, te)}'`;
+        break;
+      }
       const c = field + 1;
       if (seen[c] === state.ordinal) {
-        if (multi === 'error') { problem = `field ${field} appears more than once (set dataset.multi_value: first to keep the first)`; break; }
+        if (multi === 'error') {
+          problem = `field ${field} appears more than once (set dataset.multi_value: first to keep the first)`;
+          break;
+        }
         dropped++;
         continue;
       }

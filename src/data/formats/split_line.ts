@@ -10,11 +10,16 @@ export function splitLine(line: string, sep: string, quotes: boolean): string[] 
     const ch = line[i];
     if (inQ) {
       if (ch === '"') {
-        if (line[i + 1] === '"') { cur += '"'; i++; } else inQ = false;
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else inQ = false;
       } else cur += ch;
     } else if (ch === '"' && cur === '') inQ = true;
-    else if (ch === sep) { out.push(cur); cur = ''; }
-    else cur += ch;
+    else if (ch === sep) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;

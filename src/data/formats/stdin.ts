@@ -45,7 +45,8 @@ async function pull(source: NodeJS.ReadableStream): Promise<Buffer | null> {
 
 /** Standard input from its first byte: the kept bytes, then the rest of the pipe. */
 async function* replay(source: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  if (state.spent) throw new DataError(STDIN, 0, 0, 'standard input was already read past its first 4 MiB and cannot be read again');
+  if (state.spent)
+    throw new DataError(STDIN, 0, 0, 'standard input was already read past its first 4 MiB and cannot be read again');
   let i = 0;
   for (;;) {
     if (i < state.kept.length) {

@@ -67,13 +67,28 @@ export async function scanSparseWidth(file: string, chunkBytes?: number): Promis
     let first = true;
     while (i < n) {
       const b = buf[i];
-      if (b === 10) { first = true; i++; continue; }
-      if (b === 32 || b === 9) { first = false; i++; continue; }
-      if (first) { i++; continue; }
+      if (b === 10) {
+        first = true;
+        i++;
+        continue;
+      }
+      if (b === 32 || b === 9) {
+        first = false;
+        i++;
+        continue;
+      }
+      if (first) {
+        i++;
+        continue;
+      }
       // token start: read leading digits up to ':'
       let v = 0;
       let ok = false;
-      while (i < n && buf[i] >= 48 && buf[i] <= 57) { v = v * 10 + buf[i] - 48; i++; ok = true; }
+      while (i < n && buf[i] >= 48 && buf[i] <= 57) {
+        v = v * 10 + buf[i] - 48;
+        i++;
+        ok = true;
+      }
       if (ok && buf[i] === 58 && v > max) max = v;
       while (i < n && buf[i] !== 32 && buf[i] !== 9 && buf[i] !== 10) i++;
     }
@@ -106,16 +121,26 @@ export async function openTable(file: string, spec: TableSpec, bad: BadRows = ne
   } else if (sparseKind) {
     const width = spec.numFields ?? (await scanSparseWidth(file, spec.chunkBytes));
     if (sparseKind === 'libsvm' && width > MAX_LIBSVM_COLUMNS) {
-      throw new DataError(file, 0, 0, `libsvm indices reach ${width - 1}: a column per index would not fit in memory. ` +
-        'For a one-hot file (one active index per field) set dataset.field_map (by: position, ranges or featindex); slimctr inspect proposes one');
+      throw new DataError(
+        file,
+        0,
+        0,
+        `libsvm indices reach ${width - 1}: a column per index would not fit in memory. ` +
+          'For a one-hot file (one active index per field) set dataset.field_map (by: position, ranges or featindex); slimctr inspect proposes one',
+      );
     }
     if (sparseKind === 'libffm' && width > MAX_LIBSVM_COLUMNS) {
-      throw new DataError(file, 0, 0, `libffm field numbers reach ${width - 1}, more than any file has fields: is this a libsvm file (label index:value)?`);
+      throw new DataError(
+        file,
+        0,
+        0,
+        `libffm field numbers reach ${width - 1}, more than any file has fields: is this a libsvm file (label index:value)?`,
+      );
     }
     const prefix = sparseKind === 'libffm' ? 'f' : 'x';
     columns = ['label', ...Array.from({ length: width }, (_, i) => `${prefix}${i}`)];
   } else {
-    const header = spec.header ?? (spec.format !== 'criteo_tsv');
+    const header = spec.header ?? spec.format !== 'criteo_tsv';
     const [line, next] = firstLine(first.buf);
     if (header) {
       if (!isUtf8(first.buf.subarray(0, next))) throw new DataError(file, 1, 0, 'invalid UTF-8 in the header');
@@ -159,8 +184,10 @@ export async function detectFormat(file: string): Promise<{ format: FormatName; 
   const [line] = firstLine(head.value.buf);
   const tabs = line.split('\t');
   const toks = line.trim().split(/\s+/);
-  if (tabs.length === 1 && toks.length > 1 && toks.slice(1).every((t) => /^\d+:[^:]*$/.test(t))) return { format: 'libsvm', header: false };
-  if (tabs.length === 1 && toks.length > 1 && toks.slice(1).every((t) => /^\d+:[^:]*:[^:]*$/.test(t))) return { format: 'libffm', header: false };
+  if (tabs.length === 1 && toks.length > 1 && toks.slice(1).every((t) => /^\d+:[^:]*$/.test(t)))
+    return { format: 'libsvm', header: false };
+  if (tabs.length === 1 && toks.length > 1 && toks.slice(1).every((t) => /^\d+:[^:]*:[^:]*$/.test(t)))
+    return { format: 'libffm', header: false };
   const numeric = (s: string) => s === '' || /^[+-]?\d+(\.\d*)?$/.test(s);
   if (tabs.length > 1) {
     const header = !tabs.every(numeric) && !/^[01]$/.test(tabs[0]);

@@ -43,27 +43,40 @@ export interface OnnxModel {
   nodes: OnnxNode[];
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- protobufjs objects are untyped */
+// biome-ignore lint/suspicious/noExplicitAny: protobufjs decodes into untyped objects
 type Obj = Record<string, any>;
 
 function attrValue(a: Obj, file: string, where: string): AttrValue {
   const what = `${where} attribute '${a.name}'`;
   const dec = new TextDecoder();
   switch (a.type) {
-    case AttrType.FLOAT: return a.f ?? 0;
-    case AttrType.INT: return a.i ?? 0;
-    case AttrType.STRING: return dec.decode(a.s ?? new Uint8Array());
-    case AttrType.TENSOR: return decodeTensorProto(a.t ?? {}, file, what);
-    case AttrType.FLOATS: return a.floats ?? [];
-    case AttrType.INTS: return a.ints ?? [];
-    case AttrType.STRINGS: return (a.strings ?? []).map((s: Uint8Array) => dec.decode(s));
-    default: throw new ModelFileError(file, `${what} has attribute type ${a.type}, which slimctr does not read (subgraphs, sparse tensors)`);
+    case AttrType.FLOAT:
+      return a.f ?? 0;
+    case AttrType.INT:
+      return a.i ?? 0;
+    case AttrType.STRING:
+      return dec.decode(a.s ?? new Uint8Array());
+    case AttrType.TENSOR:
+      return decodeTensorProto(a.t ?? {}, file, what);
+    case AttrType.FLOATS:
+      return a.floats ?? [];
+    case AttrType.INTS:
+      return a.ints ?? [];
+    case AttrType.STRINGS:
+      return (a.strings ?? []).map((s: Uint8Array) => dec.decode(s));
+    default:
+      throw new ModelFileError(
+        file,
+        `${what} has attribute type ${a.type}, which slimctr does not read (subgraphs, sparse tensors)`,
+      );
   }
 }
 
 function valueInfo(v: Obj): OnnxValueInfo {
   const tt = v.type?.tensorType;
-  const dims = tt?.shape ? (tt.shape.dim ?? []).map((d: Obj) => (d.dimValue !== undefined ? d.dimValue : d.dimParam ?? null)) : null;
+  const dims = tt?.shape
+    ? (tt.shape.dim ?? []).map((d: Obj) => (d.dimValue !== undefined ? d.dimValue : (d.dimParam ?? null)))
+    : null;
   return { name: v.name ?? '', elemType: tt?.elemType ?? 0, dims };
 }
 
@@ -73,25 +86,41 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
   try {
     m = ModelProtoType.toObject(ModelProtoType.decode(bytes), { longs: Number, defaults: false });
   } catch (e) {
-    throw new ModelFileError(file, `not a readable ONNX model (truncated or corrupt protobuf: ${(e as Error).message})`);
+    throw new ModelFileError(
+      file,
+      `not a readable ONNX model (truncated or corrupt protobuf: ${(e as Error).message})`,
+    );
   }
   const g: Obj | undefined = m.graph;
-  if (!g || !(g.output?.length > 0)) throw new ModelFileError(file, 'not an ONNX model: no graph with outputs (truncated or corrupt file?)');
+  if (!g || !(g.output?.length > 0))
+    throw new ModelFileError(file, 'not an ONNX model: no graph with outputs (truncated or corrupt file?)');
   const opsets: Obj[] = m.opsetImport ?? [];
   const def = opsets.find((o) => !o.domain || o.domain === 'ai.onnx');
   if (!def) throw new ModelFileError(file, 'the model imports no opset of the default ONNX domain');
   const opset = Number(def.version);
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new ModelFileError(file, `opset ${opset} is outside the opsets slimctr reads (${MIN_OPSET}-${MAX_OPSET}); re-export with torch.onnx.export(..., opset_version=17)`);
+    throw new ModelFileError(
+      file,
+      `opset ${opset} is outside the opsets slimctr reads (${MIN_OPSET}-${MAX_OPSET}); re-export with torch.onnx.export(..., opset_version=17)`,
+    );
   }
-  if ((g.sparseInitializer?.length ?? 0) > 0) throw new ModelFileError(file, 'the graph has sparse initializers, which slimctr does not read');
+  if ((g.sparseInitializer?.length ?? 0) > 0)
+    throw new ModelFileError(file, 'the graph has sparse initializers, which slimctr does not read');
   const initializers = new Map<string, HostArray>();
-  for (const t of (g.initializer ?? []) as TensorProtoObject[]) initializers.set(t.name ?? '', decodeTensorProto(t, file, `initializer '${t.name}'`));
+  for (const t of (g.initializer ?? []) as TensorProtoObject[])
+    initializers.set(t.name ?? '', decodeTensorProto(t, file, `initializer '${t.name}'`));
   const nodes: OnnxNode[] = (g.node ?? []).map((n: Obj, i: number) => {
     const name = n.name || `#${i} (${n.opType})`;
     const attrs = new Map<string, AttrValue>();
     for (const a of n.attribute ?? []) attrs.set(a.name, attrValue(a, file, `node '${name}'`));
-    return { name, opType: n.opType ?? '', domain: n.domain ?? '', inputs: n.input ?? [], outputs: n.output ?? [], attrs };
+    return {
+      name,
+      opType: n.opType ?? '',
+      domain: n.domain ?? '',
+      inputs: n.input ?? [],
+      outputs: n.output ?? [],
+      attrs,
+    };
   });
   return {
     file,

@@ -102,13 +102,39 @@ const root = protobuf.Root.fromJSON(descriptor);
 export const ModelProtoType = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values. */
-export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13 } as const;
+export const DataType = {
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+} as const;
 
 /** Whether a value of element type `t` holds floats (else integers or booleans). */
-export const isFloatType = (t: number): boolean => t === DataType.FLOAT || t === DataType.DOUBLE || t === DataType.FLOAT16;
+export const isFloatType = (t: number): boolean =>
+  t === DataType.FLOAT || t === DataType.DOUBLE || t === DataType.FLOAT16;
 
 /** AttributeProto.AttributeType values. */
-export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10 } as const;
+export const AttrType = {
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+  TENSORS: 9,
+  GRAPHS: 10,
+} as const;
 
 /** TensorProto.DataLocation.EXTERNAL. */
 export const DATA_EXTERNAL = 1;

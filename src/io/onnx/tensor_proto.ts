@@ -56,17 +56,28 @@ export function decodeTensorProto(t: TensorProtoObject, file: string, what: stri
   const type = t.dataType ?? 0;
   if (t.dataLocation === DATA_EXTERNAL || (t.externalData?.length ?? 0) > 0) {
     const loc = t.externalData?.find((e) => e.key === 'location')?.value;
-    throw new ModelFileError(file, `${what} keeps its data in an external file${loc ? ` (${loc})` : ''}; `
-      + 'slimctr reads single-file models: save the model with all tensors inside it (onnx.save(model, path, save_as_external_data=False))');
+    throw new ModelFileError(
+      file,
+      `${what} keeps its data in an external file${loc ? ` (${loc})` : ''}; ` +
+        'slimctr reads single-file models: save the model with all tensors inside it (onnx.save(model, path, save_as_external_data=False))',
+    );
   }
   const reader = RAW[type];
-  if (!reader) throw new ModelFileError(file, `${what} has element type ${type}, which slimctr does not read (it reads float, double, int8-64, uint8-64 and bool)`);
+  if (!reader)
+    throw new ModelFileError(
+      file,
+      `${what} has element type ${type}, which slimctr does not read (it reads float, double, int8-64, uint8-64 and bool)`,
+    );
   const n = sizeOfShape(shape);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ModelFileError(file, `${what} has a bad shape [${shape.join(', ')}]`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ModelFileError(file, `${what} has a bad shape [${shape.join(', ')}]`);
   const raw = t.rawData;
   if (raw && raw.byteLength > 0) {
     if (raw.byteLength !== n * reader.bytes) {
-      throw new ModelFileError(file, `${what}: raw_data holds ${raw.byteLength} bytes, shape [${shape.join(', ')}] needs ${n * reader.bytes}`);
+      throw new ModelFileError(
+        file,
+        `${what}: raw_data holds ${raw.byteLength} bytes, shape [${shape.join(', ')}] needs ${n * reader.bytes}`,
+      );
     }
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const out = reader.kind === 'float' ? new Float32Array(n) : new Float64Array(n);

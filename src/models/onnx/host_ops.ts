@@ -12,9 +12,15 @@ export function normAxis(a: number, rank: number): number | null {
 }
 
 /** Elementwise `f` with numpy broadcasting; the result has kind `kind` (the inputs' unless given). */
-export function hostBinary(a: HostArray, b: HostArray, f: (x: number, y: number) => number, kind: ElemKind = a.kind): HostArray {
+export function hostBinary(
+  a: HostArray,
+  b: HostArray,
+  f: (x: number, y: number) => number,
+  kind: ElemKind = a.kind,
+): HostArray {
   const shape = broadcastShape(a.shape, b.shape, 'host op');
-  const sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape);
+  const sa = broadcastStrides(a.shape, shape),
+    sb = broadcastStrides(b.shape, shape);
   const data = kind === 'float' ? new Float32Array(sizeOfShape(shape)) : new Float64Array(sizeOfShape(shape));
   forEachRow(shape, sa, sb, (oa, ob, oo, n, ta, tb) => {
     for (let j = 0; j < n; j++) data[oo + j] = f(a.data[oa + j * ta], b.data[ob + j * tb]);
@@ -25,7 +31,8 @@ export function hostBinary(a: HostArray, b: HostArray, f: (x: number, y: number)
 /** out[.., i, ..] = x[.., idx[i], ..] along `axis`; the result has x.shape with axis replaced by `idxShape`. */
 export function hostGather(x: HostArray, axis: number, idx: readonly number[], idxShape: readonly number[]): HostArray {
   const d = x.shape[axis];
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < axis; i++) outer *= x.shape[i];
   for (let i = axis + 1; i < x.shape.length; i++) inner *= x.shape[i];
   const shape = [...x.shape.slice(0, axis), ...idxShape, ...x.shape.slice(axis + 1)];
@@ -33,7 +40,8 @@ export function hostGather(x: HostArray, axis: number, idx: readonly number[], i
   const n = idx.length;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < n; i++) {
-      const src = (o * d + idx[i]) * inner, dst = (o * n + i) * inner;
+      const src = (o * d + idx[i]) * inner,
+        dst = (o * n + i) * inner;
       for (let j = 0; j < inner; j++) data[dst + j] = x.data[src + j];
     }
   }

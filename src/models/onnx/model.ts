@@ -36,12 +36,18 @@ export class OnnxGraphModel extends Module {
   /** Initializers held by tables and Linear modules (the nodes using them read them there). */
   private readonly held = new Set<string>();
 
-  constructor(readonly graph: OnnxModel, opts: OnnxModelOptions) {
+  constructor(
+    readonly graph: OnnxModel,
+    opts: OnnxModelOptions,
+  ) {
     super();
     for (const node of graph.nodes) {
       if ((node.domain && node.domain !== 'ai.onnx') || !OPS[node.opType]) {
         const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}.${node.opType}` : node.opType;
-        throw nodeError({ file: graph.file, opset: graph.opset, node }, `op ${op} is not supported by slimctr's ONNX import (supported: ${Object.keys(OPS).sort().join(', ')})`);
+        throw nodeError(
+          { file: graph.file, opset: graph.opset, node },
+          `op ${op} is not supported by slimctr's ONNX import (supported: ${Object.keys(OPS).sort().join(', ')})`,
+        );
       }
     }
     this.parts = findParts(graph);
@@ -59,7 +65,8 @@ export class OnnxGraphModel extends Module {
     }
     for (const [name, a] of graph.initializers) {
       if (this.held.has(name)) continue;
-      if (a.kind === 'float' && a.shape.length > 0 && !this.parts.frozen.has(name)) this.tensors.set(name, this.param(name, Tensor.param(Tensor.from(a.data, a.shape))));
+      if (a.kind === 'float' && a.shape.length > 0 && !this.parts.frozen.has(name))
+        this.tensors.set(name, this.param(name, Tensor.param(Tensor.from(a.data, a.shape))));
       else this.constants.set(name, a);
     }
     this.fold();
@@ -73,7 +80,9 @@ export class OnnxGraphModel extends Module {
     const alpha = l.op === 'Gemm' ? ((node.attrs.get('alpha') as number | undefined) ?? 1) : 1;
     const transposed = l.op === 'Gemm' && node.attrs.get('transB') === 1;
     const W = lin.W.data;
-    for (let i = 0; i < l.inDim; i++) for (let o = 0; o < l.outDim; o++) W[i * l.outDim + o] = alpha * w[transposed ? o * l.inDim + i : i * l.outDim + o];
+    for (let i = 0; i < l.inDim; i++)
+      for (let o = 0; o < l.outDim; o++)
+        W[i * l.outDim + o] = alpha * w[transposed ? o * l.inDim + i : i * l.outDim + o];
     if (l.bias && lin.b) {
       const beta = (node.attrs.get('beta') as number | undefined) ?? 1;
       lin.b.data.set(this.graph.initializers.get(l.bias)!.data.map((v) => v * beta));
@@ -88,13 +97,20 @@ export class OnnxGraphModel extends Module {
       if (!node.inputs.every((n) => n === '' || this.constants.has(n))) continue;
       const outs = OPS[node.opType](this.call(node, (n) => this.constants.get(n)));
       if (!outs.every((v) => !isTensor(v))) continue;
-      outs.forEach((v, i) => { if (node.outputs[i]) this.constants.set(node.outputs[i], v as HostArray); });
+      outs.forEach((v, i) => {
+        if (node.outputs[i]) this.constants.set(node.outputs[i], v as HostArray);
+      });
       this.folded.add(node);
     }
   }
 
   private call(node: OnnxNode, get: (name: string) => Value | undefined): OpCall {
-    return { file: this.graph.file, opset: this.graph.opset, node, inputs: node.inputs.map((n) => (n === '' ? undefined : get(n))) };
+    return {
+      file: this.graph.file,
+      opset: this.graph.opset,
+      node,
+      inputs: node.inputs.map((n) => (n === '' ? undefined : get(n))),
+    };
   }
 
   /**
@@ -114,18 +130,33 @@ export class OnnxGraphModel extends Module {
       const c = this.call(node, (n) => {
         const v = env.get(n);
         if (v === undefined && this.held.has(n)) return undefined;
-        if (v === undefined) throw nodeError({ file: this.graph.file, opset: this.graph.opset, node }, `input '${n}' is not produced by any earlier node`);
+        if (v === undefined)
+          throw nodeError(
+            { file: this.graph.file, opset: this.graph.opset, node },
+            `input '${n}' is not produced by any earlier node`,
+          );
         return v;
       });
       const part = this.partOf.get(node);
-      const outs = !part ? OPS[node.opType](c) : 'table' in part ? gatherTable(c, part.table) : throughLinear(c, part.linear, part.biasFolded);
-      outs.forEach((v, i) => { if (node.outputs[i]) env.set(node.outputs[i], v); });
+      const outs = !part
+        ? OPS[node.opType](c)
+        : 'table' in part
+          ? gatherTable(c, part.table)
+          : throughLinear(c, part.linear, part.biasFolded);
+      outs.forEach((v, i) => {
+        if (node.outputs[i]) env.set(node.outputs[i], v);
+      });
     }
-    return new Map(this.graph.outputs.map((o) => {
-      const v = env.get(o.name);
-      if (v === undefined) throw nodeError({ file: this.graph.file, opset: this.graph.opset, node: this.graph.nodes[this.graph.nodes.length - 1] }, `graph output '${o.name}' is never produced`);
-      return [o.name, v];
-    }));
+    return new Map(
+      this.graph.outputs.map((o) => {
+        const v = env.get(o.name);
+        if (v === undefined)
+          throw nodeError(
+            { file: this.graph.file, opset: this.graph.opset, node: this.graph.nodes[this.graph.nodes.length - 1] },
+            `graph output '${o.name}' is never produced`,
+          );
+        return [o.name, v];
+      }),
+    );
   }
 }
-

@@ -35,7 +35,8 @@ export const attrFloat = attrNumber;
 export function attrInts(c: OpCall, name: string): number[] | undefined {
   const v = attr(c, name);
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) throw nodeError(c, `attribute '${name}' must be a list of integers`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number'))
+    throw nodeError(c, `attribute '${name}' must be a list of integers`);
   return v as number[];
 }
 

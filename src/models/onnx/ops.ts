@@ -7,6 +7,23 @@ export const OPS: Readonly<Record<string, OpFn>> = { ...SHAPE_OPS, ...MATH_OPS }
 
 /** Ops that may be evaluated once at import when all their inputs are constants (they never make tensors then). */
 export const FOLDABLE = new Set([
-  'Reshape', 'Flatten', 'Unsqueeze', 'Squeeze', 'Concat', 'Slice', 'Split', 'Expand', 'Shape', 'Gather', 'Cast',
-  'Constant', 'ConstantOfShape', 'Identity', 'Add', 'Sub', 'Mul', 'Div', 'Pow',
+  'Reshape',
+  'Flatten',
+  'Unsqueeze',
+  'Squeeze',
+  'Concat',
+  'Slice',
+  'Split',
+  'Expand',
+  'Shape',
+  'Gather',
+  'Cast',
+  'Constant',
+  'ConstantOfShape',
+  'Identity',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
 ]);

@@ -4,8 +4,27 @@
  * forms; those with a 2-D initializer weight run as `Linear` modules (see ops_parts.ts).
  */
 import {
-  abs, add, batchMatmul, div, exp, layerNorm, leakyRelu, log, mean, mul, permute, pow, relu, reshape, scale, sigmoid,
-  softmax, sqrt, sub, sum, tanh,
+  abs,
+  add,
+  batchMatmul,
+  div,
+  exp,
+  layerNorm,
+  leakyRelu,
+  log,
+  mean,
+  mul,
+  permute,
+  pow,
+  relu,
+  reshape,
+  scale,
+  sigmoid,
+  softmax,
+  sqrt,
+  sub,
+  sum,
+  tanh,
 } from '../../autograd/index.js';
 import { sizeOfShape } from '../../io/onnx/host_array.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -18,7 +37,8 @@ type Fn2 = (a: Tensor, b: Tensor) => Tensor;
 /** An elementwise binary op: on host arrays when both inputs are, else on autograd ops. */
 function binaryOp(tensorFn: Fn2, hostFn: (x: number, y: number, int: boolean) => number): OpFn {
   return (c) => {
-    const a = input(c, 0), b = input(c, 1);
+    const a = input(c, 0),
+      b = input(c, 1);
     if (!isTensor(a) && !isTensor(b)) {
       const kind = a.kind === 'float' || b.kind === 'float' ? 'float' : a.kind;
       return [hostBinary(a, b, (x, y) => hostFn(x, y, kind !== 'float'), kind)];
@@ -32,7 +52,8 @@ function unaryOp(fn: (x: Tensor) => Tensor): OpFn {
 }
 
 function softmaxOp(c: OpCall): Value[] {
-  const x = asTensor(c, input(c, 0), 'input 0'), r = x.rank;
+  const x = asTensor(c, input(c, 0), 'input 0'),
+    r = x.rank;
   const ax = normAxis(attrInt(c, 'axis', c.opset >= 13 ? -1 : 1), r);
   if (ax === null) throw nodeError(c, `axis out of range for rank ${r}`);
   if (c.opset < 13) {
@@ -62,13 +83,15 @@ function perChannel(t: Tensor, r: number): Tensor {
 }
 
 function noExtraOutputs(c: OpCall, what: string): void {
-  if (c.node.outputs.slice(1).some((o) => o !== '')) throw nodeError(c, `${what} outputs beyond the first are not supported`);
+  if (c.node.outputs.slice(1).some((o) => o !== ''))
+    throw nodeError(c, `${what} outputs beyond the first are not supported`);
 }
 
 function batchNormOp(c: OpCall): Value[] {
   if (attrInt(c, 'training_mode', 0) !== 0) throw nodeError(c, 'training_mode is set; slimctr runs the inference form');
   noExtraOutputs(c, 'BatchNormalization');
-  const x = asTensor(c, input(c, 0), 'input 0'), r = x.rank;
+  const x = asTensor(c, input(c, 0), 'input 0'),
+    r = x.rank;
   const [g, b, m, v] = [1, 2, 3, 4].map((i) => perChannel(asTensor(c, input(c, i), `input ${i}`), r));
   const eps = Tensor.from([attrFloat(c, 'epsilon', 1e-5)], []);
   return [add(mul(sub(x, m), div(g, sqrt(add(v, eps)))), b)];
@@ -76,7 +99,8 @@ function batchNormOp(c: OpCall): Value[] {
 
 function layerNormOp(c: OpCall): Value[] {
   noExtraOutputs(c, 'LayerNormalization');
-  const x = asTensor(c, input(c, 0), 'input 0'), r = x.rank;
+  const x = asTensor(c, input(c, 0), 'input 0'),
+    r = x.rank;
   const ax = normAxis(attrInt(c, 'axis', -1), r);
   if (ax === null) throw nodeError(c, `axis out of range for rank ${r}`);
   const inner = sizeOfShape(x.shape.slice(ax));
@@ -92,14 +116,17 @@ function matmulOp(c: OpCall): Value[] {
 
 /** General Gemm: alpha * op(A) op(B) + beta * C. */
 function gemmOp(c: OpCall): Value[] {
-  let a = asTensor(c, input(c, 0), 'A'), b = asTensor(c, input(c, 1), 'B');
+  let a = asTensor(c, input(c, 0), 'A'),
+    b = asTensor(c, input(c, 1), 'B');
   if (attrInt(c, 'transA', 0)) a = permute(a, [1, 0]);
   if (attrInt(c, 'transB', 0)) b = permute(b, [1, 0]);
-  const alpha = attrFloat(c, 'alpha', 1), beta = attrFloat(c, 'beta', 1);
+  const alpha = attrFloat(c, 'alpha', 1),
+    beta = attrFloat(c, 'beta', 1);
   let y = batchMatmul(a, b);
   if (alpha !== 1) y = scale(y, alpha);
   const cIn = c.inputs[2];
-  if (cIn !== undefined && beta !== 0) y = add(y, beta === 1 ? asTensor(c, cIn, 'C') : scale(asTensor(c, cIn, 'C'), beta));
+  if (cIn !== undefined && beta !== 0)
+    y = add(y, beta === 1 ? asTensor(c, cIn, 'C') : scale(asTensor(c, cIn, 'C'), beta));
   return [y];
 }
 

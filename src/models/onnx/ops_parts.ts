@@ -11,11 +11,14 @@ import { asTensor, describe, isTensor, nodeError, type Value } from './values.js
 /** Gather(table, ids): rows of an embedding table, shaped [...ids.shape, dim]. */
 export function gatherTable(c: OpCall, table: EmbeddingTable): Value[] {
   const ind = input(c, 1);
-  if (isTensor(ind) || ind.kind === 'float') throw nodeError(c, `indices are ${describe(ind)}; Gather needs integer indices`);
-  const raw = ind.data, ids = new Int32Array(raw.length);
+  if (isTensor(ind) || ind.kind === 'float')
+    throw nodeError(c, `indices are ${describe(ind)}; Gather needs integer indices`);
+  const raw = ind.data,
+    ids = new Int32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const id = raw[i] < 0 ? raw[i] + table.rows : raw[i];
-    if (!(id >= 0 && id < table.rows)) throw nodeError(c, `id ${raw[i]} at position ${i} is outside table '${table.name}' (0..${table.rows - 1})`);
+    if (!(id >= 0 && id < table.rows))
+      throw nodeError(c, `id ${raw[i]} at position ${i} is outside table '${table.name}' (0..${table.rows - 1})`);
     ids[i] = id;
   }
   return [reshape(lookup(table, ids), [...ind.shape, table.dim])];
@@ -30,7 +33,8 @@ export function throughLinear(c: OpCall, linear: Linear, biasFolded: boolean): V
   }
   if (attrInt(c, 'transA', 0)) x = permute(x, [1, 0]);
   const y = linear.forward(x);
-  const cIn = c.inputs[2], beta = attrFloat(c, 'beta', 1);
+  const cIn = c.inputs[2],
+    beta = attrFloat(c, 'beta', 1);
   if (biasFolded || cIn === undefined || beta === 0) return [y];
   const C = asTensor(c, cIn, 'C');
   return [add(y, beta === 1 ? C : scale(C, beta))];

@@ -36,14 +36,16 @@ type Use = { node: OnnxNode; slot: number };
 
 function usesOf(m: OnnxModel): Map<string, Use[]> {
   const uses = new Map<string, Use[]>();
-  for (const node of m.nodes) node.inputs.forEach((name, slot) => {
-    if (!uses.has(name)) uses.set(name, []);
-    uses.get(name)!.push({ node, slot });
-  });
+  for (const node of m.nodes)
+    node.inputs.forEach((name, slot) => {
+      if (!uses.has(name)) uses.set(name, []);
+      uses.get(name)!.push({ node, slot });
+    });
   return uses;
 }
 
-const isMatrix = (a: HostArray | undefined): a is HostArray => a !== undefined && a.kind === 'float' && a.shape.length === 2;
+const isMatrix = (a: HostArray | undefined): a is HostArray =>
+  a !== undefined && a.kind === 'float' && a.shape.length === 2;
 
 export function findParts(m: OnnxModel): GraphParts {
   const uses = usesOf(m);
@@ -53,7 +55,12 @@ export function findParts(m: OnnxModel): GraphParts {
   for (const [name, a] of init) {
     const u = uses.get(name) ?? [];
     if (!isMatrix(a) || u.length === 0) continue;
-    if (u.every(({ node, slot }) => node.opType === 'Gather' && slot === 0 && ((node.attrs.get('axis') as number | undefined) ?? 0) === 0)) {
+    if (
+      u.every(
+        ({ node, slot }) =>
+          node.opType === 'Gather' && slot === 0 && ((node.attrs.get('axis') as number | undefined) ?? 0) === 0,
+      )
+    ) {
       tables.push({ weight: name, rows: a.shape[0], dim: a.shape[1], nodes: u.map(({ node }) => node) });
     }
   }
@@ -66,10 +73,19 @@ export function findParts(m: OnnxModel): GraphParts {
     const transB = node.opType === 'Gemm' && node.attrs.get('transB') === 1;
     const [inDim, outDim] = transB ? [W.shape[1], W.shape[0]] : W.shape;
     const C = c ? init.get(c) : undefined;
-    const bias = C && C.kind === 'float' && C.data.length === outDim && C.shape.length <= 2 && C.shape[C.shape.length - 1] === outDim && only(c) ? c : null;
+    const bias =
+      C &&
+      C.kind === 'float' &&
+      C.data.length === outDim &&
+      C.shape.length <= 2 &&
+      C.shape[C.shape.length - 1] === outDim &&
+      only(c)
+        ? c
+        : null;
     linears.push({ node, op: node.opType, weight: w, inDim, outDim, bias });
   }
   const frozen = new Set<string>();
-  for (const node of m.nodes) if (node.opType === 'BatchNormalization') for (const i of [3, 4]) if (node.inputs[i]) frozen.add(node.inputs[i]);
+  for (const node of m.nodes)
+    if (node.opType === 'BatchNormalization') for (const i of [3, 4]) if (node.inputs[i]) frozen.add(node.inputs[i]);
   return { linears, tables, frozen };
 }

@@ -45,8 +45,26 @@ export function summarizeGraph(m: OnnxModel): GraphSummary {
   for (const a of m.initializers.values()) if (a.kind === 'float') params += a.data.length;
   const parts = findParts(m);
   const targets: TargetRow[] = [
-    ...parts.tables.map((t): TargetRow => ({ kind: 'table', name: t.weight, shape: `${t.rows} x ${t.dim}`, params: t.rows * t.dim, bytes: 4 * t.rows * t.dim, nodes: t.nodes.map((n) => n.name) })),
-    ...parts.linears.map((l): TargetRow => ({ kind: 'linear', name: l.weight, shape: `${l.inDim} -> ${l.outDim}`, params: l.inDim * l.outDim, bytes: 4 * l.inDim * l.outDim, nodes: [l.node.name] })),
+    ...parts.tables.map(
+      (t): TargetRow => ({
+        kind: 'table',
+        name: t.weight,
+        shape: `${t.rows} x ${t.dim}`,
+        params: t.rows * t.dim,
+        bytes: 4 * t.rows * t.dim,
+        nodes: t.nodes.map((n) => n.name),
+      }),
+    ),
+    ...parts.linears.map(
+      (l): TargetRow => ({
+        kind: 'linear',
+        name: l.weight,
+        shape: `${l.inDim} -> ${l.outDim}`,
+        params: l.inDim * l.outDim,
+        bytes: 4 * l.inDim * l.outDim,
+        nodes: [l.node.name],
+      }),
+    ),
   ];
   return {
     irVersion: m.irVersion,

@@ -1,7 +1,12 @@
 /** Accumulates an ONNX graph: nodes, initializers (deduplicated constants) and unique value names. */
 import {
-  DataType, floatBytes, int64Bytes,
-  type AttrValue, type ElemType, type InitializerSpec, type NodeSpec,
+  DataType,
+  floatBytes,
+  int64Bytes,
+  type AttrValue,
+  type ElemType,
+  type InitializerSpec,
+  type NodeSpec,
 } from './onnx_proto.js';
 
 export class GraphBuilder {
@@ -12,7 +17,8 @@ export class GraphBuilder {
 
   /** `base`, or `base_2`, `base_3`, ... if taken. */
   unique(base: string): string {
-    let name = base, k = 1;
+    let name = base,
+      k = 1;
     while (this.names.has(name)) name = `${base}_${++k}`;
     this.names.add(name);
     return name;
@@ -26,7 +32,13 @@ export class GraphBuilder {
   }
 
   /** Adds a node with one output (named after `hint` unless `output` is given); returns the output name. */
-  node(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, hint = op.toLowerCase(), output?: string): string {
+  node(
+    op: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttrValue> = {},
+    hint = op.toLowerCase(),
+    output?: string,
+  ): string {
     const out = output ?? this.unique(hint);
     this.nodes.push({ op, inputs, outputs: [out], name: `${op}_${this.nodes.length}`, attrs });
     return out;

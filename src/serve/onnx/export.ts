@@ -31,12 +31,16 @@ const PROBE_ROWS: [number, number] = [2, 3];
 /** Serialized ONNX ModelProto (opset 17) computing `prob` = sigmoid(model.forward(batch)). */
 export function exportOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): Uint8Array {
   if (model.inputs?.ttFields.length) {
-    throw new ExportError(`${model.kind}: tensor-train (TT-Rec) embeddings cannot be exported to ONNX; export a model with embedding tables`);
+    throw new ExportError(
+      `${model.kind}: tensor-train (TT-Rec) embeddings cannot be exported to ONNX; export a model with embedding tables`,
+    );
   }
   const ta = traceModel(model, probeBatch(spec, PROBE_ROWS[0]));
   const tb = traceModel(model, probeBatch(spec, PROBE_ROWS[1]));
   if (ta.events.length !== tb.events.length || ta.events.some((e, i) => e.op !== tb.events[i].op)) {
-    throw new ExportError(`${model.kind}: the sequence of ops depends on the batch size; it cannot be exported as one graph`);
+    throw new ExportError(
+      `${model.kind}: the sequence of ops depends on the batch size; it cannot be exported as one graph`,
+    );
   }
   const ex = new Exporter(model, spec, ta, tb);
   return encodeModel({
@@ -68,14 +72,30 @@ class Exporter {
   private idsInput: string | null = null;
   private denseInput: string | null = null;
 
-  constructor(private readonly model: CTRModel, private readonly spec: FeatureSpec, private readonly ta: ModelTrace, private readonly tb: ModelTrace) {
-    this.paramNames = new Map(model.namedParams().reverse().map(([n, t]) => [t, n]));
-    this.tableNames = new Map(model.namedTables().reverse().map(([n, t]) => [t, n]));
+  constructor(
+    private readonly model: CTRModel,
+    private readonly spec: FeatureSpec,
+    private readonly ta: ModelTrace,
+    private readonly tb: ModelTrace,
+  ) {
+    this.paramNames = new Map(
+      model
+        .namedParams()
+        .reverse()
+        .map(([n, t]) => [t, n]),
+    );
+    this.tableNames = new Map(
+      model
+        .namedTables()
+        .reverse()
+        .map(([n, t]) => [t, n]),
+    );
     ta.events.forEach((a, i) => this.emit(a, tb.events[i]));
     const logits = this.values.get(ta.output);
     if (!logits) throw new ExportError(`${model.kind}: the logits do not come from a traced op`);
     batchAxes(ta.output.shape, tb.output.shape, 'logits');
-    if (ta.output.rank !== 1 || ta.output.shape[0] !== ta.batch.rows) throw new ExportError(`${model.kind}: logits of shape [${ta.output.shape}], expected [batch]`);
+    if (ta.output.rank !== 1 || ta.output.shape[0] !== ta.batch.rows)
+      throw new ExportError(`${model.kind}: logits of shape [${ta.output.shape}], expected [batch]`);
     this.g.node('Sigmoid', [logits], {}, 'prob', this.g.reserve('prob'));
   }
 
@@ -96,9 +116,12 @@ class Exporter {
       this.values.set(t, name);
       return name;
     }
-    const va = this.ta.constants.get(t), vb = this.tb.constants.get(tb);
+    const va = this.ta.constants.get(t),
+      vb = this.tb.constants.get(tb);
     if (!va || !vb || va.length !== vb.length || va.some((v, i) => v !== vb[i])) {
-      throw new ExportError(`${this.model.kind}: a tensor of shape [${t.shape}] is made from batch data outside the traced ops (mark model inputs with traceInput)`);
+      throw new ExportError(
+        `${this.model.kind}: a tensor of shape [${t.shape}] is made from batch data outside the traced ops (mark model inputs with traceInput)`,
+      );
     }
     const name = this.g.floats('const', t.shape, va);
     this.values.set(t, name);
@@ -127,9 +150,12 @@ class Exporter {
 
   /** Per-field tables as one stacked initializer, read by one Gather at ids + per-field row offsets. */
   private lookup(a: TraceEvent): string {
-    const tables = a.attrs.tables as EmbeddingTable[], F = this.spec.categorical.length;
+    const tables = a.attrs.tables as EmbeddingTable[],
+      F = this.spec.categorical.length;
     if (a.attrs.ids !== this.ta.batch.ids || tables.length !== F) {
-      throw new ExportError(`${this.model.kind}: an embedding lookup reads ids other than the batch's ${F} categorical columns`);
+      throw new ExportError(
+        `${this.model.kind}: an embedding lookup reads ids other than the batch's ${F} categorical columns`,
+      );
     }
     const key = tables.map((t) => this.tableNames.get(t) ?? t.name).join('|');
     const cached = this.lookups.get(key);
@@ -147,7 +173,11 @@ class Exporter {
     const weights = this.g.floats(`${first.slice(0, first.lastIndexOf('.') + 1)}tables`, [rows, dim], stacked);
     const offsetKey = offsets.join(',');
     let rowIds = this.rowIds.get(offsetKey);
-    if (!rowIds) this.rowIds.set(offsetKey, (rowIds = this.g.node('Add', [this.ids(), this.g.int64Const(offsets)], {}, 'row_ids')));
+    if (!rowIds)
+      this.rowIds.set(
+        offsetKey,
+        (rowIds = this.g.node('Add', [this.ids(), this.g.int64Const(offsets)], {}, 'row_ids')),
+      );
     const out = this.g.node('Gather', [weights, rowIds], { axis: { i: 0 } }, 'lookup');
     this.lookups.set(key, out);
     return out;

@@ -65,7 +65,10 @@ export function valueInfo(v: ValueSpec): Record<string, unknown> {
 export function encodeModel(m: ModelSpec): Uint8Array {
   const graph = {
     node: m.nodes.map((n) => ({
-      input: n.inputs, output: n.outputs, name: n.name, opType: n.op,
+      input: n.inputs,
+      output: n.outputs,
+      name: n.name,
+      opType: n.op,
       attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
     })),
     name: m.graphName,
@@ -74,13 +77,15 @@ export function encodeModel(m: ModelSpec): Uint8Array {
     input: m.inputs.map(valueInfo),
     output: m.outputs.map(valueInfo),
   };
-  return ModelProtoType.encode(ModelProtoType.fromObject({
-    irVersion: IR_VERSION,
-    producerName: m.producerName,
-    producerVersion: m.producerVersion,
-    graph,
-    opsetImport: [{ domain: '', version: OPSET }],
-  })).finish();
+  return ModelProtoType.encode(
+    ModelProtoType.fromObject({
+      irVersion: IR_VERSION,
+      producerName: m.producerName,
+      producerVersion: m.producerVersion,
+      graph,
+      opsetImport: [{ domain: '', version: OPSET }],
+    }),
+  ).finish();
 }
 
 /** Little-endian bytes of float32 values. */

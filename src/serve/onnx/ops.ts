@@ -31,7 +31,8 @@ function attr<T>(c: OpContext, key: string): T {
 }
 
 function sameIndices(c: OpContext): Int32Array {
-  const ia = attr<Int32Array>(c, 'idx'), ib = c.b.attrs.idx as Int32Array;
+  const ia = attr<Int32Array>(c, 'idx'),
+    ib = c.b.attrs.idx as Int32Array;
   if (ia.length !== ib.length || ia.some((v, i) => v !== ib[i])) {
     throw new ExportError(`${c.a.op}: gather indices come from the batch (only constant indices can be exported)`);
   }
@@ -46,8 +47,10 @@ function transposeLast2(c: OpContext, name: string, rank: number): string {
 
 /** Reshape target: fixed sizes, 0 (copy) for batch axes kept in place, one -1 for a batch-derived size. */
 function reshapeTarget(c: OpContext): number[] {
-  const outA = c.a.output.shape, outB = c.b.output.shape;
-  const inA = c.a.inputs[0].shape, inB = c.b.inputs[0].shape;
+  const outA = c.a.output.shape,
+    outB = c.b.output.shape;
+  const inA = c.a.inputs[0].shape,
+    inB = c.b.inputs[0].shape;
   const dyn = batchAxes(outA, outB, 'reshape');
   const target = outA.map((d, i) => {
     if (!dyn[i]) return d;
@@ -59,7 +62,10 @@ function reshapeTarget(c: OpContext): number[] {
   return target;
 }
 
-const elementwise = (op: string): OpMapper => (c) => c.g.node(op, c.ins);
+const elementwise =
+  (op: string): OpMapper =>
+  (c) =>
+    c.g.node(op, c.ins);
 
 const MAPPERS: Record<string, OpMapper> = {
   add: elementwise('Add'),
@@ -85,9 +91,16 @@ const MAPPERS: Record<string, OpMapper> = {
     const y = c.g.node('MatMul', [c.ins[0], c.ins[1]]);
     return c.ins.length > 2 ? c.g.node('Add', [y, c.ins[2]]) : y;
   },
-  sum: (c) => c.g.node('ReduceSum', [c.ins[0], c.g.int64Const(attr<number[]>(c, 'axes'))], { keepdims: { i: attr<boolean>(c, 'keepDims') ? 1 : 0 } }),
+  sum: (c) =>
+    c.g.node('ReduceSum', [c.ins[0], c.g.int64Const(attr<number[]>(c, 'axes'))], {
+      keepdims: { i: attr<boolean>(c, 'keepDims') ? 1 : 0 },
+    }),
   // ReduceMean takes its axes as an attribute until opset 18.
-  mean: (c) => c.g.node('ReduceMean', [c.ins[0]], { axes: { ints: attr<number[]>(c, 'axes') }, keepdims: { i: attr<boolean>(c, 'keepDims') ? 1 : 0 } }),
+  mean: (c) =>
+    c.g.node('ReduceMean', [c.ins[0]], {
+      axes: { ints: attr<number[]>(c, 'axes') },
+      keepdims: { i: attr<boolean>(c, 'keepDims') ? 1 : 0 },
+    }),
   reshape: (c) => c.g.node('Reshape', [c.ins[0], c.g.int64Const(reshapeTarget(c))]),
   permute: (c) => c.g.node('Transpose', c.ins, { perm: { ints: attr<number[]>(c, 'perm') } }),
   // [B, F, k] x [F, k, D] + [F, D]: per-field MatMul with fields leading, then back to [B, F, D].
@@ -99,10 +112,16 @@ const MAPPERS: Record<string, OpMapper> = {
   fieldAttention: (c) => attentionNodes(c),
   bilinearPairs: (c) => bilinearNodes(c),
   // x0 * (x w) + b + x
-  crossLayer: (c) => c.g.node('Add', [c.g.node('Add', [c.g.node('Mul', [c.ins[0], c.g.node('MatMul', [c.ins[1], c.ins[2]])]), c.ins[3]]), c.ins[1]]),
+  crossLayer: (c) =>
+    c.g.node('Add', [
+      c.g.node('Add', [c.g.node('Mul', [c.ins[0], c.g.node('MatMul', [c.ins[1], c.ins[2]])]), c.ins[3]]),
+      c.ins[1],
+    ]),
   concat: (c) => c.g.node('Concat', c.ins, { axis: { i: attr<number>(c, 'axis') } }),
   slice: (c) => {
-    const axis = attr<number>(c, 'axis'), start = attr<number>(c, 'start'), end = attr<number>(c, 'end');
+    const axis = attr<number>(c, 'axis'),
+      start = attr<number>(c, 'start'),
+      end = attr<number>(c, 'end');
     if (batchAxes(c.a.inputs[0].shape, c.b.inputs[0].shape, 'slice')[axis]) {
       const whole = start === 0 && end === c.a.inputs[0].shape[axis] && c.b.attrs.end === c.b.inputs[0].shape[axis];
       if (!whole) throw new ExportError(`slice along the batch axis ${axis} cannot be exported`);
@@ -137,12 +156,22 @@ function gather(c: OpContext, axis: number): string {
 
 /** [B, F, n*H*dh] -> per-head MatMul / Softmax / MatMul on [B, H, F, dh], back to [B, F, H*dh] (+ residual block). */
 function attentionNodes(c: OpContext): string {
-  const H = attr<number>(c, 'heads'), dh = attr<number>(c, 'headDim'), F = c.a.inputs[0].shape[1], HD = H * dh;
-  const block = (i: number): string => c.g.node('Slice', [c.ins[0], c.g.int64Const([i * HD]), c.g.int64Const([(i + 1) * HD]), c.g.int64Const([2])]);
-  const heads = (i: number, perm: number[]): string => c.g.node('Transpose', [c.g.node('Reshape', [block(i), c.g.int64Const([0, F, H, dh])])], { perm: { ints: perm } });
-  const logits = c.g.node('Mul', [c.g.node('MatMul', [heads(0, [0, 2, 1, 3]), heads(1, [0, 2, 3, 1])]), c.g.scalar(attr<number>(c, 'scale'))]);
+  const H = attr<number>(c, 'heads'),
+    dh = attr<number>(c, 'headDim'),
+    F = c.a.inputs[0].shape[1],
+    HD = H * dh;
+  const block = (i: number): string =>
+    c.g.node('Slice', [c.ins[0], c.g.int64Const([i * HD]), c.g.int64Const([(i + 1) * HD]), c.g.int64Const([2])]);
+  const heads = (i: number, perm: number[]): string =>
+    c.g.node('Transpose', [c.g.node('Reshape', [block(i), c.g.int64Const([0, F, H, dh])])], { perm: { ints: perm } });
+  const logits = c.g.node('Mul', [
+    c.g.node('MatMul', [heads(0, [0, 2, 1, 3]), heads(1, [0, 2, 3, 1])]),
+    c.g.scalar(attr<number>(c, 'scale')),
+  ]);
   const probs = c.g.node('Softmax', [logits], { axis: { i: -1 } });
-  const mixed = c.g.node('Transpose', [c.g.node('MatMul', [probs, heads(2, [0, 2, 1, 3])])], { perm: { ints: [0, 2, 1, 3] } });
+  const mixed = c.g.node('Transpose', [c.g.node('MatMul', [probs, heads(2, [0, 2, 1, 3])])], {
+    perm: { ints: [0, 2, 1, 3] },
+  });
   const out = c.g.node('Reshape', [mixed, c.g.int64Const([0, F, HD])]);
   return attr<boolean>(c, 'residual') ? c.g.node('Add', [out, block(3)]) : out;
 }
@@ -152,15 +181,24 @@ function attentionNodes(c: OpContext): string {
  * pair, (v_i W) ⊙ v_j, back to [B, P, D]; joined outputs are flattened per example and concatenated.
  */
 function bilinearNodes(c: OpContext): string {
-  const F = c.a.inputs[0].shape[1], modes = attr<number[]>(c, 'modes');
-  const left: number[] = [], right: number[] = [];
-  for (let i = 0; i < F; i++) for (let j = i + 1; j < F; j++) { left.push(i); right.push(j); }
+  const F = c.a.inputs[0].shape[1],
+    modes = attr<number[]>(c, 'modes');
+  const left: number[] = [],
+    right: number[] = [];
+  for (let i = 0; i < F; i++)
+    for (let j = i + 1; j < F; j++) {
+      left.push(i);
+      right.push(j);
+    }
   const parts = modes.map((mode, k) => {
     const byField = c.g.node('Transpose', [c.ins[2 * k]], { perm: { ints: [1, 0, 2] } });
     const vi = c.g.node('Gather', [byField, c.g.int64Const(left)], { axis: { i: 0 } });
     const vj = c.g.node('Gather', [byField, c.g.int64Const(right)], { axis: { i: 0 } });
-    const W = mode === 1 ? c.g.node('Gather', [c.ins[2 * k + 1], c.g.int64Const(left)], { axis: { i: 0 } }) : c.ins[2 * k + 1];
-    const prod = c.g.node('Transpose', [c.g.node('Mul', [c.g.node('MatMul', [vi, W]), vj])], { perm: { ints: [1, 0, 2] } });
+    const W =
+      mode === 1 ? c.g.node('Gather', [c.ins[2 * k + 1], c.g.int64Const(left)], { axis: { i: 0 } }) : c.ins[2 * k + 1];
+    const prod = c.g.node('Transpose', [c.g.node('Mul', [c.g.node('MatMul', [vi, W]), vj])], {
+      perm: { ints: [1, 0, 2] },
+    });
     return attr<boolean>(c, 'joined') ? c.g.node('Reshape', [prod, c.g.int64Const([0, -1])]) : prod;
   });
   return parts.length === 1 ? parts[0] : c.g.node('Concat', parts, { axis: { i: 1 } });

@@ -27,17 +27,27 @@ export function traceModel(model: CTRModel, batch: Batch): ModelTrace {
   try {
     // An untraced call first: weights a layer prepares once for serving (factored attention) are then
     // ready in every trace, so traces of different batch sizes record the same ops.
-    noGrad(() => tidy(() => { model.forward(batch); }));
+    noGrad(() =>
+      tidy(() => {
+        model.forward(batch);
+      }),
+    );
     const box: { output?: Tensor } = {};
     // Nothing is returned from the scope: every tensor is freed, only identities and snapshots stay.
-    noGrad(() => tidy(() => {
-      const made = new Set<Tensor>();
-      box.output = withTrace((e) => {
-        for (const t of e.inputs) if (!made.has(t) && !t.isParam && !constants.has(t)) constants.set(t, t.toArray());
-        made.add(e.output);
-        events.push(e);
-      }, () => model.forward(batch));
-    }));
+    noGrad(() =>
+      tidy(() => {
+        const made = new Set<Tensor>();
+        box.output = withTrace(
+          (e) => {
+            for (const t of e.inputs)
+              if (!made.has(t) && !t.isParam && !constants.has(t)) constants.set(t, t.toArray());
+            made.add(e.output);
+            events.push(e);
+          },
+          () => model.forward(batch),
+        );
+      }),
+    );
     return { batch, events, output: box.output!, constants };
   } finally {
     for (const [m, training] of modes) m.training = training;
@@ -46,8 +56,10 @@ export function traceModel(model: CTRModel, batch: Batch): ModelTrace {
 
 /** A valid batch of `rows` examples for `spec` (ids spread over each vocabulary, varied numeric values). */
 export function probeBatch(spec: FeatureSpec, rows: number): Batch {
-  const F = spec.categorical.length, N = spec.numeric.length;
-  const ids = new Int32Array(rows * F), dense = new Float32Array(rows * N);
+  const F = spec.categorical.length,
+    N = spec.numeric.length;
+  const ids = new Int32Array(rows * F),
+    dense = new Float32Array(rows * N);
   for (let r = 0; r < rows; r++) {
     spec.categorical.forEach((f, j) => (ids[r * F + j] = (r * 7 + j * 3 + 1) % f.vocab));
     for (let j = 0; j < N; j++) dense[r * N + j] = 0.25 * (r + 1) - 0.5 * j;

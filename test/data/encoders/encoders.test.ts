@@ -10,11 +10,21 @@ import { fixture, tempDir } from '../fixtures.js';
 const csv = 'label,cat,h,num,cnt,lg\n1,a,x,1,1,-1\n0,a,y,3,3,0\n1,b,,,,\n0,c,x,10,10,3\n';
 const features = {
   categorical: { cat: { min_count: 2 }, h: { encoder: 'hash', buckets: 5 } },
-  numeric: { num: { transform: 'minmax' }, cnt: { transform: 'criteo_bucket' }, lg: { transform: 'log1p', fill: 'mean' } },
+  numeric: {
+    num: { transform: 'minmax' },
+    cnt: { transform: 'criteo_bucket' },
+    lg: { transform: 'log1p', fill: 'mean' },
+  },
 };
 
-async function fitted(): Promise<{ enc: Encoders; rows: ReturnType<NonNullable<Awaited<ReturnType<typeof prepareData>>['splits']['train']>['readAll']> }> {
-  const cfg = parseDataConfig({ dataset: { format: 'csv', train: fixture(csv, 'e.csv'), cache_dir: join(tempDir(), `enc${Math.random()}`) }, features });
+async function fitted(): Promise<{
+  enc: Encoders;
+  rows: ReturnType<NonNullable<Awaited<ReturnType<typeof prepareData>>['splits']['train']>['readAll']>;
+}> {
+  const cfg = parseDataConfig({
+    dataset: { format: 'csv', train: fixture(csv, 'e.csv'), cache_dir: join(tempDir(), `enc${Math.random()}`) },
+    features,
+  });
   const d = await prepareData(cfg);
   return { enc: d.encoders, rows: d.splits.train!.readAll() };
 }
@@ -55,6 +65,12 @@ test('encoders round-trip through JSON and encode raw rows the same way; unseen 
   assert.ok(Math.abs(arr.dense[0] - (1e6 - 1) / 9) < 1);
   assert.equal(back.encodeRow({ cnt: '1e6' }).ids[2], 0); // bucket 190 never seen -> OOV
   assert.equal(back.encodeRow({}).ids[0], 1); // missing
-  assert.throws(() => back.encodeRow({ num: 'abc' }, undefined, 'request'), /request:1:4: column num: expected a number, got "abc"/);
-  assert.throws(() => Encoders.fromJSON({ format: 'slimctr-encoders', version: 2 }, 'm.json'), /m\.json: invalid encoders at version/);
+  assert.throws(
+    () => back.encodeRow({ num: 'abc' }, undefined, 'request'),
+    /request:1:4: column num: expected a number, got "abc"/,
+  );
+  assert.throws(
+    () => Encoders.fromJSON({ format: 'slimctr-encoders', version: 2 }, 'm.json'),
+    /m\.json: invalid encoders at version/,
+  );
 });

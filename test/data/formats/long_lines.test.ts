@@ -7,17 +7,26 @@ import { readLineChunks } from '../../../src/data/formats/chunks.js';
 import { DataError } from '../../../src/util/errors.js';
 import { scratchDir } from '../../train/toy_data.js';
 
-
 test('a line over the limit is reported with its line number (not line 0)', async () => {
   const file = join(scratchDir('longline'), 'a.csv');
   writeFileSync(file, `label,c\n1,a\n0,${'x'.repeat(5000)}\n1,b\n`);
-  await assert.rejects(async () => {
-    for await (const _ of readLineChunks(file, { chunkBytes: 256, maxLineBytes: 1000 })) { /* read */ }
-  }, (e: unknown) => e instanceof DataError && e.line === 3 && /a\.csv:3: line 3 is longer than 1000 bytes/.test(e.message));
+  await assert.rejects(
+    async () => {
+      for await (const _ of readLineChunks(file, { chunkBytes: 256, maxLineBytes: 1000 })) {
+        /* read */
+      }
+    },
+    (e: unknown) =>
+      e instanceof DataError && e.line === 3 && /a\.csv:3: line 3 is longer than 1000 bytes/.test(e.message),
+  );
   // Lines under the limit are read whole, however many chunks they span.
   const lines: string[] = [];
-  for await (const c of readLineChunks(file, { chunkBytes: 256, maxLineBytes: 10_000 })) lines.push(...c.buf.toString().split('\n').filter(Boolean));
-  assert.deepEqual(lines.map((l) => l.length), [7, 3, 5002, 3]);
+  for await (const c of readLineChunks(file, { chunkBytes: 256, maxLineBytes: 10_000 }))
+    lines.push(...c.buf.toString().split('\n').filter(Boolean));
+  assert.deepEqual(
+    lines.map((l) => l.length),
+    [7, 3, 5002, 3],
+  );
 });
 
 test('inspect on a file with one 50 MB line stays within a bounded memory (about twice the line)', () => {

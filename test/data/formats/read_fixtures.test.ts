@@ -7,7 +7,10 @@ test('gzip is detected by magic bytes and streamed', async () => {
   const plain = await readAll(fixture(text, 'p.csv'), { format: 'csv' });
   const gz = await readAll(fixture(text, 'p.csv.gz', true), { format: 'csv' });
   assert.deepEqual(gz, plain);
-  assert.deepEqual(plain.rows, [['1', 'x', ''], ['2', 'y,z', 'q']]);
+  assert.deepEqual(plain.rows, [
+    ['1', 'x', ''],
+    ['2', 'y,z', 'q'],
+  ]);
   assert.deepEqual(plain.lines, [2, 3]);
 });
 
@@ -15,7 +18,10 @@ test('CSV quotes, CRLF, BOM, blank lines and a missing final newline', async () 
   const text = '\ufeffid,name\r\n1,"say ""hi"""\r\n\r\n2,plain';
   const a = await readAll(fixture(text), { format: 'csv' });
   assert.deepEqual(a.columns, ['id', 'name']);
-  assert.deepEqual(a.rows, [['1', 'say "hi"'], ['2', 'plain']]);
+  assert.deepEqual(a.rows, [
+    ['1', 'say "hi"'],
+    ['2', 'plain'],
+  ]);
   assert.deepEqual(a.lines, [2, 4]);
 });
 

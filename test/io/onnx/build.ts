@@ -45,7 +45,9 @@ function tensor(t: Init): Record<string, unknown> {
   if (t.typed) return { ...base, ...(t.type === 'float' ? { floatData: t.values } : { int64Data: t.values }) };
   const raw = new Uint8Array(t.values.length * (t.type === 'float' ? 4 : 8));
   const dv = new DataView(raw.buffer);
-  t.values.forEach((v, i) => (t.type === 'float' ? dv.setFloat32(i * 4, v, true) : dv.setBigInt64(i * 8, BigInt(v), true)));
+  t.values.forEach((v, i) =>
+    t.type === 'float' ? dv.setFloat32(i * 4, v, true) : dv.setBigInt64(i * 8, BigInt(v), true),
+  );
   return { ...base, rawData: raw };
 }
 
@@ -57,19 +59,29 @@ function attribute(name: string, a: Attr): Record<string, unknown> {
   return { name, type: AttrType.TENSOR, t: tensor(a.tensor) };
 }
 
-const io = (v: IoSpec): Record<string, unknown> => valueInfo({ ...v, type: v.type === 'float' ? DataType.FLOAT : DataType.INT64 });
+const io = (v: IoSpec): Record<string, unknown> =>
+  valueInfo({ ...v, type: v.type === 'float' ? DataType.FLOAT : DataType.INT64 });
 
 export function buildOnnx(m: ModelSpec): Uint8Array {
   const graph = {
     name: 'test',
     node: m.nodes.map((n, i) => ({
-      name: n.name ?? `n${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs,
+      name: n.name ?? `n${i}`,
+      opType: n.op,
+      domain: n.domain ?? '',
+      input: n.inputs,
+      output: n.outputs,
       attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
     })),
     initializer: (m.inits ?? []).map(tensor),
     input: m.inputs.map(io),
     output: m.outputs.map(io),
   };
-  const model = { irVersion: 8, producerName: 'slimctr-test', graph, opsetImport: [{ domain: '', version: m.opset ?? 17 }] };
+  const model = {
+    irVersion: 8,
+    producerName: 'slimctr-test',
+    graph,
+    opsetImport: [{ domain: '', version: m.opset ?? 17 }],
+  };
   return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
 }

@@ -7,14 +7,18 @@ import { Linear } from '../../../src/nn/linear.js';
 import { scoreRows } from '../../../src/models/onnx/run.js';
 import { fixtureNames, fixturePath, importFixture } from './fixture_files.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 
 test('the fixtures cover every model, input style and opset the generator writes', () => {
   const names = fixtureNames();
   assert.equal(names.length, 24);
-  for (const model of ['deepfm', 'dcn', 'mlp', 'attention']) for (const style of ['fields', 'matrix', 'flat']) for (const op of [13, 17]) {
-    assert.ok(names.includes(`${model}_${style}_op${op}`), `${model}_${style}_op${op}`);
-  }
+  for (const model of ['deepfm', 'dcn', 'mlp', 'attention'])
+    for (const style of ['fields', 'matrix', 'flat'])
+      for (const op of [13, 17]) {
+        assert.ok(names.includes(`${model}_${style}_op${op}`), `${model}_${style}_op${op}`);
+      }
 });
 
 test("every fixture imports and reproduces PyTorch's outputs within 1e-5, whole and in batches of 3", () => {
@@ -46,7 +50,11 @@ test('weights become parts compression can replace: Linear modules and embedding
     const m = importFixture(name);
     assert.equal(m.parts.linears.length, linears, `${name} linears`);
     assert.equal(m.parts.tables.length, tables, `${name} tables`);
-    assert.equal(m.namedModules().filter(([, x]) => x instanceof Linear).length, linears, `${name}: one Linear module per linear part`);
+    assert.equal(
+      m.namedModules().filter(([, x]) => x instanceof Linear).length,
+      linears,
+      `${name}: one Linear module per linear part`,
+    );
     assert.equal(m.tables().length, tables, `${name}: one EmbeddingTable per table part`);
     for (const t of shared) {
       const part = m.parts.tables.find((p) => p.weight === t);
@@ -56,7 +64,13 @@ test('weights become parts compression can replace: Linear modules and embedding
   // Attention's Q/K/V projections are MatMuls on [B, F, d] inputs: Linear without bias; the
   // products of activations (Q K^T, A V) are not parts.
   const att = importFixture('attention_matrix_op13');
-  assert.deepEqual(att.parts.linears.map((l) => [l.op, l.inDim, l.outDim, l.bias !== null]), [
-    ['MatMul', 4, 4, false], ['MatMul', 4, 4, false], ['MatMul', 4, 4, false], ['Gemm', 14, 1, true],
-  ]);
+  assert.deepEqual(
+    att.parts.linears.map((l) => [l.op, l.inDim, l.outDim, l.bias !== null]),
+    [
+      ['MatMul', 4, 4, false],
+      ['MatMul', 4, 4, false],
+      ['MatMul', 4, 4, false],
+      ['Gemm', 14, 1, true],
+    ],
+  );
 });

@@ -10,7 +10,9 @@ import { exportOnnx } from '../../../src/serve/onnx/export.js';
 import { SMALL_OPTIONS, buildTrained, compressLow, newStore, slimctrProbs } from '../../serve/onnx_parity.js';
 import { tinyData, tinySpec } from '../tiny.js';
 
-before(async () => { await getEngine(); });
+before(async () => {
+  await getEngine();
+});
 
 test("every zoo model slimctr exports, original and AFM-compressed, imports back and scores like slimctr's own model", () => {
   const b = tinyData(64, 9);
@@ -21,8 +23,12 @@ test("every zoo model slimctr exports, original and AFM-compressed, imports back
       const model = buildTrained(entry, SMALL_OPTIONS, store);
       if (compressed) compressLow(model, 'afm', store);
       const want = slimctrProbs(model, b);
-      const imported = new OnnxGraphModel(decodeOnnx(exportOnnx(model, tinySpec), `${entry.name}.onnx`), { store: newStore(), slots: 0 }).eval();
-      const F = tinySpec.categorical.length, N = tinySpec.numeric.length;
+      const imported = new OnnxGraphModel(decodeOnnx(exportOnnx(model, tinySpec), `${entry.name}.onnx`), {
+        store: newStore(),
+        slots: 0,
+      }).eval();
+      const F = tinySpec.categorical.length,
+        N = tinySpec.numeric.length;
       const inputs = new Map([['ids', hostArray('int', [b.rows, F], b.ids)]]);
       if (N > 0) inputs.set('dense', hostArray('float', [b.rows, N], b.dense));
       const got = scoreRows(imported, inputs, b.rows, 'prob', 25);
