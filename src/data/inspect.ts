@@ -25,7 +25,7 @@ interface BadCell {
   snippet: string;
 }
 
-export interface ColumnStats {
+interface ColumnStats {
   name: string;
   missing: number;
   distinct: number;

@@ -13,7 +13,7 @@ import type { KernelExports } from './exports.js';
 import { runInteractionCall } from './interaction_calls.js';
 
 /** Rows [m0, m1) of an M-row output that thread `index` of `threads` computes (multiples of 4). */
-export function rowRange(M: number, index: number, threads: number): [number, number] {
+function rowRange(M: number, index: number, threads: number): [number, number] {
   const chunk = Math.ceil(M / threads / 4) * 4;
   const m0 = Math.min(M, index * chunk);
   return [m0, Math.min(M, m0 + chunk)];
@@ -147,5 +147,5 @@ function runCall(k: KernelExports, d: Float64Array, o: number): void {
   }
 }
 
-export const SGEMM_ARGS = 17;
+const SGEMM_ARGS = 17;
 if (SGEMM_ARGS > ARG_SLOTS) throw new Error('protocol: too few argument slots');
