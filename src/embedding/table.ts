@@ -93,23 +93,18 @@ export class EmbeddingTable {
    * `outPtr` (rows `outStride` floats apart). Returns the kernel calls for main-heap shards.
    */
   gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
+    return this.gatherFrom(this.shards, [idsPtr, idStride, n, outPtr, outStride]);
+  }
+
+  /**
+   * Calls gathering from `shards` in the main heap (`io`: ids pointer and stride, count, output
+   * pointer and stride); shards in separate memories are gathered now.
+   */
+  private gatherFrom(shards: readonly Shard[], io: number[]): number[][] {
     const calls: number[][] = [];
-    for (const s of this.shards) {
-      if (s.group.isMain)
-        calls.push([
-          CALL_GATHER_ROWS,
-          s.ptr,
-          this.stride,
-          this.dim,
-          s.lo,
-          s.hi,
-          idsPtr,
-          idStride,
-          n,
-          outPtr,
-          outStride,
-        ]);
-      else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
+    for (const s of shards) {
+      if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, ...io]);
+      else this.gatherSeparate(s, io[0], io[1], io[2], io[3], io[4]);
     }
     return calls;
   }
@@ -133,28 +128,10 @@ export class EmbeddingTable {
   ): number[][] {
     const main = this.mainShard();
     const rows = main ? [main.ptr, this.stride, this.dim, main.lo, main.hi] : [0, this.stride, this.dim, 0, 0];
-    const calls = [
-      [CALL_LOOKUP_UNIQUE, ...rows, idsPtr, idStride, n, outPtr, outStride, d.scratch, d.uniq, d.inverse, d.count],
-    ];
-    for (const s of this.shards) {
-      if (s === main) continue;
-      if (s.group.isMain)
-        calls.push([
-          CALL_GATHER_ROWS,
-          s.ptr,
-          this.stride,
-          this.dim,
-          s.lo,
-          s.hi,
-          idsPtr,
-          idStride,
-          n,
-          outPtr,
-          outStride,
-        ]);
-      else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
-    }
-    return calls;
+    const io = [idsPtr, idStride, n, outPtr, outStride];
+    const unique = [CALL_LOOKUP_UNIQUE, ...rows, ...io, d.scratch, d.uniq, d.inverse, d.count];
+    const rest = this.shards.filter((s) => s !== main);
+    return [unique, ...this.gatherFrom(rest, io)];
   }
 
   /** Separate memory: stage ids in, gather there, copy the rows this shard holds back out. */
