@@ -199,28 +199,27 @@ export class EmbeddingTable {
   /** Copies rows [start, end) of the weights (not the slots) into a new array. */
   readRows(start = 0, end = this.rows): Float32Array {
     const out = new Float32Array((end - start) * this.dim);
-    for (const s of this.shards) {
-      const a = Math.max(start, s.lo),
-        b = Math.min(end, s.hi);
-      if (a >= b) continue;
-      const v = s.group.f32(s.ptr, (s.hi - s.lo) * this.stride);
-      for (let r = a; r < b; r++)
-        out.set(v.subarray((r - s.lo) * this.stride, (r - s.lo) * this.stride + this.dim), (r - start) * this.dim);
-    }
+    this.eachRow(start, end, (stored, r) => out.set(stored, (r - start) * this.dim));
     return out;
   }
 
   /** Overwrites the weights of rows [start, start + values.length / dim) (slots untouched). */
   writeRows(values: Float32Array, start = 0): void {
-    const end = start + values.length / this.dim;
+    const D = this.dim;
+    this.eachRow(start, start + values.length / D, (stored, r) =>
+      stored.set(values.subarray((r - start) * D, (r - start + 1) * D)),
+    );
+    noteWeightsChanged();
+  }
+
+  /** Calls `fn` with a view of each stored row r in [start, end) (its weights, not its slots). */
+  private eachRow(start: number, end: number, fn: (stored: Float32Array, r: number) => void): void {
     for (const s of this.shards) {
       const a = Math.max(start, s.lo),
         b = Math.min(end, s.hi);
       if (a >= b) continue;
       const v = s.group.f32(s.ptr, (s.hi - s.lo) * this.stride);
-      for (let r = a; r < b; r++)
-        v.set(values.subarray((r - start) * this.dim, (r - start + 1) * this.dim), (r - s.lo) * this.stride);
+      for (let r = a; r < b; r++) fn(v.subarray((r - s.lo) * this.stride, (r - s.lo) * this.stride + this.dim), r);
     }
-    noteWeightsChanged();
   }
 }
