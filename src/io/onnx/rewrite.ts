@@ -9,8 +9,9 @@
  * - An embedding table read by Gather becomes a narrow table, a MatMul by P [rank, dim] and an Add
  *   of mu [dim] after each Gather: the reconstruction E ~ E_k P + mu.
  *
- * The replaced initializers are dropped, the new ones written as float32 raw data, and `metadata`
- * is added to the model's metadata_props. ModelProto fields slimctr's schema does not list
+ * The replaced initializers are dropped, the new ones written as float32 raw data, `values`
+ * overwrite float initializers by name (fine-tuned weights), and `metadata` is added to the
+ * model's metadata_props. ModelProto fields slimctr's schema does not list
  * (functions, training info) are not carried over.
  */
 import { ShapeError } from '../../util/errors.js';
@@ -43,6 +44,8 @@ export interface TableSwap {
 export interface Swaps {
   linears: readonly LinearSwap[];
   tables: readonly TableSwap[];
+  /** New values for float initializers kept (or added by the swaps), by name: e.g. fine-tuned weights. */
+  values?: ReadonlyMap<string, Float32Array>;
   metadata?: Readonly<Record<string, string>>;
 }
 
@@ -160,7 +163,12 @@ export function rewriteOnnx(bytes: Uint8Array, file: string, swaps: Swaps): Uint
   const unused = [...linears.keys(), ...tables.keys()].filter((w) => !done.has(w));
   if (unused.length) throw new ShapeError(`ONNX rewrite of ${file}: no node reads ${unused.join(', ')} as a weight`);
   g.node = nodes;
-  g.initializer = [...g.initializer.filter((t) => !removed.has(t.name)), ...added];
+  g.initializer = [...g.initializer.filter((t) => !removed.has(t.name)), ...added].map((t) => {
+    const v = swaps.values?.get(t.name);
+    return v ? floatInit(t.name, t.dims ?? [], v) : t;
+  });
+  const unknown = [...(swaps.values?.keys() ?? [])].filter((n) => !g.initializer.some((t) => t.name === n));
+  if (unknown.length) throw new ShapeError(`ONNX rewrite of ${file}: no float initializer ${unknown.join(', ')}`);
   if (g.input) g.input = g.input.filter((v) => !removed.has(v.name as string));
   const props = ((m.metadataProps as Obj[] | undefined) ?? []).filter(
     (p) => !((p.key as string) in (swaps.metadata ?? {})),

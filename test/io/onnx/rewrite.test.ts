@@ -130,6 +130,20 @@ for (const name of ['deepfm_matrix_op17', 'dcn_fields_op13', 'mlp_flat_op13', 'a
   });
 }
 
+test('new values replace initializers by name, keeping their shapes; an unknown name is refused', () => {
+  const bytes = readFileSync(fixturePath('dcn_fields_op13', '.onnx'));
+  const before = decodeOnnx(bytes, 'dcn');
+  const [name, a] = [...before.initializers].find(([, v]) => v.kind === 'float' && v.data.length > 1)!;
+  const values = new Map([[name, Float32Array.from(a.data, (v, i) => v + i)]]);
+  const after = decodeOnnx(rewriteOnnx(bytes, 'dcn', { linears: [], tables: [], values }), 'dcn');
+  assert.deepEqual(after.initializers.get(name)?.shape, a.shape);
+  assert.deepEqual([...after.initializers.get(name)!.data], [...values.get(name)!]);
+  assert.throws(
+    () => rewriteOnnx(bytes, 'dcn', { linears: [], tables: [], values: new Map([['nope', new Float32Array(1)]]) }),
+    (e) => e instanceof ShapeError && /no float initializer nope/.test(e.message),
+  );
+});
+
 test('a swap naming a weight no node reads, or with values that do not fit the shape, is refused', () => {
   const bytes = readFileSync(fixturePath('mlp_flat_op13', '.onnx'));
   const t = importFixture('mlp_flat_op13').parts.tables[0];
