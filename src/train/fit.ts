@@ -7,18 +7,16 @@
  * With `exactEpochs` there is no early stopping: the control trains exactly the steps the
  * fine-tuning did, at the same learning rate, and keeps its best weights by the same rule.
  */
-import { backward, bceWithLogits } from '../autograd/index.js';
 import type { CachedSplit } from '../data/index.js';
 import { monitoredValue, type Monitor } from '../config/training.js';
 import type { CTRModel } from '../models/model.js';
 import { Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { applyModelTensors, modelTensors } from '../persist/weights.js';
-import { tidy } from '../tensor/tensor.js';
 import { TrainingError } from '../util/errors.js';
-import { Yielder } from '../util/yield.js';
 import { metricsOf, scoreBatches } from './evaluate.js';
 import { formatLr } from './progress.js';
-import { epochBatches, type ShuffleSettings } from './setup.js';
+import { epochSteps } from './epoch.js';
+import type { ShuffleSettings } from './setup.js';
 
 export interface FitOptions {
   /** Epochs at most (early stopping decides), or exactly `exactEpochs` when given. */
@@ -77,32 +75,23 @@ export async function fit(model: CTRModel, train: CachedSplit, val: CachedSplit,
     embeddingL2: o.l2Embedding,
     weightDecay: o.weightDecay,
   });
-  const yielder = new Yielder();
   const last = o.exactEpochs ?? o.epochs;
   let epochs = 0,
     steps = 0;
   let interrupted = false;
   for (let epoch = 1; epoch <= last && !interrupted; epoch++) {
-    model.train();
     let lossSum = 0,
       rows = 0;
-    for (const b of epochBatches(train, o.shuffle, o.batchSize, epoch)) {
-      const loss = tidy(() => {
-        const l = bceWithLogits(model.forward(b), b.labels);
-        backward(l);
-        return l.data[0];
-      });
-      if (!Number.isFinite(loss))
-        throw new TrainingError(
-          `fine-tuning loss became ${loss} in epoch ${epoch}; lower the learning rate (now ${formatLr(o.lr)})`,
-        );
-      opt.step();
-      opt.zeroGrad();
+    const plan = { model, optimizer: opt, split: train, shuffle: o.shuffle, batchSize: o.batchSize, epoch };
+    const badLoss = (loss: number): Error =>
+      new TrainingError(
+        `fine-tuning loss became ${loss} in epoch ${epoch}; lower the learning rate (now ${formatLr(o.lr)})`,
+      );
+    for await (const s of epochSteps({ ...plan, signal: o.signal, badLoss })) {
       steps++;
-      lossSum += loss * b.rows;
-      rows += b.rows;
-      await yielder.maybe();
-      if ((interrupted = o.signal?.aborted ?? false)) break;
+      lossSum += s.loss * s.batch.rows;
+      rows += s.batch.rows;
+      if ((interrupted = s.aborted)) break;
     }
     if (interrupted) {
       o.log?.(`interrupted in epoch ${epoch}: keeping the best weights so far (epoch ${best.epoch})`);

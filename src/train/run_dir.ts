@@ -23,6 +23,10 @@ import { stringify as toYaml } from 'yaml';
 import { writeFileAtomic } from '../io/atomic.js';
 import { UsageError } from '../util/errors.js';
 
+/** The best model of a run, and the latest checkpoint (for --resume). */
+export const MODEL_FILE = 'model.safetensors';
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
 export interface RunDirOptions {
   /** Use exactly this folder. */
   path?: string;
