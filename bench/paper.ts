@@ -213,7 +213,13 @@ export async function run(args: string[]): Promise<void> {
         for (const method of ['afm', 'afm-act', 'svd'] as const)
           await step(method, async () => {
             const out = join(base, method);
-            const r = await compressCell(out, { method, ratio, finetune: true, control: method === 'afm', epochs: 3 });
+            const r = await compressCell(out, {
+              method,
+              rank: { by: 'ratio', ratio },
+              finetune: true,
+              control: method === 'afm',
+              epochs: 3,
+            });
             for (const v of r.variants.slice(1)) {
               // The control has the original's architecture: timed with it.
               const file = v.name === 'original + same extra training' ? orig.file : join(out, MODEL_FILE);
@@ -237,7 +243,8 @@ export async function run(args: string[]): Promise<void> {
             await step(`${method} at ${r}x`, async () =>
               extra(
                 `${method} @${r}x`,
-                (await compressCell(join(base, `${method}-x${r}`), { method, ratio: r })).variants[1],
+                (await compressCell(join(base, `${method}-x${r}`), { method, rank: { by: 'ratio', ratio: r } }))
+                  .variants[1],
               ),
             );
         // How much data the statistics need: AFM at the same ratio from the first N training rows.
@@ -245,7 +252,13 @@ export async function run(args: string[]): Promise<void> {
           await step(`afm from ${n} rows`, async () =>
             extra(
               `afm stats ${n}`,
-              (await compressCell(join(base, `afm-n${n}`), { method: 'afm', ratio, statsRows: n })).variants[1],
+              (
+                await compressCell(join(base, `afm-n${n}`), {
+                  method: 'afm',
+                  rank: { by: 'ratio', ratio },
+                  statsRows: n,
+                })
+              ).variants[1],
             ),
           );
         await step(`tt (rank ${ttRank}) from scratch`, async () => {

@@ -21,8 +21,10 @@ export { Model } from './api/model.js';
 /** Options and results of training, compression and serving. */
 export type { TrainOptions } from './api/node.js';
 export type { TrainResult } from './train/trainer.js';
-/** Compression options (method, ratio / energy / ranks, fine-tuning) and what a compression run returns. */
+/** Compression options (method, rank choice, fine-tuning) and what a compression run returns. */
 export type { CompressOptions, CompressResult } from './jobs/compress_run.js';
+/** How `compress` chooses ranks: { by: 'ratio', ratio } | { by: 'budget', params } | { by: 'energy', energy } | { by: 'ranks', ranks }. */
+export type { RankChoice } from './compress/rank_choice.js';
 /** `compress`'s result: the report plus `modelPath`, the compressed model file. */
 export type { Compressed } from './api/node.js';
 /** The HTTP server and its options (host, port, workers, engine, batching limits). */

@@ -112,7 +112,7 @@ test('exportOnnx writes the ONNX file and refuses to overwrite one unless asked'
 
 test('compress factors a run to the asked ratio, and its model loads and predicts', async () => {
   const out = join(dir, 'afm');
-  const result = await compress(runDir, { method: 'afm', ratio: 2, out });
+  const result = await compress(runDir, { method: 'afm', rank: { by: 'ratio', ratio: 2 }, out });
   assert.ok(existsSync(result.modelPath), 'the compressed model file is written');
   assert.equal(result.variants.find((v) => v.path)?.path, result.modelPath);
   const small = await loadModel(result.modelPath);

@@ -83,7 +83,10 @@ export async function criteoPair(
     calib.push(b);
     if (calib.length === 4) break;
   }
-  const sel = selectRanks(loaded.model, collectStats(loaded.model, calib), { method: 'afm', ratio: 3 });
+  const sel = selectRanks(loaded.model, collectStats(loaded.model, calib), {
+    method: 'afm',
+    rank: { by: 'ratio', ratio: 3 },
+  });
   applyPlan(loaded.model, sel.plan, { rng: new Rng(1), store, slots: 0 }, collectStats(loaded.model, calib));
   const { kind: _k, slimctr_version: _v, params: _p, ...meta } = loaded.meta;
   saveModel(compressedPath, loaded.model, { ...meta, compression: sel.plan });

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigObject } from '../config/merge.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkRankChoice } from '../compress/rank_choice.js';
 import { compressRun, type CompressOptions, type CompressResult } from '../jobs/compress_run.js';
 import { loadModel as loadModelFile } from '../persist/model_file.js';
 import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../serve/http.js';
@@ -76,10 +77,11 @@ export interface Compressed extends CompressResult {
   modelPath: string;
 }
 
-/** Compresses the trained run in `runDir` (AFM, AFM-act or SVD; by ratio, energy or explicit ranks) and writes the results to `opts.out`. */
+/** Compresses the trained run in `runDir` (AFM, AFM-act or SVD; `rank` by ratio, parameter budget, energy or explicit ranks, checked here) and writes the results to `opts.out`. */
 export async function compress(runDir: string, opts: CompressOptions): Promise<Compressed> {
+  const rank = checkRankChoice(opts.rank);
   const { threads } = await startEngine({ threads: opts.threads });
-  const result = await compressRun(runDir, { ...opts, threads });
+  const result = await compressRun(runDir, { ...opts, rank, threads });
   return { ...result, modelPath: join(result.outDir, MODEL_FILE) };
 }
 

@@ -1,5 +1,10 @@
 /** What a compression does to a model: which Linear layers get which rank, and the embedding rank. */
+import type { CTRModel } from '../models/model.js';
+import { Linear } from '../nn/linear.js';
+import { rankProblem } from './rank_choice.js';
+
 export type Method = 'afm' | 'afm-act' | 'svd';
+const METHODS: readonly Method[] = ['afm', 'afm-act', 'svd'];
 
 export interface CompressionPlan {
   method: Method;
@@ -9,4 +14,38 @@ export interface CompressionPlan {
   embeddingRank: number | null;
   /** Fold the reconstruction into the MLP's first layer (when the model's MLP reads the flattened embeddings). */
   fuse: boolean;
+}
+
+/**
+ * Largest rank a target is factored at: below full rank, where a factorization stops being a
+ * compression (a layer in -> out; a field table of width d is the target d -> d).
+ */
+export function maxRank(inDim: number, outDim: number): number {
+  return Math.min(inDim, outDim) - 1;
+}
+
+/** What is wrong with a plan for `model` (a stored one may be damaged): the key (`layers.mlp.layer1`) and why; null when it fits. */
+export function planProblem(model: CTRModel, plan: unknown): { key: string; detail: string } | null {
+  const p = plan as Partial<Record<keyof CompressionPlan, unknown>> | null;
+  if (!p || typeof p !== 'object') return { key: '', detail: 'expected { method, layers, embeddingRank, fuse }' };
+  if (!METHODS.includes(p.method as Method))
+    return { key: 'method', detail: `must be ${METHODS.join(', ')}, got ${JSON.stringify(p.method)}` };
+  if (typeof p.fuse !== 'boolean')
+    return { key: 'fuse', detail: `must be true or false, got ${JSON.stringify(p.fuse)}` };
+  if (!p.layers || typeof p.layers !== 'object' || Array.isArray(p.layers))
+    return { key: 'layers', detail: 'expected a mapping of layer path -> rank' };
+  const modules = new Map(model.namedModules());
+  for (const [path, k] of Object.entries(p.layers)) {
+    const layer = modules.get(path);
+    if (!(layer instanceof Linear)) return { key: `layers.${path}`, detail: `${model.kind} has no Linear layer there` };
+    const bad = rankProblem(k, maxRank(layer.inDim, layer.outDim));
+    if (bad) return { key: `layers.${path}`, detail: `rank ${bad}` };
+  }
+  if (p.embeddingRank !== null) {
+    const dim = model.inputs?.dim;
+    if (dim === undefined) return { key: 'embeddingRank', detail: `${model.kind} has no field embeddings` };
+    const bad = rankProblem(p.embeddingRank, maxRank(dim, dim));
+    if (bad) return { key: 'embeddingRank', detail: `rank ${bad}` };
+  }
+  return null;
 }

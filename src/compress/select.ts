@@ -10,15 +10,21 @@
  * projections once per field, xDeepFM's CIN maps once per embedding column) costs that many times
  * its parameters, and holds few of them, so a budget alone would leave it whole. Under a budget such
  * layers are also factored at the smallest rank keeping `fieldEnergy` of their output variance
- * (default 0.99), where that rank saves parameters.
+ * (DEFAULT_FIELD_ENERGY), where that rank saves parameters.
  */
 import { UsageError } from '../util/errors.js';
 import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';
 import { MLP } from '../nn/mlp.js';
 import type { ModelStats } from './collect.js';
-import type { CompressionPlan, Method } from './plan.js';
+import { maxRank, type CompressionPlan, type Method } from './plan.js';
+import { budgetOf, DEFAULT_FIELD_ENERGY, rankProblem, type RankChoice } from './rank_choice.js';
 import { energyKept } from './stats.js';
+
+/** A layer that runs more often than this per example counts as run once per field (F >= 2 times). */
+const PER_FIELD_RUNS = 1.5;
+/** A budget cut on a target already factored takes this fraction of its rank (at least 1). */
+const CUT_FRACTION = 1 / 8;
 
 export interface Target {
   kind: 'layer' | 'embedding';
@@ -32,19 +38,12 @@ export interface Target {
   perExample: number;
 }
 
-export interface RankChoice {
+export interface SelectOptions {
   method: Method;
-  /** Explicit ranks by path ('embedding' for the tables). */
-  ranks?: Record<string, number>;
-  energy?: number;
-  /** Total parameter budget, or `ratio` (original / compressed). */
-  budget?: number;
-  ratio?: number;
+  rank: RankChoice;
   /** Only consider targets whose path starts with one of these prefixes (default: all). */
   only?: string[];
   fuse?: boolean;
-  /** Under a budget, energy kept by layers applied per field (0: leave them to the budget). Default 0.99. */
-  fieldEnergy?: number;
 }
 
 export type Ranks = Map<string, number | null>;
@@ -56,6 +55,8 @@ export interface Selection {
   targets: Target[];
   paramsBefore: number;
   paramsAfter: number;
+  /** The parameter budget asked for (null: ranks chosen by energy or explicitly). */
+  budget: number | null;
   /** Under a budget: why the plan ends below it (which rule cut more than needed). */
   notes: string[];
   /** Exact parameter count for any rank assignment over these targets. */
@@ -85,7 +86,7 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
     targets.push({
       kind: 'layer',
       path,
-      maxRank: Math.min(m.inDim, m.outDim) - 1,
+      maxRank: maxRank(m.inDim, m.outDim),
       lost: (k) => 1 - energyKept(values, k),
       perExample,
     });
@@ -106,7 +107,7 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
     targets.push({
       kind: 'embedding',
       path: 'embedding',
-      maxRank: D - 1,
+      maxRank: maxRank(D, D),
       lost: (k) => spectra.reduce((s, v, f) => s + (rows[f] / V) * (1 - energyKept(v, k)), 0),
       perExample: 1,
     });
@@ -127,74 +128,90 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
   return { targets, targetParams, count: (ranks) => base + [...paths].reduce((s, p) => s + targetParams(p, ranks), 0) };
 }
 
-export function selectRanks(model: CTRModel, stats: ModelStats, choice: RankChoice): Selection {
-  const fuse = choice.fuse ?? true;
-  const c = costing(model, stats, fuse, choice.only);
-  const { targets } = c;
-  const ranks: Ranks = new Map(targets.map((t) => [t.path, null]));
-  const notes: string[] = [];
-  const saves = (t: Target, k: number): boolean =>
-    c.count(new Map(ranks).set(t.path, k)) < c.count(new Map(ranks).set(t.path, null));
-  if (choice.ranks) {
-    for (const [path, k] of Object.entries(choice.ranks)) {
-      const t = targets.find((x) => x.path === path);
-      if (!t)
-        throw new UsageError(
-          `--ranks: no compression target '${path}' (targets: ${targets.map((x) => x.path).join(', ')})`,
-        );
-      if (!Number.isInteger(k) || k < 1 || k > t.maxRank)
-        throw new UsageError(`--ranks: the rank of '${path}' must be an integer in 1..${t.maxRank}, got ${k}`);
-      ranks.set(path, k);
-    }
-  } else if (choice.energy !== undefined) {
-    for (const t of targets) {
+export function selectRanks(model: CTRModel, stats: ModelStats, o: SelectOptions): Selection {
+  const fuse = o.fuse ?? true;
+  const c = costing(model, stats, fuse, o.only);
+  const ranks: Ranks = new Map(c.targets.map((t) => [t.path, null]));
+  const choice = o.rank;
+  const budget = budgetOf(choice, model.paramCount());
+  let notes: string[] = [];
+  if (choice.by === 'ranks') setRanks(c.targets, ranks, choice.ranks);
+  else if (choice.by === 'energy') {
+    for (const t of c.targets) {
       const k = rankFor(t, choice.energy);
-      if (k !== null && saves(t, k)) ranks.set(t.path, k);
+      if (k !== null && saves(c, ranks, t, k)) ranks.set(t.path, k);
     }
-  } else {
-    const budget = choice.budget ?? model.paramCount() / (choice.ratio ?? 4);
-    const last = greedy(targets, ranks, c.count, budget);
-    const afterBudget = c.count(ranks);
-    if (last && afterBudget < budget) {
-      notes.push(
-        `the last budget cut (${last.path} to rank ${last.k}) saved ${last.saved} parameters where ${Math.round(last.saved - (budget - afterBudget))} were left above the budget`,
-      );
-    }
-    const e = choice.fieldEnergy ?? 0.99;
-    const perField: string[] = [];
-    for (const t of e > 0
-      ? targets.filter((x) => x.kind === 'layer' && x.perExample > 1.5 && ranks.get(x.path) === null)
-      : []) {
-      const k = rankFor(t, e);
-      if (k !== null && saves(t, k)) {
-        ranks.set(t.path, k);
-        perField.push(`${t.path}:${k}`);
-      }
-    }
-    if (perField.length) {
-      notes.push(
-        `--field-energy ${e} factored ${perField.length} layer(s) run once per field (${perField.join(', ')}), saving ${afterBudget - c.count(ranks)} more parameters beyond the budget (--field-energy 0 leaves them to the budget)`,
-      );
-    }
-  }
+  } else notes = fitBudget(c, ranks, budget!, choice.fieldEnergy ?? DEFAULT_FIELD_ENERGY);
   const layers: Record<string, number> = {};
   let embeddingRank: number | null = null;
-  for (const t of targets) {
+  for (const t of c.targets) {
     const k = ranks.get(t.path);
     if (k === null || k === undefined) continue;
     if (t.kind === 'embedding') embeddingRank = k;
     else layers[t.path] = k;
   }
   return {
-    plan: { method: choice.method, layers, embeddingRank, fuse },
+    plan: { method: o.method, layers, embeddingRank, fuse },
     ranks,
-    targets,
+    targets: c.targets,
     paramsBefore: model.paramCount(),
     paramsAfter: c.count(ranks),
+    budget,
     notes,
     count: c.count,
     targetParams: c.targetParams,
   };
+}
+
+/** Whether rank `k` for `t` (the others as in `ranks`) takes fewer parameters than leaving `t` whole. */
+function saves(c: Costing, ranks: Ranks, t: Target, k: number): boolean {
+  return c.count(new Map(ranks).set(t.path, k)) < c.count(new Map(ranks).set(t.path, null));
+}
+
+/** Explicit ranks: every path must be a target, every rank within its bounds. */
+function setRanks(targets: Target[], ranks: Ranks, wanted: Record<string, number>): void {
+  for (const [path, k] of Object.entries(wanted)) {
+    const t = targets.find((x) => x.path === path);
+    if (!t)
+      throw new UsageError(
+        `--ranks: no compression target '${path}' (targets: ${targets.map((x) => x.path).join(', ')})`,
+      );
+    const bad = rankProblem(k, t.maxRank);
+    if (bad) throw new UsageError(`--ranks: the rank of '${path}' ${bad}`);
+    ranks.set(path, k);
+  }
+}
+
+/**
+ * Cuts ranks greedily until the model fits `budget`, then factors the layers run once per field
+ * at the rank keeping `fieldEnergy`; returns notes on why the plan ends below the budget.
+ */
+function fitBudget(c: Costing, ranks: Ranks, budget: number, fieldEnergy: number): string[] {
+  const notes: string[] = [];
+  const last = greedy(c.targets, ranks, c.count, budget);
+  const afterBudget = c.count(ranks);
+  if (last && afterBudget < budget) {
+    notes.push(
+      `the last budget cut (${last.path} to rank ${last.k}) saved ${last.saved} parameters where ${Math.round(last.saved - (budget - afterBudget))} were left above the budget`,
+    );
+  }
+  if (fieldEnergy === 0) return notes;
+  const perField: string[] = [];
+  for (const t of c.targets.filter(
+    (x) => x.kind === 'layer' && x.perExample > PER_FIELD_RUNS && ranks.get(x.path) === null,
+  )) {
+    const k = rankFor(t, fieldEnergy);
+    if (k !== null && saves(c, ranks, t, k)) {
+      ranks.set(t.path, k);
+      perField.push(`${t.path}:${k}`);
+    }
+  }
+  if (perField.length) {
+    notes.push(
+      `--field-energy ${fieldEnergy} factored ${perField.length} layer(s) run once per field (${perField.join(', ')}), saving ${afterBudget - c.count(ranks)} more parameters beyond the budget (--field-energy 0 leaves them to the budget)`,
+    );
+  }
+  return notes;
 }
 
 /** The smallest rank keeping >= e of the target's output variance (null: none below full rank does). */
@@ -222,7 +239,7 @@ function greedy(
       const now = ranks.get(t.path) ?? null;
       const candidates: number[] = [];
       if (now === null) for (let k = t.maxRank; k >= 1; k--) candidates.push(k);
-      else if (now > 1) candidates.push(Math.max(1, now - Math.max(1, Math.floor(now / 8))));
+      else if (now > 1) candidates.push(Math.max(1, now - Math.max(1, Math.floor(now * CUT_FRACTION))));
       for (const k of candidates) {
         const after = count(new Map(ranks).set(t.path, k));
         if (after >= current) continue;

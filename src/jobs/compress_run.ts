@@ -13,7 +13,7 @@ import { collectStats, emptyStats, type ModelStats } from '../compress/collect.j
 import type { Batch } from '../data/batch.js';
 import { Yielder } from '../util/yield.js';
 import { compressionReport, type TargetReport } from '../compress/report.js';
-import { selectRanks, type RankChoice } from '../compress/select.js';
+import { selectRanks, type SelectOptions } from '../compress/select.js';
 import { readConfigFile } from '../config/load.js';
 import { prepareData, type CachedSplit } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
@@ -30,7 +30,7 @@ import { ensureEngine } from '../train/setup.js';
 import { MODEL_FILE } from '../train/trainer.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 
-export interface CompressOptions extends RankChoice {
+export interface CompressOptions extends SelectOptions {
   /** Rows of the training split for statistics (all when omitted). */
   statsRows?: number;
   finetune?: boolean;
@@ -153,7 +153,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     ? await collectInterruptibly(original.model, validation.batches({ batchSize: tc.batch_size }), undefined, o.signal)
     : null;
   const sel = selectRanks(original.model, stats, o);
-  const budget = o.budget ?? (o.ratio ? sel.paramsBefore / o.ratio : null);
+  const { budget } = sel;
   const reached = sel.paramsBefore / sel.paramsAfter;
   if (budget !== null && sel.paramsAfter > budget) {
     log(

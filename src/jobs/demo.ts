@@ -15,6 +15,9 @@ import { MODEL_FILE, train } from '../train/trainer.js';
 import { aucChart, modelRow, spectrumChart, type CompareRow } from './compare.js';
 import { compressRun } from './compress_run.js';
 
+/** The demo's compression ratio unless --ratio says otherwise. */
+export const DEMO_RATIO = 4;
+
 export interface DemoOptions {
   quick?: boolean;
   /** A Criteo-format TSV (label, I1..I13, C1..C26) instead of synthetic data. */
@@ -93,11 +96,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   say('training DeepFM (early stopping on validation AUC)');
   const trained = await train(config, { progress: o.progress });
   const runDir = trained.runDir;
-  const ratio = o.ratio ?? 4;
+  const ratio = o.ratio ?? DEMO_RATIO;
+  const rank = { by: 'ratio', ratio } as const;
   say(`compressing with AFM to ~${ratio}x fewer parameters, then fine-tuning`);
   const afm = await compressRun(runDir, {
     method: 'afm',
-    ratio,
+    rank,
     finetune: true,
     control: false,
     epochs: o.quick ? 1 : 2,
@@ -105,7 +109,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     log: say,
   });
   say('SVD of the weights at the same budget (baseline)');
-  const svd = await compressRun(runDir, { method: 'svd', ratio, out: join(o.out, 'svd'), log: say });
+  const svd = await compressRun(runDir, { method: 'svd', rank, out: join(o.out, 'svd'), log: say });
   const seconds = o.quick ? 0.3 : 1;
   const row = (variant: string, path: string, test: { auc: number; logloss: number } | null): CompareRow =>
     modelRow(variant, path, seconds, test);

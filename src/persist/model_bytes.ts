@@ -5,7 +5,7 @@
  */
 import type { DatasetConfig, EncodersJSON } from '../data/index.js';
 import { applyPlan } from '../compress/apply.js';
-import type { CompressionPlan } from '../compress/plan.js';
+import { planProblem, type CompressionPlan } from '../compress/plan.js';
 import { Encoders } from '../data/encoders/encoders.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import { decodeModelFile, type ModelFile } from '../io/model_codec.js';
@@ -88,8 +88,16 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
   const store = opts.store ?? new EmbeddingStore();
   const ctx = { rng: new Rng(0), store, slots: opts.slots ?? 0, tt: meta.tt_rank ? { rank: meta.tt_rank } : undefined };
   const model = entry.create(meta.features, parsed.data, ctx);
-  // A compressed model: install the factorized structure; the weights are loaded next.
-  if (meta.compression) applyPlan(model, meta.compression, ctx);
+  // A compressed model: install the factorized structure (a plan that does not fit the model is damage); the weights are loaded next.
+  if (meta.compression) {
+    const bad = planProblem(model, meta.compression);
+    if (bad)
+      throw new ModelFileError(
+        file,
+        `stored compression plan is invalid at compression${bad.key ? `.${bad.key}` : ''}: ${bad.detail}`,
+      );
+    applyPlan(model, meta.compression, ctx);
+  }
   return model;
 }
 

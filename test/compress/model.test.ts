@@ -115,18 +115,21 @@ test('rank selection: explicit, energy threshold and a parameter budget', async 
   const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
   const model = trained('deepfm', store);
   const stats = collectStats(model, [tinyData(1024, 1)]);
-  const explicit = selectRanks(model, stats, { method: 'afm', ranks: { 'mlp.layer1': 3, embedding: 2 } });
+  const explicit = selectRanks(model, stats, {
+    method: 'afm',
+    rank: { by: 'ranks', ranks: { 'mlp.layer1': 3, embedding: 2 } },
+  });
   assert.deepEqual(explicit.plan.layers, { 'mlp.layer1': 3 });
   assert.equal(explicit.plan.embeddingRank, 2);
   assert.throws(
-    () => selectRanks(model, stats, { method: 'afm', ranks: { 'mlp.nope': 3 } }),
+    () => selectRanks(model, stats, { method: 'afm', rank: { by: 'ranks', ranks: { 'mlp.nope': 3 } } }),
     /no compression target 'mlp.nope'/,
   );
-  const loose = selectRanks(model, stats, { method: 'afm', energy: 0.5 });
-  const tight = selectRanks(model, stats, { method: 'afm', energy: 0.99 });
+  const loose = selectRanks(model, stats, { method: 'afm', rank: { by: 'energy', energy: 0.5 } });
+  const tight = selectRanks(model, stats, { method: 'afm', rank: { by: 'energy', energy: 0.99 } });
   assert.ok(loose.paramsAfter <= tight.paramsAfter, `${loose.paramsAfter} <= ${tight.paramsAfter}`);
   for (const ratio of [2, 3]) {
-    const sel = selectRanks(model, stats, { method: 'afm', ratio });
+    const sel = selectRanks(model, stats, { method: 'afm', rank: { by: 'ratio', ratio } });
     assert.ok(sel.paramsAfter <= sel.paramsBefore / ratio, `ratio ${ratio}: ${sel.paramsBefore} -> ${sel.paramsAfter}`);
     // The accounting matches the model actually built from the plan.
     const copy = trained('deepfm', store);
@@ -144,8 +147,8 @@ test('under a ratio, layers run once per field (attention projections) are also 
   const attention = [...stats.layers.keys()].filter((p) => p.startsWith('attention'));
   assert.ok(attention.length >= 4);
   for (const p of attention) assert.equal(stats.layers.get(p)!.n, F * stats.rows, `${p} runs once per field`);
-  const off = selectRanks(model, stats, { method: 'afm', ratio: 1.05, fieldEnergy: 0 });
-  const on = selectRanks(model, stats, { method: 'afm', ratio: 1.05, fieldEnergy: 0.8 }); // tiny layers: 99% would save nothing
+  const off = selectRanks(model, stats, { method: 'afm', rank: { by: 'ratio', ratio: 1.05, fieldEnergy: 0 } });
+  const on = selectRanks(model, stats, { method: 'afm', rank: { by: 'ratio', ratio: 1.05, fieldEnergy: 0.8 } }); // tiny layers: 99% would save nothing
   // What the budget chose stays; the per-field layers it left whole get the 80% rank.
   for (const [path, k] of Object.entries(off.plan.layers)) assert.equal(on.plan.layers[path], k, path);
   const added = Object.entries(on.plan.layers).filter(([p]) => !(p in off.plan.layers));

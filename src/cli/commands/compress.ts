@@ -5,6 +5,7 @@ import { withInterrupts } from '../interrupt.js';
 import { numberFlag } from '../flags.js';
 import { formatTable } from '../table.js';
 import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
+import { RANK_RULES, type RankChoice } from '../../compress/rank_choice.js';
 import { ENERGY_KEPT_MEANS, HELD_OUT_ERROR_MEANS } from '../../compress/report.js';
 import { formatLr } from '../../train/progress.js';
 import { UsageError } from '../../util/errors.js';
@@ -19,11 +20,25 @@ function readRanks(file: string): Record<string, number> {
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new UsageError(`--ranks ${file}: expected a mapping of target -> rank, e.g. "mlp.layer1: 64"`);
-  for (const [k, v] of Object.entries(raw)) {
-    if (!Number.isInteger(v) || (v as number) < 1)
-      throw new UsageError(`--ranks ${file}: ${k}: expected a positive integer rank, got ${JSON.stringify(v)}`);
-  }
-  return raw as Record<string, number>;
+  return raw as Record<string, number>; // each rank is checked against its target's bounds by selectRanks
+}
+
+/** The one rank rule the flags ask for, its numbers checked by RANK_RULES. */
+function rankChoiceOf(values: Record<string, string | undefined>): RankChoice {
+  const given = (['ratio', 'energy', 'ranks'] as const).filter((k) => values[k] !== undefined);
+  if (given.length !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
+  const flag = (name: string, rule: { ok: (n: number) => boolean; means: string }): number | undefined =>
+    numberFlag(name, values[name], rule.ok, rule.means);
+  const fieldEnergy = flag('field-energy', RANK_RULES.fieldEnergy);
+  if (fieldEnergy !== undefined && given[0] !== 'ratio')
+    throw new UsageError('--field-energy applies only with --ratio');
+  if (given[0] === 'ranks') return { by: 'ranks', ranks: readRanks(values.ranks!) };
+  if (given[0] === 'energy') return { by: 'energy', energy: flag('energy', RANK_RULES.energy)! };
+  return {
+    by: 'ratio',
+    ratio: flag('ratio', RANK_RULES.ratio)!,
+    ...(fieldEnergy === undefined ? {} : { fieldEnergy }),
+  };
 }
 
 export const compressCommand: Command = {
@@ -84,17 +99,12 @@ Options:
     );
     if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr compress --help)`);
     if (!values.model) throw new UsageError('--model RUN is required');
-    const chosen = ['ratio', 'energy', 'ranks'].filter((k) => values[k] !== undefined);
-    if (chosen.length !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
     const method = (values.method ?? 'afm') as CompressOptions['method'];
     if (!['afm', 'afm-act', 'svd'].includes(method))
       throw new UsageError(`--method must be afm, afm-act or svd, got '${values.method}'`);
     const opts: CompressOptions = {
       method,
-      ratio: numberFlag('ratio', values.ratio, (n) => n > 1, 'a number above 1'),
-      energy: numberFlag('energy', values.energy, (n) => n > 0 && n < 1, 'between 0 and 1'),
-      ranks: values.ranks ? readRanks(values.ranks) : undefined,
-      fieldEnergy: numberFlag('field-energy', values['field-energy'], (n) => n >= 0 && n < 1, 'at least 0 and below 1'),
+      rank: rankChoiceOf(values),
       only: values.only
         ?.split(',')
         .map((s) => s.trim())
