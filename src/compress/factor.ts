@@ -10,6 +10,7 @@
  *              and its bias gains sum_f mu_f W_f.
  */
 import { symmetricEigen, type Eigen } from './eigen.js';
+import { rankProblem } from './rank_choice.js';
 
 export interface LayerFactors {
   rank: number;
@@ -156,5 +157,6 @@ export function fuseIntoFirstLayer(
 }
 
 function checkRank(k: number, max: number): void {
-  if (!Number.isInteger(k) || k < 1 || k > max) throw new RangeError(`rank ${k} must be an integer in 1..${max}`);
+  const bad = rankProblem(k, max);
+  if (bad) throw new RangeError(`rank ${bad}`);
 }
