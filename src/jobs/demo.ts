@@ -16,7 +16,7 @@ import { aucChart, modelRow, spectrumChart, type CompareRow } from './compare.js
 import { compressRun } from './compress_run.js';
 
 /** The demo's compression ratio unless --ratio says otherwise. */
-export const DEMO_RATIO = 4;
+const DEMO_RATIO = 4;
 
 export interface DemoOptions {
   quick?: boolean;
