@@ -141,7 +141,7 @@ export function selectRanks(model: CTRModel, stats: ModelStats, o: SelectOptions
       const k = rankFor(t, choice.energy);
       if (k !== null && saves(c, ranks, t, k)) ranks.set(t.path, k);
     }
-  } else notes = fitBudget(c, ranks, budget!, choice.fieldEnergy ?? DEFAULT_FIELD_ENERGY);
+  } else if (budget !== null) notes = fitBudget(c, ranks, budget, choice.fieldEnergy ?? DEFAULT_FIELD_ENERGY);
   const layers: Record<string, number> = {};
   let embeddingRank: number | null = null;
   for (const t of c.targets) {
