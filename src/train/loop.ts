@@ -35,55 +35,12 @@ export interface LoopOutcome {
 export async function runEpochs(s: TrainSession, st: TrainState, exits: LoopExits): Promise<LoopOutcome> {
   const { tc, progress } = s;
   const { loop } = st;
-  const batchesPerEpoch = Math.ceil(s.train.rows / tc.batch_size);
   let stoppedEarly = false;
   let sessionEpochs = 0;
   while (!loop.stopped && loop.epoch <= tc.epochs) {
     const epoch = loop.epoch;
     progress.startEpoch(epoch, Math.max(0, s.train.rows - loop.batchInEpoch * tc.batch_size));
-    let stop = false;
-    let left: 'signal' | 'step' | null = null;
-    const badLoss = (loss: number, index: number): Error =>
-      new TrainingError(
-        `training loss became ${loss} at step ${loop.step + 1} (epoch ${epoch}, batch ${index}/${batchesPerEpoch}); ` +
-          `lower training.lr (now ${loop.lr}) or check the data. ` +
-          (existsSync(s.modelPath)
-            ? `The best model so far is ${s.modelPath}`
-            : `No model was saved yet (the run folder is ${s.run.path})`),
-      );
-    const steps = epochSteps({
-      model: st.model,
-      optimizer: st.optimizer,
-      split: s.train,
-      shuffle: tc,
-      batchSize: tc.batch_size,
-      epoch,
-      skip: loop.batchInEpoch, // resumed mid-epoch: these batches were trained before
-      signal: exits.signal,
-      badLoss,
-    });
-    for await (const { batch, loss, index, aborted } of steps) {
-      loop.step++;
-      loop.batchInEpoch = index;
-      loop.lossSum += loss * batch.rows;
-      loop.lossRows += batch.rows;
-      progress.step(batch.rows, loss);
-      if (aborted) {
-        checkpoint(s, st);
-        left = 'signal';
-        break;
-      }
-      if (tc.eval_every > 0 && loop.step % tc.eval_every === 0 && index < batchesPerEpoch) {
-        stop = validate(s, st, epoch);
-        loop.stopped = stop;
-        checkpoint(s, st);
-        if (stop) break;
-        if (exits.stopAtStep === loop.step) {
-          left = 'step';
-          break;
-        }
-      }
-    }
+    let { stop, left } = await trainEpoch(s, st, epoch, exits);
     progress.endEpoch();
     if (left) {
       sayLeaving(s, left === 'signal', epoch, loop.step, loop.batchInEpoch);
@@ -105,6 +62,59 @@ export async function runEpochs(s: TrainSession, st: TrainState, exits: LoopExit
     }
   }
   return { stoppedEarly, interrupted: false };
+}
+
+/**
+ * The steps of one epoch (the rest of it, when resumed) with the evaluations every `eval_every`
+ * steps; `stop` when one of those stopped training early, `left` when Ctrl-C or stopAtStep ended it.
+ */
+async function trainEpoch(
+  s: TrainSession,
+  st: TrainState,
+  epoch: number,
+  exits: LoopExits,
+): Promise<{ stop: boolean; left: 'signal' | 'step' | null }> {
+  const { tc } = s;
+  const { loop } = st;
+  const batchesPerEpoch = Math.ceil(s.train.rows / tc.batch_size);
+  const badLoss = (loss: number, index: number): Error =>
+    new TrainingError(
+      `training loss became ${loss} at step ${loop.step + 1} (epoch ${epoch}, batch ${index}/${batchesPerEpoch}); ` +
+        `lower training.lr (now ${loop.lr}) or check the data. ` +
+        (existsSync(s.modelPath)
+          ? `The best model so far is ${s.modelPath}`
+          : `No model was saved yet (the run folder is ${s.run.path})`),
+    );
+  const steps = epochSteps({
+    model: st.model,
+    optimizer: st.optimizer,
+    split: s.train,
+    shuffle: tc,
+    batchSize: tc.batch_size,
+    epoch,
+    skip: loop.batchInEpoch, // resumed mid-epoch: these batches were trained before
+    signal: exits.signal,
+    badLoss,
+  });
+  for await (const { batch, loss, index, aborted } of steps) {
+    loop.step++;
+    loop.batchInEpoch = index;
+    loop.lossSum += loss * batch.rows;
+    loop.lossRows += batch.rows;
+    s.progress.step(batch.rows, loss);
+    if (aborted) {
+      checkpoint(s, st);
+      return { stop: false, left: 'signal' };
+    }
+    if (tc.eval_every > 0 && loop.step % tc.eval_every === 0 && index < batchesPerEpoch) {
+      const stop = validate(s, st, epoch);
+      loop.stopped = stop;
+      checkpoint(s, st);
+      if (stop) return { stop, left: null };
+      if (exits.stopAtStep === loop.step) return { stop, left: 'step' };
+    }
+  }
+  return { stop: false, left: null };
 }
 
 function sayLeaving(s: TrainSession, signalled: boolean, epoch: number, step: number, batch: number): void {
