@@ -38,7 +38,7 @@ class NFM extends CTRModel {
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     this.biNorm = o.bi_batch_norm ? this.module('bi_norm', new BatchNorm(o.embedding_dim)) : null;
     this.biDropout = o.bi_dropout;
-    this.rng = ctx.rng.fork();
+    this.rng = this.randomStream('rng', ctx.rng.fork());
     const inDim = o.embedding_dim + this.inputs.denseDim;
     this.deep = this.module(
       'deep',

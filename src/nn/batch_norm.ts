@@ -16,7 +16,12 @@ export class BatchNorm extends Module {
     super();
     this.gamma = this.param('gamma', Tensor.param(Tensor.full([dim], 1)));
     this.beta = this.param('beta', Tensor.param(Tensor.zeros([dim])));
-    this.state = { runningMean: new Float32Array(dim), runningVar: new Float32Array(dim).fill(1), momentum, eps };
+    this.state = {
+      runningMean: this.buffer('running_mean', new Float32Array(dim)),
+      runningVar: this.buffer('running_var', new Float32Array(dim).fill(1)),
+      momentum,
+      eps,
+    };
   }
 
   forward(x: Tensor): Tensor {

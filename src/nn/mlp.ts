@@ -39,7 +39,7 @@ export class MLP extends Module {
     rng: Rng,
   ) {
     super();
-    this.rng = rng.fork();
+    this.rng = this.randomStream('rng', rng.fork());
     this.rate = opts.dropout ?? 0;
     let d = inDim;
     opts.hidden.forEach((h, i) => {

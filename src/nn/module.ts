@@ -4,6 +4,7 @@
  * the compressor the layers it may replace (`replace`).
  */
 import type { EmbeddingTable } from '../embedding/table.js';
+import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export abstract class Module {
@@ -11,6 +12,8 @@ export abstract class Module {
   private readonly paramMap = new Map<string, Tensor>();
   private readonly moduleMap = new Map<string, Module>();
   private readonly tableMap = new Map<string, EmbeddingTable>();
+  private readonly rngMap = new Map<string, Rng>();
+  private readonly bufferMap = new Map<string, Float32Array>();
 
   /** Registers a dense parameter (make it with Tensor.param). */
   protected param(name: string, t: Tensor): Tensor {
@@ -27,6 +30,18 @@ export abstract class Module {
   protected table(name: string, t: EmbeddingTable): EmbeddingTable {
     this.tableMap.set(name, t);
     return t;
+  }
+
+  /** Registers a non-trainable state array saved with the weights (batch norm's running statistics). */
+  protected buffer(name: string, a: Float32Array): Float32Array {
+    this.bufferMap.set(name, a);
+    return a;
+  }
+
+  /** Registers a random stream the module draws from while training (dropout): checkpoints save its state. */
+  protected randomStream(name: string, r: Rng): Rng {
+    this.rngMap.set(name, r);
+    return r;
   }
 
   /**
@@ -71,6 +86,21 @@ export abstract class Module {
     const out: [string, EmbeddingTable][] = [];
     for (const [n, t] of this.tableMap) out.push([prefix ? `${prefix}.${n}` : n, t]);
     for (const [n, m] of this.moduleMap) out.push(...m.namedTables(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+
+  namedBuffers(prefix = ''): [string, Float32Array][] {
+    const out: [string, Float32Array][] = [];
+    for (const [n, a] of this.bufferMap) out.push([prefix ? `${prefix}.${n}` : n, a]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedBuffers(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+
+  /** Every registered random stream as (`module path.name`, generator); the root's are `.name`, as checkpoints store them. */
+  namedRngs(prefix = ''): [string, Rng][] {
+    const out: [string, Rng][] = [];
+    for (const [n, r] of this.rngMap) out.push([`${prefix}.${n}`, r]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedRngs(prefix ? `${prefix}.${n}` : n));
     return out;
   }
 

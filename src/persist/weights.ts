@@ -1,64 +1,13 @@
 /**
  * A model's state as named float32 arrays, and back: dense parameters (`namedParams`), embedding
- * weights (`namedTables`, rows x dim, optimizer slots left out) and non-trainable buffers found
- * on modules (batch-norm running statistics). Used by model files and checkpoints.
+ * weights (`namedTables`, rows x dim, optimizer slots left out) and non-trainable buffers
+ * (`namedBuffers`: batch-norm running statistics). Used by model files and checkpoints.
  */
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
-import { Rng } from '../tensor/rng.js';
 import { noteWeightsChanged } from '../tensor/tensor.js';
 import { ModelFileError } from '../util/errors.js';
-
-/** A running-statistics buffer pair as BatchNorm keeps it. */
-interface RunningStats {
-  runningMean: Float32Array;
-  runningVar: Float32Array;
-}
-
-function isRunningStats(v: unknown): v is RunningStats {
-  const s = v as Partial<RunningStats> | null;
-  return (
-    typeof s === 'object' && s !== null && s.runningMean instanceof Float32Array && s.runningVar instanceof Float32Array
-  );
-}
-
-/** Own fields of every module holding running statistics, as (tensor name, array) pairs. */
-export function namedBuffers(model: Module): [string, Float32Array][] {
-  const out: [string, Float32Array][] = [];
-  for (const [path, m] of model.namedModules()) {
-    for (const [field, value] of Object.entries(m)) {
-      if (!isRunningStats(value)) continue;
-      const base = [path, field === 'state' ? '' : field].filter(Boolean).join('.');
-      out.push([`${base}.running_mean`, value.runningMean], [`${base}.running_var`, value.runningVar]);
-    }
-  }
-  return out;
-}
-
-/** Every seeded generator held by a module (dropout streams), in a stable tree order. */
-export function namedRngs(model: Module): [string, Rng][] {
-  const out: [string, Rng][] = [];
-  for (const [path, m] of model.namedModules()) {
-    for (const [field, value] of Object.entries(m)) if (value instanceof Rng) out.push([`${path}.${field}`, value]);
-  }
-  return out;
-}
-
-/** Rng internals (mulberry32 state and the cached normal) for checkpoints. */
-export interface RngState {
-  state: number;
-  spare: number | null;
-}
-
-export function rngState(r: Rng): RngState {
-  const raw = r as unknown as RngState;
-  return { state: raw.state, spare: raw.spare };
-}
-
-export function setRngState(r: Rng, s: RngState): void {
-  Object.assign(r as unknown as RngState, { state: s.state >>> 0, spare: s.spare });
-}
 
 const f32 = (data: Float32Array, shape: number[]): FileTensor => ({ dtype: 'F32', shape, data });
 
@@ -72,7 +21,7 @@ export function modelTensors(model: Module): Map<string, FileTensor> {
   };
   for (const [name, p] of model.namedParams()) put(name, f32(p.toArray(), [...p.shape]));
   for (const [name, t] of model.namedTables()) put(name, f32(t.readRows(), [t.rows, t.dim]));
-  for (const [name, b] of namedBuffers(model)) put(name, f32(Float32Array.from(b), [b.length]));
+  for (const [name, b] of model.namedBuffers()) put(name, f32(Float32Array.from(b), [b.length]));
   return out;
 }
 
@@ -104,7 +53,7 @@ function take(
 export function applyModelTensors(model: Module, tensors: ReadonlyMap<string, FileTensor>, file: string): void {
   for (const [name, p] of model.namedParams()) p.assign(take(tensors, name, p.shape, file));
   for (const [name, t] of model.namedTables()) t.writeRows(take(tensors, name, [t.rows, t.dim], file));
-  for (const [name, b] of namedBuffers(model)) b.set(take(tensors, name, [b.length], file));
+  for (const [name, b] of model.namedBuffers()) b.set(take(tensors, name, [b.length], file));
   noteWeightsChanged();
 }
 

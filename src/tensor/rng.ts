@@ -1,4 +1,11 @@
 /** Seeded pseudo-random numbers (mulberry32), so every run is reproducible from its seed. */
+
+/** A generator's whole state (mulberry32 state and the cached normal), as checkpoints store it. */
+export interface RngState {
+  state: number;
+  spare: number | null;
+}
+
 export class Rng {
   private state: number;
   private spare: number | null = null;
@@ -34,6 +41,16 @@ export class Rng {
     const r = Math.sqrt(-2 * Math.log(u));
     this.spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
+  }
+
+  getState(): RngState {
+    return { state: this.state, spare: this.spare };
+  }
+
+  /** Continues from a state getState returned: the same numbers follow. */
+  setState(s: RngState): void {
+    this.state = s.state >>> 0;
+    this.spare = s.spare;
   }
 
   /** A new independent generator derived from this one (for per-layer streams). */

@@ -8,15 +8,8 @@ import { saveModelFile } from '../io/model_file.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { CTRModel } from '../models/model.js';
 import { buildFromMeta, loadModelParts, modelFileParts, type ModelMeta, type SaveMeta } from '../persist/model_file.js';
-import {
-  applyModelTensors,
-  namedRngs,
-  readTableRowsWithSlots,
-  rngState,
-  setRngState,
-  writeTableRowsWithSlots,
-  type RngState,
-} from '../persist/weights.js';
+import { applyModelTensors, readTableRowsWithSlots, writeTableRowsWithSlots } from '../persist/weights.js';
+import type { RngState } from '../tensor/rng.js';
 import { SLOTS, type Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { ModelFileError } from '../util/errors.js';
 
@@ -78,7 +71,7 @@ export function saveCheckpoint(
     for (const [name, t] of model.namedTables())
       put(`${ROWS}${name}`, { dtype: 'F32', shape: [t.rows, t.stride], data: readTableRowsWithSlots(t) });
   }
-  const rngs = Object.fromEntries(namedRngs(model).map(([n, r]) => [n, rngState(r)]));
+  const rngs = Object.fromEntries(model.namedRngs().map(([n, r]) => [n, r.getState()]));
   const full: CheckpointMeta = {
     ...modelMeta,
     checkpoint: { optimizer: optimizer.opts.kind, optimizerSteps: optimizer.t, loop: { ...loop }, rngs },
@@ -110,10 +103,10 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     throw new ModelFileError(path, 'not a checkpoint (a model file without optimizer state)');
   const model = buildFromMeta(file.meta, path, { slots: SLOTS[ck.optimizer] });
   applyModelTensors(model, file.tensors, path);
-  for (const [name, r] of namedRngs(model)) {
+  for (const [name, r] of model.namedRngs()) {
     const s = ck.rngs[name];
     if (!s) throw new ModelFileError(path, `checkpoint lacks the state of generator '${name}'`);
-    setRngState(r, s);
+    r.setState(s);
   }
   return {
     model,
