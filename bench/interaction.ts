@@ -10,7 +10,7 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { backward, bceWithLogits, noGrad, withTrace } from '../src/autograd/index.js';
+import { backward, bceWithLogits, noGrad, observe } from '../src/autograd/index.js';
 import { EmbeddingStore } from '../src/embedding/store.js';
 import { initEngine } from '../src/kernels/engine.js';
 import type { CTRModel } from '../src/models/model.js';
@@ -64,11 +64,13 @@ function trace(fn: () => Tensor, acc: Map<string, number>, bwd: boolean): void {
   tidy(() => {
     let last = performance.now();
     let out: Tensor | null = null;
-    withTrace(
-      (e) => {
-        const now = performance.now();
-        add(`fwd ${e.op}${process.env.SHAPES ? ` [${e.output.shape}]` : ''}`, now - last);
-        last = performance.now();
+    observe(
+      {
+        op: (e) => {
+          const now = performance.now();
+          add(`fwd ${e.op}${process.env.SHAPES ? ` [${e.output.shape}]` : ''}`, now - last);
+          last = performance.now();
+        },
       },
       () => {
         out = fn();

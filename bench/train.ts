@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { backward, bceWithLogits, withTrace } from '../src/autograd/index.js';
+import { backward, bceWithLogits, observe } from '../src/autograd/index.js';
 import { EmbeddingStore } from '../src/embedding/store.js';
 import { initEngine } from '../src/kernels/engine.js';
 import { findModel } from '../src/models/registry.js';
@@ -78,13 +78,15 @@ function setup(vocab: number): Setup {
       // Forward: each op reports when its output is ready; the time since the previous report is its cost.
       let last = performance.now();
       let loss: Tensor | null = null;
-      withTrace(
-        (e) => {
-          const now = performance.now();
-          const k = e.op === 'lookupFields' ? 'embedding lookup forward' : 'dense forward';
-          add(acc, k, now - last);
-          add(acc, `  fwd ${e.op}`, now - last);
-          last = performance.now();
+      observe(
+        {
+          op: (e) => {
+            const now = performance.now();
+            const k = e.op === 'lookupFields' ? 'embedding lookup forward' : 'dense forward';
+            add(acc, k, now - last);
+            add(acc, `  fwd ${e.op}`, now - last);
+            last = performance.now();
+          },
         },
         () => {
           loss = bceWithLogits(model.forward(b), b.labels!);

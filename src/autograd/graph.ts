@@ -5,6 +5,7 @@
  * intermediate tensors are freed with their scope.
  */
 import { Tensor, keep, type GradNode } from '../tensor/tensor.js';
+import { traced } from './observe.js';
 
 let gradEnabled = true;
 
@@ -28,46 +29,9 @@ export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
   return gradEnabled && inputs.some((t) => t?.requiresGrad);
 }
 
-/** What an op reports to an active trace: its name, tensor inputs, output and non-tensor arguments. */
-export interface TraceEvent {
-  op: string;
-  inputs: readonly Tensor[];
-  output: Tensor;
-  attrs: Readonly<Record<string, unknown>>;
-}
-
-let tracer: ((e: TraceEvent) => void) | null = null;
-
-/** Runs `fn` with every op reporting to `onOp` (model export); nothing is reported otherwise. */
-export function withTrace<R>(onOp: (e: TraceEvent) => void, fn: () => R): R {
-  const prev = tracer;
-  tracer = onOp;
-  try {
-    return fn();
-  } finally {
-    tracer = prev;
-  }
-}
-
-/** Reports an op to the active trace, if any; returns `out`. */
-export function traced(
-  out: Tensor,
-  op: string,
-  inputs: readonly Tensor[],
-  attrs: Record<string, unknown> = {},
-): Tensor {
-  if (tracer) tracer({ op, inputs, output: out, attrs });
-  return out;
-}
-
-/** Marks a tensor made from batch data (not by an op) as the model input `name`, e.g. 'dense'. */
-export function traceInput(name: string, t: Tensor): Tensor {
-  return traced(t, 'input', [], { name });
-}
-
 /**
  * Attaches a node to `out` if any parent requires grad; returns `out`. Reports the op (with
- * `attrs`) to an active trace first.
+ * `attrs`) to an active observer first.
  */
 export function record(
   out: Tensor,

@@ -1,13 +1,14 @@
 /** Autograd: graph bookkeeping plus every differentiable op. */
+export { backward, isGradEnabled, noGrad } from './graph.js';
 export {
-  backward,
-  isGradEnabled,
-  noGrad,
+  observe,
+  outputsObserved,
+  reportOutput,
   traceInput,
   traced,
-  withTrace,
+  type Observer,
   type TraceEvent,
-} from './graph.js';
+} from './observe.js';
 export { relu, sigmoid, softmax, tanh } from './ops/activation.js';
 export { fieldAttention } from './ops/attention.js';
 export { bilinearPairs, bilinearPairsJoined } from './ops/bilinear.js';

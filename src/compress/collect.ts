@@ -3,12 +3,12 @@
  * accumulates OutputStats for every Linear layer's raw output and every categorical field's
  * looked-up embedding vectors (one vector per example, so frequent ids weigh more).
  */
-import { noGrad } from '../autograd/index.js';
+import { noGrad, observe, type Observer } from '../autograd/index.js';
 import type { CTRModel } from '../models/model.js';
 import type { Batch } from '../nn/types.js';
-import { setEmbeddingObserver } from '../nn/feature_inputs.js';
-import { Linear, setLinearObserver } from '../nn/linear.js';
-import { tidy } from '../tensor/tensor.js';
+import { FeatureInputs } from '../nn/feature_inputs.js';
+import { Linear } from '../nn/linear.js';
+import { tidy, type Tensor } from '../tensor/tensor.js';
 import { OutputStats } from './stats.js';
 
 export interface ModelStats {
@@ -32,24 +32,19 @@ export function collectStats(
 ): ModelStats {
   const paths = new Map<Linear, string>();
   for (const [path, m] of model.namedModules()) if (m instanceof Linear) paths.set(m, path);
+  const observer: Observer = {
+    output(part, y) {
+      if (part instanceof Linear) {
+        const path = paths.get(part);
+        if (path === undefined) return;
+        let s = into.layers.get(path);
+        if (!s) into.layers.set(path, (s = new OutputStats(part.outDim)));
+        s.add(y.data, y.size / part.outDim);
+      } else if (part instanceof FeatureInputs) addFields(into, part.spec.categorical.length, y);
+    },
+  };
   const wasTraining = model.training;
   model.eval();
-  setLinearObserver((layer, y) => {
-    const path = paths.get(layer);
-    if (path === undefined) return;
-    let s = into.layers.get(path);
-    if (!s) into.layers.set(path, (s = new OutputStats(layer.outDim)));
-    s.add(y.data, y.size / layer.outDim);
-  });
-  setEmbeddingObserver((inputs, emb) => {
-    const [B, F, D] = emb.shape;
-    const d = emb.data;
-    const rows = new Float32Array(B * D);
-    for (let f = 0; f < inputs.spec.categorical.length && f < F; f++) {
-      for (let b = 0; b < B; b++) rows.set(d.subarray((b * F + f) * D, (b * F + f + 1) * D), b * D);
-      (into.fields[f] ??= new OutputStats(D)).add(rows, B);
-    }
-  });
   try {
     for (const batch of batches) {
       if (into.rows >= maxRows) break;
@@ -57,17 +52,26 @@ export function collectStats(
       const b = take < batch.rows ? sliceRows(batch, take) : batch;
       noGrad(() =>
         tidy(() => {
-          model.forward(b);
+          observe(observer, () => model.forward(b));
         }),
       );
       into.rows += b.rows;
     }
   } finally {
-    setLinearObserver(null);
-    setEmbeddingObserver(null);
     model.train(wasTraining);
   }
   return into;
+}
+
+/** Adds each categorical field's vectors of `emb` [B, F, D] (the first `fields` of F) to its statistics. */
+function addFields(into: ModelStats, fields: number, emb: Tensor): void {
+  const [B, F, D] = emb.shape;
+  const d = emb.data;
+  const rows = new Float32Array(B * D);
+  for (let f = 0; f < fields && f < F; f++) {
+    for (let b = 0; b < B; b++) rows.set(d.subarray((b * F + f) * D, (b * F + f + 1) * D), b * D);
+    (into.fields[f] ??= new OutputStats(D)).add(rows, B);
+  }
 }
 
 function sliceRows(b: Batch, n: number): Batch {

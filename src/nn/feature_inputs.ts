@@ -7,7 +7,7 @@
  * e = e' P_f + mu_f restores width D for interaction layers; where the compressor folded the
  * reconstruction into the MLP's first layer (`fused`), the MLP reads the k-wide rows directly.
  */
-import { concat, fieldProject, lookupFields, mul, reshape, traceInput } from '../autograd/index.js';
+import { concat, fieldProject, lookupFields, mul, reportOutput, reshape, traceInput } from '../autograd/index.js';
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Batch, FeatureSpec, ModelContext } from './types.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -32,13 +32,6 @@ export interface InputsOut {
   readonly dense: Tensor | null;
   /** The input of an MLP over the flattened fields: [B, F*D (+N)], or [B, F*k (+...)] when fused. */
   mlpInput(): Tensor;
-}
-
-/** Sees the looked-up categorical embeddings [B, F, D] while set: the compressor's statistics pass. */
-export type EmbeddingObserver = (inputs: FeatureInputs, emb: Tensor) => void;
-let observer: EmbeddingObserver | null = null;
-export function setEmbeddingObserver(fn: EmbeddingObserver | null): void {
-  observer = fn;
 }
 
 export interface Reconstruction {
@@ -145,7 +138,7 @@ export class FeatureInputs extends Module {
     const emb = (): Tensor => {
       if (full) return full;
       const cat = small && recon ? this.reconstruct(small, recon) : small;
-      if (cat && observer && !recon) observer(this, cat);
+      if (cat && !recon) reportOutput(this, cat); // [B, F, D] categorical embeddings, for the statistics pass
       full = cat && numEmb ? concat([cat, numEmb], 1) : (cat ?? numEmb)!;
       return full;
     };

@@ -1,22 +1,9 @@
 /** Fully connected layer y = x W + b, W stored [in, out]. The unit the compressor factorizes. */
-import { linear } from '../autograd/index.js';
+import { linear, reportOutput } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { heUniform } from './init.js';
 import { Module } from './module.js';
-
-/** Sees every Linear's raw output (before any activation) while set: the compressor's statistics pass. */
-export type LinearObserver = (layer: Linear, y: Tensor) => void;
-let observer: LinearObserver | null = null;
-
-export function setLinearObserver(fn: LinearObserver | null): void {
-  observer = fn;
-}
-
-/** True while an observer watches every Linear's output (layers must then run one by one). */
-export function linearObserved(): boolean {
-  return observer !== null;
-}
 
 export class Linear extends Module {
   readonly W: Tensor;
@@ -35,7 +22,7 @@ export class Linear extends Module {
 
   forward(x: Tensor): Tensor {
     const y = linear(x, this.W, this.b);
-    if (observer) observer(this, y);
+    reportOutput(this, y); // the raw output, before any activation: what the compressor factorizes
     return y;
   }
 }

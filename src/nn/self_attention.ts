@@ -5,13 +5,24 @@
  * [B, F, in] -> [B, F, heads * headDim]. The four projections run as one GEMM (their weights side by
  * side) and the attention itself as one fused op (autograd/ops/attention.ts). Once the compressor has
  * factored the projections, the layer computes in the factors' space instead (factored_attention.ts).
+ * An observer (autograd/observe.ts) sees each projection's output on either path.
  */
-import { concat, fieldAttention, isGradEnabled, layerNorm, linear, relu } from '../autograd/index.js';
+import {
+  concat,
+  fieldAttention,
+  isGradEnabled,
+  layerNorm,
+  linear,
+  outputsObserved,
+  relu,
+  reportOutput,
+  slice,
+} from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import { currentWeightsVersion, keep, Tensor, tidy } from '../tensor/tensor.js';
 import { ShapeError } from '../util/errors.js';
 import { assembleFactored, factorAttention, factoredAttention, type FactoredWeights } from './factored_attention.js';
-import { Linear, linearObserved } from './linear.js';
+import { Linear } from './linear.js';
 import type { LinearLike } from './mlp.js';
 import { Module } from './module.js';
 
@@ -38,6 +49,8 @@ export class MultiHeadSelfAttention extends Module {
   readonly headDim: number;
   readonly outDim: number;
   private readonly scaled: boolean;
+  /** Compute in the factors' space once projections are factored (false: run them as they are, the reference path). */
+  factored = true;
   /** Factored weights kept across inference calls (eval mode, no gradients); dropped on any other call. */
   private frozen: { of: LinearLike[]; version: number; w: FactoredWeights } | null = null;
 
@@ -65,8 +78,10 @@ export class MultiHeadSelfAttention extends Module {
     if (x.rank !== 3 || din !== this.inDim)
       throw new ShapeError(`MultiHeadSelfAttention: expected [B, F, ${this.inDim}], got [${x.shape}]`);
     const scale = this.scaled ? 1 / Math.sqrt(this.headDim) : 1;
-    const w = linearObserved() ? null : this.factoredWeights();
+    const w = this.factored ? this.factoredWeights() : null;
     let out = w ? factoredAttention(x, w, this.heads, scale) : this.attend(x, scale);
+    // The factored form never forms the projections' outputs: an observer gets them computed on the side.
+    if (w && outputsObserved()) for (const l of this.projections()) l.forward(x);
     if (this.gamma && this.beta) out = layerNorm(out, this.gamma, this.beta);
     return relu(out);
   }
@@ -78,7 +93,7 @@ export class MultiHeadSelfAttention extends Module {
    * optimizer step, best weights restored, a model file loaded).
    */
   private factoredWeights(): FactoredWeights | null {
-    const of = [this.query, this.key, this.value, ...(this.res ? [this.res] : [])];
+    const of = this.projections();
     const inference = !this.training && !isGradEnabled();
     const version = currentWeightsVersion();
     if (inference && this.frozen?.version === version && this.frozen.of.every((l, i) => l === of[i]))
@@ -98,26 +113,32 @@ export class MultiHeadSelfAttention extends Module {
     this.frozen = null;
   }
 
+  private projections(): LinearLike[] {
+    return this.res ? [this.query, this.key, this.value, this.res] : [this.query, this.key, this.value];
+  }
+
   /** Projections (one GEMM when they are plain Linears), then the fused attention op. */
   private attend(x: Tensor, scale: number): Tensor {
-    const layers = this.res ? [this.query, this.key, this.value, this.res] : [this.query, this.key, this.value];
-    // Plain bias-free Linears fold into one product; otherwise (compressed layers, the compressor's
-    // statistics pass) each runs on its own and the outputs are joined.
+    const layers = this.projections();
+    // Plain bias-free Linears fold into one product; otherwise (compressed layers) each runs on its own and the outputs are joined.
     const plain = layers.filter((l): l is Linear => l instanceof Linear && l.b === null);
-    const qkv =
-      !linearObserved() && plain.length === layers.length
-        ? linear(
-            x,
-            concat(
-              plain.map((l) => l.W),
-              1,
-            ),
-            null,
-          )
-        : concat(
-            layers.map((l) => l.forward(x)),
-            2,
-          );
+    let qkv: Tensor;
+    if (plain.length === layers.length) {
+      qkv = linear(
+        x,
+        concat(
+          plain.map((l) => l.W),
+          1,
+        ),
+        null,
+      );
+      const d = this.outDim;
+      if (outputsObserved()) plain.forEach((l, i) => reportOutput(l, slice(qkv, 2, i * d, (i + 1) * d)));
+    } else
+      qkv = concat(
+        layers.map((l) => l.forward(x)),
+        2,
+      );
     return fieldAttention(qkv, this.heads, this.headDim, scale, this.res !== null);
   }
 }

@@ -11,7 +11,8 @@ import type { EmbeddingTable } from '../../embedding/table.js';
 import { engine } from '../../kernels/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
-import { isGradEnabled, traced } from '../graph.js';
+import { isGradEnabled } from '../graph.js';
+import { traced } from '../observe.js';
 
 /**
  * For ids laid out [batch, F] (row-major), returns [batch, F, dim] with out[b, f] = tables[f][ids[b, f]].

@@ -4,7 +4,7 @@
  * that are not parameters (constants made inside a forward pass) are snapshotted, since the
  * trace frees every intermediate tensor when it returns.
  */
-import { noGrad, withTrace, type TraceEvent } from '../../autograd/index.js';
+import { noGrad, observe, type TraceEvent } from '../../autograd/index.js';
 import type { CTRModel } from '../../models/model.js';
 import type { Batch, FeatureSpec } from '../../nn/types.js';
 import { tidy, type Tensor } from '../../tensor/tensor.js';
@@ -37,15 +37,12 @@ export function traceModel(model: CTRModel, batch: Batch): ModelTrace {
     noGrad(() =>
       tidy(() => {
         const made = new Set<Tensor>();
-        box.output = withTrace(
-          (e) => {
-            for (const t of e.inputs)
-              if (!made.has(t) && !t.isParam && !constants.has(t)) constants.set(t, t.toArray());
-            made.add(e.output);
-            events.push(e);
-          },
-          () => model.forward(batch),
-        );
+        const op = (e: TraceEvent): void => {
+          for (const t of e.inputs) if (!made.has(t) && !t.isParam && !constants.has(t)) constants.set(t, t.toArray());
+          made.add(e.output);
+          events.push(e);
+        };
+        box.output = observe({ op }, () => model.forward(batch));
       }),
     );
     return { batch, events, output: box.output!, constants };

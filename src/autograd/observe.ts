@@ -1,0 +1,62 @@
+/**
+ * The one way to watch a model run: `observe(observer, fn)` runs `fn` with an observer that hears
+ * every autograd op (`op`: model export, profiling) and the outputs model parts report (`output`:
+ * a layer's raw output, a field embedding's looked-up rows; the compressor's statistics pass).
+ * Observing never changes what a layer computes: a layer that fuses several parts into one
+ * product reports each part's share of the fused result. Nothing is reported outside `observe`.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+
+/** An op as it runs: its name, tensor inputs, output and non-tensor arguments. */
+export interface TraceEvent {
+  op: string;
+  inputs: readonly Tensor[];
+  output: Tensor;
+  attrs: Readonly<Record<string, unknown>>;
+}
+
+export interface Observer {
+  /** Every op, in execution order. */
+  op?(e: TraceEvent): void;
+  /** A part's output as the model computed it (`part`: the module or strategy that owns it). */
+  output?(part: object, y: Tensor): void;
+}
+
+let active: Observer | null = null;
+
+/** Runs `fn` with `observer` hearing what the model computes; the previous observer is restored after. */
+export function observe<R>(observer: Observer, fn: () => R): R {
+  const prev = active;
+  active = observer;
+  try {
+    return fn();
+  } finally {
+    active = prev;
+  }
+}
+
+/** Reports an op to the active observer, if any; returns `out`. */
+export function traced(
+  out: Tensor,
+  op: string,
+  inputs: readonly Tensor[],
+  attrs: Record<string, unknown> = {},
+): Tensor {
+  active?.op?.({ op, inputs, output: out, attrs });
+  return out;
+}
+
+/** Marks a tensor made from batch data (not by an op) as the model input `name`, e.g. 'dense'. */
+export function traceInput(name: string, t: Tensor): Tensor {
+  return traced(t, 'input', [], { name });
+}
+
+/** Reports `part`'s output `y` to the active observer, if any. */
+export function reportOutput(part: object, y: Tensor): void {
+  active?.output?.(part, y);
+}
+
+/** True while an observer listens to part outputs (a fused layer then computes each part's share to report it). */
+export function outputsObserved(): boolean {
+  return active?.output !== undefined;
+}
