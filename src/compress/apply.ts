@@ -6,7 +6,9 @@
  */
 import type { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
+import { FieldTables } from '../nn/field_embedding.js';
 import { Linear } from '../nn/linear.js';
+import { LowRankFields } from '../nn/low_rank_fields.js';
 import { LowRankLinear } from '../nn/low_rank_linear.js';
 import { MLP, type LinearLike } from '../nn/mlp.js';
 import type { Module } from '../nn/module.js';
@@ -80,12 +82,13 @@ function factorLayer(
 
 function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContext, stats?: ModelStats): void {
   const inputs = model.inputs;
-  if (!inputs) throw new Error(`compress: ${model.kind} has no field embeddings`);
+  if (!(inputs?.fields instanceof FieldTables))
+    throw new Error(`compress: ${model.kind} has no field embedding tables to compress`);
   const k = plan.embeddingRank!;
   const D = inputs.dim,
-    F = inputs.fieldTables.length;
+    F = inputs.fields.fieldTables.length;
   const factors: TableFactors[] = [];
-  const tables = inputs.fieldTables.map((t, f) => {
+  const tables = inputs.fields.fieldTables.map((t, f) => {
     const small = ctx.store.create(t.name, t.rows, k, ctx.slots);
     if (stats) {
       const E = t.readRows();
@@ -105,7 +108,7 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
   });
   const fuse = plan.fuse && model.embeddingUse.mlp;
   if (fuse) fuseFirstLayer(model, factors, F, D, k, ctx, stats !== undefined);
-  inputs.setCompressed(tables, { P, mu, fused: fuse });
+  inputs.setFields(new LowRankFields(tables, P, mu, fuse));
 }
 
 /** Replaces the Linear that reads the MLP input with one reading the k-wide fields. */

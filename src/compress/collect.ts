@@ -6,7 +6,7 @@
 import { noGrad, observe, type Observer } from '../autograd/index.js';
 import type { CTRModel } from '../models/model.js';
 import type { Batch } from '../nn/types.js';
-import { FeatureInputs } from '../nn/feature_inputs.js';
+import { FieldEmbedding } from '../nn/field_embedding.js';
 import { Linear } from '../nn/linear.js';
 import { tidy, type Tensor } from '../tensor/tensor.js';
 import { OutputStats } from './stats.js';
@@ -40,7 +40,7 @@ export function collectStats(
         let s = into.layers.get(path);
         if (!s) into.layers.set(path, (s = new OutputStats(part.outDim)));
         s.add(y.data, y.size / part.outDim);
-      } else if (part instanceof FeatureInputs) addFields(into, part.spec.categorical.length, y);
+      } else if (part instanceof FieldEmbedding) addFields(into, y);
     },
   };
   const wasTraining = model.training;
@@ -63,12 +63,12 @@ export function collectStats(
   return into;
 }
 
-/** Adds each categorical field's vectors of `emb` [B, F, D] (the first `fields` of F) to its statistics. */
-function addFields(into: ModelStats, fields: number, emb: Tensor): void {
+/** Adds each categorical field's vectors of `emb` [B, F, D] to its statistics. */
+function addFields(into: ModelStats, emb: Tensor): void {
   const [B, F, D] = emb.shape;
   const d = emb.data;
   const rows = new Float32Array(B * D);
-  for (let f = 0; f < fields && f < F; f++) {
+  for (let f = 0; f < F; f++) {
     for (let b = 0; b < B; b++) rows.set(d.subarray((b * F + f) * D, (b * F + f + 1) * D), b * D);
     (into.fields[f] ??= new OutputStats(D)).add(rows, B);
   }

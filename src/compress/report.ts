@@ -102,16 +102,17 @@ export function compressionReport(
       };
     }
     const inputs = model.inputs!;
-    const D = inputs.dim;
+    const D = inputs.dim,
+      tables = inputs.fields?.fieldTables ?? [];
     let kept = 0,
       err = 0,
       errCount = 0;
-    const V = inputs.fieldTables.reduce((s, tb) => s + tb.rows, 0);
+    const V = tables.reduce((s, tb) => s + tb.rows, 0);
     train.fields.forEach((s, f) => {
-      const w = inputs.fieldTables[f].rows / V;
+      const w = tables[f].rows / V;
       if (k === null) return;
       const eig = s.eigen();
-      const table = inputs.fieldTables[f];
+      const table = tables[f];
       kept += w * energyKept(method === 'svd' ? rightSingular(table.readRows(), table.rows, D).values : eig.values, k);
       const held = heldOut?.fields[f];
       if (held && method === 'afm') {
@@ -121,7 +122,7 @@ export function compressionReport(
     });
     return {
       ...base,
-      shape: `${inputs.fieldTables.length} fields x ${D}`,
+      shape: `${tables.length} fields x ${D}`,
       energyKept: k === null ? null : kept,
       heldOutError: k === null ? 0 : errCount ? err : null,
     };

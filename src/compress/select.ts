@@ -92,9 +92,10 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
     });
   }
   const inputs = model.inputs;
+  const tables = inputs?.fields?.fieldTables ?? [];
   const D = inputs?.dim ?? 0,
-    F = inputs?.fieldTables.length ?? 0;
-  const V = inputs ? inputs.fieldTables.reduce((s, t) => s + t.rows, 0) : 0;
+    F = tables.length;
+  const V = tables.reduce((s, t) => s + t.rows, 0);
   // The Linear that reads the flattened embeddings (its input rows shrink when the tables are folded in).
   const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
   const reader =
@@ -102,7 +103,7 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
       ? (model.namedModules().find(([, m]) => m === (mlp.layers[0] ?? mlp.out))?.[0] ?? null)
       : null;
   if (inputs && F > 0 && stats.fields.length && keep('embedding')) {
-    const rows = inputs.fieldTables.map((t) => t.rows);
+    const rows = tables.map((t) => t.rows);
     const spectra = stats.fields.map((s) => s.eigen().values);
     targets.push({
       kind: 'embedding',

@@ -29,6 +29,7 @@ import { formatLr } from '../train/progress.js';
 import { ensureEngine } from '../train/setup.js';
 import { MODEL_FILE } from '../train/trainer.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
+import { TTFields } from '../nn/tt_embedding.js';
 
 export interface CompressOptions extends SelectOptions {
   /** Rows of the training split for statistics (all when omitted). */
@@ -138,7 +139,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     split?.rows ? metricsOf(scoreBatches(m, split.batches({ batchSize: tc.batch_size }))) : null;
 
   const original = load();
-  if (original.model.inputs?.ttFields.length)
+  if (original.model.inputs?.fields instanceof TTFields)
     throw new UsageError(
       `${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`,
     );

@@ -37,7 +37,7 @@ export function flatInput(inputs: FeatureInputs, b: Batch): FlatInput {
       return full();
     },
     get mlpIn() {
-      return (mlpIn ??= inputs.recon?.fused ? x.mlpInput() : full());
+      return (mlpIn ??= inputs.fields?.fused ? x.mlpInput() : full());
     },
   };
 }

@@ -7,6 +7,9 @@ import type { EmbeddingTable } from '../embedding/table.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** `a.b`, or whichever is non-empty: a sub-module registered as '' adds no name level. */
+const join = (prefix: string, name: string): string => (prefix && name ? `${prefix}.${name}` : prefix || name);
+
 export abstract class Module {
   training = true;
   private readonly paramMap = new Map<string, Tensor>();
@@ -21,7 +24,7 @@ export abstract class Module {
     return t;
   }
 
-  /** Registers a sub-module. */
+  /** Registers a sub-module (again under the same name: replaces it in place). Named '': its contents are named as this module's. */
   protected module<M extends Module>(name: string, m: M): M {
     this.moduleMap.set(name, m);
     return m;
@@ -71,28 +74,28 @@ export abstract class Module {
   /** Every (dotted name, module) in the tree, this one first as ''. */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    for (const [n, m] of this.moduleMap) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
+    for (const [n, m] of this.moduleMap) out.push(...m.namedModules(join(prefix, n)));
     return out;
   }
 
   namedParams(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [n, t] of this.paramMap) out.push([prefix ? `${prefix}.${n}` : n, t]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedParams(prefix ? `${prefix}.${n}` : n));
+    for (const [n, t] of this.paramMap) out.push([join(prefix, n), t]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedParams(join(prefix, n)));
     return out;
   }
 
   namedTables(prefix = ''): [string, EmbeddingTable][] {
     const out: [string, EmbeddingTable][] = [];
-    for (const [n, t] of this.tableMap) out.push([prefix ? `${prefix}.${n}` : n, t]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedTables(prefix ? `${prefix}.${n}` : n));
+    for (const [n, t] of this.tableMap) out.push([join(prefix, n), t]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedTables(join(prefix, n)));
     return out;
   }
 
   namedBuffers(prefix = ''): [string, Float32Array][] {
     const out: [string, Float32Array][] = [];
-    for (const [n, a] of this.bufferMap) out.push([prefix ? `${prefix}.${n}` : n, a]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedBuffers(prefix ? `${prefix}.${n}` : n));
+    for (const [n, a] of this.bufferMap) out.push([join(prefix, n), a]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedBuffers(join(prefix, n)));
     return out;
   }
 
@@ -100,7 +103,7 @@ export abstract class Module {
   namedRngs(prefix = ''): [string, Rng][] {
     const out: [string, Rng][] = [];
     for (const [n, r] of this.rngMap) out.push([`${prefix}.${n}`, r]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedRngs(prefix ? `${prefix}.${n}` : n));
+    for (const [n, m] of this.moduleMap) out.push(...m.namedRngs(join(prefix, n)));
     return out;
   }
 

@@ -5,10 +5,13 @@
  * to D. The cores are dense parameters trained from scratch; lookups are gathers plus two
  * batched products.
  */
-import { bmm, gatherRows, reshape } from '../autograd/index.js';
+import { bmm, concat, gatherRows, lookupFields, reportOutput, reshape } from '../autograd/index.js';
+import type { EmbeddingTable } from '../embedding/table.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type EmbeddingInit, FieldEmbedding, fieldTable } from './field_embedding.js';
 import { Module } from './module.js';
+import type { FeatureSpec, ModelContext } from './types.js';
 
 /** Splits n into three factors as equal as possible (product >= n for vocabularies, = n for widths). */
 export function factor3(n: number, exact: boolean): [number, number, number] {
@@ -82,5 +85,59 @@ export class TTEmbedding extends Module {
     const ab = reshape(bmm(a, b), [n, d1 * d2, r]);
     const c = reshape(gatherRows(this.G3, i3), [n, r, d3]);
     return reshape(bmm(ab, c), [n, this.dim]);
+  }
+}
+
+/**
+ * Fields as tensor-train cores where the cores are smaller than the table (small vocabularies
+ * keep a table). The field vectors come tables first, then the TT fields.
+ */
+export class TTFields extends FieldEmbedding {
+  readonly ttFields: TTEmbedding[];
+  readonly fieldTables: EmbeddingTable[];
+  /** Categorical field numbers held as TT cores, and as tables. */
+  private readonly ttIndex: number[];
+  private readonly tableIndex: number[];
+
+  /** True when some field of `spec` would be held as cores at this rank. */
+  static applies(spec: FeatureSpec, dim: number, rank: number): boolean {
+    return spec.categorical.some((f) => ttParamCount(f.vocab, dim, rank) < f.vocab * dim);
+  }
+
+  constructor(
+    spec: FeatureSpec,
+    readonly dim: number,
+    rank: number,
+    ctx: ModelContext,
+    init: EmbeddingInit,
+  ) {
+    super();
+    const useTT = (vocab: number): boolean => ttParamCount(vocab, dim, rank) < vocab * dim;
+    this.ttFields = spec.categorical
+      .filter((f) => useTT(f.vocab))
+      .map((f) => this.module(`tt.${f.name}`, new TTEmbedding(f.vocab, dim, rank, ctx.rng)));
+    this.ttIndex = spec.categorical.flatMap((f, i) => (useTT(f.vocab) ? [i] : []));
+    this.tableIndex = spec.categorical.flatMap((f, i) => (useTT(f.vocab) ? [] : [i]));
+    this.fieldTables = spec.categorical
+      .filter((f) => !useTT(f.vocab))
+      .map((f) => this.table(f.name, fieldTable(f.name, f.vocab, dim, ctx, init)));
+  }
+
+  /** [B, F, D]: the table fields' lookups, then the TT fields. */
+  rows(ids: Int32Array, B: number): Tensor {
+    const F = this.ttIndex.length + this.tableIndex.length;
+    const parts = this.ttFields.map((t, j) => reshape(t.forward(ids, B, this.ttIndex[j], F), [B, 1, this.dim]));
+    const T = this.tableIndex.length;
+    if (T) {
+      const sub = new Int32Array(B * T);
+      for (let r = 0; r < B; r++) for (let j = 0; j < T; j++) sub[r * T + j] = ids[r * F + this.tableIndex[j]];
+      parts.unshift(lookupFields(this.fieldTables, sub, B));
+    }
+    return parts.length === 1 ? parts[0] : concat(parts, 1);
+  }
+
+  vectors(rows: Tensor): Tensor {
+    reportOutput(this, rows); // the model's own field vectors: the statistics pass reads them
+    return rows;
   }
 }

@@ -57,7 +57,7 @@ test('DeepFM compressed by AFM at full rank (MLP layers + fused embeddings) pred
     { rng: new Rng(1), store, slots: SLOTS.adam },
     stats,
   );
-  assert.ok(model.inputs!.recon?.fused);
+  assert.ok(model.inputs!.fields?.fused);
   assert.ok(model.paramCount() > paramsBefore, 'full rank adds parameters');
   const after = predict(model, test);
   let worst = 0;
@@ -106,7 +106,7 @@ for (const entry of MODELS.filter((m) => m.name !== 'lr')) {
     const after = predict(model, test);
     let worst = 0;
     before.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - after[i]))));
-    assert.ok(worst < 1e-4, `max |p - p'| = ${worst} (fused: ${model.inputs?.recon?.fused})`);
+    assert.ok(worst < 1e-4, `max |p - p'| = ${worst} (fused: ${model.inputs?.fields?.fused})`);
   });
 }
 

@@ -98,7 +98,7 @@ test('embeddingUse is honest: `mlp` is an MLP whose first layer reads the flatte
 
 test('model.embedding_init: normal / uniform / xavier with a scale set the starting tables, for every model with tables', () => {
   const stats = (m: CTRModel) => {
-    const w = m.inputs!.fieldTables.flatMap((t) => [...t.readRows()]);
+    const w = m.inputs!.fields!.fieldTables.flatMap((t) => [...t.readRows()]);
     const mean = w.reduce((a, v) => a + v, 0) / w.length;
     return { std: Math.sqrt(w.reduce((a, v) => a + (v - mean) ** 2, 0) / w.length), max: Math.max(...w.map(Math.abs)) };
   };

@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEngine } from '../../src/kernels/engine.js';
-import { TTEmbedding, factor3 } from '../../src/nn/tt_embedding.js';
+import { TTEmbedding, type TTFields, factor3 } from '../../src/nn/tt_embedding.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';
 import { gradcheck } from '../autograd/gradcheck.js';
@@ -72,7 +72,7 @@ test('a model built with TT fields has no embedding tables and far fewer paramet
     slots: 2,
     tt: { rank: 2 },
   });
-  assert.equal(tt.inputs!.fieldTables.length, 0);
+  assert.equal(tt.inputs!.fields!.fieldTables.length, 0);
   assert.ok(tt.paramCount() < plain.paramCount());
 });
 
@@ -92,9 +92,10 @@ test('TT cores replace only the tables they make smaller; the embeddings come ta
     tt: { rank: 4 },
   });
   const inputs = model.inputs!;
-  assert.equal(inputs.ttFields.length, 1);
+  const fields = inputs.fields as TTFields;
+  assert.equal(fields.ttFields.length, 1);
   assert.deepEqual(
-    inputs.fieldTables.map((t) => t.rows),
+    fields.fieldTables.map((t) => t.rows),
     [3],
   );
   const ids = Int32Array.from([4321, 2, 17, 0]); // two rows of (big, small)
@@ -102,8 +103,8 @@ test('TT cores replace only the tables they make smaller; the embeddings come ta
     const emb = inputs.forward({ ids, dense: new Float32Array(0), labels: new Float32Array(2), rows: 2 }).emb;
     assert.deepEqual(emb.shape, [2, 2, 8]);
     const out = emb.toArray(),
-      table = inputs.fieldTables[0].readRows();
-    const tt = inputs.ttFields[0].forward(Int32Array.from([4321, 17]), 2).toArray();
+      table = fields.fieldTables[0].readRows();
+    const tt = fields.ttFields[0].forward(Int32Array.from([4321, 17]), 2).toArray();
     for (let r = 0; r < 2; r++)
       for (let k = 0; k < 8; k++) {
         assert.equal(out[r * 16 + k], table[ids[r * 2 + 1] * 8 + k], 'slot 0: the table field');

@@ -135,6 +135,6 @@ test('a compressed model saves and loads with its factorized structure and ident
   const loaded = loadModel(path);
   assert.deepEqual(loaded.meta.compression, plan);
   assert.equal(loaded.model.paramCount(), model.paramCount());
-  assert.equal(loaded.model.inputs?.tableDim, 3);
+  assert.equal(loaded.model.inputs?.fields?.fieldTables[0].dim, 3);
   assert.deepEqual(predictLogits(loaded.model, probe), predictLogits(model, probe));
 });

@@ -31,7 +31,7 @@ for (const entry of MODELS) {
       if (v !== 'original') compressLow(model, v, store);
       const gap = await parityGap(model, rows);
       t.diagnostic(
-        `${entry.name} ${v}: max |dp| = ${gap.toExponential(2)}${v !== 'original' ? ` (fused: ${model.inputs?.recon?.fused ?? false})` : ''}`,
+        `${entry.name} ${v}: max |dp| = ${gap.toExponential(2)}${v !== 'original' ? ` (fused: ${model.inputs?.fields?.fused ?? false})` : ''}`,
       );
       assert.ok(gap < TOL, `${entry.name} ${v}: max |dp| = ${gap}`);
     }

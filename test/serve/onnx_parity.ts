@@ -68,7 +68,7 @@ export function compressLow(model: CTRModel, method: Method, store: EmbeddingSto
     stats,
   );
   const lowRank = model.namedModules().filter(([, m]) => m instanceof LowRankLinear).length;
-  if (lowRank !== Object.keys(layers).length || (model.inputs && model.inputs.tableDim !== 2))
+  if (lowRank !== Object.keys(layers).length || (model.inputs && model.inputs.fields?.fieldTables[0].dim !== 2))
     throw new Error(`${model.kind}: the plan was not applied`);
   model.eval();
 }

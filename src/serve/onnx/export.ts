@@ -17,6 +17,7 @@ import { GraphBuilder } from './builder.js';
 import { DataType, encodeModel, type ValueSpec } from './onnx_proto.js';
 import { batchAxes, mapOp } from './ops.js';
 import { probeBatch, traceModel, type ModelTrace } from './trace.js';
+import { TTFields } from '../../nn/tt_embedding.js';
 
 export interface OnnxExportOptions {
   /** Graph name (default: the model kind). */
@@ -30,7 +31,7 @@ const PROBE_ROWS: [number, number] = [2, 3];
 
 /** Serialized ONNX ModelProto (opset 17) computing `prob` = sigmoid(model.forward(batch)). */
 export function exportOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): Uint8Array {
-  if (model.inputs?.ttFields.length) {
+  if (model.inputs?.fields instanceof TTFields) {
     throw new ExportError(
       `${model.kind}: tensor-train (TT-Rec) embeddings cannot be exported to ONNX; export a model with embedding tables`,
     );
