@@ -10,8 +10,7 @@ import { FieldTables } from '../nn/field_embedding.js';
 import { Linear } from '../nn/linear.js';
 import { LowRankFields } from '../nn/low_rank_fields.js';
 import { LowRankLinear } from '../nn/low_rank_linear.js';
-import { MLP, type LinearLike } from '../nn/mlp.js';
-import type { Module } from '../nn/module.js';
+import type { LinearSlot } from '../nn/parts.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ModelStats } from './collect.js';
@@ -33,17 +32,6 @@ export interface ApplyContext {
   slots: number;
 }
 
-function moduleAt(model: Module, path: string): Module {
-  const found = model.namedModules().find(([p]) => p === path);
-  if (!found) throw new Error(`compress: model has no module '${path}'`);
-  return found[1];
-}
-
-function parentOf(model: Module, path: string): [Module, string] {
-  const i = path.lastIndexOf('.');
-  return i < 0 ? [model, path] : [moduleAt(model, path.slice(0, i)), path.slice(i + 1)];
-}
-
 function setLinear(l: Linear, W: Float32Array, b: Float32Array): void {
   l.W.assign(W);
   l.b?.assign(b);
@@ -51,17 +39,18 @@ function setLinear(l: Linear, W: Float32Array, b: Float32Array): void {
 
 /** Applies `plan`; with `stats`, weights come from the factorization, otherwise they stay random. */
 export function applyPlan(model: CTRModel, plan: CompressionPlan, ctx: ApplyContext, stats?: ModelStats): void {
+  const slots = new Map(model.parts().linears.map((s) => [s.path, s]));
   for (const [path, k] of Object.entries(plan.layers)) {
-    const layer = moduleAt(model, path);
-    if (!(layer instanceof Linear)) throw new Error(`compress: '${path}' is not a Linear layer`);
+    const slot = slots.get(path);
+    const layer = slot?.get();
+    if (!slot || !(layer instanceof Linear)) throw new Error(`compress: the model has no Linear layer '${path}'`);
     const low = new LowRankLinear(layer.inDim, layer.outDim, k, plan.method === 'afm-act' ? 'relu' : 'none', ctx.rng);
     if (stats) {
       const f = factorLayer(layer, k, plan, stats.layers.get(path), path);
       setLinear(low.down, f.W1, f.b1);
       setLinear(low.up, f.W2, f.b2);
     }
-    const [parent, name] = parentOf(model, path);
-    parent.replace(name, low);
+    slot.set(low);
   }
   if (plan.embeddingRank !== null) compressTables(model, plan, ctx, stats);
 }
@@ -81,14 +70,15 @@ function factorLayer(
 }
 
 function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContext, stats?: ModelStats): void {
-  const inputs = model.inputs;
-  if (!(inputs?.fields instanceof FieldTables))
+  const embedding = model.parts().embedding;
+  const fields = embedding?.get();
+  if (!embedding || !(fields instanceof FieldTables))
     throw new Error(`compress: ${model.kind} has no field embedding tables to compress`);
   const k = plan.embeddingRank!;
-  const D = inputs.dim,
-    F = inputs.fields.fieldTables.length;
+  const D = fields.dim,
+    F = fields.fieldTables.length;
   const factors: TableFactors[] = [];
-  const tables = inputs.fields.fieldTables.map((t, f) => {
+  const tables = fields.fieldTables.map((t, f) => {
     const small = ctx.store.create(t.name, t.rows, k, ctx.slots);
     if (stats) {
       const E = t.readRows();
@@ -106,14 +96,14 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
     P.assign(tf.P, f * k * D);
     mu.assign(tf.mu, f * D);
   });
-  const fuse = plan.fuse && model.embeddingUse.mlp;
-  if (fuse) fuseFirstLayer(model, factors, F, D, k, ctx, stats !== undefined);
-  inputs.setFields(new LowRankFields(tables, P, mu, fuse));
+  const reader = plan.fuse ? embedding.reader : null;
+  if (reader) fuseFirstLayer(reader, factors, F, D, k, ctx, stats !== undefined);
+  embedding.set(new LowRankFields(tables, P, mu, reader !== null));
 }
 
-/** Replaces the Linear that reads the MLP input with one reading the k-wide fields. */
+/** Replaces the Linear that reads the flattened embeddings with one reading the k-wide fields. */
 function fuseFirstLayer(
-  model: CTRModel,
+  slot: LinearSlot,
   factors: TableFactors[],
   F: number,
   D: number,
@@ -121,12 +111,7 @@ function fuseFirstLayer(
   ctx: ApplyContext,
   withWeights: boolean,
 ): void {
-  const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
-  if (!(mlp instanceof MLP))
-    throw new Error(`compress: ${model.kind} declares an MLP over the embeddings but has no 'mlp' module`);
-  const first: LinearLike = mlp.layers[0] ?? mlp.out!;
-  const holder: Module = first instanceof LowRankLinear ? first : mlp;
-  const reader = first instanceof LowRankLinear ? first.down : (first as Linear);
+  const reader = slot.get() as Linear;
   const rest = reader.inDim - F * D;
   const fused = new Linear(F * k + rest, reader.outDim, ctx.rng);
   if (withWeights) {
@@ -140,5 +125,5 @@ function fuseFirstLayer(
     );
     setLinear(fused, r.W, r.b);
   }
-  holder.replace(first instanceof LowRankLinear ? 'down' : mlp.layers[0] ? 'layer0' : 'out', fused);
+  slot.set(fused);
 }

@@ -6,7 +6,6 @@
 import { noGrad, observe, type Observer } from '../autograd/index.js';
 import type { CTRModel } from '../models/model.js';
 import type { Batch } from '../nn/types.js';
-import { FieldEmbedding } from '../nn/field_embedding.js';
 import { Linear } from '../nn/linear.js';
 import { tidy, type Tensor } from '../tensor/tensor.js';
 import { OutputStats } from './stats.js';
@@ -30,8 +29,9 @@ export function collectStats(
   maxRows = Infinity,
   into = emptyStats(),
 ): ModelStats {
-  const paths = new Map<Linear, string>();
-  for (const [path, m] of model.namedModules()) if (m instanceof Linear) paths.set(m, path);
+  const parts = model.parts();
+  const paths = new Map(parts.linears.map((s) => [s.get(), s.path]));
+  const fields = parts.embedding?.get() ?? null;
   const observer: Observer = {
     output(part, y) {
       if (part instanceof Linear) {
@@ -40,7 +40,7 @@ export function collectStats(
         let s = into.layers.get(path);
         if (!s) into.layers.set(path, (s = new OutputStats(part.outDim)));
         s.add(y.data, y.size / part.outDim);
-      } else if (part instanceof FieldEmbedding) addFields(into, y);
+      } else if (part === fields) addFields(into, y);
     },
   };
   const wasTraining = model.training;

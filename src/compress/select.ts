@@ -15,7 +15,6 @@
 import { UsageError } from '../util/errors.js';
 import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';
-import { MLP } from '../nn/mlp.js';
 import type { ModelStats } from './collect.js';
 import { maxRank, type CompressionPlan, type Method } from './plan.js';
 import { budgetOf, DEFAULT_FIELD_ENERGY, rankProblem, type RankChoice } from './rank_choice.js';
@@ -74,9 +73,12 @@ interface Costing {
 /** Targets and exact parameter accounting for a model. */
 function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: string[]): Costing {
   const keep = (path: string): boolean => !only || only.some((p) => path.startsWith(p));
+  const parts = model.parts();
   const targets: Target[] = [];
   const layers = new Map<string, Linear>();
-  for (const [path, m] of model.namedModules()) {
+  for (const slot of parts.linears) {
+    const m = slot.get(),
+      path = slot.path;
     if (!(m instanceof Linear) || m.outDim < 2 || !keep(path)) continue;
     const s = stats.layers.get(path);
     if (!s) continue;
@@ -91,18 +93,15 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
       perExample,
     });
   }
-  const inputs = model.inputs;
-  const tables = inputs?.fields?.fieldTables ?? [];
-  const D = inputs?.dim ?? 0,
+  const fields = parts.embedding?.get() ?? null;
+  const tables = fields?.fieldTables ?? [];
+  const D = fields?.dim ?? 0,
     F = tables.length;
   const V = tables.reduce((s, t) => s + t.rows, 0);
   // The Linear that reads the flattened embeddings (its input rows shrink when the tables are folded in).
-  const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
-  const reader =
-    fuse && model.embeddingUse.mlp && mlp instanceof MLP
-      ? (model.namedModules().find(([, m]) => m === (mlp.layers[0] ?? mlp.out))?.[0] ?? null)
-      : null;
-  if (inputs && F > 0 && stats.fields.length && keep('embedding')) {
+  const readerSlot = fuse ? (parts.embedding?.reader ?? null) : null;
+  const reader = readerSlot?.path ?? null;
+  if (F > 0 && stats.fields.length && keep('embedding')) {
     const rows = tables.map((t) => t.rows);
     const spectra = stats.fields.map((s) => s.eigen().values);
     targets.push({
@@ -113,7 +112,7 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
       perExample: 1,
     });
   }
-  const readerLayer = reader ? ([...model.namedModules()].find(([p]) => p === reader)![1] as Linear) : null;
+  const readerLayer = readerSlot ? (readerSlot.get() as Linear) : null;
   const targetParams = (path: string, ranks: Ranks): number => {
     const k = ranks.get(path) ?? null;
     if (path === 'embedding') return k === null ? V * D : V * k + F * (k * D + D);

@@ -139,7 +139,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     split?.rows ? metricsOf(scoreBatches(m, split.batches({ batchSize: tc.batch_size }))) : null;
 
   const original = load();
-  if (original.model.inputs?.fields instanceof TTFields)
+  if (original.model.parts().embedding?.get() instanceof TTFields)
     throw new UsageError(
       `${runDir}: a tensor-train (TT-Rec) model cannot be compressed with low-rank factors; compress the model trained with tables`,
     );

@@ -43,8 +43,11 @@ export class AutoInt extends CTRModel {
   readonly linear: LinearTerm | null;
   readonly attention: MultiHeadSelfAttention[] = [];
   /** Flattened last attention output (then dense values) -> logit. */
-  readonly head: Linear;
+  head: Linear;
   readonly mlp: MLP | null;
+  override get embeddingMLP(): MLP | null {
+    return this.mlp;
+  }
 
   constructor(
     readonly kind: string,
@@ -74,7 +77,7 @@ export class AutoInt extends CTRModel {
     }
     const F = this.inputs.numFields,
       N = this.inputs.denseDim;
-    this.head = this.module('head', new Linear(F * width + N, 1, ctx.rng));
+    this.head = this.swappable('head', new Linear(F * width + N, 1, ctx.rng), (m) => (this.head = m));
     this.mlp = mlp ? this.module('mlp', new MLP(F * o.embedding_dim + N, { ...mlp, out: 1 }, ctx.rng)) : null;
     this.embeddingUse = { mlp: this.mlp !== null, interaction: true };
   }

@@ -41,8 +41,11 @@ class DCNv2 extends CTRModel {
   readonly cross: CrossNetV2 | CrossNetMix;
   /** Named `mlp` when parallel (it reads x0), `deep` when stacked (it reads the cross output). */
   readonly deep: MLP;
-  readonly out: Linear;
+  out: Linear;
   readonly stacked: boolean;
+  override get embeddingMLP(): MLP | null {
+    return this.stacked ? null : this.deep;
+  }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof dcnv2Options>, ctx: ModelContext) {
     super();
@@ -58,7 +61,11 @@ class DCNv2 extends CTRModel {
     );
     const mlp = new MLP(width, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng);
     this.deep = this.module(this.stacked ? 'deep' : 'mlp', mlp);
-    this.out = this.module('out', new Linear(this.stacked ? mlp.outDim : width + mlp.outDim, 1, ctx.rng));
+    this.out = this.swappable(
+      'out',
+      new Linear(this.stacked ? mlp.outDim : width + mlp.outDim, 1, ctx.rng),
+      (m) => (this.out = m),
+    );
   }
 
   forward(b: Batch): Tensor {

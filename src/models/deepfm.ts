@@ -22,6 +22,9 @@ class DeepFM extends CTRModel {
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly mlp: MLP;
+  override get embeddingMLP(): MLP {
+    return this.mlp;
+  }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof deepfmOptions>, ctx: ModelContext) {
     super();

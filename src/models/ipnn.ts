@@ -19,6 +19,9 @@ class IPNN extends CTRModel {
   readonly embeddingUse = { mlp: true, interaction: true };
   readonly inputs: FeatureInputs;
   readonly mlp: MLP;
+  override get embeddingMLP(): MLP {
+    return this.mlp;
+  }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof ipnnOptions>, ctx: ModelContext) {
     super();

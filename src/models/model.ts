@@ -4,6 +4,8 @@
  */
 import { Module } from '../nn/module.js';
 import type { FeatureInputs } from '../nn/feature_inputs.js';
+import type { MLP } from '../nn/mlp.js';
+import { modelParts, type ModelParts } from '../nn/parts.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Batch } from '../nn/types.js';
 
@@ -24,6 +26,15 @@ export abstract class CTRModel extends Module {
   /** The sparse part (null only for LR, which has no field embeddings). */
   abstract readonly inputs: FeatureInputs | null;
   abstract readonly embeddingUse: EmbeddingUse;
+  /** The MLP whose input is the flattened field embeddings, then dense values (non-null exactly when embeddingUse.mlp). */
+  get embeddingMLP(): MLP | null {
+    return null;
+  }
   /** Logits [B] for a batch. */
   abstract forward(b: Batch): Tensor;
+
+  /** What compression, export and reports see of the model (nn/parts.ts). */
+  parts(): ModelParts {
+    return modelParts(this, this.inputs, this.embeddingMLP);
+  }
 }

@@ -27,7 +27,10 @@ export class ParallelCross extends CTRModel {
   readonly cross: CrossNetwork;
   readonly mlp: MLP;
   /** [cross output, MLP output] -> 1 logit. */
-  readonly out: Linear;
+  out: Linear;
+  override get embeddingMLP(): MLP {
+    return this.mlp;
+  }
 
   constructor(
     readonly kind: string,
@@ -44,7 +47,7 @@ export class ParallelCross extends CTRModel {
       'mlp',
       new MLP(width, { hidden: o.hidden, dropout: o.dropout, batchNorm: o.batch_norm }, ctx.rng),
     );
-    this.out = this.module('out', new Linear(width + this.mlp.outDim, 1, ctx.rng));
+    this.out = this.swappable('out', new Linear(width + this.mlp.outDim, 1, ctx.rng), (m) => (this.out = m));
   }
 
   forward(b: Batch): Tensor {

@@ -19,6 +19,9 @@ class WideDeep extends CTRModel {
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly mlp: MLP;
+  override get embeddingMLP(): MLP {
+    return this.mlp;
+  }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof widedeepOptions>, ctx: ModelContext) {
     super();

@@ -36,8 +36,11 @@ class XDeepFM extends CTRModel {
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly cin: CIN;
-  readonly cinOut: Linear;
+  cinOut: Linear;
   readonly mlp: MLP;
+  override get embeddingMLP(): MLP {
+    return this.mlp;
+  }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof xdeepfmOptions>, ctx: ModelContext) {
     super();
@@ -47,7 +50,7 @@ class XDeepFM extends CTRModel {
       'cin',
       new CIN(this.inputs.numFields, { layers: o.cin_layers, splitHalf: o.cin_split_half }, ctx.rng),
     );
-    this.cinOut = this.module('cinOut', new Linear(this.cin.outDim, 1, ctx.rng));
+    this.cinOut = this.swappable('cinOut', new Linear(this.cin.outDim, 1, ctx.rng), (m) => (this.cinOut = m));
     const inDim = this.inputs.numFields * o.embedding_dim + this.inputs.denseDim;
     this.mlp = this.module(
       'mlp',

@@ -43,7 +43,7 @@ export class CIN extends Module {
     opts.layers.forEach((size, k) => {
       const split = splitHalf && k < opts.layers.length - 1;
       if (split && size < 2) throw new ShapeError(`CIN: layer ${k} has ${size} maps, too few to split in half`);
-      this.convs.push(this.module(`layer${k}`, new Linear(prev * numFields, size, rng)));
+      this.convs.push(this.swappable(`layer${k}`, new Linear(prev * numFields, size, rng), (m) => (this.convs[k] = m)));
       const next = split ? Math.floor(size / 2) : size;
       this.carried.push(next);
       out += split ? size - next : size;

@@ -21,9 +21,9 @@ export class LowRankExpert extends Module {
 
   constructor(dim: number, rank: number, rng: Rng) {
     super();
-    this.V = this.module('V', new Linear(dim, rank, rng, false));
-    this.C = this.module('C', new Linear(rank, rank, rng, false));
-    this.U = this.module('U', new Linear(rank, dim, rng, false));
+    this.V = this.swappable('V', new Linear(dim, rank, rng, false), (m) => (this.V = m));
+    this.C = this.swappable('C', new Linear(rank, rank, rng, false), (m) => (this.C = m));
+    this.U = this.swappable('U', new Linear(rank, dim, rng, false), (m) => (this.U = m));
   }
 
   forward(x: Tensor): Tensor {
@@ -35,7 +35,7 @@ export class LowRankExpert extends Module {
 export class CrossMixLayer extends Module {
   readonly experts: LowRankExpert[] = [];
   /** Gate logits for all experts at once: [dim] -> [K] (one bias-free score per expert). */
-  readonly gate: Linear;
+  gate: Linear;
   readonly bias: Tensor;
 
   constructor(
@@ -47,7 +47,7 @@ export class CrossMixLayer extends Module {
     super();
     for (let k = 0; k < numExperts; k++)
       this.experts.push(this.module(`expert${k}`, new LowRankExpert(dim, rank, rng)));
-    this.gate = this.module('gate', new Linear(dim, numExperts, rng, false));
+    this.gate = this.swappable('gate', new Linear(dim, numExperts, rng, false), (m) => (this.gate = m));
     this.bias = this.param('bias', Tensor.param(Tensor.zeros([dim])));
   }
 

@@ -19,7 +19,8 @@ export class CrossNetV2 extends Module {
     rng: Rng,
   ) {
     super();
-    for (let l = 0; l < numLayers; l++) this.layers.push(this.module(`layer${l}`, new Linear(dim, dim, rng)));
+    for (let l = 0; l < numLayers; l++)
+      this.layers.push(this.swappable(`layer${l}`, new Linear(dim, dim, rng), (m) => (this.layers[l] = m)));
   }
 
   forward(x0: Tensor): Tensor {

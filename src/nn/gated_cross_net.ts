@@ -22,8 +22,8 @@ export class GatedCrossNet extends Module {
   ) {
     super();
     for (let l = 0; l < numLayers; l++) {
-      this.crosses.push(this.module(`cross${l}`, new Linear(dim, dim, rng)));
-      this.gates.push(this.module(`gate${l}`, new Linear(dim, dim, rng, false)));
+      this.crosses.push(this.swappable(`cross${l}`, new Linear(dim, dim, rng), (m) => (this.crosses[l] = m)));
+      this.gates.push(this.swappable(`gate${l}`, new Linear(dim, dim, rng, false), (m) => (this.gates[l] = m)));
     }
   }
 

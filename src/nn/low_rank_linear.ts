@@ -21,8 +21,8 @@ export class LowRankLinear extends Module implements LinearLike {
     rng: Rng,
   ) {
     super();
-    this.down = this.module('down', new Linear(inDim, rank, rng));
-    this.up = this.module('up', new Linear(rank, outDim, rng));
+    this.down = this.swappable('down', new Linear(inDim, rank, rng), (m) => (this.down = m));
+    this.up = this.swappable('up', new Linear(rank, outDim, rng), (m) => (this.up = m));
   }
 
   forward(x: Tensor): Tensor {

@@ -1,7 +1,7 @@
 /**
  * Multi-layer perceptron: Linear -> [BatchNorm] -> activation -> [Dropout] per hidden layer, then
- * an optional output Linear. Each Linear is a named sub-module (`layer0`, `layer1`, ..., `out`)
- * so the compressor can find and replace it.
+ * an optional output Linear. Each Linear sits in a swappable slot (`layer0`, `layer1`, ..., `out`)
+ * where the compressor can install its factorized form.
  */
 import { dropout, relu } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
@@ -43,12 +43,12 @@ export class MLP extends Module {
     this.rate = opts.dropout ?? 0;
     let d = inDim;
     opts.hidden.forEach((h, i) => {
-      this.layers.push(this.module(`layer${i}`, new Linear(d, h, rng)));
+      this.layers.push(this.swappable(`layer${i}`, new Linear(d, h, rng), (m) => (this.layers[i] = m)));
       this.norms.push(opts.batchNorm ? this.module(`norm${i}`, new BatchNorm(h)) : null);
       d = h;
     });
     if (opts.out !== undefined) {
-      this.out = this.module('out', new Linear(d, opts.out, rng));
+      this.out = this.swappable('out', new Linear(d, opts.out, rng), (m) => (this.out = m));
       d = opts.out;
     }
     this.outDim = d;

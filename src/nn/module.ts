@@ -1,14 +1,15 @@
 /**
- * Base of every layer and model: a tree of named sub-modules, dense parameters (tensors) and
- * embedding tables. Tree walks give the optimizer its parameters, the model file its tensors, and
- * the compressor the layers it may replace (`replace`).
+ * Base of every layer and model: a tree of named sub-modules, dense parameters (tensors),
+ * embedding tables, buffers and random streams, each registered by name. Tree walks give the
+ * optimizer its parameters, the model file its tensors, checkpoints the random state, and the
+ * compressor the slots it may swap (`swappable`, nn/parts.ts).
  */
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** `a.b`, or whichever is non-empty: a sub-module registered as '' adds no name level. */
-const join = (prefix: string, name: string): string => (prefix && name ? `${prefix}.${name}` : prefix || name);
+const joinPath = (prefix: string, name: string): string => (prefix && name ? `${prefix}.${name}` : prefix || name);
 
 export abstract class Module {
   training = true;
@@ -16,6 +17,7 @@ export abstract class Module {
   private readonly moduleMap = new Map<string, Module>();
   private readonly tableMap = new Map<string, EmbeddingTable>();
   private readonly rngMap = new Map<string, Rng>();
+  private readonly setters = new Map<string, (m: Module) => void>();
   private readonly bufferMap = new Map<string, Float32Array>();
 
   /** Registers a dense parameter (make it with Tensor.param). */
@@ -48,22 +50,25 @@ export abstract class Module {
   }
 
   /**
-   * Swaps the sub-module `name` for `m` (compression installs factorized layers this way). Fields
-   * of this module that referred to the old sub-module, directly or in an array, are updated too.
+   * Registers a sub-module that can be swapped for another (`replace`): `set` stores the new one
+   * where this module reads it. Compression installs factorized layers in these slots.
    */
+  protected swappable<M extends Module>(name: string, m: M, set: (m: M) => void): M {
+    this.setters.set(name, set as (m: Module) => void);
+    return this.module(name, m);
+  }
+
+  /** Installs `m` in the swappable slot `name` (see `swappable`). */
   replace(name: string, m: Module): void {
-    const old = this.moduleMap.get(name);
-    if (!old) throw new Error(`${this.constructor.name} has no sub-module '${name}'`);
+    const set = this.setters.get(name);
+    if (!set) throw new Error(`${this.constructor.name} has no sub-module '${name}' that can be swapped`);
     this.moduleMap.set(name, m);
-    const self = this as unknown as Record<string, unknown>;
-    for (const key of Object.keys(self)) {
-      const v = self[key];
-      if (v === old) self[key] = m;
-      else if (Array.isArray(v))
-        v.forEach((x, i) => {
-          if (x === old) v[i] = m;
-        });
-    }
+    set(m);
+  }
+
+  /** Direct sub-modules held in swappable slots, by name. */
+  swappableChildren(): [string, Module][] {
+    return [...this.setters.keys()].map((n) => [n, this.moduleMap.get(n)!]);
   }
 
   /** Direct sub-modules by name. */
@@ -74,28 +79,28 @@ export abstract class Module {
   /** Every (dotted name, module) in the tree, this one first as ''. */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    for (const [n, m] of this.moduleMap) out.push(...m.namedModules(join(prefix, n)));
+    for (const [n, m] of this.moduleMap) out.push(...m.namedModules(joinPath(prefix, n)));
     return out;
   }
 
   namedParams(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [n, t] of this.paramMap) out.push([join(prefix, n), t]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedParams(join(prefix, n)));
+    for (const [n, t] of this.paramMap) out.push([joinPath(prefix, n), t]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedParams(joinPath(prefix, n)));
     return out;
   }
 
   namedTables(prefix = ''): [string, EmbeddingTable][] {
     const out: [string, EmbeddingTable][] = [];
-    for (const [n, t] of this.tableMap) out.push([join(prefix, n), t]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedTables(join(prefix, n)));
+    for (const [n, t] of this.tableMap) out.push([joinPath(prefix, n), t]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedTables(joinPath(prefix, n)));
     return out;
   }
 
   namedBuffers(prefix = ''): [string, Float32Array][] {
     const out: [string, Float32Array][] = [];
-    for (const [n, a] of this.bufferMap) out.push([join(prefix, n), a]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedBuffers(join(prefix, n)));
+    for (const [n, a] of this.bufferMap) out.push([joinPath(prefix, n), a]);
+    for (const [n, m] of this.moduleMap) out.push(...m.namedBuffers(joinPath(prefix, n)));
     return out;
   }
 
@@ -103,7 +108,7 @@ export abstract class Module {
   namedRngs(prefix = ''): [string, Rng][] {
     const out: [string, Rng][] = [];
     for (const [n, r] of this.rngMap) out.push([`${prefix}.${n}`, r]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedRngs(join(prefix, n)));
+    for (const [n, m] of this.moduleMap) out.push(...m.namedRngs(joinPath(prefix, n)));
     return out;
   }
 

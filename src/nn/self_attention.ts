@@ -39,10 +39,10 @@ export interface SelfAttentionOptions {
 
 export class MultiHeadSelfAttention extends Module {
   // Linear when built; the compressor may swap in LowRankLinear layers (Module.replace).
-  readonly query: LinearLike;
-  readonly key: LinearLike;
-  readonly value: LinearLike;
-  readonly res: LinearLike | null;
+  query: LinearLike;
+  key: LinearLike;
+  value: LinearLike;
+  res: LinearLike | null;
   readonly gamma: Tensor | null;
   readonly beta: Tensor | null;
   readonly heads: number;
@@ -64,10 +64,13 @@ export class MultiHeadSelfAttention extends Module {
     this.headDim = o.headDim;
     this.outDim = o.heads * o.headDim;
     this.scaled = o.scaled ?? true;
-    this.query = this.module('query', new Linear(inDim, this.outDim, rng, false));
-    this.key = this.module('key', new Linear(inDim, this.outDim, rng, false));
-    this.value = this.module('value', new Linear(inDim, this.outDim, rng, false));
-    this.res = (o.residual ?? true) ? this.module('res', new Linear(inDim, this.outDim, rng, false)) : null;
+    this.query = this.swappable('query', new Linear(inDim, this.outDim, rng, false), (m) => (this.query = m));
+    this.key = this.swappable('key', new Linear(inDim, this.outDim, rng, false), (m) => (this.key = m));
+    this.value = this.swappable('value', new Linear(inDim, this.outDim, rng, false), (m) => (this.value = m));
+    this.res =
+      (o.residual ?? true)
+        ? this.swappable('res', new Linear(inDim, this.outDim, rng, false), (m) => (this.res = m))
+        : null;
     const norm = o.layerNorm ?? false;
     this.gamma = norm ? this.param('gamma', Tensor.param(Tensor.full([this.outDim], 1))) : null;
     this.beta = norm ? this.param('beta', Tensor.param(Tensor.zeros([this.outDim]))) : null;

@@ -11,8 +11,8 @@ import { Linear } from './linear.js';
 import { Module } from './module.js';
 
 export class SENet extends Module {
-  readonly squeeze: Linear;
-  readonly excite: Linear;
+  squeeze: Linear;
+  excite: Linear;
 
   /** `reductionRatio` r: the bottleneck has max(1, floor(F / r)) units. */
   constructor(
@@ -23,8 +23,8 @@ export class SENet extends Module {
     super();
     if (!(reductionRatio > 0)) throw new ShapeError(`SENet: reduction ratio must be positive, got ${reductionRatio}`);
     const reduced = Math.max(1, Math.floor(numFields / reductionRatio));
-    this.squeeze = this.module('squeeze', new Linear(numFields, reduced, rng, false));
-    this.excite = this.module('excite', new Linear(reduced, numFields, rng, false));
+    this.squeeze = this.swappable('squeeze', new Linear(numFields, reduced, rng, false), (m) => (this.squeeze = m));
+    this.excite = this.swappable('excite', new Linear(reduced, numFields, rng, false), (m) => (this.excite = m));
   }
 
   /** The field weights A [B, F]. */

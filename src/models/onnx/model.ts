@@ -9,7 +9,9 @@ import type { EmbeddingTable } from '../../embedding/table.js';
 import type { HostArray } from '../../io/onnx/host_array.js';
 import type { OnnxModel, OnnxNode } from '../../io/onnx/read.js';
 import { Linear } from '../../nn/linear.js';
+import type { LinearLike } from '../../nn/mlp.js';
 import { Module } from '../../nn/module.js';
+import { linearSlots, type ModelParts } from '../../nn/parts.js';
 import { Rng } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
@@ -25,10 +27,11 @@ export interface OnnxModelOptions {
   slots: number;
 }
 
-type Part = { table: EmbeddingTable } | { linear: Linear; biasFolded: boolean };
+type Part = { table: EmbeddingTable } | { linear: LinearLike; biasFolded: boolean };
 
 export class OnnxGraphModel extends Module {
-  readonly parts: GraphParts;
+  /** What the graph's nodes make compressible (found from the graph alone). */
+  readonly graphParts: GraphParts;
   private readonly constants = new Map<string, HostArray>();
   private readonly tensors = new Map<string, Tensor>();
   private readonly partOf = new Map<OnnxNode, Part>();
@@ -50,26 +53,37 @@ export class OnnxGraphModel extends Module {
         );
       }
     }
-    this.parts = findParts(graph);
-    for (const t of this.parts.tables) {
+    this.graphParts = findParts(graph);
+    for (const t of this.graphParts.tables) {
       const w = graph.initializers.get(t.weight)!;
       const table = this.table(t.weight, opts.store.create(t.weight, t.rows, t.dim, opts.slots));
       table.writeRows(w.data as Float32Array);
       for (const n of t.nodes) this.partOf.set(n, { table });
       this.held.add(t.weight);
     }
-    for (const l of this.parts.linears) {
-      this.partOf.set(l.node, { linear: this.module(l.weight, this.linearOf(l)), biasFolded: l.bias !== null });
+    for (const l of this.graphParts.linears) {
+      const part: Part = { linear: this.linearOf(l), biasFolded: l.bias !== null };
+      this.swappable(l.weight, part.linear, (m) => (part.linear = m));
+      this.partOf.set(l.node, part);
       this.held.add(l.weight);
       if (l.bias) this.held.add(l.bias);
     }
     for (const [name, a] of graph.initializers) {
       if (this.held.has(name)) continue;
-      if (a.kind === 'float' && a.shape.length > 0 && !this.parts.frozen.has(name))
+      if (a.kind === 'float' && a.shape.length > 0 && !this.graphParts.frozen.has(name))
         this.tensors.set(name, this.param(name, Tensor.param(Tensor.from(a.data, a.shape))));
       else this.constants.set(name, a);
     }
     this.fold();
+  }
+
+  /**
+   * The representation compression shares with zoo models: every Gemm/MatMul's Linear in a
+   * swappable slot (named by its weight initializer). Gathered tables are not yet a field-embedding
+   * strategy (issue 16), so `embedding` is null.
+   */
+  parts(): ModelParts {
+    return { linears: linearSlots(this), embedding: null };
   }
 
   /** A Linear holding a Gemm/MatMul's weight as [in, out] (and Gemm's alpha, beta and bias). */

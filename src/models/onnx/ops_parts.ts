@@ -4,7 +4,7 @@
  */
 import { add, lookup, permute, reshape, scale } from '../../autograd/index.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
-import type { Linear } from '../../nn/linear.js';
+import type { LinearLike } from '../../nn/mlp.js';
 import { attrFloat, attrInt, input, type OpCall } from './op_call.js';
 import { asTensor, describe, isTensor, nodeError, type Value } from './values.js';
 
@@ -25,7 +25,7 @@ export function gatherTable(c: OpCall, table: EmbeddingTable): Value[] {
 }
 
 /** Gemm(A, W, C) or MatMul(A, W) with W held by `linear` (and C too when `biasFolded`). */
-export function throughLinear(c: OpCall, linear: Linear, biasFolded: boolean): Value[] {
+export function throughLinear(c: OpCall, linear: LinearLike, biasFolded: boolean): Value[] {
   let x = asTensor(c, input(c, 0), 'input 0');
   if (c.node.opType === 'MatMul') {
     if (x.rank !== 1) return [linear.forward(x)];

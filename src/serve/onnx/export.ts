@@ -31,7 +31,7 @@ const PROBE_ROWS: [number, number] = [2, 3];
 
 /** Serialized ONNX ModelProto (opset 17) computing `prob` = sigmoid(model.forward(batch)). */
 export function exportOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): Uint8Array {
-  if (model.inputs?.fields instanceof TTFields) {
+  if (model.parts().embedding?.get() instanceof TTFields) {
     throw new ExportError(
       `${model.kind}: tensor-train (TT-Rec) embeddings cannot be exported to ONNX; export a model with embedding tables`,
     );

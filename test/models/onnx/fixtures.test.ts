@@ -48,8 +48,8 @@ test('weights become parts compression can replace: Linear modules and embedding
   ];
   for (const [name, linears, tables, shared] of cases) {
     const m = importFixture(name);
-    assert.equal(m.parts.linears.length, linears, `${name} linears`);
-    assert.equal(m.parts.tables.length, tables, `${name} tables`);
+    assert.equal(m.graphParts.linears.length, linears, `${name} linears`);
+    assert.equal(m.graphParts.tables.length, tables, `${name} tables`);
     assert.equal(
       m.namedModules().filter(([, x]) => x instanceof Linear).length,
       linears,
@@ -57,7 +57,7 @@ test('weights become parts compression can replace: Linear modules and embedding
     );
     assert.equal(m.tables().length, tables, `${name}: one EmbeddingTable per table part`);
     for (const t of shared) {
-      const part = m.parts.tables.find((p) => p.weight === t);
+      const part = m.graphParts.tables.find((p) => p.weight === t);
       assert.ok(part && part.nodes.length === 3, `${name}: ${t} is one table read by 3 Gather nodes`);
     }
   }
@@ -65,7 +65,7 @@ test('weights become parts compression can replace: Linear modules and embedding
   // products of activations (Q K^T, A V) are not parts.
   const att = importFixture('attention_matrix_op13');
   assert.deepEqual(
-    att.parts.linears.map((l) => [l.op, l.inDim, l.outDim, l.bias !== null]),
+    att.graphParts.linears.map((l) => [l.op, l.inDim, l.outDim, l.bias !== null]),
     [
       ['MatMul', 4, 4, false],
       ['MatMul', 4, 4, false],
