@@ -83,32 +83,32 @@ export abstract class Module {
     return out;
   }
 
-  namedParams(prefix = ''): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [n, t] of this.paramMap) out.push([joinPath(prefix, n), t]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedParams(joinPath(prefix, n)));
-    return out;
+  namedParams(): [string, Tensor][] {
+    return this.walk((m) => m.paramMap, '');
   }
 
-  namedTables(prefix = ''): [string, EmbeddingTable][] {
-    const out: [string, EmbeddingTable][] = [];
-    for (const [n, t] of this.tableMap) out.push([joinPath(prefix, n), t]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedTables(joinPath(prefix, n)));
-    return out;
+  namedTables(): [string, EmbeddingTable][] {
+    return this.walk((m) => m.tableMap, '');
   }
 
-  namedBuffers(prefix = ''): [string, Float32Array][] {
-    const out: [string, Float32Array][] = [];
-    for (const [n, a] of this.bufferMap) out.push([joinPath(prefix, n), a]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedBuffers(joinPath(prefix, n)));
-    return out;
+  namedBuffers(): [string, Float32Array][] {
+    return this.walk((m) => m.bufferMap, '');
   }
 
   /** Every registered random stream as (`module path.name`, generator); the root's are `.name`, as checkpoints store them. */
-  namedRngs(prefix = ''): [string, Rng][] {
-    const out: [string, Rng][] = [];
-    for (const [n, r] of this.rngMap) out.push([`${prefix}.${n}`, r]);
-    for (const [n, m] of this.moduleMap) out.push(...m.namedRngs(joinPath(prefix, n)));
+  namedRngs(): [string, Rng][] {
+    return this.walk(
+      (m) => m.rngMap,
+      '',
+      (prefix, n) => `${prefix}.${n}`,
+    );
+  }
+
+  /** One registry's (dotted name, item) pairs over the tree: this module's items, then each sub-module's. */
+  private walk<T>(own: (m: Module) => Map<string, T>, prefix: string, name = joinPath): [string, T][] {
+    const out: [string, T][] = [];
+    for (const [n, t] of own(this)) out.push([name(prefix, n), t]);
+    for (const [n, m] of this.moduleMap) out.push(...m.walk(own, joinPath(prefix, n), name));
     return out;
   }
 
