@@ -5,6 +5,7 @@
  */
 import { noGrad, observe, type Observer } from '../autograd/index.js';
 import type { CTRModel } from '../models/model.js';
+import type { ModelParts } from '../nn/parts.js';
 import type { Batch } from '../nn/types.js';
 import { Linear } from '../nn/linear.js';
 import { tidy, type Tensor } from '../tensor/tensor.js';
@@ -22,17 +23,15 @@ export function emptyStats(): ModelStats {
   return { layers: new Map(), fields: [], rows: 0 };
 }
 
-/** Accumulates statistics over `batches` until `maxRows` rows were seen (all when omitted). */
-export function collectStats(
-  model: CTRModel,
-  batches: Iterable<Batch>,
-  maxRows = Infinity,
-  into = emptyStats(),
-): ModelStats {
-  const parts = model.parts();
+/**
+ * An observer adding what `parts` output to `into`: each Linear slot's raw output under its path,
+ * each categorical field's vectors in field order. It serves any model that describes itself by
+ * parts (zoo models, imported graphs); `rows` is left to the caller.
+ */
+export function statsObserver(parts: ModelParts, into: ModelStats): Observer {
   const paths = new Map(parts.linears.map((s) => [s.get(), s.path]));
   const fields = parts.embedding?.get() ?? null;
-  const observer: Observer = {
+  return {
     output(part, y) {
       if (part instanceof Linear) {
         const path = paths.get(part);
@@ -43,6 +42,16 @@ export function collectStats(
       } else if (part === fields) addFields(into, y);
     },
   };
+}
+
+/** Accumulates statistics over `batches` until `maxRows` rows were seen (all when omitted). */
+export function collectStats(
+  model: CTRModel,
+  batches: Iterable<Batch>,
+  maxRows = Infinity,
+  into = emptyStats(),
+): ModelStats {
+  const observer = statsObserver(model.parts(), into);
   const wasTraining = model.training;
   model.eval();
   try {
