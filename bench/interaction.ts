@@ -17,7 +17,6 @@ import type { CTRModel } from '../src/models/model.js';
 import { findModel } from '../src/models/registry.js';
 import type { Batch, FeatureSpec } from '../src/nn/types.js';
 import { LowRankLinear } from '../src/nn/low_rank_linear.js';
-import type { MLP } from '../src/nn/mlp.js';
 import { Optimizer, SLOTS } from '../src/optim/optimizer.js';
 import { Rng } from '../src/tensor/rng.js';
 import { tidy, type Tensor } from '../src/tensor/tensor.js';
@@ -52,9 +51,9 @@ function build(name: string): CTRModel {
     slots: SLOTS.adam,
   });
   if (name === 'fibinet-lr') {
-    const mlp = (model as unknown as { mlp: MLP }).mlp;
-    const first = mlp.layers[0];
-    mlp.layers[0] = new LowRankLinear(first.inDim, first.outDim, 92, 'none', new Rng(3));
+    const slot = model.parts().linears.find((s) => s.path === 'mlp.layer0')!;
+    const first = slot.get();
+    slot.set(new LowRankLinear(first.inDim, first.outDim, 92, 'none', new Rng(3)));
   }
   return model;
 }

@@ -13,7 +13,7 @@ import { Module } from './module.js';
 import type { FeatureSpec, ModelContext } from './types.js';
 
 /** Default initial embedding scale: Normal(0, 1e-4), as FuxiCTR and DeepCTR use (model.embedding_init changes it). */
-export const EMBEDDING_STD = 1e-4;
+const EMBEDDING_STD = 1e-4;
 
 /** How tables start (model.embedding_init): N(0, scale^2), U(-scale, scale), or Xavier-uniform times `scale`. */
 export interface EmbeddingInit {

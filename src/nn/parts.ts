@@ -21,7 +21,7 @@ export interface LinearSlot {
 }
 
 /** The sparse part: how categorical fields are embedded, swappable as a whole. */
-export interface EmbeddingSlot {
+interface EmbeddingSlot {
   get(): FieldEmbedding;
   set(fields: FieldEmbedding): void;
   /**

@@ -33,7 +33,7 @@ export function factor3(n: number, exact: boolean): [number, number, number] {
 }
 
 /** Parameters of the three cores for a rows x dim table at rank r. */
-export function ttParamCount(rows: number, dim: number, r: number): number {
+function ttParamCount(rows: number, dim: number, r: number): number {
   const [v1, v2, v3] = factor3(rows, false),
     [d1, d2, d3] = factor3(dim, true);
   return v1 * d1 * r + v2 * r * d2 * r + v3 * r * d3;
