@@ -41,14 +41,14 @@ function matmul(a: Float32Array, b: Float32Array, rows: number, k: number, cols:
 /** Rank-2 factors for every part of the imported fixture; biases only where the layer has one. */
 function randomSwaps(model: OnnxGraphModel): Swaps {
   let seed = 7;
-  const linears: LinearSwap[] = model.parts.linears.map((l) => ({
+  const linears: LinearSwap[] = model.graphParts.linears.map((l) => ({
     weight: l.weight,
     bias: l.bias,
     rank: 2,
     down: { W: randoms(l.inDim * 2, seed++, 0.8), b: l.bias ? randoms(2, seed++) : null },
     up: { W: randoms(2 * l.outDim, seed++, 0.8), b: l.bias ? randoms(l.outDim, seed++) : null },
   }));
-  const tables: TableSwap[] = model.parts.tables.map((t) => ({
+  const tables: TableSwap[] = model.graphParts.tables.map((t) => ({
     weight: t.weight,
     rank: 2,
     table: randoms(t.rows * 2, seed++),
@@ -123,7 +123,7 @@ for (const name of ['deepfm_matrix_op17', 'dcn_fields_op13', 'mlp_flat_op13', 'a
     assert.ok(maxGap(await ortScores(rewritten, graph.inputs, data.inputs), want) <= 1e-5, 'onnxruntime');
 
     // Narrow tables replace the wide ones; the replaced weights are gone; the metadata is there.
-    assert.equal(ours.parts.tables.length, original.parts.tables.length);
+    assert.equal(ours.graphParts.tables.length, original.graphParts.tables.length);
     for (const s of swaps.tables) assert.deepEqual(graph.initializers.get(`${s.weight}.slimctr.table`)?.shape[1], 2);
     for (const s of [...swaps.linears, ...swaps.tables]) assert.ok(!graph.initializers.has(s.weight), s.weight);
     assert.match(Buffer.from(rewritten).toString('latin1'), /slimctr\.compression/);
@@ -146,7 +146,7 @@ test('new values replace initializers by name, keeping their shapes; an unknown 
 
 test('a swap naming a weight no node reads, or with values that do not fit the shape, is refused', () => {
   const bytes = readFileSync(fixturePath('mlp_flat_op13', '.onnx'));
-  const t = importFixture('mlp_flat_op13').parts.tables[0];
+  const t = importFixture('mlp_flat_op13').graphParts.tables[0];
   const table = { weight: t.weight, rank: 2, table: new Float32Array(t.rows * 2), P: new Float32Array(2 * t.dim) };
   assert.throws(
     () =>
