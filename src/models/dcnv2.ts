@@ -39,7 +39,7 @@ class DCNv2 extends CTRModel {
   readonly embeddingUse: { mlp: boolean; interaction: boolean };
   readonly inputs: FeatureInputs;
   readonly cross: CrossNetV2 | CrossNetMix;
-  /** Named `mlp` when parallel (it reads x0), `deep` when stacked (it reads the cross output). */
+  /** Parallel: reads x0 (the embeddingMLP, saved as `mlp`); stacked: reads the cross output (saved as `deep`). */
   readonly deep: MLP;
   out: Linear;
   readonly stacked: boolean;

@@ -1,6 +1,7 @@
 /**
- * Base of every zoo model, split as TorchRec does: `inputs` (sparse part: embedding tables),
- * then interaction layers and a dense part (MLP) that each model wires in its own file.
+ * Base of every zoo model, split as TorchRec does: `inputs` (sparse part: field embeddings),
+ * then interaction layers and a dense part (MLP) that each model wires in its own file. What
+ * compression, export and reports need of that split, they read from `parts()`.
  */
 import { Module } from '../nn/module.js';
 import type { FeatureInputs } from '../nn/feature_inputs.js';

@@ -27,7 +27,7 @@ class NFM extends CTRModel {
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly biNorm: BatchNorm | null;
-  /** Reads [pooled vector, dense values], not the flattened embeddings, hence not named `mlp`. */
+  /** Reads [pooled vector, dense values], not the flattened embeddings: not an embeddingMLP. */
   readonly deep: MLP;
   private readonly biDropout: number;
   private readonly rng: Rng;
