@@ -70,7 +70,7 @@ export function compressionReport(
   heldOut: ModelStats | null,
 ): TargetReport[] {
   const method = sel.plan.method;
-  const modules = new Map(model.namedModules());
+  const layers = new Map(model.parts().linears.map((l) => [l.path, l.get()]));
   return sel.targets.map((t) => {
     const k = sel.ranks.get(t.path) ?? null;
     const base = {
@@ -80,7 +80,7 @@ export function compressionReport(
       paramsAfter: sel.targetParams(t.path, sel.ranks),
     };
     if (t.kind === 'layer') {
-      const layer = modules.get(t.path) as Linear;
+      const layer = layers.get(t.path) as Linear;
       const s = train.layers.get(t.path)!;
       const eig = s.eigen();
       const held = heldOut?.layers.get(t.path);
