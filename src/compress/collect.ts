@@ -12,7 +12,7 @@ import { tidy, type Tensor } from '../tensor/tensor.js';
 import { OutputStats } from './stats.js';
 
 export interface ModelStats {
-  /** Per Linear layer, keyed by its dotted module path (e.g. `mlp.layer1`). */
+  /** Per Linear layer, keyed by its dotted module path (e.g. `mlp.layer1`); per table slot, by its path (the rows it gathered). */
   layers: Map<string, OutputStats>;
   /** Per categorical field, in FeatureSpec order. */
   fields: OutputStats[];
@@ -29,17 +29,19 @@ export function emptyStats(): ModelStats {
  * parts (zoo models, imported graphs); `rows` is left to the caller.
  */
 export function statsObserver(parts: ModelParts, into: ModelStats): Observer {
-  const paths = new Map(parts.linears.map((s) => [s.get(), s.path]));
+  const paths = new Map<object, [string, number]>(parts.linears.map((s) => [s.get(), [s.path, 0]]));
+  for (const t of parts.tables ?? []) paths.set(t.table, [t.path, t.table.dim]);
   const fields = parts.embedding?.get() ?? null;
   return {
     output(part, y) {
-      if (part instanceof Linear) {
-        const path = paths.get(part);
-        if (path === undefined) return;
-        let s = into.layers.get(path);
-        if (!s) into.layers.set(path, (s = new OutputStats(part.outDim)));
-        s.add(y.data, y.size / part.outDim);
-      } else if (part === fields) addFields(into, y);
+      if (part === fields) return addFields(into, y);
+      const found = paths.get(part);
+      if (!found) return;
+      const [path, dim] = found;
+      const width = part instanceof Linear ? part.outDim : dim;
+      let s = into.layers.get(path);
+      if (!s) into.layers.set(path, (s = new OutputStats(width)));
+      s.add(y.data, y.size / width);
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Rank selection. Targets are the model's Linear layers (output width > 1) and the field
- * embeddings (one rank for all fields). Three ways to choose: explicit ranks; an energy
+ * Rank selection. Targets are the model's Linear layers (output width > 1), the field
+ * embeddings (one rank for all fields), and tables standing alone (an imported graph's, one rank each). Three ways to choose: explicit ranks; an energy
  * threshold (smallest k keeping >= e of the output variance, where that saves parameters); or a
  * parameter budget for the whole model (greedy: repeatedly take the rank cut that loses the least
  * energy per parameter saved, until the model fits). Parameter counts are exact, including the
@@ -12,9 +12,10 @@
  * layers are also factored at the smallest rank keeping `fieldEnergy` of their output variance
  * (DEFAULT_FIELD_ENERGY), where that rank saves parameters.
  */
+import type { EmbeddingTable } from '../embedding/table.js';
 import { UsageError } from '../util/errors.js';
-import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';
+import type { Compressible } from '../nn/parts.js';
 import type { ModelStats } from './collect.js';
 import { maxRank, type CompressionPlan, type Method } from './plan.js';
 import { budgetOf, DEFAULT_FIELD_ENERGY, rankProblem, type RankChoice } from './rank_choice.js';
@@ -26,8 +27,8 @@ const PER_FIELD_RUNS = 1.5;
 const CUT_FRACTION = 1 / 8;
 
 export interface Target {
-  kind: 'layer' | 'embedding';
-  /** Module path, or 'embedding'. */
+  kind: 'layer' | 'embedding' | 'table';
+  /** Module path, 'embedding', or a table slot's path. */
   path: string;
   /** Largest rank considered. */
   maxRank: number;
@@ -71,7 +72,7 @@ interface Costing {
 }
 
 /** Targets and exact parameter accounting for a model. */
-function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: string[]): Costing {
+function costing(model: Compressible, stats: ModelStats, fuse: boolean, only?: string[]): Costing {
   const keep = (path: string): boolean => !only || only.some((p) => path.startsWith(p));
   const parts = model.parts();
   const targets: Target[] = [];
@@ -89,6 +90,22 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
       kind: 'layer',
       path,
       maxRank: maxRank(m.inDim, m.outDim),
+      lost: (k) => 1 - energyKept(values, k),
+      perExample,
+    });
+  }
+  const tableSlots = new Map<string, EmbeddingTable>();
+  for (const slot of parts.tables ?? []) {
+    const t = slot.table,
+      s = stats.layers.get(slot.path);
+    if (t.dim < 2 || !s || !keep(slot.path)) continue;
+    const values = s.eigen().values;
+    tableSlots.set(slot.path, t);
+    const perExample = stats.rows > 0 ? s.n / stats.rows : 1;
+    targets.push({
+      kind: 'table',
+      path: slot.path,
+      maxRank: maxRank(t.dim, t.dim),
       lost: (k) => 1 - energyKept(values, k),
       perExample,
     });
@@ -116,6 +133,8 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
   const targetParams = (path: string, ranks: Ranks): number => {
     const k = ranks.get(path) ?? null;
     if (path === 'embedding') return k === null ? V * D : V * k + F * (k * D + D);
+    const tab = tableSlots.get(path);
+    if (tab) return k === null ? tab.rows * tab.dim : tab.rows * k + k * tab.dim + tab.dim;
     const l = layers.get(path) ?? (path === reader ? readerLayer : null);
     if (!l) return 0;
     const e = ranks.get('embedding') ?? null;
@@ -128,7 +147,7 @@ function costing(model: CTRModel, stats: ModelStats, fuse: boolean, only?: strin
   return { targets, targetParams, count: (ranks) => base + [...paths].reduce((s, p) => s + targetParams(p, ranks), 0) };
 }
 
-export function selectRanks(model: CTRModel, stats: ModelStats, o: SelectOptions): Selection {
+export function selectRanks(model: Compressible, stats: ModelStats, o: SelectOptions): Selection {
   const fuse = o.fuse ?? true;
   const c = costing(model, stats, fuse, o.only);
   const ranks: Ranks = new Map(c.targets.map((t) => [t.path, null]));

@@ -4,6 +4,7 @@
  * describe themselves this way (`parts()`), so one compressor serves both. Slots are found from
  * what modules registered as swappable (Module.swappable), never by sub-module names.
  */
+import type { EmbeddingTable } from '../embedding/table.js';
 import type { FeatureInputs } from './feature_inputs.js';
 import type { FieldEmbedding } from './field_embedding.js';
 import { Linear } from './linear.js';
@@ -31,10 +32,25 @@ interface EmbeddingSlot {
   readonly reader: LinearSlot | null;
 }
 
+/** An embedding table read on its own (an imported graph's Gather), factorized where the graph is rewritten. */
+export interface TableSlot {
+  /** The table's name (an imported graph: its weight initializer). */
+  readonly path: string;
+  readonly table: EmbeddingTable;
+}
+
 export interface ModelParts {
   /** Every Linear in a swappable slot, in tree order (a factorized layer's two factors included). */
   linears: LinearSlot[];
   embedding: EmbeddingSlot | null;
+  /** Tables outside a field embedding (imported graphs), each its own target. */
+  tables?: TableSlot[];
+}
+
+/** What compression needs of a model: its parts and its parameter count (zoo models and imported graphs). */
+export interface Compressible {
+  parts(): ModelParts;
+  paramCount(): number;
 }
 
 /** The Linear slots of `root`'s tree, by module path, in tree order. */

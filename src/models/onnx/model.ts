@@ -79,11 +79,44 @@ export class OnnxGraphModel extends Module {
 
   /**
    * The representation compression shares with zoo models: every Gemm/MatMul's Linear in a
-   * swappable slot (named by its weight initializer). Gathered tables are not yet a field-embedding
-   * strategy (issue 16), so `embedding` is null.
+   * swappable slot, and every gathered table on its own, each named by its weight initializer. The
+   * graph's tables are not one field embedding (ids may come from any computation), so `embedding`
+   * is null.
    */
   parts(): ModelParts {
-    return { linears: linearSlots(this), embedding: null };
+    const byName = new Map(this.tables().map((t) => [t.name, t]));
+    const tables = this.graphParts.tables.map((t) => ({ path: t.weight, table: byName.get(t.weight)! }));
+    return { linears: linearSlots(this), embedding: null, tables };
+  }
+
+  /**
+   * The current weights in the graph's own initializer layout, by initializer name: the inverse of
+   * the import (a Gemm's transB, alpha and beta undone), for writing trained weights back.
+   */
+  initializerValues(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    for (const [name, t] of this.tensors) out.set(name, t.toArray());
+    for (const t of this.tables()) out.set(t.name, t.readRows());
+    for (const l of this.graphParts.linears) {
+      const lin = this.partOf.get(l.node) as { linear: LinearLike } | undefined;
+      if (!(lin?.linear instanceof Linear)) continue;
+      const attr = (k: string, d: number): number =>
+        l.op === 'Gemm' ? ((l.node.attrs.get(k) as number | undefined) ?? d) : d;
+      const W = lin.linear.W.toArray(),
+        alpha = attr('alpha', 1),
+        w = new Float32Array(W.length);
+      const transposed = attr('transB', 0) === 1;
+      for (let i = 0; i < l.inDim; i++)
+        for (let o = 0; o < l.outDim; o++)
+          w[transposed ? o * l.inDim + i : i * l.outDim + o] = W[i * l.outDim + o] / alpha;
+      out.set(l.weight, w);
+      if (l.bias && lin.linear.b)
+        out.set(
+          l.bias,
+          lin.linear.b.toArray().map((v) => v / attr('beta', 1)),
+        );
+    }
+    return out;
   }
 
   /** A Linear holding a Gemm/MatMul's weight as [in, out] (and Gemm's alpha, beta and bias). */
@@ -129,9 +162,10 @@ export class OnnxGraphModel extends Module {
 
   /**
    * Runs the graph on `inputs` (host arrays by graph input name; check them with checkInputs).
-   * Returns each graph output by name: float outputs as tensors (in the caller's scope).
+   * Returns each graph output by name, and each intermediate value named in `extra` (e.g. the
+   * logit under a final Sigmoid): float values as tensors (in the caller's scope).
    */
-  forward(inputs: ReadonlyMap<string, HostArray>): Map<string, Value> {
+  forward(inputs: ReadonlyMap<string, HostArray>, extra: readonly string[] = []): Map<string, Value> {
     const env = new Map<string, Value>(this.constants);
     for (const [k, t] of this.tensors) env.set(k, t);
     for (const v of this.graph.inputs) {
@@ -162,7 +196,7 @@ export class OnnxGraphModel extends Module {
       });
     }
     return new Map(
-      this.graph.outputs.map((o) => {
+      [...this.graph.outputs, ...extra.map((name) => ({ name }))].map((o) => {
         const v = env.get(o.name);
         if (v === undefined)
           throw nodeError(

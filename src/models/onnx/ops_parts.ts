@@ -2,13 +2,13 @@
  * The nodes that run through a model part: a Gather from an embedding table, and a Gemm/MatMul
  * through a `Linear` module (so that compression can swap either for its low-rank form).
  */
-import { add, lookup, permute, reshape, scale } from '../../autograd/index.js';
+import { add, lookup, permute, reportOutput, reshape, scale } from '../../autograd/index.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
 import type { LinearLike } from '../../nn/mlp.js';
 import { attrFloat, attrInt, input, type OpCall } from './op_call.js';
 import { asTensor, describe, isTensor, nodeError, type Value } from './values.js';
 
-/** Gather(table, ids): rows of an embedding table, shaped [...ids.shape, dim]. */
+/** Gather(table, ids): rows of an embedding table, shaped [...ids.shape, dim] (reported as the table's output). */
 export function gatherTable(c: OpCall, table: EmbeddingTable): Value[] {
   const ind = input(c, 1);
   if (isTensor(ind) || ind.kind === 'float')
@@ -21,7 +21,9 @@ export function gatherTable(c: OpCall, table: EmbeddingTable): Value[] {
       throw nodeError(c, `id ${raw[i]} at position ${i} is outside table '${table.name}' (0..${table.rows - 1})`);
     ids[i] = id;
   }
-  return [reshape(lookup(table, ids), [...ind.shape, table.dim])];
+  const rows = lookup(table, ids);
+  reportOutput(table, rows);
+  return [reshape(rows, [...ind.shape, table.dim])];
 }
 
 /** Gemm(A, W, C) or MatMul(A, W) with W held by `linear` (and C too when `biasFolded`). */
