@@ -26,7 +26,7 @@ export type { EncodersJSON, RawRow, EncodedRow } from './encoders/encoders.js';
 export { OOV_ID, MISSING_ID } from './encoders/categorical.js';
 export { EncoderFitter } from './encoders/fit.js';
 export { BoundEncoders, EncodedRows } from './encoders/bound.js';
-export type { Batch, BatchOptions } from './batch.js';
+export type { Batch, BatchOptions, LabelledBatch } from './batch.js';
 export { CachedSplit } from './cache/reader.js';
 export { prepareData, streamBatches, tableSpecOf } from './pipeline.js';
 export type { PrepareOptions, PreparedData } from './pipeline.js';

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPlan } from '../compress/apply.js';
 import { collectStats, emptyStats, type ModelStats } from '../compress/collect.js';
-import type { Batch } from '../data/batch.js';
+import type { LabelledBatch } from '../data/batch.js';
 import { Yielder } from '../util/yield.js';
 import { compressionReport, type TargetReport } from '../compress/report.js';
 import { selectRanks, type RankChoice } from '../compress/select.js';
@@ -88,7 +88,7 @@ function spectraOf(stats: ModelStats): Record<string, number[]> {
 /** collectStats one batch at a time, yielding so a signal handler can run; an aborted signal stops it (throws). */
 async function collectInterruptibly(
   model: CTRModel,
-  batches: Iterable<Batch>,
+  batches: Iterable<LabelledBatch>,
   maxRows = Infinity,
   signal?: AbortSignal,
 ): Promise<ModelStats> {

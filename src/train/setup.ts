@@ -1,6 +1,6 @@
 /** Small pieces the trainer, fine-tuning and the CLI share: engine threads, epoch batches, the FeatureSpec, reader settings. */
 import { availableParallelism } from 'node:os';
-import type { Batch, CachedSplit, Encoders } from '../data/index.js';
+import type { LabelledBatch, CachedSplit, Encoders } from '../data/index.js';
 import type { ShuffleMode } from '../data/cache/shuffle.js';
 import { backendChoice, type BackendChoice } from '../kernels/backend.js';
 import { initEngine, runningEngine, type Engine } from '../kernels/engine.js';
@@ -59,7 +59,7 @@ export function epochBatches(
   s: ShuffleSettings,
   batchSize: number,
   epoch: number,
-): Generator<Batch> {
+): Generator<LabelledBatch> {
   return split.batches({
     batchSize,
     shuffle: split.resolveShuffle(s.shuffle, s.shuffle_memory_mb * 2 ** 20),

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { permutation, rng, type Batch, type BatchOptions } from '../batch.js';
+import { permutation, rng, type LabelledBatch, type BatchOptions } from '../batch.js';
 import { CACHE_FILES, type Manifest } from './manifest.js';
 import { bufferedBatches, permutedBatches, rowArrays, type RowArrays, type ShuffleMode } from './shuffle.js';
 
@@ -59,7 +59,7 @@ export class CachedSplit {
   }
 
   /** Every row in memory (for small splits and tests). */
-  readAll(): Batch {
+  readAll(): LabelledBatch {
     const it = this.batches({ batchSize: Math.max(1, this.rows), chunkRows: Math.max(1, this.rows) });
     const b = it.next();
     const empty = { ids: new Int32Array(0), dense: new Float32Array(0), labels: new Float32Array(0), rows: 0 };
@@ -88,7 +88,7 @@ export class CachedSplit {
     return this.bytes <= memoryBytes ? 'full' : 'buffer';
   }
 
-  *batches(opts: BatchOptions): Generator<Batch> {
+  *batches(opts: BatchOptions): Generator<LabelledBatch> {
     const { batchSize } = opts;
     if (!(batchSize >= 1)) throw new RangeError('batchSize must be >= 1');
     const mode = opts.shuffle ?? 'none';
