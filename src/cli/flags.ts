@@ -53,7 +53,7 @@ type ValueOf<F> = F extends { kind: 'boolean' }
         : string | undefined;
 
 /** The parsed values of a table declared `as const`, typed per flag. */
-export type FlagValues<T extends readonly Flag[]> = { [F in T[number] as F['name']]: ValueOf<F> };
+type FlagValues<T extends readonly Flag[]> = { [F in T[number] as F['name']]: ValueOf<F> };
 
 export interface ParseOptions {
   /** Plain arguments (files) are allowed and returned; else one is a usage error. */
@@ -147,7 +147,7 @@ export function parseFlags<const T extends readonly Flag[]>(
 const MAX_LEFT = 22;
 
 /** The Options section of --help: one entry per flag of the table, with its default. */
-export function flagsHelp(table: readonly Flag[]): string {
+function flagsHelp(table: readonly Flag[]): string {
   const lefts = table.map((f) => (f.kind === 'boolean' ? `--${f.name}` : `--${f.name} ${f.arg}`));
   const width = Math.max(0, ...lefts.filter((l) => l.length <= MAX_LEFT).map((l) => l.length));
   const indent = ' '.repeat(width + 4);

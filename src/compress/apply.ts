@@ -33,7 +33,8 @@ export interface ApplyContext {
 
 function moduleAt(model: Module, path: string): Module {
   const found = model.namedModules().find(([p]) => p === path);
-  if (!found) throw new Error(`compress: model has no module '${path}'`);
+  if (!found)
+    throw new Error(`internal: compress: model has no module '${path}' (plans are checked against the model)`);
   return found[1];
 }
 
@@ -51,7 +52,7 @@ function setLinear(l: Linear, W: Float32Array, b: Float32Array): void {
 export function applyPlan(model: CTRModel, plan: CompressionPlan, ctx: ApplyContext, stats?: ModelStats): void {
   for (const [path, k] of Object.entries(plan.layers)) {
     const layer = moduleAt(model, path);
-    if (!(layer instanceof Linear)) throw new Error(`compress: '${path}' is not a Linear layer`);
+    if (!(layer instanceof Linear)) throw new Error(`internal: compress: '${path}' is not a Linear layer`);
     const low = new LowRankLinear(layer.inDim, layer.outDim, k, plan.method === 'afm-act' ? 'relu' : 'none', ctx.rng);
     if (stats) {
       const f = factorLayer(layer, k, plan, stats.layers.get(path), path);
@@ -74,13 +75,13 @@ function factorLayer(
   const W = layer.W.toArray(),
     b = layer.b ? layer.b.toArray() : null;
   if (plan.method === 'svd') return svdLayer(W, b, layer.inDim, layer.outDim, k);
-  if (!s) throw new Error(`compress: no statistics for '${path}' (was it run in the statistics pass?)`);
+  if (!s) throw new Error(`internal: compress: no statistics for '${path}' (was it run in the statistics pass?)`);
   return afmLayer(W, b, layer.inDim, layer.outDim, s.eigen(), s.mean(), k);
 }
 
 function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContext, stats?: ModelStats): void {
   const inputs = model.inputs;
-  if (!inputs) throw new Error(`compress: ${model.kind} has no field embeddings`);
+  if (!inputs) throw new Error(`internal: compress: ${model.kind} has no field embeddings`);
   const k = plan.embeddingRank!;
   const D = inputs.dim,
     F = inputs.fieldTables.length;
@@ -90,7 +91,7 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
     if (stats) {
       const E = t.readRows();
       const s = stats.fields[f];
-      if (plan.method !== 'svd' && !s) throw new Error(`compress: no statistics for field ${t.name}`);
+      if (plan.method !== 'svd' && !s) throw new Error(`internal: compress: no statistics for field ${t.name}`);
       const tf = plan.method === 'svd' ? svdTable(E, t.rows, D, k) : afmTable(E, t.rows, D, s.eigen(), s.mean(), k);
       small.writeRows(tf.table);
       factors.push(tf);
@@ -120,7 +121,7 @@ function fuseFirstLayer(
 ): void {
   const mlp = model.namedModules().find(([p]) => p === 'mlp')?.[1];
   if (!(mlp instanceof MLP))
-    throw new Error(`compress: ${model.kind} declares an MLP over the embeddings but has no 'mlp' module`);
+    throw new Error(`internal: compress: ${model.kind} declares an MLP over the embeddings but has no 'mlp' module`);
   const first: LinearLike = mlp.layers[0] ?? mlp.out!;
   const holder: Module = first instanceof LowRankLinear ? first : mlp;
   const reader = first instanceof LowRankLinear ? first.down : (first as Linear);

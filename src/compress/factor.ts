@@ -156,5 +156,6 @@ export function fuseIntoFirstLayer(
 }
 
 function checkRank(k: number, max: number): void {
-  if (!Number.isInteger(k) || k < 1 || k > max) throw new RangeError(`rank ${k} must be an integer in 1..${max}`);
+  if (!Number.isInteger(k) || k < 1 || k > max)
+    throw new Error(`internal: rank ${k} must be an integer in 1..${max} (rank choices are checked first)`);
 }

@@ -143,9 +143,10 @@ function runCall(k: KernelExports, d: Float64Array, o: number): void {
       k.accumulate_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7]);
       break;
     default:
-      if (!runInteractionCall(k, d, o)) throw new Error(`kernel call ${d[o]} unknown`);
+      if (!runInteractionCall(k, d, o))
+        throw new Error(`internal: kernel call ${d[o]} unknown (caller and worker share one protocol)`);
   }
 }
 
 export const SGEMM_ARGS = 17;
-if (SGEMM_ARGS > ARG_SLOTS) throw new Error('protocol: too few argument slots');
+if (SGEMM_ARGS > ARG_SLOTS) throw new Error('internal: protocol: too few argument slots');

@@ -35,7 +35,7 @@ export abstract class Module {
    */
   replace(name: string, m: Module): void {
     const old = this.moduleMap.get(name);
-    if (!old) throw new Error(`${this.constructor.name} has no sub-module '${name}'`);
+    if (!old) throw new Error(`internal: ${this.constructor.name} has no sub-module '${name}' to replace`);
     this.moduleMap.set(name, m);
     const self = this as unknown as Record<string, unknown>;
     for (const key of Object.keys(self)) {

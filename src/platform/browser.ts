@@ -8,3 +8,8 @@ export { sha256Hex } from '../util/sha256.js';
 export function defaultThreads(): number {
   return 1;
 }
+
+/** A page has no file paths: it reads a model from the bytes the user gives (loadModel accepts them). */
+export function readFileBytes(path: string): Uint8Array {
+  throw new Error(`internal: reading '${path}' by path needs Node; in a browser pass the file's bytes`);
+}

@@ -4,6 +4,7 @@
  * these instead of Node built-ins so it runs in both.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /** Hex SHA-256 of the concatenated chunks (native). */
@@ -16,4 +17,9 @@ export function sha256Hex(chunks: Iterable<Uint8Array>): string {
 /** Kernel threads when none are asked for: every core. */
 export function defaultThreads(): number {
   return availableParallelism();
+}
+
+/** A file's bytes. */
+export function readFileBytes(path: string): Uint8Array {
+  return readFileSync(path);
 }

@@ -12,7 +12,9 @@ import { checkDataFiles } from '../data/pipeline.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel } from '../models/registry.js';
-import { loadModel, saveMetaOf, saveModel, type SaveMeta, type TrainingSummary } from '../persist/model_file.js';
+import { loadModel, saveMetaOf, type SaveMeta, type TrainingSummary } from '../persist/model_file.js';
+import { CHECKPOINT_FILE, MODEL_FILE } from '../persist/run_files.js';
+import { saveModel } from '../persist/save_model.js';
 import { Optimizer, SLOTS } from '../optim/optimizer.js';
 import { Rng } from '../tensor/rng.js';
 import { tidy } from '../tensor/tensor.js';
@@ -27,9 +29,6 @@ import { RunDir } from './run_dir.js';
 import { afterValidation, initialLoop } from './schedule.js';
 import { readerOf } from '../persist/reader_settings.js';
 import { ensureEngine, epochBatches, featureSpecOf } from './setup.js';
-
-export const MODEL_FILE = 'model.safetensors';
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 export interface TrainOptions {
   /** Progress output (default: stdout, bar on a terminal, plain lines otherwise). */

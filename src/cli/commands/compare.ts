@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { type Flag, POSITIVE, POSITIVE_INT, parseFlags, usageOf, WHOLE } from '../flags.js';
 import { aucChart, compareMarkdown, compareModels, modelFilesOf, spectrumChart } from '../../jobs/compare.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { REPORT_FILE } from '../../persist/run_files.js';
 import { ensureEngine } from '../../train/setup.js';
 import { UsageError } from '../../util/errors.js';
 
@@ -49,7 +50,7 @@ and, for compress folders, the eigenvalue spectra (spectrum-NAME.svg).`,
       writeFileAtomic(join(values.out, 'compare.json'), JSON.stringify(rows, null, 2));
       writeFileAtomic(join(values.out, 'auc_vs_size.svg'), aucChart(rows));
       for (const dir of rest) {
-        const svg = spectrumChart(join(dir, 'report.json'));
+        const svg = spectrumChart(join(dir, REPORT_FILE));
         if (svg) writeFileAtomic(join(values.out, `spectrum-${dir.split('/').filter(Boolean).pop()}.svg`), svg);
       }
       process.stdout.write(`wrote ${values.out}\n`);

@@ -9,7 +9,7 @@ import { loadModel, type ReaderSettings } from '../../persist/model_file.js';
 import { metricsOf, scoreFile } from '../../train/evaluate.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
 import { ensureEngine } from '../../train/setup.js';
-import { MODEL_FILE } from '../../train/trainer.js';
+import { MODEL_FILE } from '../../persist/run_files.js';
 import { ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
 
 /** A run folder's model.safetensors, or the file itself. */

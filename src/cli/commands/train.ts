@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { catchInterrupts } from '../interrupt.js';
 import { type Flag, parseFlags, usageOf } from '../flags.js';
 import { readConfigFile } from '../../config/load.js';
+import { CONFIG_FILE } from '../../persist/run_files.js';
 import { loadTrainConfig } from '../../train/config.js';
 import { ProgressReporter } from '../../train/progress.js';
 import { train } from '../../train/trainer.js';
@@ -44,7 +45,7 @@ Any config key can be overridden: --model.embedding_dim=16 --training.lr=1e-3.`,
       throw new UsageError('--config FILE is required (or --resume RUN); see slimctr train --help');
     if (values.config && values.resume)
       throw new UsageError('give --config or --resume, not both (a resumed run uses its own config.yaml)');
-    const base = values.resume ? readConfigFile(join(values.resume, 'config.yaml')) : undefined;
+    const base = values.resume ? readConfigFile(join(values.resume, CONFIG_FILE)) : undefined;
     const { config, rest: unknown, notes } = loadTrainConfig({ file: values.config, base, args: rest });
     if (unknown.length)
       throw new UsageError(`${unknown[0]}: unknown option (config overrides look like --training.lr=1e-3)`);
