@@ -7,7 +7,7 @@
 //     stub that throws if ever reached, so no `node:` specifier is left in the output for a
 //     user's bundler to trip on.
 // It also builds the library entry `slimctr/web` (src/web/index.ts) into dist/lib/web.js, with
-// the kernel builds beside it (`--lib` builds only that; `npm run build` does).
+// the kernel builds and the kernel worker (src/kernels/worker.ts -> worker.js) beside it (`--lib` builds only that; `npm run build` does).
 // Usage: node scripts/build-web.mjs [--lib] [outdir]. Other scripts and tests import these.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -82,22 +82,29 @@ function kernelFiles() {
   return kernels;
 }
 
-/** Builds the `slimctr/web` library entry into `outDir`/web.js, with the kernel builds beside it. */
+/**
+ * The kernel builds and the kernel worker (`worker.js`, started as a module Web Worker on a
+ * cross-origin isolated page) into `outDir`, where the bundle beside them looks for them.
+ */
+async function kernelsInto(outDir, { sourcemap }) {
+  for (const f of kernelFiles()) copyFileSync(f, join(outDir, f.split('/').pop()));
+  await bundle(join(root, 'src', 'kernels', 'worker.ts'), join(outDir, 'worker.js'), { minify: true, sourcemap });
+}
+
+/** Builds the `slimctr/web` library entry into `outDir`/web.js, with the kernels beside it. */
 export async function buildLib(outDir = join(root, 'dist', 'lib')) {
-  const kernels = kernelFiles();
   mkdirSync(outDir, { recursive: true });
   await bundle(join(root, 'src', 'web', 'index.ts'), join(outDir, 'web.js'), { minify: true, sourcemap: false });
-  for (const f of kernels) copyFileSync(f, join(outDir, f.split('/').pop()));
+  await kernelsInto(outDir, { sourcemap: false });
   return { outDir };
 }
 
 /** Builds the whole page into `outDir`. */
 export async function buildWeb(outDir = join(root, 'dist', 'web')) {
-  const kernels = kernelFiles();
   mkdirSync(outDir, { recursive: true });
   const result = await bundle(join(root, 'src', 'web', 'main.ts'), join(outDir, 'app.js'));
   for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'src', 'web', f), join(outDir, f));
-  for (const f of kernels) copyFileSync(f, join(outDir, f.split('/').pop()));
+  await kernelsInto(outDir, { sourcemap: true });
   const bytes = result.metafile.outputs[relative(process.cwd(), join(outDir, 'app.js'))]?.bytes;
   return { outDir, appBytes: bytes };
 }

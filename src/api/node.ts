@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigObject } from '../config/index.js';
+import type { ConfigObject } from '../config/merge.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { compressRun, type CompressOptions, type CompressResult } from '../jobs/compress_run.js';
 import { loadModel as loadModelFile } from '../persist/model_file.js';

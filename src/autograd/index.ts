@@ -1,11 +1,8 @@
 /** Autograd: graph bookkeeping plus every differentiable op. */
 export {
   backward,
-  gradOf,
-  gradSlot,
   isGradEnabled,
   noGrad,
-  record,
   traceInput,
   traced,
   withTrace,

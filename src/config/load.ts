@@ -54,7 +54,7 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Throws a ConfigError for the first key in `raw` that the schema does not know. */
-export function checkUnknownKeys(schema: z.ZodType, raw: unknown, path: string[] = [], root: z.ZodType = schema): void {
+function checkUnknownKeys(schema: z.ZodType, raw: unknown, path: string[] = [], root: z.ZodType = schema): void {
   const inner = unwrap(schema).inner;
   const shape = objectShape(inner);
   if (!shape || !isPlainObject(raw) || acceptsUnknownKeys(inner)) return;

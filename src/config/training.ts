@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SHUFFLE_MODES } from '../data/cache/shuffle.js';
 
 /** Validation metrics `training.monitor` may weigh. */
-export const MONITORED = ['auc', 'logloss'] as const;
+const MONITORED = ['auc', 'logloss'] as const;
 export type Monitor = Partial<Record<(typeof MONITORED)[number], number>>;
 
 /** The monitored value of validation metrics: sum of weight x metric (higher is better). */

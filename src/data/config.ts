@@ -29,7 +29,7 @@ const rowRange = z
     error: 'expected a row range like "1-56000" or "64001-"',
   });
 
-export const categoricalFeatureSchema = z
+const categoricalFeatureSchema = z
   .object({
     /** vocab: one id per value seen >= min_count times in training; hash: `buckets` ids. */
     encoder: z.enum(['vocab', 'hash'], { error: 'expected vocab or hash' }).default('vocab'),
@@ -46,7 +46,7 @@ export const categoricalFeatureSchema = z
       });
   });
 
-export const numericFeatureSchema = z
+const numericFeatureSchema = z
   .object({
     /** criteo_bucket: v > 2 -> floor(ln(v)^2), else trunc(v), then a categorical field. */
     transform: z
@@ -75,7 +75,7 @@ export const featuresSchema = z
   })
   .strict();
 
-export const splitSchema = z.discriminatedUnion(
+const splitSchema = z.discriminatedUnion(
   'by',
   [
     z
@@ -185,10 +185,8 @@ export const datasetSchema = z
 export const filesOf = (v: string | string[] | undefined): string[] =>
   v === undefined ? [] : typeof v === 'string' ? [v] : v;
 
-export const dataConfigSchema = z.object({ dataset: datasetSchema, features: featuresSchema }).passthrough();
+const dataConfigSchema = z.object({ dataset: datasetSchema, features: featuresSchema }).passthrough();
 
-export type CategoricalFeatureConfig = z.infer<typeof categoricalFeatureSchema>;
-export type NumericFeatureConfig = z.infer<typeof numericFeatureSchema>;
 export type FeaturesConfig = z.infer<typeof featuresSchema>;
 export type SplitConfig = z.infer<typeof splitSchema>;
 export type DatasetConfig = z.infer<typeof datasetSchema>;
@@ -204,7 +202,7 @@ function valueAt(root: unknown, keys: readonly PropertyKey[]): unknown {
 }
 
 /** Turns zod issues into one ConfigError naming the first problem's dotted path (others follow). */
-export function configErrorFrom(error: z.ZodError, input: unknown, prefix: readonly string[] = []): ConfigError {
+function configErrorFrom(error: z.ZodError, input: unknown, prefix: readonly string[] = []): ConfigError {
   const lines = error.issues.map((iss) => {
     let keys = [...prefix, ...iss.path.map(String)];
     let detail = iss.message;

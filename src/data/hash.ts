@@ -63,42 +63,34 @@ export class HashIdTable {
     return s;
   }
 
-  /** The value stored for (lo, hi), or -1. */
-  get(lo: number, hi: number): number {
+  /** The slot offset holding (lo, hi), or the empty slot where it would go. */
+  private slotOf(lo: number, hi: number): number {
     const mask = this.mask,
       s = this.slots;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
       const o = i << 2;
-      const v = s[o + 2];
-      if (v < 0) return -1;
-      if (s[o] === lo && s[o + 1] === hi) return v;
+      if (s[o + 2] < 0 || (s[o] === lo && s[o + 1] === hi)) return o;
       i = (i + 1) & mask;
     }
+  }
+
+  /** The value stored for (lo, hi), or -1. */
+  get(lo: number, hi: number): number {
+    return this.slots[this.slotOf(lo, hi) + 2];
   }
 
   /** Stores value (>= 0) for (lo, hi), replacing any previous value. */
   set(lo: number, hi: number, value: number): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
-    const mask = this.mask,
-      s = this.slots;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-    for (;;) {
-      const o = i << 2;
-      const v = s[o + 2];
-      if (v < 0) {
-        s[o] = lo;
-        s[o + 1] = hi;
-        s[o + 2] = value;
-        this.size++;
-        return;
-      }
-      if (s[o] === lo && s[o + 1] === hi) {
-        s[o + 2] = value;
-        return;
-      }
-      i = (i + 1) & mask;
+    const s = this.slots,
+      o = this.slotOf(lo, hi);
+    if (s[o + 2] < 0) {
+      s[o] = lo;
+      s[o + 1] = hi;
+      this.size++;
     }
+    s[o + 2] = value;
   }
 
   private grow(): void {

@@ -25,7 +25,7 @@ interface BadCell {
   snippet: string;
 }
 
-export interface ColumnStats {
+interface ColumnStats {
   name: string;
   missing: number;
   distinct: number;
@@ -190,34 +190,15 @@ function sparseReport(file: string, spec: TableSpec, shape: SparseShape, bad: Ba
     max: p.max,
   }));
   const dataset: Record<string, unknown> = { format: 'libsvm', train: file, label: 'label' };
+  const base = { file, spec, rows: shape.rows, label: 'label', positives: shape.positives, columns, badRows: bad };
   if (!isOneHot(shape)) {
-    return {
-      file,
-      spec,
-      rows: shape.rows,
-      label: 'label',
-      positives: shape.positives,
-      columns,
-      badRows: bad,
-      constant: [],
-      sparse: shape,
-      proposal: { dataset, features: { categorical: {}, numeric: {} } },
-    };
+    const features = { categorical: {}, numeric: {} };
+    return { ...base, constant: [], sparse: shape, proposal: { dataset, features } };
   }
   const p = oneHotProposal(shape);
   Object.assign(dataset, { field_map: p.field_map, multi_value: 'error', on_bad_row: 'error' });
-  return {
-    file,
-    spec,
-    rows: shape.rows,
-    label: 'label',
-    positives: shape.positives,
-    columns,
-    badRows: bad,
-    constant: p.constant,
-    sparse: shape,
-    proposal: { dataset, features: { categorical: p.categorical, numeric: {} } },
-  };
+  const features = { categorical: p.categorical, numeric: {} };
+  return { ...base, constant: p.constant, sparse: shape, proposal: { dataset, features } };
 }
 
 function propose(

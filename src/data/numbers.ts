@@ -58,7 +58,7 @@ export function parseNumberString(str: string): number {
 }
 
 /** The largest finite float32: model inputs are float32, so a value past it would become Infinity, then NaN. */
-export const FLOAT32_MAX = 3.4028234663852886e38;
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** True when `v` stays finite as a float32 (the rule every reader applies to a transformed numeric input). */
 export function fitsFloat32(v: number): boolean {

@@ -117,7 +117,7 @@ async function fileSpec(
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** Hash of the source files' identity (path, size, mtime) and the dataset settings. */
-export function schemaKey(ds: DatasetConfig, features?: DataConfig['features']): string {
+function schemaKey(ds: DatasetConfig, features?: DataConfig['features']): string {
   const files = [ds.train, ...filesOf(ds.validation), ...filesOf(ds.test)].map((f) => {
     const st = statSync(f);
     return [resolve(f), st.size, st.mtimeMs];

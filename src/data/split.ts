@@ -4,7 +4,7 @@ import { parseRowRange } from './config.js';
 import { unitHash } from './hash.js';
 import type { RowRoute } from './encoders/bound.js';
 
-export const SPLITS = ['train', 'validation', 'test'] as const;
+const SPLITS = ['train', 'validation', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
 
 /**

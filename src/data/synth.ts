@@ -20,7 +20,7 @@ export interface SynthOptions {
 }
 
 /** Vocabulary size per categorical field (C1..C26): mixes tiny, mid and 1M+ fields. */
-export const SYNTH_VOCAB = [
+const SYNTH_VOCAB = [
   1460, 583, 10_131_227, 2_202_608, 305, 24, 12_517, 633, 3, 93_145, 5_683, 8_351_593, 3_194, 27, 14_992, 5_461_306, 10,
   5_652, 2_173, 4, 7_046_547, 18, 15, 286_181, 105, 142_572,
 ];

@@ -9,7 +9,7 @@ import type { KernelExports } from '../kernels/exports.js';
 import { Heap } from '../kernels/heap.js';
 
 /** Default space kept free in every group for staging the ids and rows of a batch. */
-export const STAGING_RESERVE = 64 * 1024 * 1024;
+const STAGING_RESERVE = 64 * 1024 * 1024;
 
 export class TableGroup {
   private constructor(

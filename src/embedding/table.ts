@@ -94,23 +94,18 @@ export class EmbeddingTable {
    * `outPtr` (rows `outStride` floats apart). Returns the kernel calls for main-heap shards.
    */
   gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
+    return this.gatherFrom(this.shards, [idsPtr, idStride, n, outPtr, outStride]);
+  }
+
+  /**
+   * Calls gathering from `shards` in the main heap (`io`: ids pointer and stride, count, output
+   * pointer and stride); shards in separate memories are gathered now.
+   */
+  private gatherFrom(shards: readonly Shard[], io: number[]): number[][] {
     const calls: number[][] = [];
-    for (const s of this.shards) {
-      if (s.group.isMain)
-        calls.push([
-          CALL_GATHER_ROWS,
-          s.ptr,
-          this.stride,
-          this.dim,
-          s.lo,
-          s.hi,
-          idsPtr,
-          idStride,
-          n,
-          outPtr,
-          outStride,
-        ]);
-      else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
+    for (const s of shards) {
+      if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, ...io]);
+      else this.gatherSeparate(s, io[0], io[1], io[2], io[3], io[4]);
     }
     return calls;
   }
@@ -134,28 +129,10 @@ export class EmbeddingTable {
   ): number[][] {
     const main = this.mainShard();
     const rows = main ? [main.ptr, this.stride, this.dim, main.lo, main.hi] : [0, this.stride, this.dim, 0, 0];
-    const calls = [
-      [CALL_LOOKUP_UNIQUE, ...rows, idsPtr, idStride, n, outPtr, outStride, d.scratch, d.uniq, d.inverse, d.count],
-    ];
-    for (const s of this.shards) {
-      if (s === main) continue;
-      if (s.group.isMain)
-        calls.push([
-          CALL_GATHER_ROWS,
-          s.ptr,
-          this.stride,
-          this.dim,
-          s.lo,
-          s.hi,
-          idsPtr,
-          idStride,
-          n,
-          outPtr,
-          outStride,
-        ]);
-      else this.gatherSeparate(s, idsPtr, idStride, n, outPtr, outStride);
-    }
-    return calls;
+    const io = [idsPtr, idStride, n, outPtr, outStride];
+    const unique = [CALL_LOOKUP_UNIQUE, ...rows, ...io, d.scratch, d.uniq, d.inverse, d.count];
+    const rest = this.shards.filter((s) => s !== main);
+    return [unique, ...this.gatherFrom(rest, io)];
   }
 
   /** Separate memory: stage ids in, gather there, copy the rows this shard holds back out. */
@@ -223,28 +200,27 @@ export class EmbeddingTable {
   /** Copies rows [start, end) of the weights (not the slots) into a new array. */
   readRows(start = 0, end = this.rows): Float32Array {
     const out = new Float32Array((end - start) * this.dim);
-    for (const s of this.shards) {
-      const a = Math.max(start, s.lo),
-        b = Math.min(end, s.hi);
-      if (a >= b) continue;
-      const v = s.group.f32(s.ptr, (s.hi - s.lo) * this.stride);
-      for (let r = a; r < b; r++)
-        out.set(v.subarray((r - s.lo) * this.stride, (r - s.lo) * this.stride + this.dim), (r - start) * this.dim);
-    }
+    this.eachRow(start, end, (stored, r) => out.set(stored, (r - start) * this.dim));
     return out;
   }
 
   /** Overwrites the weights of rows [start, start + values.length / dim) (slots untouched). */
   writeRows(values: Float32Array, start = 0): void {
-    const end = start + values.length / this.dim;
+    const D = this.dim;
+    this.eachRow(start, start + values.length / D, (stored, r) =>
+      stored.set(values.subarray((r - start) * D, (r - start + 1) * D)),
+    );
+    noteWeightsChanged();
+  }
+
+  /** Calls `fn` with a view of each stored row r in [start, end) (its weights, not its slots). */
+  private eachRow(start: number, end: number, fn: (stored: Float32Array, r: number) => void): void {
     for (const s of this.shards) {
       const a = Math.max(start, s.lo),
         b = Math.min(end, s.hi);
       if (a >= b) continue;
       const v = s.group.f32(s.ptr, (s.hi - s.lo) * this.stride);
-      for (let r = a; r < b; r++)
-        v.set(values.subarray((r - start) * this.dim, (r - start + 1) * this.dim), (r - s.lo) * this.stride);
+      for (let r = a; r < b; r++) fn(v.subarray((r - s.lo) * this.stride, (r - s.lo) * this.stride + this.dim), r);
     }
-    noteWeightsChanged();
   }
 }

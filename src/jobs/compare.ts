@@ -94,7 +94,7 @@ export interface Timing {
  * them, not on one); each model's figure is the median over rounds, with the smallest and largest.
  * `seconds` is the budget per model and measure, split over the rounds.
  */
-export function timeModels(models: { model: CTRModel; spec: FeatureSpec }[], seconds = 1.5, repeats = 5): Timing[] {
+function timeModels(models: { model: CTRModel; spec: FeatureSpec }[], seconds = 1.5, repeats = 5): Timing[] {
   const rng = new Rng(5);
   const inputs = models.map(({ spec }) => ({ one: randomBatch(spec, 1, rng), big: randomBatch(spec, 4096, rng) }));
   models.forEach(({ model }, i) => {

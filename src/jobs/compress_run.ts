@@ -52,7 +52,7 @@ export interface CompressOptions extends RankChoice {
   signal?: AbortSignal;
 }
 
-export interface VariantResult {
+interface VariantResult {
   name: string;
   params: number;
   test: EvalMetrics | null;

@@ -85,20 +85,7 @@ export class Engine {
       this.k.sgemm(+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 0, M, this.pool.mainWork);
       return;
     }
-    const a = this.pool.args;
-    a[0] = +tA;
-    a[1] = +tB;
-    a[2] = M;
-    a[3] = N;
-    a[4] = K;
-    a[5] = alpha;
-    a[6] = A;
-    a[7] = lda;
-    a[8] = B;
-    a[9] = ldb;
-    a[10] = beta;
-    a[11] = C;
-    a[12] = ldc;
+    this.pool.args.set([+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc]);
     this.pool.run(TASK_SGEMM, threads);
   }
 
@@ -123,24 +110,8 @@ export class Engine {
     strideC: number,
   ): void {
     if (count === 0 || M === 0 || N === 0) return;
-    const a = this.pool.args;
-    a[0] = +tA;
-    a[1] = +tB;
-    a[2] = M;
-    a[3] = N;
-    a[4] = K;
-    a[5] = alpha;
-    a[6] = A;
-    a[7] = lda;
-    a[8] = B;
-    a[9] = ldb;
-    a[10] = beta;
-    a[11] = C;
-    a[12] = ldc;
-    a[13] = count;
-    a[14] = strideA;
-    a[15] = strideB;
-    a[16] = strideC;
+    const gemm = [+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc];
+    this.pool.args.set([...gemm, count, strideA, strideB, strideC]);
     const threads = count * M * N * K >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
     this.pool.run(TASK_BATCHED_SGEMM, threads);
   }

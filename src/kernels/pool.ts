@@ -1,10 +1,12 @@
 /**
- * A pool of worker threads that share the kernel heap. The main thread posts a task by writing
- * its arguments into the control block and bumping a generation counter; workers wake
- * (Atomics.wait/notify), run their share, and the main thread runs share 0 itself, then waits
- * for the rest. No messages are copied: all data is already in shared memory.
+ * A pool of worker threads that share the kernel heap (Node worker_threads, or Web Workers on a
+ * cross-origin isolated page; see platform/). The main thread posts a task by writing its arguments
+ * into the control block and bumping a generation counter; workers wake (Atomics.wait/notify), run
+ * their share, and the main thread runs share 0 itself, then waits for the rest: asleep where it
+ * may block, spinning on a browser page's thread, which may not. No messages are copied: all data
+ * is already in shared memory.
  */
-import type { Worker } from 'node:worker_threads';
+import { canBlock, type KernelThread, startThread } from '../platform/node.js';
 import type { Heap } from './heap.js';
 import type { KernelExports } from './exports.js';
 import {
@@ -25,10 +27,20 @@ import { runTask } from './split.js';
 /** No kernel share takes this long; past it a worker is assumed dead rather than waited on forever. */
 const WATCHDOG_MS = 120_000;
 
+const blocking = canBlock();
+
+/** Atomics.wait where this thread may block; elsewhere (a browser page's thread) a spin on the same word. */
+function waitWhile(a: Int32Array, i: number, value: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
+  if (blocking) return Atomics.wait(a, i, value, ms);
+  const end = performance.now() + ms;
+  while (Atomics.load(a, i) === value) if (performance.now() > end) return 'timed-out';
+  return 'ok';
+}
+
 export class ThreadPool {
   private readonly ctl: Int32Array;
   readonly args: Float64Array;
-  private workers: Worker[] = [];
+  private workers: KernelThread[] = [];
   private readonly works: number[];
 
   private constructor(
@@ -59,23 +71,11 @@ export class ThreadPool {
     nativeIsa: string | null,
   ): Promise<ThreadPool> {
     const pool = new ThreadPool(k, heap, threads, heap.alloc(CTL_BYTES), heap.memory);
-    if (threads > 1) {
-      const { Worker } = await import('node:worker_threads');
-      const url = new URL('./worker.js', import.meta.url);
-      for (let index = 1; index < threads; index++) {
-        const init: WorkerInit = {
-          module,
-          memory: heap.memory,
-          ctl: pool.ctlPtr,
-          index,
-          work: pool.works[index],
-          nativeIsa,
-        };
-        const w = new Worker(url, { workerData: init });
-        w.unref();
-        pool.workers.push(w);
-      }
-    }
+    const url = new URL('./worker.js', import.meta.url);
+    const inits = pool.works
+      .slice(1)
+      .map((work, i): WorkerInit => ({ module, memory: heap.memory, ctl: pool.ctlPtr, index: i + 1, work, nativeIsa }));
+    pool.workers = await Promise.all(inits.map((init) => startThread(url, init)));
     return pool;
   }
 
@@ -103,7 +103,7 @@ export class ThreadPool {
     for (;;) {
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;
-      if (Atomics.wait(ctl, PENDING, left, WATCHDOG_MS) === 'timed-out' && Atomics.load(ctl, PENDING) === left) {
+      if (waitWhile(ctl, PENDING, left, WATCHDOG_MS) === 'timed-out' && Atomics.load(ctl, PENDING) === left) {
         const state = this.workers
           .map(
             (_, i) =>
@@ -124,7 +124,7 @@ export class ThreadPool {
     Atomics.store(this.ctl, TASK, TASK_QUIT);
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.map(async (w) => w.terminate()));
     this.workers = [];
   }
 }

@@ -1,6 +1,12 @@
 import {
   ARG_SLOTS,
   CALL_ACCUMULATE_UNIQUE,
+  CALL_ATTENTION_BACKWARD,
+  CALL_ATTENTION_FORWARD,
+  CALL_BILINEAR_BACKWARD,
+  CALL_BILINEAR_FORWARD,
+  CALL_CROSS_BACKWARD,
+  CALL_CROSS_FORWARD,
   CALL_GATHER_ROWS,
   CALL_LOOKUP_UNIQUE,
   CALL_SLOTS,
@@ -10,10 +16,9 @@ import {
   TASK_SGEMM,
 } from './protocol.js';
 import type { KernelExports } from './exports.js';
-import { runInteractionCall } from './interaction_calls.js';
 
 /** Rows [m0, m1) of an M-row output that thread `index` of `threads` computes (multiples of 4). */
-export function rowRange(M: number, index: number, threads: number): [number, number] {
+function rowRange(M: number, index: number, threads: number): [number, number] {
   const chunk = Math.ceil(M / threads / 4) * 4;
   const m0 = Math.min(M, index * chunk);
   return [m0, Math.min(M, m0 + chunk)];
@@ -33,51 +38,19 @@ export function runTask(
   work: number,
 ): void {
   if (index >= threads) return;
+  const sgemm = k.sgemm as Kernel;
   if (task === TASK_SGEMM) {
-    const M = args[2];
-    const [m0, m1] = rowRange(M, index, threads);
-    if (m0 < m1) {
-      k.sgemm(
-        args[0],
-        args[1],
-        M,
-        args[3],
-        args[4],
-        args[5],
-        args[6],
-        args[7],
-        args[8],
-        args[9],
-        args[10],
-        args[11],
-        args[12],
-        m0,
-        m1,
-        work,
-      );
-    }
+    // args[0..12]: the gemm (see Engine.sgemm); this thread computes output rows [m0, m1).
+    const [m0, m1] = rowRange(args[2], index, threads);
+    if (m0 < m1) sgemm(...args.subarray(0, 13), m0, m1, work);
   } else if (task === TASK_BATCHED_SGEMM) {
     // args[13] = batch count, [14..16] = byte strides of A, B, C between batch items.
-    const count = args[13];
-    for (let b = index; b < count; b += threads) {
-      k.sgemm(
-        args[0],
-        args[1],
-        args[2],
-        args[3],
-        args[4],
-        args[5],
-        args[6] + b * args[14],
-        args[7],
-        args[8] + b * args[15],
-        args[9],
-        args[10],
-        args[11] + b * args[16],
-        args[12],
-        0,
-        args[2],
-        work,
-      );
+    const g = Array.from(args.subarray(0, 13));
+    for (let b = index; b < args[13]; b += threads) {
+      g[6] = args[6] + b * args[14];
+      g[8] = args[8] + b * args[15];
+      g[11] = args[11] + b * args[16];
+      sgemm(...g, 0, args[2], work);
     }
   } else if (task === TASK_CALLS) {
     const count = args[0];
@@ -87,66 +60,28 @@ export function runTask(
   }
 }
 
+type Kernel = (...args: number[]) => unknown;
+
+/** Pool calls by code (protocol.ts): the kernel each runs, and how many arguments follow the code. */
+const CALLS = new Map<number, [keyof KernelExports, number]>([
+  [CALL_GATHER_ROWS, ['gather_rows', 10]],
+  [CALL_UPDATE_ROWS, ['update_rows', 14]],
+  [CALL_LOOKUP_UNIQUE, ['lookup_unique', 14]],
+  [CALL_ACCUMULATE_UNIQUE, ['accumulate_unique', 7]],
+  [CALL_ATTENTION_FORWARD, ['attention_forward', 11]],
+  [CALL_ATTENTION_BACKWARD, ['attention_backward', 13]],
+  [CALL_BILINEAR_FORWARD, ['bilinear_forward', 9]],
+  [CALL_BILINEAR_BACKWARD, ['bilinear_backward', 11]],
+  [CALL_CROSS_FORWARD, ['cross_forward', 8]],
+  [CALL_CROSS_BACKWARD, ['cross_backward', 10]],
+]);
+
+/** Runs the call whose code is at `d[o]`, its arguments after it. */
 function runCall(k: KernelExports, d: Float64Array, o: number): void {
-  switch (d[o]) {
-    case CALL_GATHER_ROWS:
-      k.gather_rows(
-        d[o + 1],
-        d[o + 2],
-        d[o + 3],
-        d[o + 4],
-        d[o + 5],
-        d[o + 6],
-        d[o + 7],
-        d[o + 8],
-        d[o + 9],
-        d[o + 10],
-      );
-      break;
-    case CALL_UPDATE_ROWS:
-      k.update_rows(
-        d[o + 1],
-        d[o + 2],
-        d[o + 3],
-        d[o + 4],
-        d[o + 5],
-        d[o + 6],
-        d[o + 7],
-        d[o + 8],
-        d[o + 9],
-        d[o + 10],
-        d[o + 11],
-        d[o + 12],
-        d[o + 13],
-        d[o + 14],
-      );
-      break;
-    case CALL_LOOKUP_UNIQUE:
-      k.lookup_unique(
-        d[o + 1],
-        d[o + 2],
-        d[o + 3],
-        d[o + 4],
-        d[o + 5],
-        d[o + 6],
-        d[o + 7],
-        d[o + 8],
-        d[o + 9],
-        d[o + 10],
-        d[o + 11],
-        d[o + 12],
-        d[o + 13],
-        d[o + 14],
-      );
-      break;
-    case CALL_ACCUMULATE_UNIQUE:
-      k.accumulate_unique(d[o + 1], d[o + 2], d[o + 3], d[o + 4], d[o + 5], d[o + 6], d[o + 7]);
-      break;
-    default:
-      if (!runInteractionCall(k, d, o))
-        throw new Error(`internal: kernel call ${d[o]} unknown (caller and worker share one protocol)`);
-  }
+  const call = CALLS.get(d[o]);
+  if (!call) throw new Error(`internal: kernel call ${d[o]} unknown`);
+  (k[call[0]] as Kernel)(...d.subarray(o + 1, o + 1 + call[1]));
 }
 
-export const SGEMM_ARGS = 17;
+const SGEMM_ARGS = 17;
 if (SGEMM_ARGS > ARG_SLOTS) throw new Error('internal: protocol: too few argument slots');

@@ -1,6 +1,7 @@
-// A kernel worker thread: instantiates the kernels over the shared heap, then sleeps on the
-// control block and runs its share of each task the main thread posts (see pool.ts).
-import { workerData } from 'node:worker_threads';
+// A kernel worker thread (Node worker_threads, or a module Web Worker in browsers): instantiates the
+// kernels over the shared heap, then sleeps on the control block and runs its share of each task the
+// main thread posts (see pool.ts).
+import { threadInit, threadReady } from '../platform/node.js';
 import { kernelsOver } from './backend.js';
 import { loadNative } from './native.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './protocol.js';
 import { runTask } from './split.js';
 
-const init = workerData as WorkerInit;
+const init = (await threadInit()) as WorkerInit;
 const k = kernelsOver(
   init.module,
   init.memory,
@@ -26,6 +27,7 @@ const k = kernelsOver(
 );
 const ctl = new Int32Array(init.memory.buffer, init.ctl, CTL_INTS);
 const args = new Float64Array(init.memory.buffer, init.ctl + CTL_INTS * 4, ARG_SLOTS);
+threadReady();
 
 // The pool zeroes GEN before starting workers, so a task posted before this worker got here
 // is still seen as new.

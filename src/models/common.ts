@@ -2,9 +2,9 @@
 import { z } from 'zod';
 
 export const embeddingDim = z.number().int().positive().default(16).describe('width of every field embedding');
-export const hidden = z.array(z.number().int().positive()).default([400, 400, 400]).describe('MLP hidden layer widths');
-export const dropoutRate = z.number().min(0).max(0.95).default(0).describe('dropout rate after each hidden layer');
-export const batchNorm = z.boolean().default(false).describe('batch normalization after each hidden Linear');
+const hidden = z.array(z.number().int().positive()).default([400, 400, 400]).describe('MLP hidden layer widths');
+const dropoutRate = z.number().min(0).max(0.95).default(0).describe('dropout rate after each hidden layer');
+const batchNorm = z.boolean().default(false).describe('batch normalization after each hidden Linear');
 export const numericMode = z
   .enum(['embedding', 'dense'])
   .default('embedding')

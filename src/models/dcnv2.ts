@@ -34,7 +34,7 @@ export const dcnv2Options = z
   })
   .strict();
 
-export class DCNv2 extends CTRModel {
+class DCNv2 extends CTRModel {
   readonly kind = 'dcnv2';
   readonly embeddingUse: { mlp: boolean; interaction: boolean };
   readonly inputs: FeatureInputs;

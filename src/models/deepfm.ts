@@ -16,7 +16,7 @@ import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const deepfmOptions = z.object({ ...deepOptions }).strict();
 
-export class DeepFM extends CTRModel {
+class DeepFM extends CTRModel {
   readonly kind = 'deepfm';
   readonly embeddingUse = { mlp: true, interaction: true };
   readonly inputs: FeatureInputs;

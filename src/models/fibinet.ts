@@ -27,7 +27,7 @@ export const fibinetOptions = z
   })
   .strict();
 
-export class FiBiNET extends CTRModel {
+class FiBiNET extends CTRModel {
   readonly kind = 'fibinet';
   /** The MLP reads bilinear products, not the embeddings themselves. */
   readonly embeddingUse = { mlp: false, interaction: true };

@@ -13,7 +13,7 @@ import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const ipnnOptions = z.object({ ...deepOptions }).strict();
 
-export class IPNN extends CTRModel {
+class IPNN extends CTRModel {
   readonly kind = 'ipnn';
   /** The MLP's first layer reads x0 (its first F * D + N inputs), then the products. */
   readonly embeddingUse = { mlp: true, interaction: true };

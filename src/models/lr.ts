@@ -8,7 +8,7 @@ import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const lrOptions = z.object({}).strict();
 
-export class LR extends CTRModel {
+class LR extends CTRModel {
   readonly kind = 'lr';
   readonly inputs = null;
   readonly embeddingUse = { mlp: false, interaction: false };

@@ -21,7 +21,7 @@ export const nfmOptions = z
   })
   .strict();
 
-export class NFM extends CTRModel {
+class NFM extends CTRModel {
   readonly kind = 'nfm';
   readonly embeddingUse = { mlp: false, interaction: true };
   readonly inputs: FeatureInputs;

@@ -13,7 +13,7 @@ import type { Batch, FeatureSpec, ModelContext } from '../nn/types.js';
 
 export const widedeepOptions = z.object({ ...deepOptions }).strict();
 
-export class WideDeep extends CTRModel {
+class WideDeep extends CTRModel {
   readonly kind = 'widedeep';
   readonly embeddingUse = { mlp: true, interaction: false };
   readonly inputs: FeatureInputs;

@@ -30,7 +30,7 @@ export const xdeepfmOptions = z
   })
   .strict();
 
-export class XDeepFM extends CTRModel {
+class XDeepFM extends CTRModel {
   readonly kind = 'xdeepfm';
   readonly embeddingUse = { mlp: true, interaction: true };
   readonly inputs: FeatureInputs;

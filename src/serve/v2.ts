@@ -7,7 +7,7 @@
 import type { Encoders } from '../data/index.js';
 import { VERSION } from '../version.js';
 
-export const V2_OUTPUT = 'probability';
+const V2_OUTPUT = 'probability';
 
 export function serverMetadata(): Record<string, unknown> {
   return { name: 'slimctr', version: VERSION, extensions: [] };

@@ -32,7 +32,7 @@ export interface QuantizedChannels {
   scale: Float32Array;
 }
 
-export function rowBytesFor(bits: RowBits, dim: number): number {
+function rowBytesFor(bits: RowBits, dim: number): number {
   return bits === 8 ? dim : Math.ceil(dim / 2);
 }
 

@@ -1,9 +1,11 @@
 /**
  * slimctr for browsers and bundlers (`import { openModel } from 'slimctr/web'`): load a model file
- * and score rows on the same WebAssembly kernels as Node, on the calling thread. Predict only; no
- * Node built-ins anywhere in this module's graph. The kernel builds (`kernels.wasm`,
- * `kernels-relaxed.wasm`, also exported as `slimctr/web/kernels.wasm` and
- * `slimctr/web/kernels-relaxed.wasm`) are fetched from beside the bundle unless `kernelsUrl` says where.
+ * and score rows on the same WebAssembly kernels as Node. Predict only; no Node built-ins anywhere
+ * in this module's graph. On a cross-origin isolated page the kernels also run on Web Workers over
+ * the same shared memory (`worker.js`, beside the bundle); without isolation, on the calling thread
+ * alone, with the same results. The kernel builds (`kernels.wasm`, `kernels-relaxed.wasm`, also
+ * exported as `slimctr/web/kernels.wasm` and `slimctr/web/kernels-relaxed.wasm`) are fetched from
+ * beside the bundle unless `kernelsUrl` says where.
  */
 import { engine, initEngine, runningEngine } from '../kernels/engine.js';
 import { Model } from '../api/model.js';
@@ -14,13 +16,15 @@ export interface OpenOptions {
   name?: string;
   /** Folder URL holding `kernels.wasm` and `kernels-relaxed.wasm` (default: beside this module). */
   kernelsUrl?: string;
+  /** Kernel threads, fixed by the first `openModel` (default: the cores, at most 4, on a cross-origin isolated page; else 1). */
+  threads?: number;
 }
 
 let starting: Promise<unknown> | null = null;
 
-async function ensureEngine(kernelsUrl?: string): Promise<void> {
+async function ensureEngine({ kernelsUrl, threads }: OpenOptions): Promise<void> {
   if (runningEngine()) return;
-  starting ??= initEngine({ threads: 1, kernelsUrl });
+  starting ??= initEngine({ threads, kernelsUrl });
   await starting;
 }
 
@@ -29,7 +33,7 @@ export async function openModel(
   source: Uint8Array | ArrayBuffer | URL | string,
   opts: OpenOptions = {},
 ): Promise<Model> {
-  await ensureEngine(opts.kernelsUrl);
+  await ensureEngine(opts);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     return Model.fromBytes(source instanceof Uint8Array ? source : new Uint8Array(source), opts.name ?? 'model');
   }

@@ -1,7 +1,8 @@
 /**
  * The browser page (built by `npm run build:web` into dist/web/): load a slimctr model file (file
  * input or `?model=URL`), show what it is, and score rows typed into the page with the same WASM
- * kernels as Node, on the page's thread. Works from any static host: what the browser must support
+ * kernels as Node: on Web Workers too when the page is cross-origin isolated, else on the page's
+ * thread alone. Works from any static host: what the browser must support
  * is checked before a model is downloaded, and cross-origin isolation is not required.
  */
 import { initEngine, type Engine } from '../kernels/engine.js';
@@ -25,7 +26,7 @@ function checkBrowser(): void {
 
 function startEngine(): Promise<Engine> {
   checkBrowser();
-  engine ??= initEngine({ threads: 1 });
+  engine ??= initEngine({});
   return engine;
 }
 
@@ -38,7 +39,7 @@ async function openModel(bytes: Uint8Array, name: string): Promise<void> {
   current = loaded;
   showSummary(
     summarize(loaded, name, bytes.byteLength),
-    `${eng.variant}, ${eng.threads} thread${checkCapabilities().isolated ? '' : ' (page not cross-origin isolated)'}`,
+    `${eng.variant}, ${eng.threads} thread${eng.threads === 1 ? '' : 's'}${checkCapabilities().isolated ? '' : ' (page not cross-origin isolated)'}`,
   );
   $('model-status').textContent = `loaded in ${ms.toFixed(1)} ms`;
   const rows = $('rows') as HTMLTextAreaElement;

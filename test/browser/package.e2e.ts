@@ -1,8 +1,9 @@
 /**
  * `slimctr/web` as a front-end team uses it: the package installed from its tarball
- * (test/package/installed.ts), a page importing it bundled by esbuild, the kernel builds copied
- * from `slimctr/web/kernels*.wasm` beside the bundle, and Debian's Chromium scoring rows with it,
- * served with and without cross-origin isolation. The probabilities must equal Node's.
+ * (test/package/installed.ts), a page importing it bundled by esbuild, the kernel builds and the
+ * kernel worker copied from `slimctr/web/kernels*.wasm` and `slimctr/web/worker.js` beside the
+ * bundle, and Debian's Chromium scoring rows with it, served with and without cross-origin
+ * isolation (with it, on Web Workers as well as the page's thread). The probabilities must equal Node's.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,7 +44,8 @@ before(async () => {
   const { nodeImports } = await bundleConsumerPage(pkg, site);
   assert.deepEqual(nodeImports, []);
   const resolve = createRequire(join(pkg.project, 'package.json')).resolve;
-  for (const f of ['kernels.wasm', 'kernels-relaxed.wasm']) copyFileSync(resolve(`slimctr/web/${f}`), join(site, f));
+  for (const f of ['kernels.wasm', 'kernels-relaxed.wasm', 'worker.js'])
+    copyFileSync(resolve(`slimctr/web/${f}`), join(site, f));
   writeFileSync(
     join(site, 'index.html'),
     '<!doctype html><meta charset="utf-8"><title>consumer</title><script type="module">import { score } from "./page.js"; window.score = score;</script>',
@@ -52,6 +54,8 @@ before(async () => {
   saveFixtureModel(join(site, 'model.safetensors'));
   const loaded = loadModel(join(site, 'model.safetensors'));
   const parsed = parseRows(fixtureRowsTsv, inputColumns(loaded));
+  // Enough rows that the model's gemms are split over the kernel threads where there are several.
+  parsed.rows = Array.from({ length: 120 }, () => parsed.rows).flat();
   rows = parsed.rows as typeof rows;
   want = [...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features))];
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -74,14 +78,14 @@ for (const isolate of [true, false]) {
       await page.goto(`${server.url}/index.html`);
       await page.waitForFunction(() => typeof (window as unknown as { score?: unknown }).score === 'function');
       assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), isolate);
+      type Scored = { probabilities: number[]; threads: number };
       const got = await page.evaluate(
         async (r) =>
-          (window as unknown as { score: (u: string, r: unknown) => Promise<{ probabilities: number[] }> }).score(
-            'model.safetensors',
-            r,
-          ),
+          (window as unknown as { score: (u: string, r: unknown) => Promise<Scored> }).score('model.safetensors', r),
         rows,
       );
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      assert.equal(got.threads, isolate ? Math.min(4, cores) : 1, `kernel threads on ${cores} cores`);
       assert.equal(got.probabilities.length, want.length);
       got.probabilities.forEach((p, i) =>
         assert.ok(Math.abs(p - want[i]) <= 1e-5, `row ${i + 1}: browser ${p}, Node ${want[i]}`),

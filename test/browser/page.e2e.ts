@@ -102,6 +102,10 @@ test('the page loads a compressed model from ?model=, shows what it is, and scor
   assert.match((await page.textContent('#model-plan')) ?? '', /Method: AFM.*mlp\.layer15.*embeddings.*3/s);
   assert.match((await page.textContent('#metrics-table')) ?? '', /validation0\.\d{4}/);
   assert.match((await page.textContent('#model-kernels')) ?? '', /WebAssembly (relaxed-simd|simd128)/);
+  // Cross-origin isolated: the kernels also run on Web Workers, one per core up to 4.
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = Math.min(4, cores);
+  assert.match((await page.textContent('#model-kernels')) ?? '', new RegExp(`, ${threads} threads?$`));
 
   const want = nodeProbabilities(fixtureRowsTsv);
   assert.ok(new Set(want).size > 1, 'rows with different features get different probabilities');

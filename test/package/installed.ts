@@ -43,17 +43,17 @@ export function installPackage(): Installed {
   return installed;
 }
 
-/** The consumer page: `score(modelUrl, rows)` through `slimctr/web`, bundled by esbuild for browsers into `outDir`/page.js. */
+/** The consumer page: `score(modelUrl, rows)` (probabilities and kernel threads) through `slimctr/web`, bundled by esbuild for browsers into `outDir`/page.js. */
 export async function bundleConsumerPage(pkg: Installed, outDir: string) {
   const esbuild = await import('esbuild');
   const entry = join(pkg.project, 'page.js');
   writeFileSync(
     entry,
     [
-      "import { openModel } from 'slimctr/web';",
+      "import { engineInfo, openModel } from 'slimctr/web';",
       'export async function score(url, rows) {',
       '  const model = await openModel(url);',
-      '  return { columns: model.columns, probabilities: [...model.predict(rows)] };',
+      '  return { columns: model.columns, probabilities: [...model.predict(rows)], threads: engineInfo().threads };',
       '}',
       '',
     ].join('\n'),

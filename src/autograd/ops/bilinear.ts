@@ -8,7 +8,7 @@
  * into one [B, n*P*D] tensor (what FiBiNET's MLP reads), with no concat copy.
  */
 import { engine, type Engine } from '../../kernels/engine.js';
-import { runByExamples } from '../../kernels/interaction_calls.js';
+import { runByExamples } from '../../kernels/by_examples.js';
 import { CALL_BILINEAR_BACKWARD, CALL_BILINEAR_FORWARD } from '../../kernels/protocol.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
@@ -80,19 +80,10 @@ function pairs(items: [Tensor, Tensor][], joined: boolean): Tensor {
     ldo = items.length * width;
   const e = engine();
   const out = new Tensor(joined ? [B, ldo] : [B, P, D]);
-  items.forEach(([emb, W], k) => {
-    runByExamples(e, B, (b0, b1) => [
-      CALL_BILINEAR_FORWARD,
-      emb.ptr,
-      W.ptr,
-      modes[k],
-      F,
-      D,
-      out.ptr + k * width * 4,
-      ldo,
-      b0,
-      b1,
-    ]);
+  // Item k's operands and problem size, as both kernels take them first.
+  const head = items.map(([emb, W], k) => [emb.ptr, W.ptr, modes[k], F, D]);
+  items.forEach((_, k) => {
+    runByExamples(e, B, (b0, b1) => [CALL_BILINEAR_FORWARD, ...head[k], out.ptr + k * width * 4, ldo, b0, b1]);
   });
   return record(
     out,
@@ -103,20 +94,8 @@ function pairs(items: [Tensor, Tensor][], joined: boolean): Tensor {
         if (!emb.requiresGrad && !W.requiresGrad) return;
         const gT = new Tensor([B, modes[k] === 2 ? P : F, D]);
         const gEmb = emb.requiresGrad ? gradOf(emb).ptr : 0;
-        runByExamples(e, B, (b0, b1) => [
-          CALL_BILINEAR_BACKWARD,
-          emb.ptr,
-          W.ptr,
-          modes[k],
-          F,
-          D,
-          g.ptr + k * width * 4,
-          ldo,
-          gT.ptr,
-          gEmb,
-          b0,
-          b1,
-        ]);
+        const into = [g.ptr + k * width * 4, ldo, gT.ptr, gEmb];
+        runByExamples(e, B, (b0, b1) => [CALL_BILINEAR_BACKWARD, ...head[k], ...into, b0, b1]);
         if (W.requiresGrad) weightGrad(e, emb, W, modes[k], gT);
         gT.dispose();
       });

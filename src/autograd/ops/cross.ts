@@ -4,7 +4,7 @@
  * dL/dw is one GEMM over the batch, dL/db a column sum.
  */
 import { engine } from '../../kernels/engine.js';
-import { runByExamples } from '../../kernels/interaction_calls.js';
+import { runByExamples } from '../../kernels/by_examples.js';
 import { CALL_CROSS_BACKWARD, CALL_CROSS_FORWARD } from '../../kernels/protocol.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';

@@ -7,7 +7,7 @@ export const CACHE_FORMAT_VERSION = 1;
 export const CACHE_FILES = ['ids.i32', 'dense.f32', 'labels.f32'] as const;
 
 const fileEntry = z.object({ bytes: z.number().int().nonnegative(), sha256: z.string() });
-export const manifestSchema = z.object({
+const manifestSchema = z.object({
   format: z.literal('slimctr-cache'),
   version: z.number().int(),
   rows: z.number().int().nonnegative(),

@@ -26,7 +26,7 @@ export function rowArrays(rows: number, nc: number, nd: number): RowArrays {
 }
 
 /** Copies row `from` of `src` to row `to` of `dst` (same widths). */
-export function copyRow(src: RowArrays, from: number, dst: RowArrays, to: number): void {
+function copyRow(src: RowArrays, from: number, dst: RowArrays, to: number): void {
   const { nc, nd } = src;
   const si = src.ids,
     di = dst.ids,
@@ -38,7 +38,7 @@ export function copyRow(src: RowArrays, from: number, dst: RowArrays, to: number
 }
 
 /** The first `m` rows of `a` as a batch (views). */
-export function batchOf(a: RowArrays, m: number): LabelledBatch {
+function batchOf(a: RowArrays, m: number): LabelledBatch {
   return {
     ids: a.ids.subarray(0, m * a.nc),
     dense: a.dense.subarray(0, m * a.nd),

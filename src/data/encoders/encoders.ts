@@ -48,7 +48,7 @@ const denseJson = z.object({
   shift: z.number(),
   scale: z.number(),
 });
-export const encodersJsonSchema = z.object({
+const encodersJsonSchema = z.object({
   format: z.literal('slimctr-encoders'),
   version: z.literal(1),
   hash: z.literal(HASH_NAME),

@@ -1,6 +1,6 @@
 /** Numeric transforms (fitted statistics) and the Criteo bucketing. */
 
-export type NumericTransform = 'none' | 'minmax' | 'standard' | 'log1p' | 'criteo_bucket';
+type NumericTransform = 'none' | 'minmax' | 'standard' | 'log1p' | 'criteo_bucket';
 
 /** Running statistics of a numeric column over the training rows (Welford). */
 export class NumericStats {
@@ -41,7 +41,7 @@ export interface DenseParams {
 }
 
 /** Signed log1p: sign(v) * ln(1 + |v|), defined for every finite v (Criteo has negative integers). */
-export function slog1p(v: number): number {
+function slog1p(v: number): number {
   return v < 0 ? -Math.log1p(-v) : Math.log1p(v);
 }
 

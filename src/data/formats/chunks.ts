@@ -23,7 +23,7 @@ export interface ChunkOptions {
 }
 
 /** True when the file starts with the gzip magic bytes. */
-export function isGzipFile(file: string): boolean {
+function isGzipFile(file: string): boolean {
   const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(2);

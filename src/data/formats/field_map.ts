@@ -44,7 +44,7 @@ export const fieldMapSchema = z.discriminatedUnion(
   { error: 'expected field_map.by to be position, ranges or featindex' },
 );
 
-export type FieldMapConfig = z.output<typeof fieldMapSchema>;
+type FieldMapConfig = z.output<typeof fieldMapSchema>;
 /** A field map needing no file: what TableSpec and saved models hold. */
 export type ResolvedFieldMap = Exclude<FieldMapConfig, { by: 'featindex' }> & { fields?: number };
 

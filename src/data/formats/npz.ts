@@ -21,7 +21,7 @@ const DTYPES: Record<string, Dtype> = {
 };
 
 /** Decodes one `.npy` file's bytes; `file` and `name` (the array) name it in errors. */
-export function decodeNpy(b: Uint8Array, file: string, name: string): HostArray {
+function decodeNpy(b: Uint8Array, file: string, name: string): HostArray {
   const fail = (detail: string): DataError => new DataError(file, 0, 0, `array '${name}': ${detail}`);
   if (b.length < 10 || MAGIC.some((m, i) => b[i] !== m)) throw fail('not a .npy array (bad magic bytes)');
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
