@@ -60,6 +60,11 @@ test('the CLI: an unknown flag, a bad choice and a missing value exit 2 with the
     [['predict', '--model', 'm', '--input'], /^slimctr predict: --input: needs a value/m],
     [['serve', '--model'], /^slimctr serve: --model: needs a value/m],
     [['info', '--bogus'], /^slimctr info: --bogus: unknown option/m],
+    // --onnx=FILE picks the ONNX form like --onnx FILE (its --data is then checked, not refused as unknown).
+    [
+      ['predict', '--onnx=m.onnx', '--data', 'nowhere.npz', '--output', 'o.csv'],
+      /^slimctr predict: --data nowhere.npz: no such file/m,
+    ],
   ] as const) {
     const r = slimctr(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
