@@ -15,7 +15,8 @@ import { BadRows, streamBatches, type TableSpec } from '../../src/data/index.js'
 import { writeSynth } from '../../src/data/synth.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { initEngine } from '../../src/kernels/engine.js';
-import { loadModel, saveModel } from '../../src/persist/model_file.js';
+import { loadModel } from '../../src/persist/model_file.js';
+import { saveModel } from '../../src/persist/save_model.js';
 import { tableSpecForModel } from '../../src/serve/raw_input.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { parseTrainConfig } from '../../src/train/config.js';

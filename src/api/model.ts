@@ -7,7 +7,7 @@ import type { RawRow } from '../data/encoders/encoders.js';
 import { engine, type Engine } from '../kernels/engine.js';
 import type { CTRModel } from '../models/model.js';
 import type { Batch } from '../nn/types.js';
-import { loadModelFromBytes, type LoadedModel, type ModelMeta } from '../persist/model_bytes.js';
+import { loadModel, type LoadedModel, type ModelMeta } from '../persist/model_file.js';
 import { UsageError } from '../util/errors.js';
 import { encodeRows, inputColumns, predictProbabilities } from './score.js';
 
@@ -22,7 +22,7 @@ export class Model {
 
   /** Decodes and verifies a model file held in memory (`name` appears in error messages). */
   static fromBytes(bytes: Uint8Array, name = 'model'): Model {
-    return new Model(loadModelFromBytes(bytes, name), name);
+    return new Model(loadModel(bytes, { name }), name);
   }
 
   /** Wraps a model already loaded by the persistence layer. */

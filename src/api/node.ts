@@ -17,7 +17,8 @@ import { parseTrainConfig } from '../train/config.js';
 import { runningEngine } from '../kernels/engine.js';
 import { ensureEngine } from '../train/setup.js';
 import { ProgressReporter, type ProgressMode } from '../train/progress.js';
-import { MODEL_FILE, train as trainRun, type TrainResult } from '../train/trainer.js';
+import { MODEL_FILE } from '../persist/run_files.js';
+import { train as trainRun, type TrainResult } from '../train/trainer.js';
 import { UsageError } from '../util/errors.js';
 import { Model } from './model.js';
 

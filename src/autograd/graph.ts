@@ -76,8 +76,8 @@ export function gradSlot(t: Tensor): { grad: Tensor; fresh: boolean } {
 
 /** Back-propagates from a scalar `loss` (seed gradient 1, or `seed` if given). */
 export function backward(loss: Tensor, seed?: Tensor): void {
-  if (!loss.requiresGrad) throw new Error('backward: loss does not depend on any parameter');
-  if (!seed && loss.size !== 1) throw new Error(`backward: loss must be a scalar, got shape [${loss.shape}]`);
+  if (!loss.requiresGrad) throw new Error('internal: backward: loss does not depend on any parameter');
+  if (!seed && loss.size !== 1) throw new Error(`internal: backward: loss must be a scalar, got shape [${loss.shape}]`);
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // Iterative DFS (graphs can be deep: a 40-layer cross net must not overflow the stack).

@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   endQuietlyOnBrokenPipe();
   const args = takeBackend(argv);
   if (!args) {
-    process.stderr.write(`slimctr: --backend must be one of ${BACKENDS.join(', ')}, got '${argv[1] ?? ''}'\n`);
+    process.stderr.write(`slimctr: --backend: must be one of ${BACKENDS.join(', ')}, got '${argv[1] ?? ''}'\n`);
     return 2;
   }
   const [name, ...rest] = args;

@@ -43,7 +43,8 @@ export function applyPlan(model: CTRModel, plan: CompressionPlan, ctx: ApplyCont
   for (const [path, k] of Object.entries(plan.layers)) {
     const slot = slots.get(path);
     const layer = slot?.get();
-    if (!slot || !(layer instanceof Linear)) throw new Error(`compress: the model has no Linear layer '${path}'`);
+    if (!slot || !(layer instanceof Linear))
+      throw new Error(`internal: compress: the model has no Linear layer '${path}'`);
     const low = new LowRankLinear(layer.inDim, layer.outDim, k, plan.method === 'afm-act' ? 'relu' : 'none', ctx.rng);
     if (stats) {
       const f = factorLayer(layer, k, plan, stats.layers.get(path), path);
@@ -65,7 +66,7 @@ function factorLayer(
   const W = layer.W.toArray(),
     b = layer.b ? layer.b.toArray() : null;
   if (plan.method === 'svd') return svdLayer(W, b, layer.inDim, layer.outDim, k);
-  if (!s) throw new Error(`compress: no statistics for '${path}' (was it run in the statistics pass?)`);
+  if (!s) throw new Error(`internal: compress: no statistics for '${path}' (was it run in the statistics pass?)`);
   return afmLayer(W, b, layer.inDim, layer.outDim, s.eigen(), s.mean(), k);
 }
 
@@ -73,7 +74,7 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
   const embedding = model.parts().embedding;
   const fields = embedding?.get();
   if (!embedding || !(fields instanceof FieldTables))
-    throw new Error(`compress: ${model.kind} has no field embedding tables to compress`);
+    throw new Error(`internal: compress: ${model.kind} has no field embedding tables to compress`);
   const k = plan.embeddingRank!;
   const D = fields.dim,
     F = fields.fieldTables.length;
@@ -83,7 +84,7 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
     if (stats) {
       const E = t.readRows();
       const s = stats.fields[f];
-      if (plan.method !== 'svd' && !s) throw new Error(`compress: no statistics for field ${t.name}`);
+      if (plan.method !== 'svd' && !s) throw new Error(`internal: compress: no statistics for field ${t.name}`);
       const tf = plan.method === 'svd' ? svdTable(E, t.rows, D, k) : afmTable(E, t.rows, D, s.eigen(), s.mean(), k);
       small.writeRows(tf.table);
       factors.push(tf);

@@ -15,7 +15,7 @@ export interface Eigen {
 
 /** `a` is n x n row-major and symmetric (only read, never modified). */
 export function symmetricEigen(a: ArrayLike<number>, n: number): Eigen {
-  if (a.length !== n * n) throw new RangeError(`symmetricEigen: ${a.length} values for ${n} x ${n}`);
+  if (a.length !== n * n) throw new Error(`internal: symmetricEigen: ${a.length} values for ${n} x ${n}`);
   // Work on rows of z (z[i][j]); at the end z holds eigenvectors as columns.
   const z: Float64Array[] = Array.from({ length: n }, (_, i) =>
     Float64Array.from({ length: n }, (_, j) => a[i * n + j]),
@@ -24,7 +24,9 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): Eigen {
     for (let j = 0; j < i; j++) {
       const v = z[i][j];
       if (!Number.isFinite(v) || Math.abs(v - z[j][i]) > 1e-6 * (1 + Math.abs(v))) {
-        throw new RangeError(`symmetricEigen: matrix is not symmetric and finite at (${i}, ${j})`);
+        throw new Error(
+          `internal: symmetricEigen: matrix is not symmetric and finite at (${i}, ${j}) (statistics refuse non-finite values)`,
+        );
       }
       z[j][i] = v;
     }
@@ -117,7 +119,10 @@ function implicitQL(zt: Float64Array[], d: Float64Array, e: Float64Array, n: num
         if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
       }
       if (m === l) break;
-      if (++iter > 60) throw new Error('symmetricEigen: no convergence');
+      if (++iter > 60)
+        throw new Error(
+          'internal: symmetricEigen: no convergence (QL on a finite symmetric matrix converges in far fewer steps)',
+        );
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
       let r = Math.hypot(g, 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));

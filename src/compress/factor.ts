@@ -158,5 +158,5 @@ export function fuseIntoFirstLayer(
 
 function checkRank(k: number, max: number): void {
   const bad = rankProblem(k, max);
-  if (bad) throw new RangeError(`rank ${bad}`);
+  if (bad) throw new Error(`internal: rank ${bad} (rank choices are checked first)`);
 }

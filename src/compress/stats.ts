@@ -7,6 +7,7 @@
 import { engine } from '../kernels/engine.js';
 import { Tensor, tidy } from '../tensor/tensor.js';
 import { symmetricEigen, type Eigen } from './eigen.js';
+import { TrainingError } from '../util/errors.js';
 
 const CHUNK = 256;
 
@@ -23,11 +24,14 @@ export class OutputStats {
   /** Adds the rows of y ([rows, dim], row-major, in the kernel heap or not). */
   add(y: Float32Array, rows: number): void {
     const d = this.dim;
-    if (y.length < rows * d) throw new RangeError(`stats: ${y.length} values for ${rows} rows of ${d}`);
+    if (y.length < rows * d) throw new Error(`internal: stats: ${y.length} values for ${rows} rows of ${d}`);
     for (let r = 0; r < rows; r++)
       for (let j = 0; j < d; j++) {
         const v = y[r * d + j];
-        if (!Number.isFinite(v)) throw new RangeError(`stats: non-finite value ${v} at row ${r}, column ${j}`);
+        if (!Number.isFinite(v))
+          throw new TrainingError(
+            `statistics pass: non-finite output ${v} at row ${r}, column ${j} (numeric inputs far outside the training range?)`,
+          );
         this.s1[j] += v;
       }
     tidy(() => {
@@ -47,7 +51,7 @@ export class OutputStats {
 
   /** Adds another accumulator's statistics (shards merge by addition). */
   merge(other: OutputStats): this {
-    if (other.dim !== this.dim) throw new RangeError(`stats: cannot merge dim ${other.dim} into ${this.dim}`);
+    if (other.dim !== this.dim) throw new Error(`internal: stats: cannot merge dim ${other.dim} into ${this.dim}`);
     this.n += other.n;
     for (let i = 0; i < this.dim; i++) this.s1[i] += other.s1[i];
     for (let i = 0; i < this.s2.length; i++) this.s2[i] += other.s2[i];
@@ -60,7 +64,7 @@ export class OutputStats {
 
   /** C = S2 / n - mu mu^T (symmetrised). */
   covariance(): Float64Array {
-    if (this.n === 0) throw new RangeError('stats: no rows accumulated');
+    if (this.n === 0) throw new Error('internal: stats: no rows accumulated');
     const d = this.dim,
       mu = this.mean();
     const c = new Float64Array(d * d);

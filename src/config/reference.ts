@@ -15,7 +15,7 @@ export interface ReferenceRow {
 /** One row per leaf key, nested objects flattened to dotted keys, in declaration order. */
 export function referenceRows(schema: z.ZodType, prefix = ''): ReferenceRow[] {
   const shape = objectShape(schema);
-  if (!shape) throw new TypeError('referenceRows: the schema must be an object schema');
+  if (!shape) throw new Error('internal: referenceRows: the schema must be an object schema (every section is one)');
   const rows: ReferenceRow[] = [];
   for (const [name, field] of Object.entries(shape)) {
     const key = prefix ? `${prefix}.${name}` : name;

@@ -1,12 +1,20 @@
 /** The unit the trainer consumes, and the seeded shuffling helpers. */
 import { mulberry32 } from '../util/random.js';
 
-/** `rows` encoded rows: ids is rows x numCategorical (row-major), dense rows x numDense. */
+/** Encoded features of `rows` examples: what the data pipeline yields and every model consumes. */
 export interface Batch {
-  ids: Int32Array;
-  dense: Float32Array;
-  labels: Float32Array;
   rows: number;
+  /** rows x F categorical ids (row-major), each in 0..vocab-1 of its field. */
+  ids: Int32Array;
+  /** rows x N numeric values (row-major). */
+  dense: Float32Array;
+  /** rows labels in {0, 1} (absent at prediction time). */
+  labels?: Float32Array;
+}
+
+/** A batch read from a labelled split (training, validation, test). */
+export interface LabelledBatch extends Batch {
+  labels: Float32Array;
 }
 
 export interface BatchOptions {

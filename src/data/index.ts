@@ -7,7 +7,7 @@ export { BadRows } from './bad_rows.js';
 export { Encoders } from './encoders/encoders.js';
 export type { EncodersJSON } from './encoders/encoders.js';
 export { BoundEncoders, EncodedRows } from './encoders/bound.js';
-export type { Batch } from './batch.js';
+export type { LabelledBatch } from './batch.js';
 export { CachedSplit } from './cache/reader.js';
 export { prepareData, streamBatches, tableSpecOf } from './pipeline.js';
 export type { PreparedData } from './pipeline.js';

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../util/errors.js';
 import { BadRows } from './bad_rows.js';
-import type { Batch } from './batch.js';
+import type { LabelledBatch } from './batch.js';
 import { filesOf, type DataConfig, type DatasetConfig } from './config.js';
 import { BoundEncoders, EncodedRows, type RowRoute } from './encoders/bound.js';
 import { Encoders } from './encoders/encoders.js';
@@ -240,14 +240,14 @@ export async function* streamBatches(
   spec: TableSpec,
   encoders: Encoders,
   opts: { batchSize: number; badRows?: BadRows; requireLabel?: boolean },
-): AsyncGenerator<Batch> {
+): AsyncGenerator<LabelledBatch> {
   const bad = opts.badRows ?? new BadRows();
   const t = await openTable(file, spec, bad);
   const bound = new BoundEncoders(encoders, t.columns, file, opts.requireLabel ?? true);
   const nc = bound.nCat;
   const nd = bound.nDense;
   const acc = new EncodedRows(nc, nd, opts.batchSize * 2);
-  const flush = (n: number): Batch => {
+  const flush = (n: number): LabelledBatch => {
     const b = {
       ids: acc.ids.slice(0, n * nc),
       dense: acc.dense.slice(0, n * nd),

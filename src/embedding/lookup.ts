@@ -62,7 +62,7 @@ export class FieldLookup {
 
   /** Records each table's sparse gradient from `g` ([n, F, dim]) in `table.pending`. */
   backward(g: Tensor): void {
-    if (this.kept.isDisposed) throw new Error('lookupFields: backward after the forward scope ended');
+    if (this.kept.isDisposed) throw new Error('internal: lookupFields: backward after the forward scope ended');
     const e = engine(),
       heap = e.heap,
       F = this.tables.length,

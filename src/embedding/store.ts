@@ -41,8 +41,8 @@ export class EmbeddingStore {
         group = TableGroup.separate(engine(), this.groupBytes, this.staging);
         fit = group.rowsThatFit(rowBytes);
         if (fit === 0)
-          throw new RangeError(
-            `embedding ${name}: a ${rowBytes}-byte row does not fit a ${this.groupBytes}-byte group`,
+          throw new Error(
+            `internal: embedding ${name}: a ${rowBytes}-byte row does not fit a ${this.groupBytes}-byte group`,
           );
         this.groups.push(group);
       }

@@ -11,6 +11,7 @@ import { CALL_GATHER_ROWS, CALL_LOOKUP_UNIQUE, CALL_UPDATE_ROWS } from '../kerne
 import type { Rng } from '../tensor/rng.js';
 import { noteWeightsChanged } from '../tensor/tensor.js';
 import type { TableGroup } from './group.js';
+import { DataError } from '../util/errors.js';
 
 export interface Shard {
   group: TableGroup;
@@ -84,7 +85,7 @@ export class EmbeddingTable {
     for (let i = 0; i < n; i++) {
       const id = ids[offset + i * stride];
       if (!(id >= 0 && id < this.rows))
-        throw new RangeError(`embedding ${this.name}: id ${id} at row ${i} outside 0..${this.rows - 1}`);
+        throw new DataError(`embedding ${this.name}`, 0, 0, `id ${id} at row ${i} outside 0..${this.rows - 1}`);
     }
   }
 

@@ -148,7 +148,7 @@ export function writeFileAtomic(path: string, data: AtomicData, options: AtomicW
     if (options.beforeRename) {
       const r = options.beforeRename(temp);
       if (r instanceof Promise)
-        throw new Error('writeFileAtomic: beforeRename must be synchronous; use writeFileAtomicAsync');
+        throw new Error('internal: writeFileAtomic: beforeRename must be synchronous; use writeFileAtomicAsync');
     }
     renameSync(temp, path);
     releaseTempPath(temp);

@@ -56,7 +56,7 @@ export class AtomicFileWriter {
 
   /** Writes what is buffered, fsyncs, renames the temp file over the target, fsyncs the folder. */
   async commit(): Promise<void> {
-    if (this.done) throw new Error(`AtomicFileWriter(${this.path}): already finished`);
+    if (this.done) throw new Error(`internal: AtomicFileWriter(${this.path}): already finished`);
     try {
       await this.flush();
       await this.handle.sync();

@@ -6,7 +6,7 @@
  * any problem is a ModelFileError naming the file and what is wrong.
  * This module works on bytes in memory and runs in any host; safetensors_file.ts reads and writes files.
  */
-import { ModelFileError, ShapeError } from '../util/errors.js';
+import { ModelFileError, ResourceError, ShapeError } from '../util/errors.js';
 
 export type TensorData =
   | Float64Array
@@ -74,7 +74,7 @@ export interface TensorEntry {
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
-  throw new Error('slimctr safetensors: big-endian hosts are not supported');
+  throw new ResourceError('slimctr safetensors: big-endian hosts are not supported (the files are little-endian)');
 
 export function isDType(s: unknown): s is DType {
   return typeof s === 'string' && Object.hasOwn(DTYPES, s);
@@ -93,16 +93,17 @@ function elementCount(shape: readonly number[]): number {
 // ---------------------------------------------------------------- writing
 
 function checkTensor(name: string, t: Tensor): void {
-  if (name === '__metadata__') throw new TypeError('safetensors: "__metadata__" is reserved and cannot name a tensor');
-  if (!isDType(t.dtype)) throw new TypeError(`safetensors: tensor ${name}: unknown dtype ${String(t.dtype)}`);
+  if (name === '__metadata__')
+    throw new Error('internal: safetensors: "__metadata__" is reserved and cannot name a tensor');
+  if (!isDType(t.dtype)) throw new Error(`internal: safetensors: tensor ${name}: unknown dtype ${String(t.dtype)}`);
   for (const d of t.shape) {
     if (!Number.isSafeInteger(d) || d < 0)
       throw new ShapeError(`tensor ${name}: bad dimension ${d} in shape [${t.shape}]`);
   }
   const Ctor = DTYPES[t.dtype] as unknown as TypedArrayCtor;
   if (!(t.data instanceof (Ctor as unknown as abstract new (...args: never[]) => unknown))) {
-    throw new TypeError(
-      `safetensors: tensor ${name}: dtype ${t.dtype} needs a ${Ctor.name}, got ${t.data?.constructor?.name}`,
+    throw new Error(
+      `internal: safetensors: tensor ${name}: dtype ${t.dtype} needs a ${Ctor.name}, got ${t.data?.constructor?.name}`,
     );
   }
   const n = elementCount(t.shape);
@@ -150,7 +151,7 @@ export function encodeSafetensors(
   const metaKeys = Object.keys(metadata);
   if (metaKeys.length > 0) {
     for (const k of metaKeys) {
-      if (typeof metadata[k] !== 'string') throw new TypeError(`safetensors: __metadata__.${k} must be a string`);
+      if (typeof metadata[k] !== 'string') throw new Error(`internal: safetensors: __metadata__.${k} must be a string`);
     }
     header.__metadata__ = metadata;
   }

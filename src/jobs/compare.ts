@@ -13,9 +13,8 @@ import { loadModel, type ModelMeta } from '../persist/model_file.js';
 import { chart, type Series } from '../report/svg.js';
 import { Rng } from '../tensor/rng.js';
 import { predictLogits } from '../models/predict.js';
-import { MODEL_FILE } from '../train/trainer.js';
 import { UsageError } from '../util/errors.js';
-import { CONTROL_FILE, PRE_FINETUNE_FILE } from './compress_run.js';
+import { CONTROL_FILE, MODEL_FILE, PRE_FINETUNE_FILE } from '../persist/run_files.js';
 
 export interface CompareRow {
   variant: string;

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPlan } from '../compress/apply.js';
 import { collectStats, emptyStats, type ModelStats } from '../compress/collect.js';
-import type { Batch } from '../data/batch.js';
+import type { LabelledBatch } from '../data/batch.js';
 import { Yielder } from '../util/yield.js';
 import { compressionReport, type TargetReport } from '../compress/report.js';
 import { selectRanks, type SelectOptions } from '../compress/select.js';
@@ -19,7 +19,9 @@ import { prepareData, type CachedSplit } from '../data/index.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import type { CTRModel } from '../models/model.js';
 import { SLOTS } from '../optim/optimizer.js';
-import { loadModel, saveMetaOf, saveModel, type ModelMeta } from '../persist/model_file.js';
+import { loadModel, saveMetaOf, type ModelMeta } from '../persist/model_file.js';
+import { CONFIG_FILE, CONTROL_FILE, MODEL_FILE, PRE_FINETUNE_FILE, REPORT_FILE } from '../persist/run_files.js';
+import { saveModel } from '../persist/save_model.js';
 import { Rng } from '../tensor/rng.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { parseTrainConfig, type TrainConfig } from '../train/config.js';
@@ -27,7 +29,6 @@ import { metricsOf, scoreBatches, type EvalMetrics } from '../train/evaluate.js'
 import { fit, type FitOptions, type FitResult } from '../train/fit.js';
 import { formatLr } from '../train/progress.js';
 import { ensureEngine } from '../train/setup.js';
-import { MODEL_FILE } from '../train/trainer.js';
 import { InterruptedError, UsageError } from '../util/errors.js';
 import { TTFields } from '../nn/tt_embedding.js';
 
@@ -89,7 +90,7 @@ function spectraOf(stats: ModelStats): Record<string, number[]> {
 /** collectStats one batch at a time, yielding so a signal handler can run; an aborted signal stops it (throws). */
 async function collectInterruptibly(
   model: CTRModel,
-  batches: Iterable<Batch>,
+  batches: Iterable<LabelledBatch>,
   maxRows = Infinity,
   signal?: AbortSignal,
 ): Promise<ModelStats> {
@@ -106,8 +107,6 @@ async function collectInterruptibly(
 }
 
 /** Files a compress folder may hold; the pre-fine-tune model is kept beside the fine-tuned one. */
-export const PRE_FINETUNE_FILE = 'before-finetune.safetensors';
-export const CONTROL_FILE = 'control.safetensors';
 
 /** Makes `dir`, refusing one that holds anything unless `force` (then its earlier outputs are removed). */
 function prepareOutDir(dir: string, force: boolean): void {
@@ -117,13 +116,13 @@ function prepareOutDir(dir: string, force: boolean): void {
       `${dir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', ...' : ''}); choose another --out or pass --force to replace its results`,
     );
   }
-  for (const f of [MODEL_FILE, PRE_FINETUNE_FILE, CONTROL_FILE, 'report.json']) rmSync(join(dir, f), { force: true });
+  for (const f of [MODEL_FILE, PRE_FINETUNE_FILE, CONTROL_FILE, REPORT_FILE]) rmSync(join(dir, f), { force: true });
   mkdirSync(dir, { recursive: true });
 }
 
 export async function compressRun(runDir: string, o: CompressOptions): Promise<CompressResult> {
   const log = o.log ?? (() => {});
-  const config: TrainConfig = parseTrainConfig(readConfigFile(join(runDir, 'config.yaml')));
+  const config: TrainConfig = parseTrainConfig(readConfigFile(join(runDir, CONFIG_FILE)));
   const tc = config.training;
   await ensureEngine(o.threads ?? tc.threads, tc.backend);
   const data = await prepareData({ dataset: config.dataset, features: config.features }, { log });
@@ -243,6 +242,6 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   }
   const ratio = budget === null ? undefined : { asked: sel.paramsBefore / budget, reached, notes: sel.notes };
   const result: CompressResult = { outDir, ratio, plan: sel.plan, targets, spectra: spectraOf(stats), variants };
-  writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(result, null, 2));
+  writeFileAtomic(join(outDir, REPORT_FILE), JSON.stringify(result, null, 2));
   return result;
 }

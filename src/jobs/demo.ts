@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { htmlReport } from '../report/html.js';
 import { parseTrainConfig } from '../train/config.js';
 import type { ProgressReporter } from '../train/progress.js';
-import { MODEL_FILE, train } from '../train/trainer.js';
+import { MODEL_FILE, REPORT_FILE } from '../persist/run_files.js';
+import { train } from '../train/trainer.js';
 import { aucChart, modelRow, spectrumChart, type CompareRow } from './compare.js';
 import { compressRun } from './compress_run.js';
 
@@ -129,9 +130,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           `| ${r.variant} | ${r.params} | ${r.bytes} | ${r.testAuc?.toFixed(4) ?? '-'} | ${r.testLogloss?.toFixed(4) ?? '-'} | ${r.latencyMs.toFixed(3)} | ${Math.round(r.throughput)} |`,
       ),
     ].join('\n') + '\n';
-  const charts = [aucChart(table), spectrumChart(join(afm.outDir, 'report.json'))].filter(
-    (c): c is string => c !== null,
-  );
+  const charts = [aucChart(table), spectrumChart(join(afm.outDir, REPORT_FILE))].filter((c): c is string => c !== null);
   const report = join(o.out, 'report.html');
   writeFileAtomic(
     report,

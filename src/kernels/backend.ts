@@ -59,7 +59,8 @@ export function kernelsOver(
   const wasm = instantiate(module, memory);
   if (!addon || isa === null) return wasm;
   // Native code keeps the memory's address: only a shared memory (reserved whole, grown in place) keeps it.
-  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('native kernels need a shared WebAssembly memory');
+  if (!(memory.buffer instanceof SharedArrayBuffer))
+    throw new Error('internal: native kernels need a shared WebAssembly memory (the engine always makes one)');
   const native = addon.bind(new Uint8Array(memory.buffer), isa);
   const k: KernelExports = { ...wasm };
   for (const name of NATIVE_KERNELS) (k as unknown as Record<string, unknown>)[name] = native[name];

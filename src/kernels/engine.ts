@@ -9,6 +9,7 @@ import { Heap } from './heap.js';
 import { loadKernelModule, type KernelVariant } from './module.js';
 import { ThreadPool } from './pool.js';
 import { CALL_SLOTS, TASK_BATCHED_SGEMM, TASK_CALLS, TASK_SGEMM } from './protocol.js';
+import { UsageError } from '../util/errors.js';
 
 export interface EngineOptions {
   /** Threads for large kernels, main thread included. Default: all cores (one in a browser). */
@@ -48,7 +49,7 @@ export class Engine {
     const { module, variant } = await loadKernelModule(opts.variant, opts.kernelsUrl);
     const heap = new Heap(1 << 20, opts.maxHeapBytes);
     const k = kernelsOver(module, heap.memory, backend.addon, backend.isa);
-    if (k.heap_base() > 1 << 20) throw new Error('kernels: static data exceeds the reserved 1 MiB');
+    if (k.heap_base() > 1 << 20) throw new Error('internal: kernels: static data exceeds the reserved 1 MiB');
     const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
     const pool = await ThreadPool.create(k, heap, module, threads, backend.isa);
     return new Engine(k, heap, pool, module, variant, backend);
@@ -161,6 +162,6 @@ export function runningEngine(): Engine | null {
 
 /** The engine, synchronously; tensors and ops use this. Throws before `getEngine()`/`initEngine()` resolved. */
 export function engine(): Engine {
-  if (!ready) throw new Error('slimctr engine not started: await getEngine() or initEngine() first');
+  if (!ready) throw new UsageError('slimctr engine not started: await getEngine() or initEngine() first');
   return ready;
 }

@@ -5,6 +5,7 @@
  * the heap would outgrow its limit (say evaluation at a bigger batch after training), free blocks
  * are merged with their neighbours and reused by best fit before giving up.
  */
+import { ResourceError } from '../util/errors.js';
 const PAGE = 65536;
 const ALIGN = 64;
 
@@ -57,7 +58,7 @@ export class Heap {
 
   release(ptr: number): void {
     const size = this.sizes.get(ptr);
-    if (size === undefined) throw new Error(`heap: release of unknown block ${ptr}`);
+    if (size === undefined) throw new Error(`internal: heap: release of unknown block ${ptr}`);
     this.sizes.delete(ptr);
     this.inUse -= size;
     this.pushFree(ptr, size);
@@ -102,7 +103,7 @@ export class Heap {
   private grow(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end > this.maxBytes) {
-      throw new RangeError(
+      throw new ResourceError(
         `kernel heap: need ${(end / 2 ** 20).toFixed(1)} MiB, limit is ${(this.maxBytes / 2 ** 20).toFixed(1)} MiB`,
       );
     }

@@ -111,12 +111,12 @@ export class ThreadPool {
           )
           .join(', ');
         throw new Error(
-          `kernel workers did not finish task ${task} (generation ${Atomics.load(ctl, GEN)}, ${left} share(s) left) within ${WATCHDOG_MS / 1000} s: ${state}`,
+          `internal: kernel workers did not finish task ${task} (generation ${Atomics.load(ctl, GEN)}, ${left} share(s) left) within ${WATCHDOG_MS / 1000} s: ${state}`,
         );
       }
     }
     if (mainError) throw mainError;
-    if (Atomics.exchange(ctl, FAILED, 0)) throw new Error('a kernel worker failed (see the message above)');
+    if (Atomics.exchange(ctl, FAILED, 0)) throw new Error('internal: a kernel worker failed (see the message above)');
   }
 
   async close(): Promise<void> {

@@ -84,4 +84,4 @@ function runCall(k: KernelExports, d: Float64Array, o: number): void {
 }
 
 const SGEMM_ARGS = 17;
-if (SGEMM_ARGS > ARG_SLOTS) throw new Error('protocol: too few argument slots');
+if (SGEMM_ARGS > ARG_SLOTS) throw new Error('internal: protocol: too few argument slots');

@@ -61,7 +61,7 @@ export abstract class Module {
   /** Installs `m` in the swappable slot `name` (see `swappable`). */
   replace(name: string, m: Module): void {
     const set = this.setters.get(name);
-    if (!set) throw new Error(`${this.constructor.name} has no sub-module '${name}' that can be swapped`);
+    if (!set) throw new Error(`internal: ${this.constructor.name} has no sub-module '${name}' that can be swapped`);
     this.moduleMap.set(name, m);
     set(m);
   }

@@ -12,6 +12,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { type EmbeddingInit, FieldEmbedding, fieldTable } from './field_embedding.js';
 import { Module } from './module.js';
 import type { FeatureSpec, ModelContext } from './types.js';
+import { DataError } from '../util/errors.js';
 
 /** Splits n into three factors as equal as possible (product >= n for vocabularies, = n for widths). */
 export function factor3(n: number, exact: boolean): [number, number, number] {
@@ -75,7 +76,8 @@ export class TTEmbedding extends Module {
       i3 = new Int32Array(n);
     for (let k = 0; k < n; k++) {
       const id = ids[offset + k * stride];
-      if (!(id >= 0 && id < this.rows)) throw new RangeError(`tt embedding: id ${id} outside 0..${this.rows - 1}`);
+      if (!(id >= 0 && id < this.rows))
+        throw new DataError('tt embedding', 0, 0, `id ${id} outside 0..${this.rows - 1}`);
       i3[k] = id % v3;
       i2[k] = Math.floor(id / v3) % v2;
       i1[k] = Math.floor(id / (v3 * v2));

@@ -2,16 +2,8 @@
 import type { EmbeddingStore } from '../embedding/store.js';
 import type { Rng } from '../tensor/rng.js';
 
-/** Encoded features of `rows` examples (the data pipeline's output). */
-export interface Batch {
-  rows: number;
-  /** rows x F categorical ids (row-major), each in 0..vocab-1 of its field. */
-  ids: Int32Array;
-  /** rows x N numeric values (row-major). */
-  dense: Float32Array;
-  /** rows labels in {0, 1} (absent at prediction time). */
-  labels?: Float32Array;
-}
+/** A batch is the data layer's (data/batch.ts); re-exported so models read it beside FeatureSpec. */
+export type { Batch } from '../data/batch.js';
 
 export interface FeatureSpec {
   /** Categorical fields in batch column order, with vocabulary sizes (ids 0..vocab-1). */

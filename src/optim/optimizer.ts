@@ -41,7 +41,7 @@ export class Optimizer {
     const n = SLOTS[opts.kind];
     for (const t of tables) {
       if (t.slots !== n)
-        throw new Error(`optimizer ${opts.kind} needs ${n} slots per row; table ${t.name} has ${t.slots}`);
+        throw new Error(`internal: optimizer ${opts.kind} needs ${n} slots per row; table ${t.name} has ${t.slots}`);
     }
     this.state = params.map((p) => Array.from({ length: n }, () => keep(Tensor.zeros(p.shape))));
   }

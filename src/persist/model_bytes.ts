@@ -1,22 +1,19 @@
 /**
- * A model file held in memory: decode and verify it, rebuild the model through the registry
- * (with the factorized structure when it was compressed) and load its weights. Runs in any host
- * (the browser page uses it); model_file.ts adds reading and writing files.
+ * What a model file's metadata holds, and rebuilding the model it describes through the registry
+ * (with the factorized structure when it was compressed). Runs in any host; model_file.ts reads
+ * model files (loadModel) and save_model.ts writes them (saveModel).
  */
 import type { DatasetConfig, EncodersJSON } from '../data/index.js';
+import type { Encoders } from '../data/encoders/encoders.js';
 import { applyPlan } from '../compress/apply.js';
 import { planProblem, type CompressionPlan } from '../compress/plan.js';
-import { Encoders } from '../data/encoders/encoders.js';
 import { EmbeddingStore } from '../embedding/store.js';
-import { decodeModelFile, type ModelFile } from '../io/model_codec.js';
-import { isVocabularyTensor, unpackVocabularies } from './vocab_tensors.js';
 import { Rng } from '../tensor/rng.js';
 import { ModelFileError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import type { CTRModel } from '../models/model.js';
 import { findModel, MODELS } from '../models/registry.js';
 import type { FeatureSpec } from '../nn/types.js';
-import { applyModelTensors } from './weights.js';
 
 /** How raw files were read for training (so eval / predict read new files the same way). */
 export type ReaderSettings = Pick<
@@ -99,29 +96,4 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
     applyPlan(model, meta.compression, ctx);
   }
   return model;
-}
-
-/**
- * Decodes a model file's bytes (checksums and format version verified) and puts the encoders'
- * vocabularies back into the metadata; `tensors` then holds the weights only.
- */
-export function readModelFile<M extends ModelMeta = ModelMeta>(bytes: Uint8Array, file: string): ModelFile<M> {
-  const decoded = decodeModelFile<M>(bytes, file);
-  if (decoded.meta.encoders)
-    decoded.meta.encoders = unpackVocabularies(decoded.meta.encoders, decoded.tensors, file) as EncodersJSON;
-  for (const name of [...decoded.tensors.keys()]) if (isVocabularyTensor(name)) decoded.tensors.delete(name);
-  return decoded;
-}
-
-/**
- * Decodes a model file's bytes (checksums and format version verified), rebuilds the model and
- * loads its weights; the model comes back in eval mode. `file` names the source in errors.
- */
-export function loadModelFromBytes(bytes: Uint8Array, file: string, opts: LoadOptions = {}): LoadedModel {
-  const decoded = readModelFile(bytes, file);
-  const model = buildFromMeta(decoded.meta, file, opts);
-  applyModelTensors(model, decoded.tensors, file);
-  model.eval();
-  const encoders = decoded.meta.encoders ? Encoders.fromJSON(decoded.meta.encoders, `${file} (encoders)`) : null;
-  return { model, meta: decoded.meta, encoders };
 }

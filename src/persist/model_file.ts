@@ -1,39 +1,37 @@
 /**
- * Saving and loading a trained model: one safetensors file (`model.safetensors`) holding every
- * weight (see weights.ts) plus metadata to rebuild it without any config: model kind and
- * resolved options, the FeatureSpec, the fitted encoders, how the data files were read, and a
- * training summary. Checksums and format versions are checked by the IO layer (ModelFileError).
- * Decoding from bytes (no file system) is in model_bytes.ts.
+ * Reading a slimctr model file (`model.safetensors`): one safetensors file holding every weight
+ * (see weights.ts) plus the metadata to rebuild the model without any config (model_bytes.ts):
+ * kind and resolved options, the FeatureSpec, the fitted encoders (vocabularies as tensors, see
+ * vocab_tensors.ts), how the data files were read, and a training summary. Checksums and format
+ * versions are checked by container.ts (ModelFileError). Runs in any host: a path is read through
+ * platform/ (Node), a browser passes the bytes. save_model.ts writes the files.
  */
-import { readFileSync } from 'node:fs';
-import { saveModelFile } from '../io/model_file.js';
-import { VERSION } from '../version.js';
-import type { CTRModel } from '../models/model.js';
-import { modelTensors } from './weights.js';
-import type { Tensor as FileTensor } from '../io/safetensors.js';
-import {
-  loadModelFromBytes,
-  readModelFile,
-  type LoadedModel,
-  type LoadOptions,
-  type ModelMeta,
-} from './model_bytes.js';
 import type { EncodersJSON } from '../data/index.js';
-import type { ModelFile } from '../io/model_codec.js';
-import { packVocabularies } from './vocab_tensors.js';
+import { Encoders } from '../data/encoders/encoders.js';
+import type { Tensor as FileTensor } from '../io/safetensors.js';
+import type { CTRModel } from '../models/model.js';
+import { readFileBytes } from '../platform/node.js';
+import { VERSION } from '../version.js';
+import { decodeModelFile, type ModelFile } from './container.js';
+import { buildFromMeta, type LoadedModel, type LoadOptions, type ModelMeta } from './model_bytes.js';
+import { isVocabularyTensor, packVocabularies, unpackVocabularies } from './vocab_tensors.js';
+import { applyModelTensors, modelTensors } from './weights.js';
 
 export {
   buildFromMeta,
-  loadModelFromBytes,
-  readModelFile,
   type LoadedModel,
   type LoadOptions,
   type ModelMeta,
   type ReaderSettings,
   type TrainingSummary,
 } from './model_bytes.js';
+export type { ModelFile } from './container.js';
 
+/** What saveModel takes: the metadata minus what saving derives from the model. */
 export type SaveMeta = Omit<ModelMeta, 'kind' | 'slimctr_version' | 'params'>;
+
+/** A model file on disk (its path) or in memory (its bytes, named `name` in errors). */
+export type ModelSource = string | Uint8Array;
 
 /** The part of a loaded model's metadata to pass back to saveModel (what saving derives is dropped). */
 export function saveMetaOf(meta: ModelMeta): SaveMeta {
@@ -42,7 +40,7 @@ export function saveMetaOf(meta: ModelMeta): SaveMeta {
 }
 
 /**
- * Collects tensors and metadata for a model file (shared with checkpoints): the weights, and the
+ * The tensors and metadata of a model file (shared with checkpoints): the weights, and the
  * encoders' vocabularies as tensors of their own (see vocab_tensors.ts), out of the JSON header.
  */
 export function modelFileParts(model: CTRModel, meta: SaveMeta): { tensors: Map<string, FileTensor>; meta: ModelMeta } {
@@ -51,7 +49,7 @@ export function modelFileParts(model: CTRModel, meta: SaveMeta): { tensors: Map<
   if (encoders) {
     const packed = packVocabularies(encoders);
     for (const [name, t] of packed.tensors) {
-      if (tensors.has(name)) throw new Error(`model file: a weight is named like the vocabulary tensor '${name}'`);
+      if (tensors.has(name)) throw new Error(`internal: a weight is named like the vocabulary tensor '${name}'`);
       tensors.set(name, t);
     }
     encoders = packed.json as unknown as EncodersJSON;
@@ -62,18 +60,26 @@ export function modelFileParts(model: CTRModel, meta: SaveMeta): { tensors: Map<
   };
 }
 
-/** Writes `model` and its metadata to `path` atomically. */
-export function saveModel(path: string, model: CTRModel, meta: SaveMeta): void {
-  const parts = modelFileParts(model, meta);
-  saveModelFile(path, parts.tensors, parts.meta);
+/**
+ * Reads and verifies a model file or checkpoint without building the model: its tensors (the
+ * weights, and a checkpoint's optimizer state) and its metadata, vocabularies put back into the encoders.
+ */
+export function readModelParts<M extends ModelMeta = ModelMeta>(source: ModelSource, name = '<bytes>'): ModelFile<M> {
+  const file = typeof source === 'string' ? source : name;
+  const decoded = decodeModelFile<M>(typeof source === 'string' ? readFileBytes(source) : source, file);
+  if (decoded.meta.encoders)
+    decoded.meta.encoders = unpackVocabularies(decoded.meta.encoders, decoded.tensors, file) as EncodersJSON;
+  for (const t of [...decoded.tensors.keys()]) if (isVocabularyTensor(t)) decoded.tensors.delete(t);
+  return decoded;
 }
 
 /** Reads a model file, rebuilds the model and loads its weights; the model comes back in eval mode. */
-export function loadModel(path: string, opts: LoadOptions = {}): LoadedModel {
-  return loadModelFromBytes(readFileSync(path), path, opts);
-}
-
-/** Reads and verifies a model file or checkpoint: tensors and metadata, vocabularies restored into the encoders. */
-export function loadModelParts<M extends ModelMeta = ModelMeta>(path: string): ModelFile<M> {
-  return readModelFile<M>(readFileSync(path), path);
+export function loadModel(source: ModelSource, opts: LoadOptions & { name?: string } = {}): LoadedModel {
+  const file = typeof source === 'string' ? source : (opts.name ?? '<bytes>');
+  const decoded = readModelParts(source, file);
+  const model = buildFromMeta(decoded.meta, file, opts);
+  applyModelTensors(model, decoded.tensors, file);
+  model.eval();
+  const encoders = decoded.meta.encoders ? Encoders.fromJSON(decoded.meta.encoders, `${file} (encoders)`) : null;
+  return { model, meta: decoded.meta, encoders };
 }

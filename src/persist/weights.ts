@@ -16,7 +16,7 @@ export function modelTensors(model: Module): Map<string, FileTensor> {
   const out = new Map<string, FileTensor>();
   const put = (name: string, t: FileTensor): void => {
     if (out.has(name))
-      throw new Error(`model state: two tensors named '${name}' (a parameter and a table share a name)`);
+      throw new Error(`internal: model state: two tensors named '${name}' (a parameter and a table share a name)`);
     out.set(name, t);
   };
   for (const [name, p] of model.namedParams()) put(name, f32(p.toArray(), [...p.shape]));
@@ -67,7 +67,9 @@ export function readTableRowsWithSlots(t: EmbeddingTable): Float32Array {
 /** Inverse of readTableRowsWithSlots. */
 export function writeTableRowsWithSlots(t: EmbeddingTable, values: Float32Array): void {
   if (values.length !== t.rows * t.stride)
-    throw new RangeError(`table ${t.name}: ${values.length} values for ${t.rows} x ${t.stride}`);
+    throw new Error(
+      `internal: table ${t.name}: ${values.length} values for ${t.rows} x ${t.stride} (callers check sizes)`,
+    );
   for (const s of t.shards)
     s.group.f32(s.ptr, (s.hi - s.lo) * t.stride).set(values.subarray(s.lo * t.stride, s.hi * t.stride));
 }

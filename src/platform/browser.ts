@@ -46,3 +46,8 @@ export function threadReady(): void {
 export function canBlock(): boolean {
   return 'WorkerGlobalScope' in globalThis;
 }
+
+/** A page has no file paths: it reads a model from the bytes the user gives (loadModel accepts them). */
+export function readFileBytes(path: string): Uint8Array {
+  throw new Error(`internal: reading '${path}' by path needs Node; in a browser pass the file's bytes`);
+}

@@ -4,6 +4,7 @@
  * these instead of Node built-ins so it runs in both.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, workerData } from 'node:worker_threads';
 
@@ -42,4 +43,9 @@ export function threadReady(): void {}
 /** Whether this thread may sleep in Atomics.wait (every Node thread may). */
 export function canBlock(): boolean {
   return true;
+}
+
+/** A file's bytes. */
+export function readFileBytes(path: string): Uint8Array {
+  return readFileSync(path);
 }

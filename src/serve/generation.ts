@@ -6,7 +6,7 @@
  */
 import { Encoders } from '../data/index.js';
 import { initEngine, runningEngine } from '../kernels/engine.js';
-import { loadModel, loadModelParts, type ModelMeta } from '../persist/model_file.js';
+import { loadModel, readModelParts, type ModelMeta } from '../persist/model_file.js';
 import { ModelFileError } from '../util/errors.js';
 import { MicroBatcher } from './batcher.js';
 import { exportOnnx } from './onnx/export.js';
@@ -59,7 +59,7 @@ export class Generation {
 
   /** Reads and checks the model file, then starts the workers (each loads the model). */
   static async start(modelPath: string, opts: GenerationOptions): Promise<Generation> {
-    const meta = loadModelParts(modelPath).meta;
+    const meta = readModelParts(modelPath).meta;
     if (!meta.encoders)
       throw new ModelFileError(modelPath, 'the model file has no encoders, so raw rows cannot be encoded for it');
     const encoders = Encoders.fromJSON(meta.encoders, `${modelPath} (encoders)`);

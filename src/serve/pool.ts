@@ -112,7 +112,7 @@ export class InferencePool {
       ids.buffer as ArrayBuffer,
       dense.buffer as ArrayBuffer,
     ]);
-    if (m.type !== 'result') throw new Error(`inference failed: unexpected reply ${m.type}`);
+    if (m.type !== 'result') throw new Error(`internal: inference failed: unexpected reply ${m.type} from a worker`);
     return m.probs;
   }
 
@@ -120,7 +120,8 @@ export class InferencePool {
   async parse(form: BodyForm, body: Uint8Array): Promise<ParsedRequest> {
     const m = await this.submit({ type: 'parse', id: this.nextId++, form, body }, [body.buffer as ArrayBuffer]);
     if (m.type === 'rejected') throw new RequestError(m.status, m.message);
-    if (m.type !== 'parsed') throw new Error(`request parsing failed: unexpected reply ${m.type}`);
+    if (m.type !== 'parsed')
+      throw new Error(`internal: request parsing failed: unexpected reply ${m.type} from a worker`);
     return { rows: m.rows, ids: m.ids, dense: m.dense, requestId: m.requestId };
   }
 

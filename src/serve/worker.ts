@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Encoders } from '../data/index.js';
-import { loadModelParts } from '../persist/model_file.js';
+import { readModelParts } from '../persist/model_file.js';
 import { RequestError } from '../util/errors.js';
 import { encodePredictBody, encodeV2Body, type RequestLimits } from './request.js';
 import { onnxRunner, slimctrRunner, type EngineName, type ModelRunner } from './runners.js';
@@ -50,7 +50,7 @@ try {
     init.engine === 'onnx'
       ? await onnxRunner(init.onnx!, init.numCategorical, init.numDense)
       : await slimctrRunner(init.modelPath);
-  const meta = loadModelParts(init.modelPath).meta;
+  const meta = readModelParts(init.modelPath).meta;
   limits = {
     encoders: Encoders.fromJSON(meta.encoders!, `${init.modelPath} (encoders)`),
     maxRows: init.maxRows,

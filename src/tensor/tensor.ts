@@ -69,7 +69,7 @@ export class Tensor {
   }
 
   get data(): Float32Array {
-    if (this.disposed) throw new Error('tensor used after dispose');
+    if (this.disposed) throw new Error('internal: tensor used after dispose');
     if (!this.view) this.view = engine().heap.f32(this.ptr, this.size);
     return this.view;
   }

@@ -4,10 +4,10 @@
  * count, learning rate, dropout generators, position in the epoch and the early-stopping state.
  * Written atomically with the same checksummed layout as model files.
  */
-import { saveModelFile } from '../io/model_file.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { CTRModel } from '../models/model.js';
-import { buildFromMeta, loadModelParts, modelFileParts, type ModelMeta, type SaveMeta } from '../persist/model_file.js';
+import { buildFromMeta, readModelParts, type ModelMeta, type SaveMeta } from '../persist/model_file.js';
+import { saveModel } from '../persist/save_model.js';
 import { applyModelTensors, readTableRowsWithSlots, writeTableRowsWithSlots } from '../persist/weights.js';
 import type { RngState } from '../tensor/rng.js';
 import { SLOTS, type Optimizer, type OptimizerKind } from '../optim/optimizer.js';
@@ -58,11 +58,8 @@ export function saveCheckpoint(
   meta: SaveMeta,
   loop: LoopState,
 ): void {
-  const { tensors, meta: modelMeta } = modelFileParts(model, meta);
-  const put = (name: string, t: FileTensor): void => {
-    if (tensors.has(name)) throw new Error(`checkpoint: duplicate tensor '${name}'`);
-    tensors.set(name, t);
-  };
+  const tensors = new Map<string, FileTensor>();
+  const put = (name: string, t: FileTensor): void => void tensors.set(name, t);
   const state = optimizer.stateTensors();
   model.namedParams().forEach(([name], i) => {
     state[i].forEach((s, k) => put(`${DENSE}${name}.${k}`, { dtype: 'F32', shape: [...s.shape], data: s.toArray() }));
@@ -72,11 +69,13 @@ export function saveCheckpoint(
       put(`${ROWS}${name}`, { dtype: 'F32', shape: [t.rows, t.stride], data: readTableRowsWithSlots(t) });
   }
   const rngs = Object.fromEntries(model.namedRngs().map(([n, r]) => [n, r.getState()]));
-  const full: CheckpointMeta = {
-    ...modelMeta,
-    checkpoint: { optimizer: optimizer.opts.kind, optimizerSteps: optimizer.t, loop: { ...loop }, rngs },
+  const checkpoint: CheckpointMeta['checkpoint'] = {
+    optimizer: optimizer.opts.kind,
+    optimizerSteps: optimizer.t,
+    loop: { ...loop },
+    rngs,
   };
-  saveModelFile(path, tensors, full);
+  saveModel(path, model, meta, { tensors, meta: { checkpoint } });
 }
 
 export interface LoadedCheckpoint {
@@ -97,7 +96,7 @@ function f32(tensors: ReadonlyMap<string, FileTensor>, name: string, size: numbe
 
 /** Reads a checkpoint: the model with its weights, dropout generators and loop state restored. */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
-  const file = loadModelParts<CheckpointMeta>(path);
+  const file = readModelParts<CheckpointMeta>(path);
   const ck = file.meta.checkpoint;
   if (!ck || !(ck.optimizer in SLOTS) || !ck.loop)
     throw new ModelFileError(path, 'not a checkpoint (a model file without optimizer state)');

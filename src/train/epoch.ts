@@ -5,7 +5,7 @@
  * and, when a signal is given, a chance between steps for Ctrl-C to be noticed.
  */
 import { backward, bceWithLogits } from '../autograd/index.js';
-import type { Batch, CachedSplit } from '../data/index.js';
+import type { CachedSplit, LabelledBatch } from '../data/index.js';
 import type { CTRModel } from '../models/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { tidy } from '../tensor/tensor.js';
@@ -29,7 +29,7 @@ export interface EpochPlan {
 }
 
 export interface Step {
-  batch: Batch;
+  batch: LabelledBatch;
   loss: number;
   /** 1-based position of the batch in the epoch. */
   index: number;
@@ -58,7 +58,7 @@ export async function* epochSteps(p: EpochPlan): AsyncGenerator<Step> {
 }
 
 /** Forward, loss and backward on one batch (gradients left for the optimizer); returns the loss. */
-function lossWithGradients(model: CTRModel, batch: Batch): number {
+function lossWithGradients(model: CTRModel, batch: LabelledBatch): number {
   return tidy(() => {
     const l = bceWithLogits(model.forward(batch), batch.labels);
     backward(l);

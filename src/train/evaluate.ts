@@ -53,7 +53,7 @@ class ScoreBuffer {
 export function scoreBatches(model: CTRModel, batches: Iterable<Batch>): Scored {
   const buf = new ScoreBuffer();
   for (const b of batches) {
-    if (!b.labels) throw new Error('scoreBatches: a batch without labels');
+    if (!b.labels) throw new Error('internal: scoreBatches: a batch without labels (it scores labelled splits)');
     buf.push(b.labels.subarray(0, b.rows), predictLogits(model, b));
   }
   return buf.done();

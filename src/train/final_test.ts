@@ -3,7 +3,8 @@
  * and in the model file's metadata), and the bad rows skipped under on_bad_row: skip.
  */
 import { existsSync } from 'node:fs';
-import { loadModel, saveMetaOf, saveModel } from '../persist/model_file.js';
+import { loadModel, saveMetaOf } from '../persist/model_file.js';
+import { saveModel } from '../persist/save_model.js';
 import type { LoopState } from './checkpoint.js';
 import { metricsOf, scoreBatches, type EvalMetrics } from './evaluate.js';
 import { summaryOf, type TrainSession } from './session.js';

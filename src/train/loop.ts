@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { monitorLabel } from '../config/training.js';
-import { saveModel } from '../persist/model_file.js';
+import { saveModel } from '../persist/save_model.js';
 import { TrainingError } from '../util/errors.js';
 import { saveCheckpoint } from './checkpoint.js';
 import { epochSteps } from './epoch.js';

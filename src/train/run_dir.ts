@@ -21,11 +21,8 @@ import {
 import { join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { writeFileAtomic } from '../io/atomic.js';
-import { UsageError } from '../util/errors.js';
-
-/** The best model of a run, and the latest checkpoint (for --resume). */
-export const MODEL_FILE = 'model.safetensors';
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+import { DataError, UsageError } from '../util/errors.js';
+import { CONFIG_FILE, LOG_FILE, METRICS_FILE } from '../persist/run_files.js';
 
 export interface RunDirOptions {
   /** Use exactly this folder. */
@@ -63,9 +60,9 @@ export class RunDir {
     readonly path: string,
     now: () => Date,
   ) {
-    this.configPath = join(path, 'config.yaml');
-    this.metricsPath = join(path, 'metrics.jsonl');
-    this.logPath = join(path, 'log.txt');
+    this.configPath = join(path, CONFIG_FILE);
+    this.metricsPath = join(path, METRICS_FILE);
+    this.logPath = join(path, LOG_FILE);
     this.now = now;
   }
 
@@ -116,7 +113,7 @@ export class RunDir {
   /** Appends one JSON object as a line and fsyncs, so a crash loses at most the record being written. */
   appendMetrics(record: object): void {
     const line = `${JSON.stringify(record)}\n`;
-    if (line.slice(0, -1).includes('\n')) throw new Error('appendMetrics: record serialized with a newline');
+    if (line.slice(0, -1).includes('\n')) throw new Error('internal: appendMetrics: record serialized with a newline');
     const fd = openSync(this.metricsPath, 'a');
     try {
       const buf = Buffer.from(line, 'utf8');
@@ -147,7 +144,7 @@ export function readMetrics(path: string): Record<string, unknown>[] {
       out.push(JSON.parse(line));
     } catch (err) {
       const last = i === lines.length - 1; // no newline after it: the write was cut short
-      if (!last) throw new Error(`${path}:${i + 1}: not a JSON line (${(err as Error).message})`);
+      if (!last) throw new DataError(path, i + 1, 0, `not a JSON line (${(err as Error).message})`);
     }
   });
   return out;

@@ -11,7 +11,8 @@ import { ConfigError } from '../util/errors.js';
 import type { LoopState } from './checkpoint.js';
 import { modelOptionsOf, type TrainConfig } from './config.js';
 import { ProgressReporter } from './progress.js';
-import { CHECKPOINT_FILE, MODEL_FILE, RunDir } from './run_dir.js';
+import { CHECKPOINT_FILE, MODEL_FILE } from '../persist/run_files.js';
+import { RunDir } from './run_dir.js';
 import { featureSpecOf } from './setup.js';
 
 export interface TrainSession {

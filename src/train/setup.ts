@@ -1,10 +1,10 @@
 /** Small pieces the trainer, fine-tuning and the CLI share: engine threads, epoch batches, the FeatureSpec, reader settings. */
 import { availableParallelism } from 'node:os';
-import type { Batch, CachedSplit, Encoders } from '../data/index.js';
+import type { LabelledBatch, CachedSplit, Encoders } from '../data/index.js';
 import type { ShuffleMode } from '../data/cache/shuffle.js';
 import { backendChoice, type BackendChoice } from '../kernels/backend.js';
 import { initEngine, runningEngine, type Engine } from '../kernels/engine.js';
-import { ConfigError, UsageError } from '../util/errors.js';
+import { ConfigError, ResourceError, UsageError } from '../util/errors.js';
 import type { FeatureSpec } from '../nn/types.js';
 
 /**
@@ -24,7 +24,7 @@ export async function ensureEngine(
   try {
     return await initEngine({ threads: want, backend: choice });
   } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
+    if (!(err instanceof ResourceError)) throw err;
     // Too many threads for the kernel heap (each has its own scratch space): name the setting.
     const detail = `${want} threads cannot start: ${err.message}; use fewer threads`;
     throw key.startsWith('--') ? new UsageError(`${key} ${detail}`) : new ConfigError(key, detail);
@@ -59,7 +59,7 @@ export function epochBatches(
   s: ShuffleSettings,
   batchSize: number,
   epoch: number,
-): Generator<Batch> {
+): Generator<LabelledBatch> {
   return split.batches({
     batchSize,
     shuffle: split.resolveShuffle(s.shuffle, s.shuffle_memory_mb * 2 ** 20),

@@ -11,7 +11,7 @@ import { Rng } from '../tensor/rng.js';
 import { ModelFileError, UsageError } from '../util/errors.js';
 import { loadCheckpoint, type LoopState } from './checkpoint.js';
 import { modelOptionsOf } from './config.js';
-import { CHECKPOINT_FILE } from './run_dir.js';
+import { CHECKPOINT_FILE } from '../persist/run_files.js';
 import { initialLoop } from './schedule.js';
 import type { TrainSession } from './session.js';
 

@@ -17,8 +17,6 @@ import { openSession } from './session.js';
 import { ensureEngine } from './setup.js';
 import { startState } from './start.js';
 
-export { MODEL_FILE } from './run_dir.js';
-
 export interface TrainOptions extends LoopExits {
   /** Progress output (default: stdout, bar on a terminal, plain lines otherwise). */
   progress?: ProgressReporter;

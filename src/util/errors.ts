@@ -63,6 +63,9 @@ export class OutputError extends SlimctrError {
 /** Tensor shapes do not fit an operation (a programming error inside a model, or a bad config). */
 export class ShapeError extends SlimctrError {}
 
+/** This machine cannot do what was asked: the kernel heap would outgrow its limit, or a big-endian host. */
+export class ResourceError extends SlimctrError {}
+
 /** Command-line usage error (unknown flag, missing argument). */
 export class UsageError extends SlimctrError {
   override readonly exitCode: number = 2;

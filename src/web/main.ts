@@ -6,7 +6,7 @@
  * is checked before a model is downloaded, and cross-origin isolation is not required.
  */
 import { initEngine, type Engine } from '../kernels/engine.js';
-import { loadModelFromBytes, type LoadedModel } from '../persist/model_bytes.js';
+import { loadModel, type LoadedModel } from '../persist/model_file.js';
 import { SlimctrError } from '../util/errors.js';
 import { checkCapabilities } from './capabilities.js';
 import { parseRows } from './rows.js';
@@ -34,7 +34,7 @@ async function openModel(bytes: Uint8Array, name: string): Promise<void> {
   $('model-status').textContent = `loading ${name}\u2026`;
   const eng = await startEngine();
   const t0 = performance.now();
-  const loaded = loadModelFromBytes(bytes, name);
+  const loaded = loadModel(bytes, { name });
   const ms = performance.now() - t0;
   current = loaded;
   showSummary(

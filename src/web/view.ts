@@ -4,7 +4,7 @@ import type { ModelSummary } from './summary.js';
 
 export function $(id: string): HTMLElement {
   const el = document.getElementById(id);
-  if (!el) throw new Error(`page: no element #${id}`);
+  if (!el) throw new Error(`internal: page: no element #${id} (index.html and the code ship together)`);
   return el;
 }
 

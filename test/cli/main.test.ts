@@ -33,7 +33,7 @@ test('slimctr --backend wasm info runs the WebAssembly kernels; a bad backend ex
   assert.match(out, /^isa wasm simd$/m);
   const bad = spawnSync(process.execPath, [bin, '--backend', 'gpu', 'info'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--backend must be one of auto, native, wasm, got 'gpu'/);
+  assert.match(bad.stderr, /--backend: must be one of auto, native, wasm, got 'gpu'/);
   const env = spawnSync(process.execPath, [bin, 'info'], {
     encoding: 'utf8',
     env: { ...process.env, SLIMCTR_BACKEND: 'gpu' },
@@ -45,12 +45,12 @@ test('slimctr --backend wasm info runs the WebAssembly kernels; a bad backend ex
 test('numeric flags are checked: a bad value exits 2 naming the flag, before any work', () => {
   const c = spawnSync(process.execPath, [bin, 'compare', 'nowhere', '--threads', 'abc'], { encoding: 'utf8' });
   assert.equal(c.status, 2);
-  assert.match(c.stderr, /--threads must be a whole number, got 'abc'/);
+  assert.match(c.stderr, /--threads: must be a whole number, got 'abc'/);
   const s = spawnSync(process.execPath, [bin, 'compare', 'nowhere', '--seconds', '0'], { encoding: 'utf8' });
-  assert.match(s.stderr, /--seconds must be a positive number, got '0'/);
+  assert.match(s.stderr, /--seconds: must be a positive number, got '0'/);
   const d = spawnSync(process.execPath, [bin, 'demo', '--ratio', '1'], { encoding: 'utf8' });
   assert.equal(d.status, 2);
-  assert.match(d.stderr, /--ratio must be a number above 1, got '1'/);
+  assert.match(d.stderr, /--ratio: must be a number above 1, got '1'/);
 });
 
 test('output into a pipe closed early (slimctr inspect FILE | head -1) ends quietly: no EPIPE stack trace', () => {

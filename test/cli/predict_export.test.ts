@@ -120,6 +120,6 @@ test('slimctr export writes an ONNX file onnxruntime runs with the same probabil
     join(run.dir, 'x.tflite'),
   );
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--format tflite: unknown export format \(known: onnx\)/);
+  assert.match(bad.stderr, /slimctr export: --format: must be one of onnx, got 'tflite'/);
   assert.ok(!existsSync(join(run.dir, 'x.tflite')));
 });

@@ -54,8 +54,8 @@ test('slimctr serve drains an in-flight request on SIGTERM, then stops its worke
 
 test('slimctr serve refuses bad options with a usage error', async () => {
   for (const [args, msg] of [
-    [['--engine', 'tensorrt'], /--engine tensorrt: unknown engine \(known: slimctr, onnx\)/],
-    [['--max-batch', '0'], /--max-batch must be a positive integer/],
+    [['--engine', 'tensorrt'], /slimctr serve: --engine: must be one of slimctr, onnx, got 'tensorrt'/],
+    [['--max-batch', '0'], /--max-batch: must be a positive integer/],
   ] as const) {
     const child = spawn(process.execPath, [bin, 'serve', '--model', run.runDir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],

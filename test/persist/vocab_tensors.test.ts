@@ -6,10 +6,12 @@ import { HASH_NAME } from '../../src/data/hash.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { MAX_HEADER_BYTES } from '../../src/io/safetensors.js';
 import { readSafetensorsHeader } from '../../src/io/safetensors_file.js';
-import { saveModelFile } from '../../src/io/model_file.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { encodeModelFile } from '../../src/persist/container.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { findModel } from '../../src/models/registry.js';
-import { loadModel, saveModel, type SaveMeta } from '../../src/persist/model_file.js';
+import { loadModel, type SaveMeta } from '../../src/persist/model_file.js';
+import { saveModel } from '../../src/persist/save_model.js';
 import { packVocabularies, unpackVocabularies } from '../../src/persist/vocab_tensors.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { ModelFileError } from '../../src/util/errors.js';
@@ -74,7 +76,7 @@ test("a save whose header would be over the readers' limit fails before it repla
   writeFileSync(path, 'the old model');
   const tensors = new Map([['w', { dtype: 'F32' as const, shape: [1], data: new Float32Array(1) }]]);
   assert.throws(
-    () => saveModelFile(path, tensors, { note: 'x'.repeat(MAX_HEADER_BYTES) }),
+    () => writeFileAtomic(path, encodeModelFile(tensors, { note: 'x'.repeat(MAX_HEADER_BYTES) }, path)),
     (err: unknown) =>
       err instanceof ModelFileError &&
       /cannot save: the header would be \d+ bytes, over the 104857600-byte limit/.test(err.message),

@@ -7,11 +7,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getEngine } from '../../src/kernels/engine.js';
-import { loadModelFile, saveModelFile } from '../../src/io/model_file.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { decodeModelFile, encodeModelFile } from '../../src/persist/container.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { PredictionServer, SERVE_DEFAULTS } from '../../src/serve/http.js';
 import { parseTrainConfig } from '../../src/train/config.js';
@@ -89,11 +90,11 @@ test("the server refuses overflowing and space-padded numbers with a 400 naming 
 });
 
 test('a model file whose weights hold NaN (checksums valid) is refused at load', () => {
-  const f = loadModelFile(modelPath);
+  const f = decodeModelFile(readFileSync(modelPath), modelPath);
   const name = [...f.tensors.keys()].find((k) => !k.startsWith('encoders.'))!;
   (f.tensors.get(name)!.data as Float32Array)[0] = NaN;
   const bad = join(dir, 'nan.safetensors');
-  saveModelFile(bad, f.tensors, f.meta);
+  writeFileAtomic(bad, encodeModelFile(f.tensors, f.meta, bad));
   assert.throws(
     () => loadModel(bad),
     (e: unknown) =>

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModelFile } from '../../src/io/model_file.js';
-import type { ModelMeta } from '../../src/persist/model_file.js';
+import { readModelParts } from '../../src/persist/model_file.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { ProgressReporter } from '../../src/train/progress.js';
 import { readMetrics } from '../../src/train/run_dir.js';
@@ -45,7 +44,7 @@ test('a run learns, writes its folder, keeps the best model and scores the test 
   assert.ok(result.best && result.best.auc > 0.7, `best validation AUC ${result.best?.auc}`);
   assert.equal(result.best.auc, Math.max(...rows.map((r) => r.val_auc as number)));
   assert.ok(result.test && result.test.rows === 400 && result.test.auc > 0.65, `test ${JSON.stringify(result.test)}`);
-  const meta = loadModelFile<ModelMeta>(join(runDir, 'model.safetensors')).meta;
+  const meta = readModelParts(join(runDir, 'model.safetensors')).meta;
   assert.equal(meta.training?.epoch, result.best.epoch);
   assert.equal(meta.training?.metrics.test.auc, result.test.auc);
   assert.equal(meta.encoders?.categorical.length, 5, 'C1..C4 and the bucketed I1');

@@ -13,7 +13,7 @@ import { EmbeddingStore } from '../../src/embedding/store.js';
 import { logloss, rocAuc } from '../../src/metrics/index.js';
 import { findModel } from '../../src/models/registry.js';
 import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
-import { saveModel } from '../../src/persist/model_file.js';
+import { saveModel } from '../../src/persist/save_model.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { tidy } from '../../src/tensor/tensor.js';
 import { predictProbabilities } from '../../src/api/score.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEngine } from '../../src/kernels/engine.js';
-import { loadModel, loadModelFromBytes } from '../../src/persist/model_file.js';
+import { loadModel } from '../../src/persist/model_file.js';
 import { DataError, ModelFileError } from '../../src/util/errors.js';
 import { parseRows } from '../../src/web/rows.js';
 import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
@@ -61,7 +61,7 @@ test('rows: a bad line fails with DataError naming the line', () => {
 test('a model loads from its bytes exactly as from its file, and a damaged copy fails with ModelFileError', () => {
   const bytes = readFileSync(path);
   const fromFile = loadModel(path),
-    fromBytes = loadModelFromBytes(new Uint8Array(bytes), 'model.safetensors');
+    fromBytes = loadModel(new Uint8Array(bytes), { name: 'model.safetensors' });
   assert.deepEqual(fromBytes.meta, fromFile.meta);
   const parsed = parseRows(fixtureRowsTsv, inputColumns(fromBytes));
   const batch = encodeRows(parsed.rows, fromBytes.encoders, fromBytes.meta.features, parsed.lines);
@@ -72,7 +72,7 @@ test('a model loads from its bytes exactly as from its file, and a damaged copy 
   const bad = Uint8Array.from(bytes);
   bad[bad.length - 5] ^= 1;
   assert.throws(
-    () => loadModelFromBytes(bad, 'upload.safetensors'),
+    () => loadModel(bad, { name: 'upload.safetensors' }),
     (e: unknown) => e instanceof ModelFileError && /^upload\.safetensors: corrupt: data checksum/.test(e.message),
   );
 });

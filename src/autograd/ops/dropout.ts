@@ -5,7 +5,7 @@ import { gradOf, record } from '../graph.js';
 
 export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tensor {
   if (!training || p <= 0) return x;
-  if (p >= 1) throw new RangeError(`dropout: rate must be below 1, got ${p}`);
+  if (p >= 1) throw new Error(`internal: dropout: rate must be below 1, got ${p} (model options cap it at 0.95)`);
   const keepScale = 1 / (1 - p);
   const mask = new Float32Array(x.size);
   for (let i = 0; i < mask.length; i++) mask[i] = rng.next() >= p ? keepScale : 0;

@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Command } from '../command.js';
 import { withInterrupts } from '../interrupt.js';
-import { numberFlag } from '../flags.js';
+import { type Flag, numberFlag, POSITIVE, POSITIVE_INT, parseFlags, usageOf, WHOLE } from '../flags.js';
 import { formatTable } from '../table.js';
 import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
 import { RANK_RULES, type RankChoice } from '../../compress/rank_choice.js';
 import { ENERGY_KEPT_MEANS, HELD_OUT_ERROR_MEANS } from '../../compress/report.js';
 import { formatLr } from '../../train/progress.js';
 import { UsageError } from '../../util/errors.js';
-import { takeFlags } from './train.js';
 
 function readRanks(file: string): Record<string, number> {
   let raw: unknown;
@@ -24,12 +23,17 @@ function readRanks(file: string): Record<string, number> {
 }
 
 /** The one rank rule the flags ask for, its numbers checked by RANK_RULES. */
-function rankChoiceOf(values: Record<string, string | undefined>): RankChoice {
+function rankChoiceOf(values: {
+  ratio?: string;
+  energy?: string;
+  ranks?: string;
+  'field-energy'?: number;
+}): RankChoice {
   const given = (['ratio', 'energy', 'ranks'] as const).filter((k) => values[k] !== undefined);
   if (given.length !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
-  const flag = (name: string, rule: { ok: (n: number) => boolean; means: string }): number | undefined =>
+  const flag = (name: 'ratio' | 'energy', rule: { ok: (n: number) => boolean; means: string }): number | undefined =>
     numberFlag(name, values[name], rule.ok, rule.means);
-  const fieldEnergy = flag('field-energy', RANK_RULES.fieldEnergy);
+  const fieldEnergy = values['field-energy'];
   if (fieldEnergy !== undefined && given[0] !== 'ratio')
     throw new UsageError('--field-energy applies only with --ratio');
   if (given[0] === 'ranks') return { by: 'ranks', ranks: readRanks(values.ranks!) };
@@ -41,67 +45,111 @@ function rankChoiceOf(values: Record<string, string | undefined>): RankChoice {
   };
 }
 
+const METHODS = ['afm', 'afm-act', 'svd'] as const satisfies readonly CompressOptions['method'][];
+
+/** --ratio, --energy and --ranks are read as text here and parsed in run() (one of them chooses the ranks). */
+const FLAGS = [
+  { name: 'model', kind: 'string', arg: 'RUN', required: true, help: "a run folder written by 'slimctr train'" },
+  {
+    name: 'ratio',
+    kind: 'string',
+    arg: 'R',
+    help: 'parameter budget: original / R (greedy: least energy lost per parameter saved)',
+  },
+  {
+    name: 'energy',
+    kind: 'string',
+    arg: 'E',
+    help: 'per target, the smallest rank keeping >= E of the output variance (0 < E < 1)',
+  },
+  {
+    name: 'ranks',
+    kind: 'string',
+    arg: 'FILE',
+    help: "YAML/JSON mapping target -> rank (targets: Linear paths like mlp.layer1, and 'embedding')",
+  },
+  {
+    name: 'method',
+    kind: 'string',
+    arg: 'M',
+    choices: METHODS,
+    default: 'afm',
+    help: 'afm | afm-act (ReLU between the factors; needs --finetune) | svd (baseline)',
+  },
+  {
+    name: 'field-energy',
+    kind: 'number',
+    arg: 'E',
+    rule: { ok: (n) => n >= 0 && n < 1, what: 'at least 0 and below 1' },
+    help: 'with --ratio: layers run many times per example (attention projections once\nper field, CIN maps once per embedding column), whose compute is out of\nproportion to their parameters, are also factored at the smallest rank\nkeeping >= E of their output variance (default 0.99; 0: off)',
+  },
+  {
+    name: 'only',
+    kind: 'string',
+    arg: 'PREFIXES',
+    help: 'comma-separated target prefixes to consider (e.g. mlp,embedding)',
+  },
+  {
+    name: 'no-fuse',
+    kind: 'boolean',
+    help: 'keep the embedding reconstruction separate even where it could be folded',
+  },
+  {
+    name: 'stats-rows',
+    kind: 'number',
+    arg: 'N',
+    rule: POSITIVE_INT,
+    help: 'statistics from the first N training rows (default: all)',
+  },
+  {
+    name: 'finetune',
+    kind: 'boolean',
+    help: "fine-tune with early stopping on the run's training.monitor (validation AUC by\ndefault), keep the model before fine-tuning too, and train the original for\nexactly the same epochs and steps at the same learning rate (the control)",
+  },
+  { name: 'epochs', kind: 'number', arg: 'N', rule: POSITIVE_INT, help: 'fine-tuning epochs at most (default 3)' },
+  {
+    name: 'lr',
+    kind: 'number',
+    arg: 'X',
+    rule: POSITIVE,
+    help: "fine-tuning learning rate (default: the run's lr / 10)",
+  },
+  {
+    name: 'patience',
+    kind: 'number',
+    arg: 'N',
+    rule: POSITIVE_INT,
+    help: "fine-tuning epochs without improvement before stopping\n(default: the run's training.finetune_patience, 1)",
+  },
+  {
+    name: 'out',
+    kind: 'string',
+    arg: 'DIR',
+    help: 'output folder (default RUN/compressed-METHOD); must be empty or absent',
+  },
+  { name: 'force', kind: 'boolean', help: 'replace the results in a non-empty output folder' },
+  { name: 'threads', kind: 'number', arg: 'N', rule: WHOLE, help: "kernel threads (default: the run's setting)" },
+  { name: 'json', kind: 'boolean', help: 'print the result as JSON' },
+] as const satisfies readonly Flag[];
+
 export const compressCommand: Command = {
   name: 'compress',
   summary: 'compress a trained run (AFM low-rank on layers and embeddings), optionally fine-tune',
-  usage: `Usage: slimctr compress --model RUN (--ratio R | --energy E | --ranks FILE) [options]
+  usage: usageOf(
+    `Usage: slimctr compress --model RUN (--ratio R | --energy E | --ranks FILE) [options]
 
 Collects output statistics of every Linear layer and embedding field on the run's training
 split, chooses ranks, factorizes (AFM: project each layer's output onto its principal subspace;
 embeddings shrink to k columns, folded into the first MLP layer where the MLP reads them), and
 scores the result on the test split. Writes RUN/compressed-METHOD/ (or --out) with
 model.safetensors, report.json and, with --finetune, before-finetune.safetensors and
-control.safetensors. Under --ratio it prints the ratio reached and which rule cut past the ratio asked.
-
-Options:
-  --model RUN        a run folder written by 'slimctr train'
-  --ratio R          parameter budget: original / R (greedy: least energy lost per parameter saved)
-  --energy E         per target, the smallest rank keeping >= E of the output variance (0 < E < 1)
-  --ranks FILE       YAML/JSON mapping target -> rank (targets: Linear paths like mlp.layer1, and 'embedding')
-  --method M         afm (default) | afm-act (ReLU between the factors; needs --finetune) | svd (baseline)
-  --field-energy E   with --ratio: layers run many times per example (attention projections once
-                     per field, CIN maps once per embedding column), whose compute is out of
-                     proportion to their parameters, are also factored at the smallest rank
-                     keeping >= E of their output variance (default 0.99; 0: off)
-  --only PREFIXES    comma-separated target prefixes to consider (e.g. mlp,embedding)
-  --no-fuse          keep the embedding reconstruction separate even where it could be folded
-  --stats-rows N     statistics from the first N training rows (default: all)
-  --finetune         fine-tune with early stopping on the run's training.monitor (validation AUC by
-                     default), keep the model before fine-tuning too, and train the original for
-                     exactly the same epochs and steps at the same learning rate (the control)
-  --epochs N         fine-tuning epochs at most (default 3)
-  --lr X             fine-tuning learning rate (default: the run's lr / 10)
-  --patience N       fine-tuning epochs without improvement before stopping
-                     (default: the run's training.finetune_patience, 1)
-  --out DIR          output folder (default RUN/compressed-METHOD); must be empty or absent
-  --force            replace the results in a non-empty output folder
-  --threads N        kernel threads (default: the run's setting)
-  --json             print the result as JSON`,
+control.safetensors. Under --ratio it prints the ratio reached and which rule cut past the ratio asked.`,
+    FLAGS,
+  ),
+  flags: FLAGS,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(
-      argv,
-      [
-        'model',
-        'ratio',
-        'energy',
-        'ranks',
-        'method',
-        'field-energy',
-        'only',
-        'stats-rows',
-        'epochs',
-        'lr',
-        'patience',
-        'out',
-        'threads',
-      ],
-      ['finetune', 'json', 'no-fuse', 'force'],
-    );
-    if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr compress --help)`);
-    if (!values.model) throw new UsageError('--model RUN is required');
-    const method = (values.method ?? 'afm') as CompressOptions['method'];
-    if (!['afm', 'afm-act', 'svd'].includes(method))
-      throw new UsageError(`--method must be afm, afm-act or svd, got '${values.method}'`);
+    const { values } = parseFlags('compress', FLAGS, argv);
+    const method = values.method;
     const opts: CompressOptions = {
       method,
       rank: rankChoiceOf(values),
@@ -109,28 +157,23 @@ Options:
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean),
-      fuse: !flags.has('no-fuse'),
-      statsRows: numberFlag(
-        'stats-rows',
-        values['stats-rows'],
-        (n) => Number.isInteger(n) && n > 0,
-        'a positive integer',
-      ),
-      finetune: flags.has('finetune'),
-      epochs: numberFlag('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
-      lr: numberFlag('lr', values.lr, (n) => n > 0, 'a positive number'),
-      patience: numberFlag('patience', values.patience, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+      fuse: !values['no-fuse'],
+      statsRows: values['stats-rows'],
+      finetune: values.finetune,
+      epochs: values.epochs,
+      lr: values.lr,
+      patience: values.patience,
       out: values.out,
-      force: flags.has('force'),
-      threads: numberFlag('threads', values.threads, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
-      log: flags.has('json') ? undefined : (m) => process.stderr.write(`${m}\n`),
+      force: values.force,
+      threads: values.threads,
+      log: values.json ? undefined : (m) => process.stderr.write(`${m}\n`),
     };
     const r = await withInterrupts(
       'compress',
       'finishing the step (a fine-tuned model is saved with its best weights)',
-      (i) => compressRun(values.model!, { ...opts, signal: i.signal }),
+      (i) => compressRun(values.model, { ...opts, signal: i.signal }),
     );
-    if (flags.has('json')) {
+    if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ outDir: r.outDir, ratio: r.ratio, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit, ...v }) => ({ ...v, fit: fit && { epochs: fit.epochs, steps: fit.steps, lr: fit.lr, bestEpoch: fit.bestEpoch } })) })}\n`,
       );

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
+import { type Flag, POSITIVE_INT, parseFlags, usageOf } from '../flags.js';
 import { parseRowRange } from '../../data/config.js';
 import { BadRows } from '../../data/index.js';
 import type { BadRowPolicy } from '../../data/bad_rows.js';
@@ -8,9 +9,8 @@ import { loadModel, type ReaderSettings } from '../../persist/model_file.js';
 import { metricsOf, scoreFile } from '../../train/evaluate.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
 import { ensureEngine } from '../../train/setup.js';
-import { MODEL_FILE } from '../../train/trainer.js';
+import { MODEL_FILE } from '../../persist/run_files.js';
 import { ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
-import { takeFlags } from './train.js';
 
 /** A run folder's model.safetensors, or the file itself. */
 export function modelPathOf(arg: string): string {
@@ -19,59 +19,71 @@ export function modelPathOf(arg: string): string {
 }
 
 /** The bad-row policy: --bad-rows when given, else the model's training setting, else 'error'. */
-export function badRowPolicy(flag: string | undefined, reader: ReaderSettings): BadRowPolicy {
-  if (flag !== undefined && flag !== 'error' && flag !== 'skip')
-    throw new UsageError(`--bad-rows must be error or skip, got '${flag}'`);
-  return (flag as BadRowPolicy | undefined) ?? reader.on_bad_row ?? 'error';
+export function badRowPolicy(flag: BadRowPolicy | undefined, reader: ReaderSettings): BadRowPolicy {
+  return flag ?? reader.on_bad_row ?? 'error';
 }
 
-export const positiveInt = (name: string, v: string | undefined, dflt: number): number => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-};
+/** The flags eval and predict share. */
+export const MODEL_FLAG = {
+  name: 'model',
+  kind: 'string',
+  arg: 'PATH',
+  required: true,
+  help: 'a run folder (uses its model.safetensors) or a model file',
+} as const satisfies Flag;
+export const THREADS_FLAG = {
+  name: 'threads',
+  kind: 'number',
+  arg: 'N',
+  rule: POSITIVE_INT,
+  help: 'kernel threads (default: one per core)',
+} as const satisfies Flag;
+export const BAD_ROWS_CHOICES = ['error', 'skip'] as const satisfies readonly BadRowPolicy[];
+
+const FLAGS = [
+  MODEL_FLAG,
+  { name: 'data', kind: 'string', arg: 'FILE', required: true, help: 'labelled data (plain or gzip)' },
+  {
+    name: 'rows',
+    kind: 'string',
+    arg: 'A-B',
+    help: 'score only data rows A..B (1-based, inclusive; "64001-" runs to the end)',
+  },
+  {
+    name: 'bad-rows',
+    kind: 'string',
+    arg: 'P',
+    choices: BAD_ROWS_CHOICES,
+    help: "error (stop at the first malformed row) or skip (count, skip, report);\ndefault: the model's training setting (dataset.on_bad_row)",
+  },
+  { name: 'batch-size', kind: 'number', arg: 'N', rule: POSITIVE_INT, default: 8192, help: 'rows per forward pass' },
+  THREADS_FLAG,
+  { name: 'json', kind: 'boolean', help: 'print one JSON object' },
+] as const satisfies readonly Flag[];
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'score a trained model on a labelled data file (AUC, logloss)',
-  usage: `Usage: slimctr eval --model RUN_OR_FILE --data FILE [--rows A-B] [--json]
+  usage: usageOf(
+    `Usage: slimctr eval --model RUN_OR_FILE --data FILE [--rows A-B] [--json]
 
 Reads FILE the way the model's training data was read (format, columns) through the model's
-saved encoders, and prints AUC, logloss and the row count.
-
-Options:
-  --model PATH      a run folder (uses its model.safetensors) or a model file
-  --data FILE       labelled data (plain or gzip)
-  --rows A-B        score only data rows A..B (1-based, inclusive; "64001-" runs to the end)
-  --bad-rows P      error (stop at the first malformed row) or skip (count, skip, report);
-                    default: the model's training setting (dataset.on_bad_row)
-  --batch-size N    rows per forward pass (default 8192)
-  --threads N       kernel threads (default: one per core)
-  --json            print one JSON object`,
+saved encoders, and prints AUC, logloss and the row count.`,
+    FLAGS,
+  ),
+  flags: FLAGS,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(
-      argv,
-      ['model', 'data', 'rows', 'batch-size', 'threads', 'bad-rows'],
-      ['json'],
-    );
-    if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr eval --help)`);
-    if (!values.model) throw new UsageError('--model RUN_OR_FILE is required');
-    if (!values.data) throw new UsageError('--data FILE is required');
+    const { values } = parseFlags('eval', FLAGS, argv);
     let rows: [number, number] | undefined;
     if (values.rows !== undefined) {
       if (!/^\s*\d+\s*(-\s*\d*\s*)?$/.test(values.rows))
-        throw new UsageError(`--rows expects a range like 64001-80000 or 64001-, got '${values.rows}'`);
+        throw new UsageError(`--rows: expects a range like 64001-80000 or 64001-, got '${values.rows}'`);
       rows = parseRowRange(values.rows);
       if (rows[0] < 1) throw new UsageError(`--rows ${values.rows}: data rows are numbered from 1`);
       if (rows[1] < rows[0]) throw new UsageError(`--rows ${values.rows}: the range ends before it starts`);
     }
-    const batchSize = positiveInt('batch-size', values['batch-size'], 8192);
-    await ensureEngine(
-      values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0),
-      undefined,
-      '--threads',
-    );
+    const batchSize = values['batch-size'];
+    await ensureEngine(values.threads ?? 0, undefined, '--threads');
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader)
@@ -96,7 +108,7 @@ Options:
       );
     const m = metricsOf(scored);
     const seconds = (performance.now() - started) / 1000;
-    if (flags.has('json')) {
+    if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ model: path, data: values.data, kind: meta.kind, auc: m.auc, logloss: m.logloss, rows: m.rows, positives: m.positives, bad_rows: bad.count, seconds })}\n`,
       );

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from '../command.js';
+import { parseFlags } from '../flags.js';
 import { VERSION } from '../../version.js';
 import { getEngine } from '../../kernels/engine.js';
 
@@ -8,7 +9,9 @@ export const info: Command = {
   summary: 'print version, kernel backend, ISA and thread count',
   usage:
     'Usage: slimctr [--backend auto|native|wasm] info\n\nPrints the slimctr version, the kernel backend (native with its instruction set, or WebAssembly; SLIMCTR_BACKEND or --backend choose), the WebAssembly build that runs the kernels the native backend lacks, and the thread count.',
-  async run() {
+  flags: [],
+  async run(argv) {
+    parseFlags('info', [], argv);
     const engine = await getEngine();
     const { name, isa, fallback } = engine.backend;
     process.stdout.write(

@@ -1,58 +1,48 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
+import { type Flag, parseFlags, usageOf } from '../flags.js';
 import { UsageError } from '../../util/errors.js';
-import { FORMATS, type FormatName } from '../../data/formats/table.js';
+import { FORMATS } from '../../data/formats/table.js';
 import { formatReport, inspectFile, proposedTrainingConfig } from '../../data/inspect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+
+const FLAGS = [
+  { name: 'format', kind: 'string', arg: 'F', choices: FORMATS, help: `${FORMATS.join(' | ')} (default: detected)` },
+  { name: 'header', kind: 'boolean', help: 'the first line names the columns (csv/tsv)' },
+  { name: 'no-header', kind: 'boolean', help: 'there is no header line' },
+  { name: 'label', kind: 'string', arg: 'NAME', help: 'label column (default: label/Label/click/target if present)' },
+  { name: 'strict', kind: 'boolean', help: 'exit 1 when any row is malformed' },
+  {
+    name: 'config-out',
+    kind: 'string',
+    arg: 'F',
+    help: 'also write a complete training config to F (the proposal, an 80/10/10 split\nin file order, DeepFM); an existing F is not overwritten',
+  },
+] as const satisfies readonly Flag[];
 
 export const inspect: Command = {
   name: 'inspect',
   summary: 'read a data file and propose a dataset/features config',
-  usage: `Usage: slimctr inspect FILE [options]
+  usage: usageOf(
+    `Usage: slimctr inspect FILE [options]
 
 Reads the whole file (plain or gzip) and prints column types, cardinalities, missing rates,
 label balance, constant columns, malformed rows (file:line:column) and a ready-to-edit YAML
 config block. A one-hot libsvm file (every value 1, the same number of features per row, as
 libFM / FNN releases ship) gets a field map (dataset.field_map) instead of a column per index.
-Exits 1 when no row could be read.
-
-Options:
-  --format F       ${FORMATS.join(' | ')} (default: detected)
-  --header         the first line names the columns (csv/tsv)
-  --no-header      there is no header line
-  --label NAME     label column (default: label/Label/click/target if present)
-  --strict         exit 1 when any row is malformed
-  --config-out F   also write a complete training config to F (the proposal, an 80/10/10 split
-                   in file order, DeepFM); an existing F is not overwritten`,
+Exits 1 when no row could be read.`,
+    FLAGS,
+  ),
+  flags: FLAGS,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          format: { type: 'string' },
-          header: { type: 'boolean' },
-          'no-header': { type: 'boolean' },
-          label: { type: 'string' },
-          strict: { type: 'boolean' },
-          'config-out': { type: 'string' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseFlags('inspect', FLAGS, argv, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('expected one FILE (see slimctr inspect --help)');
-    if (values.format !== undefined && !FORMATS.includes(values.format as FormatName))
-      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${values.format}'`);
     const header = values['no-header'] ? false : values.header ? true : undefined;
     const out = values['config-out'];
     if (out !== undefined && existsSync(out))
       throw new UsageError(`--config-out ${out}: the file exists; remove it or pick another name`);
     const report = await inspectFile(positionals[0], {
-      format: values.format as FormatName | undefined,
+      format: values.format,
       header,
       label: values.label,
     });

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { readOnnxFile } from '../../io/onnx/read.js';
 import { summarizeGraph, type GraphSummary } from '../../models/onnx/summary.js';
 import { UsageError } from '../../util/errors.js';
+import { parseFlags } from '../flags.js';
 import { formatTable } from '../table.js';
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
@@ -45,10 +46,9 @@ it has, how many float weights it holds, and the parts compression can factorize
 whose weight is a 2-D initializer (a linear map in -> out) and each 2-D float initializer read only
 by Gather (an embedding table, counted once however many nodes read it), with their parameters
 and float32 bytes.`,
+  flags: [],
   async run(argv) {
-    const files = argv.filter((a) => !a.startsWith('-'));
-    const flags = argv.filter((a) => a.startsWith('-'));
-    if (flags.length) throw new UsageError(`unknown option '${flags[0]}' (see slimctr inspect-onnx --help)`);
+    const files = parseFlags('inspect-onnx', [], argv, { positionals: true }).positionals;
     if (files.length !== 1) throw new UsageError('expected one MODEL.onnx (see slimctr inspect-onnx --help)');
     process.stdout.write(formatGraphSummary(files[0], summarizeGraph(readOnnxFile(files[0]))));
     return 0;

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { configReference } from '../../config/reference.js';
 import { MODELS, findModel } from '../../models/registry.js';
 import { UsageError } from '../../util/errors.js';
+import { parseFlags } from '../flags.js';
 
 /** The listing: per model its name, summary and options table (key, type, default, description). */
 export function modelsReference(names?: readonly string[]): string {
@@ -27,10 +28,9 @@ export const modelsCommand: Command = {
 Lists every model of the zoo (or the named ones) with a one-line summary and its options as a
 Markdown table: key, type, default, description. Set them in the config's model section or on
 the command line (--model.embedding_dim=16).`,
+  flags: [],
   async run(argv) {
-    const flag = argv.find((a) => a.startsWith('-'));
-    if (flag) throw new UsageError(`unknown option '${flag}'`);
-    process.stdout.write(modelsReference(argv));
+    process.stdout.write(modelsReference(parseFlags('models', [], argv, { positionals: true }).positionals));
     return 0;
   },
 };

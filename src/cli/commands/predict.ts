@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';
+import { type Flag, parseFlags, usageOf } from '../flags.js';
 import { catchInterrupts } from '../interrupt.js';
 import { BadRows, BoundEncoders, EncodedRows, openTable } from '../../data/index.js';
 import { STDIN } from '../../data/formats/stdin.js';
@@ -8,15 +9,40 @@ import { tableSpecForModel } from '../../serve/raw_input.js';
 import { predictLogits, sigmoid64 } from '../../models/predict.js';
 import { ensureEngine } from '../../train/setup.js';
 import { DataError, ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
-import { badRowPolicy, modelPathOf, positiveInt } from './eval.js';
-import { PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
-import { checkOutput, formatProbability, openOutput } from './predict_output.js';
-import { takeFlags } from './train.js';
+import { BAD_ROWS_CHOICES, badRowPolicy, MODEL_FLAG, modelPathOf, THREADS_FLAG } from './eval.js';
+import { PREDICT_ONNX_FLAGS, PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
+import {
+  BATCH_FLAG,
+  checkOutput,
+  FORCE_FLAG,
+  formatProbability,
+  OUTPUT_FLAG,
+  openOutput,
+  QUIET_FLAG,
+} from './predict_output.js';
+
+const FLAGS = [
+  MODEL_FLAG,
+  { name: 'input', kind: 'string', arg: 'FILE', required: true, help: 'raw rows to score (- for standard input)' },
+  OUTPUT_FLAG,
+  FORCE_FLAG,
+  {
+    name: 'bad-rows',
+    kind: 'string',
+    arg: 'P',
+    choices: BAD_ROWS_CHOICES,
+    help: "error or skip (default: the model's training setting, dataset.on_bad_row)",
+  },
+  BATCH_FLAG,
+  THREADS_FLAG,
+  QUIET_FLAG,
+] as const satisfies readonly Flag[];
 
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'write one click probability per row of a raw data file (CSV)',
-  usage: `Usage: slimctr predict --model RUN_OR_FILE --input DATA --output PREDS.csv [--force] [--bad-rows P] [--batch N] [--threads N]
+  usage: usageOf(
+    `Usage: slimctr predict --model RUN_OR_FILE --input DATA --output PREDS.csv [--force] [--bad-rows P] [--batch N] [--threads N]
 
 Streams DATA (any training format, plain or gzip; the label column is optional) through the
 model's saved reader settings and encoders, and writes PREDS.csv with a header and one row per
@@ -28,35 +54,16 @@ is left out of the output and counted, and the count and first examples are prin
 An existing output file is never replaced without --force, and never the input. Progress goes to stderr.
 DATA - reads standard input and PREDS - writes standard output, as rows are scored (row order kept,
 memory bounded), for Spark's RDD.pipe, Hadoop streaming or one job per shard (docs/scale.md); a
-bad row then stops the run with a non-zero exit after the rows before it.
-
-Options:
-  --model PATH     a run folder (uses its model.safetensors) or a model file
-  --input FILE     raw rows to score (- for standard input)
-  --output FILE    CSV of probabilities to write (refused when it exists, unless --force; - for standard output)
-  --force          replace an existing --output file
-  --bad-rows P     error or skip (default: the model's training setting, dataset.on_bad_row)
-  --batch N        rows per forward pass (default 4096)
-  --threads N      kernel threads (default: one per core)
-  --quiet          no progress lines
-
-${PREDICT_ONNX_USAGE}`,
+bad row then stops the run with a non-zero exit after the rows before it.`,
+    FLAGS,
+    usageOf(PREDICT_ONNX_USAGE, PREDICT_ONNX_FLAGS),
+  ),
+  flags: [...FLAGS, ...PREDICT_ONNX_FLAGS.filter((f) => !FLAGS.some((g) => g.name === f.name))],
   async run(argv) {
-    if (argv.includes('--onnx')) return predictOnnx(argv);
-    const { values, flags, rest } = takeFlags(
-      argv,
-      ['model', 'input', 'output', 'batch', 'threads', 'bad-rows'],
-      ['quiet', 'force'],
-    );
-    if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
-    for (const k of ['model', 'input', 'output'])
-      if (!values[k]) throw new UsageError(`--${k} is required (see slimctr predict --help)`);
-    const batch = positiveInt('batch', values.batch, 4096);
-    await ensureEngine(
-      values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0),
-      undefined,
-      '--threads',
-    );
+    if (argv.some((a) => a === '--onnx' || a.startsWith('--onnx='))) return predictOnnx(argv);
+    const { values } = parseFlags('predict', FLAGS, argv);
+    const batch = values.batch;
+    await ensureEngine(values.threads ?? 0, undefined, '--threads');
     const path = modelPathOf(values.model);
     const { model, meta, encoders } = loadModel(path);
     if (!encoders || !meta.reader)
@@ -66,7 +73,7 @@ ${PREDICT_ONNX_USAGE}`,
       );
     if (values.input !== STDIN && !existsSync(values.input))
       throw new UsageError(`--input ${values.input}: no such file`);
-    checkOutput(values.output, values.input, flags.has('force'));
+    checkOutput(values.output, values.input, values.force);
     const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
     const table = await openTable(
       values.input,
@@ -75,7 +82,7 @@ ${PREDICT_ONNX_USAGE}`,
     );
     const bound = new BoundEncoders(encoders, table.columns, values.input, false);
     const labelled = bound.labelCol >= 0;
-    const quiet = flags.has('quiet');
+    const quiet = values.quiet;
     const out = await openOutput(values.output);
     const started = performance.now();
     let rows = 0,

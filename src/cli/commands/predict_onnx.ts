@@ -7,9 +7,19 @@ import { OnnxGraphModel } from '../../models/onnx/model.js';
 import { scoreRows } from '../../models/onnx/run.js';
 import { ensureEngine } from '../../train/setup.js';
 import { UsageError } from '../../util/errors.js';
-import { positiveInt } from './eval.js';
-import { checkOutput, formatProbability } from './predict_output.js';
-import { takeFlags } from './train.js';
+import { type Flag, parseFlags } from '../flags.js';
+import { THREADS_FLAG } from './eval.js';
+import { BATCH_FLAG, checkOutput, FORCE_FLAG, formatProbability, OUTPUT_FLAG, QUIET_FLAG } from './predict_output.js';
+
+export const PREDICT_ONNX_FLAGS = [
+  { name: 'onnx', kind: 'string', arg: 'FILE', required: true, help: 'the ONNX model (see slimctr inspect-onnx)' },
+  { name: 'data', kind: 'string', arg: 'FILE', required: true, help: 'the inputs (.npz or .csv)' },
+  { ...OUTPUT_FLAG, help: 'CSV to write (refused when it exists, unless --force)' },
+  FORCE_FLAG,
+  BATCH_FLAG,
+  THREADS_FLAG,
+  { ...QUIET_FLAG, help: 'no summary line' },
+] as const satisfies readonly Flag[];
 
 export const PREDICT_ONNX_USAGE = `Usage: slimctr predict --onnx MODEL.onnx --data INPUTS.npz|INPUTS.csv --output PREDS.csv [--force] [--batch N] [--threads N]
 
@@ -18,28 +28,16 @@ INPUTS: a NumPy .npz with one array per graph input, by name (np.savez), or a CS
 (a column per input of shape [B] or [B, 1], NAME.0 .. NAME.{n-1} for [B, n]); an optional 'label'
 array or column is copied to the output. Writes PREDS.csv with a header and one row per input
 row: the graph's first output (one value per row), or "label,OUTPUT" with labels. The output
-appears atomically when every row is done.
-
-Options:
-  --onnx FILE      the ONNX model (see slimctr inspect-onnx)
-  --data FILE      the inputs (.npz or .csv)
-  --output FILE    CSV to write (refused when it exists, unless --force)
-  --force          replace an existing --output file
-  --batch N        rows per forward pass (default 4096)
-  --threads N      kernel threads (default: one per core)
-  --quiet          no summary line`;
+appears atomically when every row is done.`;
 
 export async function predictOnnx(argv: string[]): Promise<number> {
-  const { values, flags, rest } = takeFlags(argv, ['onnx', 'data', 'output', 'batch', 'threads'], ['quiet', 'force']);
-  if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr predict --help)`);
-  for (const k of ['onnx', 'data', 'output'])
-    if (!values[k]) throw new UsageError(`--${k} is required with --onnx (see slimctr predict --help)`);
+  const { values } = parseFlags('predict', PREDICT_ONNX_FLAGS, argv);
   if (!existsSync(values.data)) throw new UsageError(`--data ${values.data}: no such file`);
-  checkOutput(values.output, values.data, flags.has('force'));
-  const batch = positiveInt('batch', values.batch, 4096);
+  checkOutput(values.output, values.data, values.force);
+  const batch = values.batch;
   const graph = readOnnxFile(values.onnx);
   const data = readGraphData(values.data, graph.inputs);
-  await ensureEngine(values.threads === undefined ? 0 : positiveInt('threads', values.threads, 0));
+  await ensureEngine(values.threads ?? 0);
   const model = new OnnxGraphModel(graph, { store: new EmbeddingStore(), slots: 0 }).eval();
   const name = graph.outputs[0].name;
   const started = performance.now();
@@ -57,7 +55,7 @@ export async function predictOnnx(argv: string[]): Promise<number> {
     await out.abort();
     throw err;
   }
-  if (!flags.has('quiet')) {
+  if (!values.quiet) {
     process.stderr.write(
       `predict: wrote ${data.rows} rows of '${name}' to ${values.output} in ${((performance.now() - started) / 1000).toFixed(2)} s (${values.onnx})\n`,
     );

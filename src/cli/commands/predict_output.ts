@@ -4,6 +4,30 @@ import { dirname, resolve } from 'node:path';
 import { STDIN } from '../../data/formats/stdin.js';
 import { AtomicFileWriter } from '../../io/atomic_stream.js';
 import { UsageError } from '../../util/errors.js';
+import { type Flag, POSITIVE_INT } from '../flags.js';
+
+/** The flags both forms share (a form may reword a help line). */
+export const OUTPUT_FLAG = {
+  name: 'output',
+  kind: 'string',
+  arg: 'FILE',
+  required: true,
+  help: 'CSV of probabilities to write (refused when it exists, unless --force; - for standard output)',
+} as const satisfies Flag;
+export const FORCE_FLAG = {
+  name: 'force',
+  kind: 'boolean',
+  help: 'replace an existing --output file',
+} as const satisfies Flag;
+export const BATCH_FLAG = {
+  name: 'batch',
+  kind: 'number',
+  arg: 'N',
+  rule: POSITIVE_INT,
+  default: 4096,
+  help: 'rows per forward pass',
+} as const satisfies Flag;
+export const QUIET_FLAG = { name: 'quiet', kind: 'boolean', help: 'no progress lines' } as const satisfies Flag;
 
 /** Where predictions go: a file that appears whole at commit, or standard output as rows are scored. */
 export interface PredictionSink {

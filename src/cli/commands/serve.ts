@@ -1,24 +1,82 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from '../command.js';
 import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../../serve/http.js';
-import { ENGINES, type EngineName } from '../../serve/runners.js';
-import { UsageError } from '../../util/errors.js';
-import { modelPathOf, positiveInt } from './eval.js';
-import { takeFlags } from './train.js';
+import { ENGINES } from '../../serve/runners.js';
+import { type Flag, POSITIVE_INT, parseFlags, usageOf } from '../flags.js';
+import { MODEL_FLAG, modelPathOf } from './eval.js';
 
 const D = SERVE_DEFAULTS;
 
-const nonNegative = (name: string, v: string | undefined, dflt: number): number => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number >= 0, got '${v}'`);
-  return n;
-};
+const FLAGS = [
+  MODEL_FLAG,
+  { name: 'host', kind: 'string', arg: 'ADDR', default: D.host, help: 'address to bind' },
+  {
+    name: 'port',
+    kind: 'number',
+    arg: 'N',
+    rule: { ok: (n) => Number.isInteger(n) && n >= 0 && n <= 65535, what: 'an integer 0..65535' },
+    default: D.port,
+    help: 'port; 0 picks a free one',
+  },
+  {
+    name: 'workers',
+    kind: 'number',
+    arg: 'N',
+    rule: POSITIVE_INT,
+    help: 'inference threads (default: cores - 1, at least 1)',
+  },
+  { name: 'engine', kind: 'string', arg: 'NAME', choices: ENGINES, default: D.engine, help: ENGINES.join(' or ') },
+  {
+    name: 'max-batch',
+    kind: 'number',
+    arg: 'N',
+    rule: POSITIVE_INT,
+    default: D.maxBatch,
+    help: 'most rows per forward pass',
+  },
+  {
+    name: 'max-wait-ms',
+    kind: 'number',
+    arg: 'MS',
+    rule: { ok: (n) => n >= 0, what: 'a number >= 0' },
+    default: D.maxWaitMs,
+    help: 'longest a row waits for others to batch with',
+  },
+  { name: 'max-rows', kind: 'number', arg: 'N', rule: POSITIVE_INT, default: D.maxRows, help: 'most rows per request' },
+  {
+    name: 'max-queued-rows',
+    kind: 'number',
+    arg: 'N',
+    rule: POSITIVE_INT,
+    default: D.maxQueuedRows,
+    help: 'most rows waiting for a batch before requests get 503',
+  },
+  {
+    name: 'max-body-bytes',
+    kind: 'number',
+    arg: 'N',
+    rule: POSITIVE_INT,
+    default: D.maxBodyBytes,
+    help: 'largest request body',
+  },
+  {
+    name: 'name',
+    kind: 'string',
+    arg: 'NAME',
+    help: "the model's name in /v1 and /v2 routes (default: its kind, e.g. deepfm)",
+  },
+  {
+    name: 'allow-unknown-columns',
+    kind: 'boolean',
+    help: 'ignore object-row keys that are neither model inputs nor columns of the\ntraining file (default: 400 naming them, as a misspelt column would be)',
+  },
+] as const satisfies readonly Flag[];
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve a model over HTTP (micro-batched, worker threads)',
-  usage: `Usage: slimctr serve --model RUN_OR_FILE [--port ${D.port}] [--host ${D.host}] [--workers N]
+  usage: usageOf(
+    `Usage: slimctr serve --model RUN_OR_FILE [--port ${D.port}] [--host ${D.host}] [--workers N]
                      [--engine slimctr|onnx] [--max-batch ${D.maxBatch}] [--max-wait-ms ${D.maxWaitMs}]
                      [--max-rows ${D.maxRows}] [--max-queued-rows ${D.maxQueuedRows}] [--max-body-bytes ${D.maxBodyBytes}] [--name NAME]
 
@@ -46,62 +104,25 @@ has waited --max-wait-ms; batches run on --workers worker threads, each holding 
 on the model exported in memory at startup). SIGHUP: reload the model file; requests in flight
 finish on the old model, and a file that does not load is refused with a log line while the old
 model keeps serving. SIGINT / SIGTERM: stop accepting, finish in-flight requests, stop the
-workers, exit 0.
-
-Options:
-  --model PATH          a run folder (uses its model.safetensors) or a model file
-  --host ADDR           address to bind (default ${D.host})
-  --port N              port (default ${D.port}; 0 picks a free one)
-  --workers N           inference threads (default: cores - 1, at least 1)
-  --engine NAME         slimctr (default) or onnx
-  --max-batch N         most rows per forward pass (default ${D.maxBatch})
-  --max-wait-ms MS      longest a row waits for others to batch with (default ${D.maxWaitMs})
-  --max-rows N          most rows per request (default ${D.maxRows})
-  --max-queued-rows N   most rows waiting for a batch before requests get 503 (default ${D.maxQueuedRows})
-  --max-body-bytes N    largest request body (default ${D.maxBodyBytes})
-  --name NAME           the model's name in /v1 and /v2 routes (default: its kind, e.g. deepfm)
-  --allow-unknown-columns
-                        ignore object-row keys that are neither model inputs nor columns of the
-                        training file (default: 400 naming them, as a misspelt column would be)`,
+workers, exit 0.`,
+    FLAGS,
+  ),
+  flags: FLAGS,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(
-      argv,
-      [
-        'model',
-        'host',
-        'port',
-        'workers',
-        'engine',
-        'max-batch',
-        'max-wait-ms',
-        'max-rows',
-        'max-queued-rows',
-        'max-body-bytes',
-        'name',
-      ],
-      ['allow-unknown-columns'],
-    );
-    if (rest.length) throw new UsageError(`unknown argument '${rest[0]}' (see slimctr serve --help)`);
-    if (!values.model) throw new UsageError('--model RUN_OR_FILE is required');
-    const engineName = (values.engine ?? D.engine) as EngineName;
-    if (!ENGINES.includes(engineName))
-      throw new UsageError(`--engine ${values.engine}: unknown engine (known: ${ENGINES.join(', ')})`);
-    const port = nonNegative('port', values.port, D.port);
-    if (!Number.isInteger(port) || port > 65535)
-      throw new UsageError(`--port must be an integer 0..65535, got '${values.port}'`);
+    const { values } = parseFlags('serve', FLAGS, argv);
     const opts: ServeOptions = {
-      host: values.host ?? D.host,
-      port,
-      workers: positiveInt('workers', values.workers, Math.max(1, availableParallelism() - 1)),
-      engine: engineName,
-      maxBatch: positiveInt('max-batch', values['max-batch'], D.maxBatch),
-      maxWaitMs: nonNegative('max-wait-ms', values['max-wait-ms'], D.maxWaitMs),
-      maxRows: positiveInt('max-rows', values['max-rows'], D.maxRows),
-      maxQueuedRows: positiveInt('max-queued-rows', values['max-queued-rows'], D.maxQueuedRows),
+      host: values.host,
+      port: values.port,
+      workers: values.workers ?? Math.max(1, availableParallelism() - 1),
+      engine: values.engine,
+      maxBatch: values['max-batch'],
+      maxWaitMs: values['max-wait-ms'],
+      maxRows: values['max-rows'],
+      maxQueuedRows: values['max-queued-rows'],
       ...(values.name !== undefined ? { name: values.name } : {}),
-      maxBodyBytes: positiveInt('max-body-bytes', values['max-body-bytes'], D.maxBodyBytes),
+      maxBodyBytes: values['max-body-bytes'],
       drainTimeoutMs: D.drainTimeoutMs,
-      allowUnknownColumns: flags.has('allow-unknown-columns'),
+      allowUnknownColumns: values['allow-unknown-columns'],
     };
     const path = modelPathOf(values.model);
     const server = await PredictionServer.start(path, opts);

@@ -1,50 +1,49 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { withInterrupts } from '../interrupt.js';
-import { UsageError } from '../../util/errors.js';
+import { type Flag, POSITIVE_INT, parseFlags, usageOf } from '../flags.js';
 import { writeSynth } from '../../data/synth.js';
+
+const FLAGS = [
+  { name: 'rows', kind: 'number', arg: 'N', rule: POSITIVE_INT, required: true, help: 'how many rows' },
+  { name: 'out', kind: 'string', arg: 'FILE', required: true, help: 'the file to write' },
+  {
+    name: 'seed',
+    kind: 'number',
+    arg: 'S',
+    rule: { ok: Number.isInteger, what: 'an integer' },
+    default: 1,
+    help: 'the random seed',
+  },
+  { name: 'csv', kind: 'boolean', help: 'CSV with a header line instead of TSV' },
+  { name: 'gzip', kind: 'boolean', help: 'gzip the file' },
+] as const satisfies readonly Flag[];
 
 export const synth: Command = {
   name: 'synth',
   summary: 'write synthetic Criteo-shaped TSV or CSV (deterministic by seed)',
-  usage: `Usage: slimctr synth --rows N --out FILE [--seed S] [--csv] [--gzip]
+  usage: usageOf(
+    `Usage: slimctr synth --rows N --out FILE [--seed S] [--csv] [--gzip]
 
 Writes N rows of Criteo-shaped TSV (label, I1..I13, C1..C26): Zipf-like vocabularies (some
 fields with 1M+ values), missing cells, heavy-tailed integers, and labels from a planted model
 with pairwise field interactions. The same seed always gives the same file. --csv writes the
 same rows as CSV with a header line (label,I1,..,C26) instead.`,
+    FLAGS,
+  ),
+  flags: FLAGS,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          rows: { type: 'string' },
-          out: { type: 'string' },
-          seed: { type: 'string', default: '1' },
-          gzip: { type: 'boolean' },
-          csv: { type: 'boolean' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const rows = Number(values.rows);
-    const seed = Number(values.seed);
-    if (!values.rows || !Number.isInteger(rows) || rows < 1)
-      throw new UsageError(`--rows must be a positive integer, got '${values.rows ?? ''}'`);
-    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
-    if (!values.out) throw new UsageError('--out FILE is required');
-    const r = await withInterrupts('synth', `stopping; ${values.out} is not written`, async (i) => {
+    const { values } = parseFlags('synth', FLAGS, argv);
+    const { rows, seed, out } = values;
+    const r = await withInterrupts('synth', `stopping; ${out} is not written`, async (i) => {
       try {
-        return await writeSynth(values.out!, { rows, seed, gzip: values.gzip, csv: values.csv, signal: i.signal });
+        return await writeSynth(out, { rows, seed, gzip: values.gzip, csv: values.csv, signal: i.signal });
       } catch (err) {
-        if (i.signal.aborted) throw i.error(`interrupted: ${values.out} was not written`);
+        if (i.signal.aborted) throw i.error(`interrupted: ${out} was not written`);
         throw err;
       }
     });
     process.stdout.write(
-      `wrote ${rows} rows to ${values.out} (${r.positives} positives, ${((100 * r.positives) / rows).toFixed(2)} %)\n`,
+      `wrote ${rows} rows to ${out} (${r.positives} positives, ${((100 * r.positives) / rows).toFixed(2)} %)\n`,
     );
     return 0;
   },

@@ -1,64 +1,56 @@
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { catchInterrupts } from '../interrupt.js';
+import { type Flag, parseFlags, usageOf } from '../flags.js';
 import { readConfigFile } from '../../config/load.js';
+import { CONFIG_FILE } from '../../persist/run_files.js';
 import { loadTrainConfig } from '../../train/config.js';
 import { ProgressReporter } from '../../train/progress.js';
 import { train } from '../../train/trainer.js';
 import { UsageError } from '../../util/errors.js';
 
-/** Pulls `--NAME VALUE` / `--NAME=VALUE` for the given names and bare boolean flags out of argv. */
-export function takeFlags(
-  argv: readonly string[],
-  valued: readonly string[],
-  bools: readonly string[],
-): { values: Record<string, string>; flags: Set<string>; rest: string[] } {
-  const values: Record<string, string> = {};
-  const flags = new Set<string>();
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([\w-]+)(?:=([\s\S]*))?$/.exec(argv[i]);
-    if (m && valued.includes(m[1])) {
-      const v = m[2] ?? argv[++i];
-      if (v === undefined || (m[2] === undefined && v.startsWith('--')))
-        throw new UsageError(`--${m[1]} needs a value`);
-      values[m[1]] = v;
-    } else if (m && bools.includes(m[1]) && m[2] === undefined) flags.add(m[1]);
-    else rest.push(argv[i]);
-  }
-  return { values, flags, rest };
-}
+const FLAGS = [
+  { name: 'config', kind: 'string', arg: 'FILE', help: 'the YAML config' },
+  {
+    name: 'resume',
+    kind: 'string',
+    arg: 'RUN',
+    help: 'continue a run folder from its checkpoint (its config.yaml, plus overrides;\ne.g. --training.epochs=20 to train longer)',
+  },
+  {
+    name: 'json',
+    kind: 'boolean',
+    help: 'one JSON object per evaluation (and log message) on stdout, no progress bar',
+  },
+] as const satisfies readonly Flag[];
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a model from a YAML config (run folder with config, metrics, log, best model)',
-  usage: `Usage: slimctr train --config FILE [--section.key=value ...] [--json]
+  usage: usageOf(
+    `Usage: slimctr train --config FILE [--section.key=value ...] [--json]
        slimctr train --resume RUN [--section.key=value ...] [--json]
 
 Trains the model the config names (sections: dataset, features, model, training, run) and writes
 a run folder (run.root/<run.name>-<timestamp>, or run.dir) holding the resolved config.yaml,
 metrics.jsonl, log.txt, the best model.safetensors (by validation AUC) and checkpoint.safetensors.
-Any config key can be overridden: --model.embedding_dim=16 --training.lr=1e-3.
-
-Options:
-  --config FILE   the YAML config
-  --resume RUN    continue a run folder from its checkpoint (its config.yaml, plus overrides;
-                  e.g. --training.epochs=20 to train longer)
-  --json          one JSON object per evaluation (and log message) on stdout, no progress bar
-
-'slimctr models' lists the models and their options.`,
+Any config key can be overridden: --model.embedding_dim=16 --training.lr=1e-3.`,
+    FLAGS,
+    "'slimctr models' lists the models and their options.",
+  ),
+  flags: FLAGS,
   async run(argv) {
-    const { values, flags, rest } = takeFlags(argv, ['config', 'resume'], ['json']);
+    const { values, rest } = parseFlags('train', FLAGS, argv, { passthrough: true });
     if (!values.config && !values.resume)
       throw new UsageError('--config FILE is required (or --resume RUN); see slimctr train --help');
     if (values.config && values.resume)
       throw new UsageError('give --config or --resume, not both (a resumed run uses its own config.yaml)');
-    const base = values.resume ? readConfigFile(join(values.resume, 'config.yaml')) : undefined;
+    const base = values.resume ? readConfigFile(join(values.resume, CONFIG_FILE)) : undefined;
     const { config, rest: unknown, notes } = loadTrainConfig({ file: values.config, base, args: rest });
     if (unknown.length)
-      throw new UsageError(`unknown option '${unknown[0]}' (config overrides look like --training.lr=1e-3)`);
+      throw new UsageError(`${unknown[0]}: unknown option (config overrides look like --training.lr=1e-3)`);
     const progress = new ProgressReporter({
-      mode: flags.has('json') ? 'json' : 'auto',
+      mode: values.json ? 'json' : 'auto',
       epochs: config.training.epochs,
     });
     for (const n of notes) progress.log(n);

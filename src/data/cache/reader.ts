@@ -7,15 +7,17 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { permutation, rng, type Batch, type BatchOptions } from '../batch.js';
+import { permutation, rng, type LabelledBatch, type BatchOptions } from '../batch.js';
 import { CACHE_FILES, type Manifest } from './manifest.js';
 import { bufferedBatches, permutedBatches, rowArrays, type RowArrays, type ShuffleMode } from './shuffle.js';
+import { ModelFileError } from '../../util/errors.js';
 
-function readRange(fd: number, into: Uint8Array, pos: number): void {
+function readRange(fd: number, into: Uint8Array, pos: number, file: string): void {
   let off = 0;
   while (off < into.length) {
     const n = readSync(fd, into, off, into.length - off, pos + off);
-    if (n === 0) throw new Error('cache file ended early');
+    if (n === 0)
+      throw new ModelFileError(file, 'the data cache file ended early (delete the cache folder to rebuild it)');
     off += n;
   }
 }
@@ -59,7 +61,7 @@ export class CachedSplit {
   }
 
   /** Every row in memory (for small splits and tests). */
-  readAll(): Batch {
+  readAll(): LabelledBatch {
     const it = this.batches({ batchSize: Math.max(1, this.rows), chunkRows: Math.max(1, this.rows) });
     const b = it.next();
     const empty = { ids: new Int32Array(0), dense: new Float32Array(0), labels: new Float32Array(0), rows: 0 };
@@ -88,9 +90,9 @@ export class CachedSplit {
     return this.bytes <= memoryBytes ? 'full' : 'buffer';
   }
 
-  *batches(opts: BatchOptions): Generator<Batch> {
+  *batches(opts: BatchOptions): Generator<LabelledBatch> {
     const { batchSize } = opts;
-    if (!(batchSize >= 1)) throw new RangeError('batchSize must be >= 1');
+    if (!(batchSize >= 1)) throw new Error('internal: batchSize must be >= 1 (training.batch_size is validated)');
     const mode = opts.shuffle ?? 'none';
     const dropLast = opts.dropLast ?? false;
     const rand = rng(opts.seed ?? 0);
@@ -157,9 +159,9 @@ export class CachedSplit {
         const start = bi * block;
         const n = Math.min(block, this.rows - start);
         if (n <= 0) continue;
-        readRange(fds[0], u8(a.ids, n * nc), start * nc * 4);
-        readRange(fds[1], u8(a.dense, n * nd), start * nd * 4);
-        readRange(fds[2], u8(a.labels, n), start * 4);
+        readRange(fds[0], u8(a.ids, n * nc), start * nc * 4, join(this.dir, CACHE_FILES[0]));
+        readRange(fds[1], u8(a.dense, n * nd), start * nd * 4, join(this.dir, CACHE_FILES[1]));
+        readRange(fds[2], u8(a.labels, n), start * 4, join(this.dir, CACHE_FILES[2]));
         yield { rows: a, n };
       }
     } finally {

@@ -7,7 +7,7 @@
  * - `none`: file order.
  * All are deterministic for a seed. Rows are copied into the batch arrays one by one.
  */
-import type { Batch } from '../batch.js';
+import type { LabelledBatch } from '../batch.js';
 
 export const SHUFFLE_MODES = ['auto', 'full', 'buffer', 'none'] as const;
 export type ShuffleMode = (typeof SHUFFLE_MODES)[number];
@@ -38,7 +38,7 @@ function copyRow(src: RowArrays, from: number, dst: RowArrays, to: number): void
 }
 
 /** The first `m` rows of `a` as a batch (views). */
-function batchOf(a: RowArrays, m: number): Batch {
+function batchOf(a: RowArrays, m: number): LabelledBatch {
   return {
     ids: a.ids.subarray(0, m * a.nc),
     dense: a.dense.subarray(0, m * a.nd),
@@ -53,7 +53,7 @@ export function* permutedBatches(
   perm: Int32Array,
   batchSize: number,
   dropLast: boolean,
-): Generator<Batch> {
+): Generator<LabelledBatch> {
   const out = rowArrays(batchSize, all.nc, all.nd);
   for (let b = 0; b < perm.length; b += batchSize) {
     const m = Math.min(batchSize, perm.length - b);
@@ -75,7 +75,7 @@ export function* bufferedBatches(
   batchSize: number,
   dropLast: boolean,
   rand: () => number,
-): Generator<Batch> {
+): Generator<LabelledBatch> {
   const buf = rowArrays(capacity, nc, nd);
   const out = rowArrays(batchSize, nc, nd);
   const source = blocks[Symbol.iterator]();

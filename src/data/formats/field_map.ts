@@ -64,7 +64,8 @@ export class FieldLookup {
   constructor(map: ResolvedFieldMap) {
     this.positional = map.by === 'position';
     if (map.by === 'position') {
-      if (!map.fields) throw new Error('field_map.by position needs the number of fields (scanned by tableSpecOf)');
+      if (!map.fields)
+        throw new Error('internal: field_map.by position needs the number of fields (scanned by tableSpecOf)');
       this.names = Array.from({ length: map.fields }, (_, i) => `f${i}`);
       this.lo = this.hi = new Float64Array(0);
       this.field = new Int32Array(0);

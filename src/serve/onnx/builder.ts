@@ -26,7 +26,8 @@ export class GraphBuilder {
 
   /** Reserves a name exactly (graph inputs and outputs). */
   reserve(name: string): string {
-    if (this.names.has(name)) throw new Error(`onnx: value name '${name}' is taken`);
+    if (this.names.has(name))
+      throw new Error(`internal: onnx: value name '${name}' is taken (the exporter names values uniquely)`);
     this.names.add(name);
     return name;
   }

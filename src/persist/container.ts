@@ -8,7 +8,7 @@
  *   header_sha256   sha256 of the header content (every metadata key above and each tensor's
  *                   name, dtype, shape and offsets), so a flipped byte anywhere is caught
  * Any safetensors reader can load the tensors; decodeModelFile also verifies both checksums.
- * This module works on bytes in memory (any host); model_file.ts reads and writes files.
+ * This module works on bytes in memory (any host); model_file.ts reads and save_model.ts writes files.
  */
 import { sha256Hex } from '../platform/node.js';
 import { ModelFileError } from '../util/errors.js';
@@ -20,7 +20,7 @@ import {
   tensorDataChunks,
   type Tensor,
   type TensorEntry,
-} from './safetensors.js';
+} from '../io/safetensors.js';
 
 /**
  * The model file layout version this code writes. Bump MINOR for additions old readers may ignore.
@@ -28,7 +28,7 @@ import {
  * 1.x files (vocabularies inline) are still read.
  */
 export const MODEL_FORMAT_VERSION = '2.0';
-export const MODEL_FORMAT_NAME = 'slimctr-model';
+const MODEL_FORMAT_NAME = 'slimctr-model';
 
 export interface ModelFile<M = Record<string, unknown>> {
   tensors: Map<string, Tensor>;
@@ -51,7 +51,7 @@ function headerDigest(metadata: Record<string, string>, entries: readonly Tensor
   return sha256Hex([new TextEncoder().encode(JSON.stringify({ meta, table }))]);
 }
 
-/** Serializes a model file to byte chunks (see saveModelFile). */
+/** Serializes a model file to byte chunks (see saveModel). */
 export function encodeModelFile(
   tensors: ReadonlyMap<string, Tensor>,
   meta: object,
@@ -59,7 +59,7 @@ export function encodeModelFile(
 ): Uint8Array[] {
   const metaJson = JSON.stringify(meta);
   if (typeof metaJson !== 'string' || metaJson[0] !== '{')
-    throw new TypeError('saveModelFile: meta must be a JSON object');
+    throw new Error('internal: encodeModelFile: meta must be a JSON object');
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT_NAME,
     format_version: MODEL_FORMAT_VERSION,

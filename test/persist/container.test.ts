@@ -4,13 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  MODEL_FORMAT_VERSION,
-  decodeModelFile,
-  loadModelFile,
-  saveModelFile,
-  encodeModelFile,
-} from '../../src/io/model_file.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { MODEL_FORMAT_VERSION, decodeModelFile, encodeModelFile } from '../../src/persist/container.js';
 import { encodeSafetensors, type Tensor } from '../../src/io/safetensors.js';
 import { serializeSafetensors } from '../../src/io/safetensors_file.js';
 import { ModelFileError } from '../../src/util/errors.js';
@@ -25,6 +20,11 @@ function tensors(): Map<string, Tensor> {
   ]);
 }
 const meta = { model: { kind: 'dnn', hidden: [400, 400] }, features: ['C1', 'I2'], rank: 8 };
+
+/** The container alone: any tensors and meta, written atomically as saveModel does, read back verified. */
+const saveModelFile = (p: string, t: ReadonlyMap<string, Tensor>, m: object): void =>
+  writeFileAtomic(p, encodeModelFile(t, m, p));
+const loadModelFile = (p: string) => decodeModelFile(readFileSync(p), p);
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'slimctr-model-'));
