@@ -11,9 +11,9 @@ test('slimctr compress takes exactly one rank rule, checked before any run is re
   const cases: [string[], RegExp][] = [
     [[], /give exactly one of --ratio, --energy, --ranks/],
     [['--ratio', '2', '--energy', '0.9'], /give exactly one of --ratio, --energy, --ranks/],
-    [['--ratio', '1'], /--ratio must be a number above 1, got '1'/],
-    [['--energy', '1.5'], /--energy must be between 0 and 1, got '1.5'/],
-    [['--ratio', '2', '--field-energy', '1'], /--field-energy must be at least 0 and below 1, got '1'/],
+    [['--ratio', '1'], /--ratio: must be a number above 1, got '1'/],
+    [['--energy', '1.5'], /--energy: must be between 0 and 1, got '1.5'/],
+    [['--ratio', '2', '--field-energy', '1'], /--field-energy: must be at least 0 and below 1, got '1'/],
     // --field-energy only means something under a budget; with --energy it was silently ignored.
     [['--energy', '0.9', '--field-energy', '0.5'], /--field-energy applies only with --ratio/],
   ];

@@ -21,11 +21,14 @@ function statsOf(name: string) {
   return { model, stats, rows: data.rows };
 }
 
-test('the statistics pass runs on an imported graph: every Gemm/MatMul layer, and the logit layer agrees with PyTorch', () => {
+test('the statistics pass runs on an imported graph: every Gemm/MatMul layer and gathered table, and the logit layer agrees with PyTorch', () => {
   const { model, stats, rows } = statsOf('mlp_fields_op17');
   const paths = model.parts().linears.map((s) => s.path);
-  assert.deepEqual([...stats.layers.keys()].sort(), [...paths].sort());
-  for (const s of stats.layers.values()) assert.equal(s.n, rows);
+  const tables = model.parts().tables!.map((s) => s.path);
+  assert.deepEqual([...stats.layers.keys()].sort(), [...paths, ...tables].sort());
+  for (const p of paths) assert.equal(stats.layers.get(p)!.n, rows);
+  // A table's statistics are of the rows it gave: one per id gathered, here one per row and Gather node.
+  for (const t of model.graphParts.tables) assert.equal(stats.layers.get(t.weight)!.n, rows * t.nodes.length, t.weight);
   // The last Gemm feeds the Sigmoid: its statistics are those of PyTorch's logits.
   const prob = readNpz(fixturePath('mlp_fields_op17', '.expected.npz')).get('prob')!.data;
   const logits = Array.from(prob, (p) => Math.log(p / (1 - p)));
