@@ -1,73 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { Command } from '../command.js';
 import { withInterrupts } from '../interrupt.js';
-import { type Flag, numberFlag, POSITIVE, POSITIVE_INT, parseFlags, usageOf, WHOLE } from '../flags.js';
+import { type Flag, POSITIVE, POSITIVE_INT, parseFlags, usageOf, WHOLE } from '../flags.js';
 import { formatTable } from '../table.js';
+import { COMPRESS_ONNX_FLAGS, COMPRESS_ONNX_USAGE, compressOnnxCommand } from './compress_onnx.js';
+import { RANK_FLAGS, rankChoiceOf } from './rank_flags.js';
 import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
-import { RANK_RULES, type RankChoice } from '../../compress/rank_choice.js';
 import { ENERGY_KEPT_MEANS, HELD_OUT_ERROR_MEANS } from '../../compress/report.js';
 import { formatLr } from '../../train/progress.js';
-import { UsageError } from '../../util/errors.js';
-
-function readRanks(file: string): Record<string, number> {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`--ranks ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new UsageError(`--ranks ${file}: expected a mapping of target -> rank, e.g. "mlp.layer1: 64"`);
-  return raw as Record<string, number>; // each rank is checked against its target's bounds by selectRanks
-}
-
-/** The one rank rule the flags ask for, its numbers checked by RANK_RULES. */
-function rankChoiceOf(values: {
-  ratio?: string;
-  energy?: string;
-  ranks?: string;
-  'field-energy'?: number;
-}): RankChoice {
-  const given = (['ratio', 'energy', 'ranks'] as const).filter((k) => values[k] !== undefined);
-  if (given.length !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
-  const flag = (name: 'ratio' | 'energy', rule: { ok: (n: number) => boolean; means: string }): number | undefined =>
-    numberFlag(name, values[name], rule.ok, rule.means);
-  const fieldEnergy = values['field-energy'];
-  if (fieldEnergy !== undefined && given[0] !== 'ratio')
-    throw new UsageError('--field-energy applies only with --ratio');
-  if (given[0] === 'ranks') return { by: 'ranks', ranks: readRanks(values.ranks!) };
-  if (given[0] === 'energy') return { by: 'energy', energy: flag('energy', RANK_RULES.energy)! };
-  return {
-    by: 'ratio',
-    ratio: flag('ratio', RANK_RULES.ratio)!,
-    ...(fieldEnergy === undefined ? {} : { fieldEnergy }),
-  };
-}
 
 const METHODS = ['afm', 'afm-act', 'svd'] as const satisfies readonly CompressOptions['method'][];
 
 /** --ratio, --energy and --ranks are read as text here and parsed in run() (one of them chooses the ranks). */
 const FLAGS = [
   { name: 'model', kind: 'string', arg: 'RUN', required: true, help: "a run folder written by 'slimctr train'" },
-  {
-    name: 'ratio',
-    kind: 'string',
-    arg: 'R',
-    help: 'parameter budget: original / R (greedy: least energy lost per parameter saved)',
-  },
-  {
-    name: 'energy',
-    kind: 'string',
-    arg: 'E',
-    help: 'per target, the smallest rank keeping >= E of the output variance (0 < E < 1)',
-  },
-  {
-    name: 'ranks',
-    kind: 'string',
-    arg: 'FILE',
-    help: "YAML/JSON mapping target -> rank (targets: Linear paths like mlp.layer1, and 'embedding')",
-  },
+  ...RANK_FLAGS,
   {
     name: 'method',
     kind: 'string',
@@ -75,13 +21,6 @@ const FLAGS = [
     choices: METHODS,
     default: 'afm',
     help: 'afm | afm-act (ReLU between the factors; needs --finetune) | svd (baseline)',
-  },
-  {
-    name: 'field-energy',
-    kind: 'number',
-    arg: 'E',
-    rule: { ok: (n) => n >= 0 && n < 1, what: 'at least 0 and below 1' },
-    help: 'with --ratio: layers run many times per example (attention projections once\nper field, CIN maps once per embedding column), whose compute is out of\nproportion to their parameters, are also factored at the smallest rank\nkeeping >= E of their output variance (default 0.99; 0: off)',
   },
   {
     name: 'only',
@@ -145,9 +84,11 @@ scores the result on the test split. Writes RUN/compressed-METHOD/ (or --out) wi
 model.safetensors, report.json and, with --finetune, before-finetune.safetensors and
 control.safetensors. Under --ratio it prints the ratio reached and which rule cut past the ratio asked.`,
     FLAGS,
+    usageOf(COMPRESS_ONNX_USAGE, COMPRESS_ONNX_FLAGS),
   ),
-  flags: FLAGS,
+  flags: [...FLAGS, ...COMPRESS_ONNX_FLAGS.filter((f) => !FLAGS.some((g) => g.name === f.name))],
   async run(argv) {
+    if (argv.some((a) => a === '--onnx' || a.startsWith('--onnx='))) return compressOnnxCommand(argv);
     const { values } = parseFlags('compress', FLAGS, argv);
     const method = values.method;
     const opts: CompressOptions = {
