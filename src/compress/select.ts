@@ -26,7 +26,7 @@ const PER_FIELD_RUNS = 1.5;
 /** A budget cut on a target already factored takes this fraction of its rank (at least 1). */
 const CUT_FRACTION = 1 / 8;
 
-export interface Target {
+interface Target {
   kind: 'layer' | 'embedding' | 'table';
   /** Module path, 'embedding', or a table slot's path. */
   path: string;
@@ -46,7 +46,7 @@ export interface SelectOptions {
   fuse?: boolean;
 }
 
-export type Ranks = Map<string, number | null>;
+type Ranks = Map<string, number | null>;
 
 export interface Selection {
   plan: CompressionPlan;

@@ -55,7 +55,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** Removes temp files (named by tempPathFor) in `dir` whose writing process is gone; returns their names. */
-export function sweepStaleTempFiles(dir: string): string[] {
+function sweepStaleTempFiles(dir: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -8,7 +8,7 @@
  */
 import { ModelFileError, ResourceError, ShapeError } from '../util/errors.js';
 
-export type TensorData =
+type TensorData =
   | Float64Array
   | Float32Array
   | Uint16Array
@@ -27,7 +27,7 @@ type TypedArrayCtor = {
 };
 
 /** Element types and the typed array each is read into. F16 and BF16 are raw bits in a Uint16Array. */
-export const DTYPES = {
+const DTYPES = {
   F64: Float64Array,
   F32: Float32Array,
   F16: Uint16Array,
@@ -42,7 +42,7 @@ export const DTYPES = {
   U8: Uint8Array,
   BOOL: Uint8Array,
 } as const;
-export type DType = keyof typeof DTYPES;
+type DType = keyof typeof DTYPES;
 
 export interface Tensor {
   dtype: DType;
@@ -76,11 +76,11 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
   throw new ResourceError('slimctr safetensors: big-endian hosts are not supported (the files are little-endian)');
 
-export function isDType(s: unknown): s is DType {
+function isDType(s: unknown): s is DType {
   return typeof s === 'string' && Object.hasOwn(DTYPES, s);
 }
 
-export function dtypeSize(dtype: DType): number {
+function dtypeSize(dtype: DType): number {
   return DTYPES[dtype].BYTES_PER_ELEMENT;
 }
 

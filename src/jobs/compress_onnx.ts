@@ -43,7 +43,7 @@ export interface OnnxCompressOptions {
   log?: (msg: string) => void;
 }
 
-export interface OnnxVariant {
+interface OnnxVariant {
   name: string;
   file: string | null;
   params: number;

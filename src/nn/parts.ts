@@ -33,7 +33,7 @@ interface EmbeddingSlot {
 }
 
 /** An embedding table read on its own (an imported graph's Gather), factorized where the graph is rewritten. */
-export interface TableSlot {
+interface TableSlot {
   /** The table's name (an imported graph: its weight initializer). */
   readonly path: string;
   readonly table: EmbeddingTable;

@@ -39,7 +39,7 @@ export interface LoopState {
   stopped: boolean;
 }
 
-export interface CheckpointMeta extends ModelMeta {
+interface CheckpointMeta extends ModelMeta {
   checkpoint: {
     optimizer: OptimizerKind;
     optimizerSteps: number;

@@ -26,12 +26,12 @@ export const runSchema = z
   })
   .strict();
 
-export type RunConfig = z.output<typeof runSchema>;
+type RunConfig = z.output<typeof runSchema>;
 
-export const SECTIONS = ['dataset', 'features', 'model', 'training', 'run'] as const;
+const SECTIONS = ['dataset', 'features', 'model', 'training', 'run'] as const;
 
 /** The schema for a config that uses model `entry`. */
-export function trainConfigSchema(entry: ModelEntry) {
+function trainConfigSchema(entry: ModelEntry) {
   const model = (entry.options as unknown as z.ZodObject).extend({
     name: z.literal(entry.name).describe('Model from the zoo (slimctr models lists them).'),
   });
@@ -55,7 +55,7 @@ export interface TrainConfig {
 }
 
 /** The zoo entry named by `raw.model.name`; ConfigError listing the models when absent or unknown. */
-export function modelEntryOf(raw: ConfigObject): ModelEntry {
+function modelEntryOf(raw: ConfigObject): ModelEntry {
   const names = MODELS.map((m) => m.name);
   const section = raw.model;
   const name = isPlainObject(section) ? section.name : undefined;

@@ -38,7 +38,7 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
-export interface FitEpoch {
+interface FitEpoch {
   epoch: number;
   valAuc: number;
   valLogloss: number;

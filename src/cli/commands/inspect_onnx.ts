@@ -7,7 +7,7 @@ import { formatTable } from '../table.js';
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
 
-export function formatGraphSummary(file: string, s: GraphSummary): string {
+function formatGraphSummary(file: string, s: GraphSummary): string {
   const targetParams = s.targets.reduce((a, t) => a + t.params, 0);
   const share = s.params ? ` (${((100 * targetParams) / s.params).toFixed(1)}% of the weights)` : '';
   return [

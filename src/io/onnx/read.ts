@@ -11,8 +11,8 @@ import { decodeTensorProto, type TensorProtoObject } from './tensor_proto.js';
 import type { HostArray } from './host_array.js';
 
 /** The opsets of the default domain whose operator definitions slimctr follows. */
-export const MIN_OPSET = 11;
-export const MAX_OPSET = 19;
+const MIN_OPSET = 11;
+const MAX_OPSET = 19;
 
 export type AttrValue = number | string | number[] | string[] | HostArray;
 

@@ -22,13 +22,14 @@ export function attr(c: OpCall, name: string): AttrValue | undefined {
 }
 
 /** A numeric attribute (int or float), or `fallback` when absent. */
-export function attrNumber(c: OpCall, name: string, fallback: number): number {
+function attrNumber(c: OpCall, name: string, fallback: number): number {
   const v = attr(c, name);
   if (v === undefined) return fallback;
   if (typeof v !== 'number') throw nodeError(c, `attribute '${name}' must be a number`);
   return v;
 }
 
+/** Integer and float attributes read alike (both are numbers here); two names for the reader. */
 export const attrInt = attrNumber;
 export const attrFloat = attrNumber;
 

@@ -17,7 +17,7 @@ export interface LinearTarget {
   bias: string | null;
 }
 
-export interface TableTarget {
+interface TableTarget {
   weight: string;
   rows: number;
   dim: number;

@@ -6,7 +6,7 @@ import type { OnnxModel, OnnxValueInfo } from '../../io/onnx/read.js';
 import { DataType } from '../../io/onnx/schema.js';
 import { findParts } from './parts.js';
 
-export interface TargetRow {
+interface TargetRow {
   kind: 'table' | 'linear';
   name: string;
   shape: string;
@@ -33,7 +33,7 @@ export interface GraphSummary {
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(DataType).map(([k, v]) => [v, k.toLowerCase()]));
 
-export function describeValue(v: OnnxValueInfo): string {
+function describeValue(v: OnnxValueInfo): string {
   const dims = v.dims ? `[${v.dims.map((d) => d ?? '?').join(', ')}]` : '[unknown shape]';
   return `${v.name}: ${TYPE_NAMES.get(v.elemType) ?? `type ${v.elemType}`} ${dims}`;
 }
