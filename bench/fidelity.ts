@@ -14,6 +14,7 @@
  * benchmark says so and stops.
  */
 import { spawnSync } from 'node:child_process';
+import { PY, torchReady } from './lib/torch_ready.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,27 +35,9 @@ import { DATASETS } from './paper.js';
 import { repoRoot, writeResultsSection } from './lib/results_doc.js';
 import { report, type Row } from './report.js';
 
-const PY = '/usr/bin/python3';
-const PACKAGES = ['python3-torch', 'python3-sklearn', 'libopenblas0-pthread'];
-
 function arg(args: string[], name: string, dflt: string): string {
   const i = args.lastIndexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
-}
-
-/** PyTorch and scikit-learn importable by Debian's python, installed with apt-get when missing; else why not. */
-function torchReady(): string | null {
-  const has = (): boolean => spawnSync(PY, ['-c', 'import torch, sklearn'], { stdio: 'ignore' }).status === 0;
-  if (has()) return null;
-  process.stderr.write(`PyTorch missing: apt-get install -y ${PACKAGES.join(' ')}\n`);
-  const r = spawnSync(
-    'sh',
-    ['-c', `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES.join(' ')}`],
-    { stdio: 'inherit' },
-  );
-  return r.status === 0 && has()
-    ? null
-    : `PyTorch is not available (apt-get install -y ${PACKAGES.join(' ')} failed: it needs root and Debian packages)`;
 }
 
 /**

@@ -16,34 +16,10 @@ import { onnxRunner } from '../src/serve/runners.js';
 import { exportOnnx } from '../src/serve/onnx/export.js';
 import { predictLogits } from '../src/models/predict.js';
 import { criteoPair, encodeTestRows } from './lib/criteo_pair.js';
+import { timeCalls } from './lib/time_calls.js';
 import { benchBackends, kernelsOf, loadAverage, report, type Row } from './report.js';
 
 const BATCHES = [1, 64, 4096];
-
-/** Median over groups of the mean seconds per call of `fn(offset)` (offsets walk the test rows). */
-async function timeCalls(
-  fn: (offset: number) => unknown,
-  batch: number,
-  rows: number,
-  seconds: number,
-): Promise<number> {
-  const groups: number[] = [];
-  let offset = 0;
-  const next = (): number => (offset = offset + 2 * batch > rows ? 0 : offset + batch);
-  for (let i = 0; i < 3; i++) await fn(next());
-  const end = performance.now() + seconds * 1000;
-  while (performance.now() < end || groups.length < 5) {
-    let calls = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < 200) {
-      await fn(next());
-      calls++;
-    }
-    groups.push((performance.now() - t0) / 1000 / calls);
-  }
-  groups.sort((a, b) => a - b);
-  return groups[groups.length >> 1];
-}
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
