@@ -52,6 +52,7 @@ export class FieldLookup {
           ...this.block(f),
         }),
       ),
+      n * F * dim,
     );
     e.heap.release(scratch);
     this.tables.forEach((t, f) => {
@@ -76,6 +77,7 @@ export class FieldLookup {
         t.pending.push(grad);
         return [CALL_ACCUMULATE_UNIQUE, g.ptr + f * dim * 4, F * dim, inverse, this.n, dim, grad.gradsPtr, u];
       }),
+      this.n * F * dim,
     );
   }
 }

@@ -28,6 +28,8 @@ export interface EngineOptions {
 
 /** Below this many multiply-adds a gemm runs on the calling thread alone (waking workers costs more). */
 const PARALLEL_MIN_MACS = 1 << 18;
+/** Pool calls moving fewer values than this in all run on the calling thread. */
+const PARALLEL_MIN_FLOATS = 1 << 14;
 
 export class Engine {
   private constructor(
@@ -119,16 +121,17 @@ export class Engine {
   /**
    * Runs independent kernel calls (each `[call code, ...args]`, codes in protocol.ts) spread
    * round-robin over the threads. Each call runs whole on one thread, so results are the same for
-   * any thread count.
+   * any thread count. `floats`, the values the calls move in all, keeps small jobs (a batch of one
+   * row) on this thread, where waking a worker would cost more than the work.
    */
-  runCalls(calls: number[][]): void {
+  runCalls(calls: number[][], floats = Infinity): void {
     if (calls.length === 0) return;
     const ptr = this.heap.alloc(calls.length * CALL_SLOTS * 8);
     const table = new Float64Array(this.heap.buffer, ptr, calls.length * CALL_SLOTS);
     calls.forEach((c, i) => table.set(c, i * CALL_SLOTS));
     this.pool.args[0] = calls.length;
     this.pool.args[1] = ptr;
-    this.pool.run(TASK_CALLS, calls.length > 1 ? this.pool.threads : 1);
+    this.pool.run(TASK_CALLS, calls.length > 1 && floats >= PARALLEL_MIN_FLOATS ? this.pool.threads : 1);
     this.heap.release(ptr);
   }
 

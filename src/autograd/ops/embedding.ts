@@ -31,7 +31,10 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
   traced(out, 'lookupFields', [], { tables, ids, batch });
   if (!trainable || !isGradEnabled()) {
     tables.forEach((t, f) => t.checkIds(ids, batch, f, F));
-    e.runCalls(tables.flatMap((t, f) => t.gatherCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim)));
+    e.runCalls(
+      tables.flatMap((t, f) => t.gatherCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim)),
+      batch * F * dim,
+    );
     e.heap.release(idsPtr);
     return out;
   }
