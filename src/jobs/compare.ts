@@ -88,36 +88,57 @@ export interface Timing {
   repeats: number;
 }
 
+/** A model's forward pass on one row and on a large batch of `bigRows` rows, for timing. */
+export interface Runner {
+  one(): void;
+  big(): void;
+  bigRows: number;
+}
+
 /**
- * Times slimctr's forward pass of several models, batch-1 latency and batch-4096 throughput, in
+ * Times slimctr's forward pass of several models, batch-1 latency and large-batch throughput, in
  * `repeats` rounds that visit every model in turn (so a slow moment of the machine falls on all of
  * them, not on one); each model's figure is the median over rounds, with the smallest and largest.
  * `seconds` is the budget per model and measure, split over the rounds.
  */
-function timeModels(models: { model: CTRModel; spec: FeatureSpec }[], seconds = 1.5, repeats = 5): Timing[] {
-  const rng = new Rng(5);
-  const inputs = models.map(({ spec }) => ({ one: randomBatch(spec, 1, rng), big: randomBatch(spec, 4096, rng) }));
-  models.forEach(({ model }, i) => {
-    for (let w = 0; w < 20; w++) predictLogits(model, inputs[i].one);
-    predictLogits(model, inputs[i].big);
-  });
-  const lat = models.map((): number[] => []),
-    thr = models.map((): number[] => []);
+export function timeRunners(runners: Runner[], seconds = 1.5, repeats = 5): Timing[] {
+  for (const r of runners) {
+    for (let w = 0; w < 20; w++) r.one();
+    r.big();
+  }
+  const lat = runners.map((): number[] => []),
+    thr = runners.map((): number[] => []);
   const ms = (seconds * 500) / repeats;
-  for (let r = 0; r < repeats; r++) {
-    models.forEach(({ model }, i) => {
-      lat[i].push(medianMs(() => predictLogits(model, inputs[i].one), ms, 10));
-      thr[i].push(inputs[i].big.rows / (medianMs(() => predictLogits(model, inputs[i].big), ms, 2) / 1000));
+  for (let k = 0; k < repeats; k++) {
+    runners.forEach((r, i) => {
+      lat[i].push(medianMs(r.one, ms, 10));
+      thr[i].push(r.bigRows / (medianMs(r.big, ms, 2) / 1000));
     });
   }
   const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
-  return models.map((_, i) => ({
+  return runners.map((_, i) => ({
     latencyMs: median(lat[i]),
     throughput: median(thr[i]),
     latencyRange: range(lat[i]),
     throughputRange: range(thr[i]),
     repeats,
   }));
+}
+
+/** A zoo model's runner on random rows of its feature spec (batch 4096). */
+function zooRunner(model: CTRModel, spec: FeatureSpec, rng: Rng): Runner {
+  const one = randomBatch(spec, 1, rng),
+    big = randomBatch(spec, 4096, rng);
+  return { one: () => predictLogits(model, one), big: () => predictLogits(model, big), bigRows: big.rows };
+}
+
+function timeModels(models: { model: CTRModel; spec: FeatureSpec }[], seconds = 1.5, repeats = 5): Timing[] {
+  const rng = new Rng(5);
+  return timeRunners(
+    models.map(({ model, spec }) => zooRunner(model, spec, rng)),
+    seconds,
+    repeats,
+  );
 }
 
 /** Times one model (see timeModels). */

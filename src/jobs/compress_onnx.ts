@@ -64,7 +64,8 @@ export interface OnnxCompressResult {
 const STATS_ROWS = 65_536;
 const STATS_BATCH = 4096;
 
-function importGraph(bytes: Uint8Array, name: string, slots: number): OnnxGraphModel {
+/** An ONNX model's bytes imported into slimctr's engine (`slots`: optimizer slots for training its tables). */
+export function importGraph(bytes: Uint8Array, name: string, slots = 0): OnnxGraphModel {
   return new OnnxGraphModel(decodeOnnx(bytes, name), { store: new EmbeddingStore(), slots }).eval();
 }
 

@@ -67,6 +67,29 @@ test('compress --onnx writes a smaller ONNX model that onnxruntime and slimctr s
   const ours = slimctrProbs(out, inputs, dir);
   theirs.forEach((p, i) => assert.ok(Math.abs(p - ours[i]) <= 1e-5, `row ${i}: onnxruntime ${p}, slimctr ${ours[i]}`));
 
+  // compare --onnx puts the two side by side on the same inputs.
+  const cmp = slimctr(
+    'compare',
+    '--onnx',
+    fixturePath(name, '.onnx'),
+    out,
+    '--data',
+    inputs,
+    '--seconds',
+    '0.05',
+    '--repeats',
+    '1',
+  );
+  assert.equal(cmp.status, 0, cmp.stderr);
+  assert.match(
+    cmp.stdout,
+    new RegExp(`\\| ${name} \\| ${before.toLocaleString('en-US')} \\| [\\d,]+ \\| 0\\.\\d{5} \\| \\d\\.\\d{5} \\|`),
+  );
+  assert.match(cmp.stdout, new RegExp(`\\| model\\.slim \\| ${after.toLocaleString('en-US')} \\|`));
+  const noData = slimctr('compare', '--onnx', out);
+  assert.equal(noData.status, 2);
+  assert.match(noData.stderr, /--onnx needs --data/);
+
   // An existing output is refused without --force, and nothing is left half-written.
   const again = slimctr(
     'compress',

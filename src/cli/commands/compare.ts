@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { type Flag, POSITIVE, POSITIVE_INT, parseFlags, usageOf, WHOLE } from '../flags.js';
 import { aucChart, compareMarkdown, compareModels, modelFilesOf, spectrumChart } from '../../jobs/compare.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { compareOnnx } from '../../jobs/compare_onnx.js';
 import { REPORT_FILE } from '../../persist/run_files.js';
 import { ensureEngine } from '../../train/setup.js';
 import { UsageError } from '../../util/errors.js';
@@ -20,6 +21,8 @@ const FLAGS = [
     help: 'timing budget per model and measure, over all repeats',
   },
   { name: 'repeats', kind: 'number', arg: 'N', rule: POSITIVE_INT, default: 5, help: 'interleaved timing repeats' },
+  { name: 'onnx', kind: 'boolean', help: 'the files are ONNX models, scored and timed on --data' },
+  { name: 'data', kind: 'string', arg: 'FILE', help: "with --onnx: graph inputs (.npz or .csv) with a 'label' array" },
 ] as const satisfies readonly Flag[];
 
 export const compareCommand: Command = {
@@ -33,7 +36,11 @@ fine-tuning, compressed model and control; or a model file), and prints one tabl
 bytes on disk, test AUC and logloss (as recorded when the model was trained or compressed),
 batch-1 latency and batch-4096 throughput of slimctr's forward pass: the median of N repeats that
 take the models in turn, with the smallest and largest repeat. With --out, writes compare.md, compare.json, auc_vs_size.svg
-and, for compress folders, the eigenvalue spectra (spectrum-NAME.svg).`,
+and, for compress folders, the eigenvalue spectra (spectrum-NAME.svg).
+
+slimctr compare --onnx MODEL.onnx... --data INPUTS.npz does the same for ONNX models (an original
+and its 'slimctr compress --onnx' copies): AUC and logloss on INPUTS' labels, latency and
+throughput of slimctr's engine on its rows.`,
     FLAGS,
   ),
   flags: FLAGS,
@@ -41,7 +48,12 @@ and, for compress folders, the eigenvalue spectra (spectrum-NAME.svg).`,
     const { values, positionals: rest } = parseFlags('compare', FLAGS, argv, { positionals: true });
     if (rest.length === 0) throw new UsageError('name at least one run folder or model file');
     await ensureEngine(values.threads ?? 0);
-    const rows = compareModels(modelFilesOf(rest), values.seconds, values.repeats);
+    if (values.onnx && !values.data) throw new UsageError('--onnx needs --data INPUTS (the graph inputs to score)');
+    for (const f of [...rest, ...(values.data ? [values.data] : [])])
+      if (!existsSync(f)) throw new UsageError(`${f}: no such file or folder`);
+    const rows = values.onnx
+      ? compareOnnx(rest, values.data!, values.seconds, values.repeats)
+      : compareModels(modelFilesOf(rest), values.seconds, values.repeats);
     const md = compareMarkdown(rows);
     process.stdout.write(md);
     if (values.out) {
