@@ -10,7 +10,7 @@ import { formatLr } from '../../train/progress.js';
 
 const METHODS = ['afm', 'afm-act', 'svd'] as const satisfies readonly CompressOptions['method'][];
 
-/** --ratio, --energy and --ranks are read as text here and parsed in run() (one of them chooses the ranks). */
+/** The run form of compress; one of the rank flags (rank_flags.ts) chooses the ranks. */
 const FLAGS = [
   { name: 'model', kind: 'string', arg: 'RUN', required: true, help: "a run folder written by 'slimctr train'" },
   ...RANK_FLAGS,

@@ -8,6 +8,7 @@ import { loadModel } from '../../persist/model_file.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
 import { predictLogits, sigmoid64 } from '../../models/predict.js';
 import { ensureEngine } from '../../train/setup.js';
+import { Yielder } from '../../util/yield.js';
 import { DataError, ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
 import { BAD_ROWS_CHOICES, badRowPolicy, MODEL_FLAG, modelPathOf, THREADS_FLAG } from './eval.js';
 import { PREDICT_ONNX_FLAGS, PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
@@ -88,12 +89,14 @@ bad row then stops the run with a non-zero exit after the rows before it.`,
     let rows = 0,
       lastNote = started;
     const interrupt = catchInterrupts('predict', `stopping; ${values.output} is not written`);
+    const yielder = new Yielder(); // a turn for Ctrl-C between blocks, however fast they go
     try {
       await out.write(labelled ? 'label,probability\n' : 'probability\n');
       const acc = new EncodedRows(bound.nCat, bound.nDense);
       const nc = bound.nCat,
         nd = bound.nDense;
       for await (const block of table.blocks()) {
+        await yielder.maybe();
         if (interrupt.signal.aborted)
           throw interrupt.error(`interrupted after ${rows} rows: ${values.output} was not written`);
         acc.clear();

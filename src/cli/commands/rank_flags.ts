@@ -1,24 +1,29 @@
 /**
  * The flags that choose ranks, shared by `compress` on a run and on an ONNX graph: exactly one of
- * --ratio, --energy, --ranks (read as text, then checked by the rank rules), and --field-energy.
+ * --ratio, --energy, --ranks, and --field-energy; the numbers are checked by the rank rules as the
+ * flags are parsed.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DEFAULT_FIELD_ENERGY, RANK_RULES, type RankChoice } from '../../compress/rank_choice.js';
 import { UsageError } from '../../util/errors.js';
-import { type Flag, numberFlag } from '../flags.js';
+import type { Flag, NumberRule } from '../flags.js';
+
+const ruleOf = (r: { ok: (n: number) => boolean; means: string }): NumberRule => ({ ok: r.ok, what: r.means });
 
 export const RANK_FLAGS = [
   {
     name: 'ratio',
-    kind: 'string',
+    kind: 'number',
     arg: 'R',
+    rule: ruleOf(RANK_RULES.ratio),
     help: 'parameter budget: original / R (greedy: least energy lost per parameter saved)',
   },
   {
     name: 'energy',
-    kind: 'string',
+    kind: 'number',
     arg: 'E',
+    rule: ruleOf(RANK_RULES.energy),
     help: 'per target, the smallest rank keeping >= E of the output variance (0 < E < 1)',
   },
   {
@@ -31,7 +36,7 @@ export const RANK_FLAGS = [
     name: 'field-energy',
     kind: 'number',
     arg: 'E',
-    rule: { ok: RANK_RULES.fieldEnergy.ok, what: RANK_RULES.fieldEnergy.means },
+    rule: ruleOf(RANK_RULES.fieldEnergy),
     help: `with --ratio: layers run many times per example (attention projections once\nper field, CIN maps once per embedding column), whose compute is out of\nproportion to their parameters, are also factored at the smallest rank\nkeeping >= E of their output variance (default ${DEFAULT_FIELD_ENERGY}; 0: off)`,
   },
 ] as const satisfies readonly Flag[];
@@ -50,23 +55,17 @@ function readRanks(file: string): Record<string, number> {
 
 /** The one rank rule the flags ask for, its numbers checked by RANK_RULES. */
 export function rankChoiceOf(values: {
-  ratio?: string;
-  energy?: string;
+  ratio?: number;
+  energy?: number;
   ranks?: string;
   'field-energy'?: number;
 }): RankChoice {
-  const given = (['ratio', 'energy', 'ranks'] as const).filter((k) => values[k] !== undefined);
-  if (given.length !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
-  const flag = (name: 'ratio' | 'energy', rule: { ok: (n: number) => boolean; means: string }): number | undefined =>
-    numberFlag(name, values[name], rule.ok, rule.means);
-  const fieldEnergy = values['field-energy'];
-  if (fieldEnergy !== undefined && given[0] !== 'ratio')
+  const { ratio, energy, ranks, 'field-energy': fieldEnergy } = values;
+  const given = [ratio, energy, ranks].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new UsageError('give exactly one of --ratio, --energy, --ranks');
+  if (fieldEnergy !== undefined && ratio === undefined)
     throw new UsageError('--field-energy applies only with --ratio');
-  if (given[0] === 'ranks') return { by: 'ranks', ranks: readRanks(values.ranks!) };
-  if (given[0] === 'energy') return { by: 'energy', energy: flag('energy', RANK_RULES.energy)! };
-  return {
-    by: 'ratio',
-    ratio: flag('ratio', RANK_RULES.ratio)!,
-    ...(fieldEnergy === undefined ? {} : { fieldEnergy }),
-  };
+  if (ranks !== undefined) return { by: 'ranks', ranks: readRanks(ranks) };
+  if (energy !== undefined) return { by: 'energy', energy };
+  return { by: 'ratio', ratio: ratio!, ...(fieldEnergy === undefined ? {} : { fieldEnergy }) };
 }
