@@ -69,7 +69,7 @@ export interface Parsed<T extends readonly Flag[]> {
 }
 
 /** A numeric flag value checked by `rule` (undefined when absent); a bad value is a UsageError naming the flag. */
-export function numberFlag(
+function numberFlag(
   name: string,
   v: string | undefined,
   check: (n: number) => boolean,
