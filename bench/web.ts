@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { loadModel } from '../src/persist/model_file.js';
 import { writeOnnx } from '../src/serve/onnx/export.js';
 import { formatTable } from '../src/cli/table.js';
+import { launchChromium } from '../test/browser/chromium.js';
 import { writeResultsSection } from './lib/results_doc.js';
 import { criteoPair, encodeTestRows, type CriteoPair } from './lib/criteo_pair.js';
 import { report, type Row } from './report.js';
@@ -32,16 +33,6 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.json': 'application/json',
 };
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Static files by URL prefix (prefix -> folder), with or without the isolation headers. */
 async function serve(routes: Record<string, string>, isolate: boolean): Promise<{ url: string; server: Server }> {
@@ -127,14 +118,10 @@ interface PageResult {
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { quick: { type: 'boolean', default: false } } });
-  const { chromium } = await import('playwright-core');
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath))
-    throw new Error(`bench web: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
   if (!existsSync(join(root, 'dist', 'lib', 'web.js')))
     throw new Error('bench web: dist/lib/web.js is missing: run `npm run build`');
   const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-web-'));
-  const browser = await chromium.launch({ executablePath, args: ARGS });
+  const browser = await launchChromium('bench web');
   try {
     const pair = await criteoPair(dir, {
       quick: values.quick,

@@ -7,10 +7,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
@@ -19,25 +20,12 @@ import { bundleConsumerPage, installPackage } from '../package/installed.js';
 import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { serveStatic } from './static_server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 let browser: Browser;
 let site = '';
 let rows: Record<string, unknown>[] | unknown[][] = [];
 let want: number[] = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   const pkg = installPackage();
   site = join(pkg.project, 'site');
   mkdirSync(site, { recursive: true });
@@ -58,7 +46,7 @@ before(async () => {
   parsed.rows = Array.from({ length: 120 }, () => parsed.rows).flat();
   rows = parsed.rows as typeof rows;
   want = [...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features))];
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium('browser test');
 });
 
 after(async () => {

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
@@ -21,17 +22,6 @@ import { serveStatic, type StaticServer } from './static_server.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const webDir = join(root, 'dist', 'web');
 const shotDir = join(root, 'test-output', 'browser');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser: Browser;
 let server: StaticServer;
@@ -44,12 +34,11 @@ before(async () => {
     existsSync(join(webDir, 'app.js')),
     'dist/web is not built: run `npm run test:browser` (it builds the page)',
   );
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   await getEngine();
   modelPath = join(scratchDir('browser'), 'model.safetensors');
   params = saveFixtureModel(modelPath).params;
   server = await serveStatic(webDir, { '/models/model.safetensors': modelPath });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium('browser test');
 });
 
 after(async () => {

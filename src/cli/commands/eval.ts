@@ -18,6 +18,18 @@ export function modelPathOf(arg: string): string {
   return statSync(arg).isDirectory() ? join(arg, MODEL_FILE) : arg;
 }
 
+/** The model --model names, with the encoders and reader settings that raw rows need. */
+export function loadRawRowModel(arg: string) {
+  const path = modelPathOf(arg);
+  const { model, meta, encoders } = loadModel(path);
+  if (!encoders || !meta.reader)
+    throw new ModelFileError(
+      path,
+      'the model file has no encoders / reader settings, so raw data cannot be encoded for it',
+    );
+  return { path, model, meta, encoders, reader: meta.reader };
+}
+
 /** The bad-row policy: --bad-rows when given, else the model's training setting, else 'error'. */
 export function badRowPolicy(flag: BadRowPolicy | undefined, reader: ReaderSettings): BadRowPolicy {
   return flag ?? reader.on_bad_row ?? 'error';
@@ -84,16 +96,10 @@ saved encoders, and prints AUC, logloss and the row count.`,
     }
     const batchSize = values['batch-size'];
     await ensureEngine(values.threads ?? 0, undefined, '--threads');
-    const path = modelPathOf(values.model);
-    const { model, meta, encoders } = loadModel(path);
-    if (!encoders || !meta.reader)
-      throw new ModelFileError(
-        path,
-        'the model file has no encoders / reader settings, so raw data cannot be encoded for it',
-      );
+    const { path, model, meta, encoders, reader } = loadRawRowModel(values.model);
     if (!existsSync(values.data)) throw new UsageError(`--data ${values.data}: no such file`);
-    const spec = await tableSpecForModel(meta.reader, values.data, (m) => process.stderr.write(`${m}\n`));
-    const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
+    const spec = await tableSpecForModel(reader, values.data, (m) => process.stderr.write(`${m}\n`));
+    const bad = new BadRows(badRowPolicy(values['bad-rows'], reader));
     const started = performance.now();
     const scored = await scoreFile(model, values.data, spec, encoders, { batchSize, rows, badRows: bad });
     if (rows && scored.dataRows < (Number.isFinite(rows[1]) ? rows[1] : rows[0])) {

@@ -4,13 +4,12 @@ import { type Flag, parseFlags, usageOf } from '../flags.js';
 import { catchInterrupts } from '../interrupt.js';
 import { BadRows, BoundEncoders, EncodedRows, openTable } from '../../data/index.js';
 import { STDIN } from '../../data/formats/stdin.js';
-import { loadModel } from '../../persist/model_file.js';
 import { tableSpecForModel } from '../../serve/raw_input.js';
 import { predictLogits, sigmoid64 } from '../../models/predict.js';
 import { ensureEngine } from '../../train/setup.js';
 import { Yielder } from '../../util/yield.js';
-import { DataError, ModelFileError, NoValidRowsError, UsageError } from '../../util/errors.js';
-import { BAD_ROWS_CHOICES, badRowPolicy, MODEL_FLAG, modelPathOf, THREADS_FLAG } from './eval.js';
+import { DataError, NoValidRowsError, UsageError } from '../../util/errors.js';
+import { BAD_ROWS_CHOICES, badRowPolicy, loadRawRowModel, MODEL_FLAG, THREADS_FLAG } from './eval.js';
 import { PREDICT_ONNX_FLAGS, PREDICT_ONNX_USAGE, predictOnnx } from './predict_onnx.js';
 import {
   BATCH_FLAG,
@@ -65,20 +64,14 @@ bad row then stops the run with a non-zero exit after the rows before it.`,
     const { values } = parseFlags('predict', FLAGS, argv);
     const batch = values.batch;
     await ensureEngine(values.threads ?? 0, undefined, '--threads');
-    const path = modelPathOf(values.model);
-    const { model, meta, encoders } = loadModel(path);
-    if (!encoders || !meta.reader)
-      throw new ModelFileError(
-        path,
-        'the model file has no encoders / reader settings, so raw data cannot be encoded for it',
-      );
+    const { path, model, meta, encoders, reader } = loadRawRowModel(values.model);
     if (values.input !== STDIN && !existsSync(values.input))
       throw new UsageError(`--input ${values.input}: no such file`);
     checkOutput(values.output, values.input, values.force);
-    const bad = new BadRows(badRowPolicy(values['bad-rows'], meta.reader));
+    const bad = new BadRows(badRowPolicy(values['bad-rows'], reader));
     const table = await openTable(
       values.input,
-      await tableSpecForModel(meta.reader, values.input, (m) => process.stderr.write(`${m}\n`)),
+      await tableSpecForModel(reader, values.input, (m) => process.stderr.write(`${m}\n`)),
       bad,
     );
     const bound = new BoundEncoders(encoders, table.columns, values.input, false);
