@@ -65,12 +65,26 @@ test('add, sub, mul with broadcasting along the batch and trailing size-1 axes',
       [1, 4],
     ],
     [[1], [2, 2]],
+    // A bias row (the row-kernel path): odd widths, either side, and a [1, D] result.
+    [[2, 3, 5], [5]],
+    [[7], [2, 7]],
+    [
+      [2, 3, 5],
+      [1, 1, 5],
+    ],
+    [[5], [1, 5]],
   ];
   for (const [sa, sb] of cases) {
     gradcheck(`add ${sa} ${sb}`, ([a, b]) => ag.add(a, b), [R(...sa), R(...sb)]);
     gradcheck(`sub ${sa} ${sb}`, ([a, b]) => ag.sub(a, b), [R(...sa), R(...sb)]);
     gradcheck(`mul ${sa} ${sb}`, ([a, b]) => ag.mul(a, b), [R(...sa), R(...sb)]);
   }
+  // The bias-row path computes what the general broadcast does.
+  const [x, v] = [R(2, 3, 5), R(5)];
+  const y = ag.add(v, x);
+  assert.deepEqual(y.shape, [2, 3, 5]);
+  y.data.forEach((z, i) => assert.ok(Math.abs(z - (x.data[i] + v.data[i % 5])) < 1e-6, `element ${i}`));
+  assert.deepEqual(ag.add(R(5), R(1, 5)).shape, [1, 5]);
   gradcheck('scale', ([a]) => ag.scale(a, -1.5), [R(2, 3)]);
   gradcheck('addN', (xs) => ag.addN(xs), [R(2, 3), R(2, 3), R(2, 3)]);
 });

@@ -33,9 +33,34 @@ function binarySame(op: BinOp, a: Tensor, b: Tensor): Tensor {
   });
 }
 
+/** The width D when `v` is a row vector of `x` ([D] or [1, ..., 1, D] against [..., D]: a bias add), else 0. */
+function rowWidth(x: Shape, v: Shape): number {
+  const D = x[x.length - 1];
+  if (x.length === 0 || v.length > x.length || v[v.length - 1] !== D) return 0;
+  return v.slice(0, -1).every((d) => d === 1) ? D : 0;
+}
+
+/** x + v with v a row vector of x: a copy and one kernel pass each way. */
+function addRows(a: Tensor, b: Tensor, x: Tensor, v: Tensor, D: number): Tensor {
+  const k = engine().k,
+    rows = x.size / D;
+  const out = new Tensor(x.shape);
+  out.data.set(x.data);
+  k.add_row_vector(out.ptr, v.ptr, rows, D);
+  return record(out, 'add', [a, b], (g) => {
+    if (x.requiresGrad) k.axpy_rows(gradOf(x).ptr, 0, g.ptr, 0, 1, x.size, 1);
+    if (v.requiresGrad) k.sum_rows(g.ptr, rows, D, gradOf(v).ptr);
+  });
+}
+
 function binary(op: BinOp, a: Tensor, b: Tensor): Tensor {
   if (sameShape(a.shape, b.shape)) return binarySame(op, a, b);
   const shape = broadcastShape(a.shape, b.shape, op);
+  if (op === 'add') {
+    // One operand is the result's shape and the other a row of it: the bias add, on the row kernels.
+    if (sameShape(shape, a.shape) && rowWidth(a.shape, b.shape)) return addRows(a, b, a, b, rowWidth(a.shape, b.shape));
+    if (sameShape(shape, b.shape) && rowWidth(b.shape, a.shape)) return addRows(a, b, b, a, rowWidth(b.shape, a.shape));
+  }
   const out = new Tensor(shape);
   const x = a.data,
     y = b.data,
