@@ -6,6 +6,7 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { gradOf, record } from '../graph.js';
 import { broadcastShape, broadcastStrides, forEachRow, reduceInto } from './broadcast.js';
+import { mul } from './elementwise.js';
 
 type Unary = { f: (x: number) => number; d: (x: number, y: number) => number };
 
@@ -79,9 +80,12 @@ export const div = (a: Tensor, b: Tensor): Tensor =>
   });
 
 /** a ** b elementwise; d/db = a^b ln a is used only where a > 0 (0 elsewhere, as a real power is undefined there). */
+/** a ** b; a constant exponent 2 (an FM's squares) is a * a on the multiply kernel. */
 export const pow = (a: Tensor, b: Tensor): Tensor =>
-  binary('pow', a, b, {
-    f: (x, y) => (y === 2 ? x * x : x ** y),
-    dx: (x, y) => (y === 2 ? 2 * x : y === 0 ? 0 : y * x ** (y - 1)),
-    dy: (x, _y, z) => (x > 0 ? z * Math.log(x) : 0),
-  });
+  b.size === 1 && b.data[0] === 2 && !b.requiresGrad
+    ? mul(a, a)
+    : binary('pow', a, b, {
+        f: (x, y) => (y === 2 ? x * x : x ** y),
+        dx: (x, y) => (y === 2 ? 2 * x : y === 0 ? 0 : y * x ** (y - 1)),
+        dy: (x, _y, z) => (x > 0 ? z * Math.log(x) : 0),
+      });
