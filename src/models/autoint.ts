@@ -38,7 +38,6 @@ export type AutoIntOptions = z.infer<typeof autointOptions>;
 
 /** AutoInt, and AutoInt+ when given MLP options (a parallel MLP over the flattened embeddings). */
 export class AutoInt extends CTRModel {
-  readonly embeddingUse: { mlp: boolean; interaction: boolean };
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm | null;
   readonly attention: MultiHeadSelfAttention[] = [];
@@ -79,7 +78,6 @@ export class AutoInt extends CTRModel {
       N = this.inputs.denseDim;
     this.head = this.swappable('head', new Linear(F * width + N, 1, ctx.rng), (m) => (this.head = m));
     this.mlp = mlp ? this.module('mlp', new MLP(F * o.embedding_dim + N, { ...mlp, out: 1 }, ctx.rng)) : null;
-    this.embeddingUse = { mlp: this.mlp !== null, interaction: true };
   }
 
   forward(b: Batch): Tensor {

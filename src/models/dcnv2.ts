@@ -36,7 +36,6 @@ export const dcnv2Options = z
 
 class DCNv2 extends CTRModel {
   readonly kind = 'dcnv2';
-  readonly embeddingUse: { mlp: boolean; interaction: boolean };
   readonly inputs: FeatureInputs;
   readonly cross: CrossNetV2 | CrossNetMix;
   /** Parallel: reads x0 (the embeddingMLP, saved as `mlp`); stacked: reads the cross output (saved as `deep`). */
@@ -50,7 +49,6 @@ class DCNv2 extends CTRModel {
   constructor(spec: FeatureSpec, o: z.infer<typeof dcnv2Options>, ctx: ModelContext) {
     super();
     this.stacked = o.structure === 'stacked';
-    this.embeddingUse = { mlp: !this.stacked, interaction: true };
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const width = flatWidth(this.inputs);
     this.cross = this.module(

@@ -18,7 +18,6 @@ export const deepfmOptions = z.object({ ...deepOptions }).strict();
 
 class DeepFM extends CTRModel {
   readonly kind = 'deepfm';
-  readonly embeddingUse = { mlp: true, interaction: true };
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly mlp: MLP;

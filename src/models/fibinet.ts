@@ -30,7 +30,6 @@ export const fibinetOptions = z
 class FiBiNET extends CTRModel {
   readonly kind = 'fibinet';
   /** The MLP reads bilinear products, not the embeddings themselves. */
-  readonly embeddingUse = { mlp: false, interaction: true };
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly senet: SENet;

@@ -16,7 +16,6 @@ export const ipnnOptions = z.object({ ...deepOptions }).strict();
 class IPNN extends CTRModel {
   readonly kind = 'ipnn';
   /** The MLP's first layer reads x0 (its first F * D + N inputs), then the products. */
-  readonly embeddingUse = { mlp: true, interaction: true };
   readonly inputs: FeatureInputs;
   readonly mlp: MLP;
   override get embeddingMLP(): MLP {

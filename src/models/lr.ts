@@ -11,7 +11,6 @@ export const lrOptions = z.object({}).strict();
 class LR extends CTRModel {
   readonly kind = 'lr';
   readonly inputs = null;
-  readonly embeddingUse = { mlp: false, interaction: false };
   readonly linear: LinearTerm;
 
   constructor(spec: FeatureSpec, _opts: z.infer<typeof lrOptions>, ctx: ModelContext) {

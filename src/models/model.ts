@@ -10,24 +10,15 @@ import { modelParts, type ModelParts } from '../nn/parts.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Batch } from '../nn/types.js';
 
-/**
- * How the field embeddings reach the rest of the model, for the compressor:
- * - `mlp`: the flattened embeddings (then dense values) are the input of `embeddingMLP`'s first layer;
- * - `interaction`: an interaction layer consumes them (they must be reconstructed to full width);
- * a model may do both (DeepFM: FM and the MLP).
- */
-export interface EmbeddingUse {
-  mlp: boolean;
-  interaction: boolean;
-}
-
 export abstract class CTRModel extends Module {
   /** Registry name, e.g. 'deepfm'. */
   abstract readonly kind: string;
   /** The sparse part (null only for LR, which has no field embeddings). */
   abstract readonly inputs: FeatureInputs | null;
-  abstract readonly embeddingUse: EmbeddingUse;
-  /** The MLP whose input is the flattened field embeddings, then dense values (non-null exactly when embeddingUse.mlp). */
+  /**
+   * The MLP whose first layer reads the flattened field embeddings, then dense values (null when
+   * only interaction layers read them): where compression folds the embedding reconstruction.
+   */
   get embeddingMLP(): MLP | null {
     return null;
   }

@@ -23,7 +23,6 @@ export const nfmOptions = z
 
 class NFM extends CTRModel {
   readonly kind = 'nfm';
-  readonly embeddingUse = { mlp: false, interaction: true };
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly biNorm: BatchNorm | null;

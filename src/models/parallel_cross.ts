@@ -22,7 +22,6 @@ type Options = z.infer<z.ZodObject<typeof parallelCrossOptions>>;
 export type CrossNetwork = Module & { forward(x: Tensor): Tensor };
 
 export class ParallelCross extends CTRModel {
-  readonly embeddingUse = { mlp: true, interaction: true };
   readonly inputs: FeatureInputs;
   readonly cross: CrossNetwork;
   readonly mlp: MLP;

@@ -15,7 +15,6 @@ export const widedeepOptions = z.object({ ...deepOptions }).strict();
 
 class WideDeep extends CTRModel {
   readonly kind = 'widedeep';
-  readonly embeddingUse = { mlp: true, interaction: false };
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly mlp: MLP;

@@ -32,7 +32,6 @@ export const xdeepfmOptions = z
 
 class XDeepFM extends CTRModel {
   readonly kind = 'xdeepfm';
-  readonly embeddingUse = { mlp: true, interaction: true };
   readonly inputs: FeatureInputs;
   readonly linear: LinearTerm;
   readonly cin: CIN;

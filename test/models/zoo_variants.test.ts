@@ -66,27 +66,28 @@ test('every zoo model runs with dense numerics, and NFM with batch norm and drop
   }
 });
 
-test('embeddingUse is honest: `mlp` is an MLP whose first layer reads the flattened embeddings (then dense)', () => {
+test('embeddingMLP is honest: an MLP whose first layer reads the flattened embeddings (then dense), or null', () => {
   const F = tinySpec.categorical.length + tinySpec.numeric.length,
     D = small.embedding_dim;
-  const want: Record<string, [boolean, boolean]> = {
-    widedeep: [true, false],
-    dcn: [true, true],
-    dcnv2: [true, true],
-    gdcn: [true, true],
-    nfm: [false, true],
-    ipnn: [true, true],
-    deepfm: [true, true],
+  const want: Record<string, boolean> = {
+    widedeep: true,
+    dcn: true,
+    dcnv2: true,
+    gdcn: true,
+    nfm: false,
+    ipnn: true,
+    deepfm: true,
   };
-  for (const [name, [mlp, interaction]] of Object.entries(want)) {
+  for (const [name, mlp] of Object.entries(want)) {
     const m = build(name, small);
-    assert.deepEqual(m.embeddingUse, { mlp, interaction }, name);
     const child = new Map(m.children()).get('mlp');
+    assert.equal(m.embeddingMLP !== null, mlp, name);
     assert.equal(child instanceof MLP, mlp, `${name}: sub-module 'mlp'`);
+    if (mlp) assert.equal(m.embeddingMLP, child, name);
     if (child instanceof MLP) assert.ok(child.inDim >= F * D, `${name}: mlp reads ${child.inDim} < ${F * D}`);
   }
   const stacked = build('dcnv2', { ...small, structure: 'stacked' });
-  assert.deepEqual(stacked.embeddingUse, { mlp: false, interaction: true });
+  assert.equal(stacked.embeddingMLP, null);
   assert.equal(new Map(stacked.children()).has('mlp'), false);
   const opts = findModel('dcnv2')!.options.parse({}) as Record<string, unknown>;
   assert.deepEqual(

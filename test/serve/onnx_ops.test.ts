@@ -53,7 +53,6 @@ const D = 4;
 /** Not a real CTR model: one of everything the exporter maps, wired so each op changes the logit. */
 class OpCoverage extends CTRModel {
   readonly kind = 'op-coverage';
-  readonly embeddingUse = { mlp: false, interaction: true };
   readonly inputs: FeatureInputs;
   readonly query: Linear;
   readonly key: Linear;
