@@ -124,7 +124,7 @@ export async function compressOnnx(modelFile: string, o: OnnxCompressOptions): P
       file,
       params: m.paramCount(),
       bytes: size,
-      metrics: evalData.labels ? graphMetrics(m, output, evalData) : null,
+      metrics: graphMetrics(m, output, evalData),
     };
     variants.push(v);
     return v;

@@ -8,7 +8,8 @@
 import { backward, bceWithLogits } from '../autograd/index.js';
 import type { GraphData } from '../data/formats/graph_inputs.js';
 import type { HostArray } from '../io/onnx/host_array.js';
-import { logloss, rocAuc } from '../metrics/index.js';
+import { logloss } from '../metrics/logloss.js';
+import { rocAucOrNull } from '../metrics/auc.js';
 import { logitName } from '../models/onnx/logit.js';
 import type { OnnxGraphModel } from '../models/onnx/model.js';
 import { scoreRows } from '../models/onnx/run.js';
@@ -43,11 +44,20 @@ export interface GraphFitResult {
   history: (GraphMetrics & { epoch: number })[];
 }
 
-/** AUC and logloss of the graph's probability output on labelled data. */
-export function graphMetrics(model: OnnxGraphModel, output: string, data: GraphData): GraphMetrics {
-  if (!data.labels) throw new UsageError('the data has no label array, so the model cannot be scored');
+/** AUC and logloss of the graph's probability output on labelled data; null without labels of both classes. */
+export function graphMetrics(model: OnnxGraphModel, output: string, data: GraphData): GraphMetrics | null {
+  if (!data.labels) return null;
   const p = scoreRows(model, data.inputs, data.rows, output);
-  return { auc: rocAuc(data.labels, p), logloss: logloss(data.labels, p) };
+  const auc = rocAucOrNull(data.labels, p);
+  return auc === null ? null : { auc, logloss: logloss(data.labels, p) };
+}
+
+/** The metrics early stopping needs, or a usage error saying why there are none. */
+function validationMetrics(model: OnnxGraphModel, output: string, data: GraphData): GraphMetrics {
+  const m = graphMetrics(model, output, data);
+  if (!m)
+    throw new UsageError('fine-tuning stops early on validation AUC: the evaluation data needs labels of both classes');
+  return m;
 }
 
 /** Rows `idx` of every input (copies). */
@@ -85,7 +95,7 @@ export function fitGraph(
     throw new UsageError(
       `fine-tuning needs the output '${output}' to be a Sigmoid of a logit; it is not in this graph`,
     );
-  const start = graphMetrics(model, output, valid);
+  const start = validationMetrics(model, output, valid);
   const history = [{ epoch: 0, ...start }];
   let best = { auc: start.auc, epoch: 0, weights: modelTensors(model) };
   o.log?.(`epoch 0: validation AUC ${start.auc.toFixed(6)}, logloss ${start.logloss.toFixed(6)}`);
@@ -118,7 +128,7 @@ export function fitGraph(
     }
     model.eval();
     epochs = epoch;
-    const m = graphMetrics(model, output, valid);
+    const m = validationMetrics(model, output, valid);
     history.push({ epoch, ...m });
     o.log?.(`epoch ${epoch}: train loss ${(lossSum / train.rows).toFixed(5)}, validation AUC ${m.auc.toFixed(6)}`);
     if (m.auc > best.auc) best = { auc: m.auc, epoch, weights: modelTensors(model) };
