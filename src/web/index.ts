@@ -22,7 +22,14 @@ export interface OpenOptions {
 
 let starting: Promise<unknown> | null = null;
 
-async function ensureEngine({ kernelsUrl, threads }: OpenOptions): Promise<void> {
+/**
+ * Starts the kernels (WebAssembly, plus Web Workers on a cross-origin isolated page); `openModel`
+ * calls it on first use. The options of the first call hold; later calls wait for that start.
+ */
+export async function startKernels({
+  kernelsUrl,
+  threads,
+}: Pick<OpenOptions, 'kernelsUrl' | 'threads'> = {}): Promise<void> {
   if (runningEngine()) return;
   starting ??= initEngine({ threads, kernelsUrl });
   await starting;
@@ -33,7 +40,7 @@ export async function openModel(
   source: Uint8Array | ArrayBuffer | URL | string,
   opts: OpenOptions = {},
 ): Promise<Model> {
-  await ensureEngine(opts);
+  await startKernels(opts);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     return Model.fromBytes(source instanceof Uint8Array ? source : new Uint8Array(source), opts.name ?? 'model');
   }

@@ -5,16 +5,15 @@
  * thread alone. Works from any static host: what the browser must support
  * is checked before a model is downloaded, and cross-origin isolation is not required.
  */
-import { initEngine, type Engine } from '../kernels/engine.js';
 import { loadModel, type LoadedModel } from '../persist/model_file.js';
 import { SlimctrError } from '../util/errors.js';
 import { checkCapabilities } from './capabilities.js';
+import { engineInfo, startKernels } from './index.js';
 import { parseRows } from './rows.js';
 import { encodeRows, inputColumns, predictProbabilities } from '../api/score.js';
 import { exampleRowsText, summarize } from './summary.js';
 import { $, showError, showPredictions, showSummary } from './view.js';
 
-let engine: Promise<Engine> | null = null;
 let current: LoadedModel | null = null;
 
 /** Fails, before any download, when the browser lacks what the kernels need. */
@@ -24,10 +23,11 @@ function checkBrowser(): void {
     throw new SlimctrError(`this browser cannot run slimctr's kernels: it lacks ${missing.join(' and ')}`);
 }
 
-function startEngine(): Promise<Engine> {
+/** The kernels through slimctr/web's own start (the same one openModel uses). */
+async function startEngine(): Promise<{ variant: string; threads: number }> {
   checkBrowser();
-  engine ??= initEngine({});
-  return engine;
+  await startKernels();
+  return engineInfo();
 }
 
 async function openModel(bytes: Uint8Array, name: string): Promise<void> {
