@@ -15,6 +15,8 @@ export class OutputStats {
   n = 0;
   readonly s1: Float64Array;
   readonly s2: Float64Array;
+  /** The eigendecomposition of the covariance, kept until more rows arrive (spectra, selection, report and factorization all ask). */
+  private eig: Eigen | null = null;
 
   constructor(readonly dim: number) {
     this.s1 = new Float64Array(dim);
@@ -47,12 +49,14 @@ export class OutputStats {
       }
     });
     this.n += rows;
+    this.eig = null;
   }
 
   /** Adds another accumulator's statistics (shards merge by addition). */
   merge(other: OutputStats): this {
     if (other.dim !== this.dim) throw new Error(`internal: stats: cannot merge dim ${other.dim} into ${this.dim}`);
     this.n += other.n;
+    this.eig = null;
     for (let i = 0; i < this.dim; i++) this.s1[i] += other.s1[i];
     for (let i = 0; i < this.s2.length; i++) this.s2[i] += other.s2[i];
     return this;
@@ -77,7 +81,8 @@ export class OutputStats {
   }
 
   eigen(): Eigen {
-    return symmetricEigen(this.covariance(), this.dim);
+    this.eig ??= symmetricEigen(this.covariance(), this.dim);
+    return this.eig;
   }
 }
 
