@@ -6,6 +6,7 @@
  * the control (the original graph trained the same steps).
  */
 import { backward, bceWithLogits } from '../autograd/index.js';
+import { permutation, rng } from '../data/batch.js';
 import type { GraphData } from '../data/formats/graph_inputs.js';
 import type { HostArray } from '../io/onnx/host_array.js';
 import { logloss } from '../metrics/logloss.js';
@@ -15,7 +16,6 @@ import type { OnnxGraphModel } from '../models/onnx/model.js';
 import { scoreRows } from '../models/onnx/run.js';
 import { Optimizer, type OptimizerKind } from '../optim/optimizer.js';
 import { applyModelTensors, modelTensors } from '../persist/weights.js';
-import { Rng } from '../tensor/rng.js';
 import { tidy, type Tensor } from '../tensor/tensor.js';
 import { TrainingError, UsageError } from '../util/errors.js';
 
@@ -72,15 +72,6 @@ function takeRows(inputs: ReadonlyMap<string, HostArray>, idx: Int32Array): Map<
   return out;
 }
 
-function shuffled(n: number, rng: Rng): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
-
 export function fitGraph(
   model: OnnxGraphModel,
   output: string,
@@ -100,13 +91,13 @@ export function fitGraph(
   let best = { auc: start.auc, epoch: 0, weights: modelTensors(model) };
   o.log?.(`epoch 0: validation AUC ${start.auc.toFixed(6)}, logloss ${start.logloss.toFixed(6)}`);
   const opt = new Optimizer(model.params(), model.tables(), { kind: o.optimizer, lr: o.lr });
-  const rng = new Rng(o.seed);
+  const rand = rng(o.seed);
   const last = o.exactEpochs ?? o.epochs;
   let steps = 0,
     epochs = 0;
   for (let epoch = 1; epoch <= last; epoch++) {
     model.train();
-    const order = shuffled(train.rows, rng);
+    const order = permutation(train.rows, rand);
     let lossSum = 0;
     for (let a = 0; a < train.rows; a += o.batchSize) {
       const idx = order.subarray(a, Math.min(train.rows, a + o.batchSize));
