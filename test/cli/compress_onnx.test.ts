@@ -4,37 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { readGraphData } from '../../src/data/formats/graph_data.js';
 import { decodeOnnx } from '../../src/io/onnx/read.js';
-import { DataType } from '../../src/io/onnx/schema.js';
-import { fixturePath } from '../models/onnx/fixture_files.js';
+import { fixturePath, ortProb } from '../models/onnx/fixture_files.js';
 import { scratchDir } from '../train/toy_data.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
 const slimctr = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-
-/** The written model's 'prob' on the fixture inputs, run by onnxruntime. */
-async function ortProbs(file: string, inputs: string): Promise<Float32Array> {
-  const graph = decodeOnnx(readFileSync(file), file);
-  const data = readGraphData(inputs, graph.inputs);
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const v of graph.inputs) {
-    const a = data.inputs.get(v.name)!;
-    feeds[v.name] =
-      v.elemType === DataType.INT64
-        ? new ort.Tensor(
-            'int64',
-            BigInt64Array.from(a.data, (x) => BigInt(x)),
-            a.shape,
-          )
-        : new ort.Tensor('float32', Float32Array.from(a.data), a.shape);
-  }
-  const s = await ort.InferenceSession.create(file);
-  const out = (await s.run(feeds)).prob.data as Float32Array;
-  await s.release();
-  return out;
-}
 
 /** slimctr's own probabilities for the written model (predict --onnx). */
 function slimctrProbs(file: string, inputs: string, dir: string): number[] {
@@ -63,7 +39,7 @@ test('compress --onnx writes a smaller ONNX model that onnxruntime and slimctr s
   assert.ok(Object.keys(report.ranks).length > 0);
   assert.equal(report.variants[0].name, 'original');
 
-  const theirs = await ortProbs(out, inputs);
+  const theirs = await ortProb(out, inputs);
   const ours = slimctrProbs(out, inputs, dir);
   theirs.forEach((p, i) => assert.ok(Math.abs(p - ours[i]) <= 1e-5, `row ${i}: onnxruntime ${p}, slimctr ${ours[i]}`));
 
@@ -127,7 +103,7 @@ test('compress --onnx --finetune trains the compressed graph and a control, and 
   assert.equal(tuned.fit.epochs, control.fit.epochs, 'the control trains as many epochs');
   assert.ok(tuned.metrics.auc >= pre.metrics.auc, 'fine-tuning keeps its best weights (the start included)');
   // The fine-tuned weights are what the file holds: onnxruntime scores them like slimctr.
-  const theirs = await ortProbs(out, inputs);
+  const theirs = await ortProb(out, inputs);
   const ours = slimctrProbs(out, inputs, dir);
   theirs.forEach((p, i) => assert.ok(Math.abs(p - ours[i]) <= 1e-5, `row ${i}`));
 

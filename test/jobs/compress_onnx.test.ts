@@ -2,13 +2,11 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { readGraphData } from '../../src/data/formats/graph_data.js';
-import { DataType } from '../../src/io/onnx/schema.js';
 import { compressOnnx, importGraph } from '../../src/jobs/compress_onnx.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { scoreRows } from '../../src/models/onnx/run.js';
-import { fixtureNames, fixturePath } from '../models/onnx/fixture_files.js';
+import { fixtureNames, fixturePath, ortProb } from '../models/onnx/fixture_files.js';
 import { scratchDir } from '../train/toy_data.js';
 
 before(async () => {
@@ -34,21 +32,7 @@ test('every PyTorch fixture (4 models x 3 input styles x 2 opsets) compresses, a
     const model = importGraph(readFileSync(out), out);
     const data = readGraphData(inputs, model.graph.inputs);
     const ours = scoreRows(model, data.inputs, data.rows, 'prob');
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const v of model.graph.inputs) {
-      const a = data.inputs.get(v.name)!;
-      feeds[v.name] =
-        v.elemType === DataType.INT64
-          ? new ort.Tensor(
-              'int64',
-              BigInt64Array.from(a.data, (x) => BigInt(x)),
-              a.shape,
-            )
-          : new ort.Tensor('float32', Float32Array.from(a.data), a.shape);
-    }
-    const session = await ort.InferenceSession.create(out);
-    const theirs = (await session.run(feeds)).prob.data as Float32Array;
-    await session.release();
+    const theirs = await ortProb(out, inputs);
     theirs.forEach((p, i) => assert.ok(Math.abs(p - ours[i]) <= 1e-6, `${name} row ${i}: ${p} vs ${ours[i]}`));
   }
 });

@@ -1,19 +1,16 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
 import { readGraphData } from '../../../src/data/formats/graph_data.js';
 import { EmbeddingStore } from '../../../src/embedding/store.js';
-import type { HostArray } from '../../../src/io/onnx/host_array.js';
-import { decodeOnnx, type OnnxValueInfo } from '../../../src/io/onnx/read.js';
+import { decodeOnnx } from '../../../src/io/onnx/read.js';
 import { type LinearSwap, rewriteOnnx, type Swaps, type TableSwap } from '../../../src/io/onnx/rewrite.js';
-import { DataType } from '../../../src/io/onnx/schema.js';
 import { getEngine } from '../../../src/kernels/engine.js';
 import { OnnxGraphModel } from '../../../src/models/onnx/model.js';
 import { scoreRows } from '../../../src/models/onnx/run.js';
 import type { Linear } from '../../../src/nn/linear.js';
 import { ShapeError } from '../../../src/util/errors.js';
-import { fixturePath, importFixture } from '../../models/onnx/fixture_files.js';
+import { fixturePath, importFixture, ortProb } from '../../models/onnx/fixture_files.js';
 
 before(async () => {
   await getEngine();
@@ -78,27 +75,6 @@ function multipliedOut(name: string, swaps: Swaps): OnnxGraphModel {
   return model;
 }
 
-async function ortScores(bytes: Uint8Array, specs: OnnxValueInfo[], inputs: Map<string, HostArray>) {
-  const session = await ort.InferenceSession.create(bytes);
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const spec of specs) {
-    const a = inputs.get(spec.name)!;
-    feeds[spec.name] =
-      spec.elemType === DataType.INT64
-        ? new ort.Tensor(
-            'int64',
-            BigInt64Array.from(a.data, (v) => BigInt(v)),
-            a.shape,
-          )
-        : spec.elemType === DataType.INT32
-          ? new ort.Tensor('int32', Int32Array.from(a.data), a.shape)
-          : new ort.Tensor('float32', Float32Array.from(a.data), a.shape);
-  }
-  const out = await session.run(feeds);
-  await session.release();
-  return out.prob.data as Float32Array;
-}
-
 const maxGap = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   assert.equal(a.length, b.length);
   let worst = 0;
@@ -120,7 +96,7 @@ for (const name of ['deepfm_matrix_op17', 'dcn_fields_op13', 'mlp_flat_op13', 'a
 
     const ours = new OnnxGraphModel(graph, { store: new EmbeddingStore(), slots: 0 }).eval();
     assert.ok(maxGap(scoreRows(ours, data.inputs, data.rows, 'prob'), want) <= 1e-5, 'slimctr');
-    assert.ok(maxGap(await ortScores(rewritten, graph.inputs, data.inputs), want) <= 1e-5, 'onnxruntime');
+    assert.ok(maxGap(await ortProb(rewritten, fixturePath(name, '.inputs.npz')), want) <= 1e-5, 'onnxruntime');
 
     // Narrow tables replace the wide ones; the replaced weights are gone; the metadata is there.
     assert.equal(ours.graphParts.tables.length, original.graphParts.tables.length);
