@@ -19,12 +19,12 @@ export type RankChoice =
 /** Energy kept by layers run once per field under a budget (see select.ts). */
 export const DEFAULT_FIELD_ENERGY = 0.99;
 
-/** What each number of a choice must be: the one test and its words, for the CLI flags and the API check. */
+/** What each number of a choice must be: the one test and its words (`what`), for the CLI flags (as their number rules) and the API check. */
 export const RANK_RULES = {
-  ratio: { ok: (n: number) => n > 1, means: 'a number above 1' },
-  params: { ok: (n: number) => Number.isInteger(n) && n > 0, means: 'a positive integer' },
-  energy: { ok: (n: number) => n > 0 && n < 1, means: 'between 0 and 1' },
-  fieldEnergy: { ok: (n: number) => n >= 0 && n < 1, means: 'at least 0 and below 1' },
+  ratio: { ok: (n: number) => n > 1, what: 'a number above 1' },
+  params: { ok: (n: number) => Number.isInteger(n) && n > 0, what: 'a positive integer' },
+  energy: { ok: (n: number) => n > 0 && n < 1, what: 'between 0 and 1' },
+  fieldEnergy: { ok: (n: number) => n >= 0 && n < 1, what: 'at least 0 and below 1' },
 } as const;
 
 /** The parameter budget a choice sets for a model of `params` parameters (null: the choice is not a budget). */
@@ -55,7 +55,7 @@ export function checkRankChoice(value: unknown, key = 'rank'): RankChoice {
     const n = v[name];
     const rule = RANK_RULES[name];
     if (typeof n !== 'number' || !rule.ok(n))
-      throw new ConfigError(`${key}.${name}`, `must be ${rule.means}, got ${JSON.stringify(n)}`);
+      throw new ConfigError(`${key}.${name}`, `must be ${rule.what}, got ${JSON.stringify(n)}`);
     return n;
   };
   const fieldEnergy = (): { fieldEnergy?: number } =>

@@ -7,23 +7,21 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DEFAULT_FIELD_ENERGY, RANK_RULES, type RankChoice } from '../../compress/rank_choice.js';
 import { UsageError } from '../../util/errors.js';
-import type { Flag, NumberRule } from '../flags.js';
-
-const ruleOf = (r: { ok: (n: number) => boolean; means: string }): NumberRule => ({ ok: r.ok, what: r.means });
+import type { Flag } from '../flags.js';
 
 export const RANK_FLAGS = [
   {
     name: 'ratio',
     kind: 'number',
     arg: 'R',
-    rule: ruleOf(RANK_RULES.ratio),
+    rule: RANK_RULES.ratio,
     help: 'parameter budget: original / R (greedy: least energy lost per parameter saved)',
   },
   {
     name: 'energy',
     kind: 'number',
     arg: 'E',
-    rule: ruleOf(RANK_RULES.energy),
+    rule: RANK_RULES.energy,
     help: 'per target, the smallest rank keeping >= E of the output variance (0 < E < 1)',
   },
   {
@@ -36,7 +34,7 @@ export const RANK_FLAGS = [
     name: 'field-energy',
     kind: 'number',
     arg: 'E',
-    rule: ruleOf(RANK_RULES.fieldEnergy),
+    rule: RANK_RULES.fieldEnergy,
     help: `with --ratio: layers run many times per example (attention projections once\nper field, CIN maps once per embedding column), whose compute is out of\nproportion to their parameters, are also factored at the smallest rank\nkeeping >= E of their output variance (default ${DEFAULT_FIELD_ENERGY}; 0: off)`,
   },
 ] as const satisfies readonly Flag[];
