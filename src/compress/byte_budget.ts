@@ -6,18 +6,21 @@
  * byte saved, until the model file fits. The error of a target is the share of its output
  * variance its rank loses (the statistics pass) plus the relative squared error of storing its
  * weights in those bits (measured on its own weights); the report measures the real error on
- * held-out rows. File bytes are exact for the tensors, and the header's growth is bounded from above.
+ * held-out rows. First-order weights (one-wide tables) are stored in half precision outright. File
+ * bytes are exact for the tensors, and the header's growth is bounded from above.
  */
 import type { FieldEmbedding } from '../nn/field_embedding.js';
 import { Linear } from '../nn/linear.js';
 import type { Compressible } from '../nn/parts.js';
+import type { CTRModel } from '../models/model.js';
+import { firstOrderPaths } from './quantize.js';
 import { dequantizeChannels, dequantizeRows, quantizeChannels, quantizeRows } from '../tensor/quantize.js';
 import { UsageError } from '../util/errors.js';
 import type { ModelStats } from './collect.js';
 import type { StoredBits } from './plan.js';
 import { costing, type Ranks, type Selection, type SelectOptions, type Target, type TargetShape } from './select.js';
 
-type Width = 32 | StoredBits;
+type Width = 32 | 8 | 4;
 type Bits = Map<string, Width>;
 
 /** Header bytes a tensor entry may take (name, dtype, shape, offsets, alignment), and per target in the plan. */
@@ -41,9 +44,9 @@ function shapeBytes(d: TargetShape, b: Width): number {
   if (d.kind === 'table') return 4 * (k === null ? d.rows * d.dim : d.rows * k + k * d.dim + d.dim);
   if (d.kind === 'embedding') {
     const w = k ?? d.dim;
-    const tables = b === 32 ? 4 * d.rows * w : d.rows * ((b === 8 ? w : Math.ceil(w / 2)) + 4);
+    const tables = b === 32 ? 4 * d.rows * w : d.rows * ((b === 8 ? w : Math.ceil(w / 2)) + 2);
     const recon = k === null ? 0 : 4 * d.fields * (k * d.dim + d.dim) + 2 * HEADER_PER_TENSOR;
-    return tables + recon + (b === 32 ? 0 : 2 * d.fields * HEADER_PER_TENSOR + HEADER_PER_TARGET);
+    return tables + recon + (b === 32 ? 0 : d.fields * HEADER_PER_TENSOR + HEADER_PER_TARGET);
   }
   const per = b === 32 ? 4 : 1;
   const header = (k === null ? 0 : 2 * HEADER_PER_TENSOR + HEADER_PER_TARGET) + (b === 32 ? 0 : 2 * HEADER_PER_TENSOR);
@@ -87,7 +90,7 @@ function weightError(l: Linear): number {
 }
 
 /** Rows-weighted over the fields, as the rank's energy: each table's error over its variance around its mean row. */
-function tableError(fields: FieldEmbedding, b: StoredBits): number {
+function tableError(fields: FieldEmbedding, b: 8 | 4): number {
   const V = fields.fieldTables.reduce((s, t) => s + t.rows, 0);
   let sum = 0;
   for (const t of fields.fieldTables) {
@@ -106,7 +109,7 @@ function tableError(fields: FieldEmbedding, b: StoredBits): number {
 
 /** Selects ranks and bits so the model file fits `budget`; throws a UsageError naming the smallest size reachable. */
 export function selectForBytes(
-  model: Compressible,
+  model: CTRModel,
   stats: ModelStats,
   o: Omit<SelectOptions, 'rank'>,
   budget: ByteBudget,
@@ -116,8 +119,14 @@ export function selectForBytes(
   const ranks: Ranks = new Map(c.targets.map((t) => [t.path, null]));
   const bits: Bits = new Map();
   const qerr = storageErrors(model);
+  // First-order weights go to half precision outright: 2 bytes saved per weight, at an error far below any target's.
+  const half = firstOrderPaths(model);
+  const halfWeights = model
+    .namedTables()
+    .reduce((n, [name, t]) => n + (half.some((p) => name.startsWith(`${p}.`)) ? t.rows * t.dim : 0), 0);
+  const fixed = budget.fixed - 2 * halfWeights + HEADER_PER_TARGET * half.length;
   const fileBytes = (r: Ranks, w: Bits): number =>
-    budget.fixed + 4 * c.base + c.paths.reduce((s, p) => s + shapeBytes(c.describe(p, r)!, w.get(p) ?? 32), 0);
+    fixed + 4 * c.base + c.paths.reduce((s, p) => s + shapeBytes(c.describe(p, r)!, w.get(p) ?? 32), 0);
   const err = (t: Target, k: number | null, b: Width): number => (k === null ? 0 : t.lost(k)) + qerr(t, b);
   const before = fileBytes(ranks, bits);
   let current = before;
@@ -144,7 +153,7 @@ export function selectForBytes(
   if (current > budget.bytes)
     throw new UsageError(
       `--bytes ${budget.bytes}: the smallest file this model can be compressed to is about ${current} bytes ` +
-        `(every target at rank 1 and its fewest bits; encoders, metadata and uncompressed weights take ${budget.fixed + 4 * c.base})`,
+        `(every target at rank 1 and its fewest bits; encoders, metadata and the weights no target holds take ${fixed + 4 * c.base})`,
     );
   const layers: Record<string, number> = {};
   let embeddingRank: number | null = null;
@@ -160,7 +169,10 @@ export function selectForBytes(
       layers,
       embeddingRank,
       fuse,
-      bits: Object.fromEntries(bits) as Record<string, StoredBits>,
+      bits: {
+        ...(Object.fromEntries(bits) as Record<string, StoredBits>),
+        ...Object.fromEntries(half.map((p) => [p, 16 as const])),
+      },
     },
     ranks,
     targets: c.targets,

@@ -1,6 +1,7 @@
 /** What a compression does to a model: which Linear layers get which rank, and the embedding rank. */
 import type { CTRModel } from '../models/model.js';
 import { Linear } from '../nn/linear.js';
+import { LinearTerm } from '../nn/linear_term.js';
 import { rankProblem } from './rank_choice.js';
 
 export type Method = 'afm' | 'afm-act' | 'svd';
@@ -15,13 +16,14 @@ export interface CompressionPlan {
   /** Fold the reconstruction into the MLP's first layer (when the model's MLP reads the flattened embeddings). */
   fuse: boolean;
   /**
-   * Targets stored in fewer bits (absent: all float32): 'embedding' -> 8 or 4 (every field table,
-   * per row), a Linear's path -> 8 (its weights, or both factors' once factored, per output channel).
+   * What is stored in fewer bits (absent: all float32): 'embedding' -> 8 or 4 (every field table,
+   * per row), a Linear's path -> 8 (its weights, or both factors' once factored, per output
+   * channel), a first-order term's path -> 16 (its per-id weights in half precision).
    */
   bits?: Record<string, StoredBits>;
 }
 
-export type StoredBits = 8 | 4;
+export type StoredBits = 16 | 8 | 4;
 
 /**
  * Largest rank a target is factored at: below full rank, where a factorization stops being a
@@ -69,6 +71,8 @@ function bitsProblem(
     if (path === 'embedding') {
       if (b !== 8 && b !== 4) return { key, detail: `must be 8 or 4, got ${JSON.stringify(b)}` };
       if (!model.inputs?.fields) return { key, detail: `${model.kind} has no field embeddings` };
+    } else if (modules.get(path) instanceof LinearTerm) {
+      if (b !== 16) return { key, detail: `first-order weights are stored in 16 bits, got ${JSON.stringify(b)}` };
     } else {
       if (b !== 8) return { key, detail: `a layer's weights are stored in 8 bits, got ${JSON.stringify(b)}` };
       if (!(modules.get(path) instanceof Linear)) return { key, detail: `${model.kind} has no Linear layer there` };

@@ -163,7 +163,7 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
           fixed: modelFileBytes(original.model, saveMetaOf(original.meta)) - 4 * original.model.paramCount(),
         })
       : selectRanks(original.model, stats, o);
-  if (o.quantize) sel.plan.bits = bitsFor(sel.targets, o.quantize);
+  if (o.quantize) sel.plan.bits = bitsFor(original.model, sel.targets, o.quantize);
   const bits = sel.plan.bits && Object.keys(sel.plan.bits).length ? sel.plan.bits : null;
   if (sel.bytes)
     log(

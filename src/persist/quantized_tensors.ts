@@ -1,21 +1,20 @@
 /**
  * Quantized weights in a model file (plan.bits says which; compress/quantize.ts makes them):
  *   <table>          U8  [rows, rowBytes]  a quantized table's levels (4 bits: two a byte, lower nibble first)
- *   <table>.qscale   F16 [rows]            its per-row scales
- *   <table>.qoffset  F16 [rows]            its per-row offsets
+ *   <table>.qscale   F16 [rows]            its per-row scales (offsets follow from them: rowOffset)
  *   <weight>         I8  [in, out]         an int8 weight's levels
  *   <weight>.qscale  F32 [out]             its per-output-channel scales
+ *   <table>          F16 [rows, dim]       a first-order term's weights in half precision
  * Reading checks every dtype, shape and scale, so a damaged file is refused, never loaded wrong.
  */
 import type { QuantizedTable } from '../embedding/quantized_table.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import { halfBits, halfValue } from '../tensor/half.js';
-import { dequantizeChannels, quantizeChannels, type QuantizedRows } from '../tensor/quantize.js';
+import { dequantizeChannels, quantizeChannels, rowOffset, type QuantizedRows } from '../tensor/quantize.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ModelFileError } from '../util/errors.js';
 
 const scaleName = (name: string): string => `${name}.qscale`;
-const offsetName = (name: string): string => `${name}.qoffset`;
 
 const toHalf = (v: Float32Array): Uint16Array => Uint16Array.from(v, halfBits);
 
@@ -25,7 +24,6 @@ export function quantizedTableTensors(name: string, t: QuantizedTable): [string,
   return [
     [name, { dtype: 'U8', shape: [q.rows, q.rowBytes], data: q.data }],
     [scaleName(name), { dtype: 'F16', shape: [q.rows], data: toHalf(q.scale) }],
-    [offsetName(name), { dtype: 'F16', shape: [q.rows], data: toHalf(q.offset) }],
   ];
 }
 
@@ -54,9 +52,9 @@ function get(
   return t.data;
 }
 
-/** Scales must be finite and >= 0, offsets finite. */
-function checked(values: Float32Array, name: string, nonNegative: boolean, file: string): Float32Array {
-  const bad = values.findIndex((v) => !Number.isFinite(v) || (nonNegative && v < 0));
+/** Scales must be finite and >= 0. */
+function checked(values: Float32Array, name: string, file: string): Float32Array {
+  const bad = values.findIndex((v) => !Number.isFinite(v) || v < 0);
   if (bad >= 0) throw new ModelFileError(file, `tensor '${name}' holds ${values[bad]} at index ${bad}`);
   return values;
 }
@@ -72,17 +70,31 @@ export function takeQuantizedTable(
   file: string,
 ): QuantizedRows {
   const data = get(tensors, name, 'U8', [t.rows, t.rowBytes], file) as Uint8Array;
-  const scale = get(tensors, scaleName(name), 'F16', [t.rows], file) as Uint16Array;
-  const offset = get(tensors, offsetName(name), 'F16', [t.rows], file) as Uint16Array;
-  return {
-    bits: t.bits,
-    rows: t.rows,
-    dim: t.dim,
-    rowBytes: t.rowBytes,
-    data,
-    scale: checked(fromHalf(scale), scaleName(name), true, file),
-    offset: checked(fromHalf(offset), offsetName(name), false, file),
-  };
+  const scale = checked(
+    fromHalf(get(tensors, scaleName(name), 'F16', [t.rows], file) as Uint16Array),
+    scaleName(name),
+    file,
+  );
+  const offset = scale.map((s) => rowOffset(t.bits, s));
+  return { bits: t.bits, rows: t.rows, dim: t.dim, rowBytes: t.rowBytes, data, scale, offset };
+}
+
+/** Values already rounded to half precision as a file tensor. */
+export function halfTensor(values: Float32Array, shape: number[]): FileTensor {
+  return { dtype: 'F16', shape, data: toHalf(values) };
+}
+
+/** Half-precision values from a file tensor (finite ones only). */
+export function takeHalf(
+  tensors: ReadonlyMap<string, FileTensor>,
+  name: string,
+  shape: number[],
+  file: string,
+): Float32Array {
+  const v = fromHalf(get(tensors, name, 'F16', shape, file) as Uint16Array);
+  const bad = v.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new ModelFileError(file, `tensor '${name}' holds ${v[bad]} at index ${bad}`);
+  return v;
 }
 
 /** An int8 weight's float32 values from file tensors. */
@@ -95,12 +107,7 @@ export function takeInt8(
   if (shape.length !== 2) throw new Error(`internal: int8 weight '${name}' is not a matrix`);
   const [rows, cols] = shape;
   const data = get(tensors, name, 'I8', [rows, cols], file) as Int8Array;
-  const scale = checked(
-    get(tensors, scaleName(name), 'F32', [cols], file) as Float32Array,
-    scaleName(name),
-    true,
-    file,
-  );
+  const scale = checked(get(tensors, scaleName(name), 'F32', [cols], file) as Float32Array, scaleName(name), file);
   if (data.includes(-128))
     throw new ModelFileError(file, `tensor '${name}' holds the level -128 (levels are -127..127)`);
   return dequantizeChannels({ rows, cols, data, scale });

@@ -11,12 +11,23 @@ import type { Module } from '../nn/module.js';
 import { noteWeightsChanged } from '../tensor/tensor.js';
 import { ModelFileError } from '../util/errors.js';
 import { QuantizedTable } from '../embedding/quantized_table.js';
-import { int8Tensors, quantizedTableTensors, takeInt8, takeQuantizedTable } from './quantized_tensors.js';
+import type { Storage } from '../compress/quantize.js';
+import {
+  halfTensor,
+  int8Tensors,
+  quantizedTableTensors,
+  takeHalf,
+  takeInt8,
+  takeQuantizedTable,
+} from './quantized_tensors.js';
+
+/** Everything float32. */
+const PLAIN: Storage = { int8: new Set(), half: new Set() };
 
 const f32 = (data: Float32Array, shape: number[]): FileTensor => ({ dtype: 'F32', shape, data });
 
-/** The model's weights as file tensors (copies), named by parameter / table / buffer path; `int8`: weights stored in int8. */
-export function modelTensors(model: Module, int8: ReadonlySet<string> = new Set()): Map<string, FileTensor> {
+/** The model's weights as file tensors (copies), named by parameter / table / buffer path, in the widths `storage` says. */
+export function modelTensors(model: Module, storage: Storage = PLAIN): Map<string, FileTensor> {
   const out = new Map<string, FileTensor>();
   const put = (name: string, t: FileTensor): void => {
     if (out.has(name))
@@ -24,11 +35,12 @@ export function modelTensors(model: Module, int8: ReadonlySet<string> = new Set(
     out.set(name, t);
   };
   for (const [name, p] of model.namedParams()) {
-    if (int8.has(name)) for (const [n, t] of int8Tensors(name, p)) put(n, t);
+    if (storage.int8.has(name)) for (const [n, t] of int8Tensors(name, p)) put(n, t);
     else put(name, f32(p.toArray(), [...p.shape]));
   }
   for (const [name, t] of model.namedTables()) {
     if (t instanceof QuantizedTable) for (const [n, x] of quantizedTableTensors(name, t)) put(n, x);
+    else if (storage.half.has(name)) put(name, halfTensor(t.readRows(), [t.rows, t.dim]));
     else put(name, f32(t.readRows(), [t.rows, t.dim]));
   }
   for (const [name, b] of model.namedBuffers()) put(name, f32(Float32Array.from(b), [b.length]));
@@ -61,18 +73,19 @@ function take(
 
 /**
  * Overwrites the model's weights from file tensors; every expected tensor must be present with its
- * shape and finite values (`int8`: weights stored in int8, as when saved).
+ * shape and finite values (in the widths `storage` says, as when saved).
  */
 export function applyModelTensors(
   model: Module,
   tensors: ReadonlyMap<string, FileTensor>,
   file: string,
-  int8: ReadonlySet<string> = new Set(),
+  storage: Storage = PLAIN,
 ): void {
   for (const [name, p] of model.namedParams())
-    p.assign(int8.has(name) ? takeInt8(tensors, name, p.shape, file) : take(tensors, name, p.shape, file));
+    p.assign(storage.int8.has(name) ? takeInt8(tensors, name, p.shape, file) : take(tensors, name, p.shape, file));
   for (const [name, t] of model.namedTables()) {
     if (t instanceof QuantizedTable) t.load(takeQuantizedTable(tensors, name, t, file));
+    else if (storage.half.has(name)) t.writeRows(takeHalf(tensors, name, [t.rows, t.dim], file));
     else t.writeRows(take(tensors, name, [t.rows, t.dim], file));
   }
   for (const [name, b] of model.namedBuffers()) b.set(take(tensors, name, [b.length], file));

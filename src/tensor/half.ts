@@ -1,8 +1,10 @@
 /**
- * Half-precision (IEEE binary16) values, for the per-row scales and offsets of quantized tables:
- * rounding a number down or up to the nearest half value, and half values to and from their 16 bits.
+ * Half-precision (IEEE binary16) values, for the per-row scales of quantized tables: rounding a
+ * number up to the nearest half value, and half values to and from their 16 bits.
  * Every half value is also a float32, so the kernels keep reading float32 scales.
  */
+
+import { ShapeError } from '../util/errors.js';
 
 /** The largest finite half value. */
 export const HALF_MAX = 65504;
@@ -16,19 +18,20 @@ function step(x: number): number {
   return 2 ** (Math.floor(Math.log2(a)) - 10);
 }
 
-/** The largest half value <= x. */
-export function halfAtMost(x: number): number {
-  const s = step(x);
-  return Math.floor(x / s) * s;
-}
-
 /** The smallest half value >= x. */
 export function halfAtLeast(x: number): number {
   const s = step(x);
   return Math.ceil(x / s) * s;
 }
 
-/** The 16 bits of `v`, which must be a half value (halfAtMost / halfAtLeast give one). */
+/** The half value nearest x (ties upward). */
+export function halfRound(x: number): number {
+  if (!(Math.abs(x) <= HALF_MAX)) throw new ShapeError(`${x} is beyond half precision (+-${HALF_MAX})`);
+  const s = step(x);
+  return Math.round(x / s) * s;
+}
+
+/** The 16 bits of `v`, which must be a half value (halfAtLeast gives one). */
 export function halfBits(v: number): number {
   const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
   const a = Math.abs(v);

@@ -1,18 +1,20 @@
 /**
  * Low-bit storage of float32 matrices, the reference for the kernels that read it:
- * - rows (embedding tables, original or low-rank): each row in `bits` = 8 or 4 unsigned levels
- *   between its own minimum and maximum, FBGEMM style: x ~ q * scale + offset, with offset the
- *   row's minimum rounded down to a half-precision value and scale (max - offset) / (2^bits - 1)
- *   rounded up to one, so files store both in 16 bits (half.ts) and the levels still span the row.
- *   Four-bit rows pack two levels a byte, the lower nibble first. A row of one half-precision
- *   value stores scale 0 and is exact.
+ * - rows (embedding tables, original or low-rank): each row in `bits` = 8 or 4 bits, symmetric
+ *   around zero with one scale per row: x ~ (q - zero) * scale, zero = 2^(bits - 1) (128 or 8), q
+ *   stored unsigned (1..255 or 1..15) and scale = max |x| / (zero - 1) rounded up to a
+ *   half-precision value, so a file stores one 16-bit number per row (half.ts). (Per-row min/max
+ *   with an offset would take twice that, which for 16-wide 4-bit rows is as much as the levels;
+ *   AFM's rows are centred anyway.) In memory each row also has its offset -zero * scale, and the
+ *   kernels widen a level as q * scale + offset: both products and the sum are exact in float32.
+ *   Four-bit rows pack two levels a byte, the lower nibble first. A row of zeros stores scale 0.
  * - channels (Linear weights [in, out]): signed int8 per output column, symmetric:
  *   w ~ q * scale with scale = max |w| / 127.
  * Dequantization is a multiply then an add, each rounded to float32 (no fused multiply-add), so
  * every backend gets the same bits. Each element is within scale / 2 of its original.
  */
 import { ShapeError } from '../util/errors.js';
-import { halfAtLeast, halfAtMost, HALF_MAX } from './half.js';
+import { halfAtLeast, HALF_MAX } from './half.js';
 
 export type RowBits = 8 | 4;
 
@@ -44,12 +46,18 @@ function finite(values: Float32Array, what: string): void {
   if (bad >= 0) throw new ShapeError(`${what}: value ${values[bad]} at element ${bad} cannot be quantized`);
 }
 
+/** A row's offset in memory: -zero * scale (exact). */
+export function rowOffset(bits: RowBits, scale: number): number {
+  return -(1 << (bits - 1)) * scale;
+}
+
 /** Quantizes a row-major [rows, dim] matrix row by row. */
 export function quantizeRows(values: Float32Array, rows: number, dim: number, bits: RowBits): QuantizedRows {
   if (values.length !== rows * dim)
     throw new ShapeError(`quantizeRows: ${values.length} values is not ${rows} x ${dim}`);
   finite(values, 'quantizeRows');
-  const levels = (1 << bits) - 1;
+  const zero = 1 << (bits - 1),
+    top = zero - 1;
   const rowBytes = rowBytesFor(bits, dim);
   const out: QuantizedRows = {
     bits,
@@ -62,21 +70,18 @@ export function quantizeRows(values: Float32Array, rows: number, dim: number, bi
   };
   for (let r = 0; r < rows; r++) {
     const row = values.subarray(r * dim, (r + 1) * dim);
-    let lo = Infinity,
-      hi = -Infinity;
-    for (const v of row) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (-lo > HALF_MAX || hi > HALF_MAX)
-      throw new ShapeError(`quantizeRows: row ${r} holds values beyond +-${HALF_MAX}, past half-precision scales`);
-    lo = halfAtMost(lo);
-    const scale = halfAtLeast((hi - lo) / levels);
+    let max = 0;
+    for (const v of row) max = Math.max(max, Math.abs(v));
+    if (max / top > HALF_MAX)
+      throw new ShapeError(
+        `quantizeRows: row ${r} holds values beyond +-${HALF_MAX * top}, past half-precision scales`,
+      );
+    const scale = halfAtLeast(max / top);
     out.scale[r] = scale;
-    out.offset[r] = lo;
+    out.offset[r] = rowOffset(bits, scale);
     const base = r * rowBytes;
     for (let j = 0; j < dim; j++) {
-      const q = scale > 0 ? Math.min(levels, Math.max(0, Math.round((row[j] - lo) / scale))) : 0;
+      const q = zero + (scale > 0 ? Math.min(top, Math.max(-top, Math.round(row[j] / scale))) : 0);
       if (bits === 8) out.data[base + j] = q;
       else out.data[base + (j >> 1)] |= j & 1 ? q << 4 : q;
     }

@@ -91,7 +91,7 @@ test('a quantized model saves, loads and predicts identically; the file stores l
     layers: { 'mlp.layer0': 6 },
     embeddingRank: 4,
     fuse: true,
-    bits: { embedding: 4, 'mlp.layer0': 8, 'mlp.layer1': 8 },
+    bits: { embedding: 4, 'mlp.layer0': 8, 'mlp.layer1': 8, linear: 16 },
   };
   const { model } = compressed(plan);
   const bytes = fileBytes(model, plan);
@@ -108,6 +108,12 @@ test('a quantized model saves, loads and predicts identically; the file stores l
   assert.equal(parts.get(table)?.dtype, 'U8');
   assert.deepEqual(parts.get(table)?.shape, [tinySpec.categorical[0].vocab, 2]);
   assert.equal(parts.get(`${table}.qscale`)?.dtype, 'F16');
+  const firstOrder = `linear.${tinySpec.categorical[0].name}`;
+  assert.equal(parts.get(firstOrder)?.dtype, 'F16', 'first-order weights in half precision');
+  assert.ok(
+    model.namedTables().some(([n, t]) => n === firstOrder && t.readRows().some((v) => v !== 0)),
+    'the first-order weights were trained (not all zero)',
+  );
 });
 
 test('a damaged quantized file is refused, naming the tensor', () => {
@@ -142,6 +148,7 @@ test('a stored plan with bad bits is refused at the key', () => {
   });
   assert.equal(planProblem(model, { ...base, bits: { 'mlp.nope': 8 } })?.key, 'bits.mlp.nope');
   assert.match(planProblem(model, { ...base, bits: { 'mlp.layer0': 4 } })!.detail, /8 bits/);
+  assert.match(planProblem(model, { ...base, bits: { linear: 8 } })!.detail, /first-order weights are stored in 16 bits/);
   assert.equal(planProblem(model, { ...base, bits: { embedding: 4, 'mlp.layer0': 8 } }), null);
 });
 

@@ -19,7 +19,7 @@ function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
 }
 
 for (const bits of [8, 4] as RowBits[]) {
-  test(`${bits}-bit rows: every element within half a step of its original, steps (max - min) / ${2 ** bits - 1} in half precision`, () => {
+  test(`${bits}-bit rows: every element within half a step of its original, steps max |x| / ${2 ** (bits - 1) - 1} in half precision`, () => {
     for (const [rows, dim] of [
       [1, 1],
       [7, 3],
@@ -32,32 +32,34 @@ for (const bits of [8, 4] as RowBits[]) {
       const back = dequantizeRows(q);
       for (let r = 0; r < rows; r++) {
         const row = x.subarray(r * dim, (r + 1) * dim);
-        const span = Math.max(...row) - Math.min(...row);
-        // Scale and offset are half values (exact in 16 bits) that still span the row.
+        const top = 2 ** (bits - 1) - 1;
+        const max = Math.max(...row.map(Math.abs));
+        // The scale is a half value (exact in 16 bits), the smallest at or above max |x| / top; the offset follows from it.
         assert.equal(halfValue(halfBits(q.scale[r])), q.scale[r]);
-        assert.equal(halfValue(halfBits(q.offset[r])), q.offset[r]);
-        assert.ok(q.offset[r] <= Math.min(...row));
-        assert.ok(q.offset[r] + q.scale[r] * (2 ** bits - 1) >= Math.max(...row));
-        assert.ok(q.scale[r] <= (span / (2 ** bits - 1)) * (1 + 2 ** -9) + 2 ** -23, `row ${r}: step ${q.scale[r]}`);
+        assert.ok(
+          q.scale[r] * top >= max && q.scale[r] <= (max / top) * (1 + 2 ** -9) + 2 ** -24,
+          `row ${r}: ${q.scale[r]}`,
+        );
+        assert.equal(q.offset[r], -(top + 1) * q.scale[r]);
         for (let j = 0; j < dim; j++) {
           const err = Math.abs(back[r * dim + j] - row[j]);
-          assert.ok(
-            err <= q.scale[r] / 2 + 1e-6 * (1 + Math.abs(row[j])),
-            `row ${r} col ${j}: error ${err}, step ${q.scale[r]}`,
-          );
-          assert.ok(rowLevel(q, r, j) >= 0 && rowLevel(q, r, j) < 2 ** bits);
+          assert.ok(err <= q.scale[r] / 2, `row ${r} col ${j}: error ${err}, step ${q.scale[r]}`);
+          assert.ok(rowLevel(q, r, j) >= 1 && rowLevel(q, r, j) < 2 ** bits);
         }
       }
     }
   });
 }
 
-test('4-bit rows pack two levels a byte, the lower nibble first; constant rows are exact', () => {
-  const q = quantizeRows(Float32Array.from([0, 15, 5, 10, 2, 2, 2]), 1, 7, 4);
-  assert.deepEqual([...q.data], [0xf0, 0xa5, 0x22, 0x02]);
-  const c = quantizeRows(Float32Array.from([3.25, 3.25, 3.25]), 1, 3, 8);
-  assert.equal(c.scale[0], 0);
-  assert.deepEqual([...dequantizeRows(c)], [3.25, 3.25, 3.25]);
+test('4-bit rows pack two levels a byte, the lower nibble first, level 8 for zero; zero rows are exact', () => {
+  // Scale 14 / 7 = 2: levels 8 + round(x / 2).
+  const q = quantizeRows(Float32Array.from([0, 14, -14, 5, 2.9, -1, 3]), 1, 7, 4);
+  assert.equal(q.scale[0], 2);
+  assert.deepEqual([...q.data], [0xf8, 0xb1, 0x89, 0x0a]);
+  assert.deepEqual([...dequantizeRows(q)], [0, 14, -14, 6, 2, 0, 4]);
+  const z = quantizeRows(new Float32Array(3), 1, 3, 8);
+  assert.equal(z.scale[0], 0);
+  assert.deepEqual([...dequantizeRows(z)], [0, 0, 0]);
 });
 
 test('int8 channels: symmetric per output column, within half a step; zero columns stay zero', () => {
@@ -86,5 +88,5 @@ test('NaN, infinities and wrong sizes are refused, not quantized', () => {
 });
 
 test('rows beyond half precision are refused, naming the row', () => {
-  assert.throws(() => quantizeRows(Float32Array.from([0, 1, 7e4, 2]), 2, 2, 8), /row 1 holds values beyond/);
+  assert.throws(() => quantizeRows(Float32Array.from([0, 1, 1e6, 2]), 2, 2, 4), /row 1 holds values beyond/);
 });
