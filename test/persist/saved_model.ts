@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { HASH_NAME } from '../../src/data/hash.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { findModel } from '../../src/models/registry.js';
-import type { SaveMeta } from '../../src/persist/model_file.js';
+import type { EncodersJSON } from '../../src/data/index.js';
 import { saveModel } from '../../src/persist/save_model.js';
 import { packVocabularies } from '../../src/persist/vocab_tensors.js';
 import { modelTensors } from '../../src/persist/weights.js';
@@ -17,8 +17,8 @@ export function savedModel(dir: string): { path: string; weights: number; encode
   ];
   const spec = {
     categorical: [
-      { name: 'a', vocab: 302 },
-      { name: 'x', vocab: 502 },
+      { name: 'c0', vocab: 302 },
+      { name: 'c1', vocab: 502 },
       { name: 'h', vocab: 17 },
     ],
     numeric: ['n'],
@@ -26,18 +26,7 @@ export function savedModel(dir: string): { path: string; weights: number; encode
   const entry = findModel('deepfm')!;
   const options = entry.options.parse({ embedding_dim: 4, hidden: [8] }) as Record<string, unknown>;
   const model = entry.create(spec, options, { rng: new Rng(2), store: new EmbeddingStore(), slots: 0 });
-  const encoders = {
-    format: 'slimctr-encoders',
-    version: 1,
-    hash: HASH_NAME,
-    label: 'label',
-    dense: [],
-    categorical: [
-      { name: 'a', encoder: 'vocab', min_count: 1, values: values[0] },
-      { name: 'x', encoder: 'vocab', min_count: 1, values: values[1] },
-      { name: 'h', encoder: 'hash', buckets: 16 },
-    ],
-  } as unknown as NonNullable<SaveMeta['encoders']>;
+  const encoders = vocabEncoders(values, 16);
   const path = join(dir, 'model.safetensors');
   saveModel(path, model, { options, features: spec, encoders, reader: null, training: null });
   const sum = (ts: Iterable<{ data: ArrayBufferView }>) => [...ts].reduce((n, t) => n + t.data.byteLength, 0);
@@ -45,5 +34,20 @@ export function savedModel(dir: string): { path: string; weights: number; encode
     path,
     weights: sum(modelTensors(model).values()),
     encoders: sum(packVocabularies(encoders).tensors.values()),
+  };
+}
+
+/** Encoders JSON: a 'vocab' field c<i> for each list of values, then a field 'h' hashed into `buckets`. */
+export function vocabEncoders(lists: string[][], buckets = 8): EncodersJSON {
+  return {
+    format: 'slimctr-encoders',
+    version: 1,
+    hash: HASH_NAME,
+    label: 'label',
+    dense: [],
+    categorical: [
+      ...lists.map((values, i) => ({ name: `c${i}`, encoder: 'vocab' as const, min_count: 1, values })),
+      { name: 'h', encoder: 'hash', buckets },
+    ],
   };
 }

@@ -3,8 +3,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EncodersJSON } from '../../src/data/index.js';
-import { HASH_NAME } from '../../src/data/hash.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { MAX_HEADER_BYTES, type Tensor as FileTensor } from '../../src/io/safetensors.js';
 import { readSafetensorsHeader } from '../../src/io/safetensors_file.js';
@@ -12,12 +10,13 @@ import { writeFileAtomic } from '../../src/io/atomic.js';
 import { decodeModelFile, encodeModelFile } from '../../src/persist/container.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { findModel } from '../../src/models/registry.js';
-import { loadModel, type SaveMeta } from '../../src/persist/model_file.js';
+import { loadModel } from '../../src/persist/model_file.js';
 import { saveModel } from '../../src/persist/save_model.js';
 import { packVocabularies, unpackVocabularies } from '../../src/persist/vocab_tensors.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { ModelFileError } from '../../src/util/errors.js';
 import { scratchDir } from '../train/toy_data.js';
+import { vocabEncoders } from './saved_model.js';
 
 before(async () => {
   await getEngine();
@@ -32,24 +31,14 @@ test(`a model with a vocabulary of ${VALUES} values saves and loads back (the vo
   values[7] = 'é-ü-値'; // non-ASCII values round-trip too
   const spec = {
     categorical: [
-      { name: 'u', vocab: VALUES + 2 },
+      { name: 'c0', vocab: VALUES + 2 },
       { name: 'h', vocab: 9 },
     ],
     numeric: [],
   };
   const entry = findModel('lr')!;
   const model = entry.create(spec, entry.options.parse({}), { rng: new Rng(1), store: new EmbeddingStore(), slots: 0 });
-  const encoders = {
-    format: 'slimctr-encoders',
-    version: 1,
-    hash: HASH_NAME,
-    label: 'label',
-    dense: [],
-    categorical: [
-      { name: 'u', encoder: 'vocab', min_count: 1, values },
-      { name: 'h', encoder: 'hash', buckets: 8 },
-    ],
-  } as unknown as NonNullable<SaveMeta['encoders']>;
+  const encoders = vocabEncoders([values]);
   const path = join(scratchDir('vocab'), 'model.safetensors');
   saveModel(path, model, { options: {}, features: spec, encoders, reader: null, training: null });
   const header = readSafetensorsHeader(path);
@@ -133,26 +122,13 @@ test('format 2.0 vocabularies: damaged offsets and missing tensors are refused, 
   );
 });
 
-const encodersOf = (...lists: string[][]) =>
-  ({
-    format: 'slimctr-encoders',
-    version: 1,
-    hash: HASH_NAME,
-    label: null,
-    dense: [],
-    categorical: [
-      ...lists.map((values, i) => ({ name: `c${i}`, encoder: 'vocab', min_count: 1, values })),
-      { name: 'h', encoder: 'hash', buckets: 4 },
-    ],
-  }) as unknown as EncodersJSON;
-
 /** Packs and unpacks; returns the column each field was stored as and the tensor bytes. */
 function roundTrip(lists: string[][]): { as: unknown[]; bytes: number } {
-  const encoders = encodersOf(...lists);
+  const encoders = vocabEncoders(lists);
   const { json, tensors } = packVocabularies(encoders);
   assert.deepEqual(unpackVocabularies(json, tensors, 'x.st'), encoders);
   const cats = json.categorical as Record<string, unknown>[];
-  assert.deepEqual(cats.at(-1), { name: 'h', encoder: 'hash', buckets: 4 }, 'a hashed field stores nothing');
+  assert.deepEqual(cats.at(-1), { name: 'h', encoder: 'hash', buckets: 8 }, 'a hashed field stores nothing');
   assert.ok([...tensors.keys()].every((k) => !k.startsWith(`encoders.${lists.length}.`)));
   const bytes = [...tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
   return { as: cats.slice(0, -1).map((c) => (c.values_width ? `hex${c.values_width}` : c.values_as)), bytes };
@@ -222,7 +198,12 @@ test('a Criteo-like vocabulary of 1,000,000 8-digit hex values takes under 4 byt
 });
 
 test('damaged compact columns are refused, naming the field and the problem', () => {
-  const { json, tensors } = packVocabularies(encodersOf(['000a', '00ff'], ['a', 'bc']));
+  const { json, tensors } = packVocabularies(
+    vocabEncoders([
+      ['000a', '00ff'],
+      ['a', 'bc'],
+    ]),
+  );
   const expect = (pattern: RegExp) => assert.throws(() => unpackVocabularies(json, tensors, 'f.st'), pattern);
   const steps = tensors.get('encoders.0.steps')!;
   tensors.set('encoders.0.steps', { ...steps, shape: [1], data: (steps.data as Uint8Array).subarray(0, 1) });
