@@ -192,6 +192,7 @@ export function renderPaper(p: PaperInput): { rows: Row[] } {
           file: '',
           params: s.params,
           bytes: 0,
+          gzipBytes: 0,
           testAuc: mean(s.auc),
           testLogloss: mean(s.logloss),
           latencyMs: 0,

@@ -15,12 +15,15 @@ import { Rng } from '../tensor/rng.js';
 import { predictLogits } from '../models/predict.js';
 import { UsageError } from '../util/errors.js';
 import { CONTROL_FILE, MODEL_FILE, PRE_FINETUNE_FILE } from '../persist/run_files.js';
+import { gzipBytes } from './model_file_info.js';
 
 export interface CompareRow {
   variant: string;
   file: string;
   params: number;
   bytes: number;
+  /** The file gzipped at level 9: what a static host serving it compressed sends. */
+  gzipBytes: number;
   testAuc: number | null;
   testLogloss: number | null;
   /** Batch-1 latency, ms: median over the timing repeats (each the median of its calls). */
@@ -158,7 +161,7 @@ function rowOf(
     variant,
     file,
     params: model.paramCount(),
-    bytes: statSync(file).size,
+    ...fileSizes(file),
     testAuc: typeof m?.auc === 'number' ? m.auc : null,
     testLogloss: typeof m?.logloss === 'number' ? m.logloss : null,
   };
@@ -189,6 +192,12 @@ export function compareModels(files: { name: string; file: string }[], seconds =
   return files.map(({ name, file }, i) => ({ ...rowOf(name, file, loaded[i].model, loaded[i].meta), ...timings[i] }));
 }
 
+/** A file's bytes on disk and gzipped at level 9. */
+export function fileSizes(file: string): { bytes: number; gzipBytes: number } {
+  const data = readFileSync(file);
+  return { bytes: data.length, gzipBytes: gzipBytes(data) };
+}
+
 const spread = (r: [number, number] | undefined, digits: number, f = (x: number) => x.toFixed(digits)): string =>
   r ? ` (${f(r[0])}-${f(r[1])})` : '';
 
@@ -197,13 +206,13 @@ export function compareMarkdown(rows: CompareRow[]): string {
   const note = n ? `\nTimes: median of ${n} interleaved repeats (smallest-largest in brackets).\n` : '';
   const count = (x: number): string => Math.round(x).toLocaleString('en-US');
   const head =
-    '| variant | parameters | bytes on disk | test AUC | logloss | batch-1 latency (ms) | batch-4096 rows/s |\n|---|---:|---:|---:|---:|---:|---:|\n';
+    '| variant | parameters | bytes on disk | gzip bytes | test AUC | logloss | batch-1 latency (ms) | batch-4096 rows/s |\n|---|---:|---:|---:|---:|---:|---:|---:|\n';
   return (
     head +
     rows
       .map(
         (r) =>
-          `| ${r.variant} | ${r.params.toLocaleString('en-US')} | ${r.bytes.toLocaleString('en-US')} | ${r.testAuc?.toFixed(5) ?? '-'} | ${r.testLogloss?.toFixed(5) ?? '-'} | ` +
+          `| ${r.variant} | ${r.params.toLocaleString('en-US')} | ${r.bytes.toLocaleString('en-US')} | ${r.gzipBytes.toLocaleString('en-US')} | ${r.testAuc?.toFixed(5) ?? '-'} | ${r.testLogloss?.toFixed(5) ?? '-'} | ` +
           `${r.latencyMs.toFixed(3)}${spread(r.latencyRange, 3)} | ${count(r.throughput)}${spread(r.throughputRange, 0, count)} |`,
       )
       .join('\n') +

@@ -3,14 +3,14 @@
  * graph inputs: parameters, bytes on disk, AUC and logloss on the file's labels, and slimctr's
  * batch-1 latency and large-batch throughput on its rows, timed interleaved (timeRunners).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { noGrad } from '../autograd/index.js';
 import { readGraphData } from '../data/formats/graph_data.js';
 import { sliceRows } from '../models/onnx/run.js';
 import { tidy } from '../tensor/tensor.js';
 import { graphMetrics } from '../train/graph_fit.js';
-import { type CompareRow, type Runner, timeRunners } from './compare.js';
+import { type CompareRow, fileSizes, type Runner, timeRunners } from './compare.js';
 import { importGraph } from './compress_onnx.js';
 
 const BIG = 4096;
@@ -35,7 +35,7 @@ export function compareOnnx(files: string[], dataFile: string, seconds = 1.5, re
     variant: basename(file, '.onnx'),
     file,
     params: models[i].paramCount(),
-    bytes: statSync(file).size,
+    ...fileSizes(file),
     testAuc: runs[i].metrics?.auc ?? null,
     testLogloss: runs[i].metrics?.logloss ?? null,
     ...timings[i],

@@ -25,9 +25,10 @@ import {
 /**
  * The model file layout version this code writes. Bump MINOR for additions old readers may ignore.
  * 2.0: encoder vocabularies moved from the JSON metadata into tensors (persist/vocab_tensors.ts);
- * 1.x files (vocabularies inline) are still read.
+ * 3.0: vocabularies in compact columns (integers as varint steps, text with narrow lengths), not
+ * UTF-8 plus a U64 offset per value. 2.x and 1.x files (vocabularies inline) are still read.
  */
-export const MODEL_FORMAT_VERSION = '2.0';
+export const MODEL_FORMAT_VERSION = '3.0';
 const MODEL_FORMAT_NAME = 'slimctr-model';
 
 export interface ModelFile<M = Record<string, unknown>> {

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { scratchDir, toySetup } from '../train/toy_data.js';
 
@@ -60,12 +61,17 @@ test('slimctr compress (AFM, ratio, fine-tune + control) and slimctr compare on 
   assert.equal(rows[2].testAuc, tuned.test.auc);
   assert.ok(rows[1].bytes < rows[0].bytes, 'the compressed file is smaller');
   for (const row of rows) {
+    const file = readFileSync(row.file);
+    assert.equal(row.bytes, file.length);
+    assert.equal(row.gzipBytes, gzipSync(file, { level: 9 }).length, 'gzip level 9, as a static host sends');
+    assert.ok(row.gzipBytes < row.bytes);
     assert.ok(row.latencyMs > 0 && row.throughput > 0);
     assert.equal(row.repeats, 3);
     assert.ok(row.latencyRange[0] <= row.latencyMs && row.latencyMs <= row.latencyRange[1]);
   }
   const md = readFileSync(join(out, 'compare.md'), 'utf8');
-  assert.match(md, /\| variant \| parameters \|/);
+  assert.match(md, /\| variant \| parameters \| bytes on disk \| gzip bytes \|/);
+  assert.ok(md.includes(`| ${rows[0].bytes.toLocaleString('en-US')} | ${rows[0].gzipBytes.toLocaleString('en-US')} |`));
   assert.ok(md.includes(`| ${afm.test.auc.toFixed(5)} |`), 'AUC to 5 decimals');
   assert.match(md, /median of 3 interleaved repeats/);
   assert.match(readFileSync(join(out, 'auc_vs_size.svg'), 'utf8'), /<circle/);

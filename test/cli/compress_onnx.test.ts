@@ -59,7 +59,9 @@ test('compress --onnx writes a smaller ONNX model that onnxruntime and slimctr s
   assert.equal(cmp.status, 0, cmp.stderr);
   assert.match(
     cmp.stdout,
-    new RegExp(`\\| ${name} \\| ${before.toLocaleString('en-US')} \\| [\\d,]+ \\| 0\\.\\d{5} \\| \\d\\.\\d{5} \\|`),
+    new RegExp(
+      `\\| ${name} \\| ${before.toLocaleString('en-US')} \\| [\\d,]+ \\| [\\d,]+ \\| 0\\.\\d{5} \\| \\d\\.\\d{5} \\|`,
+    ),
   );
   assert.match(cmp.stdout, new RegExp(`\\| model\\.slim \\| ${after.toLocaleString('en-US')} \\|`));
   const noData = slimctr('compare', '--onnx', out);

@@ -146,8 +146,8 @@ test('bad JSON in the header or in the slimctr meta is refused', () => {
 test('newer major formats name the slimctr needed; bad or missing versions are refused', () => {
   const md = goodMetadata(Buffer.concat(encodeModelFile(tensors(), meta)));
   expectModelError(
-    craft({ ...md, format_version: '3.0', slimctr_version: '0.9.0' }),
-    /model format 3\.0 is newer .*upgrade to slimctr 0\.9\.0 or later/,
+    craft({ ...md, format_version: '4.0', slimctr_version: '0.9.0' }),
+    /model format 4\.0 is newer .*upgrade to slimctr 0\.9\.0 or later/,
   );
   expectModelError(craft({ ...md, format_version: 'one' }), /bad format_version "one"/);
   expectModelError(craft({ ...md, format_version: '0.3' }), /unsupported model format 0\.3/);

@@ -27,13 +27,14 @@ const FLAGS = [
 
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'compare model variants: size, bytes, test AUC, logloss, latency, throughput (+ charts)',
+  summary: 'compare model variants: size, bytes, gzip bytes, test AUC, logloss, latency, throughput (+ charts)',
   usage: usageOf(
     `Usage: slimctr compare RUN_OR_FILE... [--out DIR] [--threads N] [--seconds S] [--repeats N]
 
 Loads each model (a run folder's model.safetensors; a 'slimctr compress' folder's model before
 fine-tuning, compressed model and control; or a model file), and prints one table: parameters,
-bytes on disk, test AUC and logloss (as recorded when the model was trained or compressed),
+bytes on disk, bytes gzipped at level 9 (what a static host serving the file compressed sends),
+test AUC and logloss (as recorded when the model was trained or compressed),
 batch-1 latency and batch-4096 throughput of slimctr's forward pass: the median of N repeats that
 take the models in turn, with the smallest and largest repeat. With --out, writes compare.md, compare.json, auc_vs_size.svg
 and, for compress folders, the eigenvalue spectra (spectrum-NAME.svg).

@@ -5,6 +5,7 @@ import { UsageError } from '../../util/errors.js';
 import { FORMATS } from '../../data/formats/table.js';
 import { formatReport, inspectFile, proposedTrainingConfig } from '../../data/inspect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { describeModelFile, formatModelFileInfo } from '../../jobs/model_file_info.js';
 
 const FLAGS = [
   { name: 'format', kind: 'string', arg: 'F', choices: FORMATS, help: `${FORMATS.join(' | ')} (default: detected)` },
@@ -22,21 +23,33 @@ const FLAGS = [
 
 export const inspect: Command = {
   name: 'inspect',
-  summary: 'read a data file and propose a dataset/features config',
+  summary: 'read a data file and propose a dataset/features config, or describe a model file',
   usage: usageOf(
     `Usage: slimctr inspect FILE [options]
+       slimctr inspect MODEL.safetensors
 
 Reads the whole file (plain or gzip) and prints column types, cardinalities, missing rates,
 label balance, constant columns, malformed rows (file:line:column) and a ready-to-edit YAML
 config block. A one-hot libsvm file (every value 1, the same number of features per row, as
 libFM / FNN releases ship) gets a field map (dataset.field_map) instead of a column per index.
-Exits 1 when no row could be read.`,
+Exits 1 when no row could be read.
+
+Given a model file (a name ending in .safetensors, no options), checks its checksums and prints
+the format and slimctr version that wrote it, the model kind and parameter count, and its bytes
+told apart: weights, encoders (the vocabularies) and metadata (the JSON header and framing),
+with the file's size gzipped at level 9 (what a static host serving it compressed sends).`,
     FLAGS,
   ),
   flags: FLAGS,
   async run(argv) {
     const { values, positionals } = parseFlags('inspect', FLAGS, argv, { positionals: true });
     if (positionals.length !== 1) throw new UsageError('expected one FILE (see slimctr inspect --help)');
+    if (positionals[0].endsWith('.safetensors')) {
+      const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false);
+      if (given.length) throw new UsageError(`--${given[0][0]} applies to data files, not to a model file`);
+      process.stdout.write(formatModelFileInfo(describeModelFile(positionals[0])));
+      return 0;
+    }
     const header = values['no-header'] ? false : values.header ? true : undefined;
     const out = values['config-out'];
     if (out !== undefined && existsSync(out))
