@@ -128,8 +128,8 @@ export function selectForBytes(
   const fileBytes = (r: Ranks, w: Bits): number =>
     fixed + 4 * c.base + c.paths.reduce((s, p) => s + shapeBytes(c.describe(p, r)!, w.get(p) ?? 32), 0);
   const err = (t: Target, k: number | null, b: Width): number => (k === null ? 0 : t.lost(k)) + qerr(t, b);
-  const before = fileBytes(ranks, bits);
-  let current = before;
+  const before = budget.fixed + 4 * model.paramCount(); // the original's file
+  let current = fileBytes(ranks, bits);
   while (current > budget.bytes) {
     let best: { path: string; k: number | null; b: Width; after: number; cost: number } | null = null;
     for (const t of c.targets) {

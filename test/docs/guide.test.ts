@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scratchDir } from '../train/toy_data.js';
@@ -121,6 +121,9 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
   ]) {
     assert.ok(existsSync(join(dir, f)), `${f} is missing`);
   }
+  const small = statSync(join(dir, 'runs/deepfm-small/model.safetensors')).size;
+  assert.ok(small <= 400_000, `--bytes 400KB wrote ${small} bytes`);
+  assert.ok(statSync(join(dir, 'runs/deepfm/model.safetensors')).size > 5 * small, 'well below the original');
   const preds = readFileSync(join(dir, 'preds.csv'), 'utf8').trim().split('\n');
   assert.equal(preds.length, 20_001, 'a header and one probability per row');
 });
