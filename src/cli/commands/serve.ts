@@ -126,9 +126,6 @@ workers, exit 0.`,
     };
     const path = modelPathOf(values.model);
     const server = await PredictionServer.start(path, opts);
-    process.stdout.write(
-      `slimctr serve: ${server.meta.kind}${server.meta.compression ? ' (compressed)' : ''} from ${path} listening on ${server.url} (engine ${opts.engine}, ${opts.workers} worker${opts.workers > 1 ? 's' : ''})\n`,
-    );
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         process.stdout.write(`slimctr serve: ${signal}: draining in-flight requests\n`);
@@ -146,6 +143,10 @@ workers, exit 0.`,
             ),
         );
       });
+      // Announced once the handlers are in place: a signal sent on seeing this line must not meet the default action.
+      process.stdout.write(
+        `slimctr serve: ${server.meta.kind}${server.meta.compression ? ' (compressed)' : ''} from ${path} listening on ${server.url} (engine ${opts.engine}, ${opts.workers} worker${opts.workers > 1 ? 's' : ''})\n`,
+      );
     });
     const s = server.metadata().stats as Record<string, number>;
     process.stdout.write(
