@@ -61,7 +61,7 @@ function pack(
     const v = flat[k];
     if (typeof v !== 'number' || !Number.isFinite(v))
       throw bad(
-        `${at(k)}: expected a ${int ? 'integer' : 'finite number'}, got ${typeof v === 'number' ? v : typeName(v)}`,
+        `${at(k)}: expected ${int ? 'an integer' : 'a finite number'}, got ${typeof v === 'number' ? v : typeName(v)}`,
       );
     if (int && (!Number.isInteger(v) || Math.abs(v) > INT32_MAX))
       throw bad(
