@@ -143,7 +143,7 @@ export class PredictionServer {
         max_rows: this.opts.maxRows,
         max_queued_rows: this.opts.maxQueuedRows,
         max_body_bytes: this.opts.maxBodyBytes,
-        allow_unknown_columns: g.knownColumns === null,
+        allow_unknown_columns: g.meta ? g.knownColumns === null : undefined,
         uptime_s: (Date.now() - this.started) / 1000,
         reloads: this.reloads,
       },

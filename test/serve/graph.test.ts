@@ -105,6 +105,7 @@ test("GET /v2/models/NAME lists the graph's inputs and output with datatypes and
     });
     const md = await call(s, '/metadata');
     assert.equal(md.json.kind, 'onnx');
+    assert.equal(md.json.serving.allow_unknown_columns, undefined, 'no raw columns to allow');
     assert.deepEqual(md.json.inputs, inputs);
     assert.equal((await call(s, '/v2/models/ctr/ready')).status, 200);
   }
