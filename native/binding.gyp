@@ -14,6 +14,7 @@
         'src/gemm_avx2.c',
         'src/gemm_avx512.c',
         'src/gemm_neon.c',
+        'src/quant.c',
         'src/rows.c',
         'src/sparse.c',
       ],

@@ -55,5 +55,5 @@ static int supported(void) {
     __builtin_cpu_supports("fma");
 }
 
-const isa_kernels isa_avx512 = {"avx512", supported, sgemm_avx512, work_bytes_avx512, fma_peak};
+const isa_kernels isa_avx512 = {"avx512", supported, sgemm_avx512, work_bytes_avx512, fma_peak, gather_rows_q_avx512};
 #endif

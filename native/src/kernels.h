@@ -11,7 +11,12 @@ typedef void sgemm_fn(
   int tA, int tB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
   float beta, float *C, int ldc, int m0, int m1, float *work);
 
-/** One instruction set's kernels: its name, whether this CPU runs it, sgemm and its scratch size. */
+/* Rows ids[i * idStride] of a quantized table into out rows `outStride` floats apart (quant.c, assembly/quant.ts). */
+typedef void gather_q_fn(const uint8_t *table, int rowBytes, int bits, int dim, const float *scales,
+  const float *offsets, const int32_t *ids, int idStride, int n, float *out, int outStride);
+gather_q_fn gather_rows_q_base, gather_rows_q_avx2, gather_rows_q_avx512, gather_rows_q_neon;
+
+/** One instruction set's kernels: its name, whether this CPU runs it, sgemm and its scratch size, its quantized gather. */
 typedef struct {
   const char *name;
   int (*supported)(void);
@@ -19,6 +24,7 @@ typedef struct {
   size_t (*gemm_work_bytes)(void);
   /* `n` rounds of independent multiply-add chains filling the registers (the FP32 peak); returns flops done. */
   double (*fma_peak)(double n);
+  gather_q_fn *gather_rows_q;
 } isa_kernels;
 
 /* Every ISA compiled into this addon, best first; entries for another architecture are absent. */

@@ -18,8 +18,8 @@ export interface TraceEvent {
 export interface Observer {
   /** Every op, in execution order. */
   op?(e: TraceEvent): void;
-  /** A part's output as the model computed it (`part`: the module or strategy that owns it). */
-  output?(part: object, y: Tensor): void;
+  /** A part's output as the model computed it (`part`: the module or strategy that owns it; `x`: its input, where it has one tensor). */
+  output?(part: object, y: Tensor, x?: Tensor): void;
 }
 
 let active: Observer | null = null;
@@ -51,9 +51,9 @@ export function traceInput(name: string, t: Tensor): Tensor {
   return traced(t, 'input', [], { name });
 }
 
-/** Reports `part`'s output `y` to the active observer, if any. */
-export function reportOutput(part: object, y: Tensor): void {
-  active?.output?.(part, y);
+/** Reports `part`'s output `y` (and its input `x`) to the active observer, if any. */
+export function reportOutput(part: object, y: Tensor, x?: Tensor): void {
+  active?.output?.(part, y, x);
 }
 
 /** True while an observer listens to part outputs (a fused layer then computes each part's share to report it). */

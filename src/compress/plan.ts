@@ -14,7 +14,14 @@ export interface CompressionPlan {
   embeddingRank: number | null;
   /** Fold the reconstruction into the MLP's first layer (when the model's MLP reads the flattened embeddings). */
   fuse: boolean;
+  /**
+   * Targets stored in fewer bits (absent: all float32): 'embedding' -> 8 or 4 (every field table,
+   * per row), a Linear's path -> 8 (its weights, or both factors' once factored, per output channel).
+   */
+  bits?: Record<string, StoredBits>;
 }
+
+export type StoredBits = 8 | 4;
 
 /**
  * Largest rank a target is factored at: below full rank, where a factorization stops being a
@@ -46,6 +53,26 @@ export function planProblem(model: CTRModel, plan: unknown): { key: string; deta
     if (dim === undefined) return { key: 'embeddingRank', detail: `${model.kind} has no field embeddings` };
     const bad = rankProblem(p.embeddingRank, maxRank(dim, dim));
     if (bad) return { key: 'embeddingRank', detail: `rank ${bad}` };
+  }
+  return p.bits === undefined ? null : bitsProblem(model, p.bits, modules);
+}
+
+function bitsProblem(
+  model: CTRModel,
+  bits: unknown,
+  modules: Map<string, unknown>,
+): { key: string; detail: string } | null {
+  if (!bits || typeof bits !== 'object' || Array.isArray(bits))
+    return { key: 'bits', detail: 'expected a mapping of target -> bits' };
+  for (const [path, b] of Object.entries(bits)) {
+    const key = `bits.${path}`;
+    if (path === 'embedding') {
+      if (b !== 8 && b !== 4) return { key, detail: `must be 8 or 4, got ${JSON.stringify(b)}` };
+      if (!model.inputs?.fields) return { key, detail: `${model.kind} has no field embeddings` };
+    } else {
+      if (b !== 8) return { key, detail: `a layer's weights are stored in 8 bits, got ${JSON.stringify(b)}` };
+      if (!(modules.get(path) instanceof Linear)) return { key, detail: `${model.kind} has no Linear layer there` };
+    }
   }
   return null;
 }

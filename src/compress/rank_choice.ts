@@ -1,7 +1,7 @@
 /**
  * How the ranks of a compression are chosen: exactly one rule, by ratio (a parameter budget of
- * original / ratio), by an explicit parameter budget, by an energy threshold per target, or by
- * explicit ranks per target. Checked once where it enters (the CLI flags, the API options) and
+ * original / ratio), by an explicit parameter budget, by a file-size budget (ranks and bit widths
+ * together), by an energy threshold per target, or by explicit ranks per target. Checked once where it enters (the CLI flags, the API options) and
  * trusted from there on; the defaults and bounds are named here and nowhere else.
  */
 import { ConfigError } from '../util/errors.js';
@@ -14,6 +14,8 @@ export type RankChoice =
   | { by: 'ratio'; ratio: number; fieldEnergy?: number }
   | { by: 'budget'; params: number; fieldEnergy?: number }
   | { by: 'energy'; energy: number }
+  /** A model file of at most `bytes` bytes, ranks and bit widths chosen together (byte_budget.ts). */
+  | { by: 'bytes'; bytes: number }
   | { by: 'ranks'; ranks: Record<string, number> };
 
 /** Energy kept by layers run once per field under a budget (see select.ts). */
@@ -23,6 +25,7 @@ export const DEFAULT_FIELD_ENERGY = 0.99;
 export const RANK_RULES = {
   ratio: { ok: (n: number) => n > 1, what: 'a number above 1' },
   params: { ok: (n: number) => Number.isInteger(n) && n > 0, what: 'a positive integer' },
+  bytes: { ok: (n: number) => Number.isInteger(n) && n > 0, what: 'a positive whole number of bytes' },
   energy: { ok: (n: number) => n > 0 && n < 1, what: 'between 0 and 1' },
   fieldEnergy: { ok: (n: number) => n >= 0 && n < 1, what: 'at least 0 and below 1' },
 } as const;
@@ -41,7 +44,7 @@ export function rankProblem(k: unknown, max: number): string | null {
 }
 
 const SHAPES =
-  "{ by: 'ratio', ratio } | { by: 'budget', params } | { by: 'energy', energy } | { by: 'ranks', ranks: { target: rank } }";
+  "{ by: 'ratio', ratio } | { by: 'budget', params } | { by: 'bytes', bytes } | { by: 'energy', energy } | { by: 'ranks', ranks: { target: rank } }";
 
 /** Checks a choice from outside (an API caller); errors name the key, e.g. `rank.ratio`. */
 export function checkRankChoice(value: unknown, key = 'rank'): RankChoice {
@@ -67,6 +70,9 @@ export function checkRankChoice(value: unknown, key = 'rank'): RankChoice {
     case 'budget':
       fields(['params', 'fieldEnergy']);
       return { by: 'budget', params: num('params'), ...fieldEnergy() };
+    case 'bytes':
+      fields(['bytes']);
+      return { by: 'bytes', bytes: num('bytes') };
     case 'energy':
       fields(['energy']);
       return { by: 'energy', energy: num('energy') };
@@ -80,7 +86,7 @@ export function checkRankChoice(value: unknown, key = 'rank'): RankChoice {
     default:
       throw new ConfigError(
         `${key}.by`,
-        `must be ratio, budget, energy or ranks, got ${JSON.stringify(v.by)}; expected ${SHAPES}`,
+        `must be ratio, budget, bytes, energy or ranks, got ${JSON.stringify(v.by)}; expected ${SHAPES}`,
       );
   }
 }

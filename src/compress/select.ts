@@ -26,7 +26,7 @@ const PER_FIELD_RUNS = 1.5;
 /** A budget cut on a target already factored takes this fraction of its rank (at least 1). */
 const CUT_FRACTION = 1 / 8;
 
-interface Target {
+export interface Target {
   kind: 'layer' | 'embedding' | 'table';
   /** Module path, 'embedding', or a table slot's path. */
   path: string;
@@ -46,7 +46,7 @@ export interface SelectOptions {
   fuse?: boolean;
 }
 
-type Ranks = Map<string, number | null>;
+export type Ranks = Map<string, number | null>;
 
 export interface Selection {
   plan: CompressionPlan;
@@ -63,16 +63,29 @@ export interface Selection {
   count(ranks: Ranks): number;
   /** Parameters of one target under an assignment (for reports). */
   targetParams(path: string, ranks: Ranks): number;
+  /** Under a file-size budget (byte_budget.ts): asked, the original's file and the plan's, in bytes. */
+  bytes?: { budget: number; before: number; after: number };
 }
 
-interface Costing {
+/** What a target is under a rank assignment (k null: whole); a layer's input shrinks when it reads folded embeddings. */
+export type TargetShape =
+  | { kind: 'embedding'; rows: number; fields: number; dim: number; k: number | null }
+  | { kind: 'table'; rows: number; dim: number; k: number | null }
+  | { kind: 'layer'; inDim: number; outDim: number; bias: boolean; k: number | null };
+
+export interface Costing {
   targets: Target[];
+  /** Every path whose size depends on the ranks: the targets, and the layer reading folded embeddings. */
+  paths: string[];
+  /** Parameters outside those paths. */
+  base: number;
+  describe(path: string, ranks: Ranks): TargetShape | null;
   count(ranks: Ranks): number;
   targetParams(path: string, ranks: Ranks): number;
 }
 
 /** Targets and exact parameter accounting for a model. */
-function costing(model: Compressible, stats: ModelStats, fuse: boolean, only?: string[]): Costing {
+export function costing(model: Compressible, stats: ModelStats, fuse: boolean, only?: string[]): Costing {
   const keep = (path: string): boolean => !only || only.some((p) => path.startsWith(p));
   const parts = model.parts();
   const targets: Target[] = [];
@@ -130,21 +143,41 @@ function costing(model: Compressible, stats: ModelStats, fuse: boolean, only?: s
     });
   }
   const readerLayer = readerSlot ? (readerSlot.get() as Linear) : null;
-  const targetParams = (path: string, ranks: Ranks): number => {
+  const describe = (path: string, ranks: Ranks): TargetShape | null => {
     const k = ranks.get(path) ?? null;
-    if (path === 'embedding') return k === null ? V * D : V * k + F * (k * D + D);
+    if (path === 'embedding') return { kind: 'embedding', rows: V, fields: F, dim: D, k };
     const tab = tableSlots.get(path);
-    if (tab) return k === null ? tab.rows * tab.dim : tab.rows * k + k * tab.dim + tab.dim;
+    if (tab) return { kind: 'table', rows: tab.rows, dim: tab.dim, k };
     const l = layers.get(path) ?? (path === reader ? readerLayer : null);
-    if (!l) return 0;
+    if (!l) return null;
     const e = ranks.get('embedding') ?? null;
     const inDim = path === reader && e !== null ? l.inDim - F * (D - e) : l.inDim;
-    return k === null ? inDim * l.outDim + (l.b ? l.outDim : 0) : k * (inDim + l.outDim) + k + l.outDim;
+    return { kind: 'layer', inDim, outDim: l.outDim, bias: l.b !== null, k };
+  };
+  const targetParams = (path: string, ranks: Ranks): number => {
+    const d = describe(path, ranks);
+    return d ? shapeParams(d) : 0;
   };
   const before = model.paramCount();
-  const paths = new Set([...targets.map((t) => t.path), ...(reader ? [reader] : [])]);
-  const base = before - [...paths].reduce((s, p) => s + targetParams(p, new Map()), 0);
-  return { targets, targetParams, count: (ranks) => base + [...paths].reduce((s, p) => s + targetParams(p, ranks), 0) };
+  const paths = [...new Set([...targets.map((t) => t.path), ...(reader ? [reader] : [])])];
+  const base = before - paths.reduce((s, p) => s + targetParams(p, new Map()), 0);
+  return {
+    targets,
+    paths,
+    base,
+    describe,
+    targetParams,
+    count: (ranks) => base + paths.reduce((s, p) => s + targetParams(p, ranks), 0),
+  };
+}
+
+/** Parameters of a target of this shape. */
+function shapeParams(d: TargetShape): number {
+  const k = d.k;
+  if (d.kind === 'embedding') return k === null ? d.rows * d.dim : d.rows * k + d.fields * (k * d.dim + d.dim);
+  if (d.kind === 'table') return k === null ? d.rows * d.dim : d.rows * k + k * d.dim + d.dim;
+  const bias = d.bias ? d.outDim : 0;
+  return k === null ? d.inDim * d.outDim + bias : k * (d.inDim + d.outDim) + k + d.outDim;
 }
 
 export function selectRanks(model: Compressible, stats: ModelStats, o: SelectOptions): Selection {
@@ -160,7 +193,8 @@ export function selectRanks(model: Compressible, stats: ModelStats, o: SelectOpt
       const k = rankFor(t, choice.energy);
       if (k !== null && saves(c, ranks, t, k)) ranks.set(t.path, k);
     }
-  } else if (budget !== null) notes = fitBudget(c, ranks, budget, choice.fieldEnergy ?? DEFAULT_FIELD_ENERGY);
+  } else if (choice.by === 'bytes') throw new Error('internal: a file-size budget is chosen by selectForBytes');
+  else if (budget !== null) notes = fitBudget(c, ranks, budget, choice.fieldEnergy ?? DEFAULT_FIELD_ENERGY);
   const layers: Record<string, number> = {};
   let embeddingRank: number | null = null;
   for (const t of c.targets) {

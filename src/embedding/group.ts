@@ -30,15 +30,29 @@ export class TableGroup {
     return new TableGroup(heap, engine.kernelsOver(heap.memory), false, bytes - (1 << 20) - staging, staging);
   }
 
-  /** How many rows of `rowBytes` bytes still fit in this group. */
-  rowsThatFit(rowBytes: number): number {
-    return Math.max(0, Math.floor(Math.min(this.budget, this.heap.available() - this.staging) / rowBytes));
+  /** Bytes tables may still take in this group. */
+  room(): number {
+    return Math.max(0, Math.min(this.budget, this.heap.available() - this.staging));
   }
 
-  /** Allocates table storage (counted against the budget; never released). */
+  /** How many rows of `rowBytes` bytes still fit in this group. */
+  rowsThatFit(rowBytes: number): number {
+    return Math.floor(this.room() / rowBytes);
+  }
+
+  /** Allocates table storage (counted against the budget until releaseTable). */
   allocTable(bytes: number): number {
     this.budget -= bytes;
     return this.heap.alloc(bytes);
+  }
+
+  /**
+   * Frees table storage from allocTable: the block goes back to the heap for reuse and its bytes to
+   * the budget. A separate group's memory itself stays reserved (a WebAssembly memory never shrinks).
+   */
+  releaseTable(ptr: number, bytes: number): void {
+    this.heap.release(ptr);
+    this.budget += bytes;
   }
 
   f32(ptr: number, n: number): Float32Array {

@@ -5,7 +5,10 @@
  * though each wasm32 memory tops out at 4 GiB.
  */
 import { engine } from '../kernels/engine.js';
+import { quantizeRows, type RowBits } from '../tensor/quantize.js';
+import { ResourceError } from '../util/errors.js';
 import { TableGroup } from './group.js';
+import { QuantizedTable } from './quantized_table.js';
 import { EmbeddingTable, type Shard } from './table.js';
 
 export interface StoreOptions {
@@ -57,8 +60,42 @@ export class EmbeddingStore {
     return table;
   }
 
-  /** Bytes held by tables (weights and optimizer slots). */
+  /** A new quantized table in the main heap, every level, scale and offset 0 (so every row reads 0). */
+  createQuantized(name: string, rows: number, dim: number, bits: RowBits): QuantizedTable {
+    const table = this.allocQuantized(name, rows, dim, bits);
+    this.tables.push(table);
+    return table;
+  }
+
+  /**
+   * Replaces `table` by a quantized copy of its rows (same name, same place in `tables`) and frees
+   * the float table's storage. Returns the new table; the old one must not be used after.
+   */
+  quantize(table: EmbeddingTable, bits: RowBits): QuantizedTable {
+    const at = this.tables.indexOf(table);
+    if (at < 0) throw new Error(`internal: embedding ${table.name} is not in this store`);
+    const rows = quantizeRows(table.readRows(), table.rows, table.dim, bits);
+    const q = this.allocQuantized(table.name, table.rows, table.dim, bits);
+    q.load(rows);
+    table.release();
+    this.tables[at] = q;
+    return q;
+  }
+
+  private allocQuantized(name: string, rows: number, dim: number, bits: RowBits): QuantizedTable {
+    const main = this.groups[0],
+      bytes = QuantizedTable.bytesFor(rows, dim, bits);
+    if (bytes > main.room())
+      throw new ResourceError(
+        `embedding ${name}: ${bits}-bit storage needs ${bytes} bytes of the main kernel heap, ${main.room()} are free for tables`,
+      );
+    const ptr = main.allocTable(bytes);
+    new Uint8Array(main.heap.buffer, ptr, bytes).fill(0); // recycled heap blocks are not zero
+    return new QuantizedTable(name, rows, dim, bits, main, ptr);
+  }
+
+  /** Bytes held by tables (weights and optimizer slots; quantized tables at their stored size). */
   bytes(): number {
-    return this.tables.reduce((s, t) => s + t.rows * t.stride * 4, 0);
+    return this.tables.reduce((s, t) => s + t.storedBytes(), 0);
   }
 }

@@ -187,6 +187,18 @@ export class EmbeddingTable {
     return calls;
   }
 
+  /** Bytes the table holds (weights and optimizer slots). */
+  storedBytes(): number {
+    return this.rows * this.stride * 4;
+  }
+
+  /** Frees the table's storage (its shards, pending gradients); the table must not be used after. */
+  release(): void {
+    this.clearPending();
+    for (const s of this.shards) s.group.releaseTable(s.ptr, (s.hi - s.lo) * this.stride * 4);
+    this.shards.length = 0;
+  }
+
   /** Frees the pending sparse gradients. */
   clearPending(): void {
     const heap = engine().heap;

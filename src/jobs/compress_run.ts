@@ -6,13 +6,16 @@
  * non-empty one unless forced) with the compressed model.safetensors, report.json (per-target
  * report, spectra, metrics) and, when fine-tuned, the model before fine-tuning and the control.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyPlan } from '../compress/apply.js';
+import { applyPlan, type ApplyContext } from '../compress/apply.js';
+import { selectForBytes } from '../compress/byte_budget.js';
+import { applyBits, bitsFor, bitsLabel, type Quantize } from '../compress/quantize.js';
 import { collectStats, emptyStats, type ModelStats } from '../compress/collect.js';
 import type { LabelledBatch } from '../data/batch.js';
 import { Yielder } from '../util/yield.js';
 import { compressionReport, type TargetReport } from '../compress/report.js';
+import { measureTargetErrors } from '../compress/measure.js';
 import { selectRanks, type SelectOptions } from '../compress/select.js';
 import { readConfigFile } from '../config/load.js';
 import { prepareData, type CachedSplit } from '../data/index.js';
@@ -21,7 +24,7 @@ import type { CTRModel } from '../models/model.js';
 import { SLOTS } from '../optim/optimizer.js';
 import { loadModel, saveMetaOf, type ModelMeta } from '../persist/model_file.js';
 import { CONFIG_FILE, CONTROL_FILE, MODEL_FILE, PRE_FINETUNE_FILE, REPORT_FILE } from '../persist/run_files.js';
-import { saveModel } from '../persist/save_model.js';
+import { modelFileBytes, saveModel } from '../persist/save_model.js';
 import { Rng } from '../tensor/rng.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { parseTrainConfig, type TrainConfig } from '../train/config.js';
@@ -33,6 +36,8 @@ import { InterruptedError, UsageError } from '../util/errors.js';
 import { TTFields } from '../nn/tt_embedding.js';
 
 export interface CompressOptions extends SelectOptions {
+  /** Store every target in fewer bits (after any factoring and fine-tuning); --bytes (rank.by 'bytes') picks bits itself. */
+  quantize?: Quantize;
   /** Rows of the training split for statistics (all when omitted). */
   statsRows?: number;
   finetune?: boolean;
@@ -65,6 +70,8 @@ export interface CompressResult {
   outDir: string;
   /** Under --ratio / a budget: asked and reached (original / compressed parameters), and why they differ. */
   ratio?: { asked: number; reached: number; notes: string[] };
+  /** Under --bytes: the budget, the original's file bytes, the plan's estimate and the written file's bytes. */
+  bytes?: { budget: number; before: number; estimate: number; file: number };
   plan: ReturnType<typeof selectRanks>['plan'];
   targets: TargetReport[];
   spectra: Record<string, number[]>;
@@ -149,10 +156,19 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     o.statsRows,
     o.signal,
   );
-  const held = validation?.rows
-    ? await collectInterruptibly(original.model, validation.batches({ batchSize: tc.batch_size }), undefined, o.signal)
-    : null;
-  const sel = selectRanks(original.model, stats, o);
+  const sel =
+    o.rank.by === 'bytes'
+      ? selectForBytes(original.model, stats, o, {
+          bytes: o.rank.bytes,
+          fixed: modelFileBytes(original.model, saveMetaOf(original.meta)) - 4 * original.model.paramCount(),
+        })
+      : selectRanks(original.model, stats, o);
+  if (o.quantize) sel.plan.bits = bitsFor(sel.targets, o.quantize);
+  const bits = sel.plan.bits && Object.keys(sel.plan.bits).length ? sel.plan.bits : null;
+  if (sel.bytes)
+    log(
+      `file budget ${sel.bytes.budget} bytes: the plan's estimate is ${sel.bytes.after} (the original's file: ${sel.bytes.before})`,
+    );
   const { budget } = sel;
   const reached = sel.paramsBefore / sel.paramsAfter;
   if (budget !== null && sel.paramsAfter > budget) {
@@ -166,18 +182,41 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     );
     for (const n of sel.notes) log(`  above the ratio asked: ${n}`);
   }
-  const targets = compressionReport(original.model, sel, stats, held);
   const variants: VariantResult[] = [
     { name: 'original', params: original.model.paramCount(), test: score(original.model, test) },
   ];
 
   const outDir = o.out ?? join(runDir, `compressed-${o.method}`);
   prepareOutDir(outDir, o.force ?? false);
-  applyPlan(original.model, sel.plan, { rng: new Rng(tc.seed), store: original.store, slots }, stats);
+  const ctx = (store: EmbeddingStore): ApplyContext => ({ rng: new Rng(tc.seed), store, slots });
+  applyPlan(original.model, sel.plan, ctx(original.store), stats);
   const compressed = original.model;
   compressed.eval();
-  const name = o.method;
-  variants.push({ name, params: compressed.paramCount(), test: score(compressed, test) });
+  const factored = sel.plan.embeddingRank !== null || Object.keys(sel.plan.layers).length > 0;
+  const stored = bits ? bitsLabel(bits) : '';
+  const named = (what: string): string => [factored || !bits ? o.method : '', what, stored].filter(Boolean).join(' + ');
+  // With bits, the float factored model is a variant of its own, and the quantized one is built beside it
+  // (fine-tuning trains the float model; its weights are quantized after).
+  let first = compressed;
+  if (bits) {
+    if (factored) variants.push({ name: o.method, params: compressed.paramCount(), test: score(compressed, test) });
+    const q = load();
+    applyPlan(q.model, sel.plan, ctx(q.store), stats);
+    applyBits(q.model, bits, q.store);
+    first = q.model.eval();
+  }
+  const firstAt = variants.push({ name: named(''), params: first.paramCount(), test: score(first, test) }) - 1;
+  // The report reads the original's weights, and measures each target of `first` against it on validation rows.
+  const ref = load().model;
+  const measured = validation?.rows
+    ? measureTargetErrors(
+        ref,
+        first,
+        sel.targets.filter((t) => t.kind !== 'table').map((t) => t.path),
+        validation.batches({ batchSize: tc.batch_size }),
+      )
+    : null;
+  const targets = compressionReport(ref, sel, stats, measured);
   const fitOpts: FitOptions = {
     epochs: o.epochs ?? 3,
     batchSize: tc.batch_size,
@@ -193,14 +232,17 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   };
   const m = original.meta;
   let tuned: FitResult | null = null;
+  let final = first;
   if (o.finetune && validation?.rows) {
     const prePath = join(outDir, PRE_FINETUNE_FILE);
-    saveModel(prePath, compressed, { ...withTest(m, variants[1].test), compression: sel.plan });
-    variants[1].path = prePath;
-    log(`fine-tuning ${name}`);
+    saveModel(prePath, first, { ...withTest(m, variants[firstAt].test), compression: sel.plan });
+    variants[firstAt].path = prePath;
+    log(`fine-tuning ${factored ? o.method : 'the original'}`);
     tuned = await fit(compressed, train, validation, { ...fitOpts, signal: o.signal });
+    if (bits) applyBits(compressed, bits, original.store);
+    final = compressed;
     variants.push({
-      name: `${name} + fine-tune`,
+      name: named('fine-tune'),
       params: compressed.paramCount(),
       test: score(compressed, test),
       fit: tuned,
@@ -208,7 +250,9 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
   }
   const last = variants[variants.length - 1];
   const path = join(outDir, MODEL_FILE);
-  saveModel(path, compressed, { ...withTest(m, last.test), compression: sel.plan });
+  saveModel(path, final, { ...withTest(m, last.test), compression: sel.plan });
+  const fileSize = statSync(path).size;
+  if (sel.bytes) log(`${path}: ${fileSize} bytes (budget ${sel.bytes.budget})`);
   variants[variants.length - 1].path = path;
   if (o.signal?.aborted)
     throw InterruptedError.of(
@@ -241,7 +285,13 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
     });
   }
   const ratio = budget === null ? undefined : { asked: sel.paramsBefore / budget, reached, notes: sel.notes };
-  const result: CompressResult = { outDir, ratio, plan: sel.plan, targets, spectra: spectraOf(stats), variants };
+  const bytes = sel.bytes && {
+    budget: sel.bytes.budget,
+    before: sel.bytes.before,
+    estimate: sel.bytes.after,
+    file: fileSize,
+  };
+  const result: CompressResult = { outDir, ratio, bytes, plan: sel.plan, targets, spectra: spectraOf(stats), variants };
   writeFileAtomic(join(outDir, REPORT_FILE), JSON.stringify(result, null, 2));
   return result;
 }

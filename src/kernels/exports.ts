@@ -77,7 +77,7 @@ export interface KernelExports {
     out: number,
     outStride: number,
   ): number;
-  /** Rows `ids` (n of them) of a quantized table, dequantized into out rows `outStride` floats apart (see assembly/quant.ts). */
+  /** Rows ids[i * idStride] (n of them) of a quantized table, dequantized into out rows `outStride` floats apart (see assembly/quant.ts). */
   gather_rows_q(
     table: number,
     rowBytes: number,
@@ -86,6 +86,7 @@ export interface KernelExports {
     scales: number,
     offsets: number,
     ids: number,
+    idStride: number,
     n: number,
     out: number,
     outStride: number,

@@ -26,6 +26,8 @@ export const CALL_GATHER_ROWS = 1;
 export const CALL_UPDATE_ROWS = 2;
 export const CALL_LOOKUP_UNIQUE = 3;
 export const CALL_ACCUMULATE_UNIQUE = 4;
+/** Rows of a quantized table (see assembly/quant.ts), dequantized as they are gathered. */
+export const CALL_GATHER_ROWS_Q = 5;
 export const CALL_SLOTS = 16;
 /** Interaction kernels over a range of examples (codes kept apart from the row kernels above). */
 export const CALL_ATTENTION_FORWARD = 21;

@@ -8,6 +8,7 @@ import {
   CALL_CROSS_BACKWARD,
   CALL_CROSS_FORWARD,
   CALL_GATHER_ROWS,
+  CALL_GATHER_ROWS_Q,
   CALL_LOOKUP_UNIQUE,
   CALL_SLOTS,
   CALL_UPDATE_ROWS,
@@ -65,6 +66,7 @@ type Kernel = (...args: number[]) => unknown;
 /** Pool calls by code (protocol.ts): the kernel each runs, and how many arguments follow the code. */
 const CALLS = new Map<number, [keyof KernelExports, number]>([
   [CALL_GATHER_ROWS, ['gather_rows', 10]],
+  [CALL_GATHER_ROWS_Q, ['gather_rows_q', 11]],
   [CALL_UPDATE_ROWS, ['update_rows', 14]],
   [CALL_LOOKUP_UNIQUE, ['lookup_unique', 14]],
   [CALL_ACCUMULATE_UNIQUE, ['accumulate_unique', 7]],

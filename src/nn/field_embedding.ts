@@ -34,6 +34,15 @@ export abstract class FieldEmbedding extends Module {
 
   /** Rows -> [B, F, dim] field vectors. */
   abstract vectors(rows: Tensor): Tensor;
+
+  /** Puts `t` where field table f was (a quantized copy of it: same name, rows and width). */
+  replaceTable(f: number, t: EmbeddingTable): void {
+    const old = this.fieldTables[f];
+    if (t.name !== old.name || t.rows !== old.rows || t.dim !== old.dim)
+      throw new Error(`internal: replaceTable: ${t.name} does not fit the place of ${old.name}`);
+    this.fieldTables[f] = t;
+    this.table(t.name, t);
+  }
 }
 
 /** A new table for field `name`, initialised as `init` says. */

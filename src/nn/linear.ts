@@ -22,7 +22,7 @@ export class Linear extends Module {
 
   forward(x: Tensor): Tensor {
     const y = linear(x, this.W, this.b);
-    reportOutput(this, y); // the raw output, before any activation: what the compressor factorizes
+    reportOutput(this, y, x); // the raw output, before any activation: what the compressor factorizes
     return y;
   }
 }

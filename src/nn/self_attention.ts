@@ -136,7 +136,7 @@ export class MultiHeadSelfAttention extends Module {
         null,
       );
       const d = this.outDim;
-      if (outputsObserved()) plain.forEach((l, i) => reportOutput(l, slice(qkv, 2, i * d, (i + 1) * d)));
+      if (outputsObserved()) plain.forEach((l, i) => reportOutput(l, slice(qkv, 2, i * d, (i + 1) * d), x));
     } else
       qkv = concat(
         layers.map((l) => l.forward(x)),

@@ -6,6 +6,7 @@
 import type { DatasetConfig, EncodersJSON } from '../data/index.js';
 import type { Encoders } from '../data/encoders/encoders.js';
 import { applyPlan } from '../compress/apply.js';
+import { applyBits } from '../compress/quantize.js';
 import { planProblem, type CompressionPlan } from '../compress/plan.js';
 import { EmbeddingStore } from '../embedding/store.js';
 import { Rng } from '../tensor/rng.js';
@@ -94,6 +95,7 @@ export function buildFromMeta(meta: ModelMeta, file: string, opts: LoadOptions =
         `stored compression plan is invalid at compression${bad.key ? `.${bad.key}` : ''}: ${bad.detail}`,
       );
     applyPlan(model, meta.compression, ctx);
+    if (meta.compression.bits) applyBits(model, meta.compression.bits, store);
   }
   return model;
 }

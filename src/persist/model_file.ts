@@ -12,6 +12,7 @@ import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { CTRModel } from '../models/model.js';
 import { readFileBytes } from '../platform/node.js';
 import { VERSION } from '../version.js';
+import { int8Weights } from '../compress/quantize.js';
 import { decodeModelFile, type ModelFile } from './container.js';
 import { buildFromMeta, type LoadedModel, type LoadOptions, type ModelMeta } from './model_bytes.js';
 import { isVocabularyTensor, packVocabularies, unpackVocabularies } from './vocab_tensors.js';
@@ -44,7 +45,7 @@ export function saveMetaOf(meta: ModelMeta): SaveMeta {
  * encoders' vocabularies as tensors of their own (see vocab_tensors.ts), out of the JSON header.
  */
 export function modelFileParts(model: CTRModel, meta: SaveMeta): { tensors: Map<string, FileTensor>; meta: ModelMeta } {
-  const tensors = modelTensors(model);
+  const tensors = modelTensors(model, int8Weights(model, meta.compression?.bits));
   let encoders = meta.encoders;
   if (encoders) {
     const packed = packVocabularies(encoders);
@@ -78,7 +79,7 @@ export function loadModel(source: ModelSource, opts: LoadOptions & { name?: stri
   const file = typeof source === 'string' ? source : (opts.name ?? '<bytes>');
   const decoded = readModelParts(source, file);
   const model = buildFromMeta(decoded.meta, file, opts);
-  applyModelTensors(model, decoded.tensors, file);
+  applyModelTensors(model, decoded.tensors, file, int8Weights(model, decoded.meta.compression?.bits));
   model.eval();
   const encoders = decoded.meta.encoders ? Encoders.fromJSON(decoded.meta.encoders, `${file} (encoders)`) : null;
   return { model, meta: decoded.meta, encoders };

@@ -11,6 +11,12 @@ export interface ExtraParts {
   meta?: object;
 }
 
+/** The bytes a model file of `model` with `meta` takes (nothing written). */
+export function modelFileBytes(model: CTRModel, meta: SaveMeta): number {
+  const parts = modelFileParts(model, meta);
+  return encodeModelFile(parts.tensors, parts.meta).reduce((n, c) => n + c.byteLength, 0);
+}
+
 /** Writes `model` and its metadata (and a checkpoint's `extra` parts) to `path` atomically. */
 export function saveModel(path: string, model: CTRModel, meta: SaveMeta, extra: ExtraParts = {}): void {
   const parts = modelFileParts(model, meta);

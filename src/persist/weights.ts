@@ -1,26 +1,36 @@
 /**
- * A model's state as named float32 arrays, and back: dense parameters (`namedParams`), embedding
+ * A model's state as named file tensors, and back: dense parameters (`namedParams`), embedding
  * weights (`namedTables`, rows x dim, optimizer slots left out) and non-trainable buffers
- * (`namedBuffers`: batch-norm running statistics). Used by model files and checkpoints.
+ * (`namedBuffers`: batch-norm running statistics), float32 unless stored in fewer bits
+ * (quantized_tensors.ts: quantized tables, and the weights named in `int8`). Used by model files
+ * and checkpoints.
  */
 import type { EmbeddingTable } from '../embedding/table.js';
 import type { Tensor as FileTensor } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import { noteWeightsChanged } from '../tensor/tensor.js';
 import { ModelFileError } from '../util/errors.js';
+import { QuantizedTable } from '../embedding/quantized_table.js';
+import { int8Tensors, quantizedTableTensors, takeInt8, takeQuantizedTable } from './quantized_tensors.js';
 
 const f32 = (data: Float32Array, shape: number[]): FileTensor => ({ dtype: 'F32', shape, data });
 
-/** The model's weights as file tensors (copies), named by parameter / table / buffer path. */
-export function modelTensors(model: Module): Map<string, FileTensor> {
+/** The model's weights as file tensors (copies), named by parameter / table / buffer path; `int8`: weights stored in int8. */
+export function modelTensors(model: Module, int8: ReadonlySet<string> = new Set()): Map<string, FileTensor> {
   const out = new Map<string, FileTensor>();
   const put = (name: string, t: FileTensor): void => {
     if (out.has(name))
       throw new Error(`internal: model state: two tensors named '${name}' (a parameter and a table share a name)`);
     out.set(name, t);
   };
-  for (const [name, p] of model.namedParams()) put(name, f32(p.toArray(), [...p.shape]));
-  for (const [name, t] of model.namedTables()) put(name, f32(t.readRows(), [t.rows, t.dim]));
+  for (const [name, p] of model.namedParams()) {
+    if (int8.has(name)) for (const [n, t] of int8Tensors(name, p)) put(n, t);
+    else put(name, f32(p.toArray(), [...p.shape]));
+  }
+  for (const [name, t] of model.namedTables()) {
+    if (t instanceof QuantizedTable) for (const [n, x] of quantizedTableTensors(name, t)) put(n, x);
+    else put(name, f32(t.readRows(), [t.rows, t.dim]));
+  }
   for (const [name, b] of model.namedBuffers()) put(name, f32(Float32Array.from(b), [b.length]));
   return out;
 }
@@ -49,10 +59,22 @@ function take(
   return d;
 }
 
-/** Overwrites the model's weights from file tensors; every expected tensor must be present with its shape and finite values. */
-export function applyModelTensors(model: Module, tensors: ReadonlyMap<string, FileTensor>, file: string): void {
-  for (const [name, p] of model.namedParams()) p.assign(take(tensors, name, p.shape, file));
-  for (const [name, t] of model.namedTables()) t.writeRows(take(tensors, name, [t.rows, t.dim], file));
+/**
+ * Overwrites the model's weights from file tensors; every expected tensor must be present with its
+ * shape and finite values (`int8`: weights stored in int8, as when saved).
+ */
+export function applyModelTensors(
+  model: Module,
+  tensors: ReadonlyMap<string, FileTensor>,
+  file: string,
+  int8: ReadonlySet<string> = new Set(),
+): void {
+  for (const [name, p] of model.namedParams())
+    p.assign(int8.has(name) ? takeInt8(tensors, name, p.shape, file) : take(tensors, name, p.shape, file));
+  for (const [name, t] of model.namedTables()) {
+    if (t instanceof QuantizedTable) t.load(takeQuantizedTable(tensors, name, t, file));
+    else t.writeRows(take(tensors, name, [t.rows, t.dim], file));
+  }
   for (const [name, b] of model.namedBuffers()) b.set(take(tensors, name, [b.length], file));
   noteWeightsChanged();
 }

@@ -1,15 +1,18 @@
 /**
  * Low-bit storage of float32 matrices, the reference for the kernels that read it:
  * - rows (embedding tables, original or low-rank): each row in `bits` = 8 or 4 unsigned levels
- *   between its own minimum and maximum, FBGEMM style: x ~ q * scale + offset, with
- *   scale = (max - min) / (2^bits - 1) and offset = min. Four-bit rows pack two levels a byte, the
- *   lower nibble first. Rows with max == min store scale 0 and are exact.
+ *   between its own minimum and maximum, FBGEMM style: x ~ q * scale + offset, with offset the
+ *   row's minimum rounded down to a half-precision value and scale (max - offset) / (2^bits - 1)
+ *   rounded up to one, so files store both in 16 bits (half.ts) and the levels still span the row.
+ *   Four-bit rows pack two levels a byte, the lower nibble first. A row of one half-precision
+ *   value stores scale 0 and is exact.
  * - channels (Linear weights [in, out]): signed int8 per output column, symmetric:
  *   w ~ q * scale with scale = max |w| / 127.
  * Dequantization is a multiply then an add, each rounded to float32 (no fused multiply-add), so
  * every backend gets the same bits. Each element is within scale / 2 of its original.
  */
 import { ShapeError } from '../util/errors.js';
+import { halfAtLeast, halfAtMost, HALF_MAX } from './half.js';
 
 export type RowBits = 8 | 4;
 
@@ -65,7 +68,10 @@ export function quantizeRows(values: Float32Array, rows: number, dim: number, bi
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const scale = Math.fround((hi - lo) / levels);
+    if (-lo > HALF_MAX || hi > HALF_MAX)
+      throw new ShapeError(`quantizeRows: row ${r} holds values beyond +-${HALF_MAX}, past half-precision scales`);
+    lo = halfAtMost(lo);
+    const scale = halfAtLeast((hi - lo) / levels);
     out.scale[r] = scale;
     out.offset[r] = lo;
     const base = r * rowBytes;

@@ -16,6 +16,13 @@ test('slimctr compress takes exactly one rank rule, checked before any run is re
     [['--ratio', '2', '--field-energy', '1'], /--field-energy: must be at least 0 and below 1, got '1'/],
     // --field-energy only means something under a budget; with --energy it was silently ignored.
     [['--energy', '0.9', '--field-energy', '0.5'], /--field-energy applies only with --ratio/],
+    [
+      ['--ratio', '2', '--bytes', '1MB'],
+      /give exactly one of --ratio, --energy, --ranks, --bytes \(or --quantize alone\)/,
+    ],
+    [['--bytes', 'lots'], /--bytes: expected a size like 1MB, 500KB, 1.5MiB or 250000, got "lots"/],
+    [['--bytes', '1MB', '--quantize', 'int8'], /--bytes chooses the bit widths itself/],
+    [['--quantize', 'int2'], /--quantize: must be one of int8, int4/],
   ];
   for (const [args, message] of cases) {
     const r = compress(...args);

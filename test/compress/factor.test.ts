@@ -151,37 +151,3 @@ test('statistics merge by addition: two shards equal one pass', () => {
   a.s1.forEach((v, i) => assert.ok(Math.abs(v - whole.s1[i]) < 1e-9));
   assert.throws(() => whole.add(Float32Array.from([NaN, 0, 0, 0, 0, 0]), 1), /non-finite/);
 });
-
-test('held-out error computed from second moments equals the error measured by running the factors', async () => {
-  const { projectionError } = await import('../../src/compress/report.js');
-  const rng = new Rng(12);
-  const din = 10,
-    dout = 8,
-    n = 400;
-  const W = Float32Array.from({ length: din * dout }, () => rng.normal());
-  const b = Float32Array.from({ length: dout }, () => rng.normal());
-  const xTrain = data(n, din, rng),
-    xHeld = data(n, din, rng);
-  const yTrain = apply(xTrain, n, din, W, b, dout),
-    yHeld = apply(xHeld, n, din, W, b, dout);
-  const train = new OutputStats(dout),
-    held = new OutputStats(dout);
-  train.add(Float32Array.from(yTrain), n);
-  held.add(Float32Array.from(yHeld), n);
-  const eig = train.eigen(),
-    mu = train.mean();
-  for (const k of [1, 3, 6]) {
-    const f = afmLayer(W, b, din, dout, eig, mu, k);
-    const yk = apply(Float32Array.from(apply(xHeld, n, din, f.W1, f.b1, k)), n, k, f.W2, f.b2, dout);
-    const hm = held.mean();
-    let err = 0,
-      tot = 0;
-    for (let i = 0; i < yHeld.length; i++) {
-      err += (yk[i] - yHeld[i]) ** 2;
-      tot += (yHeld[i] - hm[i % dout]) ** 2;
-    }
-    const measured = Math.sqrt(err / tot),
-      predicted = projectionError(held, eig, mu, k);
-    assert.ok(Math.abs(measured - predicted) < 1e-3 * (1 + measured), `k ${k}: measured ${measured} vs ${predicted}`);
-  }
-});

@@ -1,46 +1,19 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { noGrad, sigmoid } from '../../src/autograd/index.js';
 import { applyPlan } from '../../src/compress/apply.js';
 import { collectStats } from '../../src/compress/collect.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
 import { getEngine } from '../../src/kernels/engine.js';
-import type { CTRModel } from '../../src/models/model.js';
-import { MODELS, findModel } from '../../src/models/registry.js';
+import { MODELS } from '../../src/models/registry.js';
 import { Linear } from '../../src/nn/linear.js';
-import type { Batch } from '../../src/nn/types.js';
-import { Optimizer, SLOTS } from '../../src/optim/optimizer.js';
+import { SLOTS } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { tidy } from '../../src/tensor/tensor.js';
-import { backward, bceWithLogits } from '../../src/autograd/index.js';
-import { optionsFor, sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
+import { sliceBatch, tinyData, tinySpec } from '../models/tiny.js';
+import { predict, trained } from './trained.js';
 
 before(async () => {
   await getEngine();
 });
-
-function trained(name: string, store: EmbeddingStore): CTRModel {
-  const entry = findModel(name)!;
-  const model = entry.create(
-    tinySpec,
-    entry.options.parse(optionsFor(entry, { embedding_dim: 8, hidden: [24, 16], attention_head_dim: 8 })),
-    { rng: new Rng(3), store, slots: SLOTS.adam },
-  );
-  const opt = new Optimizer(model.params(), model.tables(), { kind: 'adam', lr: 5e-3 });
-  const data = tinyData(2048, 1);
-  for (let a = 0; a < data.rows; a += 256) {
-    const b = sliceBatch(data, a, a + 256);
-    tidy(() => backward(bceWithLogits(model.forward(b), b.labels!)));
-    opt.step();
-    opt.zeroGrad();
-  }
-  return model;
-}
-
-function predict(model: CTRModel, b: Batch): Float32Array {
-  model.eval();
-  return noGrad(() => tidy(() => sigmoid(model.forward(b)).toArray()));
-}
 
 test('DeepFM compressed by AFM at full rank (MLP layers + fused embeddings) predicts like the original', () => {
   const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });

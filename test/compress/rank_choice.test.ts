@@ -23,7 +23,10 @@ test('a rank choice from an API caller is exactly one rule; a bad one is a Confi
       JSON.stringify(v),
     );
   rejects(undefined, 'rank', /expected \{ by: 'ratio', ratio \}/);
-  rejects({ ratio: 2 }, 'rank.by', /must be ratio, budget, energy or ranks, got undefined/);
+  rejects({ ratio: 2 }, 'rank.by', /must be ratio, budget, bytes, energy or ranks, got undefined/);
+  assert.deepEqual(checkRankChoice({ by: 'bytes', bytes: 1e6 }), { by: 'bytes', bytes: 1e6 });
+  rejects({ by: 'bytes', bytes: 0.5 }, 'rank.bytes', /a positive whole number of bytes/);
+  rejects({ by: 'bytes', bytes: 100, ratio: 2 }, 'rank.ratio', /not a setting of \{ by: 'bytes' \}/);
   rejects({ by: 'ratio', ratio: 1 }, 'rank.ratio', /must be a number above 1, got 1/);
   rejects({ by: 'ratio', ratio: '2' }, 'rank.ratio', /must be a number above 1, got "2"/);
   rejects({ by: 'budget', params: 10.5 }, 'rank.params', /a positive integer/);
@@ -40,6 +43,7 @@ test('the budget of a choice: params / ratio, or the params asked; none under en
   assert.equal(budgetOf({ by: 'budget', params: 300 }, 1000), 300);
   assert.equal(budgetOf({ by: 'energy', energy: 0.9 }, 1000), null);
   assert.equal(budgetOf({ by: 'ranks', ranks: {} }, 1000), null);
+  assert.equal(budgetOf({ by: 'bytes', bytes: 400 }, 1000), null, 'a file-size budget is not a parameter budget');
 });
 
 test('rank bounds: an integer in 1..max', () => {

@@ -53,11 +53,12 @@ function buildAndRun(cc: string, run: string[], extra: string[]): string {
 }
 
 const cross = has('aarch64-linux-gnu-gcc') && has('qemu-aarch64');
-test('aarch64 NEON sgemm, cross-compiled and run under qemu, matches float64', {
+test('aarch64 NEON sgemm and gather_rows_q, cross-compiled and run under qemu, matches its references', {
   skip: cross ? false : 'needs aarch64-linux-gnu-gcc and qemu-aarch64 (Debian: gcc-aarch64-linux-gnu, qemu-user)',
 }, () => {
   const out = buildAndRun('aarch64-linux-gnu-gcc', ['qemu-aarch64'], ['-static']);
   assert.match(out, /^neon: sgemm matches float64 on 32 cases$/m);
+  assert.match(out, /^neon: gather_rows_q matches the reference on 16 cases$/m);
 });
 
 test('the C check of every x86-64 ISA this CPU runs passes', {
@@ -65,4 +66,10 @@ test('the C check of every x86-64 ISA this CPU runs passes', {
 }, () => {
   const out = buildAndRun('cc', ['env'], []);
   assert.match(out, /^baseline: sgemm matches float64 on 32 cases$/m);
+  for (const isa of [
+    'baseline',
+    ...(out.includes('avx2:') ? ['avx2'] : []),
+    ...(out.includes('avx512:') ? ['avx512'] : []),
+  ])
+    assert.match(out, new RegExp(`^${isa}: gather_rows_q matches the reference on 16 cases$`, 'm'));
 });

@@ -10,6 +10,7 @@ import {
 } from '../../src/tensor/quantize.js';
 import { ShapeError } from '../../src/util/errors.js';
 import { mulberry32 } from '../helpers.js';
+import { halfBits, halfValue } from '../../src/tensor/half.js';
 
 function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
   const rnd = mulberry32(seed);
@@ -18,7 +19,7 @@ function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
 }
 
 for (const bits of [8, 4] as RowBits[]) {
-  test(`${bits}-bit rows: every element within half a step of its original, steps (max - min) / ${2 ** bits - 1}`, () => {
+  test(`${bits}-bit rows: every element within half a step of its original, steps (max - min) / ${2 ** bits - 1} in half precision`, () => {
     for (const [rows, dim] of [
       [1, 1],
       [7, 3],
@@ -32,7 +33,12 @@ for (const bits of [8, 4] as RowBits[]) {
       for (let r = 0; r < rows; r++) {
         const row = x.subarray(r * dim, (r + 1) * dim);
         const span = Math.max(...row) - Math.min(...row);
-        assert.ok(Math.abs(q.scale[r] - span / (2 ** bits - 1)) <= 1e-6 * (1 + span));
+        // Scale and offset are half values (exact in 16 bits) that still span the row.
+        assert.equal(halfValue(halfBits(q.scale[r])), q.scale[r]);
+        assert.equal(halfValue(halfBits(q.offset[r])), q.offset[r]);
+        assert.ok(q.offset[r] <= Math.min(...row));
+        assert.ok(q.offset[r] + q.scale[r] * (2 ** bits - 1) >= Math.max(...row));
+        assert.ok(q.scale[r] <= (span / (2 ** bits - 1)) * (1 + 2 ** -9) + 2 ** -23, `row ${r}: step ${q.scale[r]}`);
         for (let j = 0; j < dim; j++) {
           const err = Math.abs(back[r * dim + j] - row[j]);
           assert.ok(
@@ -41,11 +47,6 @@ for (const bits of [8, 4] as RowBits[]) {
           );
           assert.ok(rowLevel(q, r, j) >= 0 && rowLevel(q, r, j) < 2 ** bits);
         }
-        // The row's extremes are exact levels: 0 and the top one.
-        assert.ok(
-          Math.abs(back[r * dim + row.indexOf(Math.min(...row))] - Math.min(...row)) <=
-            1e-7 * (1 + Math.abs(Math.min(...row))),
-        );
       }
     }
   });
@@ -82,4 +83,8 @@ test('NaN, infinities and wrong sizes are refused, not quantized', () => {
   );
   assert.throws(() => quantizeChannels(Float32Array.from([Infinity]), 1, 1), ShapeError);
   assert.throws(() => quantizeRows(new Float32Array(5), 2, 3, 4), /5 values is not 2 x 3/);
+});
+
+test('rows beyond half precision are refused, naming the row', () => {
+  assert.throws(() => quantizeRows(Float32Array.from([0, 1, 7e4, 2]), 2, 2, 8), /row 1 holds values beyond/);
 });

@@ -3,7 +3,7 @@ import { withInterrupts } from '../interrupt.js';
 import { type Flag, POSITIVE, POSITIVE_INT, parseFlags, usageOf, WHOLE } from '../flags.js';
 import { formatTable } from '../table.js';
 import { COMPRESS_ONNX_FLAGS, COMPRESS_ONNX_USAGE, compressOnnxCommand } from './compress_onnx.js';
-import { RANK_FLAGS, rankChoiceOf } from './rank_flags.js';
+import { RANK_FLAGS, rankChoiceOf, STORAGE_FLAGS } from './rank_flags.js';
 import { compressRun, type CompressOptions } from '../../jobs/compress_run.js';
 import { ENERGY_KEPT_MEANS, HELD_OUT_ERROR_MEANS } from '../../compress/report.js';
 import { formatLr } from '../../train/progress.js';
@@ -14,6 +14,7 @@ const METHODS = ['afm', 'afm-act', 'svd'] as const satisfies readonly CompressOp
 const FLAGS = [
   { name: 'model', kind: 'string', arg: 'RUN', required: true, help: "a run folder written by 'slimctr train'" },
   ...RANK_FLAGS,
+  ...STORAGE_FLAGS,
   {
     name: 'method',
     kind: 'string',
@@ -75,14 +76,16 @@ export const compressCommand: Command = {
   name: 'compress',
   summary: 'compress a trained run (AFM low-rank on layers and embeddings), optionally fine-tune',
   usage: usageOf(
-    `Usage: slimctr compress --model RUN (--ratio R | --energy E | --ranks FILE) [options]
+    `Usage: slimctr compress --model RUN (--ratio R | --energy E | --ranks FILE | --bytes SIZE) [--quantize BITS] [options]
 
 Collects output statistics of every Linear layer and embedding field on the run's training
 split, chooses ranks, factorizes (AFM: project each layer's output onto its principal subspace;
 embeddings shrink to k columns, folded into the first MLP layer where the MLP reads them), and
 scores the result on the test split. Writes RUN/compressed-METHOD/ (or --out) with
 model.safetensors, report.json and, with --finetune, before-finetune.safetensors and
-control.safetensors. Under --ratio it prints the ratio reached and which rule cut past the ratio asked.`,
+control.safetensors. Under --ratio it prints the ratio reached and which rule cut past the ratio asked.
+--quantize stores targets in 8 or 4 bits (after any factoring and fine-tuning); --bytes picks
+ranks and bits together so model.safetensors fits the size, or names the smallest it can reach.`,
     FLAGS,
     usageOf(COMPRESS_ONNX_USAGE, COMPRESS_ONNX_FLAGS),
   ),
@@ -93,7 +96,8 @@ control.safetensors. Under --ratio it prints the ratio reached and which rule cu
     const method = values.method;
     const opts: CompressOptions = {
       method,
-      rank: rankChoiceOf(values),
+      rank: rankChoiceOf(values, true),
+      quantize: values.quantize,
       only: values.only
         ?.split(',')
         .map((s) => s.trim())
@@ -116,7 +120,7 @@ control.safetensors. Under --ratio it prints the ratio reached and which rule cu
     );
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ outDir: r.outDir, ratio: r.ratio, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit, ...v }) => ({ ...v, fit: fit && { epochs: fit.epochs, steps: fit.steps, lr: fit.lr, bestEpoch: fit.bestEpoch } })) })}\n`,
+        `${JSON.stringify({ outDir: r.outDir, ratio: r.ratio, bytes: r.bytes, plan: r.plan, targets: r.targets, variants: r.variants.map(({ fit, ...v }) => ({ ...v, fit: fit && { epochs: fit.epochs, steps: fit.steps, lr: fit.lr, bestEpoch: fit.bestEpoch } })) })}\n`,
       );
       return 0;
     }
@@ -128,6 +132,7 @@ control.safetensors. Under --ratio it prints the ratio reached and which rule cu
           target: t.target,
           shape: t.shape,
           rank: t.rank ?? 'kept',
+          bits: t.bits,
           [energy]: pct(t.energyKept),
           'params before': t.paramsBefore,
           'params after': t.paramsAfter,
@@ -140,6 +145,10 @@ control.safetensors. Under --ratio it prints the ratio reached and which rule cu
         `\nratio reached ${r.ratio.reached.toFixed(2)}x (asked ${r.ratio.asked.toFixed(2)}x)${r.ratio.notes.map((n) => `\n  ${n}`).join('')}\n`,
       );
     }
+    if (r.bytes)
+      process.stdout.write(
+        `\nmodel file ${r.bytes.file} bytes (budget ${r.bytes.budget}; the original's ${r.bytes.before}: ${(r.bytes.before / r.bytes.file).toFixed(2)}x smaller)\n`,
+      );
     process.stdout.write(
       `\nVariants (test split)\n${formatTable(
         r.variants.map((v) => ({

@@ -11,15 +11,17 @@
 }
 
 /**
- * out[i * outStride : + dim] = row ids[i] of the quantized table: `bits` 8 or 4, rows `rowBytes`
- * bytes apart, per-row float scale and offset. Four-bit rows hold the lower nibble first.
+ * out[i * outStride : + dim] = row ids[i * idStride] of the quantized table: `bits` 8 or 4, rows
+ * `rowBytes` bytes apart, per-row float scale and offset. Four-bit rows hold the lower nibble first.
+ * The arguments follow gather_rows's (ids, idStride, n, out, outStride) so pool calls look alike.
  */
 export function gather_rows_q(
-  table: usize, rowBytes: i32, bits: i32, dim: i32, scales: usize, offsets: usize, ids: usize, n: i32, out: usize, outStride: i32,
+  table: usize, rowBytes: i32, bits: i32, dim: i32, scales: usize, offsets: usize, ids: usize, idStride: i32, n: i32, out: usize,
+  outStride: i32,
 ): void {
   const nibble = i16x8.splat(15);
   for (let i = 0; i < n; i++) {
-    const id = load<i32>(ids + (<usize>i << 2));
+    const id = load<i32>(ids + (<usize>(i * idStride) << 2));
     const row = table + <usize>id * <usize>rowBytes;
     const sc = load<f32>(scales + (<usize>id << 2)), off = load<f32>(offsets + (<usize>id << 2));
     const s = f32x4.splat(sc), o = f32x4.splat(off);
