@@ -44,6 +44,14 @@ interface Waiting {
   failed: boolean;
 }
 
+/** Rows [from, from + n) of a waiting request, at row `at` of a batch. */
+interface Part {
+  w: Waiting;
+  from: number;
+  n: number;
+  at: number;
+}
+
 export class MicroBatcher {
   private queue: Waiting[] = [];
   private queuedRows = 0;
@@ -126,7 +134,7 @@ export class MicroBatcher {
     const take = Math.min(this.queuedRows, this.opts.maxBatch);
     const ids = new Int32Array(take * nc);
     const dense = new Float32Array(take * nd);
-    const parts: { w: Waiting; from: number; n: number; at: number }[] = [];
+    const parts: Part[] = [];
     let at = 0;
     while (at < take) {
       const w = this.queue[0];
@@ -143,9 +151,19 @@ export class MicroBatcher {
     this.stats.rows += take;
     this.stats.max_batch_rows = Math.max(this.stats.max_batch_rows, take);
     this.onBatch(take);
+    this.send(take, ids, dense, parts);
+  }
+
+  /**
+   * Runs one batch and splits its results back. When the model refuses the batch's data (a
+   * RequestError, e.g. an id outside a table) and it holds rows of several requests, each request's
+   * rows run again on their own, so only the request at fault gets the error.
+   */
+  private send(rows: number, ids: Int32Array, dense: Float32Array, parts: Part[]): void {
+    const { numCategorical: nc, numDense: nd } = this.opts;
     this.outstanding++;
     this.exec
-      .run(take, ids, dense)
+      .run(rows, ids, dense)
       .finally(() => this.outstanding--)
       .then(
         (probs) => {
@@ -157,6 +175,15 @@ export class MicroBatcher {
           }
         },
         (err) => {
+          if (err instanceof RequestError && err.status < 500 && new Set(parts.map((p) => p.w)).size > 1) {
+            for (const { w, from, n } of parts) {
+              const own = (a: Int32Array | Float32Array, k: number) => a.slice(from * k, (from + n) * k);
+              this.send(n, own(w.req.ids, nc) as Int32Array, own(w.req.dense, nd) as Float32Array, [
+                { w, from, n, at: 0 },
+              ]);
+            }
+            return;
+          }
           for (const { w } of parts) {
             if (w.failed) continue;
             w.failed = true;

@@ -19,7 +19,7 @@ import { Generation, type GenerationOptions } from './generation.js';
 import { ServerMetrics } from './metrics.js';
 import type { ParsedRequest } from './pool.js';
 import type { BodyForm } from './worker.js';
-import { inferResponse, modelMetadata, serverMetadata } from './v2.js';
+import { serverMetadata } from './v2.js';
 
 export interface ServeOptions extends GenerationOptions {
   host: string;
@@ -63,7 +63,7 @@ export class PredictionServer {
     readonly opts: ServeOptions,
   ) {
     this.current = first;
-    this.name = opts.name ?? first.meta.kind;
+    this.name = opts.name ?? first.kind;
     this.watch(first);
     this.http = createServer((req, res) => this.handle(req, res));
     // A client may half-close after sending its request (HTTP/1.0 style): still answer it.
@@ -89,6 +89,7 @@ export class PredictionServer {
     return this.current.modelPath;
   }
 
+  /** The model file's metadata (null when serving an imported ONNX graph). */
   get meta(): Generation['meta'] {
     return this.current.meta;
   }
@@ -129,20 +130,11 @@ export class PredictionServer {
 
   /** What GET /metadata returns. */
   metadata(): Record<string, unknown> {
-    const g = this.current,
-      m = g.meta;
+    const g = this.current;
     return {
       name: this.name,
-      kind: m.kind,
-      model_path: g.modelPath,
-      options: m.options,
-      features: m.features,
-      input_columns: g.encoders.inputColumns,
-      params: m.params,
-      compression: m.compression ?? null,
-      slimctr_version: m.slimctr_version,
+      ...g.describe(),
       server_version: VERSION,
-      training: m.training ? { epoch: m.training.epoch, step: m.training.step, metrics: m.training.metrics } : null,
       serving: {
         engine: this.opts.engine,
         workers: g.pool.size,
@@ -151,7 +143,7 @@ export class PredictionServer {
         max_rows: this.opts.maxRows,
         max_queued_rows: this.opts.maxQueuedRows,
         max_body_bytes: this.opts.maxBodyBytes,
-        allow_unknown_columns: g.knownColumns === null,
+        allow_unknown_columns: g.meta ? g.knownColumns === null : undefined,
         uptime_s: (Date.now() - this.started) / 1000,
         reloads: this.reloads,
       },
@@ -188,11 +180,13 @@ export class PredictionServer {
     else if (model && path.startsWith('/v1/') && model[2] === ':predict') {
       route('v1_predict', 'POST', (f) => this.predict(req, res, f, 'predict', predictions));
     } else if (model && path.startsWith('/v2/') && model[2] === '/infer') {
-      route('v2_infer', 'POST', (f) => this.predict(req, res, f, 'v2', (p, id) => inferResponse(this.name, id, p)));
+      route('v2_infer', 'POST', (f) =>
+        this.predict(req, res, f, 'v2', (p, id) => this.current.v2Answer(this.name, id, p)),
+      );
     } else if (model && path.startsWith('/v2/') && model[2] === '/ready')
       route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { name: this.name, ready }, f));
     else if (model && path.startsWith('/v2/') && model[2] === undefined)
-      route('v2_metadata', 'GET', (f) => this.send(res, 200, modelMetadata(this.name, this.current.encoders), f));
+      route('v2_metadata', 'GET', (f) => this.send(res, 200, this.current.v2Metadata(this.name), f));
     else if (path === '/v2') route('v2_server', 'GET', (f) => this.send(res, 200, serverMetadata(), f));
     else if (path === '/v2/health/live') route('v2_live', 'GET', (f) => this.send(res, 200, { live: true }, f));
     else if (path === '/v2/health/ready')

@@ -106,12 +106,13 @@ export class InferencePool {
     });
   }
 
-  /** Click probabilities of a batch of encoded rows. */
+  /** Click probabilities of a batch of encoded rows; rows the model refuses (ids outside a table) reject with a RequestError(400). */
   async run(rows: number, ids: Int32Array, dense: Float32Array): Promise<Float64Array> {
     const m = await this.submit({ type: 'batch', id: this.nextId++, rows, ids, dense }, [
       ids.buffer as ArrayBuffer,
       dense.buffer as ArrayBuffer,
     ]);
+    if (m.type === 'rejected') throw new RequestError(m.status, m.message);
     if (m.type !== 'result') throw new Error(`internal: inference failed: unexpected reply ${m.type} from a worker`);
     return m.probs;
   }

@@ -40,13 +40,14 @@ export interface RequestLimits {
 
 type Row = unknown[] | Record<string, unknown>;
 
-const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+export const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 const okValue = (v: unknown): boolean =>
   v === null || v === undefined || typeof v === 'string' || typeof v === 'number';
-const bad = (message: string): RequestError => new RequestError(400, message);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const bad = (message: string): RequestError => new RequestError(400, message);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function parseJson(text: string, example: string): Record<string, unknown> {
+export function parseJson(text: string, example: string): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -171,17 +172,24 @@ const V2_TYPES = new Set([
   'BYTES',
 ]);
 
-/** An Open Inference Protocol (v2) infer body: its encoded rows and the request id to echo. */
-export function encodeV2Body(text: string, lim: RequestLimits): EncodedRequest & { id: string | null } {
-  const body = parseJson(text, '{"inputs": [{"name": "C1", "shape": [2], "datatype": "BYTES", "data": ["a", "b"]}]}');
+/** An Open Inference Protocol (v2) infer body's request id (to echo) and input tensors (not yet checked). */
+export function v2Envelope(body: Record<string, unknown>): { id: string | null; inputs: unknown[] } {
   const id = body.id === undefined ? null : typeof body.id === 'string' ? body.id : null;
   if (body.id !== undefined && id === null) throw bad(`'id' must be a string, got ${typeName(body.id)}`);
   if (!Array.isArray(body.inputs))
     throw bad(`'inputs' must be an array of input tensors, got ${typeName(body.inputs)}`);
+  return { id, inputs: body.inputs };
+}
+
+/** An Open Inference Protocol (v2) infer body: its encoded rows and the request id to echo. */
+export function encodeV2Body(text: string, lim: RequestLimits): EncodedRequest & { id: string | null } {
+  const { id, inputs } = v2Envelope(
+    parseJson(text, '{"inputs": [{"name": "C1", "shape": [2], "datatype": "BYTES", "data": ["a", "b"]}]}'),
+  );
   const columns = new Map<string, unknown[]>();
   let n = -1,
     first = '';
-  body.inputs.forEach((t: unknown, k) => {
+  inputs.forEach((t: unknown, k) => {
     const where = `inputs[${k}]`;
     if (!isObject(t)) throw bad(`${where} must be an object with name, shape, datatype and data, got ${typeName(t)}`);
     if (typeof t.name !== 'string')

@@ -28,11 +28,17 @@ export function modelMetadata(name: string, encoders: Encoders): Record<string, 
   };
 }
 
-export function inferResponse(name: string, id: string | null, probs: ArrayLike<number>): Record<string, unknown> {
+/** The infer response; `output` names the tensor and its shape (default: 'probability', [rows, 1]). */
+export function inferResponse(
+  name: string,
+  id: string | null,
+  probs: ArrayLike<number>,
+  output = { name: V2_OUTPUT, shape: [probs.length, 1] },
+): Record<string, unknown> {
   return {
     model_name: name,
     model_version: '1',
     ...(id === null ? {} : { id }),
-    outputs: [{ name: V2_OUTPUT, datatype: 'FP32', shape: [probs.length, 1], data: Array.from(probs) }],
+    outputs: [{ name: output.name, datatype: 'FP32', shape: output.shape, data: Array.from(probs) }],
   };
 }

@@ -1,21 +1,34 @@
 /**
  * An inference worker thread: loads the model once (slimctr engine) or opens an onnxruntime
- * session (onnx engine), and the model's encoders; says `ready`; then per message either parses
+ * session (onnx engine), and the model's encoders (or, for an imported graph, its input layout);
+ * says `ready`; then per message either parses
  * and encodes a request body (so the event loop only moves bytes) or runs one batch, and posts
  * the result back (buffers transferred, not copied).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Encoders } from '../data/index.js';
 import { readModelParts } from '../persist/model_file.js';
-import { RequestError } from '../util/errors.js';
-import { encodePredictBody, encodeV2Body, type RequestLimits } from './request.js';
-import { onnxRunner, slimctrRunner, type EngineName, type ModelRunner } from './runners.js';
+import { DataError, RequestError } from '../util/errors.js';
+import type { GraphLayout } from './graph_layout.js';
+import { encodeGraphPredictBody, encodeGraphV2Body } from './graph_request.js';
+import { encodePredictBody, encodeV2Body, type EncodedRequest } from './request.js';
+import {
+  graphOnnxRunner,
+  graphRunner,
+  onnxRunner,
+  slimctrRunner,
+  type EngineName,
+  type ModelRunner,
+} from './runners.js';
 
 export interface InferenceWorkerInit {
   engine: EngineName;
+  /** The model file, or the ONNX file of an imported graph (`graph`). */
   modelPath: string;
-  /** The exported model (onnx engine). */
+  /** The ONNX bytes onnxruntime runs (onnx engine): the model exported, or the graph file itself. */
   onnx?: Uint8Array;
+  /** Set for an imported graph: how its inputs are packed (requests name the graph's inputs). */
+  graph?: GraphLayout;
   numCategorical: number;
   numDense: number;
   /** Most rows a request may hold. */
@@ -43,19 +56,43 @@ const port = parentPort!;
 const init = workerData as InferenceWorkerInit;
 const post = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
-let runner: ModelRunner;
-let limits: RequestLimits;
-try {
-  runner =
+type Decode = (form: BodyForm, text: string) => EncodedRequest & { id: string | null };
+
+/** The runner and body decoder of an imported graph: requests carry its input tensors. */
+async function forGraph(layout: GraphLayout): Promise<[ModelRunner, Decode]> {
+  const lim = { layout, maxRows: init.maxRows };
+  const runner =
+    init.engine === 'onnx'
+      ? await graphOnnxRunner(init.onnx!, layout, init.modelPath)
+      : await graphRunner(init.modelPath, layout);
+  return [
+    runner,
+    (form, text) => (form === 'v2' ? encodeGraphV2Body(text, lim) : { ...encodeGraphPredictBody(text, lim), id: null }),
+  ];
+}
+
+/** The runner and body decoder of a slimctr model file: requests carry raw rows for its encoders. */
+async function forModel(): Promise<[ModelRunner, Decode]> {
+  const runner =
     init.engine === 'onnx'
       ? await onnxRunner(init.onnx!, init.numCategorical, init.numDense)
       : await slimctrRunner(init.modelPath);
   const meta = readModelParts(init.modelPath).meta;
-  limits = {
+  const lim = {
     encoders: Encoders.fromJSON(meta.encoders!, `${init.modelPath} (encoders)`),
     maxRows: init.maxRows,
     known: init.knownColumns && new Set(init.knownColumns),
   };
+  return [
+    runner,
+    (form, text) => (form === 'v2' ? encodeV2Body(text, lim) : { ...encodePredictBody(text, lim), id: null }),
+  ];
+}
+
+let runner: ModelRunner;
+let decode: Decode;
+try {
+  [runner, decode] = init.graph ? await forGraph(init.graph) : await forModel();
   post({ type: 'ready' });
 } catch (err) {
   post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
@@ -67,8 +104,7 @@ const decoder = new TextDecoder();
 /** Parses and encodes one body; a bad one is answered with its status and message. */
 function parse(job: Extract<WorkerJob, { type: 'parse' }>): void {
   try {
-    const text = decoder.decode(job.body);
-    const e = job.form === 'v2' ? encodeV2Body(text, limits) : { ...encodePredictBody(text, limits), id: null };
+    const e = decode(job.form, decoder.decode(job.body));
     post({ type: 'parsed', id: job.id, rows: e.rows, ids: e.ids, dense: e.dense, requestId: e.id }, [
       e.ids.buffer as ArrayBuffer,
       e.dense.buffer as ArrayBuffer,
@@ -86,6 +122,10 @@ port.on('message', (job: WorkerJob) => {
   }
   runner.run(job.rows, job.ids, job.dense).then(
     (probs) => post({ type: 'result', id: job.id, probs }, [probs.buffer as ArrayBuffer]),
-    (err) => post({ type: 'error', id: job.id, message: err instanceof Error ? err.message : String(err) }),
+    (err) =>
+      // Data the model cannot take (an id outside a table) is the request's fault: 400, not 500.
+      err instanceof DataError
+        ? post({ type: 'rejected', id: job.id, status: 400, message: `the model refused the inputs: ${err.message}` })
+        : post({ type: 'error', id: job.id, message: err instanceof Error ? err.message : String(err) }),
   );
 });

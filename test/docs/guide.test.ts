@@ -5,43 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scratchDir } from '../train/toy_data.js';
+import { startServer, stopServer, words } from './doc_commands.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
 const guide = readFileSync(fileURLToPath(new URL('../../../docs/guide.md', import.meta.url)), 'utf8');
-
-/** Shell words of one line: spaces separate, single or double quotes group, ` #` starts a comment. */
-function words(line: string): string[] {
-  const out: string[] = [];
-  let cur: string | null = null,
-    quote = '';
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === quote) quote = '';
-      else cur += c;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      quote = c;
-      cur ??= '';
-      continue;
-    }
-    if (c === '#' && cur === null) break;
-    if (c === ' ') {
-      if (cur !== null) out.push(cur);
-      cur = null;
-      continue;
-    }
-    cur = (cur ?? '') + c;
-  }
-  if (cur !== null) out.push(cur);
-  return out;
-}
 
 /** The command lines of the walkthrough section's ```sh blocks. */
 export function walkthroughCommands(md: string): string[][] {
@@ -74,17 +46,9 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
       const shown = w.join(' ');
       if (w[0] === './bin/slimctr.js' && w[w.length - 1] === '&') {
         const args = w.slice(1, -1).map((a, i, all) => (all[i - 1] === '--port' ? '0' : a));
-        const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-        server = child;
-        url = await new Promise<string>((resolve, reject) => {
-          let out = '';
-          child.stdout!.on('data', (d: Buffer) => {
-            out += d;
-            const m = /listening on (http:\/\/\S+)/.exec(out);
-            if (m) resolve(m[1]);
-          });
-          child.on('exit', (code) => reject(new Error(`${shown}: exited ${code} before listening`)));
-        });
+        const started = startServer(bin, args, dir, shown);
+        server = started.child;
+        url = await started.url;
       } else if (w[0] === './bin/slimctr.js') {
         const r = spawnSync(process.execPath, [bin, ...w.slice(1)], { cwd: dir, encoding: 'utf8' });
         assert.equal(r.status, 0, `${shown}\n${r.stderr}`);
@@ -104,11 +68,7 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
       }
     }
   } finally {
-    if (server) {
-      const exited = new Promise<number | null>((resolve) => server!.on('exit', resolve));
-      server.kill('SIGTERM');
-      assert.equal(await exited, 0, 'the server exits cleanly on SIGTERM');
-    }
+    if (server) assert.equal(await stopServer(server), 0, 'the server exits cleanly on SIGTERM');
   }
   for (const f of [
     'clicks.csv',

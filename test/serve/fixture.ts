@@ -75,3 +75,17 @@ export function serverStarter(
     return s;
   };
 }
+
+/** A request to a server: GET without a body, else POST of `body` (JSON-encoded unless a string); the answer parsed. */
+export async function call(
+  s: PredictionServer,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any; headers: Headers }> {
+  const r = await fetch(
+    `${s.url}${path}`,
+    body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) },
+  );
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null, headers: r.headers };
+}

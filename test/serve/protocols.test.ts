@@ -15,7 +15,7 @@ import { parseTrainConfig } from '../../src/train/config.js';
 import { ProgressReporter } from '../../src/train/progress.js';
 import { train } from '../../src/train/trainer.js';
 import { scratchDir, toySetup } from '../train/toy_data.js';
-import { csvRows, loadToy, maxGap, referenceProbs, serverStarter, toyRun, type ToyRun } from './fixture.js';
+import { call, csvRows, loadToy, maxGap, referenceProbs, serverStarter, toyRun, type ToyRun } from './fixture.js';
 
 let run: ToyRun;
 let loaded: LoadedModel;
@@ -30,19 +30,6 @@ const start = serverStarter(1);
 
 const serve = (opts: Partial<ServeOptions> = {}, modelPath = run.modelPath): Promise<PredictionServer> =>
   start(modelPath, opts);
-
-async function call(
-  s: PredictionServer,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: any; headers: Headers }> {
-  const r = await fetch(
-    `${s.url}${path}`,
-    body === undefined ? {} : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) },
-  );
-  const text = await r.text();
-  return { status: r.status, json: text ? JSON.parse(text) : null, headers: r.headers };
-}
 
 test('TensorFlow Serving forms: {"instances"} rows and {"inputs"} columns give the same probabilities as {"rows"}, at /predict and /v1/models/NAME:predict', async () => {
   const s = await serve();

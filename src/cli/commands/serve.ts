@@ -1,14 +1,22 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from '../command.js';
 import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../../serve/http.js';
 import { ENGINES } from '../../serve/runners.js';
 import { type Flag, POSITIVE_INT, parseFlags, usageOf } from '../flags.js';
+import { UsageError } from '../../util/errors.js';
 import { MODEL_FLAG, modelPathOf } from './eval.js';
 
 const D = SERVE_DEFAULTS;
 
 const FLAGS = [
-  MODEL_FLAG,
+  { ...MODEL_FLAG, required: undefined },
+  {
+    name: 'onnx',
+    kind: 'string',
+    arg: 'FILE',
+    help: 'serve an ONNX graph (e.g. exported from PyTorch) instead: requests carry its inputs',
+  },
   { name: 'host', kind: 'string', arg: 'ADDR', default: D.host, help: 'address to bind' },
   {
     name: 'port',
@@ -76,7 +84,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve a model over HTTP (micro-batched, worker threads)',
   usage: usageOf(
-    `Usage: slimctr serve --model RUN_OR_FILE [--port ${D.port}] [--host ${D.host}] [--workers N]
+    `Usage: slimctr serve --model RUN_OR_FILE | --onnx MODEL.onnx [--port ${D.port}] [--host ${D.host}] [--workers N]
                      [--engine slimctr|onnx] [--max-batch ${D.maxBatch}] [--max-wait-ms ${D.maxWaitMs}]
                      [--max-rows ${D.maxRows}] [--max-queued-rows ${D.maxQueuedRows}] [--max-body-bytes ${D.maxBodyBytes}] [--name NAME]
 
@@ -94,6 +102,15 @@ Routes:
   GET /health     {"status": "ok", ...} (503 while draining)
   GET /metadata   model kind, features, parameters, compression plan, training metrics, counters
   GET /metrics    Prometheus text: requests, rows, batch sizes, latency, rejected requests, reloads
+
+With --onnx MODEL.onnx the requests carry the graph's input tensors by name, not raw rows:
+  POST /v2/models/NAME/infer  {"inputs": [{"name": "ids", "shape": [2, 3], "datatype": "INT64",
+                              "data": [[1, 0, 2], [3, 1, 1]]}, ...]} -> the graph's first output
+                              (one value per row); INT64/INT32 for integer inputs, FP32/FP64 for float
+  POST /predict, /v1/models/NAME:predict  {"inputs": {"ids": [[1, 0, 2], ...], ...}} (columns) or
+                              {"instances": [{"ids": [1, 0, 2], ...}, ...]} (rows) -> {"predictions": [...]}
+  NAME defaults to the file's name without .onnx; GET /v2/models/NAME lists the inputs' datatypes
+  and shapes. An id outside an embedding table is a 400 naming it.
 Bad requests get a JSON {"error": "..."} naming the problem: 400 (not JSON, wrong types, no
 rows, too many rows), 413 (body over --max-body-bytes), 404 / 405 (route, model name, method),
 503 with Retry-After when --max-queued-rows rows already wait (nothing accepted is dropped).
@@ -124,8 +141,13 @@ workers, exit 0.`,
       drainTimeoutMs: D.drainTimeoutMs,
       allowUnknownColumns: values['allow-unknown-columns'],
     };
-    const path = modelPathOf(values.model);
-    const server = await PredictionServer.start(path, opts);
+    if ((values.model === undefined) === (values.onnx === undefined))
+      throw new UsageError('serve: give --model RUN_OR_FILE or --onnx MODEL.onnx (one of them)');
+    if (values.onnx !== undefined && !existsSync(values.onnx))
+      throw new UsageError(`--onnx ${values.onnx}: no such file`);
+    const path = values.onnx ?? modelPathOf(values.model!);
+    const server = await PredictionServer.start(path, { ...opts, graph: values.onnx !== undefined });
+    const m = server.meta;
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         process.stdout.write(`slimctr serve: ${signal}: draining in-flight requests\n`);
@@ -145,7 +167,7 @@ workers, exit 0.`,
       });
       // Announced once the handlers are in place: a signal sent on seeing this line must not meet the default action.
       process.stdout.write(
-        `slimctr serve: ${server.meta.kind}${server.meta.compression ? ' (compressed)' : ''} from ${path} listening on ${server.url} (engine ${opts.engine}, ${opts.workers} worker${opts.workers > 1 ? 's' : ''})\n`,
+        `slimctr serve: ${m ? m.kind : 'ONNX graph'}${m?.compression ? ' (compressed)' : ''} from ${path} listening on ${server.url} (engine ${opts.engine}, ${opts.workers} worker${opts.workers > 1 ? 's' : ''})\n`,
       );
     });
     const s = server.metadata().stats as Record<string, number>;

@@ -5,6 +5,7 @@
 import { add, lookup, permute, reportOutput, reshape, scale } from '../../autograd/index.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
 import type { LinearLike } from '../../nn/mlp.js';
+import { DataError } from '../../util/errors.js';
 import { attrFloat, attrInt, input, type OpCall } from './op_call.js';
 import { asTensor, describe, isTensor, nodeError, type Value } from './values.js';
 
@@ -17,8 +18,14 @@ export function gatherTable(c: OpCall, table: EmbeddingTable): Value[] {
     ids = new Int32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const id = raw[i] < 0 ? raw[i] + table.rows : raw[i];
+    // Bad data, not a bad model: a DataError (a server answers it with 400).
     if (!(id >= 0 && id < table.rows))
-      throw nodeError(c, `id ${raw[i]} at position ${i} is outside table '${table.name}' (0..${table.rows - 1})`);
+      throw new DataError(
+        c.file,
+        0,
+        0,
+        `node '${c.node.name}' (${c.node.opType}, opset ${c.opset}): id ${raw[i]} at position ${i} is outside table '${table.name}' (0..${table.rows - 1})`,
+      );
     ids[i] = id;
   }
   const rows = lookup(table, ids);

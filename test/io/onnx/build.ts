@@ -3,7 +3,7 @@
  * from a list of nodes, float/int initializers (raw_data or typed fields), and inputs/outputs.
  */
 import { ModelProtoType, DataType, AttrType } from '../../../src/io/onnx/schema.js';
-import { valueInfo } from '../../../src/serve/onnx/onnx_proto.js';
+import { type ElemType, valueInfo } from '../../../src/serve/onnx/onnx_proto.js';
 
 export type Attr = number | number[] | { floats: number[] } | { f: number } | { tensor: Init };
 
@@ -27,7 +27,7 @@ export interface Init {
 
 export interface IoSpec {
   name: string;
-  type: 'float' | 'int64';
+  type: 'float' | 'int64' | 'int32' | 'double' | 'bool';
   dims: (number | string)[];
 }
 
@@ -59,8 +59,15 @@ function attribute(name: string, a: Attr): Record<string, unknown> {
   return { name, type: AttrType.TENSOR, t: tensor(a.tensor) };
 }
 
-const io = (v: IoSpec): Record<string, unknown> =>
-  valueInfo({ ...v, type: v.type === 'float' ? DataType.FLOAT : DataType.INT64 });
+const IO_TYPES = {
+  float: DataType.FLOAT,
+  int64: DataType.INT64,
+  int32: DataType.INT32,
+  double: DataType.DOUBLE,
+  bool: DataType.BOOL,
+};
+/** The reader takes any element type; the exporter's ElemType names only the two it writes. */
+const io = (v: IoSpec): Record<string, unknown> => valueInfo({ ...v, type: IO_TYPES[v.type] as ElemType });
 
 export function buildOnnx(m: ModelSpec): Uint8Array {
   const graph = {
