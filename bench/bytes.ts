@@ -7,7 +7,7 @@
  * Writes bench/results/bytes.json, the `bytes` section of docs/results.md and an AUC-against-bytes
  * chart. `--reuse` keeps trained originals and finished variants in bench/results/bytes-runs/.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTable } from '../src/cli/table.js';
 import { compareModels, type CompareRow } from '../src/jobs/compare.js';
@@ -19,6 +19,7 @@ import { loadTrainConfig } from '../src/train/config.js';
 import { ensureEngine } from '../src/train/setup.js';
 import { train } from '../src/train/trainer.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
+import { UsageError } from '../src/util/errors.js';
 import { DATASETS } from './paper.js';
 import { repoRoot, writeResultsSection } from './lib/results_doc.js';
 import { kernelsOf, loadAverage, report, type Row } from './report.js';
@@ -53,6 +54,7 @@ export async function run(args: string[]): Promise<void> {
   const work = join(repoRoot, 'bench', 'results', 'bytes-runs');
   const rows: Row[] = [];
   const points: { model: string; variant: string; bytes: number; auc: number }[] = [];
+  const refused: { model: string; variant: string; why: string }[] = [];
   for (const model of models) {
     const log = (m: string): void => void process.stderr.write(`[bytes ${model}] ${m}\n`);
     const original = join(work, model, 'original');
@@ -71,9 +73,24 @@ export async function run(args: string[]): Promise<void> {
       mkdirSync(out, { recursive: true });
       if (!(reuse && existsSync(join(out, MODEL_FILE)))) {
         log(name);
-        await compressRun(original, { ...options(originalBytes), out, force: true, log: () => {} });
+        rmSync(join(out, 'refused.txt'), { force: true });
+        try {
+          await compressRun(original, { ...options(originalBytes), out, force: true, log: () => {} });
+        } catch (err) {
+          // A budget below what the model can reach is refused with the smallest size: reported as such, and
+          // that smallest size is compressed to instead.
+          const smallest = err instanceof UsageError ? /about (\d+) bytes/.exec(err.message) : null;
+          if (!smallest) throw err;
+          const why = (err as Error).message;
+          writeFileAtomic(join(out, 'refused.txt'), why);
+          log(`refused: ${why}`);
+          const bytes = Number(smallest[1]);
+          await compressRun(original, { method: 'afm', rank: { by: 'bytes', bytes }, out, force: true, log: () => {} });
+        }
       }
-      files.push({ name, file: join(out, MODEL_FILE) });
+      const why = existsSync(join(out, 'refused.txt')) ? readFileSync(join(out, 'refused.txt'), 'utf8') : null;
+      if (why) refused.push({ model, variant: name, why });
+      files.push({ name: why ? `${name}: refused; smallest` : name, file: join(out, MODEL_FILE) });
     }
     log(`timing ${files.length} models side by side (load ${loadAverage()})`);
     const timed: CompareRow[] = compareModels(files, seconds, 5);
@@ -94,7 +111,8 @@ export async function run(args: string[]): Promise<void> {
       });
     }
   }
-  const file = report('bytes', rows, { models, kernels, threads: 1 });
+  const file = report('bytes', rows, { models, kernels, threads: 1, refused });
+  for (const r of refused) console.log(`${r.model} ${r.variant}: ${r.why}`);
   writeFileAtomic(join(work, 'points.json'), JSON.stringify(points));
   const svg = chart(
     models.map((m) => ({
@@ -124,6 +142,7 @@ export async function run(args: string[]): Promise<void> {
       formatTable(rows),
       '',
       `Smallest file within 0.002 test AUC of its original: ${best.join('; ')}.`,
+      ...refused.map((r) => `\n${r.model}, ${r.variant}: refused, \`${r.why.replace(/^--bytes \d+: /, '')}\`.`),
     ].join('\n'),
     [svg],
   );
