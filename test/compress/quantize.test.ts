@@ -148,7 +148,10 @@ test('a stored plan with bad bits is refused at the key', () => {
   });
   assert.equal(planProblem(model, { ...base, bits: { 'mlp.nope': 8 } })?.key, 'bits.mlp.nope');
   assert.match(planProblem(model, { ...base, bits: { 'mlp.layer0': 4 } })!.detail, /8 bits/);
-  assert.match(planProblem(model, { ...base, bits: { linear: 8 } })!.detail, /first-order weights are stored in 16 bits/);
+  assert.match(
+    planProblem(model, { ...base, bits: { linear: 8 } })!.detail,
+    /first-order weights are stored in 16 bits/,
+  );
   assert.equal(planProblem(model, { ...base, bits: { embedding: 4, 'mlp.layer0': 8 } }), null);
 });
 
