@@ -31,7 +31,12 @@ static inline void row_tail(const uint8_t *row, int bits, int j, int dim, float 
   void name(const uint8_t *table, int rowBytes, int bits, int dim, const float *scales, const float *offsets,     \
     const int32_t *ids, int idStride, int n, float *out, int outStride) {                                         \
     for (int i = 0; i < n; i++) {                                                                                 \
-      if (i + PREFETCH < n) __builtin_prefetch(table + (size_t)ids[(size_t)(i + PREFETCH) * idStride] * rowBytes); \
+      if (i + PREFETCH < n) {                                                                                     \
+        int ahead = ids[(size_t)(i + PREFETCH) * idStride];                                                       \
+        __builtin_prefetch(table + (size_t)ahead * rowBytes);                                                     \
+        __builtin_prefetch(scales + ahead);                                                                       \
+        __builtin_prefetch(offsets + ahead);                                                                      \
+      }                                                                                                           \
       int id = ids[(size_t)i * idStride];                                                                         \
       const uint8_t *row = table + (size_t)id * rowBytes;                                                         \
       float s = scales[id], o = offsets[id];                                                                      \

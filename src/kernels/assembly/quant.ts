@@ -10,6 +10,22 @@
   v128.store(d, f32x4.add(f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(h)), s), o), 16);
 }
 
+// As in rows.ts: a first pass over CHUNK ids loads one word of each row's levels, scale and offset
+// (three cache lines apart), so the misses overlap before the pass that does the work.
+const CHUNK = 256;
+let sink: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function touch(table: usize, rowBytes: usize, scales: usize, offsets: usize, ids: usize, idStep: usize, i0: i32, i1: i32): void {
+  let acc: u32 = 0;
+  let p = ids + <usize>i0 * idStep;
+  for (let i = i0; i < i1; i++, p += idStep) {
+    const id = <usize>load<u32>(p);
+    acc ^= <u32>load<u8>(table + id * rowBytes) ^ load<u32>(scales + (id << 2)) ^ load<u32>(offsets + (id << 2));
+  }
+  sink ^= acc;
+}
+
 /**
  * out[i * outStride : + dim] = row ids[i * idStride] of the quantized table: `bits` 8 or 4, rows
  * `rowBytes` bytes apart, per-row float scale and offset. Four-bit rows hold the lower nibble first.
@@ -21,6 +37,7 @@ export function gather_rows_q(
 ): void {
   const nibble = i16x8.splat(15);
   for (let i = 0; i < n; i++) {
+    if (i % CHUNK == 0) touch(table, <usize>rowBytes, scales, offsets, ids, <usize>idStride << 2, i, min(n, i + CHUNK));
     const id = load<i32>(ids + (<usize>(i * idStride) << 2));
     const row = table + <usize>id * <usize>rowBytes;
     const sc = load<f32>(scales + (<usize>id << 2)), off = load<f32>(offsets + (<usize>id << 2));
