@@ -27,7 +27,7 @@ export interface GenerationOptions {
 async function exportInMemory(modelPath: string): Promise<Uint8Array> {
   if (!runningEngine()) await initEngine({ threads: 1 });
   const { model, meta } = loadModel(modelPath);
-  return exportOnnx(model, meta.features);
+  return exportOnnx(model, meta.features, { bits: meta.compression?.bits });
 }
 
 export class Generation {
