@@ -34,7 +34,7 @@ Writes the model (original or compressed) as an ONNX graph (opset 17): inputs "i
 [batch, F] (encoded categorical ids, after the model's encoders) and "dense" float [batch, N]
 (when the model has numeric features); output "prob" float [batch], the click probability.
 A quantized model stays quantized: tables as UINT8 levels with FLOAT16 row scales and offsets
-(4-bit levels unpacked one a byte), int8 weights as INT8 times per-column scales.
+(4-bit: two levels a byte, split in the graph), int8 weights as INT8 times per-column scales.
 The file is written atomically.`,
     FLAGS,
   ),

@@ -207,9 +207,12 @@ class Exporter {
       );
     const first = this.tableNames.get(tables[0]) ?? 'tables.x';
     const base = `${first.slice(0, first.lastIndexOf('.') + 1)}tables`;
-    const out = tables.every((t) => t instanceof QuantizedTable)
-      ? quantizedLookup(this.g, `${base}.`, tables, rowIds, this.quantized)
-      : this.g.node('Gather', [this.stacked(base, tables, rows), rowIds], { axis: { i: 0 } }, 'lookup');
+    // Tables of one lookup share their bits (plan.bits names all field tables at once); were they not, they export as floats.
+    const quantized = tables.filter((t): t is QuantizedTable => t instanceof QuantizedTable);
+    const out =
+      quantized.length === tables.length && quantized.every((t) => t.bits === quantized[0].bits)
+        ? quantizedLookup(this.g, `${base}.`, quantized, rowIds, this.quantized)
+        : this.g.node('Gather', [this.stacked(base, tables, rows), rowIds], { axis: { i: 0 } }, 'lookup');
     this.lookups.set(key, out);
     return out;
   }
