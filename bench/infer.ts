@@ -44,7 +44,11 @@ export async function run(args: string[]): Promise<void> {
     const { fields: F, numeric: N } = test;
     for (const m of [pair.original, pair.compressed]) {
       const loaded = loadModel(m.path);
-      const ort = await onnxRunner(exportOnnx(loaded.model, loaded.meta.features), F, N);
+      const ort = await onnxRunner(
+        exportOnnx(loaded.model, loaded.meta.features, { bits: loaded.meta.compression?.bits }),
+        F,
+        N,
+      );
       const ortSec = new Map<number, number>();
       for (const batch of BATCHES) {
         ortSec.set(

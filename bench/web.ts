@@ -131,7 +131,7 @@ export async function run(args: string[]): Promise<void> {
     const models = [pair.original, pair.compressed].map((m, i) => {
       const onnx = join(dir, `model${i}.onnx`);
       const loaded = loadModel(m.path);
-      writeOnnx(onnx, loaded.model, loaded.meta.features);
+      writeOnnx(onnx, loaded.model, loaded.meta.features, { bits: loaded.meta.compression?.bits });
       return { ...m, onnx, slim: m.path };
     });
     const data = join(dir, 'data');

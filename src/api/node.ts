@@ -90,7 +90,7 @@ export async function compress(runDir: string, opts: CompressOptions): Promise<C
 export function exportOnnx(model: Model, out?: string, opts: { overwrite?: boolean } = {}): Uint8Array {
   if (out !== undefined && existsSync(out) && !opts.overwrite)
     throw new UsageError(`${out} exists: pass { overwrite: true } to replace it`);
-  const bytes = exportModel(model.network, model.meta.features);
+  const bytes = exportModel(model.network, model.meta.features, { bits: model.meta.compression?.bits });
   if (out !== undefined) writeFileAtomic(out, bytes);
   return bytes;
 }

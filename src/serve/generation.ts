@@ -36,7 +36,7 @@ export interface GenerationOptions {
 async function exportInMemory(modelPath: string): Promise<Uint8Array> {
   if (!runningEngine()) await initEngine({ threads: 1 });
   const { model, meta } = loadModel(modelPath);
-  return exportOnnx(model, meta.features);
+  return exportOnnx(model, meta.features, { bits: meta.compression?.bits });
 }
 
 /** What is served: a model file with its encoders, or an imported graph with its input layout. */

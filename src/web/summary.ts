@@ -1,6 +1,7 @@
 /** What the page shows about a loaded model, as plain data (the DOM code only lays it out). */
 import type { LoadedModel } from '../persist/model_bytes.js';
 import { inputColumns } from '../api/score.js';
+import { bitsLabel } from '../compress/quantize.js';
 
 export interface ModelSummary {
   name: string;
@@ -9,7 +10,14 @@ export interface ModelSummary {
   bytes: number;
   writtenBy: string;
   /** Null for an original (uncompressed) model. */
-  compression: { method: string; embeddingRank: number | null; fused: boolean; layers: [string, number][] } | null;
+  compression: {
+    method: string;
+    embeddingRank: number | null;
+    fused: boolean;
+    layers: [string, number][];
+    /** What is stored in fewer bits ('int8', 'int4 tables + int8 weights', ...), null: all float32. */
+    stored: string | null;
+  } | null;
   /** Metric columns, then one row per split: [split, values by column (null when absent)]. */
   metrics: { columns: string[]; rows: [string, (number | null)[]][] };
   columns: string[];
@@ -31,6 +39,7 @@ export function summarize(loaded: LoadedModel, name: string, bytes: number): Mod
       embeddingRank: plan.embeddingRank,
       fused: plan.fuse,
       layers: Object.entries(plan.layers),
+      stored: plan.bits ? bitsLabel(plan.bits) : null,
     },
     metrics: {
       columns,

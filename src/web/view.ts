@@ -67,7 +67,11 @@ export function showSummary(s: ModelSummary, kernels: string): void {
     const rows = c.layers.map(([layer, rank]) => [layer, String(rank)]);
     if (c.embeddingRank !== null)
       rows.push([`embeddings${c.fused ? ' (fused into the first MLP layer)' : ''}`, String(c.embeddingRank)]);
-    plan.replaceChildren(el('p', `Method: ${c.method.toUpperCase()}`), table(['layer', 'rank'], rows, 'plan-table'));
+    plan.replaceChildren(
+      el('p', `Method: ${c.method.toUpperCase()}`),
+      ...(c.stored ? [el('p', `Stored: ${c.stored}`)] : []),
+      table(['layer', 'rank'], rows, 'plan-table'),
+    );
   }
 
   const metrics = $('model-metrics');

@@ -3,7 +3,8 @@
  * (test/package/installed.ts), a page importing it bundled by esbuild, the kernel builds and the
  * kernel worker copied from `slimctr/web/kernels*.wasm` and `slimctr/web/worker.js` beside the
  * bundle, and Debian's Chromium scoring rows with it, served with and without cross-origin
- * isolation (with it, on Web Workers as well as the page's thread). The probabilities must equal Node's.
+ * isolation (with it, on Web Workers as well as the page's thread), a float model and the same model
+ * stored quantized (4-bit tables, int8 weights). The probabilities must equal Node's.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,13 +18,15 @@ import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
 import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { bundleConsumerPage, installPackage } from '../package/installed.js';
-import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
+import { fixtureBitsInt4, fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { serveStatic } from './static_server.js';
 
 let browser: Browser;
 let site = '';
 let rows: Record<string, unknown>[] | unknown[][] = [];
-let want: number[] = [];
+const MODEL_FILES = ['model.safetensors', 'quantized.safetensors'];
+/** Node's probabilities for `rows` by model file. */
+const want = new Map<string, number[]>();
 
 before(async () => {
   const pkg = installPackage();
@@ -39,13 +42,18 @@ before(async () => {
     '<!doctype html><meta charset="utf-8"><title>consumer</title><script type="module">import { score } from "./page.js"; window.score = score;</script>',
   );
   await getEngine();
-  saveFixtureModel(join(site, 'model.safetensors'));
-  const loaded = loadModel(join(site, 'model.safetensors'));
-  const parsed = parseRows(fixtureRowsTsv, inputColumns(loaded));
-  // Enough rows that the model's gemms are split over the kernel threads where there are several.
-  parsed.rows = Array.from({ length: 120 }, () => parsed.rows).flat();
-  rows = parsed.rows as typeof rows;
-  want = [...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features))];
+  saveFixtureModel(join(site, MODEL_FILES[0]));
+  saveFixtureModel(join(site, MODEL_FILES[1]), fixtureBitsInt4);
+  for (const file of MODEL_FILES) {
+    const loaded = loadModel(join(site, file));
+    const parsed = parseRows(fixtureRowsTsv, inputColumns(loaded));
+    // Enough rows that the model's gemms are split over the kernel threads where there are several.
+    parsed.rows = Array.from({ length: 120 }, () => parsed.rows).flat();
+    rows = parsed.rows as typeof rows;
+    want.set(file, [
+      ...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features)),
+    ]);
+  }
   browser = await launchChromium('browser test');
 });
 
@@ -54,7 +62,7 @@ after(async () => {
 });
 
 for (const isolate of [true, false]) {
-  test(`a bundled page scores rows through slimctr/web like Node, ${isolate ? 'with' : 'without'} cross-origin isolation`, async () => {
+  test(`a bundled page scores rows through slimctr/web like Node (float and quantized models), ${isolate ? 'with' : 'without'} cross-origin isolation`, async () => {
     const server = await serveStatic(site, {}, isolate);
     const errors: string[] = [];
     try {
@@ -67,17 +75,20 @@ for (const isolate of [true, false]) {
       await page.waitForFunction(() => typeof (window as unknown as { score?: unknown }).score === 'function');
       assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), isolate);
       type Scored = { probabilities: number[]; threads: number };
-      const got = await page.evaluate(
-        async (r) =>
-          (window as unknown as { score: (u: string, r: unknown) => Promise<Scored> }).score('model.safetensors', r),
-        rows,
-      );
-      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-      assert.equal(got.threads, isolate ? Math.min(4, cores) : 1, `kernel threads on ${cores} cores`);
-      assert.equal(got.probabilities.length, want.length);
-      got.probabilities.forEach((p, i) =>
-        assert.ok(Math.abs(p - want[i]) <= 1e-5, `row ${i + 1}: browser ${p}, Node ${want[i]}`),
-      );
+      for (const file of MODEL_FILES) {
+        const got = await page.evaluate(
+          async ([f, r]) =>
+            (window as unknown as { score: (u: string, r: unknown) => Promise<Scored> }).score(f as string, r),
+          [file, rows] as const,
+        );
+        const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+        assert.equal(got.threads, isolate ? Math.min(4, cores) : 1, `kernel threads on ${cores} cores`);
+        const w = want.get(file)!;
+        assert.equal(got.probabilities.length, w.length);
+        got.probabilities.forEach((p, i) =>
+          assert.ok(Math.abs(p - w[i]) <= 1e-5, `${file} row ${i + 1}: browser ${p}, Node ${w[i]}`),
+        );
+      }
       assert.deepEqual(errors, []);
       await page.close();
     } finally {

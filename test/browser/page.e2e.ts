@@ -1,8 +1,8 @@
 /**
  * End-to-end test of the browser page (`npm run test:browser`, not part of `npm test`): the built
  * page (dist/web) served with COOP/COEP headers (and once without), Debian's Chromium driven by playwright-core,
- * a trained + compressed DeepFM loaded with `?model=`, rows typed and scored; the probabilities
- * shown must equal Node's. A screenshot goes to test-output/browser/ (git-ignored).
+ * a trained + compressed DeepFM loaded with `?model=` (also stored quantized: 4-bit tables, int8
+ * weights), rows typed and scored; the probabilities shown must equal Node's. A screenshot goes to test-output/browser/ (git-ignored).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { loadModel } from '../../src/persist/model_file.js';
 import { parseRows } from '../../src/web/rows.js';
 import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/score.js';
 import { scratchDir } from '../train/toy_data.js';
-import { fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
+import { fixtureBitsInt4, fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { serveStatic, type StaticServer } from './static_server.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -26,6 +26,7 @@ const shotDir = join(root, 'test-output', 'browser');
 let browser: Browser;
 let server: StaticServer;
 let modelPath = '';
+let quantizedPath = '';
 let params = 0;
 const pageErrors: string[] = [];
 
@@ -37,7 +38,12 @@ before(async () => {
   await getEngine();
   modelPath = join(scratchDir('browser'), 'model.safetensors');
   params = saveFixtureModel(modelPath).params;
-  server = await serveStatic(webDir, { '/models/model.safetensors': modelPath });
+  quantizedPath = join(scratchDir('browser'), 'quantized.safetensors');
+  saveFixtureModel(quantizedPath, fixtureBitsInt4);
+  server = await serveStatic(webDir, {
+    '/models/model.safetensors': modelPath,
+    '/models/quantized.safetensors': quantizedPath,
+  });
   browser = await launchChromium('browser test');
 });
 
@@ -59,8 +65,8 @@ async function openPage(query: string): Promise<Page> {
 }
 
 /** Node's probabilities for `text`, from the model file loaded with the file system. */
-function nodeProbabilities(text: string): number[] {
-  const loaded = loadModel(modelPath);
+function nodeProbabilities(text: string, file = modelPath): number[] {
+  const loaded = loadModel(file);
   const parsed = parseRows(text, inputColumns(loaded));
   return [
     ...predictProbabilities(loaded.model, encodeRows(parsed.rows, loaded.encoders, loaded.meta.features, parsed.lines)),
@@ -107,6 +113,21 @@ test('the page loads a compressed model from ?model=, shows what it is, and scor
   const json =
     '{"C1":"news","C2":"u42","C3":"ios","C4":"q7","C5":1,"I1":0.5,"I2":3}\n{"C1":"sports","C2":"u7","C3":"android","C4":"q1","C5":2,"I1":-1,"I2":0}';
   assertClose(await score(page, json), want.slice(0, 2));
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test('the page loads a quantized model (4-bit tables, int8 weights), says so, and scores rows like Node', async () => {
+  const page = await openPage('?model=models/quantized.safetensors');
+  await page.waitForSelector('#model-params', { timeout: 30_000 });
+  assert.match((await page.textContent('#model-plan')) ?? '', /Stored: int4 tables \+ int8 weights/);
+  const want = nodeProbabilities(fixtureRowsTsv, quantizedPath);
+  const float = nodeProbabilities(fixtureRowsTsv);
+  assert.ok(
+    want.some((p, i) => p !== float[i]),
+    'the quantized model scores differently from the float one',
+  );
+  assertClose(await score(page, fixtureRowsTsv), want);
   assert.deepEqual(pageErrors, []);
   await page.close();
 });

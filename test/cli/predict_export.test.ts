@@ -1,13 +1,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { BadRows } from '../../src/data/index.js';
 import { sigmoid64 } from '../../src/models/predict.js';
 import { scoreFile } from '../../src/train/evaluate.js';
+import { loadModel, type LoadedModel } from '../../src/persist/model_file.js';
 import { tableSpecForModel } from '../../src/serve/raw_input.js';
 import { csvRows, loadToy, maxGap, referenceProbs, toyRun, type ToyRun } from '../serve/fixture.js';
 
@@ -89,11 +90,8 @@ test('slimctr predict stops at a bad row naming it and leaves no output (nor tem
   );
 });
 
-test('slimctr export writes an ONNX file onnxruntime runs with the same probabilities; unknown formats are refused', async () => {
-  const onnxFile = join(run.dir, 'model.onnx');
-  const r = slimctr(run.dir, 'export', '--model', run.runDir, '--format', 'onnx', '--out', onnxFile);
-  assert.equal(r.status, 0, r.stderr);
-  const loaded = loadToy(run);
+/** onnxruntime's probabilities from an exported file, against slimctr's for the same raw rows. */
+async function onnxGap(onnxFile: string, loaded: LoadedModel): Promise<number> {
   const enc = loaded.encoders!;
   const rows = csvRows(run.file).slice(0, 64);
   const ids = new BigInt64Array(rows.length * enc.numCategorical),
@@ -108,7 +106,16 @@ test('slimctr export writes an ONNX file onnxruntime runs with the same probabil
     ids: new ort.Tensor('int64', ids, [rows.length, enc.numCategorical]),
     dense: new ort.Tensor('float32', dense, [rows.length, enc.numDense]),
   });
-  assert.ok(maxGap(out.prob.data as Float32Array, referenceProbs(loaded, rows)) < 1e-5);
+  await session.release();
+  return maxGap(out.prob.data as Float32Array, referenceProbs(loaded, rows));
+}
+
+test('slimctr export writes an ONNX file onnxruntime runs with the same probabilities; unknown formats are refused', async () => {
+  const onnxFile = join(run.dir, 'model.onnx');
+  const r = slimctr(run.dir, 'export', '--model', run.runDir, '--format', 'onnx', '--out', onnxFile);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /quantized/);
+  assert.ok((await onnxGap(onnxFile, loadToy(run))) < 1e-5);
   const bad = slimctr(
     run.dir,
     'export',
@@ -122,4 +129,25 @@ test('slimctr export writes an ONNX file onnxruntime runs with the same probabil
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /slimctr export: --format: must be one of onnx, got 'tflite'/);
   assert.ok(!existsSync(join(run.dir, 'x.tflite')));
+});
+
+test('slimctr export of a --quantize int4 model keeps it quantized, says so in one line, and onnxruntime gives its probabilities', async () => {
+  const out = join(run.dir, 'int4');
+  const c = slimctr(run.dir, 'compress', '--model', run.runDir, '--quantize', 'int4', '--out', out);
+  assert.equal(c.status, 0, c.stderr);
+  const onnxFile = join(run.dir, 'int4.onnx');
+  const r = slimctr(run.dir, 'export', '--model', out, '--out', onnxFile);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 2, r.stderr);
+  assert.match(
+    lines[1],
+    /^export: quantized tensors: \d+ 4-bit tables as UINT8 bytes of two levels, split in the graph \(opset 17 has no 4-bit type\); \d+ int8 weights? as INT8/,
+  );
+  assert.ok((await onnxGap(onnxFile, loadModel(join(out, 'model.safetensors')))) < 1e-5);
+  const floatFile = join(run.dir, 'float.onnx');
+  assert.equal(slimctr(run.dir, 'export', '--model', run.runDir, '--out', floatFile).status, 0);
+  const [q, f] = [statSync(onnxFile).size, statSync(floatFile).size];
+  // The toy model is a few hundred weights, so the graph itself weighs most (test/serve/onnx_quantized measures a bigger one).
+  assert.ok(q < f, `int4 export ${q} bytes, float export ${f} bytes`);
 });

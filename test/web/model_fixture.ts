@@ -6,7 +6,8 @@
 import { backward, bceWithLogits } from '../../src/autograd/index.js';
 import { applyPlan } from '../../src/compress/apply.js';
 import { collectStats } from '../../src/compress/collect.js';
-import type { CompressionPlan } from '../../src/compress/plan.js';
+import type { CompressionPlan, StoredBits } from '../../src/compress/plan.js';
+import { applyBits } from '../../src/compress/quantize.js';
 import { HASH_NAME } from '../../src/data/hash.js';
 import type { EncodersJSON } from '../../src/data/index.js';
 import { EmbeddingStore } from '../../src/embedding/store.js';
@@ -45,8 +46,11 @@ export const fixturePlan: CompressionPlan = {
   fuse: true,
 };
 
-/** Trains, compresses and saves the fixture model at `path`; returns its parameter count. */
-export function saveFixtureModel(path: string): { params: number } {
+/** The fixture's plan with its tables in 4 bits and the MLP's weights in int8 (`compress --quantize int4`). */
+export const fixtureBitsInt4: Record<string, StoredBits> = { embedding: 4, 'mlp.layer0': 8, 'mlp.layer1': 8 };
+
+/** Trains, compresses (then stores `bits` quantized, when given) and saves the fixture model at `path`; returns its parameter count. */
+export function saveFixtureModel(path: string, bits?: Record<string, StoredBits>): { params: number } {
   const entry = findModel('deepfm')!;
   const options = { embedding_dim: 8, hidden: [16, 12], dropout: 0, batch_norm: false };
   const store = new EmbeddingStore({ mainBudget: 32 << 20 });
@@ -62,7 +66,9 @@ export function saveFixtureModel(path: string): { params: number } {
     opt.zeroGrad();
   }
   model.eval();
-  applyPlan(model, fixturePlan, { rng: new Rng(1), store, slots: 0 }, collectStats(model, [train]));
+  const plan: CompressionPlan = bits ? { ...fixturePlan, bits } : fixturePlan;
+  applyPlan(model, plan, { rng: new Rng(1), store, slots: 0 }, collectStats(model, [train]));
+  if (bits) applyBits(model, bits, store);
   model.eval();
   const p = predictProbabilities(model, valid);
   const metrics = {
@@ -74,7 +80,7 @@ export function saveFixtureModel(path: string): { params: number } {
     encoders: fixtureEncoders,
     reader: null,
     training: { epoch: 1, step: 16, metrics },
-    compression: fixturePlan,
+    compression: plan,
   });
   return { params: model.paramCount() };
 }

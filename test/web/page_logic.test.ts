@@ -10,7 +10,8 @@ import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/sc
 import { exampleRowsText, summarize } from '../../src/web/summary.js';
 import { tinySpec } from '../models/tiny.js';
 import { scratchDir } from '../train/toy_data.js';
-import { fixturePlan, fixtureRowsTsv, saveFixtureModel } from './model_fixture.js';
+import { QuantizedTable } from '../../src/embedding/quantized_table.js';
+import { fixtureBitsInt4, fixturePlan, fixtureRowsTsv, saveFixtureModel } from './model_fixture.js';
 
 const cols = ['C1', 'C2', 'I1'];
 let path = '';
@@ -88,6 +89,7 @@ test('summary: kind, parameters, bytes, compression plan and training metrics; t
     embeddingRank: 3,
     fused: true,
     layers: Object.entries(fixturePlan.layers),
+    stored: null,
   });
   assert.deepEqual(s.metrics.columns, ['auc', 'logloss', 'rows']);
   assert.equal(s.metrics.rows[0][0], 'validation');
@@ -99,6 +101,21 @@ test('summary: kind, parameters, bytes, compression plan and training metrics; t
     predictProbabilities(loaded.model, encodeRows(example.rows, loaded.encoders, loaded.meta.features)).length,
     4,
   );
+});
+
+test('summary of a quantized model says what is stored in fewer bits; its rows score close to the float model', () => {
+  const qpath = join(scratchDir('web'), 'quantized.safetensors');
+  saveFixtureModel(qpath, fixtureBitsInt4);
+  const loaded = loadModel(qpath);
+  assert.ok(loaded.model.inputs!.fields!.fieldTables.every((t) => t instanceof QuantizedTable && t.bits === 4));
+  const s = summarize(loaded, 'quantized.safetensors', 1);
+  assert.equal(s.compression?.stored, 'int4 tables + int8 weights');
+  const probs = (l: typeof loaded): Float32Array => {
+    const parsed = parseRows(fixtureRowsTsv, inputColumns(l));
+    return predictProbabilities(l.model, encodeRows(parsed.rows, l.encoders, l.meta.features, parsed.lines));
+  };
+  const [q, f] = [probs(loaded), probs(loadModel(path))];
+  q.forEach((p, i) => assert.ok(p !== f[i] && Math.abs(p - f[i]) < 0.05, `row ${i + 1}: int4 ${p}, float ${f[i]}`));
 });
 
 test('encoding: a bad number names its input line and column; a model without encoders takes ids in range', () => {

@@ -33,6 +33,8 @@ export const exportCommand: Command = {
 Writes the model (original or compressed) as an ONNX graph (opset 17): inputs "ids" int64
 [batch, F] (encoded categorical ids, after the model's encoders) and "dense" float [batch, N]
 (when the model has numeric features); output "prob" float [batch], the click probability.
+A quantized model stays quantized: tables as UINT8 levels with FLOAT16 row scales and offsets
+(4-bit: two levels a byte, split in the graph), int8 weights as INT8 times per-column scales.
 The file is written atomically.`,
     FLAGS,
   ),
@@ -42,10 +44,12 @@ The file is written atomically.`,
     await ensureEngine(1);
     const path = modelPathOf(values.model);
     const { model, meta } = loadModel(path);
-    writeOnnx(values.out, model, meta.features, {
+    const { quantized } = writeOnnx(values.out, model, meta.features, {
       docString: `slimctr ${meta.kind}${meta.compression ? ` compressed (${meta.compression.method})` : ''} from ${path}`,
+      bits: meta.compression?.bits,
     });
     process.stderr.write(`export: wrote ${values.out} (${meta.kind}${meta.compression ? ', compressed' : ''}, onnx)\n`);
+    if (quantized) process.stderr.write(`export: quantized tensors: ${quantized}\n`);
     return 0;
   },
 };

@@ -3,9 +3,13 @@
  * batch sizes, each op mapped to ONNX nodes, parameters and embedding tables written as
  * initializers. Graph inputs: `ids` int64 [batch, F] (encoded categorical ids) and, when the
  * model has numeric features, `dense` float [batch, N]; output `prob` float [batch], the
- * sigmoid of the logits. The batch dimension is symbolic.
+ * sigmoid of the logits. The batch dimension is symbolic. Quantized tables and int8 weights stay
+ * quantized in the file (quantized.ts).
  */
 import type { TraceEvent } from '../../autograd/index.js';
+import type { StoredBits } from '../../compress/plan.js';
+import { int8Weights } from '../../compress/quantize.js';
+import { QuantizedTable } from '../../embedding/quantized_table.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import type { CTRModel } from '../../models/model.js';
@@ -16,6 +20,7 @@ import { VERSION } from '../../version.js';
 import { GraphBuilder } from './builder.js';
 import { DataType, encodeModel, type ValueSpec } from './onnx_proto.js';
 import { batchAxes, mapOp } from './ops.js';
+import { describeQuantized, int8Weight, noQuantized, quantizedLookup } from './quantized.js';
 import { probeBatch, traceModel, type ModelTrace } from './trace.js';
 import { TTFields } from '../../nn/tt_embedding.js';
 
@@ -23,6 +28,14 @@ export interface OnnxExportOptions {
   /** Graph name (default: the model kind). */
   graphName?: string;
   docString?: string;
+  /** The model's plan.bits: its int8 weights are exported as INT8 + DequantizeLinear (quantized tables always stay quantized). */
+  bits?: Readonly<Record<string, StoredBits>>;
+}
+
+export interface OnnxExport {
+  bytes: Uint8Array;
+  /** What became of quantized tensors, in one line (null: the model has none). */
+  quantized: string | null;
 }
 
 const BATCH = 'batch';
@@ -31,6 +44,23 @@ const PROBE_ROWS: [number, number] = [2, 3];
 
 /** Serialized ONNX ModelProto (opset 17) computing `prob` = sigmoid(model.forward(batch)). */
 export function exportOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): Uint8Array {
+  return buildOnnx(model, spec, options).bytes;
+}
+
+/** Exports and writes atomically to `path` (a crash never leaves a half-written file); says what became of quantized tensors. */
+export function writeOnnx(
+  path: string,
+  model: CTRModel,
+  spec: FeatureSpec,
+  options: OnnxExportOptions = {},
+): OnnxExport {
+  const out = buildOnnx(model, spec, options);
+  writeFileAtomic(path, out.bytes);
+  return out;
+}
+
+/** The ONNX bytes, and what became of quantized tensors. */
+export function buildOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): OnnxExport {
   if (model.parts().embedding?.get() instanceof TTFields) {
     throw new ExportError(
       `${model.kind}: tensor-train (TT-Rec) embeddings cannot be exported to ONNX; export a model with embedding tables`,
@@ -43,8 +73,8 @@ export function exportOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExpo
       `${model.kind}: the sequence of ops depends on the batch size; it cannot be exported as one graph`,
     );
   }
-  const ex = new Exporter(model, spec, ta, tb);
-  return encodeModel({
+  const ex = new Exporter(model, spec, ta, tb, int8Weights(model, options.bits));
+  const bytes = encodeModel({
     graphName: options.graphName ?? model.kind,
     nodes: ex.g.nodes,
     initializers: ex.g.initializers,
@@ -54,16 +84,13 @@ export function exportOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExpo
     producerVersion: VERSION,
     docString: options.docString,
   });
-}
-
-/** Exports and writes atomically to `path` (a crash never leaves a half-written file). */
-export function writeOnnx(path: string, model: CTRModel, spec: FeatureSpec, options: OnnxExportOptions = {}): void {
-  writeFileAtomic(path, exportOnnx(model, spec, options));
+  return { bytes, quantized: describeQuantized(ex.quantized) };
 }
 
 class Exporter {
   readonly g = new GraphBuilder();
   readonly inputs: ValueSpec[] = [];
+  readonly quantized = noQuantized();
   private readonly values = new Map<Tensor, string>();
   private readonly paramNames: Map<Tensor, string>;
   private readonly tableNames: Map<EmbeddingTable, string>;
@@ -78,6 +105,7 @@ class Exporter {
     private readonly spec: FeatureSpec,
     private readonly ta: ModelTrace,
     private readonly tb: ModelTrace,
+    private readonly int8: ReadonlySet<string>,
   ) {
     this.paramNames = new Map(
       model
@@ -113,7 +141,10 @@ class Exporter {
     const known = this.values.get(t);
     if (known) return known;
     if (t.isParam) {
-      const name = this.g.floats(this.paramNames.get(t) ?? 'param', t.shape, t.data);
+      const param = this.paramNames.get(t) ?? 'param';
+      const name = this.int8.has(param)
+        ? int8Weight(this.g, param, t, this.quantized)
+        : this.g.floats(param, t.shape, t.data);
       this.values.set(t, name);
       return name;
     }
@@ -161,17 +192,12 @@ class Exporter {
     const key = tables.map((t) => this.tableNames.get(t) ?? t.name).join('|');
     const cached = this.lookups.get(key);
     if (cached) return cached;
-    const dim = tables[0].dim;
     const offsets: number[] = [];
     let rows = 0;
     for (const t of tables) {
       offsets.push(rows);
       rows += t.rows;
     }
-    const stacked = new Float32Array(rows * dim);
-    tables.forEach((t, f) => stacked.set(t.readRows(), offsets[f] * dim));
-    const first = this.tableNames.get(tables[0]) ?? 'tables.x';
-    const weights = this.g.floats(`${first.slice(0, first.lastIndexOf('.') + 1)}tables`, [rows, dim], stacked);
     const offsetKey = offsets.join(',');
     let rowIds = this.rowIds.get(offsetKey);
     if (!rowIds)
@@ -179,8 +205,27 @@ class Exporter {
         offsetKey,
         (rowIds = this.g.node('Add', [this.ids(), this.g.int64Const(offsets)], {}, 'row_ids')),
       );
-    const out = this.g.node('Gather', [weights, rowIds], { axis: { i: 0 } }, 'lookup');
+    const first = this.tableNames.get(tables[0]) ?? 'tables.x';
+    const base = `${first.slice(0, first.lastIndexOf('.') + 1)}tables`;
+    // Tables of one lookup share their bits (plan.bits names all field tables at once); were they not, they export as floats.
+    const quantized = tables.filter((t): t is QuantizedTable => t instanceof QuantizedTable);
+    const out =
+      quantized.length === tables.length && quantized.every((t) => t.bits === quantized[0].bits)
+        ? quantizedLookup(this.g, `${base}.`, quantized, rowIds, this.quantized)
+        : this.g.node('Gather', [this.stacked(base, tables, rows), rowIds], { axis: { i: 0 } }, 'lookup');
     this.lookups.set(key, out);
     return out;
+  }
+
+  /** Float tables (a quantized one read dequantized) stacked into one initializer. */
+  private stacked(base: string, tables: readonly EmbeddingTable[], rows: number): string {
+    const dim = tables[0].dim,
+      stacked = new Float32Array(rows * dim);
+    let at = 0;
+    for (const t of tables) {
+      stacked.set(t.readRows(), at * dim);
+      at += t.rows;
+    }
+    return this.g.floats(base, [rows, dim], stacked);
   }
 }

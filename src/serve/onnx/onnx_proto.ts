@@ -6,7 +6,13 @@
 import { AttrType, DataType as OnnxDataType, ModelProtoType } from '../../io/onnx/schema.js';
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: OnnxDataType.FLOAT, INT64: OnnxDataType.INT64 } as const;
+export const DataType = {
+  FLOAT: OnnxDataType.FLOAT,
+  INT64: OnnxDataType.INT64,
+  UINT8: OnnxDataType.UINT8,
+  INT8: OnnxDataType.INT8,
+  FLOAT16: OnnxDataType.FLOAT16,
+} as const;
 export type ElemType = (typeof DataType)[keyof typeof DataType];
 
 /** The IR version that goes with opset 17 (ONNX 1.12). */
