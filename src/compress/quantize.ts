@@ -48,8 +48,7 @@ export function bitsFor(
 /** A plan's bits in words: 'int8', 'int4 tables + int8 weights', 'int8 weights', ... (half-precision first-order weights go unsaid). */
 export function bitsLabel(bits: Readonly<Record<string, StoredBits>>): string {
   const table = bits.embedding;
-  const weights =
-    Object.values(bits).includes(8) && Object.entries(bits).some(([p, b]) => p !== 'embedding' && b === 8);
+  const weights = Object.entries(bits).some(([p, b]) => p !== 'embedding' && b === 8);
   if (table === 8 && weights) return 'int8';
   return [table ? `int${table} tables` : '', weights ? 'int8 weights' : ''].filter(Boolean).join(' + ') || 'fp16';
 }

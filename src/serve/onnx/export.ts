@@ -8,7 +8,7 @@
  */
 import type { TraceEvent } from '../../autograd/index.js';
 import type { StoredBits } from '../../compress/plan.js';
-import { int8Weights } from '../../compress/quantize.js';
+import { storageOf } from '../../compress/quantize.js';
 import { QuantizedTable } from '../../embedding/quantized_table.js';
 import type { EmbeddingTable } from '../../embedding/table.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -73,7 +73,7 @@ export function buildOnnx(model: CTRModel, spec: FeatureSpec, options: OnnxExpor
       `${model.kind}: the sequence of ops depends on the batch size; it cannot be exported as one graph`,
     );
   }
-  const ex = new Exporter(model, spec, ta, tb, int8Weights(model, options.bits));
+  const ex = new Exporter(model, spec, ta, tb, storageOf(model, options.bits).int8);
   const bytes = encodeModel({
     graphName: options.graphName ?? model.kind,
     nodes: ex.g.nodes,

@@ -8,7 +8,7 @@
  *   and adds: x = level * scale + offset, two float32 roundings as in the gather kernel.
  *   DequantizeLinear cannot say this: its zero point is an integer of the level's type, and a
  *   row's offset is any half value, hence the Mul and Add.
- * - int8 weights (compress/quantize.ts int8Weights): an INT8 initializer [in, out] with a FLOAT
+ * - int8 weights (compress/quantize.ts storageOf): an INT8 initializer [in, out] with a FLOAT
  *   scale per output column [1, out], dequantized where the weight is used by Cast then Mul:
  *   q * scale rounded to float32, the value the weight holds in slimctr's memory. Not by
  *   DequantizeLinear(axis = 1), which computes the same values: onnxruntime (1.30, default
