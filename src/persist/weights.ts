@@ -94,6 +94,10 @@ export function applyModelTensors(
 
 /** Whole rows of a table, weights and optimizer slots interleaved (rows x stride). */
 export function readTableRowsWithSlots(t: EmbeddingTable): Float32Array {
+  if (t instanceof QuantizedTable)
+    throw new Error(
+      `internal: ${t.name} is quantized: checkpoints hold training state, which quantized tables have none of`,
+    );
   const out = new Float32Array(t.rows * t.stride);
   for (const s of t.shards) out.set(s.group.f32(s.ptr, (s.hi - s.lo) * t.stride), s.lo * t.stride);
   return out;
