@@ -18,7 +18,8 @@ import { dequantizeChannels, dequantizeRows, quantizeChannels, quantizeRows } fr
 import { UsageError } from '../util/errors.js';
 import type { ModelStats } from './collect.js';
 import type { StoredBits } from './plan.js';
-import { costing, type Ranks, type Selection, type SelectOptions, type Target, type TargetShape } from './select.js';
+import { selectionOf, type Selection, type SelectOptions } from './select.js';
+import { costing, type Ranks, type Target, type TargetShape } from './targets.js';
 
 type Width = 32 | 8 | 4;
 type Bits = Map<string, Width>;
@@ -155,35 +156,14 @@ export function selectForBytes(
       `--bytes ${budget.bytes}: the smallest file this model can be compressed to is about ${current} bytes ` +
         `(every target at rank 1 and its fewest bits; encoders, metadata and the weights no target holds take ${fixed + 4 * c.base})`,
     );
-  const layers: Record<string, number> = {};
-  let embeddingRank: number | null = null;
-  for (const t of c.targets) {
-    const k = ranks.get(t.path) ?? null;
-    if (k === null) continue;
-    if (t.kind === 'embedding') embeddingRank = k;
-    else layers[t.path] = k;
-  }
-  return {
-    plan: {
-      method: o.method,
-      layers,
-      embeddingRank,
-      fuse,
-      bits: {
-        ...(Object.fromEntries(bits) as Record<string, StoredBits>),
-        ...Object.fromEntries(half.map((p) => [p, 16 as const])),
-      },
-    },
+  const stored = { ...Object.fromEntries(bits), ...Object.fromEntries(half.map((p) => [p, 16])) };
+  return selectionOf(
+    model,
+    c,
     ranks,
-    targets: c.targets,
-    paramsBefore: model.paramCount(),
-    paramsAfter: c.count(ranks),
-    budget: null,
-    notes: [],
-    count: c.count,
-    targetParams: c.targetParams,
-    bytes: { budget: budget.bytes, before, after: current },
-  };
+    { method: o.method, fuse, bits: stored as Record<string, StoredBits> },
+    { budget: null, notes: [], bytes: { budget: budget.bytes, before, after: current } },
+  );
 }
 
 /** The next steps from (k, b): the largest rank cut that could save bytes, and one bit drop. */
