@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ConfigObject } from '../config/merge.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkRankChoice } from '../compress/rank_choice.js';
+import { QUANTIZE } from '../compress/quantize.js';
 import { compressRun, type CompressOptions, type CompressResult } from '../jobs/compress_run.js';
 import { loadModel as loadModelFile } from '../persist/model_file.js';
 import { PredictionServer, SERVE_DEFAULTS, type ServeOptions } from '../serve/http.js';
@@ -19,7 +20,7 @@ import { ensureEngine } from '../train/setup.js';
 import { ProgressReporter, type ProgressMode } from '../train/progress.js';
 import { MODEL_FILE } from '../persist/run_files.js';
 import { train as trainRun, type TrainResult } from '../train/trainer.js';
-import { UsageError } from '../util/errors.js';
+import { ConfigError, UsageError } from '../util/errors.js';
 import { Model } from './model.js';
 
 /** What runs the kernels: the thread count and the WebAssembly build in use. */
@@ -78,9 +79,17 @@ export interface Compressed extends CompressResult {
   modelPath: string;
 }
 
-/** Compresses the trained run in `runDir` (AFM, AFM-act or SVD; `rank` by ratio, parameter budget, energy or explicit ranks, checked here) and writes the results to `opts.out`. */
+/**
+ * Compresses the trained run in `runDir` (AFM, AFM-act or SVD; `rank` by ratio, parameter budget,
+ * file size, energy or explicit ranks; `quantize` int8 or int4; both checked here) and writes the
+ * results to `opts.out`.
+ */
 export async function compress(runDir: string, opts: CompressOptions): Promise<Compressed> {
   const rank = checkRankChoice(opts.rank);
+  if (opts.quantize !== undefined && !QUANTIZE.includes(opts.quantize))
+    throw new ConfigError('quantize', `must be ${QUANTIZE.join(' or ')}, got ${JSON.stringify(opts.quantize)}`);
+  if (opts.quantize !== undefined && rank.by === 'bytes')
+    throw new ConfigError('quantize', "a file-size budget (rank.by 'bytes') chooses the bits itself");
   const { threads } = await startEngine({ threads: opts.threads });
   const result = await compressRun(runDir, { ...opts, rank, threads });
   return { ...result, modelPath: join(result.outDir, MODEL_FILE) };

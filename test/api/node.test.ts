@@ -15,3 +15,14 @@ test('compress() checks its rank choice before it reads the run: a bad one is a 
   await bad({ by: 'size' }, 'rank.by');
   await bad(undefined, 'rank');
 });
+
+test('compress() checks quantize before it reads the run: int8 or int4, and not with a file-size budget', async () => {
+  const bad = (opts: Record<string, unknown>, words: RegExp) =>
+    assert.rejects(
+      compress('no-such-run', { method: 'afm', rank: { by: 'ranks', ranks: {} }, ...opts } as never),
+      (e: unknown) => e instanceof ConfigError && e.path === 'quantize' && words.test(e.message),
+      JSON.stringify(opts),
+    );
+  await bad({ quantize: 'int2' }, /must be int8 or int4, got "int2"/);
+  await bad({ quantize: 'int8', rank: { by: 'bytes', bytes: 1e6 } }, /chooses the bits itself/);
+});
