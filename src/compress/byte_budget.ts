@@ -1,7 +1,7 @@
 /**
  * Ranks and bit widths chosen together under a file-size budget (`--bytes`). Each target can be
  * factored (ranks, as select.ts) and stored in fewer bits: field tables in 8 or 4 bits per
- * element (per-row half-precision scale and offset), Linear weights in int8 per output channel.
+ * element (one half-precision scale per row), Linear weights in int8 per output channel.
  * Greedy: repeatedly take the rank cut or bit drop that adds the least estimated output error per
  * byte saved, until the model file fits. The error of a target is the share of its output
  * variance its rank loses (the statistics pass) plus the relative squared error of storing its

@@ -72,9 +72,11 @@ export function quantizeRows(values: Float32Array, rows: number, dim: number, bi
     const row = values.subarray(r * dim, (r + 1) * dim);
     let max = 0;
     for (const v of row) max = Math.max(max, Math.abs(v));
-    if (max / top > HALF_MAX)
+    // Scale and offset (zero * scale) must both be half values: |x| up to (HALF_MAX / zero) * top, about 57k (4 bits) or 65k (8).
+    const limit = (HALF_MAX / zero) * top;
+    if (max > limit)
       throw new ShapeError(
-        `quantizeRows: row ${r} holds values beyond +-${HALF_MAX * top}, past half-precision scales`,
+        `quantizeRows: row ${r} holds values beyond +-${Math.floor(limit)}, past half-precision scales`,
       );
     const scale = halfAtLeast(max / top);
     out.scale[r] = scale;

@@ -87,6 +87,10 @@ test('NaN, infinities and wrong sizes are refused, not quantized', () => {
   assert.throws(() => quantizeRows(new Float32Array(5), 2, 3, 4), /5 values is not 2 x 3/);
 });
 
-test('rows beyond half precision are refused, naming the row', () => {
+test('rows beyond half precision are refused, naming the row; at the limit, scale and offset are both half values', () => {
+  const edge = quantizeRows(Float32Array.from([64992, -1]), 1, 2, 8);
+  assert.equal(halfValue(halfBits(edge.scale[0])), edge.scale[0]);
+  assert.equal(halfValue(halfBits(edge.offset[0])), edge.offset[0]);
+  assert.throws(() => quantizeRows(Float32Array.from([65000, 0]), 1, 2, 8), /row 0 holds values beyond \+-64992/);
   assert.throws(() => quantizeRows(Float32Array.from([0, 1, 1e6, 2]), 2, 2, 4), /row 1 holds values beyond/);
 });
