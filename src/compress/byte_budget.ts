@@ -18,7 +18,8 @@ import { dequantizeChannels, dequantizeRows, quantizeChannels, quantizeRows } fr
 import { UsageError } from '../util/errors.js';
 import type { ModelStats } from './collect.js';
 import type { StoredBits } from './plan.js';
-import { selectionOf, type Selection, type SelectOptions } from './select.js';
+import { factorPerField, selectionOf, type Selection, type SelectOptions } from './select.js';
+import { DEFAULT_FIELD_ENERGY } from './rank_choice.js';
 import { costing, type Ranks, type Target, type TargetShape } from './targets.js';
 
 type Width = 32 | 8 | 4;
@@ -151,6 +152,16 @@ export function selectForBytes(
     if (best.b !== 32) bits.set(best.path, best.b);
     current = best.after;
   }
+  // As under --ratio: bytes are not compute, so layers run once per field that the budget left whole
+  // (a partly factored attention layer runs each projection on its own) are factored at the rank keeping
+  // DEFAULT_FIELD_ENERGY of their output, where that makes the file smaller still.
+  const perField = factorPerField(c, ranks, DEFAULT_FIELD_ENERGY, (r) => fileBytes(r, bits));
+  current = fileBytes(ranks, bits);
+  const notes = perField.length
+    ? [
+        `layers run once per field, factored at the rank keeping ${DEFAULT_FIELD_ENERGY} of their output: ${perField.join(', ')}`,
+      ]
+    : [];
   if (current > budget.bytes)
     throw new UsageError(
       `--bytes ${budget.bytes}: the smallest file this model can be compressed to is about ${current} bytes ` +
@@ -162,7 +173,7 @@ export function selectForBytes(
     c,
     ranks,
     { method: o.method, fuse, bits: stored as Record<string, StoredBits> },
-    { budget: null, notes: [], bytes: { budget: budget.bytes, before, after: current } },
+    { budget: null, notes, bytes: { budget: budget.bytes, before, after: current } },
   );
 }
 

@@ -130,23 +130,33 @@ function fitBudget(c: Costing, ranks: Ranks, budget: number, fieldEnergy: number
       `the last budget cut (${last.path} to rank ${last.k}) saved ${last.saved} parameters where ${Math.round(last.saved - (budget - afterBudget))} were left above the budget`,
     );
   }
-  if (fieldEnergy === 0) return notes;
-  const perField: string[] = [];
-  for (const t of c.targets.filter(
-    (x) => x.kind === 'layer' && x.perExample > PER_FIELD_RUNS && ranks.get(x.path) === null,
-  )) {
-    const k = rankFor(t, fieldEnergy);
-    if (k !== null && saves(c, ranks, t, k)) {
-      ranks.set(t.path, k);
-      perField.push(`${t.path}:${k}`);
-    }
-  }
+  const perField = factorPerField(c, ranks, fieldEnergy, (r) => c.count(r));
   if (perField.length) {
     notes.push(
       `--field-energy ${fieldEnergy} factored ${perField.length} layer(s) run once per field (${perField.join(', ')}), saving ${afterBudget - c.count(ranks)} more parameters beyond the budget (--field-energy 0 leaves them to the budget)`,
     );
   }
   return notes;
+}
+
+/**
+ * Factors the layers run once per field that a budget left whole at the smallest rank keeping
+ * `fieldEnergy` of their output variance, where that makes `size` smaller (parameters, or file
+ * bytes under byte_budget.ts); returns them as `path:rank`.
+ */
+export function factorPerField(c: Costing, ranks: Ranks, fieldEnergy: number, size: (r: Ranks) => number): string[] {
+  const out: string[] = [];
+  if (fieldEnergy === 0) return out;
+  for (const t of c.targets.filter(
+    (x) => x.kind === 'layer' && x.perExample > PER_FIELD_RUNS && ranks.get(x.path) === null,
+  )) {
+    const k = rankFor(t, fieldEnergy);
+    if (k !== null && size(new Map(ranks).set(t.path, k)) < size(ranks)) {
+      ranks.set(t.path, k);
+      out.push(`${t.path}:${k}`);
+    }
+  }
+  return out;
 }
 
 /** The smallest rank keeping >= e of the target's output variance (null: none below full rank does). */

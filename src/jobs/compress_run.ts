@@ -165,10 +165,12 @@ export async function compressRun(runDir: string, o: CompressOptions): Promise<C
       : selectRanks(original.model, stats, o);
   if (o.quantize) sel.plan.bits = bitsFor(original.model, sel.targets, o.quantize);
   const bits = sel.plan.bits && Object.keys(sel.plan.bits).length ? sel.plan.bits : null;
-  if (sel.bytes)
+  if (sel.bytes) {
     log(
       `file budget ${sel.bytes.budget} bytes: the plan's estimate is ${sel.bytes.after} (the original's file: ${sel.bytes.before})`,
     );
+    for (const n of sel.notes) log(`  ${n}`);
+  }
   const { budget } = sel;
   const reached = sel.paramsBefore / sel.paramsAfter;
   if (budget !== null && sel.paramsAfter > budget) {
