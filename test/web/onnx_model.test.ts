@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphModel } from '../../src/api/graph_model.js';
 import { Model } from '../../src/api/model.js';
-import { readGraphData } from '../../src/data/formats/graph_data.js';
 import { readNpz } from '../../src/data/formats/npz.js';
 import { getEngine } from '../../src/kernels/engine.js';
 import { ModelFileError, RequestError } from '../../src/util/errors.js';
@@ -12,6 +11,7 @@ import { openModel } from '../../src/web/index.js';
 import { exampleGraphText, summarizeGraphModel } from '../../src/web/summary.js';
 import { fixtureNames, fixturePath } from '../models/onnx/fixture_files.js';
 import { scratchDir } from '../train/toy_data.js';
+import { columnsOf } from './graph_columns.js';
 import { saveFixtureModel } from './model_fixture.js';
 
 before(async () => {
@@ -22,19 +22,6 @@ async function openGraph(name: string): Promise<GraphModel> {
   const m = await openModel(readFileSync(fixturePath(name, '.onnx')), { name: `${name}.onnx` });
   assert.ok(m instanceof GraphModel, `${name}: opened as an ONNX graph`);
   return m;
-}
-
-/** The fixture's inputs as TF-Serving columns: one value (or array) per row, by input name. */
-function columnsOf(g: GraphModel, name: string): { rows: number; columns: Record<string, unknown[]> } {
-  const data = readGraphData(fixturePath(name, '.inputs.npz'), g.graph.inputs);
-  const columns: Record<string, unknown[]> = {};
-  for (const inp of g.inputs) {
-    const a = data.inputs.get(inp.name)!;
-    columns[inp.name] = Array.from({ length: data.rows }, (_, r) =>
-      inp.dims.length ? Array.from(a.data.subarray(r * inp.width, (r + 1) * inp.width)) : a.data[r],
-    );
-  }
-  return { rows: data.rows, columns };
 }
 
 test("openModel opens every ONNX fixture by its bytes and predictInputs reproduces PyTorch's outputs within 1e-5", async () => {
