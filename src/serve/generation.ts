@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Encoders } from '../data/index.js';
-import { readOnnxFile } from '../io/onnx/read.js';
+import { readOnnxFile } from '../io/onnx/read_file.js';
 import { initEngine, runningEngine } from '../kernels/engine.js';
 import { loadModel, readModelParts, type ModelMeta } from '../persist/model_file.js';
 import { ModelFileError } from '../util/errors.js';

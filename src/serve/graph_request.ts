@@ -97,8 +97,12 @@ function rowValues(v: unknown, inp: GraphInput, where: string): unknown[] {
 
 /** TensorFlow Serving's columnar and row forms (POST /predict, /v1/models/NAME:predict). */
 export function encodeGraphPredictBody(text: string, lim: GraphLimits): EncodedRequest {
+  return encodeGraphPredict(parseJson(text, '{"inputs": {"INPUT": [...]}} or {"instances": [...]}'), lim);
+}
+
+/** The same forms as an object already parsed (`{inputs: {...}}` or `{instances: [...]}`). */
+export function encodeGraphPredict(body: Record<string, unknown>, lim: GraphLimits): EncodedRequest {
   const { layout } = lim;
-  const body = parseJson(text, '{"inputs": {"INPUT": [...]}} or {"instances": [...]}');
   const forms = ['instances', 'inputs'].filter((k) => k in body);
   if (forms.length !== 1)
     throw bad(

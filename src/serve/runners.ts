@@ -4,7 +4,7 @@
  * exported to ONNX. Both return one click probability per row.
  */
 import { EmbeddingStore } from '../embedding/store.js';
-import { readOnnxFile } from '../io/onnx/read.js';
+import { readOnnxFile } from '../io/onnx/read_file.js';
 import { DataType } from '../io/onnx/schema.js';
 import { initEngine } from '../kernels/engine.js';
 import { OnnxGraphModel } from '../models/onnx/model.js';

@@ -5,9 +5,11 @@
  * the same shared memory (`worker.js`, beside the bundle); without isolation, on the calling thread
  * alone, with the same results. The kernel builds (`kernels.wasm`, `kernels-relaxed.wasm`, also
  * exported as `slimctr/web/kernels.wasm` and `slimctr/web/kernels-relaxed.wasm`) are fetched from
- * beside the bundle unless `kernelsUrl` says where.
+ * beside the bundle unless `kernelsUrl` says where. An ONNX file (a PyTorch export) opens as a
+ * GraphModel, scored by named input tensors (`predictInputs({name: [...]})`).
  */
 import { engine, initEngine, runningEngine } from '../kernels/engine.js';
+import { GraphModel, isOnnxBytes } from '../api/graph_model.js';
 import { Model } from '../api/model.js';
 import { ModelFileError } from '../util/errors.js';
 
@@ -19,6 +21,9 @@ export interface OpenOptions {
   /** Kernel threads, fixed by the first `openModel` (default: the cores, at most 4, on a cross-origin isolated page; else 1). */
   threads?: number;
 }
+
+/** A slimctr model (`kind` names its zoo model) or an imported ONNX graph (`kind` is 'onnx'). */
+export type OpenedModel = Model | GraphModel;
 
 let starting: Promise<unknown> | null = null;
 
@@ -39,15 +44,21 @@ export async function startKernels({
 export async function openModel(
   source: Uint8Array | ArrayBuffer | URL | string,
   opts: OpenOptions = {},
-): Promise<Model> {
+): Promise<OpenedModel> {
   await startKernels(opts);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
-    return Model.fromBytes(source instanceof Uint8Array ? source : new Uint8Array(source), opts.name ?? 'model');
+    return fromBytes(source instanceof Uint8Array ? source : new Uint8Array(source), opts.name ?? 'model');
   }
   const res = await fetch(source);
   if (!res.ok) throw new ModelFileError(String(source), `HTTP ${res.status} ${res.statusText}`);
   const name = opts.name ?? (decodeURIComponent(String(source).split('?')[0].split('/').pop() ?? '') || 'model');
-  return Model.fromBytes(new Uint8Array(await res.arrayBuffer()), name);
+  return fromBytes(new Uint8Array(await res.arrayBuffer()), name);
+}
+
+/** A slimctr model file, or an ONNX ModelProto (told apart by their first bytes: isOnnxBytes). */
+export function fromBytes(bytes: Uint8Array, name: string): OpenedModel {
+  if (isOnnxBytes(bytes)) return GraphModel.fromBytes(bytes, name);
+  return Model.fromBytes(bytes, name);
 }
 
 /** The kernels in use (`relaxed-simd` or `simd128` WebAssembly) and their thread count; throws before the first `openModel`. */
@@ -58,9 +69,12 @@ export function engineInfo(): { variant: string; threads: number } {
 
 /** A loaded model: `columns`, `predict(rows)`, `predictEncoded(batch)`, `meta`. */
 export { Model };
+/** An imported ONNX graph: `inputs`, `predictInputs(columns)`, `predictJson(text)`, `summary()`. */
+export { GraphModel };
+export type { GraphInput } from '../serve/graph_layout.js';
 /** A raw input row and an encoded batch. */
 export type { RawRow } from '../data/encoders/encoders.js';
 export type { Batch } from '../nn/types.js';
 export type { ModelMeta } from '../persist/model_bytes.js';
 /** The error classes a browser can meet: bad rows, bad model files, and their common base. */
-export { SlimctrError, DataError, ModelFileError } from '../util/errors.js';
+export { SlimctrError, DataError, ModelFileError, RequestError } from '../util/errors.js';

@@ -2,6 +2,7 @@
 import type { LoadedModel } from '../persist/model_bytes.js';
 import { inputColumns } from '../api/score.js';
 import { bitsLabel } from '../compress/quantize.js';
+import type { GraphModel } from '../api/graph_model.js';
 
 export interface ModelSummary {
   name: string;
@@ -9,6 +10,8 @@ export interface ModelSummary {
   params: number;
   bytes: number;
   writtenBy: string;
+  /** An imported ONNX graph: its opset (null for a slimctr model file). */
+  onnxOpset: number | null;
   /** Null for an original (uncompressed) model. */
   compression: {
     method: string;
@@ -33,7 +36,8 @@ export function summarize(loaded: LoadedModel, name: string, bytes: number): Mod
     kind: meta.kind,
     params: model.paramCount(),
     bytes,
-    writtenBy: meta.slimctr_version,
+    writtenBy: `slimctr ${meta.slimctr_version}`,
+    onnxOpset: null,
     compression: plan && {
       method: plan.method,
       embeddingRank: plan.embeddingRank,
@@ -47,6 +51,29 @@ export function summarize(loaded: LoadedModel, name: string, bytes: number): Mod
     },
     columns: inputColumns(loaded),
   };
+}
+
+/** An imported ONNX graph: its inputs (name, dtype, shape) in place of columns, its parameters and producer. */
+export function summarizeGraphModel(g: GraphModel, name: string, bytes: number): ModelSummary {
+  const s = g.summary();
+  return {
+    name,
+    kind: 'ONNX graph',
+    params: s.params,
+    bytes,
+    writtenBy: s.producer || 'unknown',
+    onnxOpset: s.opset,
+    compression: null,
+    metrics: { columns: [], rows: [] },
+    columns: s.inputs,
+  };
+}
+
+/** A TF-Serving columnar body of `count` rows of zeros, one column per graph input, to start from. */
+export function exampleGraphText(g: GraphModel, count = 2): string {
+  const zeros = (w: number, dims: number[]): unknown => (dims.length ? new Array(w).fill(0) : 0);
+  const inputs = Object.fromEntries(g.inputs.map((i) => [i.name, new Array(count).fill(zeros(i.width, i.dims))]));
+  return JSON.stringify({ inputs });
 }
 
 /** A few plausible rows as TSV with a header line, to start from: seen values of each field. */

@@ -57,11 +57,13 @@ export function showSummary(s: ModelSummary, kernels: string): void {
   fact(facts, 'Model', s.kind, 'model-kind');
   fact(facts, 'Parameters', int.format(s.params), 'model-params');
   fact(facts, 'Size', `${formatBytes(s.bytes)} (${int.format(s.bytes)} bytes)`, 'model-bytes');
-  fact(facts, 'Written by', `slimctr ${s.writtenBy}`, 'model-version');
+  fact(facts, 'Written by', s.writtenBy, 'model-version');
   fact(facts, 'Kernels', `WebAssembly ${kernels}`, 'model-kernels');
 
   const plan = $('model-plan');
-  if (!s.compression) plan.replaceChildren(el('p', 'Not compressed (original model).', 'muted'));
+  if (s.onnxOpset !== null)
+    plan.replaceChildren(el('p', `Imported ONNX graph (opset ${s.onnxOpset}): no slimctr plan recorded.`, 'muted'));
+  else if (!s.compression) plan.replaceChildren(el('p', 'Not compressed (original model).', 'muted'));
   else {
     const c = s.compression;
     const rows = c.layers.map(([layer, rank]) => [layer, String(rank)]);
@@ -89,11 +91,17 @@ export function showSummary(s: ModelSummary, kernels: string): void {
     );
   }
   $('columns').textContent = s.columns.join(', ');
+  $('rows-help').hidden = s.onnxOpset !== null;
+  $('graph-help').hidden = s.onnxOpset === null;
   $('model').hidden = false;
   $('score').hidden = false;
 }
 
-export function showPredictions(parsed: ParsedRows, probabilities: Float32Array, ms: number): void {
+export function showPredictions(
+  parsed: Pick<ParsedRows, 'lines' | 'format'>,
+  probabilities: Float32Array | Float64Array,
+  ms: number,
+): void {
   const rows = Array.from(probabilities, (p, i) => {
     const prob = el('td', p.toFixed(6), 'prob');
     prob.dataset.value = String(p);

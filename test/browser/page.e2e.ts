@@ -2,11 +2,12 @@
  * End-to-end test of the browser page (`npm run test:browser`, not part of `npm test`): the built
  * page (dist/web) served with COOP/COEP headers (and once without), Debian's Chromium driven by playwright-core,
  * a trained + compressed DeepFM loaded with `?model=` (also stored quantized: 4-bit tables, int8
- * weights), rows typed and scored; the probabilities shown must equal Node's. A screenshot goes to test-output/browser/ (git-ignored).
+ * weights), rows typed and scored; the probabilities shown must equal Node's. An ONNX fixture
+ * (a tiny PyTorch export) loads too and scores TF-Serving JSON to PyTorch's recorded outputs. A screenshot goes to test-output/browser/ (git-ignored).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -18,6 +19,12 @@ import { encodeRows, inputColumns, predictProbabilities } from '../../src/api/sc
 import { scratchDir } from '../train/toy_data.js';
 import { fixtureBitsInt4, fixtureRowsTsv, saveFixtureModel } from '../web/model_fixture.js';
 import { serveStatic, type StaticServer } from './static_server.js';
+import { GraphModel } from '../../src/api/graph_model.js';
+import { readNpz } from '../../src/data/formats/npz.js';
+import { fixturePath } from '../models/onnx/fixture_files.js';
+import { columnsOf } from '../web/graph_columns.js';
+
+const ONNX_FIXTURE = 'deepfm_matrix_op17';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const webDir = join(root, 'dist', 'web');
@@ -43,6 +50,7 @@ before(async () => {
   server = await serveStatic(webDir, {
     '/models/model.safetensors': modelPath,
     '/models/quantized.safetensors': quantizedPath,
+    '/models/deepfm.onnx': fixturePath(ONNX_FIXTURE, '.onnx'),
   });
   browser = await launchChromium('browser test');
 });
@@ -73,13 +81,10 @@ function nodeProbabilities(text: string, file = modelPath): number[] {
   ];
 }
 
-async function score(page: Page, text: string): Promise<number[]> {
+async function score(page: Page, text: string, rows = text === fixtureRowsTsv ? 5 : 2): Promise<number[]> {
   await page.fill('#rows', text);
   await page.click('#score-button');
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('#predictions-table td.prob').length === n,
-    text === fixtureRowsTsv ? 5 : 2,
-  );
+  await page.waitForFunction((n) => document.querySelectorAll('#predictions-table td.prob').length === n, rows);
   return page.$$eval('#predictions-table td.prob', (tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
 }
 
@@ -163,6 +168,45 @@ test('served without the cross-origin isolation headers (no SharedArrayBuffer), 
   } finally {
     await plain.close();
   }
+});
+
+test("the page loads an ONNX export, lists its inputs, scores TF-Serving JSON to PyTorch's outputs and names a bad input", async () => {
+  const page = await openPage('?model=models/deepfm.onnx');
+  await page.waitForSelector('#model-params', { timeout: 30_000 });
+  const g = GraphModel.fromBytes(readFileSync(fixturePath(ONNX_FIXTURE, '.onnx')));
+  assert.equal(await page.textContent('#model-kind'), 'ONNX graph');
+  assert.equal(await page.textContent('#model-params'), g.summary().params.toLocaleString('en-US'));
+  assert.match((await page.textContent('#model-plan')) ?? '', /Imported ONNX graph \(opset 17\)/);
+  const shown = (await page.textContent('#columns')) ?? '';
+  for (const inp of g.inputs) assert.ok(shown.includes(`${inp.name}: `), `${inp.name} listed: ${shown}`);
+  assert.match(shown, /: int64 \[\S+, \d+\]/);
+
+  const { rows, columns } = columnsOf(g, ONNX_FIXTURE);
+  const want = [...readNpz(fixturePath(ONNX_FIXTURE, '.expected.npz')).get('prob')!.data];
+  assertClose(await score(page, JSON.stringify({ inputs: columns }), rows), want);
+  const instances = Array.from({ length: rows }, (_, r) =>
+    Object.fromEntries(Object.entries(columns).map(([k, c]) => [k, c[r]])),
+  );
+  await page.evaluate(() => document.getElementById('predictions')!.replaceChildren());
+  assertClose(await score(page, JSON.stringify({ instances }), rows), want);
+
+  const first = g.inputs[0];
+  for (const [body, message] of [
+    [{ inputs: { ...columns, nope: columns[first.name] } }, /nope, not an input of the graph/],
+    [
+      { inputs: { ...columns, [first.name]: columns[first.name].map((v) => [...(v as number[]), 0]) } },
+      new RegExp(`inputs\\.${first.name}\\[0\\]: ${first.width + 1} values; input '${first.name}'`),
+    ],
+  ] as const) {
+    await page.fill('#rows', JSON.stringify(body));
+    await page.click('#score-button');
+    await page.waitForFunction(
+      (re) => new RegExp(re).test(document.getElementById('error')?.textContent ?? ''),
+      message.source,
+    );
+  }
+  assert.deepEqual(pageErrors, []);
+  await page.close();
 });
 
 test('a browser without WebAssembly SIMD is told so before the model is downloaded', async () => {

@@ -2,7 +2,7 @@
 import { readGraphData } from '../../src/data/formats/graph_data.js';
 import { readNpz } from '../../src/data/formats/npz.js';
 import type { HostArray } from '../../src/io/onnx/host_array.js';
-import { readOnnxFile } from '../../src/io/onnx/read.js';
+import { readOnnxFile } from '../../src/io/onnx/read_file.js';
 import { DataType } from '../../src/io/onnx/schema.js';
 import { fixturePath } from '../models/onnx/fixture_files.js';
 

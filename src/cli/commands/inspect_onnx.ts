@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { readOnnxFile } from '../../io/onnx/read.js';
+import { readOnnxFile } from '../../io/onnx/read_file.js';
 import { summarizeGraph, type GraphSummary } from '../../models/onnx/summary.js';
 import { UsageError } from '../../util/errors.js';
 import { parseFlags } from '../flags.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { EmbeddingStore } from '../../embedding/store.js';
 import { readGraphData } from '../../data/formats/graph_data.js';
 import { AtomicFileWriter } from '../../io/atomic_stream.js';
-import { readOnnxFile } from '../../io/onnx/read.js';
+import { readOnnxFile } from '../../io/onnx/read_file.js';
 import { OnnxGraphModel } from '../../models/onnx/model.js';
 import { scoreRows } from '../../models/onnx/run.js';
 import { ensureEngine } from '../../train/setup.js';

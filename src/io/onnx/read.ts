@@ -4,7 +4,6 @@
  * Anything malformed (truncated, not protobuf, no graph, unsupported opset, external data) is a
  * ModelFileError naming the file.
  */
-import { readFileSync } from 'node:fs';
 import { ModelFileError } from '../../util/errors.js';
 import { AttrType, ModelProtoType } from './schema.js';
 import { decodeTensorProto, type TensorProtoObject } from './tensor_proto.js';
@@ -133,15 +132,4 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
     initializers,
     nodes,
   };
-}
-
-/** Reads and decodes the ONNX file at `path`. */
-export function readOnnxFile(path: string): OnnxModel {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new ModelFileError(path, `cannot read the ONNX model: ${(e as Error).message}`);
-  }
-  return decodeOnnx(bytes, path);
 }

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { EmbeddingStore } from '../../../src/embedding/store.js';
 import * as ort from 'onnxruntime-node';
 import { readGraphData } from '../../../src/data/formats/graph_data.js';
-import { decodeOnnx, readOnnxFile } from '../../../src/io/onnx/read.js';
+import { decodeOnnx } from '../../../src/io/onnx/read.js';
+import { readOnnxFile } from '../../../src/io/onnx/read_file.js';
 import { DataType } from '../../../src/io/onnx/schema.js';
 import { OnnxGraphModel } from '../../../src/models/onnx/model.js';
 
