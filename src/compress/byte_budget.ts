@@ -20,7 +20,7 @@ import type { ModelStats } from './collect.js';
 import type { StoredBits } from './plan.js';
 import { factorPerField, selectionOf, type Selection, type SelectOptions } from './select.js';
 import { DEFAULT_FIELD_ENERGY } from './rank_choice.js';
-import { costing, type Ranks, type Target, type TargetShape } from './targets.js';
+import { costing, nextCut, type Ranks, type Target, type TargetShape } from './targets.js';
 
 type Width = 32 | 8 | 4;
 type Bits = Map<string, Width>;
@@ -30,8 +30,6 @@ const HEADER_PER_TENSOR = 160;
 const HEADER_PER_TARGET = 48;
 /** Rows of a table its quantization error is measured on (evenly spread). */
 const ERROR_SAMPLE_ROWS = 20000;
-/** A rank cut on a target already factored takes this fraction of its rank (at least 1), as select.ts. */
-const CUT_FRACTION = 1 / 8;
 
 export interface ByteBudget {
   /** The file must be at most this many bytes. */
@@ -181,7 +179,7 @@ export function selectForBytes(
 function moves(t: Target, k: number | null, b: Width): [number | null, Width][] {
   const out: [number | null, Width][] = [];
   if (k === null) for (let r = t.maxRank; r >= 1; r--) out.push([r, b]);
-  else if (k > 1) out.push([Math.max(1, k - Math.max(1, Math.floor(k * CUT_FRACTION))), b]);
+  else if (k > 1) out.push([nextCut(k), b]);
   if (t.kind === 'layer' && b === 32) out.push([k, 8]);
   if (t.kind === 'embedding' && b !== 4) out.push([k, b === 32 ? 8 : 4]);
   return out;

@@ -16,14 +16,12 @@ import type { Compressible } from '../nn/parts.js';
 import type { ModelStats } from './collect.js';
 import type { CompressionPlan, Method } from './plan.js';
 import { budgetOf, DEFAULT_FIELD_ENERGY, rankProblem, type RankChoice } from './rank_choice.js';
-import { costing, type Costing, type Ranks, type Target } from './targets.js';
+import { costing, nextCut, type Costing, type Ranks, type Target } from './targets.js';
 
 export type { Ranks } from './targets.js';
 
 /** A layer that runs more often than this per example counts as run once per field (F >= 2 times). */
 const PER_FIELD_RUNS = 1.5;
-/** A budget cut on a target already factored takes this fraction of its rank (at least 1). */
-const CUT_FRACTION = 1 / 8;
 
 export interface SelectOptions {
   method: Method;
@@ -184,7 +182,7 @@ function greedy(
       const now = ranks.get(t.path) ?? null;
       const candidates: number[] = [];
       if (now === null) for (let k = t.maxRank; k >= 1; k--) candidates.push(k);
-      else if (now > 1) candidates.push(Math.max(1, now - Math.max(1, Math.floor(now * CUT_FRACTION))));
+      else if (now > 1) candidates.push(nextCut(now));
       for (const k of candidates) {
         const after = count(new Map(ranks).set(t.path, k));
         if (after >= current) continue;

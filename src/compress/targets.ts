@@ -27,6 +27,11 @@ export interface Target {
 
 export type Ranks = Map<string, number | null>;
 
+/** The next budget cut of a target already at rank k > 1: an eighth of its rank, at least 1 (select.ts and byte_budget.ts). */
+export function nextCut(k: number): number {
+  return Math.max(1, k - Math.max(1, Math.floor(k / 8)));
+}
+
 /** What a target is under a rank assignment (k null: whole); a layer's input shrinks when it reads folded embeddings. */
 export type TargetShape =
   | { kind: 'embedding'; rows: number; fields: number; dim: number; k: number | null }
