@@ -13,8 +13,8 @@ import type { FieldEmbedding } from '../nn/field_embedding.js';
 import { Linear } from '../nn/linear.js';
 import type { Compressible } from '../nn/parts.js';
 import type { CTRModel } from '../models/model.js';
-import { firstOrderPaths } from './quantize.js';
-import { dequantizeChannels, dequantizeRows, quantizeChannels, quantizeRows } from '../tensor/quantize.js';
+import { firstOrderPaths, storageOf } from './quantize.js';
+import { dequantizeRows, quantizeRows, roundChannels } from '../tensor/quantize.js';
 import { UsageError } from '../util/errors.js';
 import type { ModelStats } from './collect.js';
 import type { StoredBits } from './plan.js';
@@ -85,7 +85,7 @@ function relative(a: Float32Array, b: Float32Array, centre: (j: number) => numbe
 
 function weightError(l: Linear): number {
   const W = l.W.toArray();
-  const [err, tot] = relative(W, dequantizeChannels(quantizeChannels(W, l.inDim, l.outDim)), () => 0);
+  const [err, tot] = relative(W, roundChannels(W, l.inDim, l.outDim), () => 0);
   return tot > 0 ? err / tot : 0;
 }
 
@@ -121,9 +121,8 @@ export function selectForBytes(
   const qerr = storageErrors(model);
   // First-order weights go to half precision outright: 2 bytes saved per weight, at an error far below any target's.
   const half = firstOrderPaths(model);
-  const halfWeights = model
-    .namedTables()
-    .reduce((n, [name, t]) => n + (half.some((p) => name.startsWith(`${p}.`)) ? t.rows * t.dim : 0), 0);
+  const halfNames = storageOf(model, Object.fromEntries(half.map((p) => [p, 16]))).half;
+  const halfWeights = model.namedTables().reduce((n, [name, t]) => n + (halfNames.has(name) ? t.rows * t.dim : 0), 0);
   const fixed = budget.fixed - 2 * halfWeights + HEADER_PER_TARGET * half.length;
   const fileBytes = (r: Ranks, w: Bits): number =>
     fixed + 4 * c.base + c.paths.reduce((s, p) => s + shapeBytes(c.describe(p, r)!, w.get(p) ?? 32), 0);

@@ -15,7 +15,7 @@ import { Linear } from '../nn/linear.js';
 import { LinearTerm } from '../nn/linear_term.js';
 import type { Module } from '../nn/module.js';
 import { halfRound } from '../tensor/half.js';
-import { dequantizeChannels, quantizeChannels } from '../tensor/quantize.js';
+import { roundChannels } from '../tensor/quantize.js';
 import type { StoredBits } from './plan.js';
 
 /** What `--quantize` may ask: int8 (tables and Linear weights in 8 bits) or int4 (tables in 4, Linear weights in 8). */
@@ -76,22 +76,18 @@ export function storageOf(model: Module, bits: Readonly<Record<string, StoredBit
 }
 
 /**
- * Installs `bits`: field tables become quantized tables holding their current rows (loading a
- * model file then replaces them with the file's levels), Linear weights are rounded to int8,
- * first-order weights to half precision.
+ * Installs `bits`: Linear weights are rounded to int8 and first-order weights to half precision
+ * (the tensors storageOf names), and field tables become quantized tables holding their current
+ * rows (loading a model file then replaces them with the file's levels).
  */
 export function applyBits(model: CTRModel, bits: Readonly<Record<string, StoredBits>>, store: EmbeddingStore): void {
-  for (const [path, b] of Object.entries(bits)) {
-    if (b === 16) {
-      for (const [, m] of under(model, path))
-        if (m instanceof LinearTerm) for (const t of m.weights) t.writeRows(t.readRows().map(halfRound));
-    } else if (path !== 'embedding') {
-      for (const [, l] of under(model, path))
-        if (l instanceof Linear) l.W.assign(dequantizeChannels(quantizeChannels(l.W.toArray(), l.inDim, l.outDim)));
-    } else {
-      const fields = model.parts().embedding?.get();
-      if (!fields) throw new Error(`internal: compress: ${model.kind} has no field embeddings to quantize`);
-      fields.fieldTables.forEach((t, f) => fields.replaceTable(f, store.quantize(t, b as 8 | 4)));
-    }
-  }
+  const { int8, half } = storageOf(model, bits);
+  for (const [name, p] of model.namedParams())
+    if (int8.has(name)) p.assign(roundChannels(p.toArray(), p.shape[0], p.shape[1]));
+  for (const [name, t] of model.namedTables()) if (half.has(name)) t.writeRows(t.readRows().map(halfRound));
+  const b = bits.embedding;
+  if (b === undefined) return;
+  const fields = model.parts().embedding?.get();
+  if (!fields) throw new Error(`internal: compress: ${model.kind} has no field embeddings to quantize`);
+  fields.fieldTables.forEach((t, f) => fields.replaceTable(f, store.quantize(t, b as 8 | 4)));
 }

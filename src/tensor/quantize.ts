@@ -130,6 +130,11 @@ export function quantizeChannels(values: Float32Array, rows: number, cols: numbe
   return { rows, cols, data, scale };
 }
 
+/** Values rounded to their int8 per-column levels: what storing them in int8 gives back. */
+export function roundChannels(values: Float32Array, rows: number, cols: number): Float32Array {
+  return dequantizeChannels(quantizeChannels(values, rows, cols));
+}
+
 /** The weights back as float32 [rows, cols]. */
 export function dequantizeChannels(q: QuantizedChannels): Float32Array {
   const out = new Float32Array(q.rows * q.cols);
