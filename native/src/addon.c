@@ -5,10 +5,18 @@
  * each call adds to the memory's base address. A shared WebAssembly memory is reserved at its
  * maximum size up front and grows in place, so that address stays valid for the memory's life.
  * `isas()` lists the instruction sets this CPU runs, best first.
+ *
+ * A pointer argument is a signed offset from the bound memory's base, so a kernel bound to the main
+ * heap can also reach another memory of the same process (a separate embedding-table group) at
+ * offset `address(other) - address(main)`: every thread maps a shared memory at the same address.
+ * `bind` asks Linux to back the memory's reservation with transparent huge pages: embedding rows
+ * are fetched at random across gigabytes, and with 4 KiB pages nearly every fetch also walks the
+ * page table.
  */
 #include <node_api.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "kernels.h"
 
 typedef struct {
@@ -41,7 +49,7 @@ static int read_args(napi_env env, napi_callback_info info, int n, double *a, bi
   return 1;
 }
 
-#define P(i) ((void *)(b->base + (size_t)a[i]))
+#define P(i) ((void *)((uintptr_t)b->base + (uintptr_t)(int64_t)a[i]))
 #define I(i) ((int)(int64_t)a[i])
 #define F(i) ((float)a[i])
 
@@ -114,9 +122,18 @@ static const struct {
   {"accumulate_unique", js_accumulate_unique},
 };
 
+/* Transparent huge pages for the whole 2 MiB blocks of [start, start + bytes), where the OS has them. */
+static void huge_pages(void *start, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t lo = ((uintptr_t)start + huge - 1) & ~(huge - 1), hi = ((uintptr_t)start + bytes) & ~(huge - 1);
+  if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice only: a refusal changes nothing */
+#endif
+}
+
 static napi_value js_bind(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   bool is_typed = false;
   if (argc >= 1) CHECK(napi_is_typedarray(env, argv[0], &is_typed));
@@ -142,6 +159,11 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "slimctr native: this CPU does not run the instruction set asked for");
     return NULL;
   }
+  double reserved = 0;
+  napi_valuetype rt = napi_undefined;
+  if (argc >= 3) CHECK(napi_typeof(env, argv[2], &rt));
+  if (rt == napi_number) CHECK(napi_get_value_double(env, argv[2], &reserved));
+  huge_pages(data, reserved > (double)length ? (size_t)reserved : length);
   binding *b = malloc(sizeof *b);
   if (!b) {
     napi_throw_error(env, NULL, "slimctr native: out of memory");
@@ -164,6 +186,25 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* address(view): the address of byte 0 of the memory `view` spans, as a number (exact below 2^53). */
+static napi_value js_address(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  bool is_typed = false;
+  if (argc >= 1) CHECK(napi_is_typedarray(env, argv[0], &is_typed));
+  if (!is_typed) {
+    napi_throw_type_error(env, NULL, "slimctr native: address() needs a typed array");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value buffer;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset));
+  return number(env, (double)((uintptr_t)data - offset));
+}
+
 static napi_value js_isas(napi_env env, napi_callback_info info) {
   const isa_kernels *list[8];
   int n = isa_list(list, 8);
@@ -183,5 +224,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "bind", fn);
   if (napi_create_function(env, "isas", NAPI_AUTO_LENGTH, js_isas, NULL, &fn) != napi_ok) return NULL;
   napi_set_named_property(env, exports, "isas", fn);
+  if (napi_create_function(env, "address", NAPI_AUTO_LENGTH, js_address, NULL, &fn) != napi_ok) return NULL;
+  napi_set_named_property(env, exports, "address", fn);
   return exports;
 }

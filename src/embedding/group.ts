@@ -2,7 +2,9 @@
  * A table group: one WebAssembly memory (at most 4 GiB, wasm32's limit) with its own instance of
  * the kernels. Group 0 can be the engine's main heap, so lookups write straight into activation
  * tensors; further groups are separate memories, so tables plus optimizer state can exceed 4 GiB
- * in total. Data crosses into and out of a separate group through small staging buffers.
+ * in total. Where the engine's kernels can address a separate memory directly (`reach`), they work
+ * on its tables in place, on the pool like the main heap's; otherwise data crosses into and out of
+ * the group through small staging buffers, on the calling thread.
  */
 import type { Engine } from '../kernels/engine.js';
 import type { KernelExports } from '../kernels/exports.js';
@@ -16,18 +18,21 @@ export class TableGroup {
     readonly heap: Heap,
     readonly k: KernelExports,
     readonly isMain: boolean,
+    /** Where this group's byte 0 lies as a main-heap kernel pointer; null when only `k` can reach it. */
+    readonly reach: number | null,
     /** Most bytes tables may take in this group. */
     private budget: number,
     private readonly staging: number,
   ) {}
 
   static main(engine: Engine, budget: number, staging = STAGING_RESERVE): TableGroup {
-    return new TableGroup(engine.heap, engine.k, true, budget, staging);
+    return new TableGroup(engine.heap, engine.k, true, 0, budget, staging);
   }
 
   static separate(engine: Engine, bytes: number, staging = STAGING_RESERVE): TableGroup {
     const heap = new Heap(1 << 20, bytes);
-    return new TableGroup(heap, engine.kernelsOver(heap.memory), false, bytes - (1 << 20) - staging, staging);
+    const k = engine.kernelsOver(heap);
+    return new TableGroup(heap, k, false, engine.reach(heap), bytes - (1 << 20) - staging, staging);
   }
 
   /** Bytes tables may still take in this group. */

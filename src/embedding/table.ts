@@ -20,6 +20,11 @@ export interface Shard {
   ptr: number; // byte offset of row `lo` in the group's memory
 }
 
+/** Row `lo` of a shard as a pointer of the pool's (main-heap) kernels; null if they cannot reach its memory. */
+function pointerOf(s: Shard): number | null {
+  return s.group.reach === null ? null : s.group.reach + s.ptr;
+}
+
 /** Sparse gradient of one table, in the main heap: one dim-long row in `grads` per id in `ids` (unique). */
 export interface SparseGrad {
   n: number;
@@ -98,21 +103,17 @@ export class EmbeddingTable {
   }
 
   /**
-   * Calls gathering from `shards` in the main heap (`io`: ids pointer and stride, count, output
-   * pointer and stride); shards in separate memories are gathered now.
+   * Calls gathering from the `shards` the pool's kernels reach (`io`: ids pointer and stride, count,
+   * output pointer and stride); shards they cannot reach are gathered now.
    */
   private gatherFrom(shards: readonly Shard[], io: number[]): number[][] {
     const calls: number[][] = [];
     for (const s of shards) {
-      if (s.group.isMain) calls.push([CALL_GATHER_ROWS, s.ptr, this.stride, this.dim, s.lo, s.hi, ...io]);
+      const at = pointerOf(s);
+      if (at !== null) calls.push([CALL_GATHER_ROWS, at, this.stride, this.dim, s.lo, s.hi, ...io]);
       else this.gatherSeparate(s, io[0], io[1], io[2], io[3], io[4]);
     }
     return calls;
-  }
-
-  /** The shard in the main heap, if any (a table has at most one: see EmbeddingStore.create). */
-  mainShard(): Shard | undefined {
-    return this.shards.find((s) => s.group.isMain);
   }
 
   /**
@@ -127,11 +128,13 @@ export class EmbeddingTable {
     outStride: number,
     d: LookupScratch,
   ): number[][] {
-    const main = this.mainShard();
-    const rows = main ? [main.ptr, this.stride, this.dim, main.lo, main.hi] : [0, this.stride, this.dim, 0, 0];
+    const first = this.shards.find((s) => pointerOf(s) !== null);
+    const rows = first
+      ? [pointerOf(first) as number, this.stride, this.dim, first.lo, first.hi]
+      : [0, this.stride, this.dim, 0, 0];
     const io = [idsPtr, idStride, n, outPtr, outStride];
     const unique = [CALL_LOOKUP_UNIQUE, ...rows, ...io, d.scratch, d.uniq, d.inverse, d.count];
-    const rest = this.shards.filter((s) => s !== main);
+    const rest = this.shards.filter((s) => s !== first);
     return [unique, ...this.gatherFrom(rest, io)];
   }
 
@@ -163,17 +166,17 @@ export class EmbeddingTable {
     g.heap.release(sIds);
   }
 
-  /** One optimizer step on the rows of `grad`; returns the kernel calls for main-heap shards. */
+  /** One optimizer step on the rows of `grad`; returns the kernel calls for the shards the pool reaches. */
   updateCalls(grad: SparseGrad, u: RowUpdate): number[][] {
     const calls: number[][] = [];
     const heap = engine().heap;
     const { n, idsPtr, gradsPtr } = grad;
     for (const s of this.shards) {
       const g = s.group;
-      const args = [u.kind, s.ptr, this.stride, this.dim, s.lo, s.hi];
       const hyper = [u.lr, u.b1, u.b2, u.eps, u.wd];
-      if (g.isMain) {
-        calls.push([CALL_UPDATE_ROWS, ...args, idsPtr, n, gradsPtr, ...hyper]);
+      const at = pointerOf(s);
+      if (at !== null) {
+        calls.push([CALL_UPDATE_ROWS, u.kind, at, this.stride, this.dim, s.lo, s.hi, idsPtr, n, gradsPtr, ...hyper]);
         continue;
       }
       const sIds = g.heap.alloc(n * 4),

@@ -49,19 +49,23 @@ export async function resolveBackend(choice: BackendChoice, isa?: string): Promi
   return { choice, name: 'native', isa: isa ?? isas[0], addon, fallback: null };
 }
 
-/** The kernels over `memory`: a WebAssembly instance's, with the native ones (if any) in their place. */
+/**
+ * The kernels over `memory` (which may grow to `reserved` bytes): a WebAssembly instance's, with the
+ * native ones (if any) in their place.
+ */
 export function kernelsOver(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
   addon: NativeAddon | null,
   isa: string | null,
+  reserved?: number,
 ): KernelExports {
   const wasm = instantiate(module, memory);
   if (!addon || isa === null) return wasm;
   // Native code keeps the memory's address: only a shared memory (reserved whole, grown in place) keeps it.
   if (!(memory.buffer instanceof SharedArrayBuffer))
     throw new Error('internal: native kernels need a shared WebAssembly memory (the engine always makes one)');
-  const native = addon.bind(new Uint8Array(memory.buffer), isa);
+  const native = addon.bind(new Uint8Array(memory.buffer), isa, reserved);
   const k: KernelExports = { ...wasm };
   for (const name of NATIVE_KERNELS) (k as unknown as Record<string, unknown>)[name] = native[name];
   return k;

@@ -50,16 +50,27 @@ export class Engine {
     const backend = await resolveBackend(backendChoice(opts.backend), opts.nativeIsa);
     const { module, variant } = await loadKernelModule(opts.variant, opts.kernelsUrl);
     const heap = new Heap(1 << 20, opts.maxHeapBytes);
-    const k = kernelsOver(module, heap.memory, backend.addon, backend.isa);
+    const k = kernelsOver(module, heap.memory, backend.addon, backend.isa, heap.maxBytes);
     if (k.heap_base() > 1 << 20) throw new Error('internal: kernels: static data exceeds the reserved 1 MiB');
     const threads = Math.max(1, Math.floor(opts.threads ?? defaultThreads()));
     const pool = await ThreadPool.create(k, heap, module, threads, backend.isa);
     return new Engine(k, heap, pool, module, variant, backend);
   }
 
-  /** The kernels (same backend as this engine's) over another memory, e.g. a separate table group's. */
-  kernelsOver(memory: WebAssembly.Memory): KernelExports {
-    return kernelsOver(this.module, memory, this.backend.addon, this.backend.isa);
+  /** The kernels (same backend as this engine's) over another heap, e.g. a separate table group's. */
+  kernelsOver(heap: Heap): KernelExports {
+    return kernelsOver(this.module, heap.memory, this.backend.addon, this.backend.isa, heap.maxBytes);
+  }
+
+  /**
+   * Where another heap's byte 0 lies as a pointer of this engine's kernels (their pointers are
+   * offsets into the main heap), or null when they cannot reach it: WebAssembly kernels see one
+   * memory only, and the caller stages data through that heap's own kernels instead.
+   */
+  reach(heap: Heap): number | null {
+    const addon = this.backend.addon;
+    if (!addon || this.backend.isa === null) return null;
+    return addon.address(new Uint8Array(heap.memory.buffer)) - addon.address(new Uint8Array(this.heap.memory.buffer));
   }
 
   /**

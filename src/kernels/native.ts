@@ -32,8 +32,13 @@ export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]>
 export interface NativeAddon {
   /** Instruction sets this CPU runs, best first (avx512, avx2, neon, baseline). */
   isas(): string[];
-  /** Kernels over the memory `view` spans (from byte 0), for `isa` (default: the best). */
-  bind(view: Uint8Array, isa?: string): NativeKernels;
+  /**
+   * Kernels over the memory `view` spans (from byte 0), for `isa` (default: the best). `reserved`:
+   * the bytes the memory may grow to, all backed by huge pages where the OS allows.
+   */
+  bind(view: Uint8Array, isa?: string, reserved?: number): NativeKernels;
+  /** The address of the memory `view` lies in (pointer offsets between two memories are differences of these). */
+  address(view: Uint8Array): number;
 }
 
 export type NativeLoad = { addon: NativeAddon; error: null } | { addon: null; error: string };
