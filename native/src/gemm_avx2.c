@@ -16,7 +16,11 @@ ISA_BEGIN("avx2,fma")
 
 static inline void micro(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta) {
   __m256 acc[MR][2];
-  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  for (int r = 0; r < MR; r++) {
+    acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    __builtin_prefetch(c + (size_t)r * ldc, 1, 3); /* C's tile arrives while the products are summed */
+    __builtin_prefetch(c + (size_t)r * ldc + 8, 1, 3);
+  }
   for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
     __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
 #pragma GCC unroll 6

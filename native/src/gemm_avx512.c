@@ -14,25 +14,58 @@ ISA_BEGIN("avx512f,avx512vl,avx512dq,avx2,fma")
 #define WORK_FN work_bytes_avx512
 #define MADD(a, b, c) __builtin_fmaf((a), (b), (c))
 
-static inline void micro(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta) {
+/*
+ * C = alpha * Apanel Bpanel + beta * C on the first mr rows and nr columns of a tile (C is not
+ * read when beta is 0), through masks, so corner tiles need no tile aside; tiles at most 16 wide
+ * skip the second column vector. C's rows are fetched first, to arrive while the products are summed.
+ */
+static inline __attribute__((always_inline)) void tile(int kc, const float *pa, const float *pb, float *c, int ldc,
+  float alpha, float beta, int mr, int nr) {
+  __mmask16 mask[2] = {nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1),
+    nr >= 32 ? 0xffff : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0};
   __m512 acc[MR][2];
-  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-  for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
-    __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
+  for (int r = 0; r < MR; r++) {
+    acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    if (r < mr) {
+      __builtin_prefetch(c + (size_t)r * ldc, 1, 3);
+      __builtin_prefetch(c + (size_t)r * ldc + 16, 1, 3);
+    }
+  }
+  if (nr <= 16) {
+    for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
+      __m512 b0 = _mm512_loadu_ps(pb);
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; r++) {
-      __m512 a = _mm512_set1_ps(pa[r]);
-      acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+      for (int r = 0; r < MR; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(pa[r]), b0, acc[r][0]);
+    }
+  } else {
+    for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
+      __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
+#pragma GCC unroll 12
+      for (int r = 0; r < MR; r++) {
+        __m512 a = _mm512_set1_ps(pa[r]);
+        acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+      }
     }
   }
   __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-  for (int r = 0; r < MR; r++, c += ldc) {
+  for (int r = 0; r < mr; r++, c += ldc) {
     for (int h = 0; h < 2; h++) {
+      if (!mask[h]) continue;
       __m512 t = _mm512_mul_ps(va, acc[r][h]);
-      _mm512_storeu_ps(c + 16 * h, beta == 0 ? t : _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + 16 * h), t));
+      if (beta != 0) t = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[h], c + 16 * h), t);
+      _mm512_mask_storeu_ps(c + 16 * h, mask[h], t);
     }
   }
+}
+
+static void micro(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta) {
+  tile(kc, pa, pb, c, ldc, alpha, beta, MR, NR);
+}
+
+#define MICRO_EDGE
+static void micro_edge(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta, int mr, int nr) {
+  tile(kc, pa, pb, c, ldc, alpha, beta, mr, nr);
 }
 
 #include "gemm_driver.h"

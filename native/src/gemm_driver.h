@@ -3,7 +3,9 @@
  * row-major, with the contract of the WebAssembly sgemm (assembly/gemm.ts). Included once per ISA
  * file, which first defines GEMM_FN, WORK_FN, the micro-tile MR x NR, the cache blocks KC, MC, NC
  * and `micro` (one full MR x NR tile: C = alpha * Apanel Bpanel + beta * C, C not read when beta
- * is 0) and MADD(a, b, c) = a * b + c, fused where the ISA has FMA. Goto/BLIS structure: op(B) is packed into kc x NR micro-panels, op(A) into MR x kc ones.
+ * is 0) and MADD(a, b, c) = a * b + c, fused where the ISA has FMA; an ISA may also define
+ * MICRO_EDGE and `micro_edge` (the same operations on an mr x nr corner of a tile, in place).
+ * Goto/BLIS structure: op(B) is packed into kc x NR micro-panels, op(A) into MR x kc ones.
  *
  * Which path runs depends on the shape only (never on [m0, m1)), and every element of C gets the
  * same operations in the same order whatever the row split: results do not depend on threads.
@@ -28,15 +30,16 @@ static void pack_a(int tA, const float *A, int lda, int i0, int k0, int mc, int 
         for (; r < MR; r++) dst[r] = 0;
       }
     } else {
-      for (int r = 0; r < MR; r++) {
-        if (r < mr) {
-          const float *s = A + (size_t)(i + r) * lda + k0;
-          for (int k = 0; k < kc; k++) dst[k * MR + r] = s[k];
-        } else {
-          for (int k = 0; k < kc; k++) dst[k * MR + r] = 0;
-        }
+      /* Column by column (MR rows read side by side); meanwhile the next micro-panel's rows are
+         fetched towards L2, a line per row every 16 columns, so packing rarely waits on memory. */
+      const float *s[MR];
+      for (int r = 0; r < MR; r++) s[r] = A + (size_t)(i + (r < mr ? r : 0)) * lda + k0;
+      int ahead = ir + MR < mc ? MR : 0;
+      for (int k = 0; k < kc; k++, dst += MR) {
+        if ((k & 15) == 0)
+          for (int r = 0; r < ahead; r++) __builtin_prefetch(s[r] + (size_t)MR * lda + k, 0, 2);
+        for (int r = 0; r < MR; r++) dst[r] = r < mr ? s[r][k] : 0;
       }
-      dst += (size_t)MR * kc;
     }
   }
 }
@@ -185,17 +188,22 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
       for (int ic = m0; ic < m1; ic += MC) {
         int mc = m1 - ic < MC ? m1 - ic : MC;
         pack_a(tA, A, lda, ic, pc, mc, kc, pA);
-        for (int jr = 0; jr < nc; jr += NR) {
-          int nr = nc - jr < NR ? nc - jr : NR;
-          const float *pb = pB + (size_t)jr * kc;
-          for (int ir = 0; ir < mc; ir += MR) {
-            int mr = mc - ir < MR ? mc - ir : MR;
-            const float *pa = pA + (size_t)ir * kc;
+        /* An A micro-panel stays in L1 while the packed B panels stream past it from L2. */
+        for (int ir = 0; ir < mc; ir += MR) {
+          int mr = mc - ir < MR ? mc - ir : MR;
+          const float *pa = pA + (size_t)ir * kc;
+          for (int jr = 0; jr < nc; jr += NR) {
+            int nr = nc - jr < NR ? nc - jr : NR;
+            const float *pb = pB + (size_t)jr * kc;
             float *c = C + (size_t)(ic + ir) * ldc + jc + jr;
             if (mr == MR && nr == NR) {
               micro(kc, pa, pb, c, ldc, alpha, kbeta);
               continue;
             }
+#ifdef MICRO_EDGE
+            micro_edge(kc, pa, pb, c, ldc, alpha, kbeta, mr, nr);
+            continue;
+#endif
             /* Edge: the whole tile aside, then the part inside C updated as `micro` would. */
             micro(kc, pa, pb, tile, NR, alpha, 0);
             for (int r = 0; r < mr; r++)
