@@ -14,6 +14,7 @@
  * page table.
  */
 #include <node_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,7 +26,7 @@ typedef struct {
   int refs; /* functions still alive that point here */
 } binding;
 
-#define MAX_ARGS 16
+#define MAX_ARGS 20
 #define CHECK(call)                                                   \
   do {                                                                \
     if ((call) != napi_ok) {                                          \
@@ -42,7 +43,9 @@ static int read_args(napi_env env, napi_callback_info info, int n, double *a, bi
   for (int i = 0; i < n; i++) {
     a[i] = 0;
     if ((size_t)i < argc && napi_get_value_double(env, argv[i], &a[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "slimctr native: kernel arguments must be numbers");
+      char msg[96];
+      snprintf(msg, sizeof msg, "slimctr native: kernel argument %d is not a number", i);
+      napi_throw_type_error(env, NULL, msg);
       return 0;
     }
   }
@@ -79,7 +82,9 @@ static napi_value number(napi_env env, double v) {
     return number(env, (double)(call));                            \
   }
 
-KERNEL(sgemm, 16, b->isa->sgemm(I(0), I(1), I(2), I(3), I(4), F(5), P(6), I(7), P(8), I(9), F(10), P(11), I(12), I(13), I(14), P(15)))
+/* sgemm's bias pointer 0 means none (offset 0 of a heap is never a tensor). */
+KERNEL(sgemm, 18, b->isa->sgemm(I(0), I(1), I(2), I(3), I(4), F(5), P(6), I(7), P(8), I(9), F(10), P(11), I(12), I(13), I(14), P(15),
+  a[16] == 0 ? NULL : P(16), I(17)))
 KERNEL_NUMBER(gemm_work_bytes, 0, b->isa->gemm_work_bytes())
 /* fma_peak(rounds): the ISA's independent-FMA-chains loop; returns the flops it did (time it outside). */
 KERNEL_NUMBER(fma_peak, 1, b->isa->fma_peak(a[0]))

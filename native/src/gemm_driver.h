@@ -157,16 +157,35 @@ static void gemm_col(int tA, int tB, int K, float alpha, const float *A, int lda
   }
 }
 
+/*
+ * The epilogue on rows [r0, r1) x columns [j0, j1) of finished C: the bias row added, then ReLU
+ * (act 1), with the operations of add_row_vector and relu (elementwise.c), so a fused layer gives
+ * the bits of the three separate kernels. Run on a tile row right after its last depth block, while
+ * it is still in L1.
+ */
+static void epilogue(float *C, int ldc, int r0, int r1, int j0, int j1, const float *bias, int act) {
+  for (int i = r0; i < r1; i++) {
+    float *c = C + (size_t)i * ldc;
+    if (bias)
+      for (int j = j0; j < j1; j++) c[j] = c[j] + bias[j];
+    if (act)
+      for (int j = j0; j < j1; j++) c[j] = c[j] > 0 || c[j] != c[j] ? c[j] : 0.0f;
+  }
+}
+
 void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
-  float beta, float *C, int ldc, int m0, int m1, float *work) {
+  float beta, float *C, int ldc, int m0, int m1, float *work, const float *bias, int act) {
   if (m1 > M) m1 = M;
   if (m0 >= m1 || N <= 0) return;
+  int fused = bias != NULL || act != 0;
   if (K <= 0 || alpha == 0) {
     scale_rows(C, ldc, m0, m1, N, beta);
+    if (fused) epilogue(C, ldc, m0, m1, 0, N, bias, act);
     return;
   }
   if (N == 1 && K + M <= MC * KC) {
     gemm_col(tA, tB, K, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
+    if (fused) epilogue(C, ldc, m0, m1, 0, N, bias, act);
     return;
   }
   /* Depth blocks of at most KC, as even as possible; they depend on K only. */
@@ -176,6 +195,7 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
   if (kstep > KC) kstep = KC;
   if (M < MR / 2 && N <= MC * KC) {
     gemm_rows(tA, tB, N, K, kstep, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
+    if (fused) epilogue(C, ldc, m0, m1, 0, N, bias, act);
     return;
   }
   float *pA = work, *pB = work + MC * KC, *tile = pB + KC * NC;
@@ -212,6 +232,7 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
                 *d = kbeta == 0 ? t : MADD(kbeta, *d, t);
               }
           }
+          if (fused && pc + kc >= K) epilogue(C, ldc, ic + ir, ic + ir + mr, jc, jc + nc, bias, act);
         }
       }
     }

@@ -7,9 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* C = alpha * op(A) op(B) + beta * C on rows [m0, m1), then (when given) the bias row added and
+   ReLU applied (act 1): a layer's forward in one pass over C. */
 typedef void sgemm_fn(
   int tA, int tB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
-  float beta, float *C, int ldc, int m0, int m1, float *work);
+  float beta, float *C, int ldc, int m0, int m1, float *work, const float *bias, int act);
 
 /* Rows ids[i * idStride] of a quantized table into out rows `outStride` floats apart (quant.c, assembly/quant.ts). */
 typedef void gather_q_fn(const uint8_t *table, int rowBytes, int bits, int dim, const float *scales,

@@ -66,7 +66,7 @@ int main(void) {
         for (int i = 0; i < (tA ? K : M) * lda; i++) A[i] = rnd();
         for (int i = 0; i < (tB ? N : K) * ldb; i++) B[i] = rnd();
         for (int i = 0; i < M * ldc; i++) C[i] = C0[i] = rnd();
-        isa->sgemm(tA, tB, M, N, K, 0.7f, A, lda, B, ldb, 0.3f, C, ldc, 0, M, work);
+        isa->sgemm(tA, tB, M, N, K, 0.7f, A, lda, B, ldb, 0.3f, C, ldc, 0, M, work, NULL, 0);
         for (int i = 0; i < M; i++)
           for (int j = 0; j < N; j++) {
             double sum = 0;

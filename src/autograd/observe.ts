@@ -60,3 +60,8 @@ export function reportOutput(part: object, y: Tensor, x?: Tensor): void {
 export function outputsObserved(): boolean {
   return active?.output !== undefined;
 }
+
+/** True while any observer listens: ops that fuse several steps then run them one by one, each heard as itself. */
+export function observed(): boolean {
+  return active !== null;
+}

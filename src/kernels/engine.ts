@@ -31,6 +31,13 @@ const PARALLEL_MIN_MACS = 1 << 18;
 /** Pool calls moving fewer values than this in all run on the calling thread. */
 const PARALLEL_MIN_FLOATS = 1 << 14;
 
+/** What sgemm does to C's rows after the product: add the bias row at offset `bias` (0: none), then ReLU. */
+export interface Epilogue {
+  bias: number;
+  relu: boolean;
+}
+const NO_EPILOGUE: Epilogue = { bias: 0, relu: false };
+
 export class Engine {
   private constructor(
     readonly k: KernelExports,
@@ -91,14 +98,16 @@ export class Engine {
     beta: number,
     C: number,
     ldc: number,
+    epilogue: Epilogue = NO_EPILOGUE,
   ): void {
     if (M === 0 || N === 0) return;
     const threads = M * N * K >= PARALLEL_MIN_MACS && M >= 8 ? this.pool.threads : 1;
+    const { bias, relu } = epilogue;
     if (threads === 1) {
-      this.k.sgemm(+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 0, M, this.pool.mainWork);
+      this.k.sgemm(+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 0, M, this.pool.mainWork, bias, +relu);
       return;
     }
-    this.pool.args.set([+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc]);
+    this.pool.args.set([+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, +relu]);
     this.pool.run(TASK_SGEMM, threads);
   }
 

@@ -19,6 +19,9 @@ export interface KernelExports {
     m0: number,
     m1: number,
     work: number,
+    /** Then the bias row at this offset (0 or absent: none) added to each row, and ReLU applied if act is 1. */
+    bias?: number,
+    act?: number,
   ): void;
   add_row_vector(x: number, v: number, rows: number, cols: number): void;
   sum_rows(x: number, rows: number, cols: number, out: number): void;
@@ -208,5 +211,19 @@ export interface KernelExports {
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return instance.exports as unknown as KernelExports;
+  const k = { ...instance.exports } as unknown as KernelExports;
+  // The WebAssembly sgemm has no epilogue: its bias and ReLU run after it, on the same rows.
+  const gemm = k.sgemm;
+  k.sgemm = (tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work, bias, act) => {
+    gemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
+    if (!bias && !act) return;
+    const rows = Math.min(m1, M) - m0;
+    if (rows <= 0) return;
+    for (const [at, n] of ldc === N ? [[m0, rows]] : Array.from({ length: rows }, (_, r) => [m0 + r, 1])) {
+      const c = C + at * ldc * 4;
+      if (bias) k.add_row_vector(c, bias, n, N);
+      if (act) k.relu(c, c, n * N);
+    }
+  };
+  return k;
 }

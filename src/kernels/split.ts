@@ -43,7 +43,8 @@ export function runTask(
   if (task === TASK_SGEMM) {
     // args[0..12]: the gemm (see Engine.sgemm); this thread computes output rows [m0, m1).
     const [m0, m1] = rowRange(args[2], index, threads);
-    if (m0 < m1) sgemm(...args.subarray(0, 13), m0, m1, work);
+    // args[13..14]: the epilogue (bias offset or 0, act).
+    if (m0 < m1) sgemm(...args.subarray(0, 13), m0, m1, work, args[13], args[14]);
   } else if (task === TASK_BATCHED_SGEMM) {
     // args[13] = batch count, [14..16] = byte strides of A, B, C between batch items.
     const g = Array.from(args.subarray(0, 13));
@@ -51,7 +52,7 @@ export function runTask(
       g[6] = args[6] + b * args[14];
       g[8] = args[8] + b * args[15];
       g[11] = args[11] + b * args[16];
-      sgemm(...g, 0, args[2], work);
+      sgemm(...g, 0, args[2], work, 0, 0);
     }
   } else if (task === TASK_CALLS) {
     const count = args[0];

@@ -1,5 +1,5 @@
 /** Fully connected layer y = x W + b, W stored [in, out]. The unit the compressor factorizes. */
-import { linear, reportOutput } from '../autograd/index.js';
+import { linear, outputsObserved, relu, reportOutput } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { heUniform } from './init.js';
@@ -20,9 +20,10 @@ export class Linear extends Module {
     this.b = bias ? this.param('b', Tensor.param(Tensor.uniform([outDim], rng, 1 / Math.sqrt(inDim)))) : null;
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, act: 'relu' | null = null): Tensor {
+    if (act && !outputsObserved()) return linear(x, this.W, this.b, act);
     const y = linear(x, this.W, this.b);
     reportOutput(this, y, x); // the raw output, before any activation: what the compressor factorizes
-    return y;
+    return act ? relu(y) : y;
   }
 }

@@ -2,7 +2,6 @@
  * A Linear layer factored through rank k: x -> down (in -> k) -> [activation] -> up (k -> out).
  * Built by the compressor (AFM, AFM-act, SVD); behaves as a drop-in LinearLike.
  */
-import { relu } from '../autograd/index.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Linear } from './linear.js';
@@ -25,8 +24,8 @@ export class LowRankLinear extends Module implements LinearLike {
     this.up = this.swappable('up', new Linear(rank, outDim, rng), (m) => (this.up = m));
   }
 
-  forward(x: Tensor): Tensor {
-    const h = this.down.forward(x);
-    return this.up.forward(this.activation === 'relu' ? relu(h) : h);
+  forward(x: Tensor, act: 'relu' | null = null): Tensor {
+    const h = this.down.forward(x, this.activation === 'relu' ? 'relu' : null);
+    return this.up.forward(h, act);
   }
 }

@@ -22,7 +22,8 @@ export interface MLPOptions {
 export interface LinearLike extends Module {
   readonly inDim: number;
   readonly outDim: number;
-  forward(x: Tensor): Tensor;
+  /** The layer's output, then ReLU if `act` says so (fused where the kernels can). */
+  forward(x: Tensor, act?: 'relu' | null): Tensor;
 }
 
 export class MLP extends Module {
@@ -57,10 +58,8 @@ export class MLP extends Module {
   forward(x: Tensor): Tensor {
     let h = x;
     this.layers.forEach((layer, i) => {
-      h = layer.forward(h);
       const norm = this.norms[i];
-      if (norm) h = norm.forward(h);
-      h = relu(h);
+      h = norm ? relu(norm.forward(layer.forward(h))) : layer.forward(h, 'relu');
       h = dropout(h, this.rate, this.rng, this.training);
     });
     return this.out ? this.out.forward(h) : h;

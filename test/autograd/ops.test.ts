@@ -35,6 +35,28 @@ test('linear on 2-D and 3-D inputs, with and without bias', () => {
   gradcheck('linear no bias', ([x, w]) => ag.linear(x, w, null), [R(1, 3), R(3, 1)]);
 });
 
+test('linear with a fused ReLU: finite differences, and the bits of relu(linear) forward and backward', () => {
+  gradcheck('linear relu', ([x, w, b]) => ag.linear(x, w, b, 'relu'), [R(6, 5), R(5, 7), R(7)]);
+  gradcheck('linear relu no bias', ([x, w]) => ag.linear(x, w, null, 'relu'), [R(2, 3, 4), R(4, 3)]);
+  // 40 x 33 x 50: past the small-product paths, so the kernels' epilogue runs.
+  const inputs = [R(40, 50), R(50, 33), R(33)].map((t) => t.toArray());
+  const run = (fused: boolean): Float32Array[] => {
+    const [x, w, b] = [[40, 50], [50, 33], [33]].map((shape, i) => Tensor.param(Tensor.from(inputs[i], shape)));
+    const out = tidy(() => {
+      const y = fused ? ag.linear(x, w, b, 'relu') : ag.relu(ag.linear(x, w, b));
+      ag.backward(ag.sum(ag.mul(y, y)));
+      return y.toArray();
+    });
+    return [out, ...[x, w, b].map((t) => t.grad!.toArray())];
+  };
+  assert.deepEqual(run(true), run(false));
+  const heard: string[] = [];
+  ag.noGrad(() =>
+    tidy(() => ag.observe({ op: (e) => heard.push(e.op) }, () => ag.linear(R(2, 3), R(3, 4), null, 'relu'))),
+  );
+  assert.deepEqual(heard, ['linear', 'relu'], 'an observer hears the steps one by one');
+});
+
 test('bmm in all transpose combinations', () => {
   for (const tA of [false, true])
     for (const tB of [false, true]) {

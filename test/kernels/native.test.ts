@@ -103,6 +103,58 @@ test('native sgemm matches float64 and the WebAssembly sgemm: every ISA, transpo
   }
 });
 
+test("sgemm's bias and ReLU epilogue gives the bits of sgemm, add_row_vector and relu: every ISA and path, and WebAssembly", {
+  skip,
+}, async () => {
+  const { e, native, work } = await bench();
+  const rnd = mulberry32(13);
+  // Packed tiles with corners, few rows (streamed), one column, and K = 0 (no product, epilogue only).
+  const shapes = [
+    [61, 45, 70],
+    [3, 37, 50],
+    [40, 1, 33],
+    [9, 17, 0],
+  ];
+  try {
+    for (const [M, N, K] of shapes) {
+      const ldc = N + 2;
+      const A = e.heap.alloc(Math.max(1, M * K) * 4),
+        B = e.heap.alloc(Math.max(1, K * N) * 4),
+        bias = e.heap.alloc(N * 4),
+        C0 = e.heap.alloc(M * ldc * 4),
+        C = e.heap.alloc(M * ldc * 4);
+      e.heap.f32(A, M * K).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+      e.heap.f32(B, K * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+      e.heap.f32(bias, N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+      const start = Float32Array.from({ length: M * ldc }, () => rnd() - 0.5);
+      const kernels = [...isas.map((isa) => [isa, native(isa)] as const), ['wasm', e.k] as const];
+      for (const [name, k] of kernels)
+        for (const [m0, m1] of [
+          [0, M],
+          [1, M - 1],
+        ])
+          for (const act of [0, 1]) {
+            // Reference: the product, then the bias and ReLU kernels row by row (C is strided).
+            e.heap.f32(C0, M * ldc).set(start);
+            k.sgemm(0, 0, M, N, K, 0.5, A, K, B, N, 0.25, C0, ldc, m0, m1, work);
+            for (let i = m0; i < m1; i++) {
+              e.k.add_row_vector(C0 + i * ldc * 4, bias, 1, N);
+              if (act) e.k.relu(C0 + i * ldc * 4, C0 + i * ldc * 4, N);
+            }
+            e.heap.f32(C, M * ldc).set(start);
+            k.sgemm(0, 0, M, N, K, 0.5, A, K, B, N, 0.25, C, ldc, m0, m1, work, bias, act);
+            assert.deepEqual(
+              e.heap.f32(C, M * ldc),
+              e.heap.f32(C0, M * ldc),
+              `${name} ${M}x${N}x${K} rows ${m0}-${m1} act ${act}`,
+            );
+          }
+    }
+  } finally {
+    await e.close();
+  }
+});
+
 test('native sgemm on a row range computes exactly those rows, as the whole call does', { skip }, async () => {
   const { e, native, work } = await bench();
   const rnd = mulberry32(12);

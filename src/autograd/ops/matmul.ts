@@ -3,6 +3,8 @@ import { engine } from '../../kernels/engine.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../util/errors.js';
 import { gradOf, gradSlot, record } from '../graph.js';
+import { observed } from '../observe.js';
+import { relu } from './activation.js';
 
 function dims2(t: Tensor, trans: boolean, what: string): [number, number] {
   if (t.rank !== 2) throw new ShapeError(`${what}: expected a matrix, got shape [${t.shape}]`);
@@ -40,19 +42,28 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
 }
 
 /**
- * Fully connected layer y = x W + b with W stored [in, out]. `x` may have any leading axes
- * ([B, in] or [B, F, in]); they are flattened for the product and restored after.
+ * Fully connected layer y = x W + b with W stored [in, out], then ReLU when `act` says so (fused
+ * into the product's pass over y; an observer hears a linear op then a relu op instead, with the
+ * same values). `x` may have any leading axes ([B, in] or [B, F, in]); they are flattened for the
+ * product and restored after.
  */
-export function linear(x: Tensor, W: Tensor, b: Tensor | null): Tensor {
+export function linear(x: Tensor, W: Tensor, b: Tensor | null, act: 'relu' | null = null): Tensor {
+  if (act && observed()) return relu(linear(x, W, b));
   const din = W.shape[0],
     dout = W.shape[1];
   if (x.shape[x.rank - 1] !== din) throw new ShapeError(`linear: input [${x.shape}] does not end in ${din}`);
   const rows = x.size / din;
   const out = new Tensor([...x.shape.slice(0, -1), dout]);
   const e = engine();
-  e.sgemm(false, false, rows, dout, din, 1, x.ptr, din, W.ptr, dout, 0, out.ptr, dout);
-  if (b) e.k.add_row_vector(out.ptr, b.ptr, rows, dout);
-  return record(out, 'linear', b ? [x, W, b] : [x, W], (g) => {
+  e.sgemm(false, false, rows, dout, din, 1, x.ptr, din, W.ptr, dout, 0, out.ptr, dout, {
+    bias: b ? b.ptr : 0,
+    relu: act === 'relu',
+  });
+  return record(out, 'linear', b ? [x, W, b] : [x, W], (gOut) => {
+    // Through the ReLU first: the gradient where the output is positive.
+    const masked = act ? Tensor.zeros(out.shape) : null;
+    if (masked) e.k.relu_backward(out.ptr, gOut.ptr, masked.ptr, out.size);
+    const g = masked ?? gOut;
     if (x.requiresGrad) {
       // A new input gradient is written outright (beta 0): no zero fill first.
       const gx = gradSlot(x);
@@ -60,6 +71,7 @@ export function linear(x: Tensor, W: Tensor, b: Tensor | null): Tensor {
     }
     if (W.requiresGrad) e.sgemm(true, false, din, dout, rows, 1, x.ptr, din, g.ptr, dout, 1, gradOf(W).ptr, dout);
     if (b?.requiresGrad) e.k.sum_rows(g.ptr, rows, dout, gradOf(b).ptr);
+    masked?.dispose();
   });
 }
 
