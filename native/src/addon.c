@@ -89,6 +89,7 @@ KERNEL_NUMBER(gemm_work_bytes, 0, b->isa->gemm_work_bytes())
 /* fma_peak(rounds): the ISA's independent-FMA-chains loop; returns the flops it did (time it outside). */
 KERNEL_NUMBER(fma_peak, 1, b->isa->fma_peak(a[0]))
 KERNEL_NUMBER(gather_rows, 10, gather_rows(P(0), I(1), I(2), I(3), I(4), P(5), I(6), I(7), P(8), I(9)))
+KERNEL(gather_fields, 6, gather_fields(b->base, P(0), I(1), I(2), P(3), I(4), P(5)))
 KERNEL(gather_rows_q, 11, b->isa->gather_rows_q(P(0), I(1), I(2), I(3), P(4), P(5), P(6), I(7), I(8), P(9), I(10)))
 KERNEL(update_rows, 14, update_rows(I(0), P(1), I(2), I(3), I(4), I(5), P(6), I(7), P(8), F(9), F(10), F(11), F(12), F(13)))
 KERNEL_NUMBER(lookup_scratch_bytes, 2, lookup_scratch_bytes(I(0), I(1)))
@@ -114,6 +115,7 @@ static const struct {
   {"gemm_work_bytes", js_gemm_work_bytes},
   {"fma_peak", js_fma_peak},
   {"gather_rows", js_gather_rows},
+  {"gather_fields", js_gather_fields},
   {"gather_rows_q", js_gather_rows_q},
   {"update_rows", js_update_rows},
   {"add_row_vector", js_add_row_vector},

@@ -41,6 +41,8 @@ const isa_kernels *isa_pick(const char *name);
 /* Embedding rows (rows.c): the same contracts as the WebAssembly kernels in assembly/rows.ts. */
 int gather_rows(const float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int idStride, int n,
   float *out, int outStride);
+/* Rows of F tables described at `fields` (offset from `heap`, stride, lo, hi per field) for ids [n, F] into out [n, F, dim]. */
+void gather_fields(const uint8_t *heap, const int32_t *fields, int F, int dim, const int32_t *ids, int n, float *out);
 void update_rows(int kind, float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int n,
   const float *grads, float lr, float b1, float b2, float eps, float wd);
 

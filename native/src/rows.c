@@ -35,6 +35,17 @@ int gather_rows(const float *table, int stride, int dim, int lo, int hi, const i
   return hits;
 }
 
+void gather_fields(const uint8_t *heap, const int32_t *fields, int F, int dim, const int32_t *ids, int n, float *out) {
+  for (int i = 0; i < n; i++)
+    for (int f = 0; f < F; f++) {
+      const int32_t *d = fields + 4 * (size_t)f;
+      int id = ids[(size_t)i * F + f];
+      if (id < d[2] || id >= d[3]) continue;
+      const float *row = (const float *)(heap + (uint32_t)d[0]) + (size_t)(id - d[2]) * d[1];
+      memcpy(out + ((size_t)i * F + f) * dim, row, (size_t)dim * sizeof(float));
+    }
+}
+
 static void sgd(float *w, const float *g, int n, float lr, float wd) {
   for (int i = 0; i < n; i++) w[i] = w[i] - lr * (g[i] + wd * w[i]);
 }

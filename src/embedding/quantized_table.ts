@@ -65,6 +65,10 @@ export class QuantizedTable extends EmbeddingTable {
     throw this.untrainable();
   }
 
+  override heapBlock(): null {
+    return null; // levels, not float rows: see gatherCalls
+  }
+
   override gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
     const { rows, dim, bits, rowBytes, ptr } = this;
     return [

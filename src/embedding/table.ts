@@ -94,11 +94,22 @@ export class EmbeddingTable {
     }
   }
 
+  /** The table as one block of the main heap (row `lo`'s offset, stride in floats, ids [lo, hi)), or null. */
+  heapBlock(): [ptr: number, stride: number, lo: number, hi: number] | null {
+    const s = this.shards[0];
+    return this.shards.length === 1 && s.group.isMain ? [s.ptr, this.stride, s.lo, s.hi] : null;
+  }
+
   /**
    * Gathers rows for ids at heap offset `idsPtr` (n ids, `idStride` ints apart) into the heap at
    * `outPtr` (rows `outStride` floats apart). Returns the kernel calls for main-heap shards.
    */
   gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
+    const s = this.shards[0];
+    const at = this.shards.length === 1 ? pointerOf(s) : null;
+    // One shard the pool reaches (nearly every table): its call, built without the general path's arrays.
+    if (at !== null)
+      return [[CALL_GATHER_ROWS, at, this.stride, this.dim, s.lo, s.hi, idsPtr, idStride, n, outPtr, outStride]];
     return this.gatherFrom(this.shards, [idsPtr, idStride, n, outPtr, outStride]);
   }
 

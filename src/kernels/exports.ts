@@ -68,6 +68,8 @@ export interface KernelExports {
     eps: number,
     wd: number,
   ): void;
+  /** Small-batch lookups in F tables at once: field f's table at fields + 16 f (offset, stride, lo, hi as i32); ids [n, F]; out [n, F, dim]. */
+  gather_fields(fields: number, F: number, dim: number, ids: number, n: number, out: number): void;
   gather_rows(
     table: number,
     stride: number,

@@ -11,6 +11,7 @@ export const NATIVE_KERNELS = [
   'sgemm',
   'gemm_work_bytes',
   'gather_rows',
+  'gather_fields',
   'gather_rows_q',
   'update_rows',
   'lookup_scratch_bytes',

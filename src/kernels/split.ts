@@ -44,7 +44,28 @@ export function runTask(
     // args[0..12]: the gemm (see Engine.sgemm); this thread computes output rows [m0, m1).
     const [m0, m1] = rowRange(args[2], index, threads);
     // args[13..14]: the epilogue (bias offset or 0, act).
-    if (m0 < m1) sgemm(...args.subarray(0, 13), m0, m1, work, args[13], args[14]);
+    const a = args;
+    if (m0 < m1)
+      sgemm(
+        a[0],
+        a[1],
+        a[2],
+        a[3],
+        a[4],
+        a[5],
+        a[6],
+        a[7],
+        a[8],
+        a[9],
+        a[10],
+        a[11],
+        a[12],
+        m0,
+        m1,
+        work,
+        a[13],
+        a[14],
+      );
   } else if (task === TASK_BATCHED_SGEMM) {
     // args[13] = batch count, [14..16] = byte strides of A, B, C between batch items.
     const g = Array.from(args.subarray(0, 13));
@@ -79,11 +100,39 @@ const CALLS = new Map<number, [keyof KernelExports, number]>([
   [CALL_CROSS_BACKWARD, ['cross_backward', 10]],
 ]);
 
+/** Most arguments a pool call takes: every call is made with this many (kernels ignore the rest). */
+const MOST_ARGS = Math.max(...[...CALLS.values()].map(([, n]) => n));
+if (MOST_ARGS !== 14) throw new Error('internal: split.ts: runCall passes 14 arguments');
+
+/** Each kernel set's pool kernels by call code, looked up once (not by name on every call). */
+const byCode = new WeakMap<KernelExports, Map<number, Kernel>>();
+
 /** Runs the call whose code is at `d[o]`, its arguments after it. */
 function runCall(k: KernelExports, d: Float64Array, o: number): void {
-  const call = CALLS.get(d[o]);
-  if (!call) throw new Error(`internal: kernel call ${d[o]} unknown`);
-  (k[call[0]] as Kernel)(...d.subarray(o + 1, o + 1 + call[1]));
+  let kernels = byCode.get(k);
+  if (!kernels) {
+    kernels = new Map([...CALLS].map(([code, [name]]) => [code, k[name] as Kernel]));
+    byCode.set(k, kernels);
+  }
+  const f = kernels.get(d[o]);
+  if (!f) throw new Error(`internal: kernel call ${d[o]} unknown`);
+  // Arguments by index: spreading a typed array into a call is far slower, and these run per table per batch.
+  f(
+    d[o + 1],
+    d[o + 2],
+    d[o + 3],
+    d[o + 4],
+    d[o + 5],
+    d[o + 6],
+    d[o + 7],
+    d[o + 8],
+    d[o + 9],
+    d[o + 10],
+    d[o + 11],
+    d[o + 12],
+    d[o + 13],
+    d[o + 14],
+  );
 }
 
 const SGEMM_ARGS = 17;

@@ -6,12 +6,13 @@ import type { Batch } from '../nn/types.js';
 
 /** Logits of a batch, in eval mode and without recording a graph (the model's mode is restored). */
 export function predictLogits(model: CTRModel, b: Batch): Float32Array {
-  const wasTraining = model.training;
+  const run = () => noGrad(() => tidy(() => model.forward(b).toArray()));
+  if (!model.training) return run(); // serving: the mode walks every module, so it is left alone
   model.eval();
   try {
-    return noGrad(() => tidy(() => model.forward(b).toArray()));
+    return run();
   } finally {
-    model.train(wasTraining);
+    model.train(true);
   }
 }
 

@@ -107,6 +107,21 @@ function trainSteps(store: EmbeddingStore, kind: 'sgd' | 'adagrad' | 'adam'): Fl
   return tables.map((t) => t.readRows());
 }
 
+test('a few rows looked up without gradients (one kernel call for all fields) match a large batch of the same rows', () => {
+  const store = new EmbeddingStore();
+  const rng = new Rng(5);
+  const tables = [store.create('a', 30, 6, 2), store.create('b', 40, 6, 0), store.create('c', 9, 6, 1)];
+  for (const t of tables) t.init(rng, 'normal', 1);
+  const rows = 3000; // past the small-lookup size: the per-table path
+  const ids = Int32Array.from({ length: rows * 3 }, (_, i) => rng.int(tables[i % 3].rows));
+  const big = noGrad(() => tidy(() => lookupFields(tables, ids, rows).toArray()));
+  for (const at of [0, 17, rows - 2]) {
+    const few = noGrad(() => tidy(() => lookupFields(tables, ids.subarray(at * 3, (at + 2) * 3), 2).toArray()));
+    assert.deepEqual(few, big.subarray(at * 18, (at + 2) * 18));
+  }
+  assert.throws(() => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([1, 2, 9]), 1))), /id 9 /);
+});
+
 test('tables split across many small memories behave exactly like one big heap', () => {
   for (const kind of ['sgd', 'adagrad', 'adam'] as const) {
     const big = trainSteps(new EmbeddingStore(), kind);

@@ -294,6 +294,46 @@ test('native gather_rows and update_rows (SGD, Adagrad, Adam) match the WebAssem
   }
 });
 
+test('gather_fields (every field in one call) gives the rows of gather_rows per field, natively and in WebAssembly', {
+  skip,
+}, async () => {
+  const { e, native } = await bench();
+  const rnd = mulberry32(14);
+  try {
+    for (const dim of [1, 5, 16]) {
+      const F = 3,
+        n = 7,
+        rows = 20;
+      // Field f: a table of rows [lo, lo + rows) with stride dim * (1 + f) (optimizer slots after the weights).
+      const tables = Array.from({ length: F }, (_, f) => {
+        const stride = dim * (1 + f),
+          ptr = e.heap.alloc(rows * stride * 4),
+          lo = 10 * f;
+        e.heap.f32(ptr, rows * stride).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+        return { ptr, stride, lo, hi: lo + rows };
+      });
+      const fields = e.heap.alloc(F * 16),
+        ids = e.heap.alloc(n * F * 4),
+        want = e.heap.alloc(n * F * dim * 4),
+        got = e.heap.alloc(n * F * dim * 4);
+      e.heap.i32(fields, F * 4).set(tables.flatMap((t) => [t.ptr, t.stride, t.lo, t.hi]));
+      // Ids in range, plus some outside a field's range (left as they were, as gather_rows leaves them).
+      e.heap.i32(ids, n * F).forEach((_, i, x) => (x[i] = tables[i % F].lo + ((rnd() * (rows + 4)) | 0) - 2));
+      for (const k of [...isas.map((isa) => native(isa)), e.k]) {
+        e.heap.f32(want, n * F * dim).fill(9);
+        e.heap.f32(got, n * F * dim).fill(9);
+        tables.forEach((t, f) =>
+          e.k.gather_rows(t.ptr, t.stride, dim, t.lo, t.hi, ids + 4 * f, F, n, want + 4 * f * dim, F * dim),
+        );
+        k.gather_fields(fields, F, dim, ids, n, got);
+        assert.deepEqual(e.heap.f32(got, n * F * dim), e.heap.f32(want, n * F * dim), `dim ${dim}`);
+      }
+    }
+  } finally {
+    await e.close();
+  }
+});
+
 test('native elementwise kernels (bias add and gradient, ReLU and its gradient, row axpy, products) match the WebAssembly ones bit for bit', {
   skip,
 }, async () => {

@@ -14,6 +14,25 @@ import { ShapeError } from '../../util/errors.js';
 import { isGradEnabled } from '../graph.js';
 import { traced } from '../observe.js';
 
+/** Lookups of fewer floats than this run on the calling thread (as the pool would run them too). */
+const SMALL_LOOKUP = 1 << 14;
+
+/** A few rows (serving): one kernel call for all fields, if every table is one block of the main heap. */
+function gatherFields(tables: EmbeddingTable[], idsPtr: number, batch: number, out: Tensor): boolean {
+  const e = engine(),
+    F = tables.length;
+  const fields = e.heap.alloc(F * 16);
+  const d = e.heap.i32(fields, F * 4);
+  const whole = tables.every((t, f) => {
+    const b = t.heapBlock();
+    if (b) d.set(b, 4 * f);
+    return b !== null;
+  });
+  if (whole) e.k.gather_fields(fields, F, tables[0].dim, idsPtr, batch, out.ptr);
+  e.heap.release(fields);
+  return whole;
+}
+
 /**
  * For ids laid out [batch, F] (row-major), returns [batch, F, dim] with out[b, f] = tables[f][ids[b, f]].
  * All tables must share `dim`. With `trainable`, the backward records sparse gradients.
@@ -31,10 +50,14 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
   traced(out, 'lookupFields', [], { tables, ids, batch });
   if (!trainable || !isGradEnabled()) {
     tables.forEach((t, f) => t.checkIds(ids, batch, f, F));
-    e.runCalls(
-      tables.flatMap((t, f) => t.gatherCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim)),
-      batch * F * dim,
-    );
+    if (batch * F * dim < SMALL_LOOKUP && gatherFields(tables, idsPtr, batch, out)) {
+      e.heap.release(idsPtr);
+      return out;
+    }
+    const calls: number[][] = [];
+    for (let f = 0; f < F; f++)
+      calls.push(...tables[f].gatherCalls(idsPtr + f * 4, F, batch, out.ptr + f * dim * 4, F * dim));
+    e.runCalls(calls, batch * F * dim);
     e.heap.release(idsPtr);
     return out;
   }

@@ -66,6 +66,25 @@ export function gather_rows(
 }
 
 /**
+ * A few rows' lookups in F tables at once (inference on small batches, where a call per table costs
+ * more than its copies): ids [n, F] (ids + 4 * (i * F + f)), out [n, F, dim]. Field f's table is
+ * described at fields + 16 * f by four i32: its row 0's offset, stride (floats), and the ids [lo, hi)
+ * it holds; rows outside that range are left as they are.
+ */
+export function gather_fields(fields: usize, F: i32, dim: i32, ids: usize, n: i32, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < F; f++) {
+      const d = fields + (<usize>f << 4);
+      const id = load<i32>(ids + (<usize>(i * F + f) << 2));
+      const lo = load<i32>(d, 8);
+      if (id < lo || id >= load<i32>(d, 12)) continue;
+      const row = <usize>load<i32>(d) + (<usize>(id - lo) * <usize>load<i32>(d, 4) << 2);
+      copy(out + (<usize>((i * F + f) * dim) << 2), row, dim);
+    }
+  }
+}
+
+/**
  * Applies one optimizer step to each row in `ids` (unique ids, n of them) held by this shard,
  * with gradient rows `grads` (n x dim). kind: 0 SGD, 1 Adagrad, 2 Adam (hyper-parameters as in optim.ts).
  */
