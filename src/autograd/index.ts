@@ -2,6 +2,7 @@
 export { backward, isGradEnabled, noGrad } from './graph.js';
 export {
   observe,
+  observed,
   outputsObserved,
   reportOutput,
   traceInput,
@@ -16,6 +17,7 @@ export { crossLayer } from './ops/cross.js';
 export { dropout } from './ops/dropout.js';
 export { expand } from './ops/expand.js';
 export { fieldProject } from './ops/field_project.js';
+export { fmPairs } from './ops/fm.js';
 export { add, addN, mul, scale, sub } from './ops/elementwise.js';
 export { lookup, lookupFields } from './ops/embedding.js';
 export { gatherRows, indexSelect } from './ops/gather.js';

@@ -36,6 +36,8 @@ export const CALL_BILINEAR_FORWARD = 23;
 export const CALL_BILINEAR_BACKWARD = 24;
 export const CALL_CROSS_FORWARD = 25;
 export const CALL_CROSS_BACKWARD = 26;
+export const CALL_FM_FORWARD = 27;
+export const CALL_FM_BACKWARD = 28;
 
 export interface WorkerInit {
   module: WebAssembly.Module;

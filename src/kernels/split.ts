@@ -7,6 +7,8 @@ import {
   CALL_BILINEAR_FORWARD,
   CALL_CROSS_BACKWARD,
   CALL_CROSS_FORWARD,
+  CALL_FM_BACKWARD,
+  CALL_FM_FORWARD,
   CALL_GATHER_ROWS,
   CALL_GATHER_ROWS_Q,
   CALL_LOOKUP_UNIQUE,
@@ -98,6 +100,8 @@ const CALLS = new Map<number, [keyof KernelExports, number]>([
   [CALL_BILINEAR_BACKWARD, ['bilinear_backward', 11]],
   [CALL_CROSS_FORWARD, ['cross_forward', 8]],
   [CALL_CROSS_BACKWARD, ['cross_backward', 10]],
+  [CALL_FM_FORWARD, ['fm_forward', 6]],
+  [CALL_FM_BACKWARD, ['fm_backward', 7]],
 ]);
 
 /** Most arguments a pool call takes: every call is made with this many (kernels ignore the rest). */

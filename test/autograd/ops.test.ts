@@ -57,6 +57,26 @@ test('linear with a fused ReLU: finite differences, and the bits of relu(linear)
   assert.deepEqual(heard, ['linear', 'relu'], 'an observer hears the steps one by one');
 });
 
+test('fmPairs: finite differences, and the value of the sum over field pairs computed directly', () => {
+  for (const [B, F, D] of [
+    [3, 4, 5],
+    [2, 1, 8],
+    [5, 3, 1],
+  ])
+    gradcheck(`fmPairs ${B}x${F}x${D}`, ([emb]) => ag.fmPairs(emb), [R(B, F, D)]);
+  const [B, F, D] = [9, 6, 7];
+  const emb = R(B, F, D);
+  const e = emb.toArray();
+  const got = tidy(() => ag.fmPairs(emb).toArray());
+  for (let b = 0; b < B; b++) {
+    let want = 0;
+    for (let i = 0; i < F; i++)
+      for (let j = i + 1; j < F; j++)
+        for (let d = 0; d < D; d++) want += e[(b * F + i) * D + d] * e[(b * F + j) * D + d];
+    assert.ok(Math.abs(got[b] - want) <= 1e-5 * (1 + Math.abs(want)), `example ${b}: ${got[b]} vs ${want}`);
+  }
+});
+
 test('bmm in all transpose combinations', () => {
   for (const tA of [false, true])
     for (const tB of [false, true]) {

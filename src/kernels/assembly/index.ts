@@ -7,6 +7,7 @@ export { bilinear_backward, bilinear_forward } from './bilinear';
 export { cross_backward, cross_forward } from './cross';
 export { adagrad_span, adam_span, sgd_span } from './optim';
 export { field_project, field_project_backward } from './project';
+export { fm_backward, fm_forward } from './fm';
 export { gather_rows_q } from './quant';
 export { gather_fields, gather_rows, update_rows } from './rows';
 export { accumulate_unique, lookup_scratch_bytes, lookup_unique } from './sparse';
