@@ -9,6 +9,9 @@ ISA_BEGIN("avx512f,avx512vl,avx512dq,avx2,fma")
 #define NR 32
 #define KC 384
 #define MC 144
+#ifndef DIRECT_B_ROWS
+#define DIRECT_B_ROWS 96 /* at most this many rows of C: op(B) read in place, not packed */
+#endif
 #define NC 2048
 #define GEMM_FN sgemm_avx512
 #define WORK_FN work_bytes_avx512
@@ -18,9 +21,11 @@ ISA_BEGIN("avx512f,avx512vl,avx512dq,avx2,fma")
  * C = alpha * Apanel Bpanel + beta * C on the first mr rows and nr columns of a tile (C is not
  * read when beta is 0), through masks, so corner tiles need no tile aside; tiles at most 16 wide
  * skip the second column vector. C's rows are fetched first, to arrive while the products are summed.
+ * B's rows are `bstep` floats apart: NR in a packed panel, or ldb straight from op(B) (columns past
+ * nr are then not read).
  */
-static inline __attribute__((always_inline)) void tile(int kc, const float *pa, const float *pb, float *c, int ldc,
-  float alpha, float beta, int mr, int nr) {
+static inline __attribute__((always_inline)) void tile(int kc, const float *pa, const float *pb, int bstep, float *c,
+  int ldc, float alpha, float beta, int mr, int nr) {
   __mmask16 mask[2] = {nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1),
     nr >= 32 ? 0xffff : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0};
   __m512 acc[MR][2];
@@ -32,14 +37,14 @@ static inline __attribute__((always_inline)) void tile(int kc, const float *pa, 
     }
   }
   if (nr <= 16) {
-    for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
-      __m512 b0 = _mm512_loadu_ps(pb);
+    for (int k = 0; k < kc; k++, pa += MR, pb += bstep) {
+      __m512 b0 = _mm512_maskz_loadu_ps(mask[0], pb);
 #pragma GCC unroll 12
       for (int r = 0; r < MR; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(pa[r]), b0, acc[r][0]);
     }
   } else {
-    for (int k = 0; k < kc; k++, pa += MR, pb += NR) {
-      __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16);
+    for (int k = 0; k < kc; k++, pa += MR, pb += bstep) {
+      __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_maskz_loadu_ps(mask[1], pb + 16);
 #pragma GCC unroll 12
       for (int r = 0; r < MR; r++) {
         __m512 a = _mm512_set1_ps(pa[r]);
@@ -60,12 +65,19 @@ static inline __attribute__((always_inline)) void tile(int kc, const float *pa, 
 }
 
 static void micro(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta) {
-  tile(kc, pa, pb, c, ldc, alpha, beta, MR, NR);
+  tile(kc, pa, pb, NR, c, ldc, alpha, beta, MR, NR);
 }
 
 #define MICRO_EDGE
 static void micro_edge(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta, int mr, int nr) {
-  tile(kc, pa, pb, c, ldc, alpha, beta, mr, nr);
+  tile(kc, pa, pb, NR, c, ldc, alpha, beta, mr, nr);
+}
+
+#define MICRO_DIRECT_B
+static void micro_direct(int kc, const float *pa, const float *b, int ldb, float *c, int ldc, float alpha, float beta,
+  int mr, int nr) {
+  if (mr == MR && nr == NR) tile(kc, pa, b, ldb, c, ldc, alpha, beta, MR, NR);
+  else tile(kc, pa, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 
 #include "gemm_driver.h"
