@@ -98,7 +98,7 @@ export async function run(args: string[]): Promise<void> {
           '',
           `PyTorch: ${torch.params} parameters, best validation epoch ${torch.best_epoch} of ${torch.epochs} (validation AUC by epoch ${(torch.valid_auc_by_epoch as number[]).map((a) => a.toFixed(4)).join(', ')}), ${Number(torch.train_seconds).toFixed(0)} s to train.`,
           '',
-          formatTable(table),
+          formatTable(table).trimEnd(),
           '',
           `Fine-tuning keeps its best validation epoch; epoch 0 is the compressed model as it was. Validation AUC (rows 56,001-64,000): ${controls.join(' ')}`,
         ].join('\n'),
@@ -111,9 +111,7 @@ export async function run(args: string[]): Promise<void> {
         'onnx',
         [
           '## ONNX from PyTorch: compress --onnx',
-          '',
           `\`npm run bench -- onnx\`, ${new Date().toISOString().slice(0, 10)}: PyTorch ${version} models (bench/torch_models.py: 26 tables of 16 and 13 numeric fields as value x vector, MLP ${hidden}; DCN with 3 cross layers) trained on criteo_80k rows 1-56,000 (Adam lr 1e-3, batch 1024; the best validation epoch, stopping after the first worse one, at most 10), exported with torch.onnx.export (opset 17), compressed by slimctr at --ratio ${RATIO} (statistics on the training rows; fine-tuning at most ${values.epochs} epochs, lr 1e-4, early stopping on rows 56,001-64,000), scored on rows 64,001-80,000 by onnxruntime-node with one intra-op thread (${seconds} s per timing) on ${cpus()[0]?.model ?? 'an unknown CPU'} (${availableParallelism()} cores, shared); load average ${loadAverage()} at the end. Targets: >= ${RATIO}x fewer parameters, test AUC within ${MAX_AUC_LOSS} of the original before fine-tuning, >= ${MIN_SPEEDUP}x the original's batch-4096 throughput.`,
-          '',
           ...sections,
         ].join('\n\n'),
         [],
