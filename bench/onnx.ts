@@ -9,7 +9,7 @@
  * and onnxruntime-node's batch-1 latency and batch-4096 throughput with one intra-op thread: what a
  * team deploying the file gets. Beside each compressed row, the issue's targets: >= 3x fewer
  * parameters, test AUC within 0.002 of the original before fine-tuning, >= 1.5x the original's
- * batch-4096 throughput. `--quick` (small MLP, one PyTorch epoch, short timings) prints the tables
+ * batch-4096 throughput. `--quick` (small MLP, one PyTorch epoch, one timing round) prints the tables
  * without rewriting docs/results.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ import { formatTable } from '../src/cli/table.js';
 import type { Method } from '../src/compress/plan.js';
 import { compressOnnx, type OnnxCompressResult } from '../src/jobs/compress_onnx.js';
 import { initEngine } from '../src/kernels/engine.js';
-import { ortScore, testRows, type OrtScore } from './lib/ort_score.js';
+import { ortScores, testRows, type OrtScore } from './lib/ort_score.js';
 import { writeResultsSection } from './lib/results_doc.js';
 import { PY, torchReady } from './lib/torch_ready.js';
 import { loadAverage, report, type Row } from './report.js';
@@ -58,7 +58,8 @@ export async function run(args: string[]): Promise<void> {
   const shared = process.env.SLIMCTR_SHARED_DATA ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-onnx-'));
   const hidden = values.quick ? '64,32' : '400,400,400';
-  const seconds = values.quick ? 0.5 : Number(values.seconds);
+  const seconds = values.quick ? 1 : Number(values.seconds);
+  const rounds = values.quick ? 1 : 5;
   const log = (m: string): void => console.error(`onnx bench: ${m}`);
   const rows: Row[] = [];
   const sections: string[] = [];
@@ -88,8 +89,12 @@ export async function run(args: string[]): Promise<void> {
         controls.push(controlNote(method, tuned));
       }
       const test = testRows(join(dir, 'test.npz'));
-      const scores: OrtScore[] = [];
-      for (const v of variants) scores.push(await ortScore(v.file, test, seconds));
+      const scores = await ortScores(
+        variants.map((v) => v.file),
+        test,
+        seconds,
+        rounds,
+      );
       const table = variants.map((v, i) => rowOf(NAMES[model] ?? model, v, scores[i], scores[0], variants[0].params));
       rows.push(...table);
       sections.push(
@@ -111,7 +116,7 @@ export async function run(args: string[]): Promise<void> {
         'onnx',
         [
           '## ONNX from PyTorch: compress --onnx',
-          `\`npm run bench -- onnx\`, ${new Date().toISOString().slice(0, 10)}: PyTorch ${version} models (bench/torch_models.py: 26 tables of 16 and 13 numeric fields as value x vector, MLP ${hidden}; DCN with 3 cross layers) trained on criteo_80k rows 1-56,000 (Adam lr 1e-3, batch 1024; the best validation epoch, stopping after the first worse one, at most 10), exported with torch.onnx.export (opset 17), compressed by slimctr at --ratio ${RATIO} (statistics on the training rows; fine-tuning at most ${values.epochs} epochs, lr 1e-4, early stopping on rows 56,001-64,000), scored on rows 64,001-80,000 by onnxruntime-node with one intra-op thread (${seconds} s per timing) on ${cpus()[0]?.model ?? 'an unknown CPU'} (${availableParallelism()} cores, shared); load average ${loadAverage()} at the end. Targets: >= ${RATIO}x fewer parameters, test AUC within ${MAX_AUC_LOSS} of the original before fine-tuning, >= ${MIN_SPEEDUP}x the original's batch-4096 throughput.`,
+          `\`npm run bench -- onnx\`, ${new Date().toISOString().slice(0, 10)}: PyTorch ${version} models (bench/torch_models.py: 26 tables of 16 and 13 numeric fields as value x vector, MLP ${hidden}; DCN with 3 cross layers) trained on criteo_80k rows 1-56,000 (Adam lr 1e-3, batch 1024; the best validation epoch, stopping after the first worse one, at most 10), exported with torch.onnx.export (opset 17), compressed by slimctr at --ratio ${RATIO} (statistics on the training rows; fine-tuning at most ${values.epochs} epochs, lr 1e-4, early stopping on rows 56,001-64,000), scored on rows 64,001-80,000 by onnxruntime-node with one intra-op thread (the files of a model timed in turn, ${rounds} rounds of ${Math.max(1, seconds / rounds).toFixed(1)} s per file and batch size; the median round) on ${cpus()[0]?.model ?? 'an unknown CPU'} (${availableParallelism()} cores, shared); load average ${loadAverage()} at the end. Targets: >= ${RATIO}x fewer parameters, test AUC within ${MAX_AUC_LOSS} of the original before fine-tuning, >= ${MIN_SPEEDUP}x the original's batch-4096 throughput.`,
           ...sections,
         ].join('\n\n'),
         [],

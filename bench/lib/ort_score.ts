@@ -1,5 +1,5 @@
 /**
- * An ONNX file as a team deploying it gets it: scored and timed by onnxruntime-node with one
+ * ONNX files as a team deploying them gets them: scored and timed by onnxruntime-node with one
  * intra-op thread on the test rows of an .npz (graph inputs `ids` int64 [B, F] and `dense` float32
  * [B, N], plus `label`), as `bench -- onnx` measures every variant.
  */
@@ -13,7 +13,7 @@ export interface OrtScore {
   bytes: number;
   auc: number;
   logloss: number;
-  /** Seconds per call at batch 1 and batch 4096 (median of groups, time_calls.ts). */
+  /** Seconds per call at batch 1 and batch 4096 (the median round; each round's figure: time_calls.ts). */
   batch1: number;
   batch4096: number;
 }
@@ -39,25 +39,40 @@ export function testRows(file: string) {
   };
 }
 
-/** Test AUC, logloss and speed of one ONNX file in onnxruntime-node (1 thread), timing each batch size for `seconds`. */
-export async function ortScore(file: string, test: TestRows, seconds: number): Promise<OrtScore> {
-  const s = await ort.InferenceSession.create(file, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-  });
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Test AUC, logloss and speed of ONNX files in onnxruntime-node (1 thread each). Timing takes the
+ * files in turn, `rounds` times (each round times batch 1 and batch 4096 for `seconds / rounds`),
+ * and keeps each file's median round, so a change in the machine's load during the run falls on
+ * every file alike rather than on whichever was timed then (a round takes at least 1 s per file and
+ * batch size: time_calls.ts).
+ */
+export async function ortScores(files: string[], test: TestRows, seconds: number, rounds = 5): Promise<OrtScore[]> {
+  const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' as const };
+  const sessions: ort.InferenceSession[] = [];
   try {
-    const probs = (await s.run(test.feeds(0, test.rows)))[s.outputNames[0]].data as Float32Array;
-    const batch1 = await timeCalls((o) => s.run(test.feeds(o, 1)), 1, test.rows, seconds);
-    const batch4096 = await timeCalls((o) => s.run(test.feeds(o, 4096)), 4096, test.rows, seconds);
-    return {
-      bytes: statSync(file).size,
-      auc: rocAuc(test.labels, probs),
-      logloss: logloss(test.labels, probs),
-      batch1,
-      batch4096,
-    };
+    for (const f of files) sessions.push(await ort.InferenceSession.create(f, options));
+    const scores: { file: string; auc: number; logloss: number }[] = [];
+    for (const [i, s] of sessions.entries()) {
+      const probs = (await s.run(test.feeds(0, test.rows)))[s.outputNames[0]].data as Float32Array;
+      scores.push({ file: files[i], auc: rocAuc(test.labels, probs), logloss: logloss(test.labels, probs) });
+    }
+    const b1: number[][] = files.map(() => []),
+      b4096: number[][] = files.map(() => []);
+    for (let r = 0; r < rounds; r++)
+      for (const [i, s] of sessions.entries()) {
+        b1[i].push(await timeCalls((o) => s.run(test.feeds(o, 1)), 1, test.rows, seconds / rounds));
+        b4096[i].push(await timeCalls((o) => s.run(test.feeds(o, 4096)), 4096, test.rows, seconds / rounds));
+      }
+    return scores.map((x, i) => ({
+      bytes: statSync(x.file).size,
+      auc: x.auc,
+      logloss: x.logloss,
+      batch1: median(b1[i]),
+      batch4096: median(b4096[i]),
+    }));
   } finally {
-    await s.release();
+    for (const s of sessions) await s.release();
   }
 }
