@@ -1,11 +1,15 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
 import { readGraphData } from '../../../src/data/formats/graph_data.js';
 import { EmbeddingStore } from '../../../src/embedding/store.js';
 import { decodeOnnx } from '../../../src/io/onnx/read.js';
 import { type LinearSwap, rewriteOnnx, type Swaps, type TableSwap } from '../../../src/io/onnx/rewrite.js';
 import { getEngine } from '../../../src/kernels/engine.js';
+import { DataType, ModelProtoType } from '../../../src/io/onnx/schema.js';
+import { GraphBuilder } from '../../../src/serve/onnx/builder.js';
+import { encodeModel } from '../../../src/serve/onnx/onnx_proto.js';
 import { OnnxGraphModel } from '../../../src/models/onnx/model.js';
 import { scoreRows } from '../../../src/models/onnx/run.js';
 import type { Linear } from '../../../src/nn/linear.js';
@@ -105,6 +109,46 @@ for (const name of ['deepfm_matrix_op17', 'dcn_fields_op13', 'mlp_flat_op13', 'a
     assert.match(Buffer.from(rewritten).toString('latin1'), /slimctr\.compression/);
   });
 }
+
+test('a MatMul by a 1-D weight reads it as a column then squeezes (opset 13+ and before), with the same outputs', async () => {
+  const K = 5;
+  const g = new GraphBuilder();
+  const w = g.floats('w', [K], [0.5, -1, 2, 0.25, 3]);
+  g.node('Add', [g.node('MatMul', ['x', w]), g.scalar(0.5)], {}, 'add', 'y');
+  const spec = {
+    graphName: 'g',
+    nodes: g.nodes,
+    initializers: g.initializers,
+    producerName: 't',
+    producerVersion: '0',
+  };
+  const built = encodeModel({
+    ...spec,
+    inputs: [{ name: 'x', type: DataType.FLOAT, dims: ['batch', K] }],
+    outputs: [{ name: 'y', type: DataType.FLOAT, dims: ['batch'] }],
+  });
+  const x = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 3 * K }, (_, i) => i - 7),
+    [3, K],
+  );
+  const run = async (bytes: Uint8Array) =>
+    ((await (await ort.InferenceSession.create(bytes)).run({ x })).y as ort.Tensor).data;
+  const want = await run(built);
+  for (const opset of [17, 11]) {
+    const m = ModelProtoType.decode(built) as unknown as { opsetImport: { version: number }[] };
+    m.opsetImport[0].version = opset;
+    const bytes = rewriteOnnx(ModelProtoType.encode(m as never).finish(), 'm.onnx', { linears: [], tables: [] });
+    const graph = decodeOnnx(bytes, 'm.onnx');
+    assert.deepEqual(graph.initializers.get('w')?.shape, [K, 1], `opset ${opset}`);
+    assert.deepEqual(
+      graph.nodes.map((n) => n.opType),
+      ['MatMul', 'Squeeze', 'Add'],
+      `opset ${opset}`,
+    );
+    assert.deepEqual(await run(bytes), want, `opset ${opset}`);
+  }
+});
 
 test('new values replace initializers by name, keeping their shapes; an unknown name is refused', () => {
   const bytes = readFileSync(fixturePath('dcn_fields_op13', '.onnx'));
