@@ -138,7 +138,7 @@ function columnProducts(
   const out: Node[] = [];
   nodes.forEach((node, at) => {
     const w = node.opType === 'MatMul' ? inits.get(node.input?.[1]) : undefined;
-    if (!w || w.dims?.length !== 1 || w.dataType !== DataType.FLOAT || readers.get(w.name) !== 1 || keep.has(w.name)) {
+    if (w?.dims?.length !== 1 || w.dataType !== DataType.FLOAT || readers.get(w.name) !== 1 || keep.has(w.name)) {
       out.push(node);
       return;
     }
