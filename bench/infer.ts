@@ -7,7 +7,7 @@
  * per call; ratios are slimctr ÷ onnxruntime measured in the same run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/kernels/engine.js';
@@ -15,7 +15,9 @@ import { loadModel } from '../src/persist/model_file.js';
 import { onnxRunner } from '../src/serve/runners.js';
 import { exportOnnx } from '../src/serve/onnx/export.js';
 import { predictLogits } from '../src/models/predict.js';
+import { formatTable } from '../src/cli/table.js';
 import { criteoPair, encodeTestRows } from './lib/criteo_pair.js';
+import { writeResultsSection } from './lib/results_doc.js';
 import { timeCalls } from './lib/time_calls.js';
 import { benchBackends, kernelsOf, loadAverage, report, type Row } from './report.js';
 
@@ -92,8 +94,22 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(
-    'Cells: slimctr vs onnxruntime-node 1.30 (1 intra-op thread) on the same rows; (x) = slimctr speed ÷ onnxruntime speed.\n',
-  );
+  const legend =
+    'Cells: slimctr vs onnxruntime-node 1.30 (1 intra-op thread) on the same rows; (x) = slimctr speed ÷ onnxruntime speed.';
+  process.stdout.write(`${legend}\n`);
   report('infer', rows);
+  if (!values.quick)
+    writeResultsSection(
+      'infer',
+      [
+        '## Inference: slimctr kernels against onnxruntime-node',
+        '',
+        `\`npm run bench -- infer\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores); the DeepFM pair of bench/lib/criteo_pair.ts (criteo_80k, one epoch, embedding 16, MLP 400-400-400; AFM at ratio 3 without fine-tuning), each exported to ONNX for onnxruntime; the encoded test rows (64,001-80,000), one thread on both sides; each figure the median of groups of calls lasting about 0.2 s. Targets (native kernels): at least 1.2x onnxruntime's throughput at batch 4096, and at most its latency at batch 1.`,
+        '',
+        formatTable(rows).trim(),
+        '',
+        legend,
+      ].join('\n'),
+      [],
+    );
 }

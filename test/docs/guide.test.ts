@@ -6,18 +6,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixturePath } from '../models/onnx/fixture_files.js';
 import { scratchDir } from '../train/toy_data.js';
 import { startServer, stopServer, words } from './doc_commands.js';
 
 const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
 const guide = readFileSync(fileURLToPath(new URL('../../../docs/guide.md', import.meta.url)), 'utf8');
 
-/** The command lines of the walkthrough section's ```sh blocks. */
-export function walkthroughCommands(md: string): string[][] {
-  const start = md.indexOf('## The walkthrough');
+/** The command lines of the ```sh blocks of the section whose heading starts with `heading`. */
+export function sectionCommands(md: string, heading: string): string[][] {
+  const start = md.indexOf(heading);
+  assert.ok(start >= 0, `docs/guide.md has a section ${heading}`);
   const end = md.indexOf('\n## ', start + 1);
   const section = md.slice(start, end < 0 ? undefined : end);
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
@@ -36,7 +38,7 @@ test('the guide parses quotes and comments the way a shell would', () => {
 });
 
 test('docs/guide.md walkthrough: every command runs, in order, and leaves what the text says', async () => {
-  const cmds = walkthroughCommands(guide);
+  const cmds = sectionCommands(guide, '## The walkthrough');
   assert.ok(cmds.length >= 10, `only ${cmds.length} commands found in the walkthrough`);
   const dir = scratchDir('guide');
   let server: ChildProcess | null = null;
@@ -86,4 +88,27 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
   assert.ok(statSync(join(dir, 'runs/deepfm/model.safetensors')).size > 5 * small, 'well below the original');
   const preds = readFileSync(join(dir, 'preds.csv'), 'utf8').trim().split('\n');
   assert.equal(preds.length, 20_001, 'a header and one probability per row');
+});
+
+test('docs/guide.md from PyTorch: inspect-onnx, compress --onnx and compare run as written on a PyTorch export', () => {
+  const dir = scratchDir('guide-pytorch');
+  // A tiny PyTorch DeepFM export with its inputs and labels (test/fixtures/onnx), under the guide's names.
+  copyFileSync(fixturePath('deepfm_matrix_op17', '.onnx'), join(dir, 'model.onnx'));
+  for (const f of ['calib.npz', 'test.npz'])
+    copyFileSync(fixturePath('deepfm_matrix_op17', '.inputs.npz'), join(dir, f));
+  const cmds = sectionCommands(guide, '## From PyTorch');
+  assert.equal(cmds.length, 3);
+  const out: string[] = [];
+  for (const w of cmds) {
+    assert.equal(w[0], './bin/slimctr.js', w.join(' '));
+    const r = spawnSync(process.execPath, [bin, ...w.slice(1)], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${w.join(' ')}\n${r.stderr}`);
+    out.push(r.stdout);
+  }
+  assert.match(out[0], /compressible: /);
+  // A toy graph: fewer parameters, though its bytes are mostly graph and names.
+  const [, before, after] = /(\d+) -> (\d+) parameters/.exec(out[1]) ?? [];
+  assert.ok(Number(after) < Number(before), out[1]);
+  assert.ok(existsSync(join(dir, 'model.slim.onnx')));
+  assert.match(out[2], new RegExp(`\\| model\\.slim +\\| ${after} `));
 });
