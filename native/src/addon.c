@@ -138,23 +138,29 @@ static void huge_pages(void *start, size_t bytes) {
 #endif
 }
 
+/* The data of the typed array `v` (with its type, length and byte offset), or NULL after a TypeError saying `need`. */
+static void *typed_array(napi_env env, napi_value v, const char *need, napi_typedarray_type *type, size_t *length,
+  size_t *offset) {
+  bool is_typed = false;
+  void *data = NULL;
+  napi_value buffer;
+  if (v) CHECK(napi_is_typedarray(env, v, &is_typed));
+  if (is_typed) CHECK(napi_get_typedarray_info(env, v, type, length, &data, &buffer, offset));
+  if (!is_typed || data == NULL) napi_throw_type_error(env, NULL, need);
+  return data;
+}
+
 static napi_value js_bind(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value argv[3];
+  napi_value argv[3] = {NULL, NULL, NULL};
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bool is_typed = false;
-  if (argc >= 1) CHECK(napi_is_typedarray(env, argv[0], &is_typed));
-  if (!is_typed) {
-    napi_throw_type_error(env, NULL, "slimctr native: bind() needs a Uint8Array over the kernel memory");
-    return NULL;
-  }
   napi_typedarray_type type;
   size_t length, offset;
-  void *data;
-  napi_value buffer;
-  CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset));
-  if (type != napi_uint8_array || offset != 0 || data == NULL) {
-    napi_throw_type_error(env, NULL, "slimctr native: bind() needs a Uint8Array starting at byte 0 of the memory");
+  const char *need = "slimctr native: bind() needs a Uint8Array starting at byte 0 of the kernel memory";
+  void *data = typed_array(env, argv[0], need, &type, &length, &offset);
+  if (!data) return NULL;
+  if (type != napi_uint8_array || offset != 0) {
+    napi_throw_type_error(env, NULL, need);
     return NULL;
   }
   char name[32] = {0};
@@ -196,20 +202,12 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
 /* address(view): the address of byte 0 of the memory `view` spans, as a number (exact below 2^53). */
 static napi_value js_address(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1];
+  napi_value argv[1] = {NULL};
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bool is_typed = false;
-  if (argc >= 1) CHECK(napi_is_typedarray(env, argv[0], &is_typed));
-  if (!is_typed) {
-    napi_throw_type_error(env, NULL, "slimctr native: address() needs a typed array");
-    return NULL;
-  }
   napi_typedarray_type type;
   size_t length, offset;
-  void *data;
-  napi_value buffer;
-  CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset));
-  return number(env, (double)((uintptr_t)data - offset));
+  void *data = typed_array(env, argv[0], "slimctr native: address() needs a typed array", &type, &length, &offset);
+  return data ? number(env, (double)((uintptr_t)data - offset)) : NULL;
 }
 
 static napi_value js_isas(napi_env env, napi_callback_info info) {
