@@ -10,12 +10,36 @@ ISA_BEGIN("avx512f,avx512vl,avx512dq,avx2,fma")
 #define KC 384
 #define MC 144
 #ifndef DIRECT_B_ROWS
-#define DIRECT_B_ROWS 96 /* at most this many rows of C: op(B) read in place, not packed */
+#define DIRECT_B_ROWS 20 /* at most this many rows of C: op(B) read in place, not packed (measured: faster up to 20) */
 #endif
 #define NC 2048
 #define GEMM_FN sgemm_avx512
 #define WORK_FN work_bytes_avx512
 #define MADD(a, b, c) __builtin_fmaf((a), (b), (c))
+
+/* acc[r][0] += Apanel[r] B[:, 0:16) over kc steps (B's columns past mask m not read). */
+static inline __attribute__((always_inline)) void sum16(int kc, const float *pa, const float *pb, int bstep, __mmask16 m,
+  __m512 acc[MR][2]) {
+  for (int k = 0; k < kc; k++, pa += MR, pb += bstep) {
+    __m512 b0 = _mm512_maskz_loadu_ps(m, pb);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(pa[r]), b0, acc[r][0]);
+  }
+}
+
+/* acc[r][0..1] += Apanel[r] B[:, 0:32) over kc steps (`masked`: columns 16-31 read through m1). */
+static inline __attribute__((always_inline)) void sum32(int kc, const float *pa, const float *pb, int bstep, __mmask16 m1,
+  int masked, __m512 acc[MR][2]) {
+  for (int k = 0; k < kc; k++, pa += MR, pb += bstep) {
+    __m512 b0 = _mm512_loadu_ps(pb), b1 = masked ? _mm512_maskz_loadu_ps(m1, pb + 16) : _mm512_loadu_ps(pb + 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) {
+      __m512 a = _mm512_set1_ps(pa[r]);
+      acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+    }
+  }
+}
 
 /*
  * C = alpha * Apanel Bpanel + beta * C on the first mr rows and nr columns of a tile (C is not
@@ -36,27 +60,17 @@ static inline __attribute__((always_inline)) void tile(int kc, const float *pa, 
       __builtin_prefetch(c + (size_t)r * ldc + 16, 1, 3);
     }
   }
-  if (nr <= 16) {
-    for (int k = 0; k < kc; k++, pa += MR, pb += bstep) {
-      __m512 b0 = _mm512_maskz_loadu_ps(mask[0], pb);
-#pragma GCC unroll 12
-      for (int r = 0; r < MR; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(pa[r]), b0, acc[r][0]);
-    }
-  } else {
-    for (int k = 0; k < kc; k++, pa += MR, pb += bstep) {
-      __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_maskz_loadu_ps(mask[1], pb + 16);
-#pragma GCC unroll 12
-      for (int r = 0; r < MR; r++) {
-        __m512 a = _mm512_set1_ps(pa[r]);
-        acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-        acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
-      }
-    }
-  }
+  /* One loop per case, so no branch or mask choice sits in a loop (that spilled the accumulators). */
+  if (nr <= 16) sum16(kc, pa, pb, bstep, mask[0], acc);
+  else if (nr < 32) sum32(kc, pa, pb, bstep, mask[1], 1, acc);
+  else sum32(kc, pa, pb, bstep, 0xffff, 0, acc);
   __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-  for (int r = 0; r < mr; r++, c += ldc) {
+  /* All MR rows, each guarded: a loop bounded by mr would keep the accumulators in memory. */
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; r++, c += ldc) {
+#pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
-      if (!mask[h]) continue;
+      if (r >= mr || !mask[h]) continue;
       __m512 t = _mm512_mul_ps(va, acc[r][h]);
       if (beta != 0) t = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[h], c + 16 * h), t);
       _mm512_mask_storeu_ps(c + 16 * h, mask[h], t);
