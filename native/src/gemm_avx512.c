@@ -17,11 +17,11 @@ ISA_BEGIN("avx512f,avx512vl,avx512dq,avx2,fma")
 #define WORK_FN work_bytes_avx512
 #define MADD(a, b, c) __builtin_fmaf((a), (b), (c))
 
-/* acc[r][0] += Apanel[r] B[:, 0:16) over kc steps (B's columns past mask m not read). */
+/* acc[r][0] += Apanel[r] B[:, 0:16) over kc steps (`masked`: columns past mask m not read). */
 static inline __attribute__((always_inline)) void sum16(int kc, const float *pa, const float *pb, int bstep, __mmask16 m,
-  __m512 acc[MR][2]) {
+  int masked, __m512 acc[MR][2]) {
   for (int k = 0; k < kc; k++, pa += MR, pb += bstep) {
-    __m512 b0 = _mm512_maskz_loadu_ps(m, pb);
+    __m512 b0 = masked ? _mm512_maskz_loadu_ps(m, pb) : _mm512_loadu_ps(pb);
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(pa[r]), b0, acc[r][0]);
   }
@@ -61,7 +61,8 @@ static inline __attribute__((always_inline)) void tile(int kc, const float *pa, 
     }
   }
   /* One loop per case, so no branch or mask choice sits in a loop (that spilled the accumulators). */
-  if (nr <= 16) sum16(kc, pa, pb, bstep, mask[0], acc);
+  if (nr <= 16 && bstep == NR) sum16(kc, pa, pb, NR, 0xffff, 0, acc); /* a packed panel is zero-padded */
+  else if (nr <= 16) sum16(kc, pa, pb, bstep, mask[0], 1, acc);
   else if (nr < 32) sum32(kc, pa, pb, bstep, mask[1], 1, acc);
   else sum32(kc, pa, pb, bstep, 0xffff, 0, acc);
   __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
