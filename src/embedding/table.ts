@@ -102,7 +102,7 @@ export class EmbeddingTable {
 
   /**
    * Gathers rows for ids at heap offset `idsPtr` (n ids, `idStride` ints apart) into the heap at
-   * `outPtr` (rows `outStride` floats apart). Returns the kernel calls for main-heap shards.
+   * `outPtr` (rows `outStride` floats apart). Returns the kernel calls for the shards the pool reaches.
    */
   gatherCalls(idsPtr: number, idStride: number, n: number, outPtr: number, outStride: number): number[][] {
     const s = this.shards[0];
@@ -128,7 +128,7 @@ export class EmbeddingTable {
   }
 
   /**
-   * Like gatherCalls, except that the main-heap shard's call also finds the distinct ids of the
+   * Like gatherCalls, except that the first reachable shard's call also finds the distinct ids of the
    * batch for the backward (into `d`, see LookupScratch) and fetches each distinct row once.
    */
   lookupCalls(
