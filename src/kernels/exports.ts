@@ -195,11 +195,11 @@ export interface KernelExports {
     b0: number,
     b1: number,
   ): void;
-  /** DCN cross layer rows [b0, b1): out = x0 (x . w) + bias + x. */
   /** FM pairwise term of examples [b0, b1) of emb [B, F, D] into out [B] (assembly/fm.ts). */
   fm_forward(emb: number, F: number, D: number, out: number, b0: number, b1: number): void;
   /** gEmb += g[b] * (column sums - emb) for examples [b0, b1). */
   fm_backward(emb: number, g: number, F: number, D: number, gEmb: number, b0: number, b1: number): void;
+  /** DCN cross layer rows [b0, b1): out = x0 (x . w) + bias + x. */
   cross_forward(x0: number, x: number, w: number, bias: number, out: number, d: number, b0: number, b1: number): void;
   cross_backward(
     x0: number,

@@ -46,28 +46,7 @@ export function runTask(
     // args[0..12]: the gemm (see Engine.sgemm); this thread computes output rows [m0, m1).
     const [m0, m1] = rowRange(args[2], index, threads);
     // args[13..14]: the epilogue (bias offset or 0, act).
-    const a = args;
-    if (m0 < m1)
-      sgemm(
-        a[0],
-        a[1],
-        a[2],
-        a[3],
-        a[4],
-        a[5],
-        a[6],
-        a[7],
-        a[8],
-        a[9],
-        a[10],
-        a[11],
-        a[12],
-        m0,
-        m1,
-        work,
-        a[13],
-        a[14],
-      );
+    if (m0 < m1) sgemm(...args.subarray(0, 13), m0, m1, work, args[13], args[14]);
   } else if (task === TASK_BATCHED_SGEMM) {
     // args[13] = batch count, [14..16] = byte strides of A, B, C between batch items.
     const g = Array.from(args.subarray(0, 13));
