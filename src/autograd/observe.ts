@@ -3,7 +3,10 @@
  * every autograd op (`op`: model export, profiling) and the outputs model parts report (`output`:
  * a layer's raw output, a field embedding's looked-up rows; the compressor's statistics pass).
  * Observing never changes what a layer computes: a layer that fuses several parts into one
- * product reports each part's share of the fused result. Nothing is reported outside `observe`.
+ * product reports each part's share of the fused result. Ops that fuse steps for speed run them one
+ * by one while observed (`observed()`), so each is heard: Linear + ReLU with the same bits, the FM
+ * term with the same value up to float rounding (its sums run in another order). Nothing is
+ * reported outside `observe`.
  */
 import type { Tensor } from '../tensor/tensor.js';
 
