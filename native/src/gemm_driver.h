@@ -198,29 +198,12 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
     if (fused) epilogue(C, ldc, m0, m1, 0, N, bias, act);
     return;
   }
-#ifdef MICRO_DIRECT_B
   /* Few rows against a stored K x N op(B) (a layer's weights at serving batch sizes): packing B
-     would cost as much as the product, so the tiles read its rows in place. */
-  if (!tB && M <= DIRECT_B_ROWS) {
-    for (int pc = 0; pc < K; pc += kstep) {
-      int kc = K - pc < kstep ? K - pc : kstep;
-      float kbeta = pc == 0 ? beta : 1;
-      for (int ic = m0; ic < m1; ic += MC) {
-        int mc = m1 - ic < MC ? m1 - ic : MC;
-        pack_a(tA, A, lda, ic, pc, mc, kc, work);
-        for (int ir = 0; ir < mc; ir += MR) {
-          int mr = mc - ir < MR ? mc - ir : MR;
-          for (int jr = 0; jr < N; jr += NR) {
-            int nr = N - jr < NR ? N - jr : NR;
-            micro_direct(kc, work + (size_t)ir * kc, B + (size_t)pc * ldb + jr, ldb, C + (size_t)(ic + ir) * ldc + jr, ldc,
-              alpha, kbeta, mr, nr);
-          }
-          if (fused && pc + kc >= K) epilogue(C, ldc, ic + ir, ic + ir + mr, 0, N, bias, act);
-        }
-      }
-    }
-    return;
-  }
+     would cost as much as the product, so an ISA with micro_direct reads its rows in place. */
+#ifdef MICRO_DIRECT_B
+  int direct = !tB && M <= DIRECT_B_ROWS;
+#else
+  const int direct = 0;
 #endif
   float *pA = work, *pB = work + MC * KC, *tile = pB + KC * NC;
   for (int jc = 0; jc < N; jc += NC) {
@@ -228,7 +211,7 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
     for (int pc = 0; pc < K; pc += kstep) {
       int kc = K - pc < kstep ? K - pc : kstep;
       float kbeta = pc == 0 ? beta : 1; /* beta goes with the first depth block */
-      pack_b(tB, B, ldb, pc, jc, kc, nc, pB);
+      if (!direct) pack_b(tB, B, ldb, pc, jc, kc, nc, pB);
       for (int ic = m0; ic < m1; ic += MC) {
         int mc = m1 - ic < MC ? m1 - ic : MC;
         pack_a(tA, A, lda, ic, pc, mc, kc, pA);
@@ -240,6 +223,12 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
             int nr = nc - jr < NR ? nc - jr : NR;
             const float *pb = pB + (size_t)jr * kc;
             float *c = C + (size_t)(ic + ir) * ldc + jc + jr;
+#ifdef MICRO_DIRECT_B
+            if (direct) {
+              micro_direct(kc, pa, B + (size_t)pc * ldb + jc + jr, ldb, c, ldc, alpha, kbeta, mr, nr);
+              continue;
+            }
+#endif
             if (mr == MR && nr == NR) {
               micro(kc, pa, pb, c, ldc, alpha, kbeta);
               continue;
