@@ -3,9 +3,8 @@
  * embeddings, summed into one logit. FM and the MLP share the embeddings.
  */
 import { z } from 'zod';
-import { add, reshape } from '../autograd/index.js';
+import { add, fmPairs, reshape } from '../autograd/index.js';
 import { FeatureInputs } from '../nn/feature_inputs.js';
-import { fmPairwise } from '../nn/fm.js';
 import { LinearTerm } from '../nn/linear_term.js';
 import { MLP } from '../nn/mlp.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -39,7 +38,7 @@ class DeepFM extends CTRModel {
   forward(b: Batch): Tensor {
     const x = this.inputs.forward(b);
     const deep = this.mlp.forward(x.mlpInput());
-    return add(add(this.linear.forward(b), fmPairwise(x.emb)), reshape(deep, [b.rows]));
+    return add(add(this.linear.forward(b), fmPairs(x.emb)), reshape(deep, [b.rows]));
   }
 }
 

@@ -75,6 +75,11 @@ test('fmPairs: finite differences, and the value of the sum over field pairs com
         for (let d = 0; d < D; d++) want += e[(b * F + i) * D + d] * e[(b * F + j) * D + d];
     assert.ok(Math.abs(got[b] - want) <= 1e-5 * (1 + Math.abs(want)), `example ${b}: ${got[b]} vs ${want}`);
   }
+  // Observed, it runs as plain ops (heard one by one) with the same value up to float rounding.
+  const heard: string[] = [];
+  const plain = tidy(() => ag.observe({ op: (o) => heard.push(o.op) }, () => ag.fmPairs(emb).toArray()));
+  assert.ok(heard.includes('mul') && !heard.includes('fmPairs'), heard.join(' '));
+  for (let b = 0; b < B; b++) assert.ok(Math.abs(plain[b] - got[b]) <= 1e-5 * (1 + Math.abs(got[b])), `example ${b}`);
 });
 
 test('bmm in all transpose combinations', () => {

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import { getEngine } from '../../src/kernels/engine.js';
 import { Linear } from '../../src/nn/linear.js';
 import { MLP } from '../../src/nn/mlp.js';
-import { fmPairwise } from '../../src/nn/fm.js';
+import { fmPairs } from '../../src/autograd/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { gradcheck, randAway } from '../autograd/gradcheck.js';
 import assert from 'node:assert/strict';
@@ -32,7 +32,7 @@ test('MLP with batch norm: gradient w.r.t. input and every parameter', () => {
 test('FM pairwise term equals the sum of pairwise dot products and has the right gradient', () => {
   const e = randAway([3, 4, 2], rng);
   tidy(() => {
-    const got = fmPairwise(e).toArray();
+    const got = fmPairs(e).toArray();
     const d = e.data;
     for (let b = 0; b < 3; b++) {
       let want = 0;
@@ -42,7 +42,7 @@ test('FM pairwise term equals the sum of pairwise dot products and has the right
       assert.ok(Math.abs(got[b] - want) < 1e-5, `row ${b}: ${got[b]} vs ${want}`);
     }
   });
-  gradcheck('fm', ([x]) => fmPairwise(x), [e]);
+  gradcheck('fm', ([x]) => fmPairs(x), [e]);
 });
 
 test('Module tree: named params, replace, train/eval', () => {
