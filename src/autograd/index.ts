@@ -2,7 +2,6 @@
 export { backward, isGradEnabled, noGrad } from './graph.js';
 export {
   observe,
-  observed,
   outputsObserved,
   reportOutput,
   traceInput,
