@@ -10,6 +10,7 @@
         'src/addon.c',
         'src/cpu.c',
         'src/elementwise.c',
+        'src/fields.c',
         'src/gemm_base.c',
         'src/gemm_avx2.c',
         'src/gemm_avx512.c',

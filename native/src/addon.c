@@ -101,6 +101,11 @@ KERNEL(relu, 3, relu(P(0), P(1), I(2)))
 KERNEL(relu_backward, 4, relu_backward(P(0), P(1), P(2), I(3)))
 KERNEL(axpy_rows, 7, axpy_rows(P(0), I(1), P(2), I(3), I(4), I(5), F(6)))
 KERNEL(mul_span, 5, mul_span(P(0), P(1), P(2), I(3), I(4)))
+KERNEL(copy_rows, 6, copy_rows(P(0), I(1), P(2), I(3), I(4), I(5)))
+KERNEL(scale_vectors, 7, scale_vectors(P(0), I(1), P(2), P(3), I(4), I(5), I(6)))
+KERNEL(fm_forward, 6, fm_forward(P(0), I(1), I(2), P(3), I(4), I(5)))
+KERNEL(fm_backward, 7, fm_backward(P(0), P(1), I(2), I(3), P(4), I(5), I(6)))
+KERNEL(field_project, 8, field_project(P(0), P(1), P(2), P(3), I(4), I(5), I(6), I(7)))
 
 static void release(napi_env env, void *data, void *hint) {
   binding *b = data;
@@ -124,6 +129,11 @@ static const struct {
   {"relu_backward", js_relu_backward},
   {"axpy_rows", js_axpy_rows},
   {"mul_span", js_mul_span},
+  {"copy_rows", js_copy_rows},
+  {"scale_vectors", js_scale_vectors},
+  {"fm_forward", js_fm_forward},
+  {"fm_backward", js_fm_backward},
+  {"field_project", js_field_project},
   {"lookup_scratch_bytes", js_lookup_scratch_bytes},
   {"lookup_unique", js_lookup_unique},
   {"accumulate_unique", js_accumulate_unique},

@@ -5,6 +5,8 @@
  * is fused (the build uses -ffp-contract=off), so every instruction set gives the same bits, and
  * GCC's function clones pick the widest vectors the CPU has.
  */
+#include <string.h>
+
 #include "kernels.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -59,4 +61,17 @@ CLONES void axpy_rows(float *dst, int dstStride, const float *src, int srcStride
 CLONES void mul_span(float *out, const float *a, const float *b, int n, int acc) {
   if (acc) for (int i = 0; i < n; i++) out[i] = out[i] + a[i] * b[i];
   else for (int i = 0; i < n; i++) out[i] = a[i] * b[i];
+}
+
+void copy_rows(float *dst, int dstStride, const float *src, int srcStride, int rows, int cols) {
+  for (int r = 0; r < rows; r++) memcpy(dst + (size_t)r * dstStride, src + (size_t)r * srcStride, (size_t)cols * sizeof(float));
+}
+
+CLONES void scale_vectors(float *out, int outStride, const float *values, const float *vectors, int B, int N, int D) {
+  for (int b = 0; b < B; b++)
+    for (int n = 0; n < N; n++) {
+      const float v = values[(size_t)b * N + n], *p = vectors + (size_t)n * D;
+      float *q = out + (size_t)b * outStride + (size_t)n * D;
+      for (int d = 0; d < D; d++) q[d] = v * p[d];
+    }
 }

@@ -53,6 +53,13 @@ void relu(const float *x, float *y, int n);
 void relu_backward(const float *y, const float *g, float *gx, int n);
 void axpy_rows(float *dst, int dstStride, const float *src, int srcStride, int rows, int cols, float alpha);
 void mul_span(float *out, const float *a, const float *b, int n, int acc);
+void copy_rows(float *dst, int dstStride, const float *src, int srcStride, int rows, int cols);
+void scale_vectors(float *out, int outStride, const float *values, const float *vectors, int B, int N, int D);
+
+/* Field vectors (fields.c): the contracts of assembly/fm.ts and assembly/project.ts. */
+void fm_forward(const float *emb, int F, int D, float *out, int b0, int b1);
+void fm_backward(const float *emb, const float *g, int F, int D, float *gEmb, int b0, int b1);
+void field_project(const float *small, const float *P, const float *mu, float *out, int B, int F, int k, int D);
 
 /* Sparse lookups (sparse.c): the contracts of assembly/sparse.ts. */
 size_t lookup_scratch_bytes(int n, int dim);

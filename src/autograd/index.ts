@@ -26,4 +26,5 @@ export { batchMatmul } from './ops/matmul_nd.js';
 export { abs, div, exp, leakyRelu, log, pow, sqrt } from './ops/pointwise.js';
 export { batchNorm, layerNorm, type BatchNormState } from './ops/norm.js';
 export { mean, sum } from './ops/reduce.js';
+export { scaleVectors } from './ops/scale_vectors.js';
 export { concat, permute, reshape, slice, split, transpose } from './ops/shape.js';

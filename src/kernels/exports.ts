@@ -35,6 +35,10 @@ export interface KernelExports {
     cols: number,
     alpha: number,
   ): void;
+  /** dst[r * dstStride + j] = src[r * srcStride + j] (strides in floats). */
+  copy_rows(dst: number, dstStride: number, src: number, srcStride: number, rows: number, cols: number): void;
+  /** out[b * outStride + n * D + d] = values[b * N + n] * vectors[n * D + d]. */
+  scale_vectors(out: number, outStride: number, values: number, vectors: number, B: number, N: number, D: number): void;
   /** out = a * b over n floats; with acc = 1, out += a * b. */
   mul_span(out: number, a: number, b: number, n: number, acc: number): void;
   relu(x: number, y: number, n: number): void;

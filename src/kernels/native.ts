@@ -23,6 +23,11 @@ export const NATIVE_KERNELS = [
   'relu_backward',
   'axpy_rows',
   'mul_span',
+  'copy_rows',
+  'scale_vectors',
+  'fm_forward',
+  'fm_backward',
+  'field_project',
 ] as const;
 export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]> & {
   readonly isa: string;

@@ -55,7 +55,7 @@ export class AutoInt extends CTRModel {
     ctx: ModelContext,
     mlp?: MLPOptions,
   ) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = o.wide ? this.module('linear', new LinearTerm(spec, ctx)) : null;
     let width = o.embedding_dim;

@@ -47,7 +47,7 @@ class DCNv2 extends CTRModel {
   }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof dcnv2Options>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.stacked = o.structure === 'stacked';
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const width = flatWidth(this.inputs);

@@ -25,7 +25,7 @@ class DeepFM extends CTRModel {
   }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof deepfmOptions>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     const inDim = this.inputs.numFields * o.embedding_dim + this.inputs.denseDim;

@@ -38,7 +38,7 @@ class FiBiNET extends CTRModel {
   readonly mlp: MLP;
 
   constructor(spec: FeatureSpec, o: z.infer<typeof fibinetOptions>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     const F = this.inputs.numFields,

@@ -23,7 +23,7 @@ class IPNN extends CTRModel {
   }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof ipnnOptions>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const F = this.inputs.numFields;
     const inDim = flatWidth(this.inputs) + (F * (F - 1)) / 2;

@@ -14,7 +14,7 @@ class LR extends CTRModel {
   readonly linear: LinearTerm;
 
   constructor(spec: FeatureSpec, _opts: z.infer<typeof lrOptions>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
   }
 

@@ -8,11 +8,17 @@ import type { FeatureInputs } from '../nn/feature_inputs.js';
 import type { MLP } from '../nn/mlp.js';
 import { modelParts, type ModelParts } from '../nn/parts.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Batch } from '../nn/types.js';
+import type { Batch, FeatureSpec } from '../nn/types.js';
 
 export abstract class CTRModel extends Module {
   /** Registry name, e.g. 'deepfm'. */
   abstract readonly kind: string;
+  constructor(
+    /** The fields the model reads (a batch holds spec.categorical.length ids and spec.numeric.length values per row). */
+    readonly spec: FeatureSpec,
+  ) {
+    super();
+  }
   /** The sparse part (null only for LR, which has no field embeddings). */
   abstract readonly inputs: FeatureInputs | null;
   /**

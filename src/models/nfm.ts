@@ -32,7 +32,7 @@ class NFM extends CTRModel {
   private readonly rng: Rng;
 
   constructor(spec: FeatureSpec, o: z.infer<typeof nfmOptions>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     this.biNorm = o.bi_batch_norm ? this.module('bi_norm', new BatchNorm(o.embedding_dim)) : null;

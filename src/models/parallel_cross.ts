@@ -38,7 +38,7 @@ export class ParallelCross extends CTRModel {
     ctx: ModelContext,
     makeCross: (width: number, layers: number, rng: Rng) => CrossNetwork,
   ) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     const width = flatWidth(this.inputs);
     this.cross = this.module('cross', makeCross(width, o.num_cross_layers, ctx.rng));

@@ -23,7 +23,7 @@ class WideDeep extends CTRModel {
   }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof widedeepOptions>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     this.mlp = this.module(

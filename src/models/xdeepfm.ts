@@ -42,7 +42,7 @@ class XDeepFM extends CTRModel {
   }
 
   constructor(spec: FeatureSpec, o: z.infer<typeof xdeepfmOptions>, ctx: ModelContext) {
-    super();
+    super(spec);
     this.inputs = this.module('inputs', new FeatureInputs(spec, o.embedding_dim, o.numeric, ctx, o.embedding_init));
     this.linear = this.module('linear', new LinearTerm(spec, ctx));
     this.cin = this.module(

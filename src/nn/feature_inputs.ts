@@ -7,7 +7,7 @@
  * cores, or after compression low-rank tables; field_embedding.ts). Where the compressor folded the
  * low-rank reconstruction into the MLP's first layer (`fused`), `mlpInput` holds the k-wide rows.
  */
-import { concat, mul, reshape, traceInput } from '../autograd/index.js';
+import { concat, reshape, scaleVectors, traceInput } from '../autograd/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type EmbeddingInit, type FieldEmbedding, FieldTables } from './field_embedding.js';
 import { Module } from './module.js';
@@ -74,7 +74,7 @@ export class FeatureInputs extends Module {
       dense: Tensor | null = null;
     if (N > 0) {
       const values = traceInput('dense', Tensor.from(b.dense.subarray(0, B * N), [B, N]));
-      if (this.numericVectors) numEmb = mul(reshape(values, [B, N, 1]), this.numericVectors);
+      if (this.numericVectors) numEmb = scaleVectors(values, this.numericVectors);
       else dense = values;
     }
     let full: Tensor | null = null;

@@ -82,6 +82,28 @@ test('fmPairs: finite differences, and the value of the sum over field pairs com
   for (let b = 0; b < B; b++) assert.ok(Math.abs(plain[b] - got[b]) <= 1e-5 * (1 + Math.abs(got[b])), `example ${b}`);
 });
 
+test('scaleVectors: finite differences for values and vectors, the broadcast product exactly, and that product when observed', () => {
+  for (const [B, N, D] of [
+    [3, 2, 5],
+    [1, 1, 1],
+    [4, 3, 17],
+  ])
+    gradcheck(`scaleVectors ${B}x${N}x${D}`, ([v, p]) => ag.scaleVectors(v, p), [R(B, N), R(N, D)]);
+  const [values, vectors] = [R(6, 4), R(4, 9)];
+  const want = tidy(() => ag.mul(ag.reshape(values, [6, 4, 1]), vectors).toArray());
+  assert.deepEqual(
+    tidy(() => ag.scaleVectors(values, vectors).toArray()),
+    want,
+  );
+  const heard: string[] = [];
+  const plain = tidy(() =>
+    ag.observe({ op: (o) => heard.push(o.op) }, () => ag.scaleVectors(values, vectors).toArray()),
+  );
+  assert.ok(heard.includes('mul') && !heard.includes('scaleVectors'), heard.join(' '));
+  assert.deepEqual(plain, want);
+  assert.throws(() => ag.scaleVectors(R(2, 3), R(4, 5)), /do not fit \[B, N\] x \[N, D\]/);
+});
+
 test('bmm in all transpose combinations', () => {
   for (const tA of [false, true])
     for (const tB of [false, true]) {

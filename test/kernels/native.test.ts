@@ -334,7 +334,7 @@ test('gather_fields (every field in one call) gives the rows of gather_rows per 
   }
 });
 
-test('native elementwise kernels (bias add and gradient, ReLU and its gradient, row axpy, products) match the WebAssembly ones bit for bit', {
+test('native elementwise kernels (bias add and gradient, ReLU and its gradient, row axpy and copy, products, scaled vectors) match the WebAssembly ones bit for bit', {
   skip,
 }, async () => {
   const { e, native } = await bench();
@@ -360,8 +360,8 @@ test('native elementwise kernels (bias add and gradient, ReLU and its gradient, 
       const outs: Float32Array[] = [];
       for (const k of [...isas.map((isa) => native(isa)), e.k]) {
         // Each kernel writes its own output (started from G where it accumulates: G holds -0s).
-        const [A, B, C, D, M, S] = [n, n, n, n, n, cols].map((m) => e.heap.alloc(m * 4));
-        for (const p of [A, C, D, M]) e.heap.f32(p, n).set(e.heap.f32(G, n));
+        const [A, B, C, D, M, P, Q, S] = [n, n, n, n, n, n, n, cols].map((m) => e.heap.alloc(m * 4));
+        for (const p of [A, C, D, M, P, Q]) e.heap.f32(p, n).set(e.heap.f32(G, n));
         e.heap.f32(S, cols).set(e.heap.f32(V, cols));
         k.add_row_vector(A, V, rows, cols);
         k.sum_rows(G, rows, cols, S);
@@ -371,10 +371,18 @@ test('native elementwise kernels (bias add and gradient, ReLU and its gradient, 
         k.axpy_rows(D, 1, X, 2, Math.floor(n / 2), 1, 1);
         k.mul_span(M, G, X, n - 1, 1);
         k.mul_span(A, M, G, n, 0);
+        k.copy_rows(P, cols, X, cols, rows, cols - (cols > 1 ? 1 : 0));
+        k.copy_rows(P + 4, 1, G, 2, Math.floor((n - 1) / 2), 1);
+        // rows x N values times N vectors of width cols / N, into rows of Q (the last column left as it was when N > 1).
+        const N = cols > 2 ? 2 : 1,
+          w = Math.floor(cols / N);
+        k.scale_vectors(Q, cols, X, V, rows, N, w);
         outs.push(
-          Float32Array.from([A, B, C, D, M].flatMap((p) => [...e.heap.f32(p, n)]).concat([...e.heap.f32(S, cols)])),
+          Float32Array.from(
+            [A, B, C, D, M, P, Q].flatMap((p) => [...e.heap.f32(p, n)]).concat([...e.heap.f32(S, cols)]),
+          ),
         );
-        for (const p of [A, B, C, D, M, S]) e.heap.release(p);
+        for (const p of [A, B, C, D, M, P, Q, S]) e.heap.release(p);
       }
       for (let i = 0; i < isas.length; i++) {
         const [got, want] = [new Uint32Array(outs[i].buffer), new Uint32Array(outs.at(-1)!.buffer)];
@@ -388,6 +396,56 @@ test('native elementwise kernels (bias add and gradient, ReLU and its gradient, 
         );
       }
       for (const p of [X, G, V]) e.heap.release(p);
+    }
+  } finally {
+    await e.close();
+  }
+});
+
+test('native FM term (forward and gradient) and per-field projection match the WebAssembly kernels bit for bit', {
+  skip,
+}, async () => {
+  const { e, native } = await bench();
+  const rnd = mulberry32(17);
+  try {
+    for (const [B, F, D, k] of [
+      [1, 1, 1, 1],
+      [3, 2, 5, 2],
+      [5, 39, 16, 6],
+      [4, 3, 70, 3],
+      [2, 7, 130, 9],
+    ]) {
+      const random = (n: number): number => {
+        const p = e.heap.alloc(n * 4);
+        e.heap.f32(p, n).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+        return p;
+      };
+      const emb = random(B * F * D),
+        g = random(B),
+        small = random(B * F * k),
+        P = random(F * k * D),
+        mu = random(F * D),
+        start = random(B * F * D);
+      const outs: Float32Array[] = [];
+      for (const kk of [...isas.map((isa) => native(isa)), e.k]) {
+        const out = e.heap.alloc(B * 4),
+          gEmb = e.heap.alloc(B * F * D * 4),
+          proj = e.heap.alloc(B * F * D * 4);
+        e.heap.f32(gEmb, B * F * D).set(e.heap.f32(start, B * F * D));
+        kk.fm_forward(emb, F, D, out, 0, B);
+        kk.fm_backward(emb, g, F, D, gEmb, 1, B);
+        kk.field_project(small, P, mu, proj, B, F, k, D);
+        outs.push(Float32Array.from([out, gEmb, proj].flatMap((p, i) => [...e.heap.f32(p, i ? B * F * D : B)])));
+        for (const p of [out, gEmb, proj]) e.heap.release(p);
+      }
+      const want = outs.at(-1)!;
+      assert.deepEqual(
+        want.subarray(B, B + F * D),
+        e.heap.f32(start, F * D),
+        'the gradient of example 0 is left alone',
+      );
+      for (let i = 0; i < isas.length; i++) assert.deepEqual(outs[i], want, `${isas[i]} B ${B} F ${F} D ${D} k ${k}`);
+      for (const p of [emb, g, small, P, mu, start]) e.heap.release(p);
     }
   } finally {
     await e.close();

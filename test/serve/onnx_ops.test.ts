@@ -66,7 +66,7 @@ class OpCoverage extends CTRModel {
   misuse: 'none' | 'unmarked-input' | 'unknown-op' = 'none';
 
   constructor(rng: Rng) {
-    super();
+    super(tinySpec);
     this.inputs = this.module(
       'inputs',
       new FeatureInputs(tinySpec, D, 'dense', { rng, store: newStore(), slots: SLOTS.adam }),

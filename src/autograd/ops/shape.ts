@@ -101,13 +101,12 @@ export function concat(xs: Tensor[], axis: number): Tensor {
   const [outer, inner] = outerInner(shape, ax);
   const out = new Tensor(shape);
   const row = total * inner;
-  // Each input fills a column block of every output row: one strided kernel pass per input (into zeros).
-  out.data.fill(0);
+  // Each input fills a column block of every output row: one strided copy per input.
   const k = engine().k;
   let at = 0;
   for (const x of xs) {
     const w = x.shape[ax] * inner;
-    k.axpy_rows(out.ptr + at * 4, row, x.ptr, w, outer, w, 1);
+    k.copy_rows(out.ptr + at * 4, row, x.ptr, w, outer, w);
     at += w;
   }
   return record(

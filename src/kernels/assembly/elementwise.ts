@@ -109,3 +109,29 @@ export function mul_span(out: usize, a: usize, b: usize, n: i32, acc: i32): void
     store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
   }
 }
+
+/** dst[r * dstStride + j] = src[r * srcStride + j] for r < rows, j < cols (strides in floats). */
+export function copy_rows(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows: i32, cols: i32): void {
+  const bytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++)
+    memory.copy(dst + (<usize>(r * dstStride) << 2), src + (<usize>(r * srcStride) << 2), bytes);
+}
+
+/**
+ * Numeric features as fields: out[b * outStride + n * D + d] = values[b * N + n] * vectors[n * D + d]
+ * for b < B, n < N, d < D (each value times its feature's vector).
+ */
+export function scale_vectors(out: usize, outStride: i32, values: usize, vectors: usize, B: i32, N: i32, D: i32): void {
+  for (let b = 0; b < B; b++) {
+    const o = out + (<usize>(b * outStride) << 2);
+    for (let n = 0; n < N; n++) {
+      const v = load<f32>(values + (<usize>(b * N + n) << 2));
+      const s = f32x4.splat(v);
+      const p = vectors + (<usize>(n * D) << 2);
+      const q = o + (<usize>(n * D) << 2);
+      let d = 0;
+      for (; d + 4 <= D; d += 4) v128.store(q + (<usize>d << 2), f32x4.mul(s, v128.load(p + (<usize>d << 2))));
+      for (; d < D; d++) store<f32>(q + (<usize>d << 2), v * load<f32>(p + (<usize>d << 2)));
+    }
+  }
+}

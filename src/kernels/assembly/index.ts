@@ -1,6 +1,6 @@
 // Entry point of the WebAssembly kernel module. All pointers are byte offsets into the imported
 // shared memory; JavaScript (src/kernels/heap.ts) owns allocation.
-export { add_row_vector, axpy_rows, mul_span, relu, relu_backward, sum_rows } from './elementwise';
+export { add_row_vector, axpy_rows, copy_rows, mul_span, relu, relu_backward, scale_vectors, sum_rows } from './elementwise';
 export { gemm_work_bytes, sgemm } from './gemm';
 export { attention_backward, attention_forward } from './attention';
 export { bilinear_backward, bilinear_forward } from './bilinear';
