@@ -13,7 +13,7 @@ export interface OrtScore {
   bytes: number;
   auc: number;
   logloss: number;
-  /** Seconds per call at batch 1 and batch 4096 (the median round; each round's figure: time_calls.ts). */
+  /** Seconds per call at batch 1 and batch 4096 (medians over groups of calls: time_calls.ts). */
   batch1: number;
   batch4096: number;
 }
@@ -39,16 +39,12 @@ export function testRows(file: string) {
   };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
 /**
- * Test AUC, logloss and speed of ONNX files in onnxruntime-node (1 thread each). Timing takes the
- * files in turn, `rounds` times (each round times batch 1 and batch 4096 for `seconds / rounds`),
- * and keeps each file's median round, so a change in the machine's load during the run falls on
- * every file alike rather than on whichever was timed then (a round takes at least 1 s per file and
- * batch size: time_calls.ts).
+ * Test AUC, logloss and speed of ONNX files in onnxruntime-node (1 thread each). The files take
+ * turns group by group (time_calls.ts), so a change in the machine's load during the run falls on
+ * every file alike rather than on whichever was timed then.
  */
-export async function ortScores(files: string[], test: TestRows, seconds: number, rounds = 5): Promise<OrtScore[]> {
+export async function ortScores(files: string[], test: TestRows, seconds: number): Promise<OrtScore[]> {
   const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' as const };
   const sessions: ort.InferenceSession[] = [];
   try {
@@ -58,19 +54,21 @@ export async function ortScores(files: string[], test: TestRows, seconds: number
       const probs = (await s.run(test.feeds(0, test.rows)))[s.outputNames[0]].data as Float32Array;
       scores.push({ file: files[i], auc: rocAuc(test.labels, probs), logloss: logloss(test.labels, probs) });
     }
-    const b1: number[][] = files.map(() => []),
-      b4096: number[][] = files.map(() => []);
-    for (let r = 0; r < rounds; r++)
-      for (const [i, s] of sessions.entries()) {
-        b1[i].push(await timeCalls((o) => s.run(test.feeds(o, 1)), 1, test.rows, seconds / rounds));
-        b4096[i].push(await timeCalls((o) => s.run(test.feeds(o, 4096)), 4096, test.rows, seconds / rounds));
-      }
+    const timed = (batch: number) =>
+      timeCalls(
+        sessions.map((s) => (o: number) => s.run(test.feeds(o, batch))),
+        batch,
+        test.rows,
+        seconds,
+      );
+    const b1 = await timed(1),
+      b4096 = await timed(4096);
     return scores.map((x, i) => ({
       bytes: statSync(x.file).size,
       auc: x.auc,
       logloss: x.logloss,
-      batch1: median(b1[i]),
-      batch4096: median(b4096[i]),
+      batch1: b1[i],
+      batch4096: b4096[i],
     }));
   } finally {
     for (const s of sessions) await s.release();

@@ -52,6 +52,11 @@ static void pack_b(int tB, const float *B, int ldb, int k0, int j0, int kc, int 
     if (!tB) {
       for (int k = 0; k < kc; k++, dst += NR) {
         const float *s = B + (size_t)(k0 + k) * ldb + j;
+        /* Rows ldb apart defeat the hardware prefetcher: fetch this panel's row 8 ahead. */
+        if (k + 8 < kc) {
+          __builtin_prefetch(s + (size_t)8 * ldb, 0, 3);
+          __builtin_prefetch(s + (size_t)8 * ldb + NR - 1, 0, 3);
+        }
         int q = 0;
         for (; q < nr; q++) dst[q] = s[q];
         for (; q < NR; q++) dst[q] = 0;
