@@ -83,7 +83,13 @@ function embeddingBench(
   fields: number,
   dim: number,
   store: EmbeddingStore,
-): { rowsPerSec: number; groups: number; gb: number } {
+): {
+  rowsPerSec: number;
+  groups: number;
+  gb: number;
+  phases: { lookup: number; backward: number; update: number };
+  distinct: number;
+} {
   const rng = new Rng(3);
   const per = Math.floor(totalRows / fields);
   const tables = Array.from({ length: fields }, (_, f) => store.create(`C${f + 1}`, per, dim, 2));
@@ -96,15 +102,38 @@ function embeddingBench(
   );
   // The gradient arriving from the layer above (in a model: the first MLP layer's input gradient).
   const upstream = Tensor.randn([batch, fields, dim], rng, 1e-3);
-  let k = 0;
+  let k = 0,
+    distinct = 0;
+  // Milliseconds summed over steps, per phase: where the time goes (the update is bound by memory).
+  const phases = { lookup: 0, backward: 0, update: 0 };
+  const clock = (phase: keyof typeof phases, t0: number): number => {
+    const t = performance.now();
+    phases[phase] += t - t0;
+    return t;
+  };
   const s = timeIt(() => {
     const ids = batches[k++ % batches.length];
-    tidy(() => backward(lookupFields(tables, ids, batch), upstream));
+    let t = performance.now();
+    tidy(() => {
+      const out = lookupFields(tables, ids, batch);
+      t = clock('lookup', t);
+      backward(out, upstream);
+      t = clock('backward', t);
+    });
+    for (const table of tables) for (const p of table.pending) distinct += p.n;
     opt.step();
     opt.zeroGrad();
+    clock('update', t);
   }, 3000);
   upstream.dispose();
-  return { rowsPerSec: (batch * fields) / s, groups: store.groups.length, gb: store.bytes() / 1e9 };
+  const perStep = (x: number): number => x / k;
+  return {
+    rowsPerSec: (batch * fields) / s,
+    groups: store.groups.length,
+    gb: store.bytes() / 1e9,
+    phases: { lookup: perStep(phases.lookup), backward: perStep(phases.backward), update: perStep(phases.update) },
+    distinct: perStep(distinct),
+  };
 }
 
 /**
@@ -203,6 +232,17 @@ export async function run(args: string[]): Promise<void> {
       value: Math.round(emb.rowsPerSec),
       unit: 'rows/s',
       target: '>= 30000000',
+      kernels: kernelsOf(e),
+      load: loadAverage(),
+    });
+    const { lookup, backward: back, update } = emb.phases;
+    rows.push({
+      benchmark: `  (per step: lookup ${lookup.toFixed(2)} ms, backward ${back.toFixed(2)} ms, Adam update of ${Math.round(emb.distinct)} distinct rows ${update.toFixed(2)} ms)`,
+      cores,
+      threads: e.threads,
+      value: Number(((update * 1e6 * e.threads) / emb.distinct).toFixed(1)),
+      unit: 'ns per distinct row updated, per thread',
+      target: '',
       kernels: kernelsOf(e),
       load: loadAverage(),
     });

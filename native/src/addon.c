@@ -82,9 +82,11 @@ static napi_value number(napi_env env, double v) {
     return number(env, (double)(call));                            \
   }
 
-/* sgemm's bias pointer 0 means none (offset 0 of a heap is never a tensor). */
-KERNEL(sgemm, 18, b->isa->sgemm(I(0), I(1), I(2), I(3), I(4), F(5), P(6), I(7), P(8), I(9), F(10), P(11), I(12), I(13), I(14), P(15),
-  a[16] == 0 ? NULL : P(16), I(17)))
+/* sgemm's bias and packed-B pointers 0 mean none (offset 0 of a heap is never a tensor). */
+KERNEL(sgemm, 19, b->isa->sgemm(I(0), I(1), I(2), I(3), I(4), F(5), P(6), I(7), P(8), I(9), F(10), P(11), I(12), I(13), I(14), P(15),
+  a[16] == 0 ? NULL : P(16), I(17), a[18] == 0 ? NULL : P(18)))
+KERNEL_NUMBER(sgemm_packed_bytes, 2, b->isa->packed_bytes(I(0), I(1)))
+KERNEL(sgemm_pack_b, 6, b->isa->pack_b(I(0), P(1), I(2), I(3), I(4), P(5)))
 KERNEL_NUMBER(gemm_work_bytes, 0, b->isa->gemm_work_bytes())
 /* fma_peak(rounds): the ISA's independent-FMA-chains loop; returns the flops it did (time it outside). */
 KERNEL_NUMBER(fma_peak, 1, b->isa->fma_peak(a[0]))
@@ -117,6 +119,8 @@ static const struct {
   napi_callback fn;
 } kernels[] = {
   {"sgemm", js_sgemm},
+  {"sgemm_packed_bytes", js_sgemm_packed_bytes},
+  {"sgemm_pack_b", js_sgemm_pack_b},
   {"gemm_work_bytes", js_gemm_work_bytes},
   {"fma_peak", js_fma_peak},
   {"gather_rows", js_gather_rows},

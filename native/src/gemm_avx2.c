@@ -60,5 +60,5 @@ static int supported(void) {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-const isa_kernels isa_avx2 = {"avx2", supported, sgemm_avx2, work_bytes_avx2, fma_peak, gather_rows_q_avx2};
+const isa_kernels isa_avx2 = {"avx2", supported, sgemm_avx2, work_bytes_avx2, sgemm_avx2_packed_bytes, sgemm_avx2_pack_b, fma_peak, gather_rows_q_avx2};
 #endif

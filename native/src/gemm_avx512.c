@@ -115,5 +115,5 @@ static int supported(void) {
     __builtin_cpu_supports("fma");
 }
 
-const isa_kernels isa_avx512 = {"avx512", supported, sgemm_avx512, work_bytes_avx512, fma_peak, gather_rows_q_avx512};
+const isa_kernels isa_avx512 = {"avx512", supported, sgemm_avx512, work_bytes_avx512, sgemm_avx512_packed_bytes, sgemm_avx512_pack_b, fma_peak, gather_rows_q_avx512};
 #endif

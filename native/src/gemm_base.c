@@ -61,4 +61,4 @@ static int supported(void) {
   return 1;
 }
 
-const isa_kernels isa_base = {"baseline", supported, sgemm_base, work_bytes_base, fma_peak, gather_rows_q_base};
+const isa_kernels isa_base = {"baseline", supported, sgemm_base, work_bytes_base, sgemm_base_packed_bytes, sgemm_base_pack_b, fma_peak, gather_rows_q_base};

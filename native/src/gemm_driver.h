@@ -12,6 +12,17 @@
  */
 #include <string.h>
 
+#define GEMM_CAT2(a, b) a##b
+#define GEMM_CAT(a, b) GEMM_CAT2(a, b)
+
+/* Depth blocks of at most KC, as even as possible, a multiple of 4: they depend on K only. */
+static int depth_step(int K) {
+  int kblocks = (K + KC - 1) / KC;
+  int kstep = (K + kblocks - 1) / kblocks;
+  kstep = (kstep + 3) & ~3;
+  return kstep > KC ? KC : kstep;
+}
+
 size_t WORK_FN(void) {
   /* packed A, packed B, one edge tile; the small paths use the first max(N, M) floats */
   return (size_t)(MC * KC + KC * NC + MR * NR) * sizeof(float);
@@ -71,6 +82,30 @@ static void pack_b(int tB, const float *B, int ldb, int k0, int j0, int kc, int 
         }
       }
       dst += (size_t)NR * kc;
+    }
+  }
+}
+
+/*
+ * Bytes of op(B) (K x N) packed whole, block after block in the order the blocked loop reads them
+ * (column blocks of NC, then depth blocks): a layer's weights packed once for many products. 0 when
+ * products with this shape never read B packed (one column: gemm_col streams it).
+ */
+size_t GEMM_CAT(GEMM_FN, _packed_bytes)(int K, int N) {
+  if (K <= 0 || N <= 1) return 0;
+  size_t cols = 0;
+  for (int jc = 0; jc < N; jc += NC) cols += (size_t)((N - jc < NC ? N - jc : NC) + NR - 1) / NR * NR;
+  return cols * (size_t)K * sizeof(float);
+}
+
+void GEMM_CAT(GEMM_FN, _pack_b)(int tB, const float *B, int ldb, int K, int N, float *dst) {
+  int kstep = depth_step(K);
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = N - jc < NC ? N - jc : NC;
+    for (int pc = 0; pc < K; pc += kstep) {
+      int kc = K - pc < kstep ? K - pc : kstep;
+      pack_b(tB, B, ldb, pc, jc, kc, nc, dst);
+      dst += (size_t)kc * ((nc + NR - 1) / NR * NR);
     }
   }
 }
@@ -179,7 +214,7 @@ static void epilogue(float *C, int ldc, int r0, int r1, int j0, int j1, const fl
 }
 
 void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
-  float beta, float *C, int ldc, int m0, int m1, float *work, const float *bias, int act) {
+  float beta, float *C, int ldc, int m0, int m1, float *work, const float *bias, int act, const float *packed) {
   if (m1 > M) m1 = M;
   if (m0 >= m1 || N <= 0) return;
   int fused = bias != NULL || act != 0;
@@ -193,11 +228,7 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
     if (fused) epilogue(C, ldc, m0, m1, 0, N, bias, act);
     return;
   }
-  /* Depth blocks of at most KC, as even as possible; they depend on K only. */
-  int kblocks = (K + KC - 1) / KC;
-  int kstep = (K + kblocks - 1) / kblocks;
-  kstep = (kstep + 3) & ~3;
-  if (kstep > KC) kstep = KC;
+  int kstep = depth_step(K);
   if (M < MR / 2 && N <= MC * KC) {
     gemm_rows(tA, tB, N, K, kstep, alpha, A, lda, B, ldb, beta, C, ldc, m0, m1, work);
     if (fused) epilogue(C, ldc, m0, m1, 0, N, bias, act);
@@ -205,18 +236,22 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
   }
   /* Few rows against a stored K x N op(B) (a layer's weights at serving batch sizes): packing B
      would cost as much as the product, so an ISA with micro_direct reads its rows in place. */
+  /* `packed` (op(B) packed whole by _pack_b) stands in for packing B here; the operations are the same. */
 #ifdef MICRO_DIRECT_B
-  int direct = !tB && M <= DIRECT_B_ROWS;
+  int direct = !packed && !tB && M <= DIRECT_B_ROWS;
 #else
   const int direct = 0;
 #endif
-  float *pA = work, *pB = work + MC * KC, *tile = pB + KC * NC;
+  float *pA = work, *tile = work + MC * KC + KC * NC;
+  const float *next = packed;
   for (int jc = 0; jc < N; jc += NC) {
     int nc = N - jc < NC ? N - jc : NC;
     for (int pc = 0; pc < K; pc += kstep) {
       int kc = K - pc < kstep ? K - pc : kstep;
       float kbeta = pc == 0 ? beta : 1; /* beta goes with the first depth block */
-      if (!direct) pack_b(tB, B, ldb, pc, jc, kc, nc, pB);
+      const float *pB = next ? next : work + MC * KC;
+      if (next) next += (size_t)kc * ((nc + NR - 1) / NR * NR);
+      else if (!direct) pack_b(tB, B, ldb, pc, jc, kc, nc, work + MC * KC);
       for (int ic = m0; ic < m1; ic += MC) {
         int mc = m1 - ic < MC ? m1 - ic : MC;
         pack_a(tA, A, lda, ic, pc, mc, kc, pA);

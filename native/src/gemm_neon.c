@@ -51,5 +51,5 @@ static int supported(void) {
   return 1;
 }
 
-const isa_kernels isa_neon = {"neon", supported, sgemm_neon, work_bytes_neon, fma_peak, gather_rows_q_neon};
+const isa_kernels isa_neon = {"neon", supported, sgemm_neon, work_bytes_neon, sgemm_neon_packed_bytes, sgemm_neon_pack_b, fma_peak, gather_rows_q_neon};
 #endif

@@ -11,7 +11,10 @@
    ReLU applied (act 1): a layer's forward in one pass over C. */
 typedef void sgemm_fn(
   int tA, int tB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
-  float beta, float *C, int ldc, int m0, int m1, float *work, const float *bias, int act);
+  float beta, float *C, int ldc, int m0, int m1, float *work, const float *bias, int act, const float *packed);
+/* op(B) (K x N) packed whole in the layout sgemm reads (its `packed` argument), and the bytes that takes (0: never read packed). */
+typedef size_t packed_bytes_fn(int K, int N);
+typedef void pack_b_fn(int tB, const float *B, int ldb, int K, int N, float *dst);
 
 /* Rows ids[i * idStride] of a quantized table into out rows `outStride` floats apart (quant.c, assembly/quant.ts). */
 typedef void gather_q_fn(const uint8_t *table, int rowBytes, int bits, int dim, const float *scales,
@@ -24,6 +27,8 @@ typedef struct {
   int (*supported)(void);
   sgemm_fn *sgemm;
   size_t (*gemm_work_bytes)(void);
+  packed_bytes_fn *packed_bytes;
+  pack_b_fn *pack_b;
   /* `n` rounds of independent multiply-add chains filling the registers (the FP32 peak); returns flops done. */
   double (*fma_peak)(double n);
   gather_q_fn *gather_rows_q;

@@ -66,7 +66,22 @@ int main(void) {
         for (int i = 0; i < (tA ? K : M) * lda; i++) A[i] = rnd();
         for (int i = 0; i < (tB ? N : K) * ldb; i++) B[i] = rnd();
         for (int i = 0; i < M * ldc; i++) C[i] = C0[i] = rnd();
-        isa->sgemm(tA, tB, M, N, K, 0.7f, A, lda, B, ldb, 0.3f, C, ldc, 0, M, work, NULL, 0);
+        isa->sgemm(tA, tB, M, N, K, 0.7f, A, lda, B, ldb, 0.3f, C, ldc, 0, M, work, NULL, 0, NULL);
+        /* With op(B) packed whole beforehand: the same bits, rows split in two. */
+        size_t pb = isa->packed_bytes(K, N);
+        if (pb) {
+          float *P = aligned_alloc(64, (pb + 63) / 64 * 64), *C2 = malloc(sizeof(float) * (size_t)M * ldc);
+          memcpy(C2, C0, sizeof(float) * (size_t)M * ldc);
+          isa->pack_b(tB, B, ldb, K, N, P);
+          isa->sgemm(tA, tB, M, N, K, 0.7f, A, lda, B, ldb, 0.3f, C2, ldc, 0, M / 2, work, NULL, 0, P);
+          isa->sgemm(tA, tB, M, N, K, 0.7f, A, lda, B, ldb, 0.3f, C2, ldc, M / 2, M, work, NULL, 0, P);
+          if (memcmp(C, C2, sizeof(float) * (size_t)M * ldc) != 0) {
+            printf("%s: M%d N%d K%d tA%d tB%d: sgemm with B packed beforehand differs\n", isa->name, M, N, K, tA, tB);
+            return 1;
+          }
+          free(P);
+          free(C2);
+        }
         for (int i = 0; i < M; i++)
           for (int j = 0; j < N; j++) {
             double sum = 0;

@@ -81,8 +81,23 @@ export class Engine {
   }
 
   /**
+   * A copy of op(B) (K x N, stored at byte offset B) in the layout this engine's sgemm reads, for a
+   * matrix many products read unchanged (a served model's weights): pass its offset as sgemm's
+   * `packedB` (with the same B) and the product skips packing B. Null when the kernels have no such
+   * layout (WebAssembly) or never read this shape packed. The caller releases it (heap.release).
+   */
+  packB(tB: boolean, K: number, N: number, B: number, ldb: number): number | null {
+    const bytes = this.k.sgemm_packed_bytes(K, N);
+    if (bytes === 0) return null;
+    const dst = this.heap.alloc(bytes);
+    this.k.sgemm_pack_b(+tB, B, ldb, K, N, dst);
+    return dst;
+  }
+
+  /**
    * C = alpha * op(A) op(B) + beta * C for row-major matrices given by byte offsets.
-   * op(A) is M x K, op(B) is K x N; `tA`/`tB` say the stored matrix is the transpose.
+   * op(A) is M x K, op(B) is K x N; `tA`/`tB` say the stored matrix is the transpose. `packedB`: a
+   * copy of this op(B) from packB (0: none).
    */
   sgemm(
     tA: boolean,
@@ -99,15 +114,36 @@ export class Engine {
     C: number,
     ldc: number,
     epilogue: Epilogue = NO_EPILOGUE,
+    packedB = 0,
   ): void {
     if (M === 0 || N === 0) return;
     const threads = M * N * K >= PARALLEL_MIN_MACS && M >= 8 ? this.pool.threads : 1;
     const { bias, relu } = epilogue;
     if (threads === 1) {
-      this.k.sgemm(+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 0, M, this.pool.mainWork, bias, +relu);
+      this.k.sgemm(
+        +tA,
+        +tB,
+        M,
+        N,
+        K,
+        alpha,
+        A,
+        lda,
+        B,
+        ldb,
+        beta,
+        C,
+        ldc,
+        0,
+        M,
+        this.pool.mainWork,
+        bias,
+        +relu,
+        packedB,
+      );
       return;
     }
-    this.pool.args.set([+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, +relu]);
+    this.pool.args.set([+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, +relu, packedB]);
     this.pool.run(TASK_SGEMM, threads);
   }
 

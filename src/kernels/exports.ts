@@ -22,7 +22,12 @@ export interface KernelExports {
     /** Then the bias row at this offset (0 or absent: none) added to each row, and ReLU applied if act is 1. */
     bias?: number,
     act?: number,
+    /** op(B) packed whole beforehand by sgemm_pack_b (0 or absent: none), read instead of packing B. */
+    packed?: number,
   ): void;
+  /** Bytes of op(B) (K x N) packed whole for sgemm's `packed`; 0 when these kernels never read B so. */
+  sgemm_packed_bytes(K: number, N: number): number;
+  sgemm_pack_b(tB: number, B: number, ldb: number, K: number, N: number, dst: number): void;
   add_row_vector(x: number, v: number, rows: number, cols: number): void;
   sum_rows(x: number, rows: number, cols: number, out: number): void;
   /** dst[r * dstStride + j] += alpha * src[r * srcStride + j] (strides in floats). */
@@ -234,6 +239,11 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
       if (bias) k.add_row_vector(c, bias, n, N);
       if (act) k.relu(c, c, n * N);
     }
+  };
+  // It has no packed-B layout either: it packs B itself on every call.
+  k.sgemm_packed_bytes = () => 0;
+  k.sgemm_pack_b = () => {
+    throw new Error('internal: the WebAssembly sgemm takes no packed B (sgemm_packed_bytes is 0)');
   };
   return k;
 }

@@ -9,6 +9,8 @@ import type { KernelExports } from './exports.js';
 /** The kernels the addon provides; every other kernel stays WebAssembly. */
 export const NATIVE_KERNELS = [
   'sgemm',
+  'sgemm_packed_bytes',
+  'sgemm_pack_b',
   'gemm_work_bytes',
   'gather_rows',
   'gather_fields',

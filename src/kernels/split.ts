@@ -45,8 +45,8 @@ export function runTask(
   if (task === TASK_SGEMM) {
     // args[0..12]: the gemm (see Engine.sgemm); this thread computes output rows [m0, m1).
     const [m0, m1] = rowRange(args[2], index, threads);
-    // args[13..14]: the epilogue (bias offset or 0, act).
-    if (m0 < m1) sgemm(...args.subarray(0, 13), m0, m1, work, args[13], args[14]);
+    // args[13..14]: the epilogue (bias offset or 0, act); args[15]: op(B) packed beforehand (or 0).
+    if (m0 < m1) sgemm(...args.subarray(0, 13), m0, m1, work, args[13], args[14], args[15]);
   } else if (task === TASK_BATCHED_SGEMM) {
     // args[13] = batch count, [14..16] = byte strides of A, B, C between batch items.
     const g = Array.from(args.subarray(0, 13));

@@ -47,18 +47,38 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
  * same values). `x` may have any leading axes ([B, in] or [B, F, in]); they are flattened for the
  * product and restored after.
  */
-export function linear(x: Tensor, W: Tensor, b: Tensor | null, act: 'relu' | null = null): Tensor {
-  if (act && observed()) return relu(linear(x, W, b));
+export function linear(
+  x: Tensor,
+  W: Tensor,
+  b: Tensor | null,
+  act: 'relu' | null = null,
+  /** W packed by Engine.packB (0: none): the product reads it instead of packing W. */
+  packedW = 0,
+): Tensor {
+  if (act && observed()) return relu(linear(x, W, b, null, packedW));
   const din = W.shape[0],
     dout = W.shape[1];
   if (x.shape[x.rank - 1] !== din) throw new ShapeError(`linear: input [${x.shape}] does not end in ${din}`);
   const rows = x.size / din;
   const out = new Tensor([...x.shape.slice(0, -1), dout]);
   const e = engine();
-  e.sgemm(false, false, rows, dout, din, 1, x.ptr, din, W.ptr, dout, 0, out.ptr, dout, {
-    bias: b ? b.ptr : 0,
-    relu: act === 'relu',
-  });
+  e.sgemm(
+    false,
+    false,
+    rows,
+    dout,
+    din,
+    1,
+    x.ptr,
+    din,
+    W.ptr,
+    dout,
+    0,
+    out.ptr,
+    dout,
+    { bias: b ? b.ptr : 0, relu: act === 'relu' },
+    packedW,
+  );
   return record(out, 'linear', b ? [x, W, b] : [x, W], (gOut) => {
     // Through the ReLU first: the gradient where the output is positive.
     const masked = act ? Tensor.zeros(out.shape) : null;
