@@ -68,57 +68,72 @@ function unknownKeys(keys: string[], where: string, lim: RequestLimits): void {
   }
 }
 
-/** Checks and encodes rows; `name` is how the body calls them (rows, instances), `at(i)` how an error places row i. */
-function encodeRows(
-  rows: readonly unknown[],
-  name: string,
-  lim: RequestLimits,
-  at: (i: number) => string = (i) => `${name}[${i}]`,
-): EncodedRequest {
-  if (rows.length > lim.maxRows) throw bad(`too many rows: ${rows.length} (at most ${lim.maxRows} per request)`);
+/** `encoders.encodeInto` for row i, its DataError (a numeric column not a number) turned into a 400 placed by `where`. */
+function encodeOne(lim: RequestLimits, row: Row, i: number, out: EncodedRequest, where: string): void {
   const { encoders } = lim;
-  const columns = encoders.inputColumns;
-  const nc = encoders.numCategorical,
-    nd = encoders.numDense;
-  const ids = new Int32Array(rows.length * nc);
-  const dense = new Float32Array(rows.length * nd);
-  rows.forEach((row: unknown, i) => {
+  try {
+    const raw = row as Parameters<Encoders['encodeInto']>[0];
+    encoders.encodeInto(raw, out.ids, i * encoders.numCategorical, out.dense, i * encoders.numDense, where);
+  } catch (err) {
+    if (err instanceof DataError) throw bad(err.message.replace(/^(.*?\]):1:\d+: /, '$1: '));
+    throw err;
+  }
+}
+
+function allocate(rows: number, lim: RequestLimits): EncodedRequest {
+  if (rows > lim.maxRows) throw bad(`too many rows: ${rows} (at most ${lim.maxRows} per request)`);
+  const { numCategorical: nc, numDense: nd } = lim.encoders;
+  return { rows, ids: new Int32Array(rows * nc), dense: new Float32Array(rows * nd) };
+}
+
+/** Checks and encodes rows; `name` is how the body calls them (rows, instances). */
+function encodeRows(rows: readonly unknown[], name: string, lim: RequestLimits): EncodedRequest {
+  const out = allocate(rows.length, lim);
+  const columns = lim.encoders.inputColumns;
+  const known = lim.known;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const at = `${name}[${i}]`;
     if (Array.isArray(row)) {
       if (row.length !== columns.length) {
         throw bad(
-          `${at(i)} has ${row.length} values; an array row needs ${columns.length}, in this order: ${columns.join(', ')}`,
+          `${at} has ${row.length} values; an array row needs ${columns.length}, in this order: ${columns.join(', ')}`,
         );
       }
       const j = row.findIndex((v) => !okValue(v));
       if (j >= 0)
-        throw bad(`${at(i)}[${j}] (column ${columns[j]}): expected a string, number or null, got ${typeName(row[j])}`);
+        throw bad(`${at}[${j}] (column ${columns[j]}): expected a string, number or null, got ${typeName(row[j])}`);
     } else if (isObject(row)) {
-      unknownKeys(Object.keys(row), at(i), lim);
-      const col = columns.find((c) => !okValue(row[c]));
-      if (col !== undefined) throw bad(`${at(i)}.${col}: expected a string, number or null, got ${typeName(row[col])}`);
+      if (known) for (const key in row) if (!known.has(key)) unknownKeys(Object.keys(row), at, lim);
+      for (const col of columns)
+        if (!okValue(row[col])) throw bad(`${at}.${col}: expected a string, number or null, got ${typeName(row[col])}`);
     } else {
-      throw bad(`${at(i)} must be an object (column -> value) or an array of values, got ${typeName(row)}`);
+      throw bad(`${at} must be an object (column -> value) or an array of values, got ${typeName(row)}`);
     }
-    try {
-      encoders.encodeRow(
-        row as Row as Parameters<Encoders['encodeRow']>[0],
-        { ids: ids.subarray(i * nc, (i + 1) * nc), dense: dense.subarray(i * nd, (i + 1) * nd) },
-        at(i),
-      );
-    } catch (err) {
-      if (err instanceof DataError) throw bad(err.message.replace(/^(.*?\]):1:\d+: /, '$1: '));
-      throw err;
-    }
-  });
-  return { rows: rows.length, ids, dense };
+    encodeOne(lim, row as Row, i, out, at);
+  }
+  return out;
 }
 
-/** Columns (name -> values, each `n` long; n < 0 for none) checked and encoded as object rows, named `inputs[row i]` in errors. */
+/**
+ * Columns (name -> values, each `n` long; n < 0 for none), checked row by row as object rows would
+ * be (errors name `inputs[row i].column`) and encoded without building row objects.
+ */
 function encodeColumns(columns: Map<string, unknown[]>, n: number, lim: RequestLimits): EncodedRequest {
-  if (n > lim.maxRows) throw bad(`too many rows: ${n} (at most ${lim.maxRows} per request)`);
-  const rows = Array.from({ length: Math.max(n, 0) }, () => ({}) as Record<string, unknown>);
-  for (const [name, values] of columns) values.forEach((v, i) => (rows[i][name] = v));
-  return encodeRows(rows, 'inputs', lim, (i) => `inputs[row ${i}]`);
+  const out = allocate(Math.max(n, 0), lim);
+  const inputs = lim.encoders.inputColumns;
+  const lists = inputs.map((c) => columns.get(c));
+  const row: unknown[] = new Array(inputs.length);
+  for (let i = 0; i < out.rows; i++) {
+    for (let c = 0; c < inputs.length; c++) {
+      const v = lists[c]?.[i];
+      if (!okValue(v))
+        throw bad(`inputs[row ${i}].${inputs[c]}: expected a string, number or null, got ${typeName(v)}`);
+      row[c] = v;
+    }
+    encodeOne(lim, row, i, out, `inputs[row ${i}]`);
+  }
+  return out;
 }
 
 /** Parses and encodes a POST /predict body in any of its three forms; throws RequestError(400) naming the first problem. */

@@ -164,39 +164,51 @@ export class Encoders {
   encodeRow(row: RawRow, out?: EncodedRow, source = 'row'): EncodedRow {
     const ids = out?.ids ?? new Int32Array(this.categorical.length);
     const dense = out?.dense ?? new Float32Array(this.dense.length);
-    const nc = this.categorical.length;
-    const get = Array.isArray(row)
-      ? (_name: string, i: number) => (row as readonly unknown[])[i]
-      : (name: string) => (row as Record<string, unknown>)[name];
-    const text = (v: unknown): string =>
-      v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : String(v);
-    const num = (name: string, k: number, v: unknown): number | null => {
-      if (v === null || v === undefined || v === '') return null;
-      const x = typeof v === 'number' ? v : parseNumberString(String(v)); // the file readers' rules: no spaces
-      if (!Number.isFinite(x))
-        throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
-      if (!fitsFloat32(x))
-        throw new DataError(
-          source,
-          1,
-          k + 1,
-          `column ${name}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`,
-        );
-      return x;
-    };
-    this.categorical.forEach((f, i) => {
-      const raw = get(f.name, i);
-      if (f.encoder === 'vocab') ids[i] = f.vocab.idOfString(text(raw));
-      else if (f.encoder === 'hash') ids[i] = hashBucketOfString(text(raw), f.buckets);
-      else {
-        const v = num(f.name, i, raw) ?? f.fill;
-        ids[i] = v === null ? MISSING_ID : f.vocab.idOfInt(criteoBucket(v));
-      }
-    });
-    this.dense.forEach((f, j) => {
-      const v = num(f.name, nc + j, get(f.name, nc + j)) ?? f.fill;
-      dense[j] = applyDense(f, v);
-    });
+    this.encodeInto(row, ids, 0, dense, 0, source);
     return { ids, dense };
   }
+
+  /** encodeRow writing at ids[idsAt...] and dense[denseAt...]: many rows into one block, nothing allocated per row. */
+  encodeInto(row: RawRow, ids: Int32Array, idsAt: number, dense: Float32Array, denseAt: number, source: string): void {
+    const list = Array.isArray(row) ? (row as readonly unknown[]) : null;
+    const byName = row as Record<string, unknown>;
+    const cats = this.categorical,
+      nc = cats.length;
+    for (let i = 0; i < nc; i++) {
+      const f = cats[i];
+      const raw = list ? list[i] : byName[f.name];
+      if (f.encoder === 'vocab') ids[idsAt + i] = f.vocab.idOfString(textOf(raw));
+      else if (f.encoder === 'hash') ids[idsAt + i] = hashBucketOfString(textOf(raw), f.buckets);
+      else {
+        const v = numberOf(raw, f.name, i, source) ?? f.fill;
+        ids[idsAt + i] = v === null ? MISSING_ID : f.vocab.idOfInt(criteoBucket(v));
+      }
+    }
+    for (let j = 0; j < this.dense.length; j++) {
+      const f = this.dense[j];
+      const v = numberOf(list ? list[nc + j] : byName[f.name], f.name, nc + j, source) ?? f.fill;
+      dense[denseAt + j] = applyDense(f, v);
+    }
+  }
+}
+
+/** A raw categorical value as its text ('' when missing; a number stands for its decimal text). */
+function textOf(v: unknown): string {
+  return v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v);
+}
+
+/** A raw numeric value (null when missing), read by the file readers' rules (no spaces); else a DataError naming column k. */
+function numberOf(v: unknown, name: string, k: number, source: string): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const x = typeof v === 'number' ? v : parseNumberString(String(v));
+  if (!Number.isFinite(x))
+    throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
+  if (!fitsFloat32(x))
+    throw new DataError(
+      source,
+      1,
+      k + 1,
+      `column ${name}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`,
+    );
+  return x;
 }
