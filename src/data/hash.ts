@@ -35,6 +35,20 @@ const enc = new TextEncoder();
 let scratch = new Uint8Array(256);
 /** Hash of a JS string's UTF-8 bytes (same value as hashBytes on the encoded bytes). */
 export function hashString(s: string): number {
+  // ASCII (every Criteo-style value): the UTF-8 bytes are the char codes, hashed without encoding.
+  let a = 0x811c9dc5 | 0;
+  let b = 0x2545f491 | 0;
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) break;
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  if (i === s.length) {
+    hashHi = fmix(b ^ i ^ 0x27d4eb2f);
+    return fmix(a ^ i);
+  }
   if (s.length * 3 > scratch.length) scratch = new Uint8Array(s.length * 3);
   const { written } = enc.encodeInto(s, scratch);
   return hashBytes(scratch, 0, written);
