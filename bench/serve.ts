@@ -4,7 +4,9 @@
  * `slimctr serve` on 127.0.0.1 for each of: original and compressed model on slimctr's kernels,
  * and both exported to onnxruntime-node. Each case: a fresh server process, a 1 s warm-up, then a
  * fixed-duration closed loop of N keep-alive connections, each POSTing R raw rows per request.
- * Prints requests/s, rows/s, p50/p99 latency and the server's mean batch size.
+ * Prints requests/s, rows/s, p50/p99 latency and the server's mean batch size; then the per-row
+ * cost of parsing and encoding a body against scoring it (lib/serve_costs.ts), which bounds how far
+ * apart two models' served rows/s can be. Workers default to one per core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,15 +17,29 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CRITEO_COLUMNS } from '../src/data/index.js';
 import { backendChoice, resolveBackend } from '../src/kernels/backend.js';
-import { criteoPair } from './lib/criteo_pair.js';
+import { criteoPair, type PairModel } from './lib/criteo_pair.js';
+import { type RowCosts, servedRowCosts } from './lib/serve_costs.js';
 import { formatTable } from '../src/cli/table.js';
 import { writeResultsSection } from './lib/results_doc.js';
 import { report, type Row } from './report.js';
 
 /** The serve section of docs/results.md: the table, and the targets checked against this run. */
+/** What the per-row costs allow: the served AFM ÷ original ratio cannot pass (encode + original) / (encode + AFM). */
+function rowCostNote(c: RowCosts, batches: number[]): string {
+  const [orig, afm] = c.scoreUs;
+  const bound = (c.encodeUs + orig) / (c.encodeUs + afm);
+  return (
+    `Per row, one thread, timed in the bench process: parsing and encoding the request bodies ${c.encodeUs.toFixed(1)} µs; ` +
+    `scoring ${orig.toFixed(1)} µs (original, batches of ${Math.round(batches[0])}) and ${afm.toFixed(1)} µs (AFM, batches of ${Math.round(batches[1])}), ` +
+    `${(orig / afm).toFixed(2)}x apart. With the encoding the same for both, served rows/s can differ by at most ` +
+    `(${c.encodeUs.toFixed(1)} + ${orig.toFixed(1)}) / (${c.encodeUs.toFixed(1)} + ${afm.toFixed(1)}) = ${bound.toFixed(2)}x.`
+  );
+}
+
 function writeServeSection(
   rows: Row[],
   o: { duration: number; connections: number; rowsPerRequest: number; workers: number },
+  costNote: string,
 ): void {
   const rate = (model: string, engine: string): number =>
     Number(rows.find((r) => String(r.model).startsWith(model) && r.engine === engine)?.['rows/s'] ?? NaN);
@@ -44,6 +60,8 @@ function writeServeSection(
       '',
       `Targets, same run: AFM ÷ original served rows/s on slimctr's kernels ${afmGain.toFixed(2)}x (target >= 2.5x: ${afmGain >= 2.5 ? 'met' : 'not met'});`,
       `slimctr ÷ onnxruntime-node ${vsOrt.map((v) => `${v.toFixed(2)}x`).join(' (original), ')} (AFM) (target >= 1x: ${vsOrt.every((v) => v >= 1) ? 'met' : 'not met'}); errors ${errors}.`,
+      '',
+      costNote,
     ].join('\n'),
     [],
   );
@@ -142,7 +160,9 @@ export async function run(args: string[]): Promise<void> {
   const duration = Number(quick ? 3 : values.duration),
     connections = Number(values.connections),
     rowsPerRequest = Number(values.rows);
-  const workers = Number(values.workers ?? Math.max(1, availableParallelism() - 1));
+  // As many inference workers as cores: each both parses bodies and scores batches, and a worker
+  // is busy far more than the event loop (the server's own default leaves one core to it).
+  const workers = Number(values.workers ?? availableParallelism());
   const dir = mkdtempSync(join(tmpdir(), 'slimctr-bench-serve-'));
   try {
     const pair = await criteoPair(dir, {
@@ -210,7 +230,18 @@ export async function run(args: string[]): Promise<void> {
         }
       }
     }
-    if (!quick) writeServeSection(rows, { duration, connections, rowsPerRequest, workers });
+    const served = (m: PairModel) => rows.find((r) => r.model === m.name && r.engine === 'slimctr')!;
+    const costs = await servedRowCosts(
+      models.map((m) => ({ path: m.path, batch: Number(served(m)['rows/batch']) })),
+      bodies,
+      rowsPerRequest,
+    );
+    const costNote = rowCostNote(
+      costs,
+      models.map((m) => Number(served(m)['rows/batch'])),
+    );
+    console.log(costNote);
+    if (!quick) writeServeSection(rows, { duration, connections, rowsPerRequest, workers }, costNote);
     report('serve', rows, {
       duration_s: duration,
       connections,
