@@ -511,7 +511,9 @@ test('native lookup_unique and accumulate_unique match the WebAssembly kernels b
   }
 });
 
-test('a native engine gives bit-identical sgemm results on 1 and 2 threads, for every ISA', { skip }, async () => {
+test('a native engine gives bit-identical sgemm results on 1 and 2 threads, with B packed beforehand or not, for every ISA', {
+  skip,
+}, async () => {
   const cases: [boolean, boolean, number, number, number][] = [
     [false, true, 301, 97, 211],
     [false, false, 1001, 1, 700],
@@ -532,9 +534,17 @@ test('a native engine gives bit-identical sgemm results on 1 and 2 threads, for 
         e.heap.f32(A, M * K).forEach((_, i, x) => (x[i] = rnd() - 0.5));
         e.heap.f32(B, K * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
         e.heap.f32(C, M * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+        const C0 = Float32Array.from(e.heap.f32(C, M * N));
         // alpha and beta that round (not powers of two), so edge tiles must update C exactly as full ones do.
         e.sgemm(tA, tB, M, N, K, 0.7, A, tA ? M : K, B, tB ? K : N, 0.3, C, N);
         outs.push(Float32Array.from(e.heap.f32(C, M * N)));
+        const packed = e.packB(tB, K, N, B, tB ? K : N);
+        assert.equal(packed === null, N === 1, 'one column is never read packed');
+        if (packed !== null) {
+          e.heap.f32(C, M * N).set(C0);
+          e.sgemm(tA, tB, M, N, K, 0.7, A, tA ? M : K, B, tB ? K : N, 0.3, C, N, undefined, packed);
+          assert.deepEqual(e.heap.f32(C, M * N), outs.at(-1), `${nativeIsa} ${threads} thread(s): B packed beforehand`);
+        }
         await e.close();
       }
       assert.deepEqual(outs[0], outs[1], `${nativeIsa} tA${tA} tB${tB} M${M} N${N} K${K}`);
