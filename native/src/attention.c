@@ -5,70 +5,83 @@
  * (the same range reduction and polynomial, below) and lane sums; the weighted row sums are added
  * column by column in order of the rows, as its vectors do, which GCC's clones vectorise freely.
  */
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "kernels.h"
 #include "lanes.h"
 
-enum { COLS = 64 };
-
-/* WebAssembly's f32.max: NaN if either is NaN, +0 over -0. */
-INLINE float wasm_max(float a, float b) {
-  if (a != a || b != b) return a + b;
-  if (a == b) return signbit(a) ? b : a;
-  return a > b ? a : b;
+/*
+ * The largest of row[0..n), in four chains. It may differ from WebAssembly's f32.max fold only in
+ * the sign of a zero or in which NaN: neither changes what softmax_row computes from it (x - max
+ * gives the same numbers, or NaN throughout the row either way).
+ */
+INLINE float row_max(const float *row, int n) {
+  float m[4] = {row[0], row[0], row[0], row[0]};
+  for (int c = 1; c < n; c++) m[c & 3] = row[c] > m[c & 3] ? row[c] : m[c & 3];
+  const float a = m[1] > m[0] ? m[1] : m[0], b = m[3] > m[2] ? m[3] : m[2];
+  return b > a ? b : a;
 }
 
-/* i32x4.trunc_sat_f32x4_s on one lane: NaN to 0, out of range to the nearest end. */
-INLINE int32_t trunc_sat(float x) {
-  if (x != x) return 0;
-  if (x >= 2147483648.0f) return INT32_MAX;
-  if (x < -2147483648.0f) return INT32_MIN;
-  return (int32_t)x;
-}
+/*
+ * assembly/vector.ts vexp on 16 floats x - mx at p, in place: 2^n e^r with n = round(x / ln 2) to
+ * even (by adding and taking away 1.5 * 2^23, exact for the |x / ln 2| < 2^22 that softmax's
+ * x - max <= 0, clamped at -87, gives), e^r by its degree-6 Taylor polynomial, n added to the
+ * exponent bits (NaN lanes add 0, as trunc_sat makes them). T is v16 (vexp16) or float (vexp1).
+ */
+#define VEXP(T, TI, p, mx)                                      \
+  do {                                                          \
+    T x_, v_, n_, r_, q_;                                       \
+    memcpy(&x_, p, sizeof x_);                                  \
+    x_ = x_ - (mx);                                             \
+    v_ = CLAMP(x_);                                             \
+    n_ = (v_ * 1.4426950408889634f + 12582912.0f) - 12582912.0f; \
+    r_ = v_ - n_ * 0.693145751953125f;                          \
+    r_ = r_ - n_ * 1.428606765330187e-6f;                       \
+    q_ = r_ * (1.0f / 720.0f) + 1.0f / 120.0f;                  \
+    q_ = q_ * r_ + 1.0f / 24.0f;                                \
+    q_ = q_ * r_ + 1.0f / 6.0f;                                 \
+    q_ = q_ * r_ + 0.5f;                                        \
+    q_ = q_ * r_ + 1.0f;                                        \
+    q_ = q_ * r_ + 1.0f;                                        \
+    TI bits_;                                                   \
+    memcpy(&bits_, &q_, sizeof q_);                             \
+    bits_ = bits_ + (TRUNC(TI, n_) << 23);                      \
+    memcpy(p, &bits_, sizeof bits_);                            \
+  } while (0)
 
-/* assembly/vector.ts vexp: 2^n e^r, n = round(x / ln 2), e^r by its degree-6 Taylor polynomial. */
-INLINE float vexp(float x) {
-  const float v = x < -87.0f ? -87.0f : x, n = rintf(v * 1.4426950408889634f);
-  float r = v - n * 0.693145751953125f;
-  r = r - n * 1.428606765330187e-6f;
-  float p = 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  uint32_t bits;
-  memcpy(&bits, &p, 4);
-  bits += (uint32_t)trunc_sat(n) << 23;
-  memcpy(&p, &bits, 4);
-  return p;
+/* Lanes below -87 set to -87 (NaN stays), as f32x4.max(x, -87); trunc_sat for integral n, NaN to 0. */
+#define CLAMP(x) ((v16)((((x) < -87.0f) & (v16i)((v16){0} - 87.0f)) | (~((x) < -87.0f) & (v16i)(x))))
+#define TRUNC(TI, n) (__builtin_convertvector(n, TI) & (n == n))
+INLINE void vexp16(float *p, float mx) {
+  VEXP(v16, v16i, p, mx);
 }
+#undef CLAMP
+#undef TRUNC
+
+#define CLAMP(x) ((x) < -87.0f ? -87.0f : (x))
+#define TRUNC(TI, n) (n == n ? (TI)n : 0)
+INLINE void vexp1(float *p, float mx) {
+  VEXP(float, int32_t, p, mx);
+}
+#undef CLAMP
+#undef TRUNC
 
 /* Softmax in place over row[0..n): e^(x - max) / sum, the sum over four lanes, then the tail. */
 INLINE void softmax_row(float *row, int n) {
-  float mx = row[0];
-  for (int c = 1; c < n; c++) mx = wasm_max(mx, row[c]);
-  float l[4] = {0, 0, 0, 0};
+  const float mx = row_max(row, n);
   int c = 0;
-  for (; c + 4 <= n; c += 4)
-    for (int i = 0; i < 4; i++) {
-      row[c + i] = vexp(row[c + i] - mx);
-      l[i] = l[i] + row[c + i];
-    }
+  for (; c + 16 <= n; c += 16) vexp16(row + c, mx);
+  for (; c < n; c++) vexp1(row + c, mx);
+  v4 l = {0, 0, 0, 0};
+  for (c = 0; c + 4 <= n; c += 4) l = l + load4(row + c);
   float sum = l[0] + l[1] + l[2] + l[3];
-  for (; c < n; c++) {
-    row[c] = vexp(row[c] - mx);
-    sum = sum + row[c];
-  }
+  for (; c < n; c++) sum = sum + row[c];
   const float inv = 1.0f / sum;
   for (c = 0; c < n; c++) row[c] = row[c] * inv;
 }
 
-/* dst[c] = scale * (a . row c of B) for c < F (rows `stride` floats apart): four rows at a time, then one. */
+/* dst[c] = scale * (a . row c of B) for c < F (rows `stride` floats apart): four rows at a time (dot4), then one (dot). */
 INLINE void scores(float *dst, const float *a, const float *B, size_t stride, int F, int d, float scale) {
   int c = 0;
   for (; c + 4 <= F; c += 4) {
@@ -79,18 +92,46 @@ INLINE void scores(float *dst, const float *a, const float *B, size_t stride, in
   for (; c < F; c++) dst[c] = dot(a, B + c * stride, d) * scale;
 }
 
-/* dst[0..n) = (init, or 0) + sum_{c < m} w[c * ws] rows[c * rs + (0..n)], added in order of c. */
-INLINE void mix(float *dst, const float *init, const float *w, size_t ws, const float *rows, size_t rs, int m, int n) {
-  for (int j0 = 0; j0 < n; j0 += COLS) {
-    const int cols = n - j0 < COLS ? n - j0 : COLS;
-    float acc[COLS];
-    for (int j = 0; j < cols; j++) acc[j] = init ? init[j0 + j] : 0.0f;
-    for (int c = 0; c < m; c++) {
-      const float p = w[c * ws], *x = rows + c * rs + j0;
-      for (int j = 0; j < cols; j++) acc[j] = acc[j] + p * x[j];
+/* Widest rows (d) whose scores go 16 rows of A at a time (A's block transposed on the stack). */
+enum { WIDE_D = 128 };
+
+/*
+ * S[r, c] = scale * (row r of A . row c of B) for r, c < F (rows la and lb floats apart, d floats
+ * each): each dot product in the lanes `scores` gives it (dot4's for c in whole groups of 4, dot's
+ * for the rest), computed for 16 rows r at once, one per vector lane, from A's block transposed.
+ */
+INLINE void score_rows(float *S, const float *A, size_t la, const float *B, size_t lb, int F, int d, float scale) {
+  int r0 = 0;
+  if (d <= WIDE_D) {
+    float at[16 * WIDE_D];
+    const int d4 = d & ~3, F4 = F & ~3;
+    for (; r0 + 16 <= F; r0 += 16) {
+      for (int i = 0; i < 16; i++)
+        for (int k = 0; k < d; k++) at[k * 16 + i] = A[(r0 + i) * la + k];
+      for (int c = 0; c < F; c++) {
+        const float *bc = B + c * lb;
+        v16 l0 = {0}, l1 = {0}, l2 = {0}, l3 = {0}, x, s;
+        for (int k = 0; k < d4; k += 4) {
+          memcpy(&x, at + k * 16, sizeof x);
+          l0 = x * bc[k] + l0;
+          memcpy(&x, at + (k + 1) * 16, sizeof x);
+          l1 = x * bc[k + 1] + l1;
+          memcpy(&x, at + (k + 2) * 16, sizeof x);
+          l2 = x * bc[k + 2] + l2;
+          memcpy(&x, at + (k + 3) * 16, sizeof x);
+          l3 = x * bc[k + 3] + l3;
+        }
+        s = c < F4 ? (l0 + l2) + (l1 + l3) : ((l0 + l1) + l2) + l3;
+        for (int k = d4; k < d; k++) {
+          memcpy(&x, at + k * 16, sizeof x);
+          s = s + x * bc[k];
+        }
+        s = s * scale;
+        for (int i = 0; i < 16; i++) S[(size_t)(r0 + i) * F + c] = s[i];
+      }
     }
-    memcpy(dst + j0, acc, (size_t)cols * sizeof(float));
   }
+  for (; r0 < F; r0++) scores(S + (size_t)r0 * F, A + r0 * la, B, lb, F, d, scale);
 }
 
 CLONES void attention_forward(const float *qkv, int H, int dh, int F, float scale, int res, float *out, float *probs,
@@ -103,10 +144,8 @@ CLONES void attention_forward(const float *qkv, int H, int dh, int F, float scal
       const float *Q = base + (size_t)h * dh, *K = Q + ldo, *V = K + ldo;
       const float *R = res ? base + 3 * ldo + (size_t)h * dh : NULL;
       float *P = keep ? probs + ((size_t)b * H + h) * F * F : probs;
-      for (int r = 0; r < F; r++) {
-        scores(P + (size_t)r * F, Q + r * ld, K, ld, F, dh, scale);
-        softmax_row(P + (size_t)r * F, F);
-      }
+      score_rows(P, Q, ld, K, ld, F, dh, scale);
+      for (int r = 0; r < F; r++) softmax_row(P + (size_t)r * F, F);
       for (int r = 0; r < F; r++)
         mix(ob + r * ldo + (size_t)h * dh, R ? R + r * ld : NULL, P + (size_t)r * F, 1, V, ld, F, dh);
     }
@@ -132,10 +171,10 @@ CLONES void attention_backward(const float *qkv, int H, int dh, int F, float sca
       float *gQ = gbase + hc, *gK = gQ + ldo, *gV = gK + ldo;
       const float *P = probs + ((size_t)b * H + h) * F * F;
       /* dS[r, c] = P[r, c] (dP[r, c] - sum_c' P[r, c'] dP[r, c']) scale, with dP = G V^T. */
+      score_rows(scratch, G, ldo, V, ld, F, dh, 1);
       for (int r = 0; r < F; r++) {
         const float *pr = P + (size_t)r * F;
         float *sr = scratch + (size_t)r * F;
-        scores(sr, G + r * ldo, V, ld, F, dh, 1);
         float s = 0;
         for (int c = 0; c < F; c++) s = s + pr[c] * sr[c];
         for (int c = 0; c < F; c++) sr[c] = pr[c] * (sr[c] - s) * scale;

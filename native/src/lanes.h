@@ -6,6 +6,8 @@
 #ifndef SLIMCTR_LANES_H
 #define SLIMCTR_LANES_H
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -14,12 +16,22 @@
 #endif
 #define INLINE static inline __attribute__((always_inline))
 
+/* Four floats (one WebAssembly v128) and sixteen (one AVX-512 register, two AVX2, four SSE or NEON). */
+typedef float v4 __attribute__((vector_size(16)));
+typedef float v16 __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+
+INLINE v4 load4(const float *p) {
+  v4 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
 /* a . b over n floats: lane l sums k = l mod 4 of the whole groups of 4, the lanes add up in order, then the tail. */
 INLINE float dot(const float *a, const float *b, int n) {
-  float l[4] = {0, 0, 0, 0};
+  v4 l = {0, 0, 0, 0};
   int k = 0;
-  for (; k + 4 <= n; k += 4)
-    for (int i = 0; i < 4; i++) l[i] = l[i] + a[k + i] * b[k + i];
+  for (; k + 4 <= n; k += 4) l = load4(a + k) * load4(b + k) + l;
   float s = l[0] + l[1] + l[2] + l[3];
   for (; k < n; k++) s = s + a[k] * b[k];
   return s;
@@ -27,14 +39,48 @@ INLINE float dot(const float *a, const float *b, int n) {
 
 /* r[i] = a . (row i of b, rows `stride` floats apart) for i < 4, each lane set added pairwise (0+2)+(1+3), then the tail. */
 INLINE void dot4(const float *a, const float *b, size_t stride, int n, float r[4]) {
-  float l[4][4] = {{0}};
+  v4 l0 = {0, 0, 0, 0}, l1 = l0, l2 = l0, l3 = l0;
   int k = 0;
-  for (; k + 4 <= n; k += 4)
-    for (int i = 0; i < 4; i++)
-      for (int j = 0; j < 4; j++) l[i][j] = l[i][j] + a[k + j] * b[i * stride + k + j];
-  for (int i = 0; i < 4; i++) r[i] = (l[i][0] + l[i][2]) + (l[i][1] + l[i][3]);
+  for (; k + 4 <= n; k += 4) {
+    const v4 x = load4(a + k);
+    l0 = x * load4(b + k) + l0;
+    l1 = x * load4(b + stride + k) + l1;
+    l2 = x * load4(b + 2 * stride + k) + l2;
+    l3 = x * load4(b + 3 * stride + k) + l3;
+  }
+  r[0] = (l0[0] + l0[2]) + (l0[1] + l0[3]);
+  r[1] = (l1[0] + l1[2]) + (l1[1] + l1[3]);
+  r[2] = (l2[0] + l2[2]) + (l2[1] + l2[3]);
+  r[3] = (l3[0] + l3[2]) + (l3[1] + l3[3]);
   for (; k < n; k++)
     for (int i = 0; i < 4; i++) r[i] = r[i] + a[k] * b[i * stride + k];
+}
+
+/*
+ * dst[0..n) = (init, or 0) + sum_{c < m} w[c * ws] rows[c * rs + (0..n)], added in order of c for
+ * each column (as the WebAssembly kernels' vectors do): 16 columns in registers at a time, then 4, then 1.
+ */
+INLINE void mix(float *dst, const float *init, const float *w, size_t ws, const float *rows, size_t rs, int m, int n) {
+  int j = 0;
+  for (; j + 16 <= n; j += 16) {
+    v16 acc = {0}, x;
+    if (init) memcpy(&acc, init + j, sizeof acc);
+    for (int c = 0; c < m; c++) {
+      memcpy(&x, rows + c * rs + j, sizeof x);
+      acc = w[c * ws] * x + acc;
+    }
+    memcpy(dst + j, &acc, sizeof acc);
+  }
+  for (; j + 4 <= n; j += 4) {
+    v4 acc = init ? load4(init + j) : (v4){0, 0, 0, 0};
+    for (int c = 0; c < m; c++) acc = w[c * ws] * load4(rows + c * rs + j) + acc;
+    memcpy(dst + j, &acc, sizeof acc);
+  }
+  for (; j < n; j++) {
+    float acc = init ? init[j] : 0;
+    for (int c = 0; c < m; c++) acc = acc + w[c * ws] * rows[c * rs + j];
+    dst[j] = acc;
+  }
 }
 
 #endif
