@@ -15,11 +15,7 @@ enum { COLS = 64 };
 
 /* t[j] = sum_k e[k] M[k, c0 + j] for j < w (M is D x D), added in order of k. */
 INLINE void row_times(const float *e, const float *M, int D, int c0, int w, float *t) {
-  for (int j = 0; j < w; j++) t[j] = 0;
-  for (int k = 0; k < D; k++) {
-    const float x = e[k], *m = M + (size_t)k * D + c0;
-    for (int j = 0; j < w; j++) t[j] = t[j] + x * m[j];
-  }
+  mix(t, NULL, e, 1, M + c0, D, D, w);
 }
 
 /* The pair's D x D weight: W (mode 0), W[i] (mode 1, by left field) or W[p] (mode 2, by pair). */
