@@ -24,10 +24,10 @@ INLINE float row_max(const float *row, int n) {
 }
 
 /*
- * assembly/vector.ts vexp on 16 floats x - mx at p, in place: 2^n e^r with n = round(x / ln 2) to
+ * assembly/vector.ts vexp on 8 floats x - mx at p, in place: 2^n e^r with n = round(x / ln 2) to
  * even (by adding and taking away 1.5 * 2^23, exact for the |x / ln 2| < 2^22 that softmax's
  * x - max <= 0, clamped at -87, gives), e^r by its degree-6 Taylor polynomial, n added to the
- * exponent bits (NaN lanes add 0, as trunc_sat makes them). T is v16 (vexp16) or float (vexp1).
+ * exponent bits (NaN lanes add 0, as trunc_sat makes them). T is v8 (vexp8) or float (vexp1).
  */
 #define VEXP(T, TI, p, mx)                                      \
   do {                                                          \
@@ -51,10 +51,10 @@ INLINE float row_max(const float *row, int n) {
   } while (0)
 
 /* Lanes below -87 set to -87 (NaN stays), as f32x4.max(x, -87); trunc_sat for integral n, NaN to 0. */
-#define CLAMP(x) ((v16)((((x) < -87.0f) & (v16i)((v16){0} - 87.0f)) | (~((x) < -87.0f) & (v16i)(x))))
+#define CLAMP(x) ((v8)((((x) < -87.0f) & (v8i)((v8){0} - 87.0f)) | (~((x) < -87.0f) & (v8i)(x))))
 #define TRUNC(TI, n) (__builtin_convertvector(n, TI) & (n == n))
-INLINE void vexp16(float *p, float mx) {
-  VEXP(v16, v16i, p, mx);
+INLINE void vexp8(float *p, float mx) {
+  VEXP(v8, v8i, p, mx);
 }
 #undef CLAMP
 #undef TRUNC
@@ -71,7 +71,7 @@ INLINE void vexp1(float *p, float mx) {
 INLINE void softmax_row(float *row, int n) {
   const float mx = row_max(row, n);
   int c = 0;
-  for (; c + 16 <= n; c += 16) vexp16(row + c, mx);
+  for (; c + 8 <= n; c += 8) vexp8(row + c, mx);
   for (; c < n; c++) vexp1(row + c, mx);
   v4 l = {0, 0, 0, 0};
   for (c = 0; c + 4 <= n; c += 4) l = l + load4(row + c);
@@ -92,49 +92,52 @@ INLINE void scores(float *dst, const float *a, const float *B, size_t stride, in
   for (; c < F; c++) dst[c] = dot(a, B + c * stride, d) * scale;
 }
 
-/* Widest rows (d) whose scores go 16 rows of A at a time (A's block transposed on the stack). */
-enum { WIDE_D = 128 };
+/* Largest d and F whose scores go 8 rows of A at a time (A's block and the scores transposed on the stack). */
+enum { WIDE_D = 128, WIDE_F = 256 };
 
 /*
  * S[r, c] = scale * (row r of A . row c of B) for r, c < F (rows la and lb floats apart, d floats
  * each): each dot product in the lanes `scores` gives it (dot4's for c in whole groups of 4, dot's
- * for the rest), computed for 16 rows r at once, one per vector lane, from A's block transposed.
+ * for the rest), computed for 8 rows r at once, one per vector lane, from A's block transposed,
+ * into a transposed block of scores (whole vectors in and out of memory).
  */
 INLINE void score_rows(float *S, const float *A, size_t la, const float *B, size_t lb, int F, int d, float scale) {
   int r0 = 0;
-  if (d <= WIDE_D) {
-    float at[16 * WIDE_D];
+  if (d <= WIDE_D && F <= WIDE_F) {
+    float at[8 * WIDE_D], st[8 * WIDE_F];
     const int d4 = d & ~3, F4 = F & ~3;
-    for (; r0 + 16 <= F; r0 += 16) {
-      for (int i = 0; i < 16; i++)
-        for (int k = 0; k < d; k++) at[k * 16 + i] = A[(r0 + i) * la + k];
+    for (; r0 + 8 <= F; r0 += 8) {
+      for (int i = 0; i < 8; i++)
+        for (int k = 0; k < d; k++) at[k * 8 + i] = A[(r0 + i) * la + k];
       for (int c = 0; c < F; c++) {
         const float *bc = B + c * lb;
-        v16 l0 = {0}, l1 = {0}, l2 = {0}, l3 = {0}, x, s;
+        v8 l0 = {0}, l1 = {0}, l2 = {0}, l3 = {0}, x, s;
         for (int k = 0; k < d4; k += 4) {
-          memcpy(&x, at + k * 16, sizeof x);
+          memcpy(&x, at + k * 8, sizeof x);
           l0 = x * bc[k] + l0;
-          memcpy(&x, at + (k + 1) * 16, sizeof x);
+          memcpy(&x, at + (k + 1) * 8, sizeof x);
           l1 = x * bc[k + 1] + l1;
-          memcpy(&x, at + (k + 2) * 16, sizeof x);
+          memcpy(&x, at + (k + 2) * 8, sizeof x);
           l2 = x * bc[k + 2] + l2;
-          memcpy(&x, at + (k + 3) * 16, sizeof x);
+          memcpy(&x, at + (k + 3) * 8, sizeof x);
           l3 = x * bc[k + 3] + l3;
         }
         s = c < F4 ? (l0 + l2) + (l1 + l3) : ((l0 + l1) + l2) + l3;
         for (int k = d4; k < d; k++) {
-          memcpy(&x, at + k * 16, sizeof x);
+          memcpy(&x, at + k * 8, sizeof x);
           s = s + x * bc[k];
         }
         s = s * scale;
-        for (int i = 0; i < 16; i++) S[(size_t)(r0 + i) * F + c] = s[i];
+        memcpy(st + c * 8, &s, sizeof s);
       }
+      for (int i = 0; i < 8; i++)
+        for (int c = 0; c < F; c++) S[(size_t)(r0 + i) * F + c] = st[c * 8 + i];
     }
   }
   for (; r0 < F; r0++) scores(S + (size_t)r0 * F, A + r0 * la, B, lb, F, d, scale);
 }
 
-CLONES void attention_forward(const float *qkv, int H, int dh, int F, float scale, int res, float *out, float *probs,
+CLONES_AVX2 void attention_forward(const float *qkv, int H, int dh, int F, float scale, int res, float *out, float *probs,
   int keep, int b0, int b1) {
   const size_t ldo = (size_t)H * dh, ld = (res ? 4 : 3) * ldo;
   for (int b = b0; b < b1; b++) {
@@ -152,7 +155,7 @@ CLONES void attention_forward(const float *qkv, int H, int dh, int F, float scal
   }
 }
 
-CLONES void attention_backward(const float *qkv, int H, int dh, int F, float scale, int res, const float *g,
+CLONES_AVX2 void attention_backward(const float *qkv, int H, int dh, int F, float scale, int res, const float *g,
   const float *probs, float *gqkv, int zero, float *scratch, int b0, int b1) {
   const size_t ldo = (size_t)H * dh, ld = (res ? 4 : 3) * ldo;
   for (int b = b0; b < b1; b++) {

@@ -112,7 +112,7 @@ test('native attention forward and backward match the WebAssembly kernels bit fo
   skip,
 }, async () => {
   const cases: Case[] = [];
-  // [B, H, dh, F, scale, [b0, b1)]: ones, odd sizes, F past 4-row and 16-row groups, dh past 16 columns.
+  // [B, H, dh, F, scale, [b0, b1)]: ones, odd sizes, F past 4-row and 8-row groups, dh past 8 columns.
   const shapes: [number, number, number, number, number, [number, number]][] = [
     [1, 1, 1, 1, 1, [0, 1]],
     [3, 2, 3, 5, 0.577, [1, 3]],
@@ -120,7 +120,7 @@ test('native attention forward and backward match the WebAssembly kernels bit fo
     [4, 3, 17, 7, 1, [2, 4]],
     [2, 2, 16, 39, 0.25, [1, 2]],
     [2, 1, 70, 9, 0.12, [0, 2]],
-    [2, 1, 7, 18, 0.3, [1, 2]], // 16 query rows at a time, then 2; odd dh
+    [2, 1, 7, 18, 0.3, [1, 2]], // 8 query rows at a time, then 2; odd dh
     [1, 1, 130, 17, 0.1, [0, 1]], // dh past the 16-row path's limit
     [2, 2, 8, 6, 9, [0, 2]], // scores hundreds apart: exp clamps at -87
   ];
