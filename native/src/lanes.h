@@ -67,10 +67,26 @@ INLINE void dot4(const float *a, const float *b, size_t stride, int n, float r[4
 
 /*
  * dst[0..n) = (init, or 0) + sum_{c < m} w[c * ws] rows[c * rs + (0..n)], added in order of c for
- * each column (as the WebAssembly kernels' vectors do): 8 columns in registers at a time, then 4, then 1.
+ * each column (as the WebAssembly kernels' vectors do): 16 columns in registers at a time, then 8, 4, 1.
  */
 INLINE void mix(float *dst, const float *init, const float *w, size_t ws, const float *rows, size_t rs, int m, int n) {
   int j = 0;
+  for (; j + 16 <= n; j += 16) {
+    v8 a0 = {0}, a1 = {0}, x0, x1;
+    if (init) {
+      memcpy(&a0, init + j, sizeof a0);
+      memcpy(&a1, init + j + 8, sizeof a1);
+    }
+    for (int c = 0; c < m; c++) {
+      const float p = w[c * ws];
+      memcpy(&x0, rows + c * rs + j, sizeof x0);
+      memcpy(&x1, rows + c * rs + j + 8, sizeof x1);
+      a0 = p * x0 + a0;
+      a1 = p * x1 + a1;
+    }
+    memcpy(dst + j, &a0, sizeof a0);
+    memcpy(dst + j + 8, &a1, sizeof a1);
+  }
   for (; j + 8 <= n; j += 8) {
     v8 acc = {0}, x;
     if (init) memcpy(&acc, init + j, sizeof acc);

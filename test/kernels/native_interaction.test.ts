@@ -165,6 +165,7 @@ test('native bilinear forward and backward (field_all, field_each, field_interac
     [3, 3, 4, 0, [0, 3]],
     [3, 5, 7, 5, [1, 3]],
     [2, 4, 16, 2, [0, 2]],
+    [2, 3, 12, 1, [0, 2]],
     [2, 6, 70, 0, [1, 2]],
   ];
   for (const [B, F, D, pad, [b0, b1]] of shapes)
