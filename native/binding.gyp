@@ -8,6 +8,7 @@
       'target_name': 'slimctr_native',
       'sources': [
         'src/addon.c',
+        'src/attention.c',
         'src/cpu.c',
         'src/elementwise.c',
         'src/fields.c',
@@ -15,6 +16,7 @@
         'src/gemm_avx2.c',
         'src/gemm_avx512.c',
         'src/gemm_neon.c',
+        'src/interaction.c',
         'src/quant.c',
         'src/rows.c',
         'src/sparse.c',

@@ -55,6 +55,8 @@ static int read_args(napi_env env, napi_callback_info info, int n, double *a, bi
 #define P(i) ((void *)((uintptr_t)b->base + (uintptr_t)(int64_t)a[i]))
 #define I(i) ((int)(int64_t)a[i])
 #define F(i) ((float)a[i])
+/* A pointer that may be absent: offset 0 (never a tensor's) means NULL. */
+#define PN(i) (a[i] == 0 ? NULL : P(i))
 
 static napi_value number(napi_env env, double v) {
   napi_value out;
@@ -82,9 +84,8 @@ static napi_value number(napi_env env, double v) {
     return number(env, (double)(call));                            \
   }
 
-/* sgemm's bias and packed-B pointers 0 mean none (offset 0 of a heap is never a tensor). */
 KERNEL(sgemm, 19, b->isa->sgemm(I(0), I(1), I(2), I(3), I(4), F(5), P(6), I(7), P(8), I(9), F(10), P(11), I(12), I(13), I(14), P(15),
-  a[16] == 0 ? NULL : P(16), I(17), a[18] == 0 ? NULL : P(18)))
+  PN(16), I(17), PN(18)))
 KERNEL_NUMBER(sgemm_packed_bytes, 2, b->isa->packed_bytes(I(0), I(1)))
 KERNEL(sgemm_pack_b, 6, b->isa->pack_b(I(0), P(1), I(2), I(3), I(4), P(5)))
 KERNEL_NUMBER(gemm_work_bytes, 0, b->isa->gemm_work_bytes())
@@ -108,6 +109,13 @@ KERNEL(scale_vectors, 7, scale_vectors(P(0), I(1), P(2), P(3), I(4), I(5), I(6))
 KERNEL(fm_forward, 6, fm_forward(P(0), I(1), I(2), P(3), I(4), I(5)))
 KERNEL(fm_backward, 7, fm_backward(P(0), P(1), I(2), I(3), P(4), I(5), I(6)))
 KERNEL(field_project, 8, field_project(P(0), P(1), P(2), P(3), I(4), I(5), I(6), I(7)))
+KERNEL(attention_forward, 11, attention_forward(P(0), I(1), I(2), I(3), F(4), I(5), P(6), P(7), I(8), I(9), I(10)))
+KERNEL(attention_backward, 13,
+  attention_backward(P(0), I(1), I(2), I(3), F(4), I(5), P(6), P(7), P(8), I(9), P(10), I(11), I(12)))
+KERNEL(bilinear_forward, 9, bilinear_forward(P(0), P(1), I(2), I(3), I(4), P(5), I(6), I(7), I(8)))
+KERNEL(bilinear_backward, 11, bilinear_backward(P(0), P(1), I(2), I(3), I(4), P(5), I(6), P(7), PN(8), I(9), I(10)))
+KERNEL(cross_forward, 8, cross_forward(P(0), P(1), P(2), P(3), P(4), I(5), I(6), I(7)))
+KERNEL(cross_backward, 10, cross_backward(P(0), P(1), P(2), P(3), PN(4), PN(5), P(6), I(7), I(8), I(9)))
 
 static void release(napi_env env, void *data, void *hint) {
   binding *b = data;
@@ -138,6 +146,12 @@ static const struct {
   {"fm_forward", js_fm_forward},
   {"fm_backward", js_fm_backward},
   {"field_project", js_field_project},
+  {"attention_forward", js_attention_forward},
+  {"attention_backward", js_attention_backward},
+  {"bilinear_forward", js_bilinear_forward},
+  {"bilinear_backward", js_bilinear_backward},
+  {"cross_forward", js_cross_forward},
+  {"cross_backward", js_cross_backward},
   {"lookup_scratch_bytes", js_lookup_scratch_bytes},
   {"lookup_unique", js_lookup_unique},
   {"accumulate_unique", js_accumulate_unique},

@@ -66,6 +66,21 @@ void fm_forward(const float *emb, int F, int D, float *out, int b0, int b1);
 void fm_backward(const float *emb, const float *g, int F, int D, float *gEmb, int b0, int b1);
 void field_project(const float *small, const float *P, const float *mu, float *out, int B, int F, int k, int D);
 
+/* Attention over fields (attention.c): the contracts of assembly/attention.ts. */
+void attention_forward(const float *qkv, int H, int dh, int F, float scale, int res, float *out, float *probs,
+  int keep, int b0, int b1);
+void attention_backward(const float *qkv, int H, int dh, int F, float scale, int res, const float *g,
+  const float *probs, float *gqkv, int zero, float *scratch, int b0, int b1);
+
+/* Field-pair interactions (interaction.c): the contracts of assembly/bilinear.ts and assembly/cross.ts. */
+void bilinear_forward(const float *emb, const float *W, int mode, int F, int D, float *out, int ldo, int b0, int b1);
+void bilinear_backward(const float *emb, const float *W, int mode, int F, int D, const float *g, int ldo,
+  float *gT, float *gEmb, int b0, int b1);
+void cross_forward(const float *x0, const float *x, const float *w, const float *bias, float *out, int d, int b0,
+  int b1);
+void cross_backward(const float *x0, const float *x, const float *w, const float *g, float *gx0, float *gx,
+  float *gs, int d, int b0, int b1);
+
 /* Sparse lookups (sparse.c): the contracts of assembly/sparse.ts. */
 size_t lookup_scratch_bytes(int n, int dim);
 int lookup_unique(const float *table, int stride, int dim, int lo, int hi, const int32_t *ids, int idStride, int n,

@@ -1,7 +1,9 @@
 /*
  * A plain C check of every ISA's sgemm against a double-precision reference, for targets where
  * Node cannot run the addon here (aarch64 under qemu-user, see test/kernels/native_cross.test.ts).
- * Prints one line per ISA and exits 1 on the first mismatch.
+ * Prints one line per ISA and exits 1 on the first mismatch. `check interaction` prints only a
+ * digest of the interaction kernels' outputs: every GCC clone (x86-64 under qemu's CPU models) and
+ * aarch64 must print the same one.
  */
 #include <math.h>
 #include <stdio.h>
@@ -49,7 +51,65 @@ static int check_gather_q(const isa_kernels *isa) {
   return cases;
 }
 
-int main(void) {
+/* FNV-1a over the bits of n floats, continuing from h. */
+static unsigned digest(unsigned h, const float *x, size_t n) {
+  const unsigned char *p = (const unsigned char *)x;
+  for (size_t i = 0; i < n * sizeof(float); i++) h = (h ^ p[i]) * 16777619u;
+  return h;
+}
+
+static float arena[1 << 20];
+static size_t used;
+/* n floats from the arena, at random times `scale`. */
+static float *fill(size_t n, float scale) {
+  float *x = arena + used;
+  used += n;
+  for (size_t i = 0; i < n; i++) x[i] = rnd() * scale;
+  return x;
+}
+
+/* Attention, bilinear and cross forward and backward on fixed shapes (edge sizes, ranges past 0), every output hashed. */
+static unsigned interaction_digest(void) {
+  static const int shapes[][3] = {{1, 1, 1}, {3, 5, 2}, {17, 7, 3}, {16, 39, 2}, {70, 9, 1}, {7, 18, 1}}; /* dh (D), F, H */
+  enum { B = 3 };
+  unsigned h = 2166136261u;
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    const int dh = shapes[s][0], F = shapes[s][1], H = shapes[s][2], P = F * (F - 1) / 2, n = B * F * dh;
+    for (int res = 0; res < 2; res++) {
+      used = 0;
+      const int ld = (res ? 4 : 3) * H * dh, no = B * F * H * dh;
+      float *qkv = fill((size_t)B * F * ld, 6), *out = fill(no, 1), *probs = fill((size_t)B * H * F * F, 1);
+      float *g = fill(no, 1), *gq = fill((size_t)B * F * ld, 1), *scratch = fill((size_t)F * F, 1);
+      attention_forward(qkv, H, dh, F, 0.4f, res, out, probs, 1, 1, B);
+      attention_backward(qkv, H, dh, F, 0.4f, res, g, probs, gq, res, scratch, 0, B);
+      h = digest(digest(digest(h, out, no), probs, (size_t)B * H * F * F), gq, (size_t)B * F * ld);
+    }
+    for (int mode = 0; mode < 3; mode++) {
+      used = 0;
+      const int rowsT = mode == 2 ? P : F, ldo = P * dh + 1;
+      float *emb = fill(n, 1), *W = fill((size_t)(mode == 0 ? 1 : mode == 1 ? F : P) * dh * dh, 1);
+      float *out = fill((size_t)B * ldo, 1), *gT = fill((size_t)B * rowsT * dh, 1), *gEmb = fill(n, 1);
+      bilinear_forward(emb, W, mode, F, dh, out, ldo, 1, B);
+      bilinear_backward(emb, W, mode, F, dh, out, ldo, gT, gEmb, 0, B);
+      h = digest(digest(digest(h, out, (size_t)B * ldo), gT, (size_t)B * rowsT * dh), gEmb, n);
+    }
+    used = 0;
+    const int d = F * dh;
+    float *x0 = fill((size_t)B * d, 1), *x = fill((size_t)B * d, 1), *w = fill(d, 1), *bias = fill(d, 1);
+    float *out = fill((size_t)B * d, 1), *gx0 = fill((size_t)B * d, 1), *gx = fill((size_t)B * d, 1), *gs = fill(B, 1);
+    cross_forward(x0, x, w, bias, out, d, 1, B);
+    cross_backward(x0, x, w, out, gx0, gx, gs, d, 0, B);
+    cross_backward(x0, x, w, out, gx, gx, gs, d, 1, B);
+    h = digest(digest(digest(digest(h, out, (size_t)B * d), gx0, (size_t)B * d), gx, (size_t)B * d), gs, B);
+  }
+  return h;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "interaction") == 0) {
+    printf("interaction digest %08x\n", interaction_digest());
+    return 0;
+  }
   static const int shapes[][3] = {{1, 1, 1}, {2, 5, 3}, {7, 1, 9}, {13, 17, 1}, {12, 32, 16}, {25, 65, 31}, {37, 29, 300}, {97, 130, 777}};
   const isa_kernels *isas[8];
   int n = isa_list(isas, 8);

@@ -30,6 +30,12 @@ export const NATIVE_KERNELS = [
   'fm_forward',
   'fm_backward',
   'field_project',
+  'attention_forward',
+  'attention_backward',
+  'bilinear_forward',
+  'bilinear_backward',
+  'cross_forward',
+  'cross_backward',
 ] as const;
 export type NativeKernels = Pick<KernelExports, (typeof NATIVE_KERNELS)[number]> & {
   readonly isa: string;
