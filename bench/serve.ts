@@ -2,8 +2,8 @@
  * `npm run bench -- serve [--duration S] [--connections N] [--rows N] [--workers N] [--quick]`:
  * makes the DeepFM pair of bench/lib/criteo_pair.ts (original and AFM ratio 3), then load-tests
  * `slimctr serve` on 127.0.0.1 for each of: original and compressed model on slimctr's kernels,
- * and both exported to onnxruntime-node. Each case: a fresh server process, a 1 s warm-up, then a
- * fixed-duration closed loop of N keep-alive connections, each POSTing R raw rows per request.
+ * and both exported to onnxruntime-node. Each case runs twice (engines A B B A), each run a fresh server process, a 3 s warm-up, then a
+ * closed loop for half the duration of N keep-alive connections, each POSTing R raw rows per request.
  * Prints requests/s, rows/s, p50/p99 latency and the server's mean batch size; then the per-row
  * cost of parsing and encoding a body against scoring it (lib/serve_costs.ts), which bounds how far
  * apart two models' served rows/s can be. Workers default to one per core.
@@ -54,7 +54,7 @@ function writeServeSection(
       `\`npm run bench -- serve\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' ')} at the end;`,
-      `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request, ${o.duration} s per case, loopback; one kernel thread per worker (kernels: the engine's default backend).`,
+      `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request, ${o.duration} s per case in two halves (each model's engines in the order slimctr, onnxruntime, onnxruntime, slimctr), loopback; one kernel thread per worker (kernels: the engine's default backend).`,
       '',
       formatTable(rows).trim(),
       '',
@@ -66,6 +66,9 @@ function writeServeSection(
     [],
   );
 }
+
+/** Load before measuring: the JIT compiles the server's hot paths (requests parsed, batches scored) meanwhile. */
+const WARM_UP_MS = 3000;
 
 const bin = fileURLToPath(new URL('../../bin/slimctr.js', import.meta.url));
 
@@ -192,8 +195,11 @@ export async function run(args: string[]): Promise<void> {
     const backend = await resolveBackend(backendChoice());
     const kernels = backend.name === 'native' ? `native ${backend.isa}` : 'wasm';
     const rows: Row[] = [];
+    // Each model's two engines run in the order A B B A, and each row sums both runs of its case,
+    // so a drift in the machine's load during the run falls on both alike.
     for (const m of models) {
-      for (const engineName of ['slimctr', 'onnx']) {
+      const runs = new Map<string, { r: LoadResult; rows: number; batches: number }[]>();
+      for (const engineName of ['slimctr', 'onnx', 'onnx', 'slimctr']) {
         const { child, url } = await startServer([
           '--model',
           m.path,
@@ -207,27 +213,36 @@ export async function run(args: string[]): Promise<void> {
           values['max-wait-ms']!,
         ]);
         try {
-          await load(url, bodies, connections, 1000);
+          await load(url, bodies, connections, WARM_UP_MS);
           const before = (await (await fetch(`${url}/metadata`)).json()).stats;
-          const r = await load(url, bodies, connections, duration * 1000);
+          const r = await load(url, bodies, connections, (duration * 1000) / 2);
           const after = (await (await fetch(`${url}/metadata`)).json()).stats;
-          const batches = after.batches - before.batches;
-          rows.push({
-            model: m.name,
-            engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr',
-            kernels: engineName === 'onnx' ? 'onnxruntime (1 thread/worker)' : `${kernels} (1 thread/worker)`,
-            params: m.params,
-            'test AUC': Number(m.auc.toFixed(4)),
-            'req/s': Math.round(r.requests / r.seconds),
-            'rows/s': Math.round((r.requests * rowsPerRequest) / r.seconds),
-            'p50 ms': Number(pct(r.latencies, 50).toFixed(2)),
-            'p99 ms': Number(pct(r.latencies, 99).toFixed(2)),
-            'rows/batch': batches ? Math.round((after.rows - before.rows) / batches) : 0,
-            errors: r.errors,
-          });
+          const done = runs.get(engineName) ?? [];
+          done.push({ r, rows: after.rows - before.rows, batches: after.batches - before.batches });
+          runs.set(engineName, done);
         } finally {
           await stopServer(child);
         }
+      }
+      for (const [engineName, done] of runs) {
+        const sum = (f: (d: (typeof done)[0]) => number) => done.reduce((t, d) => t + f(d), 0);
+        const requests = sum((d) => d.r.requests),
+          seconds = sum((d) => d.r.seconds),
+          batches = sum((d) => d.batches);
+        const latencies = done.flatMap((d) => d.r.latencies).sort((x, y) => x - y);
+        rows.push({
+          model: m.name,
+          engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr',
+          kernels: engineName === 'onnx' ? 'onnxruntime (1 thread/worker)' : `${kernels} (1 thread/worker)`,
+          params: m.params,
+          'test AUC': Number(m.auc.toFixed(4)),
+          'req/s': Math.round(requests / seconds),
+          'rows/s': Math.round((requests * rowsPerRequest) / seconds),
+          'p50 ms': Number(pct(latencies, 50).toFixed(2)),
+          'p99 ms': Number(pct(latencies, 99).toFixed(2)),
+          'rows/batch': batches ? Math.round(sum((d) => d.rows) / batches) : 0,
+          errors: sum((d) => d.r.errors),
+        });
       }
     }
     const served = (m: PairModel) => rows.find((r) => r.model === m.name && r.engine === 'slimctr')!;
