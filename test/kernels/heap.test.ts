@@ -22,3 +22,14 @@ test('heap reuses exact sizes, and under its limit merges free neighbours instea
   heap.f32(big2, 4).set([1, 2, 3, 4]);
   assert.deepEqual([...heap.f32(big2, 4)], [1, 2, 3, 4]);
 });
+
+test('a block released twice, or never handed out, is an internal error; a reused offset releases again', () => {
+  const heap = new Heap(1 << 16, 4 << 20);
+  const a = heap.alloc(4096);
+  heap.release(a);
+  assert.throws(() => heap.release(a), /release of released block/);
+  assert.throws(() => heap.release(a + 64), /release of unknown block/);
+  assert.equal(heap.alloc(4096), a);
+  heap.release(a);
+  assert.equal(heap.inUse, 0);
+});
