@@ -16,18 +16,28 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-/** Hashes buf[start, end); returns the low lane, sets `hashHi` to the high lane. */
-export function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let a = 0x811c9dc5 | 0;
-  let b = 0x2545f491 | 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i];
-    a = Math.imul(a ^ c, 16777619);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  const len = end - start;
+/** The two lanes' FNV-1a starting values and multipliers. */
+const SEED_A = 0x811c9dc5 | 0,
+  SEED_B = 0x2545f491 | 0,
+  MUL_A = 16777619,
+  MUL_B = 0x5bd1e995;
+
+/** The lanes after `len` bytes, mixed: returns the low lane, sets `hashHi` to the high lane. */
+function finish(a: number, b: number, len: number): number {
   hashHi = fmix(b ^ len ^ 0x27d4eb2f);
   return fmix(a ^ len);
+}
+
+/** Hashes buf[start, end); returns the low lane, sets `hashHi` to the high lane. */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let a = SEED_A;
+  let b = SEED_B;
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    a = Math.imul(a ^ c, MUL_A);
+    b = Math.imul(b ^ c, MUL_B);
+  }
+  return finish(a, b, end - start);
 }
 
 const enc = new TextEncoder();
@@ -36,19 +46,16 @@ let scratch = new Uint8Array(256);
 /** Hash of a JS string's UTF-8 bytes (same value as hashBytes on the encoded bytes). */
 export function hashString(s: string): number {
   // ASCII (every Criteo-style value): the UTF-8 bytes are the char codes, hashed without encoding.
-  let a = 0x811c9dc5 | 0;
-  let b = 0x2545f491 | 0;
+  let a = SEED_A;
+  let b = SEED_B;
   let i = 0;
   for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c > 0x7f) break;
-    a = Math.imul(a ^ c, 16777619);
-    b = Math.imul(b ^ c, 0x5bd1e995);
+    a = Math.imul(a ^ c, MUL_A);
+    b = Math.imul(b ^ c, MUL_B);
   }
-  if (i === s.length) {
-    hashHi = fmix(b ^ i ^ 0x27d4eb2f);
-    return fmix(a ^ i);
-  }
+  if (i === s.length) return finish(a, b, i);
   if (s.length * 3 > scratch.length) scratch = new Uint8Array(s.length * 3);
   const { written } = enc.encodeInto(s, scratch);
   return hashBytes(scratch, 0, written);
