@@ -84,20 +84,23 @@ static void micro(int kc, const float *pa, const float *pb, float *c, int ldc, f
 }
 
 /* A corner tile: rows past mr of the A panel are zeros, so a short edge sums 4 or 8 rows, not all 12. */
+static inline __attribute__((always_inline)) void corner(int kc, const float *pa, const float *pb, int bstep, float *c,
+  int ldc, float alpha, float beta, int mr, int nr) {
+  if (mr <= 4) tile(4, kc, pa, pb, bstep, c, ldc, alpha, beta, mr, nr);
+  else if (mr <= 8) tile(8, kc, pa, pb, bstep, c, ldc, alpha, beta, mr, nr);
+  else tile(MR, kc, pa, pb, bstep, c, ldc, alpha, beta, mr, nr);
+}
+
 #define MICRO_EDGE
 static void micro_edge(int kc, const float *pa, const float *pb, float *c, int ldc, float alpha, float beta, int mr, int nr) {
-  if (mr <= 4) tile(4, kc, pa, pb, NR, c, ldc, alpha, beta, mr, nr);
-  else if (mr <= 8) tile(8, kc, pa, pb, NR, c, ldc, alpha, beta, mr, nr);
-  else tile(MR, kc, pa, pb, NR, c, ldc, alpha, beta, mr, nr);
+  corner(kc, pa, pb, NR, c, ldc, alpha, beta, mr, nr);
 }
 
 #define MICRO_DIRECT_B
 static void micro_direct(int kc, const float *pa, const float *b, int ldb, float *c, int ldc, float alpha, float beta,
   int mr, int nr) {
   if (mr == MR && nr == NR) tile(MR, kc, pa, b, ldb, c, ldc, alpha, beta, MR, NR);
-  else if (mr <= 4) tile(4, kc, pa, b, ldb, c, ldc, alpha, beta, mr, nr);
-  else if (mr <= 8) tile(8, kc, pa, b, ldb, c, ldc, alpha, beta, mr, nr);
-  else tile(MR, kc, pa, b, ldb, c, ldc, alpha, beta, mr, nr);
+  else corner(kc, pa, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 
 #include "gemm_driver.h"

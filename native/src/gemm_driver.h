@@ -23,6 +23,11 @@ static int depth_step(int K) {
   return kstep > KC ? KC : kstep;
 }
 
+/* Floats of one kc x nc block of op(B) packed (micro-panels NR wide, the last one zero-padded). */
+static size_t packed_block(int kc, int nc) {
+  return (size_t)kc * ((nc + NR - 1) / NR * NR);
+}
+
 size_t WORK_FN(void) {
   /* packed A, packed B, one edge tile; the small paths use the first max(N, M) floats */
   return (size_t)(MC * KC + KC * NC + MR * NR) * sizeof(float);
@@ -93,9 +98,9 @@ static void pack_b(int tB, const float *B, int ldb, int k0, int j0, int kc, int 
  */
 size_t GEMM_CAT(GEMM_FN, _packed_bytes)(int K, int N) {
   if (K <= 0 || N <= 1) return 0;
-  size_t cols = 0;
-  for (int jc = 0; jc < N; jc += NC) cols += (size_t)((N - jc < NC ? N - jc : NC) + NR - 1) / NR * NR;
-  return cols * (size_t)K * sizeof(float);
+  size_t floats = 0;
+  for (int jc = 0; jc < N; jc += NC) floats += packed_block(K, N - jc < NC ? N - jc : NC);
+  return floats * sizeof(float);
 }
 
 void GEMM_CAT(GEMM_FN, _pack_b)(int tB, const float *B, int ldb, int K, int N, float *dst) {
@@ -105,7 +110,7 @@ void GEMM_CAT(GEMM_FN, _pack_b)(int tB, const float *B, int ldb, int K, int N, f
     for (int pc = 0; pc < K; pc += kstep) {
       int kc = K - pc < kstep ? K - pc : kstep;
       pack_b(tB, B, ldb, pc, jc, kc, nc, dst);
-      dst += (size_t)kc * ((nc + NR - 1) / NR * NR);
+      dst += packed_block(kc, nc);
     }
   }
 }
@@ -250,7 +255,7 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
       int kc = K - pc < kstep ? K - pc : kstep;
       float kbeta = pc == 0 ? beta : 1; /* beta goes with the first depth block */
       const float *pB = next ? next : work + MC * KC;
-      if (next) next += (size_t)kc * ((nc + NR - 1) / NR * NR);
+      if (next) next += packed_block(kc, nc);
       else if (!direct) pack_b(tB, B, ldb, pc, jc, kc, nc, work + MC * KC);
       for (int ic = m0; ic < m1; ic += MC) {
         int mc = m1 - ic < MC ? m1 - ic : MC;
