@@ -23,7 +23,6 @@ import { formatTable } from '../src/cli/table.js';
 import { writeResultsSection } from './lib/results_doc.js';
 import { report, type Row } from './report.js';
 
-/** The serve section of docs/results.md: the table, and the targets checked against this run. */
 /** What the per-row costs allow: the served AFM ÷ original ratio cannot pass (encode + original) / (encode + AFM). */
 function rowCostNote(c: RowCosts, batches: number[]): string {
   const [orig, afm] = c.scoreUs;
@@ -36,6 +35,7 @@ function rowCostNote(c: RowCosts, batches: number[]): string {
   );
 }
 
+/** The serve section of docs/results.md: the table, the targets checked against this run, and the per-row costs. */
 function writeServeSection(
   rows: Row[],
   o: { duration: number; connections: number; rowsPerRequest: number; workers: number },
