@@ -65,13 +65,25 @@ CLONES void fm_backward(const float *emb, const float *g, int F, int D, float *g
 }
 
 /* out[b, f, :] = mu[f, :] + sum_c small[b, f, c] * P[f, c, :], the sum taken in order of c. */
+/* 16 floats: one zmm (or 2 ymm, or 4 xmm, per clone); loads and stores need only float alignment. */
+typedef float v16 __attribute__((vector_size(64), aligned(4)));
+
 CLONES void field_project(const float *small, const float *P, const float *mu, float *out, int B, int F, int k, int D) {
+  const int D16 = D & ~15;
   for (int b = 0; b < B; b++)
     for (int f = 0; f < F; f++) {
-      const float *s = small + ((size_t)b * F + f) * k, *p = P + (size_t)f * k * D;
+      const float *s = small + ((size_t)b * F + f) * k, *p = P + (size_t)f * k * D, *m = mu + (size_t)f * D;
       float *o = out + ((size_t)b * F + f) * D;
-      for (int j = 0; j < D; j++) o[j] = mu[(size_t)f * D + j];
-      for (int c = 0; c < k; c++)
-        for (int j = 0; j < D; j++) o[j] = o[j] + s[c] * p[(size_t)c * D + j];
+      /* Per column, mu then each c's product added in order (unfused), as the WebAssembly kernel does. */
+      for (int j = 0; j < D16; j += 16) {
+        v16 acc = *(const v16 *)(m + j);
+        for (int c = 0; c < k; c++) acc = acc + s[c] * *(const v16 *)(p + (size_t)c * D + j);
+        *(v16 *)(o + j) = acc;
+      }
+      for (int j = D16; j < D; j++) {
+        float acc = m[j];
+        for (int c = 0; c < k; c++) acc = acc + s[c] * p[(size_t)c * D + j];
+        o[j] = acc;
+      }
     }
 }

@@ -10,6 +10,13 @@
 
 #define PREFETCH 16
 
+/* A row of `n` floats: a call to memcpy costs more than the copy for the short rows of serving (1-16 floats). */
+static inline void copy_row(float *restrict dst, const float *restrict src, int n) {
+  if (n > 32) memcpy(dst, src, (size_t)n * sizeof(float));
+  else
+    for (int j = 0; j < n; j++) dst[j] = src[j];
+}
+
 static inline const float *row_of(const float *table, int stride, int lo, int hi, int id) {
   return id >= lo && id < hi ? table + (size_t)(id - lo) * stride : NULL;
 }
@@ -41,7 +48,7 @@ int gather_rows(const float *table, int stride, int dim, int lo, int hi, const i
     if (i + PREFETCH < n) prefetch_row(row_of(table, stride, lo, hi, ids[(size_t)(i + PREFETCH) * idStride]), dim, 0);
     const float *row = row_of(table, stride, lo, hi, ids[(size_t)i * idStride]);
     if (!row) continue;
-    memcpy(out + (size_t)i * outStride, row, (size_t)dim * sizeof(float));
+    copy_row(out + (size_t)i * outStride, row, dim);
     hits++;
   }
   return hits;
@@ -54,7 +61,7 @@ void gather_fields(const uint8_t *heap, const int32_t *fields, int F, int dim, c
       int id = ids[(size_t)i * F + f];
       if (id < d[2] || id >= d[3]) continue;
       const float *row = (const float *)(heap + (uint32_t)d[0]) + (size_t)(id - d[2]) * d[1];
-      memcpy(out + ((size_t)i * F + f) * dim, row, (size_t)dim * sizeof(float));
+      copy_row(out + ((size_t)i * F + f) * dim, row, dim);
     }
 }
 
