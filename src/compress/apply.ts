@@ -98,32 +98,33 @@ function compressTables(model: CTRModel, plan: CompressionPlan, ctx: ApplyContex
     mu.assign(tf.mu, f * D);
   });
   const reader = plan.fuse ? embedding.reader : null;
-  if (reader) fuseFirstLayer(reader, factors, F, D, k, ctx, stats !== undefined);
+  const numeric = reader && plan.foldNumeric ? embedding.numeric : null;
+  if (reader) fuseFirstLayer(reader, factors, { F, D, k, numeric }, ctx, stats !== undefined);
+  if (numeric) embedding.foldNumeric();
   embedding.set(new LowRankFields(tables, P, mu, reader !== null));
 }
 
-/** Replaces the Linear that reads the flattened embeddings with one reading the k-wide fields. */
+/**
+ * Replaces the Linear that reads the flattened embeddings with one reading the k-wide fields (and,
+ * with `numeric` [N, D], each numeric feature's value in place of its D-wide vector).
+ */
 function fuseFirstLayer(
   slot: LinearSlot,
   factors: TableFactors[],
-  F: number,
-  D: number,
-  k: number,
+  s: { F: number; D: number; k: number; numeric: Tensor | null },
   ctx: ApplyContext,
   withWeights: boolean,
 ): void {
   const reader = slot.get() as Linear;
-  const rest = reader.inDim - F * D;
-  const fused = new Linear(F * k + rest, reader.outDim, ctx.rng);
+  const N = s.numeric?.shape[0] ?? 0;
+  const rest = reader.inDim - s.F * s.D;
+  const fused = new Linear(s.F * s.k + rest - N * (s.D - 1), reader.outDim, ctx.rng);
   if (withWeights) {
-    const r = fuseIntoFirstLayer(
-      reader.W.toArray(),
-      reader.b ? reader.b.toArray() : null,
-      reader.outDim,
-      factors,
-      D,
-      rest,
-    );
+    const r = fuseIntoFirstLayer(reader.W.toArray(), reader.b ? reader.b.toArray() : null, reader.outDim, factors, {
+      dim: s.D,
+      restRows: rest,
+      numeric: s.numeric?.toArray() ?? null,
+    });
     setLinear(fused, r.W, r.b);
   }
   slot.set(fused);

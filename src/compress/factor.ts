@@ -128,31 +128,38 @@ export function svdTable(E: Float32Array, rows: number, dim: number, k: number):
 
 /**
  * Folds per-field reconstructions into a layer W [F*D + rest, h] with bias b [h]: returns
- * W' [F*k + rest, h] and b' = b + sum_f mu_f W_f.
+ * W' [F*k + rest, h] and b' = b + sum_f mu_f W_f. With `numeric` ([N, D]: the vectors of the
+ * first N*D rest rows, each numeric feature's value times its vector), those rows fold to one per
+ * feature, W'_n = v_n W_n, so W' is [F*k + N + rest - N*D, h].
  */
 export function fuseIntoFirstLayer(
   W: Float32Array,
   b: Float32Array | null,
   h: number,
   fields: TableFactors[],
-  dim: number,
-  restRows: number,
+  o: { dim: number; restRows: number; numeric: Float32Array | null },
 ): { W: Float32Array; b: Float32Array } {
+  const { dim, restRows } = o;
   const k = fields[0]?.rank ?? 0;
   const F = fields.length;
-  const out = new Float32Array((F * k + restRows) * h);
+  const N = o.numeric ? o.numeric.length / dim : 0;
+  const out = new Float32Array((F * k + restRows - N * (dim - 1)) * h);
   const bias = new Float64Array(h);
   if (b) bias.set(b);
+  // Row r of `out` = sum_j vec[j] * row (first + j) of W: a k -> D reconstruction or a numeric vector, folded.
+  const fold = (r: number, vec: ArrayLike<number>, first: number): void => {
+    for (let o2 = 0; o2 < h; o2++) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += vec[j] * W[(first + j) * h + o2];
+      out[r * h + o2] = s;
+    }
+  };
   fields.forEach((t, f) => {
-    for (let c = 0; c < k; c++)
-      for (let o = 0; o < h; o++) {
-        let s = 0;
-        for (let j = 0; j < dim; j++) s += t.P[c * dim + j] * W[(f * dim + j) * h + o];
-        out[(f * k + c) * h + o] = s;
-      }
-    for (let j = 0; j < dim; j++) for (let o = 0; o < h; o++) bias[o] += t.mu[j] * W[(f * dim + j) * h + o];
+    for (let c = 0; c < k; c++) fold(f * k + c, t.P.subarray(c * dim, (c + 1) * dim), f * dim);
+    for (let j = 0; j < dim; j++) for (let o2 = 0; o2 < h; o2++) bias[o2] += t.mu[j] * W[(f * dim + j) * h + o2];
   });
-  out.set(W.subarray(F * dim * h, (F * dim + restRows) * h), F * k * h);
+  for (let n = 0; n < N; n++) fold(F * k + n, o.numeric!.subarray(n * dim, (n + 1) * dim), (F + n) * dim);
+  out.set(W.subarray((F + N) * dim * h, (F * dim + restRows) * h), (F * k + N) * h);
   return { W: out, b: Float32Array.from(bias) };
 }
 

@@ -16,6 +16,12 @@ export interface CompressionPlan {
   /** Fold the reconstruction into the MLP's first layer (when the model's MLP reads the flattened embeddings). */
   fuse: boolean;
   /**
+   * With the fold, the numeric features' vectors (value x vector per feature) are folded into that
+   * layer too, which then reads the N values instead of N x D products (exact, as the fold is).
+   * Absent in plans made before it existed: false.
+   */
+  foldNumeric?: boolean;
+  /**
    * What is stored in fewer bits (absent: all float32): 'embedding' -> 8 or 4 (every field table,
    * per row), a Linear's path -> 8 (its weights, or both factors' once factored, per output
    * channel), a first-order term's path -> 16 (its per-id weights in half precision).
@@ -41,6 +47,10 @@ export function planProblem(model: CTRModel, plan: unknown): { key: string; deta
     return { key: 'method', detail: `must be ${METHODS.join(', ')}, got ${JSON.stringify(p.method)}` };
   if (typeof p.fuse !== 'boolean')
     return { key: 'fuse', detail: `must be true or false, got ${JSON.stringify(p.fuse)}` };
+  if (p.foldNumeric !== undefined && typeof p.foldNumeric !== 'boolean')
+    return { key: 'foldNumeric', detail: `must be true or false, got ${JSON.stringify(p.foldNumeric)}` };
+  if (p.foldNumeric && !(p.fuse && p.embeddingRank !== null && model.parts().embedding?.numeric))
+    return { key: 'foldNumeric', detail: `needs fuse, an embedding rank and numeric features embedded as fields` };
   if (!p.layers || typeof p.layers !== 'object' || Array.isArray(p.layers))
     return { key: 'layers', detail: 'expected a mapping of layer path -> rank' };
   const modules = new Map(model.namedModules());

@@ -84,8 +84,9 @@ export function selectionOf(
     if (t.kind === 'embedding') embeddingRank = k;
     else layers[t.path] = k;
   }
+  const foldNumeric = o.fuse && c.foldsNumeric && embeddingRank !== null;
   return {
-    plan: { ...o, layers, embeddingRank },
+    plan: { ...o, layers, embeddingRank, ...(foldNumeric ? { foldNumeric } : {}) },
     ranks,
     targets: c.targets,
     paramsBefore: model.paramCount(),

@@ -40,6 +40,8 @@ export type TargetShape =
 
 export interface Costing {
   targets: Target[];
+  /** The fold takes the numeric features' vectors too (plan.foldNumeric), once the tables are compressed. */
+  foldsNumeric: boolean;
   /** Every path whose size depends on the ranks: the targets, and the layer reading folded embeddings. */
   paths: string[];
   /** Parameters outside those paths. */
@@ -108,6 +110,9 @@ export function costing(model: Compressible, stats: ModelStats, fuse: boolean, o
     });
   }
   const readerLayer = readerSlot ? (readerSlot.get() as Linear) : null;
+  // Folded numeric vectors: the reader takes N values where it took N x D products.
+  const numeric = readerSlot ? (parts.embedding?.numeric ?? null) : null;
+  const numericRows = numeric ? numeric.shape[0] * (numeric.shape[1] - 1) : 0;
   const describe = (path: string, ranks: Ranks): TargetShape | null => {
     const k = ranks.get(path) ?? null;
     if (path === 'embedding') return { kind: 'embedding', rows: V, fields: F, dim: D, k };
@@ -116,7 +121,7 @@ export function costing(model: Compressible, stats: ModelStats, fuse: boolean, o
     const l = layers.get(path) ?? (path === reader ? readerLayer : null);
     if (!l) return null;
     const e = ranks.get('embedding') ?? null;
-    const inDim = path === reader && e !== null ? l.inDim - F * (D - e) : l.inDim;
+    const inDim = path === reader && e !== null ? l.inDim - F * (D - e) - numericRows : l.inDim;
     return { kind: 'layer', inDim, outDim: l.outDim, bias: l.b !== null, k };
   };
   const targetParams = (path: string, ranks: Ranks): number => {
@@ -128,6 +133,7 @@ export function costing(model: Compressible, stats: ModelStats, fuse: boolean, o
   const base = before - paths.reduce((s, p) => s + targetParams(p, new Map()), 0);
   return {
     targets,
+    foldsNumeric: numeric !== null,
     paths,
     base,
     describe,

@@ -5,7 +5,9 @@
  *
  * The categorical fields are embedded by a FieldEmbedding strategy (plain tables, tensor-train
  * cores, or after compression low-rank tables; field_embedding.ts). Where the compressor folded the
- * low-rank reconstruction into the MLP's first layer (`fused`), `mlpInput` holds the k-wide rows.
+ * low-rank reconstruction into the MLP's first layer (`fused`), `mlpInput` holds the k-wide rows;
+ * where it also folded the numeric features' vectors into that layer (`numericFolded`), it holds
+ * their values (one column each) in place of their D-wide vectors.
  */
 import { concat, reshape, scaleVectors, traceInput } from '../autograd/index.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -21,7 +23,7 @@ export interface InputsOut {
   readonly emb: Tensor;
   /** [B, N] numeric values when passed as dense (null when embedded or absent). */
   readonly dense: Tensor | null;
-  /** The input of an MLP over the flattened fields: [B, F*D (+N)], or [B, F*k (+...)] when fused. */
+  /** The input of an MLP over the flattened fields: [B, F*D (+N)], or [B, F*k (+...)] when fused (numeric values, not vectors, when folded). */
   mlpInput(): Tensor;
 }
 
@@ -33,6 +35,8 @@ export class FeatureInputs extends Module {
   readonly numFields: number;
   /** Width of `dense` (0 when none). */
   readonly denseDim: number;
+  /** The MLP's first layer holds the numeric vectors (compression folded them in): `mlpInput` passes the values. */
+  numericFolded = false;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -70,13 +74,9 @@ export class FeatureInputs extends Module {
       B = b.rows;
     const fields = this.fields;
     const small = fields ? fields.rows(b.ids, B) : null;
-    let numEmb: Tensor | null = null,
-      dense: Tensor | null = null;
-    if (N > 0) {
-      const values = traceInput('dense', Tensor.from(b.dense.subarray(0, B * N), [B, N]));
-      if (this.numericVectors) numEmb = scaleVectors(values, this.numericVectors);
-      else dense = values;
-    }
+    const values = N > 0 ? traceInput('dense', Tensor.from(b.dense.subarray(0, B * N), [B, N])) : null;
+    const numEmb = values && this.numericVectors ? scaleVectors(values, this.numericVectors) : null;
+    const dense = numEmb ? null : values;
     let full: Tensor | null = null;
     const emb = (): Tensor => {
       if (full) return full;
@@ -93,7 +93,7 @@ export class FeatureInputs extends Module {
         const parts: Tensor[] = [];
         if (fields?.fused) {
           if (small) parts.push(reshape(small, [B, -1]));
-          if (numEmb) parts.push(reshape(numEmb, [B, -1]));
+          if (numEmb) parts.push(this.numericFolded ? values! : reshape(numEmb, [B, -1]));
         } else parts.push(reshape(emb(), [B, -1]));
         if (dense) parts.push(dense);
         return parts.length === 1 ? parts[0] : concat(parts, 1);

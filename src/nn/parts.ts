@@ -5,6 +5,7 @@
  * what modules registered as swappable (Module.swappable), never by sub-module names.
  */
 import type { EmbeddingTable } from '../embedding/table.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { FeatureInputs } from './feature_inputs.js';
 import type { FieldEmbedding } from './field_embedding.js';
 import { Linear } from './linear.js';
@@ -30,6 +31,13 @@ interface EmbeddingSlot {
    * low-rank reconstruction can be folded into its weights; null when only interaction layers read them.
    */
   readonly reader: LinearSlot | null;
+  /**
+   * [N, D] vectors of the numeric features embedded as fields (value x vector; in the reader's
+   * input they follow the categorical fields), null when numeric values pass as dense.
+   */
+  readonly numeric: Tensor | null;
+  /** From now on the reader takes each numeric feature's value where it took its vector (its weights must be folded to match). */
+  foldNumeric(): void;
 }
 
 /** An embedding table read on its own (an imported graph's Gather), factorized where the graph is rewritten. */
@@ -89,6 +97,10 @@ export function modelParts(root: Module, inputs: FeatureInputs | null, embedding
           get: () => inputs.fields!,
           set: (f) => inputs.setFields(f),
           reader: linears.find((s) => s.get() === first) ?? null,
+          numeric: inputs.numericVectors,
+          foldNumeric: () => {
+            inputs.numericFolded = true;
+          },
         }
       : null,
   };

@@ -116,7 +116,7 @@ test('AFM table and fusion into the first layer reproduce the original first-lay
     s.add(E, V);
     return afmTable(E, V, D, s.eigen(), s.mean(), D);
   });
-  const fused = fuseIntoFirstLayer(W, b, h, facs, D, rest);
+  const fused = fuseIntoFirstLayer(W, b, h, facs, { dim: D, restRows: rest, numeric: null });
   for (let trial = 0; trial < 5; trial++) {
     const ids = [rng.int(V), rng.int(V)],
       extra = [rng.normal(), rng.normal()];
@@ -132,6 +132,35 @@ test('AFM table and fusion into the first layer reproduce the original first-lay
     ]);
     const want = apply(xFull, 1, F * D + rest, W, b, h),
       got = apply(xSmall, 1, F * D + rest, fused.W, fused.b, h);
+    want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) < 1e-4, `${v} vs ${got[i]}`));
+  }
+});
+
+test('fusion also folds numeric feature vectors: the layer reads each value in place of value x vector', () => {
+  const rng = new Rng(12);
+  const V = 20,
+    D = 4,
+    h = 3,
+    N = 2,
+    rest = N * D + 1; // two embedded numeric features, then one dense value
+  const E = Float32Array.from({ length: V * D }, () => rng.normal());
+  const vectors = Float32Array.from({ length: N * D }, () => rng.normal());
+  const W = Float32Array.from({ length: (D + rest) * h }, () => rng.normal());
+  const b = Float32Array.from({ length: h }, () => rng.normal());
+  const s = new OutputStats(D);
+  s.add(E, V);
+  const facs = [afmTable(E, V, D, s.eigen(), s.mean(), D)];
+  const fused = fuseIntoFirstLayer(W, b, h, facs, { dim: D, restRows: rest, numeric: vectors });
+  assert.equal(fused.W.length, (D + N + 1) * h, 'one row per numeric feature, not D');
+  for (let trial = 0; trial < 5; trial++) {
+    const id = rng.int(V),
+      values = [rng.normal(), rng.normal()],
+      extra = rng.normal();
+    const numEmb = values.flatMap((v, n) => [...vectors.subarray(n * D, n * D + D)].map((x) => v * x));
+    const xFull = Float32Array.from([...E.subarray(id * D, id * D + D), ...numEmb, extra]);
+    const xSmall = Float32Array.from([...facs[0].table.subarray(id * D, id * D + D), ...values, extra]);
+    const want = apply(xFull, 1, D + rest, W, b, h),
+      got = apply(xSmall, 1, D + N + 1, fused.W, fused.b, h);
     want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) < 1e-4, `${v} vs ${got[i]}`));
   }
 });

@@ -38,6 +38,30 @@ test('DeepFM compressed by AFM at full rank (MLP layers + fused embeddings) pred
   assert.ok(worst < 1e-4, `max |p - p'| = ${worst}`);
 });
 
+test('the numeric fold: the first layer reads N values in place of N x D products, same predictions, fewer parameters', () => {
+  const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
+  const test = tinyData(512, 5);
+  const stats = collectStats(trained('deepfm', store), [tinyData(2048, 1)]);
+  const compressed = (foldNumeric: boolean) => {
+    const model = trained('deepfm', store);
+    const plan = { method: 'afm' as const, layers: { 'mlp.layer1': 4 }, embeddingRank: 3, fuse: true, foldNumeric };
+    applyPlan(model, plan, { rng: new Rng(1), store, slots: SLOTS.adam }, stats);
+    return model;
+  };
+  const plain = compressed(false),
+    folded = compressed(true);
+  assert.ok(folded.inputs!.numericFolded && !plain.inputs!.numericFolded);
+  const N = tinySpec.numeric.length,
+    D = plain.inputs!.dim,
+    h = (plain.parts().embedding!.reader!.get() as Linear).outDim;
+  assert.equal(plain.paramCount() - folded.paramCount(), N * (D - 1) * h);
+  const a = predict(plain, test),
+    b = predict(folded, test);
+  let worst = 0;
+  a.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - b[i]))));
+  assert.ok(worst < 1e-5, `max |p - p'| = ${worst}`);
+});
+
 test('DeepFM at low rank: fewer parameters, predictions close to the original', () => {
   const store = new EmbeddingStore({ mainBudget: 64 * 2 ** 20 });
   const model = trained('deepfm', store);
@@ -72,7 +96,7 @@ for (const entry of MODELS.filter((m) => m.name !== 'lr')) {
     assert.ok(Object.keys(layers).length > 0);
     applyPlan(
       model,
-      { method: 'afm', layers, embeddingRank: 8, fuse: true },
+      { method: 'afm', layers, embeddingRank: 8, fuse: true, foldNumeric: true },
       { rng: new Rng(1), store, slots: SLOTS.adam },
       stats,
     );
@@ -94,6 +118,7 @@ test('rank selection: explicit, energy threshold and a parameter budget', async 
   });
   assert.deepEqual(explicit.plan.layers, { 'mlp.layer1': 3 });
   assert.equal(explicit.plan.embeddingRank, 2);
+  assert.equal(explicit.plan.foldNumeric, true, 'DeepFM embeds its numeric features: the fold takes them');
   assert.throws(
     () => selectRanks(model, stats, { method: 'afm', rank: { by: 'ranks', ranks: { 'mlp.nope': 3 } } }),
     /no compression target 'mlp.nope'/,

@@ -67,4 +67,13 @@ test('a saved compression plan is checked on load: one that does not fit the mod
   damaged(roundTrip(null, plan({ embeddingRank: 0 })), 'compression.embeddingRank', /1\.\.7, got 0/);
   damaged(roundTrip(null, plan({ method: 'zip' as never })), 'compression.method', /got "zip"/);
   damaged(roundTrip(null, plan({ layers: 'all' as never })), 'compression.layers', /mapping of layer path -> rank/);
+  damaged(
+    roundTrip(null, plan({ foldNumeric: 'yes' as never })),
+    'compression.foldNumeric',
+    /true or false, got "yes"/,
+  );
+  damaged(roundTrip(null, plan({ fuse: false, foldNumeric: true })), 'compression.foldNumeric', /needs fuse/);
+  // A plan with the numeric fold round-trips, folded structure and all.
+  const folded = plan({ foldNumeric: true });
+  assert.deepEqual((roundTrip(folded, folded)() as { meta: SaveMeta }).meta.compression, folded);
 });

@@ -56,14 +56,14 @@ export function buildTrained(entry: ModelEntry, options: Record<string, unknown>
   return trainBriefly(model);
 }
 
-/** Compresses every Linear with more than one output to rank 2 and the tables to rank 2 (fused where the model allows). */
+/** Compresses every Linear with more than one output to rank 2 and the tables to rank 2 (fused, numeric vectors folded, where the model allows). */
 export function compressLow(model: CTRModel, method: Method, store: EmbeddingStore): void {
   const layers: Record<string, number> = {};
   for (const [path, m] of model.namedModules()) if (m instanceof Linear && m.outDim > 1) layers[path] = 2;
   const stats = collectStats(model, [tinyData(256, 3)]);
   applyPlan(
     model,
-    { method, layers, embeddingRank: model.inputs ? 2 : null, fuse: true },
+    { method, layers, embeddingRank: model.inputs ? 2 : null, fuse: true, foldNumeric: true },
     { rng: new Rng(5), store, slots: SLOTS.adam },
     stats,
   );

@@ -32,7 +32,7 @@ const FLAGS = [
   {
     name: 'no-fuse',
     kind: 'boolean',
-    help: 'keep the embedding reconstruction separate even where it could be folded',
+    help: 'keep the embedding reconstruction (and numeric feature vectors) separate even where they could be folded',
   },
   {
     name: 'stats-rows',
