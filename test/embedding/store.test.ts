@@ -73,6 +73,15 @@ test('lookupFields gathers rows per field and its gradient is sparse and exact',
     () => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([7, 0]), 1))),
     /id 7 at row 0 outside 0..6/,
   );
+  // Without gradients too: a negative id, and an id past the second field's table on row 1.
+  assert.throws(
+    () => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([-1, 0]), 1))),
+    /embedding a: id -1 at row 0 outside 0..6/,
+  );
+  assert.throws(
+    () => noGrad(() => tidy(() => lookupFields(tables, Int32Array.from([0, 0, 1, 3]), 2))),
+    /embedding b: id 3 at row 1 outside 0..2/,
+  );
   // With gradients, the kernels check the id range; the message still names the bad id.
   assert.throws(
     () => tidy(() => lookupFields(tables, Int32Array.from([0, 0, 1, 3]), 2)),

@@ -33,6 +33,14 @@ function gatherFields(tables: EmbeddingTable[], idsPtr: number, batch: number, o
   return whole;
 }
 
+/** Every id inside its field's table (ids [batch, F]), in one pass; else the table's DataError for the first one outside. */
+function checkFieldIds(tables: EmbeddingTable[], ids: Int32Array, batch: number): void {
+  const F = tables.length,
+    rows = tables.map((t) => t.rows);
+  for (let i = 0, at = 0; i < batch; i++)
+    for (let f = 0; f < F; f++, at++) if (ids[at] >>> 0 >= rows[f]) tables[f].checkIds(ids, batch, f, F); // >>> 0: negative ids fail too
+}
+
 /**
  * For ids laid out [batch, F] (row-major), returns [batch, F, dim] with out[b, f] = tables[f][ids[b, f]].
  * All tables must share `dim`. With `trainable`, the backward records sparse gradients.
@@ -49,7 +57,7 @@ export function lookupFields(tables: EmbeddingTable[], ids: Int32Array, batch: n
   e.heap.i32(idsPtr, batch * F).set(ids.subarray(0, batch * F));
   traced(out, 'lookupFields', [], { tables, ids, batch });
   if (!trainable || !isGradEnabled()) {
-    tables.forEach((t, f) => t.checkIds(ids, batch, f, F));
+    checkFieldIds(tables, ids, batch);
     if (batch * F * dim < SMALL_LOOKUP && gatherFields(tables, idsPtr, batch, out)) {
       e.heap.release(idsPtr);
       return out;
