@@ -91,7 +91,7 @@ function writeWebSection(
         .map((x) => x.toFixed(2))
         .join(' ')} at the end;`,
       `slimctr kernels: ${run.kernels}. The DeepFM pair of the serve benchmark (criteo_80k, rows split; original and AFM ratio 3),`,
-      `the same ${run.testRows} encoded test rows for both runtimes, a fresh browser context per case, with and without cross-origin isolation.`,
+      `the same ${run.testRows} encoded test rows for both runtimes, a fresh browser context per case, with and without cross-origin isolation; each timing follows 1.5 s of unmeasured calls (V8 tiers hot WebAssembly up meanwhile).`,
       '',
       formatTable(rows).trim(),
       '',

@@ -71,20 +71,19 @@ async function ortRuntime(meta: Meta, ids: Int32Array, dense: Float32Array): Pro
   };
 }
 
+/** Unmeasured calls before timing: long enough for V8 to tier the hot WebAssembly up from its baseline compiler. */
+const WARM_MS = 1500;
+
 /**
- * Time per call in ms: the median over `groups` groups of the mean of `reps` calls, after `warm`
- * unmeasured calls. Groups, not single calls, because a page without cross-origin isolation only
+ * Time per call in ms: the median over `groups` groups of the mean of `reps` calls, after WARM_MS
+ * of unmeasured calls. Groups, not single calls, because a page without cross-origin isolation only
  * gets a 100 us clock.
  */
-async function timePerCall(
-  fn: (i: number) => Promise<unknown>,
-  warm: number,
-  groups: number,
-  reps: number,
-): Promise<number> {
-  for (let i = 0; i < warm; i++) await fn(i);
+async function timePerCall(fn: (i: number) => Promise<unknown>, groups: number, reps: number): Promise<number> {
+  let i = 0;
+  for (const end = performance.now() + WARM_MS; performance.now() < end; ) await fn(i++);
   const means: number[] = [];
-  for (let g = 0, i = 0; g < groups; g++) {
+  for (let g = 0; g < groups; g++) {
     const t = performance.now();
     for (let r = 0; r < reps; r++) await fn(i++);
     means.push((performance.now() - t) / reps);
@@ -100,10 +99,10 @@ async function main(): Promise<void> {
   const rt = engine === 'ort' ? await ortRuntime(meta, ids, dense) : await slimctrRuntime(meta, ids, dense);
   await rt.predict(0, 1);
   const firstMs = performance.now() - started;
-  const batch1 = await timePerCall((i) => rt.predict(i % meta.rows, 1), 50, 21, 40);
+  const batch1 = await timePerCall((i) => rt.predict(i % meta.rows, 1), 21, 40);
   const B = 256,
     batches = Math.floor(meta.rows / B);
-  const batch256 = await timePerCall((i) => rt.predict((i % batches) * B, B), 5, 9, 8);
+  const batch256 = await timePerCall((i) => rt.predict((i % batches) * B, B), 9, 8);
   const check = Array.from(await rt.predict(0, 8));
   w.benchResult = {
     engine,
