@@ -247,6 +247,15 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
 #else
   const int direct = 0;
 #endif
+  /* Full MR-row tiles of a stored A read in place, where the ISA can, for a narrow B or a few blocks
+     of rows (serving batches): there packing A costs as much as a good part of the product (measured:
+     N = 13 at 128 rows took 27 us packed, 16 in place). Large products amortize packing over many
+     panels and read packed panels faster. Only the last, partial tile is packed. */
+#ifdef MICRO_DIRECT_A
+  int directA = !tA && !direct && (M <= 4 * MC || N <= 2 * NR);
+#else
+  const int directA = 0;
+#endif
   float *pA = work, *tile = work + MC * KC + KC * NC;
   const float *next = packed;
   for (int jc = 0; jc < N; jc += NC) {
@@ -259,7 +268,8 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
       else if (!direct) pack_b(tB, B, ldb, pc, jc, kc, nc, work + MC * KC);
       for (int ic = m0; ic < m1; ic += MC) {
         int mc = m1 - ic < MC ? m1 - ic : MC;
-        pack_a(tA, A, lda, ic, pc, mc, kc, pA);
+        int inPlace = directA ? mc / MR * MR : 0; /* rows [ic, ic + inPlace) read in place */
+        if (inPlace < mc) pack_a(tA, A, lda, ic + inPlace, pc, mc - inPlace, kc, pA + (size_t)inPlace * kc);
         /* An A micro-panel stays in L1 while the packed B panels stream past it from L2. */
         for (int ir = 0; ir < mc; ir += MR) {
           int mr = mc - ir < MR ? mc - ir : MR;
@@ -268,6 +278,12 @@ void GEMM_FN(int tA, int tB, int M, int N, int K, float alpha, const float *A, i
             int nr = nc - jr < NR ? nc - jr : NR;
             const float *pb = pB + (size_t)jr * kc;
             float *c = C + (size_t)(ic + ir) * ldc + jc + jr;
+#ifdef MICRO_DIRECT_A
+            if (ir < inPlace) {
+              micro_rows(kc, A + (size_t)(ic + ir) * lda + pc, lda, pb, c, ldc, alpha, kbeta, nr);
+              continue;
+            }
+#endif
 #ifdef MICRO_DIRECT_B
             if (direct) {
               micro_direct(kc, pa, B + (size_t)pc * ldb + jc + jr, ldb, c, ldc, alpha, kbeta, mr, nr);
