@@ -86,28 +86,18 @@ test('JSON rows, JSON v2 and binary v2 (each accepted datatype, and mixed with J
     inputs: [...cats, 'I1', 'I2'].map((c) => jsonColumn(gappy, c)),
   });
   assert.deepEqual(json.json.outputs[0].data, wantGappy, 'JSON v2 = JSON rows');
+  /** The C columns as BYTES, I1 and I2 in the datatypes given. */
+  const typed = (of: Record<string, string>[], i1: string, i2: string): InferInput[] => [
+    ...cats.map((c) => column(of, c, 'BYTES')),
+    column(of, 'I1', i1),
+    column(of, 'I2', i2),
+  ];
   const forms: [string, InferInput[], number[]][] = [
     ['BYTES everywhere', [...cats, 'I1', 'I2'].map((c) => column(gappy, c, 'BYTES')), wantGappy],
-    [
-      'I1 INT32, I2 BYTES',
-      [...cats.map((c) => column(gappy, c, 'BYTES')), column(gappy, 'I1', 'INT32'), column(gappy, 'I2', 'BYTES')],
-      wantGappy,
-    ],
-    [
-      'I1 INT64, I2 FP32',
-      [...cats.map((c) => column(some, c, 'BYTES')), column(some, 'I1', 'INT64'), column(some, 'I2', 'FP32')],
-      want,
-    ],
-    [
-      'I1 FP64, I2 INT64',
-      [...cats.map((c) => column(some, c, 'BYTES')), column(some, 'I1', 'FP64'), column(some, 'I2', 'INT64')],
-      want,
-    ],
-    [
-      'I1 FP32, I2 FP64',
-      [...cats.map((c) => column(some, c, 'BYTES')), column(some, 'I1', 'FP32'), column(some, 'I2', 'FP64')],
-      want,
-    ],
+    ['I1 INT32, I2 BYTES', typed(gappy, 'INT32', 'BYTES'), wantGappy],
+    ['I1 INT64, I2 FP32', typed(some, 'INT64', 'FP32'), want],
+    ['I1 FP64, I2 INT64', typed(some, 'FP64', 'INT64'), want],
+    ['I1 FP32, I2 FP64', typed(some, 'FP32', 'FP64'), want],
     [
       'C1 and I2 as JSON data, the rest binary',
       [
