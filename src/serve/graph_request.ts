@@ -18,7 +18,7 @@
 import type { EncodedRequest } from './request.js';
 import { bad, isObject, parseJson, typeName } from './request.js';
 import { type GraphInput, type GraphLayout, v2Datatype } from './graph_layout.js';
-import { checkBinaryTensor, numberAt, parseV2Request, viewOf } from './v2_binary.js';
+import { checkBinaryTensor, numberAt, parseV2Request } from './v2_binary.js';
 
 export interface GraphLimits {
   layout: GraphLayout;
@@ -209,9 +209,9 @@ export function encodeGraphV2Body(
     const { k, shape, data } = given.get(inp.name)!;
     const t = inputs[k] as Record<string, unknown>;
     const where = `inputs[${k}] (${inp.name})`;
-    const bytes = req.binary[k];
+    const span = req.binary[k];
     const exact = v2Datatype(inp.elemType);
-    if (bytes && t.datatype !== exact)
+    if (span && t.datatype !== exact)
       throw bad(
         `${where}: binary data must have the graph input's own datatype ${exact} (the graph input is ${wants(inp)}), got ${JSON.stringify(t.datatype)}`,
       );
@@ -227,10 +227,9 @@ export function encodeGraphV2Body(
       throw bad(`${where}: shape ${JSON.stringify(shape)} does not fit the graph input, which is ${wants(inp)}`);
     const size = shape[0] * inp.width;
     let valueAt: (k: number) => unknown;
-    if (bytes) {
-      checkBinaryTensor(where, exact, size, bytes);
-      const view = viewOf(bytes);
-      valueAt = (j) => numberAt(view, exact, j);
+    if (span) {
+      checkBinaryTensor(where, exact, size, req, span);
+      valueAt = (j) => numberAt(req.view, exact, span.start, j);
     } else {
       if (!Array.isArray(data)) throw bad(`${where}: data must be an array, got ${typeName(data)}`);
       const flat = data.flat(inp.dims.length + 1);
@@ -241,7 +240,7 @@ export function encodeGraphV2Body(
     if (n >= 0 && shape[0] !== n)
       throw bad(`${where} has ${shape[0]} rows but input '${first}' has ${n}: every input needs the same rows`);
     if (n < 0) [n, first] = [shape[0], inp.name];
-    return { inp, size, valueAt, where, binary: !!bytes };
+    return { inp, size, valueAt, where, binary: !!span };
   });
   const out = blocks(layout, rowCount(n, lim));
   for (const { inp, size, valueAt, where, binary } of checked)

@@ -26,11 +26,23 @@ const ELEMENT_BYTES: Record<string, number> = {
   FP64: 8,
 };
 
-/** An infer request's JSON part and, per input, its binary bytes (a view of the body) or null when it sends `data`. */
-export interface V2Request {
+/** Where an input's binary data lies in the body. */
+export interface BinarySpan {
+  start: number;
+  size: number;
+}
+
+/** The body, and a little-endian view of it: binary tensors are read in place. */
+export interface BodyBytes {
+  body: Uint8Array;
+  view: DataView;
+}
+
+/** An infer request's JSON part and, per input, where its binary data lies (null when it sends `data`). */
+export interface V2Request extends BodyBytes {
   id: string | null;
   inputs: unknown[];
-  binary: (Uint8Array | null)[];
+  binary: (BinarySpan | null)[];
   /** Whether the answer's output goes back as binary data. */
   binaryOutput: boolean;
 }
@@ -77,8 +89,8 @@ export function parseV2Request(body: Uint8Array, header: string | null, output: 
       `the inputs' binary_data_size add up to ${total} bytes, but ${body.length - jsonEnd} bytes follow the ${jsonEnd}-byte JSON part`,
     );
   let at = jsonEnd;
-  const binary = sizes.map((n) => (n === null ? null : body.subarray(at, (at += n))));
-  return { id, inputs, binary, binaryOutput: binaryOutputAsked(json, output) };
+  const binary = sizes.map((size) => (size === null ? null : { start: (at += size) - size, size }));
+  return { id, inputs, body, view: viewOf(body), binary, binaryOutput: binaryOutputAsked(json, output) };
 }
 
 /** Input k's `parameters.binary_data_size` (null: it sends `data`), checked. */
@@ -116,18 +128,22 @@ function binaryOutputAsked(json: Record<string, unknown>, name: string): boolean
   return flag(mine?.parameters, 'binary_data', `outputs[${k}].parameters`) ?? all;
 }
 
+/** Element bounds of the last BYTES tensor checked (reused, so a request allocates none per tensor). */
+let bounds = new Uint32Array(1024);
+
 /**
- * Checks a binary tensor of `count` elements against its bytes: a fixed-size datatype needs exactly
- * count x its size; BYTES elements must each fit and fill the tensor. Returns, for BYTES, where
- * each element's bytes start and end (two entries per element), else null.
+ * Checks a binary tensor of `count` elements against its bytes (`span` of the body): a fixed-size
+ * datatype needs exactly count x its size; BYTES elements must each fit and fill the tensor.
+ * Returns, for BYTES, where each element's bytes start and end in the body (two entries per
+ * element; valid until the next call), else null.
  */
 export function checkBinaryTensor(
   where: string,
   datatype: string,
   count: number,
-  bytes: Uint8Array,
+  { view }: BodyBytes,
+  { start, size: len }: BinarySpan,
 ): Uint32Array | null {
-  const len = bytes.length;
   if (datatype !== 'BYTES') {
     const need = count * ELEMENT_BYTES[datatype];
     if (len !== need)
@@ -136,40 +152,40 @@ export function checkBinaryTensor(
       );
     return null;
   }
-  const bounds = new Uint32Array(count * 2);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, len);
+  if (bounds.length < 2 * count) bounds = new Uint32Array(4 * count);
   let at = 0;
   for (let k = 0; k < count; k++) {
     if (at + 4 > len)
       throw bad(
         `${where}: BYTES element ${k} of ${count} starts at byte ${at}, with no room for its 4-byte length (binary_data_size is ${len})`,
       );
-    const n = view.getUint32(at, true);
+    const n = view.getUint32(start + at, true);
     if (at + 4 + n > len)
       throw bad(
         `${where}: BYTES element ${k} of ${count} is ${n} bytes long, running past the tensor's end (binary_data_size is ${len})`,
       );
-    bounds[2 * k] = at + 4;
-    bounds[2 * k + 1] = at = at + 4 + n;
+    bounds[2 * k] = start + at + 4;
+    bounds[2 * k + 1] = start + (at = at + 4 + n);
   }
   if (at !== len) throw bad(`${where}: its ${count} BYTES elements end at byte ${at}, but binary_data_size is ${len}`);
   return bounds;
 }
 
-/** A little-endian view of a tensor's bytes. */
-export const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** A little-endian view of bytes. */
+const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
- * Element k of an INT32, INT64, FP32 or FP64 tensor as a number; an INT64 beyond 2^53 is the
- * nearest double unless `exact`, which gives it as a bigint instead.
+ * Element k of an INT32, INT64, FP32 or FP64 tensor whose bytes start at `start` of `view`, as a
+ * number; an INT64 beyond 2^53 is the nearest double unless `exact`, which gives it as a bigint.
  */
-export function numberAt(view: DataView, datatype: string, k: number, exact = false): number | bigint {
-  if (datatype === 'FP32') return view.getFloat32(4 * k, true);
-  if (datatype === 'FP64') return view.getFloat64(8 * k, true);
-  if (datatype === 'INT32') return view.getInt32(4 * k, true);
-  const hi = view.getInt32(8 * k + 4, true);
-  if (exact && (hi >= 1 << 21 || hi < -(1 << 21))) return view.getBigInt64(8 * k, true);
-  return hi * 4294967296 + view.getUint32(8 * k, true);
+export function numberAt(view: DataView, datatype: string, start: number, k: number, exact = false): number | bigint {
+  if (datatype === 'FP32') return view.getFloat32(start + 4 * k, true);
+  if (datatype === 'FP64') return view.getFloat64(start + 8 * k, true);
+  if (datatype === 'INT32') return view.getInt32(start + 4 * k, true);
+  const at = start + 8 * k;
+  const hi = view.getInt32(at + 4, true);
+  if (exact && (hi >= 1 << 21 || hi < -(1 << 21))) return view.getBigInt64(at, true);
+  return hi * 4294967296 + view.getUint32(at, true);
 }
 
 /** The answer's float32 values as binary data (little-endian). */

@@ -22,7 +22,14 @@ import {
   unknownKeys,
 } from './request.js';
 import { V2_OUTPUT } from './v2.js';
-import { checkBinaryTensor, inputName, numberAt, parseV2Request, viewOf } from './v2_binary.js';
+import {
+  type BinarySpan,
+  type BodyBytes,
+  checkBinaryTensor,
+  inputName,
+  numberAt,
+  parseV2Request,
+} from './v2_binary.js';
 
 const V2_TYPES = new Set([
   'BOOL',
@@ -47,7 +54,7 @@ interface BinaryInput {
   where: string;
   name: string;
   datatype: string;
-  bytes: Uint8Array;
+  span: BinarySpan;
 }
 
 /** An encoded infer body, the request id to echo, and whether the answer goes back as binary data. */
@@ -83,8 +90,8 @@ export function encodeV2Body(body: Uint8Array, header: string | null, lim: Reque
     ) {
       throw bad(`${where} (${name}): shape must be [rows] or [rows, 1], got ${JSON.stringify(shape)}`);
     }
-    const bytes = req.binary[k];
-    if (bytes) binary.push({ where: inputName(t, k), name, datatype: t.datatype, bytes });
+    const span = req.binary[k];
+    if (span) binary.push({ where: inputName(t, k), name, datatype: t.datatype, span });
     else {
       if (!Array.isArray(t.data)) throw bad(`${where} (${name}): data must be an array, got ${typeName(t.data)}`);
       const data = (t.data as unknown[]).flat(1);
@@ -105,20 +112,31 @@ export function encodeV2Body(body: Uint8Array, header: string | null, lim: Reque
   });
   unknownKeys([...names], "'inputs'", lim);
   const out = columns.size > 0 || binary.length === 0 ? encodeColumns(columns, n, lim) : blankRows(n, lim, names);
-  const inputs = lim.encoders.inputColumns;
+  const { index } = layoutOf(lim.encoders);
   for (const t of binary) {
-    const c = inputs.indexOf(t.name);
-    if (c >= 0) writeBinaryColumn(lim.encoders, c, t, out);
+    const c = index.get(t.name);
+    if (c !== undefined) writeBinaryColumn(lim.encoders, c, t, req, out);
   }
   return { ...out, id: req.id, binaryOutput: req.binaryOutput };
+}
+
+/** Per encoders, computed once: each input column's index (categorical fields, then numeric) and a row of missing values. */
+const layouts = new WeakMap<
+  Encoders,
+  { index: Map<string, number>; blank: { ids: Int32Array; dense: Float32Array } }
+>();
+function layoutOf(enc: Encoders) {
+  let l = layouts.get(enc);
+  if (!l) layouts.set(enc, (l = { index: new Map(enc.inputColumns.map((c, i) => [c, i])), blank: enc.encodeRow({}) }));
+  return l;
 }
 
 /** `n` rows whose columns not `given` hold the missing value (as encodeColumns writes an absent column). */
 function blankRows(n: number, lim: RequestLimits, given: ReadonlySet<string>): EncodedRequest {
   const out = allocate(n, lim);
   const enc = lim.encoders;
-  const blank = enc.encodeRow({});
-  enc.inputColumns.forEach((name, c) => {
+  const { blank, index } = layoutOf(enc);
+  index.forEach((c, name) => {
     if (given.has(name)) return;
     const [block, stride, slot, value] =
       c < enc.numCategorical
@@ -133,7 +151,7 @@ const TEXT_OR_INTEGER = ['BYTES', 'INT32', 'INT64'];
 const TEXT_OR_NUMBER = ['FP32', 'FP64', 'INT32', 'INT64', 'BYTES'];
 
 /** Encodes the binary tensor of input column c (categorical fields first, then numeric) into its slot of every row. */
-function writeBinaryColumn(enc: Encoders, c: number, t: BinaryInput, out: EncodedRequest): void {
+function writeBinaryColumn(enc: Encoders, c: number, t: BinaryInput, req: BodyBytes, out: EncodedRequest): void {
   const nc = enc.numCategorical;
   const cat = c < nc;
   const text = cat && enc.categorical[c].encoder !== 'criteo_bucket';
@@ -143,10 +161,13 @@ function writeBinaryColumn(enc: Encoders, c: number, t: BinaryInput, out: Encode
       `${t.where}: column ${t.name} is ${text ? 'categorical: its binary data must be BYTES (the values) or INT32 / INT64 (numbers standing for their decimal text)' : 'numeric: its binary data must be FP32, FP64, INT32, INT64 or BYTES (number text)'}, got ${t.datatype}`,
     );
   const rows = out.rows;
-  const bounds = checkBinaryTensor(t.where, t.datatype, rows, t.bytes);
-  const { bytes, datatype } = t;
-  const view = viewOf(bytes);
-  const [block, stride, slot] = cat ? [out.ids, nc, c] : [out.dense, enc.numDense, c - nc];
+  const bounds = checkBinaryTensor(t.where, t.datatype, rows, req, t.span);
+  const { datatype } = t;
+  const { body, view } = req;
+  const start = t.span.start;
+  const block = cat ? out.ids : out.dense;
+  const stride = cat ? nc : enc.numDense;
+  const slot = cat ? c : c - nc;
   let r = 0;
   try {
     for (; r < rows; r++) {
@@ -154,11 +175,11 @@ function writeBinaryColumn(enc: Encoders, c: number, t: BinaryInput, out: Encode
         e = bounds ? bounds[2 * r + 1] : 0;
       block[r * stride + slot] = cat
         ? bounds
-          ? enc.idOfText(c, bytes, s, e, t.where)
-          : enc.idOfNumber(c, numberAt(view, datatype, r, true), t.where)
+          ? enc.idOfText(c, body, s, e, t.where)
+          : enc.idOfNumber(c, numberAt(view, datatype, start, r, true), t.where)
         : bounds
-          ? enc.denseOfText(slot, bytes, s, e, t.where)
-          : enc.denseOf(slot, numberAt(view, datatype, r) as number, t.where);
+          ? enc.denseOfText(slot, body, s, e, t.where)
+          : enc.denseOf(slot, numberAt(view, datatype, start, r) as number, t.where);
     }
   } catch (err) {
     if (err instanceof DataError) throw bad(`${t.where}: element ${r}: ${err.detail}`);
