@@ -5,7 +5,7 @@
  *   (POST /v2/models/NAME/infer): categorical (C) columns as BYTES; numeric (I) columns as FP32, or
  *   as BYTES number text when a row of the request lacks the value (FP32 has no missing value).
  */
-import { binaryInferBody, type InferInput, tensorBytes } from '../../src/serve/v2_binary.js';
+import { binaryInferBody, type InferInput, tensorBytes } from '../../test/serve/v2_client.js';
 
 export type BodyForm = 'json' | 'binary';
 

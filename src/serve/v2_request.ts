@@ -26,26 +26,14 @@ import {
   type BinarySpan,
   type BodyBytes,
   checkBinaryTensor,
+  ELEMENT_BYTES,
   inputName,
   numberAt,
   parseV2Request,
 } from './v2_binary.js';
 
-const V2_TYPES = new Set([
-  'BOOL',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'FP16',
-  'FP32',
-  'FP64',
-  'BYTES',
-]);
+/** The protocol's datatypes, as errors list them. */
+const V2_TYPES = new Set([...Object.keys(ELEMENT_BYTES), 'BYTES']);
 
 const EXAMPLE = '{"inputs": [{"name": "C1", "shape": [2], "datatype": "BYTES", "data": ["a", "b"]}]}';
 

@@ -8,7 +8,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PredictionServer } from '../../src/serve/http.js';
-import { binaryInferBody, type InferInput, readBinaryAnswer, tensorBytes } from '../../src/serve/v2_binary.js';
+import { binaryInferBody, type InferInput, readBinaryAnswer, tensorBytes } from './v2_client.js';
 import { call, csvRows, serverStarter, toyRun, type ToyRun } from './fixture.js';
 import { graphCase, v2Body } from './graph_fixture.js';
 

@@ -12,7 +12,7 @@ import { parseDataConfig } from '../../src/data/config.js';
 import { CRITEO_COLUMNS, Encoders, prepareData } from '../../src/data/index.js';
 import type { EncodedRequest, RequestLimits } from '../../src/serve/request.js';
 import { encodePredictBody } from '../../src/serve/request.js';
-import { binaryInferBody, type InferInput, tensorBytes } from '../../src/serve/v2_binary.js';
+import { binaryInferBody, type InferInput, tensorBytes } from './v2_client.js';
 import { encodeV2Body } from '../../src/serve/v2_request.js';
 import { sharedDataDir } from '../helpers.js';
 import { tempDir } from '../data/fixtures.js';
