@@ -54,8 +54,8 @@ export const inputName = (t: unknown, k: number): string =>
 
 /**
  * Splits an infer body by its Inference-Header-Content-Length header (`header`: its value, null
- * when absent: the whole body is JSON) and gives each binary input its bytes; `output` is the name
- * of the output served (for its `binary_data` flag), `example` a body to show when the JSON is bad.
+ * when absent: the whole body is JSON) and places each binary input's bytes in it; `output` is the
+ * name of the output served (for its `binary_data` flag), `example` a body to show when the JSON is bad.
  */
 export function parseV2Request(body: Uint8Array, header: string | null, output: string, example: string): V2Request {
   let jsonEnd = body.length;

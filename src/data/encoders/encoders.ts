@@ -197,12 +197,7 @@ export class Encoders {
     const f = this.categorical[i];
     if (f.encoder === 'vocab') return f.vocab.idOfBytes(buf, s, e);
     if (f.encoder === 'hash') return hashBucketOfBytes(buf, s, e, f.buckets);
-    if (s === e) return bucketId(f, null);
-    const v = parseNumber(buf, s, e);
-    return bucketId(
-      f,
-      checkedNumber(v, () => JSON.stringify(new TextDecoder().decode(buf.subarray(s, e))), f.name, i, source),
-    );
+    return bucketId(f, numberOfText(buf, s, e, f.name, i, source));
   }
 
   /**
@@ -212,11 +207,8 @@ export class Encoders {
    */
   idOfNumber(i: number, v: number | bigint, source: string): number {
     const f = this.categorical[i];
-    if (f.encoder === 'criteo_bucket')
-      return bucketId(
-        f,
-        checkedNumber(Number(v), () => String(v), f.name, i, source),
-      );
+    const shown = () => String(v);
+    if (f.encoder === 'criteo_bucket') return bucketId(f, checkedNumber(Number(v), shown, f.name, i, source));
     if (typeof v === 'number' && Number.isSafeInteger(v))
       return this.idOfText(i, DIGITS, decimalInto(v), DIGITS.length, source);
     const text = String(v);
@@ -226,19 +218,14 @@ export class Encoders {
   /** Dense field j's model input for a raw number (null: missing); a DataError naming the column when it is not finite or not a float32. */
   denseOf(j: number, v: number | null, source: string): number {
     const f = this.dense[j];
-    return denseInput(
-      f,
-      v === null ? null : checkedNumber(v, () => String(v), f.name, this.categorical.length + j, source),
-    );
+    const k = this.categorical.length + j;
+    return denseInput(f, v === null ? null : checkedNumber(v, () => String(v), f.name, k, source));
   }
 
   /** Dense field j's model input for the raw text buf[s, e) (empty: missing), read by the file readers' rules. */
   denseOfText(j: number, buf: Uint8Array, s: number, e: number, source: string): number {
     const f = this.dense[j];
-    if (s === e) return denseInput(f, null);
-    const v = parseNumber(buf, s, e);
-    const shown = () => JSON.stringify(new TextDecoder().decode(buf.subarray(s, e)));
-    return denseInput(f, checkedNumber(v, shown, f.name, this.categorical.length + j, source));
+    return denseInput(f, numberOfText(buf, s, e, f.name, this.categorical.length + j, source));
   }
 }
 
@@ -282,6 +269,13 @@ function checkedNumber(x: number, shown: () => string, name: string, k: number, 
   if (!fitsFloat32(x))
     throw new DataError(source, 1, k + 1, `column ${name}: ${shown()} is out of the float32 range (|x| <= 3.4e38)`);
   return x;
+}
+
+/** The number written buf[s, e) (null when empty), read by the file readers' rules; else a DataError naming column k. */
+function numberOfText(buf: Uint8Array, s: number, e: number, name: string, k: number, source: string): number | null {
+  if (s === e) return null;
+  const shown = () => JSON.stringify(new TextDecoder().decode(buf.subarray(s, e)));
+  return checkedNumber(parseNumber(buf, s, e), shown, name, k, source);
 }
 
 /** A raw numeric value (null when missing), read by the file readers' rules (no spaces); else a DataError naming column k. */
