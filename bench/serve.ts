@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- serve [--duration S] [--connections N] [--rows N] [--workers N] [--quick]`:
+ * `npm run bench -- serve [--duration S] [--connections N] [--rows N] [--workers N] [--body json|binary] [--quick]`:
  * makes the DeepFM pair of bench/lib/criteo_pair.ts (original and AFM ratio 3), then load-tests
  * `slimctr serve` on 127.0.0.1 for each of: original and compressed model on slimctr's kernels,
  * and both exported to onnxruntime-node. Each case runs twice (engines A B B A), each run a fresh server process, a 3 s warm-up, then a
- * closed loop for half the duration of N keep-alive connections, each POSTing R raw rows per request.
+ * closed loop for half the duration of N keep-alive connections, each POSTing R raw rows per request:
+ * `--body json` (default) as JSON rows to /predict, `--body binary` as Open Inference Protocol
+ * binary tensors to /v2/models/NAME/infer (lib/serve_bodies.ts).
  * Prints requests/s, rows/s, p50/p99 latency and the server's mean batch size; then the per-row
  * cost of parsing and encoding a body against scoring it (lib/serve_costs.ts), which bounds how far
  * apart two models' served rows/s can be. Workers default to one per core.
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { CRITEO_COLUMNS } from '../src/data/index.js';
 import { backendChoice, resolveBackend } from '../src/kernels/backend.js';
 import { criteoPair, type PairModel } from './lib/criteo_pair.js';
+import { BODY_NAMES, type BodyForm, type RequestBody, requestBodies } from './lib/serve_bodies.js';
 import { type RowCosts, servedRowCosts } from './lib/serve_costs.js';
 import { formatTable } from '../src/cli/table.js';
 import { writeResultsSection } from './lib/results_doc.js';
@@ -28,7 +31,7 @@ function rowCostNote(c: RowCosts, batches: number[]): string {
   const [orig, afm] = c.scoreUs;
   const bound = (c.encodeUs + orig) / (c.encodeUs + afm);
   return (
-    `Per row, one thread, timed in the bench process: parsing and encoding the request bodies ${c.encodeUs.toFixed(1)} µs; ` +
+    `Per row, one thread, timed in the bench process: parsing and encoding the request bodies (${c.body}) ${c.encodeUs.toFixed(1)} µs; ` +
     `scoring ${orig.toFixed(1)} µs (original, batches of ${Math.round(batches[0])}) and ${afm.toFixed(1)} µs (AFM, batches of ${Math.round(batches[1])}), ` +
     `${(orig / afm).toFixed(2)}x apart. With the encoding the same for both, served rows/s can differ by at most ` +
     `(${c.encodeUs.toFixed(1)} + ${orig.toFixed(1)}) / (${c.encodeUs.toFixed(1)} + ${afm.toFixed(1)}) = ${bound.toFixed(2)}x.`
@@ -38,7 +41,7 @@ function rowCostNote(c: RowCosts, batches: number[]): string {
 /** The serve section of docs/results.md: the table, the targets checked against this run, and the per-row costs. */
 function writeServeSection(
   rows: Row[],
-  o: { duration: number; connections: number; rowsPerRequest: number; workers: number },
+  o: { duration: number; connections: number; rowsPerRequest: number; workers: number; body: string },
   costNote: string,
 ): void {
   const rate = (model: string, engine: string): number =>
@@ -54,7 +57,7 @@ function writeServeSection(
       `\`npm run bench -- serve\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' ')} at the end;`,
-      `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request, ${o.duration} s per case in two halves (each model's engines in the order slimctr, onnxruntime, onnxruntime, slimctr), loopback; one kernel thread per worker (kernels: the engine's default backend).`,
+      `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request (${o.body}), ${o.duration} s per case in two halves (each model's engines in the order slimctr, onnxruntime, onnxruntime, slimctr), loopback; one kernel thread per worker (kernels: the engine's default backend).`,
       '',
       formatTable(rows).trim(),
       '',
@@ -79,19 +82,19 @@ interface LoadResult {
   seconds: number;
 }
 
-/** Closed-loop load: `connections` loops each POSTing the next body as soon as the last answer came. */
-async function load(url: string, bodies: string[], connections: number, ms: number): Promise<LoadResult> {
+/** Closed-loop load: `connections` loops each POSTing the next body to `url` as soon as the last answer came. */
+async function load(url: string, bodies: RequestBody[], connections: number, ms: number): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const latencies: number[] = [];
   let errors = 0;
-  const post = (body: string): Promise<boolean> =>
+  const post = ({ body, headers }: RequestBody): Promise<boolean> =>
     new Promise((resolve) => {
       const req = request(
-        `${url}/predict`,
+        url,
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { ...headers, 'content-length': body.length },
         },
         (res) => {
           res.resume();
@@ -156,10 +159,13 @@ export async function run(args: string[]): Promise<void> {
       workers: { type: 'string' },
       'max-batch': { type: 'string', default: '256' },
       'max-wait-ms': { type: 'string', default: '2' },
+      body: { type: 'string', default: 'json' },
       quick: { type: 'boolean', default: false },
     },
   });
   const quick = values.quick!;
+  const form = values.body as BodyForm;
+  if (form !== 'json' && form !== 'binary') throw new Error(`--body must be json or binary, got '${form}'`);
   const duration = Number(quick ? 3 : values.duration),
     connections = Number(values.connections),
     rowsPerRequest = Number(values.rows);
@@ -188,9 +194,10 @@ export async function run(args: string[]): Promise<void> {
           .slice(1),
       ),
     );
-    const bodies = Array.from({ length: Math.floor(objects.length / rowsPerRequest) }, (_, i) =>
-      JSON.stringify({ rows: objects.slice(i * rowsPerRequest, (i + 1) * rowsPerRequest) }),
+    const requests = Array.from({ length: Math.floor(objects.length / rowsPerRequest) }, (_, i) =>
+      objects.slice(i * rowsPerRequest, (i + 1) * rowsPerRequest),
     );
+    const bodies = requestBodies(form, requests);
     // What the slimctr workers run: each starts its own one-thread engine with the default backend.
     const backend = await resolveBackend(backendChoice());
     const kernels = backend.name === 'native' ? `native ${backend.isa}` : 'wasm';
@@ -211,11 +218,14 @@ export async function run(args: string[]): Promise<void> {
           values['max-batch']!,
           '--max-wait-ms',
           values['max-wait-ms']!,
+          '--name',
+          'ctr',
         ]);
+        const target = `${url}${form === 'json' ? '/predict' : '/v2/models/ctr/infer'}`;
         try {
-          await load(url, bodies, connections, WARM_UP_MS);
+          await load(target, bodies, connections, WARM_UP_MS);
           const before = (await (await fetch(`${url}/metadata`)).json()).stats;
-          const r = await load(url, bodies, connections, (duration * 1000) / 2);
+          const r = await load(target, bodies, connections, (duration * 1000) / 2);
           const after = (await (await fetch(`${url}/metadata`)).json()).stats;
           const done = runs.get(engineName) ?? [];
           done.push({ r, rows: after.rows - before.rows, batches: after.batches - before.batches });
@@ -233,6 +243,7 @@ export async function run(args: string[]): Promise<void> {
         rows.push({
           model: m.name,
           engine: engineName === 'onnx' ? 'onnxruntime-node' : 'slimctr',
+          body: BODY_NAMES[form],
           kernels: engineName === 'onnx' ? 'onnxruntime (1 thread/worker)' : `${kernels} (1 thread/worker)`,
           params: m.params,
           'test AUC': Number(m.auc.toFixed(4)),
@@ -248,19 +259,21 @@ export async function run(args: string[]): Promise<void> {
     const served = (m: PairModel) => rows.find((r) => r.model === m.name && r.engine === 'slimctr')!;
     const costs = await servedRowCosts(
       models.map((m) => ({ path: m.path, batch: Number(served(m)['rows/batch']) })),
-      bodies,
-      rowsPerRequest,
+      requests,
+      form,
     );
     const costNote = rowCostNote(
       costs,
       models.map((m) => Number(served(m)['rows/batch'])),
     );
     console.log(costNote);
-    if (!quick) writeServeSection(rows, { duration, connections, rowsPerRequest, workers }, costNote);
+    if (!quick)
+      writeServeSection(rows, { duration, connections, rowsPerRequest, workers, body: BODY_NAMES[form] }, costNote);
     report('serve', rows, {
       duration_s: duration,
       connections,
       rows_per_request: rowsPerRequest,
+      body: form,
       workers,
       max_batch: Number(values['max-batch']),
       max_wait_ms: Number(values['max-wait-ms']),

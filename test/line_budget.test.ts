@@ -3,7 +3,9 @@
  * AssemblyScript kernels included, printed per folder on every test run. The total must stay under
  * LINE_BUDGET. It was set on 2026-12-04 at that day's size (18,679) plus what the open issues were
  * expected to need (ONNX compression, byte budgets, the browser worker pool: about 3,300 lines).
- * Raise it only on purpose, in a commit that says why; prefer deleting code.
+ * Raised to 22,400 on 2026-12-05 for serve's binary tensor data extension (issue 18: about 320
+ * lines, with main already at 22,020). Raise it only on purpose, in a commit that says why; prefer
+ * deleting code.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const LINE_BUDGET = 22_000;
+export const LINE_BUDGET = 22_400;
 
 const src = fileURLToPath(new URL('../../src/', import.meta.url));
 

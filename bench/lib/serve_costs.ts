@@ -1,6 +1,7 @@
 /**
  * Where a served row's CPU time goes, timed in this process on one kernel thread: parsing and
- * encoding the request bodies the load test sends (a worker's first job), and scoring at the batch
+ * encoding the request bodies the load test sends, in its body form (a worker's first job: JSON
+ * rows, or binary v2 tensors), and scoring at the batch
  * size the server formed (its second). The encoding does not shrink with the model, so the served
  * rows/s of two models differ by at most (encode + scoring A) / (encode + scoring B).
  */
@@ -9,9 +10,13 @@ import { initEngine } from '../../src/kernels/engine.js';
 import { predictLogits } from '../../src/models/predict.js';
 import { loadModel } from '../../src/persist/model_file.js';
 import { encodePredictBody } from '../../src/serve/request.js';
+import { encodeV2Body } from '../../src/serve/v2_request.js';
+import { BODY_NAMES, type BodyForm, requestBodies } from './serve_bodies.js';
 import { timeCalls } from './time_calls.js';
 
 export interface RowCosts {
+  /** The body form timed. */
+  body: string;
   /** Microseconds per row to parse and encode a body. */
   encodeUs: number;
   /** Microseconds per row to score, per model, at its batch. */
@@ -20,22 +25,21 @@ export interface RowCosts {
 
 export async function servedRowCosts(
   models: { path: string; batch: number }[],
-  bodies: string[],
-  rowsPerRequest: number,
+  requests: Record<string, string>[][],
+  form: BodyForm,
   seconds = 2,
 ): Promise<RowCosts> {
+  const rowsPerRequest = requests[0].length;
+  const bodies = requestBodies(form, requests);
   const engine = await initEngine({ threads: 1 });
   try {
     const loaded = models.map((m) => loadModel(m.path));
     const lim = { encoders: Encoders.fromJSON(loaded[0].meta.encoders!), maxRows: 1 << 20, known: null };
     const rows = bodies.length * rowsPerRequest;
-    const [encodeSec] = await timeCalls(
-      [(o) => encodePredictBody(bodies[o / rowsPerRequest], lim)],
-      rowsPerRequest,
-      rows,
-      seconds,
-    );
-    const all = encodePredictBody(JSON.stringify({ rows: bodies.flatMap((b) => JSON.parse(b).rows) }), lim);
+    const encode = (b: (typeof bodies)[number]) =>
+      form === 'json' ? encodePredictBody(b.body.toString(), lim) : encodeV2Body(b.body, b.header, lim);
+    const [encodeSec] = await timeCalls([(o) => encode(bodies[o / rowsPerRequest])], rowsPerRequest, rows, seconds);
+    const all = encodePredictBody(JSON.stringify({ rows: requests.flat() }), lim);
     const { numCategorical: F, numDense: N } = lim.encoders;
     const scoreUs: number[] = [];
     for (const [i, m] of models.entries()) {
@@ -56,7 +60,7 @@ export async function servedRowCosts(
       );
       scoreUs.push((sec / b) * 1e6);
     }
-    return { encodeUs: (encodeSec / rowsPerRequest) * 1e6, scoreUs };
+    return { body: BODY_NAMES[form], encodeUs: (encodeSec / rowsPerRequest) * 1e6, scoreUs };
   } finally {
     await engine.close();
   }

@@ -156,12 +156,12 @@ export class Generation {
     return { name, versions: ['1'], platform: 'onnx', ...v2Tensors(s.layout) };
   }
 
-  /** The infer answer: output 'probability' [rows, 1], or the graph's output with its own name and shape. */
-  v2Answer(name: string, id: string | null, probs: ArrayLike<number>): Record<string, unknown> {
+  /** The infer answer: output 'probability' [rows, 1], or the graph's output with its own name and shape; `binary`: its values follow as bytes. */
+  v2Answer(name: string, id: string | null, probs: ArrayLike<number>, binary = false): Record<string, unknown> {
     const s = this.served;
-    return s.kind === 'model'
-      ? inferResponse(name, id, probs)
-      : inferResponse(name, id, probs, { name: s.layout.output.name, shape: [probs.length, ...s.layout.output.dims] });
+    const output =
+      s.kind === 'model' ? undefined : { name: s.layout.output.name, shape: [probs.length, ...s.layout.output.dims] };
+    return inferResponse(name, id, probs, output, binary);
   }
 
   /** Reads and checks the model file (or graph), then starts the workers (each loads the model). */

@@ -10,13 +10,15 @@
  *   [one value per row]}}`, or rows `{"instances": [{name: value}, ...]}` (a bare value per row when
  *   the graph has one input); a row's value is a number for an input of shape [B], an array of n
  *   for [B, n].
+ * A v2 tensor may instead carry binary data (v2_binary.ts) in the input's own datatype.
  * Integer inputs need integers (within int32); float inputs finite numbers. Every violation
  * (unknown or missing input, wrong datatype, shape, width or row count, empty batch) is a
  * RequestError (400) naming the tensor and what was expected.
  */
 import type { EncodedRequest } from './request.js';
-import { bad, isObject, parseJson, typeName, v2Envelope } from './request.js';
+import { bad, isObject, parseJson, typeName } from './request.js';
 import { type GraphInput, type GraphLayout, v2Datatype } from './graph_layout.js';
+import { checkBinaryTensor, numberAt, parseV2Request } from './v2_binary.js';
 
 export interface GraphLimits {
   layout: GraphLayout;
@@ -46,19 +48,23 @@ function checkNames(names: readonly string[], where: string, layout: GraphLayout
     throw bad(`${where} lacks graph input(s) ${missing.map((i) => `${i.name} (${wants(i)})`).join(', ')}`);
 }
 
-/** Writes one input's column (rows x width values, flat) into the packed blocks; `at(k)` places value k in errors. */
+/**
+ * Writes one input's column (`count` = rows x width values, row major; `valueAt(k)` gives value k)
+ * into the packed blocks; `at(k)` places value k in errors.
+ */
 function pack(
   out: EncodedRequest,
   layout: GraphLayout,
   inp: GraphInput,
-  flat: unknown[],
+  count: number,
+  valueAt: (k: number) => unknown,
   at: (k: number) => string,
 ): void {
   const int = inp.kind === 'int';
   const block = int ? out.ids : out.dense,
     stride = int ? layout.numInt : layout.numFloat;
-  for (let k = 0; k < flat.length; k++) {
-    const v = flat[k];
+  for (let k = 0; k < count; k++) {
+    const v = valueAt(k);
     if (typeof v !== 'number' || !Number.isFinite(v))
       throw bad(
         `${at(k)}: expected ${int ? 'an integer' : 'a finite number'}, got ${typeof v === 'number' ? v : typeName(v)}`,
@@ -135,7 +141,8 @@ export function encodeGraphPredict(body: Record<string, unknown>, lim: GraphLimi
         out,
         layout,
         inp,
-        flat,
+        flat.length,
+        (k) => flat[k],
         (k) => `inputs.${inp.name}[${Math.floor(k / inp.width)}]${inp.dims.length ? `[${k % inp.width}]` : ''}`,
       );
     }
@@ -160,19 +167,32 @@ export function encodeGraphPredict(body: Record<string, unknown>, lim: GraphLimi
       out,
       layout,
       inp,
-      flats[i],
+      flats[i].length,
+      (k) => flats[i][k],
       (k) => `instances[${Math.floor(k / inp.width)}].${inp.name}${inp.dims.length ? `[${k % inp.width}]` : ''}`,
     ),
   );
   return out;
 }
 
-/** The Open Inference Protocol's infer body (POST /v2/models/NAME/infer) for a graph. */
-export function encodeGraphV2Body(text: string, lim: GraphLimits): EncodedRequest & { id: string | null } {
+/**
+ * The Open Inference Protocol's infer body (POST /v2/models/NAME/infer) for a graph (`header`: its
+ * Inference-Header-Content-Length, null when absent). A binary tensor (v2_binary.ts) must have the
+ * input's own datatype; its values are read from the bytes into the blocks.
+ */
+export function encodeGraphV2Body(
+  body: Uint8Array,
+  header: string | null,
+  lim: GraphLimits,
+): EncodedRequest & { id: string | null; binaryOutput: boolean } {
   const { layout } = lim;
-  const { id, inputs } = v2Envelope(
-    parseJson(text, '{"inputs": [{"name": "INPUT", "shape": [2], "datatype": "INT64", "data": [1, 2]}]}'),
+  const req = parseV2Request(
+    body,
+    header,
+    layout.output.name,
+    '{"inputs": [{"name": "INPUT", "shape": [2], "datatype": "INT64", "data": [1, 2]}]}',
   );
+  const { inputs } = req;
   const given = new Map<string, { k: number; shape: number[]; data: unknown[] }>();
   inputs.forEach((t: unknown, k) => {
     const where = `inputs[${k}]`;
@@ -189,6 +209,12 @@ export function encodeGraphV2Body(text: string, lim: GraphLimits): EncodedReques
     const { k, shape, data } = given.get(inp.name)!;
     const t = inputs[k] as Record<string, unknown>;
     const where = `inputs[${k}] (${inp.name})`;
+    const span = req.binary[k];
+    const exact = v2Datatype(inp.elemType);
+    if (span && t.datatype !== exact)
+      throw bad(
+        `${where}: binary data must have the graph input's own datatype ${exact} (the graph input is ${wants(inp)}), got ${JSON.stringify(t.datatype)}`,
+      );
     if (!ACCEPTS[inp.kind].includes(t.datatype as string))
       throw bad(
         `${where}: datatype must be ${ACCEPTS[inp.kind].join(' or ')} (the graph input is ${wants(inp)}), got ${JSON.stringify(t.datatype)}`,
@@ -199,17 +225,25 @@ export function encodeGraphV2Body(text: string, lim: GraphLimits): EncodedReques
       );
     if (shape.length !== inp.dims.length + 1 || inp.dims.some((d, i) => shape[i + 1] !== d))
       throw bad(`${where}: shape ${JSON.stringify(shape)} does not fit the graph input, which is ${wants(inp)}`);
-    if (!Array.isArray(data)) throw bad(`${where}: data must be an array, got ${typeName(data)}`);
-    const flat = data.flat(inp.dims.length + 1);
     const size = shape[0] * inp.width;
-    if (flat.length !== size)
-      throw bad(`${where}: shape ${JSON.stringify(shape)} needs ${size} values, data has ${flat.length}`);
+    let valueAt: (k: number) => unknown;
+    if (span) {
+      checkBinaryTensor(where, exact, size, req, span);
+      valueAt = (j) => numberAt(req.view, exact, span.start, j);
+    } else {
+      if (!Array.isArray(data)) throw bad(`${where}: data must be an array, got ${typeName(data)}`);
+      const flat = data.flat(inp.dims.length + 1);
+      if (flat.length !== size)
+        throw bad(`${where}: shape ${JSON.stringify(shape)} needs ${size} values, data has ${flat.length}`);
+      valueAt = (j) => flat[j];
+    }
     if (n >= 0 && shape[0] !== n)
       throw bad(`${where} has ${shape[0]} rows but input '${first}' has ${n}: every input needs the same rows`);
     if (n < 0) [n, first] = [shape[0], inp.name];
-    return { inp, flat, where };
+    return { inp, size, valueAt, where, binary: !!span };
   });
   const out = blocks(layout, rowCount(n, lim));
-  for (const { inp, flat, where } of checked) pack(out, layout, inp, flat, (k) => `${where}: data[${k}]`);
-  return { ...out, id };
+  for (const { inp, size, valueAt, where, binary } of checked)
+    pack(out, layout, inp, size, valueAt, (k) => `${where}: ${binary ? 'element' : 'data'}[${k}]`);
+  return { ...out, id: req.id, binaryOutput: req.binaryOutput };
 }

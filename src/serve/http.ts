@@ -2,8 +2,10 @@
  * The model server on node:http. Routes:
  * - POST /predict and TensorFlow Serving's POST /v1/models/NAME:predict: raw rows (three body
  *   forms, request.ts) -> {"predictions": [...]};
- * - the Open Inference Protocol (KServe v2, Triton): POST /v2/models/NAME/infer, GET /v2,
- *   /v2/health/live, /v2/health/ready, /v2/models/NAME, /v2/models/NAME/ready (v2.ts);
+ * - the Open Inference Protocol (KServe v2, Triton): POST /v2/models/NAME/infer (JSON, or with the
+ *   binary tensor data extension: the Inference-Header-Content-Length header goes to the worker with
+ *   the body, v2_binary.ts), GET /v2, /v2/health/live, /v2/health/ready, /v2/models/NAME,
+ *   /v2/models/NAME/ready (v2.ts);
  * - GET /health, GET /metadata, and GET /metrics (Prometheus text, metrics.ts).
  * The event loop only moves bytes: bodies are parsed and encoded on the worker threads, their rows
  * micro-batched across clients (batcher.ts) and scored on the same workers (pool.ts). Past --max-queued-rows a request gets 503 with Retry-After. `reload()`
@@ -20,6 +22,10 @@ import { ServerMetrics } from './metrics.js';
 import type { ParsedRequest } from './pool.js';
 import type { BodyForm } from './worker.js';
 import { serverMetadata } from './v2.js';
+import { float32Bytes } from './v2_binary.js';
+
+/** A 200 answer: its JSON, and for a binary v2 output the bytes that follow it. */
+type Answer = { json: unknown; tail?: Uint8Array };
 
 export interface ServeOptions extends GenerationOptions {
   host: string;
@@ -169,7 +175,7 @@ export class PredictionServer {
     };
     const model = /^\/v[12]\/models\/([^/:]+)(?:\/versions\/[^/:]+)?(:predict|\/infer|\/ready)?$/.exec(path);
     const ready = !this.closing;
-    const predictions = (p: number[]): unknown => ({ predictions: p });
+    const predictions = (p: Float64Array): Answer => ({ json: { predictions: Array.from(p) } });
     if (path === '/predict') route('predict', 'POST', (f) => this.predict(req, res, f, 'predict', predictions));
     else if (model && !this.known(model[1]))
       this.fail(
@@ -181,7 +187,10 @@ export class PredictionServer {
       route('v1_predict', 'POST', (f) => this.predict(req, res, f, 'predict', predictions));
     } else if (model && path.startsWith('/v2/') && model[2] === '/infer') {
       route('v2_infer', 'POST', (f) =>
-        this.predict(req, res, f, 'v2', (p, id) => this.current.v2Answer(this.name, id, p)),
+        this.predict(req, res, f, 'v2', (p, { requestId, binaryOutput }) => ({
+          json: this.current.v2Answer(this.name, requestId, p, binaryOutput),
+          tail: binaryOutput ? float32Bytes(p) : undefined,
+        })),
       );
     } else if (model && path.startsWith('/v2/') && model[2] === '/ready')
       route('v2_ready', 'GET', (f) => this.send(res, ready ? 200 : 503, { name: this.name, ready }, f));
@@ -205,14 +214,19 @@ export class PredictionServer {
     return decodeURIComponent(name) === this.name;
   }
 
-  /** Reads the body, has the current generation's workers parse and score it, and answers `reply(probabilities, request id)`. */
+  /**
+   * Reads the body, has the current generation's workers parse and score it (with the v2 form, the
+   * Inference-Header-Content-Length header goes along), and answers `reply(probabilities, request)`.
+   */
   private predict(
     req: IncomingMessage,
     res: ServerResponse,
     finish: (status: number) => void,
     form: BodyForm,
-    reply: (probs: number[], requestId: string | null) => unknown,
+    reply: (probs: Float64Array, parsed: Omit<ParsedRequest, 'ids' | 'dense' | 'rows'>) => Answer,
   ): void {
+    const given = req.headers['inference-header-content-length'];
+    const header = form === 'v2' && given !== undefined ? String(given) : null;
     const limit = this.opts.maxBodyBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
@@ -243,8 +257,8 @@ export class PredictionServer {
         body.set(c, at);
         at += c.length;
       }
-      void this.score(this.current, form, body).then(
-        ({ probs, requestId }) => {
+      void this.score(this.current, form, body, header).then(
+        ({ probs, parsed }) => {
           const nan = probs.findIndex(Number.isNaN);
           if (nan >= 0)
             this.fail(
@@ -255,7 +269,10 @@ export class PredictionServer {
               ),
               finish,
             );
-          else this.send(res, 200, reply(Array.from(probs), requestId), finish);
+          else {
+            const { json, tail } = reply(probs, parsed);
+            this.send(res, 200, json, finish, tail);
+          }
         },
         (err) => this.fail(res, err, finish),
       );
@@ -267,9 +284,10 @@ export class PredictionServer {
     g: Generation,
     form: BodyForm,
     body: Uint8Array,
-  ): Promise<{ probs: Float64Array; requestId: string | null }> {
+    header: string | null,
+  ): Promise<{ probs: Float64Array; parsed: ParsedRequest }> {
     return g.serve(async () => {
-      const parsed: ParsedRequest = await g.pool.parse(form, body);
+      const parsed: ParsedRequest = await g.pool.parse(form, body, header);
       let pending: Promise<Float64Array>;
       try {
         pending = g.batcher.submit(parsed);
@@ -277,7 +295,7 @@ export class PredictionServer {
       } finally {
         this.metrics.queuedRows.set(g.batcher.queued);
       }
-      return { probs: await pending, requestId: parsed.requestId };
+      return { probs: await pending, parsed };
     });
   }
 
@@ -300,16 +318,28 @@ export class PredictionServer {
     } else this.send(res, 500, { error: err instanceof Error ? err.message : String(err) }, finish);
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, finish: (status: number) => void): void {
+  /** Answers `body` as JSON; with `tail` (binary tensor data), the JSON then those bytes, its length in Inference-Header-Content-Length. */
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    finish: (status: number) => void,
+    tail?: Uint8Array,
+  ): void {
     if (res.headersSent || res.destroyed) return;
     finish(status);
     const text = JSON.stringify(body);
+    const json = Buffer.byteLength(text);
     res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
+      'content-type': tail ? 'application/octet-stream' : 'application/json',
+      'content-length': json + (tail?.length ?? 0),
+      ...(tail ? { 'inference-header-content-length': json } : {}),
       ...(this.closing ? { connection: 'close' } : {}),
     });
-    res.end(text);
+    if (tail) {
+      res.write(text);
+      res.end(tail);
+    } else res.end(text);
   }
 
   /** Stops accepting, drains in-flight requests (up to drainTimeoutMs), stops the workers. */

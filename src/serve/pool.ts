@@ -10,8 +10,11 @@ import { RequestError } from '../util/errors.js';
 import type { EncodedRequest } from './request.js';
 import type { BodyForm, InferenceWorkerInit, WorkerJob, WorkerReply } from './worker.js';
 
-/** A request body parsed and encoded by a worker; `requestId` is the Open Inference Protocol's `id`. */
-export type ParsedRequest = EncodedRequest & { requestId: string | null };
+/**
+ * A request body parsed and encoded by a worker; `requestId` is the Open Inference Protocol's `id`,
+ * `binaryOutput` whether it asked for its output as binary data.
+ */
+export type ParsedRequest = EncodedRequest & { requestId: string | null; binaryOutput: boolean };
 
 interface Job {
   msg: WorkerJob;
@@ -117,13 +120,16 @@ export class InferencePool {
     return m.probs;
   }
 
-  /** A request body parsed and encoded on a worker; a bad body rejects with its RequestError. */
-  async parse(form: BodyForm, body: Uint8Array): Promise<ParsedRequest> {
-    const m = await this.submit({ type: 'parse', id: this.nextId++, form, body }, [body.buffer as ArrayBuffer]);
+  /**
+   * A request body parsed and encoded on a worker (`header`: its Inference-Header-Content-Length,
+   * null when absent); a bad body rejects with its RequestError.
+   */
+  async parse(form: BodyForm, body: Uint8Array, header: string | null = null): Promise<ParsedRequest> {
+    const m = await this.submit({ type: 'parse', id: this.nextId++, form, body, header }, [body.buffer as ArrayBuffer]);
     if (m.type === 'rejected') throw new RequestError(m.status, m.message);
     if (m.type !== 'parsed')
       throw new Error(`internal: request parsing failed: unexpected reply ${m.type} from a worker`);
-    return { rows: m.rows, ids: m.ids, dense: m.dense, requestId: m.requestId };
+    return { rows: m.rows, ids: m.ids, dense: m.dense, requestId: m.requestId, binaryOutput: m.binaryOutput };
   }
 
   private dispatch(): void {

@@ -6,8 +6,7 @@
  *   (categorical fields, then numeric);
  * - TensorFlow Serving's columnar form `{"inputs": {"C1": [...], "I1": [...]}}`: one list of values
  *   per column, all of one length.
- * The Open Inference Protocol (KServe v2, Triton) body of POST /v2/models/NAME/infer has
- * `"inputs": [{"name", "shape", "datatype", "data"}]`, one tensor per column, shape [n] or [n, 1].
+ * The Open Inference Protocol's infer body (v2_request.ts) shares these rules.
  *
  * Rules for values (the same as training, where an empty cell is a missing value):
  * - a value is a string, a number or null; a number in a categorical column stands for its
@@ -58,7 +57,7 @@ export function parseJson(text: string, example: string): Record<string, unknown
   return body;
 }
 
-function unknownKeys(keys: string[], where: string, lim: RequestLimits): void {
+export function unknownKeys(keys: string[], where: string, lim: RequestLimits): void {
   const unknown = lim.known ? keys.filter((k) => !lim.known!.has(k)) : [];
   if (unknown.length) {
     throw bad(
@@ -80,7 +79,7 @@ function encodeOne(lim: RequestLimits, row: Row, i: number, out: EncodedRequest,
   }
 }
 
-function allocate(rows: number, lim: RequestLimits): EncodedRequest {
+export function allocate(rows: number, lim: RequestLimits): EncodedRequest {
   if (rows > lim.maxRows) throw bad(`too many rows: ${rows} (at most ${lim.maxRows} per request)`);
   const { numCategorical: nc, numDense: nd } = lim.encoders;
   return { rows, ids: new Int32Array(rows * nc), dense: new Float32Array(rows * nd) };
@@ -119,7 +118,7 @@ function encodeRows(rows: readonly unknown[], name: string, lim: RequestLimits):
  * Columns (name -> values, each `n` long; n < 0 for none), checked row by row as object rows would
  * be (errors name `inputs[row i].column`) and encoded without building row objects.
  */
-function encodeColumns(columns: Map<string, unknown[]>, n: number, lim: RequestLimits): EncodedRequest {
+export function encodeColumns(columns: Map<string, unknown[]>, n: number, lim: RequestLimits): EncodedRequest {
   const out = allocate(Math.max(n, 0), lim);
   const inputs = lim.encoders.inputColumns;
   const lists = inputs.map((c) => columns.get(c));
@@ -169,76 +168,4 @@ export function encodePredictBody(text: string, lim: RequestLimits): EncodedRequ
     columns.set(name, values);
   }
   return encodeColumns(columns, n, lim);
-}
-
-const V2_TYPES = new Set([
-  'BOOL',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'FP16',
-  'FP32',
-  'FP64',
-  'BYTES',
-]);
-
-/** An Open Inference Protocol (v2) infer body's request id (to echo) and input tensors (not yet checked). */
-export function v2Envelope(body: Record<string, unknown>): { id: string | null; inputs: unknown[] } {
-  const id = body.id === undefined ? null : typeof body.id === 'string' ? body.id : null;
-  if (body.id !== undefined && id === null) throw bad(`'id' must be a string, got ${typeName(body.id)}`);
-  if (!Array.isArray(body.inputs))
-    throw bad(`'inputs' must be an array of input tensors, got ${typeName(body.inputs)}`);
-  return { id, inputs: body.inputs };
-}
-
-/** An Open Inference Protocol (v2) infer body: its encoded rows and the request id to echo. */
-export function encodeV2Body(text: string, lim: RequestLimits): EncodedRequest & { id: string | null } {
-  const { id, inputs } = v2Envelope(
-    parseJson(text, '{"inputs": [{"name": "C1", "shape": [2], "datatype": "BYTES", "data": ["a", "b"]}]}'),
-  );
-  const columns = new Map<string, unknown[]>();
-  let n = -1,
-    first = '';
-  inputs.forEach((t: unknown, k) => {
-    const where = `inputs[${k}]`;
-    if (!isObject(t)) throw bad(`${where} must be an object with name, shape, datatype and data, got ${typeName(t)}`);
-    if (typeof t.name !== 'string')
-      throw bad(`${where}.name must be a string (a column name), got ${typeName(t.name)}`);
-    const name = t.name;
-    if (columns.has(name)) throw bad(`${where}: input '${name}' is given twice`);
-    if (typeof t.datatype !== 'string' || !V2_TYPES.has(t.datatype))
-      throw bad(
-        `${where} (${name}): datatype must be one of ${[...V2_TYPES].join(', ')}, got ${JSON.stringify(t.datatype)}`,
-      );
-    const shape = t.shape;
-    if (
-      !Array.isArray(shape) ||
-      !shape.every((d) => Number.isInteger(d) && d >= 0) ||
-      shape.length < 1 ||
-      shape.length > 2 ||
-      (shape.length === 2 && shape[1] !== 1)
-    ) {
-      throw bad(`${where} (${name}): shape must be [rows] or [rows, 1], got ${JSON.stringify(shape)}`);
-    }
-    if (!Array.isArray(t.data)) throw bad(`${where} (${name}): data must be an array, got ${typeName(t.data)}`);
-    const data = (t.data as unknown[]).flat(1);
-    if (data.length !== shape[0])
-      throw bad(`${where} (${name}): shape ${JSON.stringify(shape)} needs ${shape[0]} values, data has ${data.length}`);
-    if (n >= 0 && shape[0] !== n)
-      throw bad(
-        `${where} (${name}) has ${shape[0]} rows but input '${first}' has ${n}: every input needs one value per row`,
-      );
-    if (n < 0) {
-      n = shape[0];
-      first = name;
-    }
-    columns.set(name, data);
-  });
-  unknownKeys([...columns.keys()], "'inputs'", lim);
-  return { ...encodeColumns(columns, n, lim), id };
 }

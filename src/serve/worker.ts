@@ -11,7 +11,7 @@ import { readModelParts } from '../persist/model_file.js';
 import { DataError, RequestError } from '../util/errors.js';
 import type { GraphLayout } from './graph_layout.js';
 import { encodeGraphPredictBody, encodeGraphV2Body } from './graph_request.js';
-import { encodePredictBody, encodeV2Body, type EncodedRequest } from './request.js';
+import { encodePredictBody } from './request.js';
 import {
   graphOnnxRunner,
   graphRunner,
@@ -20,6 +20,7 @@ import {
   type EngineName,
   type ModelRunner,
 } from './runners.js';
+import { encodeV2Body, type EncodedV2Request } from './v2_request.js';
 
 export interface InferenceWorkerInit {
   engine: EngineName;
@@ -42,13 +43,21 @@ export type BodyForm = 'predict' | 'v2';
 
 export type WorkerJob =
   | { type: 'batch'; id: number; rows: number; ids: Int32Array; dense: Float32Array }
-  | { type: 'parse'; id: number; form: BodyForm; body: Uint8Array };
+  | { type: 'parse'; id: number; form: BodyForm; body: Uint8Array; header: string | null };
 
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; probs: Float64Array }
-  | { type: 'parsed'; id: number; rows: number; ids: Int32Array; dense: Float32Array; requestId: string | null }
+  | {
+      type: 'parsed';
+      id: number;
+      rows: number;
+      ids: Int32Array;
+      dense: Float32Array;
+      requestId: string | null;
+      binaryOutput: boolean;
+    }
   | { type: 'rejected'; id: number; status: number; message: string }
   | { type: 'error'; id: number; message: string };
 
@@ -56,7 +65,16 @@ const port = parentPort!;
 const init = workerData as InferenceWorkerInit;
 const post = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
-type Decode = (form: BodyForm, text: string) => EncodedRequest & { id: string | null };
+/** Parses and encodes a body; `header` is its Inference-Header-Content-Length (v2 only; null when absent). */
+type Decode = (form: BodyForm, body: Uint8Array, header: string | null) => EncodedV2Request;
+
+const decoder = new TextDecoder();
+/** The POST /predict forms answer as JSON and echo no id. */
+const plain = (e: Omit<EncodedV2Request, 'id' | 'binaryOutput'>): EncodedV2Request => ({
+  ...e,
+  id: null,
+  binaryOutput: false,
+});
 
 /** The runner and body decoder of an imported graph: requests carry its input tensors. */
 async function forGraph(layout: GraphLayout): Promise<[ModelRunner, Decode]> {
@@ -67,7 +85,8 @@ async function forGraph(layout: GraphLayout): Promise<[ModelRunner, Decode]> {
       : await graphRunner(init.modelPath, layout);
   return [
     runner,
-    (form, text) => (form === 'v2' ? encodeGraphV2Body(text, lim) : { ...encodeGraphPredictBody(text, lim), id: null }),
+    (form, body, header) =>
+      form === 'v2' ? encodeGraphV2Body(body, header, lim) : plain(encodeGraphPredictBody(decoder.decode(body), lim)),
   ];
 }
 
@@ -85,7 +104,8 @@ async function forModel(): Promise<[ModelRunner, Decode]> {
   };
   return [
     runner,
-    (form, text) => (form === 'v2' ? encodeV2Body(text, lim) : { ...encodePredictBody(text, lim), id: null }),
+    (form, body, header) =>
+      form === 'v2' ? encodeV2Body(body, header, lim) : plain(encodePredictBody(decoder.decode(body), lim)),
   ];
 }
 
@@ -99,13 +119,12 @@ try {
   process.exit(1);
 }
 
-const decoder = new TextDecoder();
-
 /** Parses and encodes one body; a bad one is answered with its status and message. */
 function parse(job: Extract<WorkerJob, { type: 'parse' }>): void {
   try {
-    const e = decode(job.form, decoder.decode(job.body));
-    post({ type: 'parsed', id: job.id, rows: e.rows, ids: e.ids, dense: e.dense, requestId: e.id }, [
+    const e = decode(job.form, job.body, job.header);
+    const { rows, ids, dense, binaryOutput } = e;
+    post({ type: 'parsed', id: job.id, rows, ids, dense, requestId: e.id, binaryOutput }, [
       e.ids.buffer as ArrayBuffer,
       e.dense.buffer as ArrayBuffer,
     ]);

@@ -27,7 +27,8 @@ export class DataError extends SlimctrError {
     readonly file: string,
     readonly line: number,
     readonly column: number,
-    detail: string,
+    /** What is wrong, without the place. */
+    readonly detail: string,
     readonly snippet = '',
   ) {
     super(

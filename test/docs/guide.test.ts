@@ -1,12 +1,13 @@
 /**
  * docs/guide.md's walkthrough, run as written: every line of its shell blocks, in order, in a
  * scratch folder. `./bin/slimctr.js` is this repository's CLI; a line ending in `&` starts in the
- * background (the server, moved to a free port); `curl -d` becomes the same POST from fetch.
+ * background (the server, moved to a free port); `curl -d` becomes the same POST from fetch; its
+ * Node block (a binary v2 request) runs with node against that server and must print a probability.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixturePath } from '../models/onnx/fixture_files.js';
@@ -17,13 +18,18 @@ const bin = fileURLToPath(new URL('../../../bin/slimctr.js', import.meta.url));
 const guide = readFileSync(fileURLToPath(new URL('../../../docs/guide.md', import.meta.url)), 'utf8');
 
 /** The command lines of the ```sh blocks of the section whose heading starts with `heading`. */
-export function sectionCommands(md: string, heading: string): string[][] {
+/** The code blocks fenced as `lang` in the section under `heading`. */
+function sectionBlocks(md: string, heading: string, lang: string): string[] {
   const start = md.indexOf(heading);
   assert.ok(start >= 0, `docs/guide.md has a section ${heading}`);
   const end = md.indexOf('\n## ', start + 1);
   const section = md.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
-    .flatMap((m) => m[1].split('\n'))
+  return [...section.matchAll(new RegExp(`\`\`\`${lang}\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]);
+}
+
+export function sectionCommands(md: string, heading: string): string[][] {
+  return sectionBlocks(md, heading, 'sh')
+    .flatMap((block) => block.split('\n'))
     .map(words)
     .filter((w) => w.length > 0);
 }
@@ -68,6 +74,15 @@ test('docs/guide.md walkthrough: every command runs, in order, and leaves what t
       } else {
         assert.fail(`the walkthrough has a command the test does not know how to run: ${shown}`);
       }
+    }
+    // Its Node example (the binary request), run against the same server.
+    for (const [k, script] of sectionBlocks(guide, '## The walkthrough', 'js').entries()) {
+      const file = join(dir, `example-${k}.mjs`);
+      writeFileSync(file, script.replaceAll('http://127.0.0.1:8080', url));
+      const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8' });
+      assert.equal(r.status, 0, `${file}\n${r.stderr}`);
+      const last = Number(r.stdout.trim().split('\n').at(-1));
+      assert.ok(last > 0 && last < 1, `the example prints a probability last: ${r.stdout}`);
     }
   } finally {
     if (server) assert.equal(await stopServer(server), 0, 'the server exits cleanly on SIGTERM');

@@ -8,7 +8,7 @@ import type { BadRows } from '../bad_rows.js';
 import type { RowBlock } from '../formats/row_block.js';
 import { type HashIdTable, hashBytes, hashHi } from '../hash.js';
 import { fitsFloat32, parseLabel, parseNumber } from '../numbers.js';
-import { MISSING_ID, OOV_ID } from './categorical.js';
+import { hashBucketOfBytes, MISSING_ID, OOV_ID } from './categorical.js';
 import type { Encoders } from './encoders.js';
 import { criteoBucket } from './numeric.js';
 
@@ -190,9 +190,7 @@ export class BoundEncoders {
       }
       for (let k = 0; k < hCol.length; k++) {
         const c = base + hCol[k];
-        const s = starts[c];
-        const e = ends[c];
-        ids[ib + hSlot[k]] = s === e ? 0 : 1 + ((hashBytes(buf, s, e) >>> 0) % hBuckets[k]);
+        ids[ib + hSlot[k]] = hashBucketOfBytes(buf, starts[c], ends[c], hBuckets[k]);
       }
       for (let k = 0; k < bCol.length; k++) {
         const c = base + bCol[k];

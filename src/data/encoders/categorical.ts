@@ -75,7 +75,7 @@ export class Vocabulary {
     return this.values.length + 2;
   }
 
-  idOfBytes(buf: Buffer, s: number, e: number): number {
+  idOfBytes(buf: Uint8Array, s: number, e: number): number {
     if (s === e) return MISSING_ID;
     const lo = hashBytes(buf, s, e);
     const v = this.table.get(lo, hashHi);
@@ -95,6 +95,12 @@ export class Vocabulary {
   }
 }
 
+/** Hash id of the value buf[s, e) (0: missing), as the file readers and binary requests give it. */
+export function hashBucketOfBytes(buf: Uint8Array, s: number, e: number, buckets: number): number {
+  return s === e ? 0 : 1 + ((hashBytes(buf, s, e) >>> 0) % buckets);
+}
+
+/** Hash id of a string value: the same id as hashBucketOfBytes on its UTF-8 bytes. */
 export function hashBucketOfString(str: string, buckets: number): number {
   if (str === '') return 0;
   return 1 + ((hashString(str) >>> 0) % buckets);

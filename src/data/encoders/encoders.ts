@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { sha256Hex } from '../../platform/node.js';
 import { DataError, ModelFileError } from '../../util/errors.js';
 import { HASH_NAME } from '../hash.js';
-import { fitsFloat32, parseNumberString } from '../numbers.js';
-import { Vocabulary, hashBucketOfString, MISSING_ID } from './categorical.js';
+import { fitsFloat32, parseNumber, parseNumberString } from '../numbers.js';
+import { Vocabulary, hashBucketOfBytes, hashBucketOfString, MISSING_ID } from './categorical.js';
 import { applyDense, criteoBucket, type DenseParams } from './numeric.js';
 
 export type CategoricalField =
@@ -177,38 +177,110 @@ export class Encoders {
     for (let i = 0; i < nc; i++) {
       const f = cats[i];
       const raw = list ? list[i] : byName[f.name];
-      if (f.encoder === 'vocab') ids[idsAt + i] = f.vocab.idOfString(textOf(raw));
-      else if (f.encoder === 'hash') ids[idsAt + i] = hashBucketOfString(textOf(raw), f.buckets);
-      else {
-        const v = numberOf(raw, f.name, i, source) ?? f.fill;
-        ids[idsAt + i] = v === null ? MISSING_ID : f.vocab.idOfInt(criteoBucket(v));
-      }
+      if (f.encoder === 'criteo_bucket') ids[idsAt + i] = bucketId(f, numberOf(raw, f.name, i, source));
+      else if (typeof raw === 'number') ids[idsAt + i] = this.idOfNumber(i, raw, source);
+      else if (f.encoder === 'vocab') ids[idsAt + i] = f.vocab.idOfString(textOf(raw));
+      else ids[idsAt + i] = hashBucketOfString(textOf(raw), f.buckets);
     }
     for (let j = 0; j < this.dense.length; j++) {
       const f = this.dense[j];
-      const v = numberOf(list ? list[nc + j] : byName[f.name], f.name, nc + j, source) ?? f.fill;
-      dense[denseAt + j] = applyDense(f, v);
+      dense[denseAt + j] = denseInput(f, numberOf(list ? list[nc + j] : byName[f.name], f.name, nc + j, source));
     }
+  }
+
+  /**
+   * Categorical field i's id of the raw value written buf[s, e) (empty: missing), with the rules of
+   * encodeInto for the same text as a string; a criteo_bucket field reads it as a number by the
+   * file readers' rules (else a DataError naming the column).
+   */
+  idOfText(i: number, buf: Uint8Array, s: number, e: number, source: string): number {
+    const f = this.categorical[i];
+    if (f.encoder === 'vocab') return f.vocab.idOfBytes(buf, s, e);
+    if (f.encoder === 'hash') return hashBucketOfBytes(buf, s, e, f.buckets);
+    return bucketId(f, numberOfText(buf, s, e, f.name, i, source));
+  }
+
+  /**
+   * Categorical field i's id of a raw number: a vocab or hash field takes its decimal text (5 and
+   * "5" are one category; a bigint is an int64 beyond 2^53, written exactly), a criteo_bucket field
+   * the number itself.
+   */
+  idOfNumber(i: number, v: number | bigint, source: string): number {
+    const f = this.categorical[i];
+    const shown = () => String(v);
+    if (f.encoder === 'criteo_bucket') return bucketId(f, checkedNumber(Number(v), shown, f.name, i, source));
+    if (typeof v === 'number' && Number.isSafeInteger(v))
+      return this.idOfText(i, DIGITS, decimalInto(v), DIGITS.length, source);
+    const text = String(v);
+    return f.encoder === 'vocab' ? f.vocab.idOfString(text) : hashBucketOfString(text, f.buckets);
+  }
+
+  /** Dense field j's model input for a raw number (null: missing); a DataError naming the column when it is not finite or not a float32. */
+  denseOf(j: number, v: number | null, source: string): number {
+    const f = this.dense[j];
+    const k = this.categorical.length + j;
+    return denseInput(f, v === null ? null : checkedNumber(v, () => String(v), f.name, k, source));
+  }
+
+  /** Dense field j's model input for the raw text buf[s, e) (empty: missing), read by the file readers' rules. */
+  denseOfText(j: number, buf: Uint8Array, s: number, e: number, source: string): number {
+    const f = this.dense[j];
+    return denseInput(f, numberOfText(buf, s, e, f.name, this.categorical.length + j, source));
   }
 }
 
-/** A raw categorical value as its text ('' when missing; a number stands for its decimal text). */
+/** A criteo_bucket field's id of a raw number (null: missing, then its fill if it has one). */
+function bucketId(f: Extract<CategoricalField, { encoder: 'criteo_bucket' }>, v: number | null): number {
+  const x = v ?? f.fill;
+  return x === null ? MISSING_ID : f.vocab.idOfInt(criteoBucket(x));
+}
+
+/** A dense field's model input for a raw number (null: missing, then its fill). */
+function denseInput(f: DenseField, v: number | null): number {
+  return applyDense(f, v ?? f.fill);
+}
+
+/** Scratch for the decimal text of a safe integer, written at its end. */
+const DIGITS = new Uint8Array(24);
+
+/** Writes v's decimal text (a safe integer, as String(v) gives it) at the end of DIGITS; returns where it starts. */
+function decimalInto(v: number): number {
+  let at = DIGITS.length,
+    n = Math.abs(v);
+  do {
+    DIGITS[--at] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  } while (n > 0);
+  if (v < 0) DIGITS[--at] = 45;
+  return at;
+}
+
+/** A raw categorical value as its text ('' when missing). */
 function textOf(v: unknown): string {
-  return v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v);
+  return v === null || v === undefined ? '' : String(v);
+}
+
+/**
+ * x if it can be a model input (finite, within float32), else a DataError naming column k;
+ * `shown()` writes the raw value as the request gave it. The one number rule of every request form.
+ */
+function checkedNumber(x: number, shown: () => string, name: string, k: number, source: string): number {
+  if (!Number.isFinite(x)) throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${shown()}`);
+  if (!fitsFloat32(x))
+    throw new DataError(source, 1, k + 1, `column ${name}: ${shown()} is out of the float32 range (|x| <= 3.4e38)`);
+  return x;
+}
+
+/** The number written buf[s, e) (null when empty), read by the file readers' rules; else a DataError naming column k. */
+function numberOfText(buf: Uint8Array, s: number, e: number, name: string, k: number, source: string): number | null {
+  if (s === e) return null;
+  const shown = () => JSON.stringify(new TextDecoder().decode(buf.subarray(s, e)));
+  return checkedNumber(parseNumber(buf, s, e), shown, name, k, source);
 }
 
 /** A raw numeric value (null when missing), read by the file readers' rules (no spaces); else a DataError naming column k. */
 function numberOf(v: unknown, name: string, k: number, source: string): number | null {
   if (v === null || v === undefined || v === '') return null;
   const x = typeof v === 'number' ? v : parseNumberString(String(v));
-  if (!Number.isFinite(x))
-    throw new DataError(source, 1, k + 1, `column ${name}: expected a number, got ${JSON.stringify(v)}`);
-  if (!fitsFloat32(x))
-    throw new DataError(
-      source,
-      1,
-      k + 1,
-      `column ${name}: ${JSON.stringify(v)} is out of the float32 range (|x| <= 3.4e38)`,
-    );
-  return x;
+  return checkedNumber(x, () => JSON.stringify(v), name, k, source);
 }
