@@ -38,10 +38,10 @@ function rowCostNote(c: RowCosts, batches: number[]): string {
   );
 }
 
-/** The serve section of docs/results.md: the table, the targets checked against this run, and the per-row costs. */
+/** The serve section of docs/results.md for this body form (one section per form): the table, the targets checked against this run, and the per-row costs. */
 function writeServeSection(
   rows: Row[],
-  o: { duration: number; connections: number; rowsPerRequest: number; workers: number; body: string },
+  o: { duration: number; connections: number; rowsPerRequest: number; workers: number; form: BodyForm },
   costNote: string,
 ): void {
   const rate = (model: string, engine: string): number =>
@@ -50,14 +50,14 @@ function writeServeSection(
   const vsOrt = ['DeepFM original', 'DeepFM AFM'].map((m) => rate(m, 'slimctr') / rate(m, 'onnxruntime-node'));
   const errors = rows.reduce((n, r) => n + Number(r.errors), 0);
   writeResultsSection(
-    'serve',
+    o.form === 'json' ? 'serve' : `serve-${o.form}`,
     [
-      '## Serving: slimctr serve under load',
+      `## Serving: slimctr serve under load (${BODY_NAMES[o.form]})`,
       '',
-      `\`npm run bench -- serve\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg()
+      `\`npm run bench -- serve${o.form === 'json' ? '' : ` --body ${o.form}`}\`, ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model} (${availableParallelism()} cores), load average ${loadavg()
         .map((x) => x.toFixed(2))
         .join(' ')} at the end;`,
-      `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request (${o.body}), ${o.duration} s per case in two halves (each model's engines in the order slimctr, onnxruntime, onnxruntime, slimctr), loopback; one kernel thread per worker (kernels: the engine's default backend).`,
+      `${o.workers} inference worker(s), ${o.connections} keep-alive connections x ${o.rowsPerRequest} raw rows per request (${BODY_NAMES[o.form]}), ${o.duration} s per case in two halves (each model's engines in the order slimctr, onnxruntime, onnxruntime, slimctr), loopback; one kernel thread per worker (kernels: the engine's default backend).`,
       '',
       formatTable(rows).trim(),
       '',
@@ -267,8 +267,7 @@ export async function run(args: string[]): Promise<void> {
       models.map((m) => Number(served(m)['rows/batch'])),
     );
     console.log(costNote);
-    if (!quick)
-      writeServeSection(rows, { duration, connections, rowsPerRequest, workers, body: BODY_NAMES[form] }, costNote);
+    if (!quick) writeServeSection(rows, { duration, connections, rowsPerRequest, workers, form }, costNote);
     report('serve', rows, {
       duration_s: duration,
       connections,
