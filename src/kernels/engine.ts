@@ -117,7 +117,11 @@ export class Engine {
     packedB = 0,
   ): void {
     if (M === 0 || N === 0) return;
-    const threads = M * N * K >= PARALLEL_MIN_MACS && M >= 8 ? this.pool.threads : 1;
+    const byRows = M * N * K >= PARALLEL_MIN_MACS && M >= 8;
+    // A row or two (batch-1 scoring) against a stored wide B: threads take columns, each reading only
+    // its part of B, so a layer's weights stay spread over the cores' caches.
+    const byColumns = !byRows && M <= 2 && !tB && N >= 64 * this.pool.threads && N * K >= PARALLEL_MIN_MACS / 4;
+    const threads = byRows || byColumns ? this.pool.threads : 1;
     const { bias, relu } = epilogue;
     if (threads === 1) {
       this.k.sgemm(
@@ -143,7 +147,7 @@ export class Engine {
       );
       return;
     }
-    this.pool.args.set([+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, +relu, packedB]);
+    this.pool.args.set([+tA, +tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, +relu, packedB, +byColumns]);
     this.pool.run(TASK_SGEMM, threads);
   }
 

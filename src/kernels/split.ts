@@ -27,6 +27,13 @@ function rowRange(M: number, index: number, threads: number): [number, number] {
   return [m0, Math.min(M, m0 + chunk)];
 }
 
+/** Columns [n0, n1) of an N-column output that thread `index` of `threads` computes (multiples of 16 floats: whole cache lines). */
+function columnRange(N: number, index: number, threads: number): [number, number] {
+  const chunk = Math.ceil(N / threads / 16) * 16;
+  const n0 = Math.min(N, index * chunk);
+  return [n0, Math.min(N, n0 + chunk)];
+}
+
 /**
  * Runs this thread's share of a task described by `args` (float64 slots). Shared by the main
  * thread and the workers, so both sides agree on how work is split.
@@ -42,7 +49,14 @@ export function runTask(
 ): void {
   if (index >= threads) return;
   const sgemm = k.sgemm as Kernel;
-  if (task === TASK_SGEMM) {
+  if (task === TASK_SGEMM && args[16]) {
+    // By columns (args[16]; a row or two, B not transposed): columns [n0, n1) of every row, as the
+    // product of A with that slice of B (each column's operations do not depend on the others).
+    const [n0, n1] = columnRange(args[3], index, threads);
+    const g = Array.from(args.subarray(0, 13));
+    [g[3], g[8], g[11]] = [n1 - n0, args[8] + n0 * 4, args[11] + n0 * 4];
+    if (n0 < n1) sgemm(...g, 0, args[2], work, args[13] && args[13] + n0 * 4, args[14], 0);
+  } else if (task === TASK_SGEMM) {
     // args[0..12]: the gemm (see Engine.sgemm); this thread computes output rows [m0, m1).
     const [m0, m1] = rowRange(args[2], index, threads);
     // args[13..14]: the epilogue (bias offset or 0, act); args[15]: op(B) packed beforehand (or 0).

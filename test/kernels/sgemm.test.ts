@@ -199,6 +199,9 @@ test('sgemm gives bit-identical results on 1 and 2 threads', async () => {
     [true, false, 603, 1, 900],
     [true, false, 97, 301, 211],
     [false, false, 250, 130, 1100],
+    // One or two rows against a wide B: the threads split the columns.
+    [false, false, 1, 403, 624],
+    [false, false, 2, 400, 400],
   ];
   for (const [tA, tB, M, N, K] of cases) {
     const outs: Float32Array[] = [];
@@ -211,7 +214,10 @@ test('sgemm gives bit-identical results on 1 and 2 threads', async () => {
       e.heap.f32(A, M * K).forEach((_, i, x) => (x[i] = rnd() - 0.5));
       e.heap.f32(B, K * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
       e.heap.f32(C, M * N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
-      e.sgemm(tA, tB, M, N, K, 1, A, tA ? M : K, B, tB ? K : N, K > 1000 ? 0.5 : 1, C, N);
+      // The few-row cases also add a bias row then ReLU (each thread's columns of it).
+      const bias = M <= 2 ? e.heap.alloc(N * 4) : 0;
+      if (bias) e.heap.f32(bias, N).forEach((_, i, x) => (x[i] = rnd() - 0.5));
+      e.sgemm(tA, tB, M, N, K, 1, A, tA ? M : K, B, tB ? K : N, K > 1000 ? 0.5 : 1, C, N, { bias, relu: bias !== 0 });
       outs.push(Float32Array.from(e.heap.f32(C, M * N)));
       await e.close();
     }
