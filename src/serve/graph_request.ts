@@ -18,7 +18,7 @@
 import type { EncodedRequest } from './request.js';
 import { bad, isObject, parseJson, typeName } from './request.js';
 import { type GraphInput, type GraphLayout, v2Datatype } from './graph_layout.js';
-import { checkBinaryTensor, numberAt, parseV2Request } from './v2_binary.js';
+import { checkBinaryTensor, namedInput, numberAt, parseV2Request } from './v2_binary.js';
 
 export interface GraphLimits {
   layout: GraphLayout;
@@ -192,22 +192,16 @@ export function encodeGraphV2Body(
     layout.output.name,
     '{"inputs": [{"name": "INPUT", "shape": [2], "datatype": "INT64", "data": [1, 2]}]}',
   );
-  const { inputs } = req;
-  const given = new Map<string, { k: number; shape: number[]; data: unknown[] }>();
-  inputs.forEach((t: unknown, k) => {
-    const where = `inputs[${k}]`;
-    if (!isObject(t)) throw bad(`${where} must be an object with name, shape, datatype and data, got ${typeName(t)}`);
-    if (typeof t.name !== 'string')
-      throw bad(`${where}.name must be a string (a graph input), got ${typeName(t.name)}`);
-    if (given.has(t.name)) throw bad(`${where}: input '${t.name}' is given twice`);
-    given.set(t.name, { k, shape: t.shape as number[], data: t.data as unknown[] });
-  });
+  const seen = new Set<string>();
+  const given = new Map(req.inputs.map((t, k) => [namedInput(t, k, 'a graph input', seen).name, k]));
   checkNames([...given.keys()], "'inputs'", layout);
   let n = -1,
     first = '';
   const checked = layout.inputs.map((inp) => {
-    const { k, shape, data } = given.get(inp.name)!;
-    const t = inputs[k] as Record<string, unknown>;
+    const k = given.get(inp.name)!;
+    const t = req.inputs[k] as Record<string, unknown>;
+    const shape = t.shape as number[],
+      data = t.data as unknown[];
     const where = `inputs[${k}] (${inp.name})`;
     const span = req.binary[k];
     const exact = v2Datatype(inp.elemType);

@@ -53,6 +53,24 @@ export const inputName = (t: unknown, k: number): string =>
   isObject(t) && typeof t.name === 'string' ? `inputs[${k}] (${t.name})` : `inputs[${k}]`;
 
 /**
+ * Input tensor k of an infer body, checked: an object whose name (`what` says what a name stands
+ * for in errors: a column name, a graph input) is not in `seen` yet, then added to it.
+ */
+export function namedInput(
+  t: unknown,
+  k: number,
+  what: string,
+  seen: Set<string>,
+): Record<string, unknown> & { name: string } {
+  const where = `inputs[${k}]`;
+  if (!isObject(t)) throw bad(`${where} must be an object with name, shape, datatype and data, got ${typeName(t)}`);
+  if (typeof t.name !== 'string') throw bad(`${where}.name must be a string (${what}), got ${typeName(t.name)}`);
+  if (seen.has(t.name)) throw bad(`${where}: input '${t.name}' is given twice`);
+  seen.add(t.name);
+  return t as Record<string, unknown> & { name: string };
+}
+
+/**
  * Splits an infer body by its Inference-Header-Content-Length header (`header`: its value, null
  * when absent: the whole body is JSON) and places each binary input's bytes in it; `output` is the
  * name of the output served (for its `binary_data` flag), `example` a body to show when the JSON is bad.

@@ -16,7 +16,6 @@ import {
   bad,
   type EncodedRequest,
   encodeColumns,
-  isObject,
   type RequestLimits,
   typeName,
   unknownKeys,
@@ -28,6 +27,7 @@ import {
   checkBinaryTensor,
   ELEMENT_BYTES,
   inputName,
+  namedInput,
   numberAt,
   parseV2Request,
 } from './v2_binary.js';
@@ -56,14 +56,10 @@ export function encodeV2Body(body: Uint8Array, header: string | null, lim: Reque
   const names = new Set<string>();
   let n = -1,
     first = '';
-  req.inputs.forEach((t: unknown, k) => {
+  req.inputs.forEach((input: unknown, k) => {
+    const t = namedInput(input, k, 'a column name', names);
+    const { name } = t;
     const where = `inputs[${k}]`;
-    if (!isObject(t)) throw bad(`${where} must be an object with name, shape, datatype and data, got ${typeName(t)}`);
-    if (typeof t.name !== 'string')
-      throw bad(`${where}.name must be a string (a column name), got ${typeName(t.name)}`);
-    const name = t.name;
-    if (names.has(name)) throw bad(`${where}: input '${name}' is given twice`);
-    names.add(name);
     if (typeof t.datatype !== 'string' || !V2_TYPES.has(t.datatype))
       throw bad(
         `${where} (${name}): datatype must be one of ${[...V2_TYPES].join(', ')}, got ${JSON.stringify(t.datatype)}`,
